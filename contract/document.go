@@ -1,0 +1,128 @@
+package contract
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/dli-contract/dli-go/validate"
+)
+
+// Finding is one way in which the document, a fixture or a server breaks
+// the contract. Where is a JSON pointer into the document, or the
+// operation and status of a response.
+type Finding struct {
+	Where string
+	What  string
+}
+
+func (f Finding) String() string { return f.Where + ": " + f.What }
+
+// CheckDocument holds the document to the rules every operation must keep:
+// the document validates; every operation has an operationId; every
+// response declares its content as application/json; and every example
+// (request, response and parameter) validates against its own schema with
+// the formats the document uses (uuid) enforced.
+func CheckDocument(doc *openapi3.T) []Finding {
+	var out []Finding
+	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
+		out = append(out, Finding{Where: "#", What: "document does not validate: " + err.Error()})
+	}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for _, method := range sortedKeys(item.Operations()) {
+			op := item.Operations()[method]
+			where := fmt.Sprintf("#/paths/%s/%s", escape(path), lower(method))
+			if op.OperationID == "" {
+				out = append(out, Finding{Where: where, What: "operation has no operationId"})
+			}
+			for _, p := range append(item.Parameters, op.Parameters...) {
+				if p.Value != nil && p.Value.Example != nil && p.Value.Schema != nil {
+					out = append(out, checkValue(where+"/parameters/"+p.Value.Name+"/example", p.Value.Schema.Value, p.Value.Example)...)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				out = append(out, checkContent(where+"/requestBody", op.RequestBody.Value.Content)...)
+			}
+			if op.Responses == nil || op.Responses.Len() == 0 {
+				out = append(out, Finding{Where: where, What: "operation declares no responses"})
+				continue
+			}
+			for _, status := range sortedKeys(op.Responses.Map()) {
+				r := op.Responses.Value(status)
+				rw := where + "/responses/" + status
+				if r.Value == nil || len(r.Value.Content) == 0 {
+					out = append(out, Finding{Where: rw, What: "response declares no content"})
+					continue
+				}
+				out = append(out, checkContent(rw, r.Value.Content)...)
+			}
+		}
+	}
+	return out
+}
+
+func checkContent(where string, content openapi3.Content) []Finding {
+	var out []Finding
+	for _, ct := range sortedKeys(content) {
+		if ct != "application/json" {
+			out = append(out, Finding{Where: where + "/content/" + escape(ct),
+				What: "content type must be exactly application/json (a parameter such as charset changes generated names)"})
+		}
+	}
+	mt := content.Get("application/json")
+	if mt == nil {
+		return out
+	}
+	if mt.Schema == nil || mt.Schema.Value == nil {
+		return append(out, Finding{Where: where + "/content/application~1json", What: "media type has no schema"})
+	}
+	base := where + "/content/application~1json"
+	if mt.Example != nil {
+		out = append(out, checkValue(base+"/example", mt.Schema.Value, mt.Example)...)
+	}
+	for _, name := range sortedKeys(mt.Examples) {
+		ex := mt.Examples[name]
+		if ex.Value == nil {
+			continue
+		}
+		out = append(out, checkValue(base+"/examples/"+name, mt.Schema.Value, ex.Value.Value)...)
+	}
+	return out
+}
+
+// checkValue validates a value as decoded from YAML or JSON against schema.
+func checkValue(where string, schema *openapi3.Schema, v any) []Finding {
+	decoded, err := asJSON(v)
+	if err != nil {
+		return []Finding{{Where: where, What: "example is not JSON: " + err.Error()}}
+	}
+	opts := append(validate.SchemaOptions(), openapi3.MultiErrors())
+	if err := schema.VisitJSON(decoded, opts...); err != nil {
+		return []Finding{{Where: where, What: "example does not match its schema: " + err.Error()}}
+	}
+	return nil
+}
+
+// asJSON normalises a value to what encoding/json decodes into any, as
+// kin-openapi's VisitJSON expects.
+func asJSON(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	return out, json.Unmarshal(b, &out)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

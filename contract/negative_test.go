@@ -1,0 +1,121 @@
+package contract_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/validate"
+)
+
+// TestRequestBodiesRejectBrokenRules derives cases from every request
+// body's schema and examples and sends each through the generated client:
+// broken ones must be refused before the wire with an error that names the
+// field and the rule; boundary ones must go through.
+func TestRequestBodiesRejectBrokenRules(t *testing.T) {
+	t.Parallel()
+	for _, o := range operations(t) {
+		if o.op.RequestBody == nil {
+			continue
+		}
+		mt := o.op.RequestBody.Value.Content.Get("application/json")
+		seen := map[string]bool{}
+		for _, exName := range sortedKeys(mt.Examples) {
+			for _, c := range contract.Derive(mt.Schema.Value, decoded(t, mt.Examples[exName].Value.Value)) {
+				if seen[c.Name] {
+					continue
+				}
+				seen[c.Name] = true
+				t.Run(o.id+"/"+c.Name, func(t *testing.T) {
+					t.Parallel()
+					caseRun()
+					h := newHarness(t)
+					h.mock.RegisterRegexpResponder(o.method, routeRegexp(o.path),
+						jsonResponder(201, []byte(`{"is_success":true,"message":"","connection_id":"`+connectionID+`"}`)))
+					body := mustJSON(t, c.Value)
+					resp, err := h.client.CreateDatasourceConnectionWithBodyWithResponse(
+						context.Background(), projectID, "application/json", bytes.NewReader(body))
+					if c.Valid {
+						require.NoError(t, err)
+						assert.Equal(t, http.StatusCreated, resp.StatusCode())
+						return
+					}
+					var verr *validate.Error
+					require.ErrorAs(t, err, &verr, "body %s was not refused", body)
+					assert.Equal(t, o.id, verr.Operation)
+					assert.True(t, verr.Has(c.Field, c.Rule), "want a %s problem at %s, got: %v", c.Rule, c.Field, verr)
+					assert.Contains(t, err.Error(), c.Field)
+					assert.Zero(t, h.mock.GetTotalCallCount(), "a refused request reached the server")
+				})
+			}
+		}
+	}
+}
+
+// TestResponseSchemasCatchWrongValues derives the same cases from every
+// response schema and example: a server that answers with a broken value is
+// caught, and the finding names the field and the rule.
+func TestResponseSchemasCatchWrongValues(t *testing.T) {
+	t.Parallel()
+	doc, err := validate.Embedded()
+	require.NoError(t, err)
+	for _, o := range operations(t) {
+		for _, key := range sortedKeys(o.op.Responses.Map()) {
+			status := 429
+			if key != "default" {
+				status, err = strconv.Atoi(key)
+				require.NoError(t, err)
+			}
+			mt := o.op.Responses.Value(key).Value.Content.Get("application/json")
+			seen := map[string]bool{}
+			for _, exName := range sortedKeys(mt.Examples) {
+				for _, c := range contract.Derive(mt.Schema.Value, decoded(t, mt.Examples[exName].Value.Value)) {
+					name := fmt.Sprintf("%s/%s/%s", o.id, key, c.Name)
+					if seen[name] {
+						continue
+					}
+					seen[name] = true
+					t.Run(name, func(t *testing.T) {
+						t.Parallel()
+						caseRun()
+						req := concreteRequest(t, o)
+						op, err := doc.Find(req)
+						require.NoError(t, err)
+						err = doc.Response(req, op, status, http.Header{"Content-Type": {"application/json"}}, mustJSON(t, c.Value))
+						if c.Valid {
+							assert.NoError(t, err)
+							return
+						}
+						var verr *validate.Error
+						require.ErrorAs(t, err, &verr, "response %s was accepted", mustJSON(t, c.Value))
+						assert.True(t, verr.Has(c.Field, c.Rule), "want a %s problem at %s, got: %v", c.Rule, c.Field, verr)
+					})
+				}
+			}
+		}
+	}
+}
+
+func concreteRequest(t *testing.T, o operation) *http.Request {
+	t.Helper()
+	path := strings.NewReplacer("{project_id}", projectID, "{connection_id}", connectionID).Replace(o.path)
+	req, err := http.NewRequest(o.method, server+path, nil)
+	require.NoError(t, err)
+	return req
+}
+
+func decoded(t *testing.T, v any) any {
+	t.Helper()
+	var out any
+	require.NoError(t, json.Unmarshal(mustJSON(t, v), &out))
+	return out
+}

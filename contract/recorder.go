@@ -1,0 +1,99 @@
+package contract
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/dli-contract/dli-go/validate"
+)
+
+// Recorder is an http.RoundTripper that sits between the client and the
+// server (an httpmock transport, a local mock or a live endpoint). It
+// validates every request and every response against the document,
+// records the (operation, status) pairs exercised, and collects findings
+// instead of failing the call, so the client still sees what the server
+// said.
+type Recorder struct {
+	doc      *validate.Document
+	next     http.RoundTripper
+	coverage *Coverage
+
+	mu       sync.Mutex
+	findings []Finding
+}
+
+// NewRecorder returns a recorder in front of next that counts into cov
+// (which may be shared by many recorders).
+func NewRecorder(doc *validate.Document, next http.RoundTripper, cov *Coverage) *Recorder {
+	return &Recorder{doc: doc, next: next, coverage: cov}
+}
+
+// Findings returns what the recorder found so far.
+func (r *Recorder) Findings() []Finding {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Finding(nil), r.findings...)
+}
+
+func (r *Recorder) add(where, what string) {
+	r.mu.Lock()
+	r.findings = append(r.findings, Finding{Where: where, What: what})
+	r.mu.Unlock()
+}
+
+// RoundTrip implements http.RoundTripper.
+func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	fresh := func() *http.Request {
+		c := req.Clone(req.Context())
+		if body != nil {
+			c.Body = io.NopCloser(bytes.NewReader(body))
+			c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		}
+		return c
+	}
+	checked := fresh()
+	op, reqErr := r.doc.Request(checked)
+	where := req.Method + " " + req.URL.Path
+	if op != nil {
+		where = op.ID
+	}
+	if reqErr != nil {
+		r.add(where+" request", reqErr.Error())
+	}
+	resp, err := r.next.RoundTrip(fresh())
+	if err != nil || op == nil {
+		return resp, err
+	}
+	respBody, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(respBody))
+	rwhere := op.ID + " " + strconv.Itoa(resp.StatusCode)
+	pair, covErr := r.coverage.Hit(op.ID, resp.StatusCode)
+	if covErr != nil {
+		r.add(rwhere, covErr.Error())
+	} else if resp.StatusCode < 400 && pair.Status == "default" {
+		// default stands for errors (API Gateway's 401, 403, 429 ...); a
+		// success status the document does not name is a mismatch.
+		r.add(rwhere, fmt.Sprintf("success status %d is not declared for %s", resp.StatusCode, op.ID))
+	}
+	if err := r.doc.Response(checked, op, resp.StatusCode, resp.Header, respBody); err != nil {
+		r.add(rwhere, err.Error())
+	}
+	return resp, nil
+}
