@@ -45,8 +45,9 @@ func TestMain(m *testing.M) {
 		rep.Failed = true
 	}
 	text := rep.String()
-	fmt.Print(text)
-	if reportPath != "" {
+	if reportPath == "" {
+		fmt.Print(text)
+	} else {
 		if err := os.WriteFile(reportPath, []byte(text), 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "contract: write report:", err)
 			code = 1

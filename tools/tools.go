@@ -7,4 +7,5 @@ package tools
 
 import (
 	_ "github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen"
+	_ "gotest.tools/gotestsum"
 )

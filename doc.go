@@ -1,0 +1,20 @@
+// Package dligo is the home of a Go client and contract gate for Huawei
+// Cloud DLI's classic datasource connection API.
+//
+// openapi/dli.yaml is the single source of truth. From it, `go generate`
+// produces the client in gen/dli (types, Client, ClientWithResponses) and
+// the embedded document in gen/spec; nothing under gen/ is edited by hand.
+// Hand-written packages plug into the generated client through its options:
+//
+//   - validate: checks requests (and optionally responses) against the
+//     document before anything is sent;
+//   - contract: the contract gate, in-process or against a live server.
+//
+// See the package examples and README.md.
+package dligo
+
+// The generator is pinned in tools/go.mod and run from there, so programs
+// that import the client never inherit its dependencies. Paths in the
+// configs are relative to tools/.
+//go:generate go -C tools run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/dli/config.yaml ../openapi/dli.yaml
+//go:generate go -C tools run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/spec/config.yaml ../openapi/dli.yaml
