@@ -6,11 +6,12 @@ package auth
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 )
@@ -32,19 +33,26 @@ const (
 // Signer signs requests with an access key pair. It is safe for concurrent
 // use.
 type Signer struct {
-	ak string
-	sk []byte
+	ak  string
+	key *hmacKey
+	ok  bool
 }
 
 // NewSigner returns a signer for access key ak and secret key sk, used
 // exactly as given.
-func NewSigner(ak, sk string) *Signer { return &Signer{ak: ak, sk: []byte(sk)} }
+func NewSigner(ak, sk string) *Signer {
+	return &Signer{ak: ak, key: newHMACKey([]byte(sk)), ok: ak != "" && sk != ""}
+}
 
 // String names the access key and hides the secret.
 func (s *Signer) String() string { return "auth.Signer{AK: " + maskAK(s.ak) + ", SK: [redacted]}" }
 
 // GoString keeps %#v from printing the secret key.
 func (s *Signer) GoString() string { return s.String() }
+
+// maxInlineHeaders is how many signed headers fit the stack arrays of
+// Sign; more still work, on the heap.
+const maxInlineHeaders = 16
 
 // Sign sets X-Sdk-Date from t (in UTC) and Authorization on req. It signs
 // host plus every header present on req at that moment (but Authorization)
@@ -55,49 +63,111 @@ func (s *Signer) Sign(req *http.Request, t time.Time) error {
 	if req == nil || req.URL == nil {
 		return errors.New("auth: sign: request has no URL")
 	}
-	if s.ak == "" || len(s.sk) == 0 {
+	if !s.ok {
 		return errors.New("auth: sign: access key or secret key is empty")
 	}
-	payload := req.Header.Get(HeaderContentSHA256)
-	if payload == "" {
-		body, err := bodyBytes(req)
-		if err != nil {
-			return fmt.Errorf("auth: sign %s %s: read body: %w", req.Method, req.URL.Path, err)
-		}
-		payload = sha256Hex(body)
+	var payload [64]byte
+	if p := req.Header.Get(HeaderContentSHA256); p != "" {
+		return s.signWith(req, t, []byte(p))
 	}
-	date := t.UTC().Format(DateLayout)
+	if err := hashBody(req, &payload); err != nil {
+		return fmt.Errorf("auth: sign %s %s: read body: %w", req.Method, req.URL.Path, err)
+	}
+	return s.signWith(req, t, payload[:])
+}
+
+func (s *Signer) signWith(req *http.Request, t time.Time, payload []byte) error {
+	var dateBuf [len(DateLayout)]byte
+	date := string(t.UTC().AppendFormat(dateBuf[:0], DateLayout))
 	req.Header.Set(HeaderDate, date)
 	req.Header.Del("Authorization")
 
-	names := make([]string, 0, len(req.Header)+1)
-	names = append(names, "host")
-	for name := range req.Header {
-		if l := strings.ToLower(name); l != "host" {
-			names = append(names, l)
+	var nameArr, keyArr [maxInlineHeaders]string
+	names, keys := append(nameArr[:0], "host"), append(keyArr[:0], "")
+	for key := range req.Header {
+		if name := lowerKey(key); name != "host" {
+			names, keys = append(names, name), append(keys, key)
 		}
 	}
-	sort.Strings(names)
+	sortTogether(names, keys)
 
-	var b strings.Builder
-	b.Grow(512)
-	canonicalRequest(&b, req, hostOf(req), names, payload)
-	sig := signature(s.sk, date, b.String())
+	bp := buffers.Get().(*[]byte)
+	defer buffers.Put(bp)
+	buf := canonicalRequest((*bp)[:0], req, hostOf(req), names, keys, payload)
+	var sig [64]byte
+	s.key.signature(&sig, date, buf)
 
-	b.Reset()
-	b.WriteString(Algorithm)
-	b.WriteString(" Access=")
-	b.WriteString(s.ak)
-	b.WriteString(", SignedHeaders=")
-	for i, n := range names {
-		if i > 0 {
-			b.WriteByte(';')
-		}
-		b.WriteString(n)
+	buf = append(buf[:0], Algorithm+" Access="...)
+	buf = append(buf, s.ak...)
+	buf = append(buf, ", SignedHeaders="...)
+	buf = appendJoined(buf, names)
+	buf = append(buf, ", Signature="...)
+	buf = append(buf, sig[:]...)
+	req.Header["Authorization"] = []string{string(buf)}
+	*bp = buf
+	return nil
+}
+
+// lowerKey lower-cases a header name without allocating for the headers
+// a DLI request usually carries.
+func lowerKey(key string) string {
+	switch key {
+	case "Content-Type":
+		return "content-type"
+	case "X-Sdk-Date":
+		return "x-sdk-date"
+	case "X-Project-Id":
+		return "x-project-id"
+	case "X-Security-Token":
+		return "x-security-token"
+	case "User-Agent":
+		return "user-agent"
+	case "Host":
+		return "host"
 	}
-	b.WriteString(", Signature=")
-	b.WriteString(sig)
-	req.Header.Set("Authorization", b.String())
+	return strings.ToLower(key)
+}
+
+// sortTogether sorts names and reorders keys alike (insertion sort: a
+// request has a handful of headers).
+func sortTogether(names, keys []string) {
+	for i := 1; i < len(names); i++ {
+		for j := i; j > 0 && names[j] < names[j-1]; j-- {
+			names[j], names[j-1] = names[j-1], names[j]
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+}
+
+// hashBody writes the hex SHA-256 of the request body to out without
+// consuming the body.
+func hashBody(req *http.Request, out *[64]byte) error {
+	if req.Body == nil || req.Body == http.NoBody {
+		copy(out[:], emptySHA256)
+		return nil
+	}
+	h := sha256.New()
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		if _, err := io.Copy(h, rc); err != nil {
+			return err
+		}
+	} else {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		h.Write(b)
+	}
+	var sum [sha256.Size]byte
+	hex.Encode(out[:], h.Sum(sum[:0]))
 	return nil
 }
 
@@ -107,29 +177,6 @@ func hostOf(req *http.Request) string {
 		return req.Host
 	}
 	return req.URL.Host
-}
-
-// bodyBytes returns the request body without consuming it.
-func bodyBytes(req *http.Request) ([]byte, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
-	}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		return io.ReadAll(rc)
-	}
-	b, err := io.ReadAll(req.Body)
-	_ = req.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	req.Body = io.NopCloser(bytes.NewReader(b))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	return b, nil
 }
 
 // maskAK shows enough of an access key to tell keys apart in a log.

@@ -24,13 +24,17 @@ type AKSK struct {
 // Authenticate adds X-Project-Id and X-Security-Token when configured, then
 // signs the request, so that both are covered by the signature.
 func (c AKSK) Authenticate(req *http.Request, now time.Time) error {
+	c.setHeaders(req)
+	return NewSigner(c.AK, c.SK).Sign(req, now)
+}
+
+func (c AKSK) setHeaders(req *http.Request) {
 	if c.ProjectID != "" {
-		req.Header.Set(HeaderProjectID, c.ProjectID)
+		req.Header[HeaderProjectID] = []string{c.ProjectID}
 	}
 	if c.SecurityToken != "" {
-		req.Header.Set(HeaderSecurityToken, c.SecurityToken)
+		req.Header[HeaderSecurityToken] = []string{c.SecurityToken}
 	}
-	return NewSigner(c.AK, c.SK).Sign(req, now)
 }
 
 // String hides the secret key and the security token.
@@ -84,7 +88,22 @@ func NewTransport(creds Credentials, next http.RoundTripper) *Transport {
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	if c, ok := creds.(AKSK); ok {
+		creds = &preparedAKSK{AKSK: c, signer: NewSigner(c.AK, c.SK)}
+	}
 	return &Transport{creds: creds, next: next, now: time.Now}
+}
+
+// preparedAKSK keeps the signer (and its HMAC pads) of an AKSK for the
+// life of a transport instead of deriving it on every request.
+type preparedAKSK struct {
+	AKSK
+	signer *Signer
+}
+
+func (c *preparedAKSK) Authenticate(req *http.Request, now time.Time) error {
+	c.setHeaders(req)
+	return c.signer.Sign(req, now)
 }
 
 // RoundTrip authenticates a copy of req, leaving the caller's untouched.
@@ -92,7 +111,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.creds == nil {
 		return nil, errors.New("auth: Transport has no credentials; build it with NewTransport")
 	}
-	r := req.Clone(req.Context())
+	// A shallow copy with its own headers is all signing changes; a full
+	// Clone would also copy the URL and more on every call.
+	r := new(http.Request)
+	*r = *req
+	r.Header = req.Header.Clone()
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
 	if err := t.creds.Authenticate(r, t.now()); err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close()

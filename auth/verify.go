@@ -66,10 +66,14 @@ func (v *Verifier) Verify(req *http.Request, body []byte) error {
 	if payload == "" {
 		payload = sha256Hex(body)
 	}
-	var b strings.Builder
-	canonicalRequest(&b, req, req.Host, names, payload)
-	want := signature([]byte(sk), date, b.String())
-	if !hmac.Equal([]byte(want), []byte(sig)) {
+	keys := make([]string, len(names))
+	for i, n := range names {
+		keys[i] = http.CanonicalHeaderKey(n)
+	}
+	canonical := canonicalRequest(nil, req, req.Host, names, keys, []byte(payload))
+	var want [64]byte
+	newHMACKey([]byte(sk)).signature(&want, date, canonical)
+	if !hmac.Equal(want[:], []byte(sig)) {
 		return &VerifyError{"signature does not match the request"}
 	}
 	return nil

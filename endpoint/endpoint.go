@@ -1,0 +1,52 @@
+// Package endpoint resolves the DLI endpoint of a region, or checks an
+// explicit one.
+package endpoint
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// regionID is the shape of Huawei Cloud region ids: cn-north-4,
+// ap-southeast-1, eu-west-101, my-kualalumpur-1.
+var regionID = regexp.MustCompile(`^[a-z]{2,}(-[a-z]+)+-[0-9]+$`)
+
+// domains lists regions outside myhuaweicloud.com.
+var domains = map[string]string{
+	"eu-west-101": "myhuaweicloud.eu",
+}
+
+// ForRegion returns https://dli.{region}.myhuaweicloud.com (or the
+// region's own domain, such as myhuaweicloud.eu for eu-west-101).
+func ForRegion(region string) (string, error) {
+	if !regionID.MatchString(region) {
+		return "", fmt.Errorf("endpoint: region %q is not a region id such as cn-north-4", region)
+	}
+	domain := "myhuaweicloud.com"
+	if d, ok := domains[region]; ok {
+		domain = d
+	}
+	return "https://dli." + region + "." + domain, nil
+}
+
+// Resolve returns explicit when it is set (a private endpoint, a proxy or a
+// local mock), after checking it is an absolute http(s) URL; else the
+// endpoint of region.
+func Resolve(region, explicit string) (string, error) {
+	if explicit == "" {
+		return ForRegion(region)
+	}
+	u, err := url.Parse(explicit)
+	if err != nil {
+		return "", fmt.Errorf("endpoint: %q is not a URL: %w", explicit, err)
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("endpoint: %q must be an absolute http or https URL such as https://dli.cn-north-4.myhuaweicloud.com", explicit)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("endpoint: %q must not carry a query or fragment", explicit)
+	}
+	return strings.TrimSuffix(explicit, "/"), nil
+}

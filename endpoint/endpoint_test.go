@@ -1,0 +1,44 @@
+package endpoint_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dli-contract/dli-go/endpoint"
+)
+
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		region, explicit, want, err string
+	}{
+		{region: "cn-north-4", want: "https://dli.cn-north-4.myhuaweicloud.com"},
+		{region: "ap-southeast-1", want: "https://dli.ap-southeast-1.myhuaweicloud.com"},
+		{region: "my-kualalumpur-1", want: "https://dli.my-kualalumpur-1.myhuaweicloud.com"},
+		{region: "eu-west-101", want: "https://dli.eu-west-101.myhuaweicloud.eu"},
+		{region: "cn-north-4", explicit: "http://127.0.0.1:8080/", want: "http://127.0.0.1:8080"},
+		{explicit: "https://dli.internal.example.com", want: "https://dli.internal.example.com"},
+		{region: "", err: `region "" is not a region id`},
+		{region: "CN-NORTH-4", err: "is not a region id"},
+		{region: "cn-north-4.evil.com/x", err: "is not a region id"},
+		{explicit: "dli.cn-north-4.myhuaweicloud.com", err: "absolute http or https URL"},
+		{explicit: "ftp://h", err: "absolute http or https URL"},
+		{explicit: "https://h/?x=1", err: "query or fragment"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.region+tc.explicit, func(t *testing.T) {
+			t.Parallel()
+			got, err := endpoint.Resolve(tc.region, tc.explicit)
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
+				assert.Empty(t, got)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}

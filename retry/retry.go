@@ -1,0 +1,214 @@
+// Package retry retries DLI calls that failed for passing reasons, without
+// ever risking a duplicate connection.
+//
+// What is retried:
+//
+//   - GET, HEAD, OPTIONS, PUT and DELETE (list, show, delete): network
+//     errors and HTTP 429, 500, 502, 503 and 504.
+//   - POST (create): only when the request certainly never reached the
+//     server, i.e. the connection could not be opened (refused, no route,
+//     DNS failure). Never after a timeout, a reset or a 5xx: the server
+//     may have created the connection, and a second create would make a
+//     duplicate (or fail with DLI.0006).
+//
+// Waits grow exponentially, each drawn between half and all of its step
+// (equal jitter) so that clients do not retry in lockstep; a Retry-After
+// header (seconds or an HTTP date) is honoured, and no wait runs past the
+// context's deadline. Put the transport above the authenticating one, so every
+// attempt is signed anew with a fresh X-Sdk-Date.
+package retry
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Policy says how often and how long to retry. The zero value is usable:
+// every zero field takes its default.
+type Policy struct {
+	MaxAttempts int           // attempts in all, the first included; default 3
+	BaseDelay   time.Duration // first backoff; default 200ms
+	MaxDelay    time.Duration // cap of one wait, Retry-After included; default 20s
+}
+
+func (p Policy) withDefaults() Policy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = 3
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = 200 * time.Millisecond
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = 20 * time.Second
+	}
+	return p
+}
+
+// Transport retries requests through next.
+type Transport struct {
+	next   http.RoundTripper
+	policy Policy
+	// sleep waits for d or until ctx is done; replaced in tests.
+	sleep func(ctx context.Context, d time.Duration) error
+	// jitter returns a random duration in [0, d).
+	jitter func(d time.Duration) time.Duration
+}
+
+// NewTransport returns a retrying transport in front of next
+// (http.DefaultTransport when nil).
+func NewTransport(next http.RoundTripper, p Policy) *Transport {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return &Transport{next: next, policy: p.withDefaults(), sleep: sleep, jitter: func(d time.Duration) time.Duration {
+		if d <= 0 {
+			return 0
+		}
+		return rand.N(d)
+	}}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	for attempt := 1; ; attempt++ {
+		r, err := rewind(req, attempt)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := t.next.RoundTrip(r)
+		if attempt >= t.policy.MaxAttempts || !t.retryable(req, resp, err) || ctx.Err() != nil {
+			return resp, err
+		}
+		wait := t.backoff(attempt)
+		if resp != nil {
+			if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+				wait = min(ra, t.policy.MaxDelay)
+			}
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			// The next attempt could not finish in time: answer now with
+			// what we have rather than fail with a deadline error later.
+			return resp, err
+		}
+		if resp != nil {
+			drain(resp)
+		}
+		if serr := t.sleep(ctx, wait); serr != nil {
+			if err == nil {
+				err = serr
+			}
+			return nil, err
+		}
+	}
+}
+
+// rewind returns the request for an attempt with a fresh body.
+func rewind(req *http.Request, attempt int) (*http.Request, error) {
+	if attempt == 1 {
+		return req, nil
+	}
+	r := req.Clone(req.Context())
+	if req.Body != nil && req.Body != http.NoBody {
+		if req.GetBody == nil {
+			return nil, errors.New("retry: request body cannot be replayed (no GetBody)")
+		}
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		r.Body = body
+	}
+	return r, nil
+}
+
+func (t *Transport) retryable(req *http.Request, resp *http.Response, err error) bool {
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return false
+		}
+		if idempotent(req.Method) {
+			return true
+		}
+		return neverSent(err)
+	}
+	if !idempotent(req.Method) {
+		return false
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// neverSent reports whether err happened while opening the connection, so
+// no byte of the request reached the server.
+func neverSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// backoff is an exponential wait with equal jitter for the given attempt.
+func (t *Transport) backoff(attempt int) time.Duration {
+	d := t.policy.BaseDelay << (attempt - 1)
+	if d <= 0 || d > t.policy.MaxDelay {
+		d = t.policy.MaxDelay
+	}
+	return d/2 + t.jitter(d/2)
+}
+
+// retryAfter parses a Retry-After value: delay seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
