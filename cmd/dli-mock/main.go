@@ -1,0 +1,127 @@
+// Command dli-mock serves the stateful DLI mock (package mockserver) on a
+// local port, for trying the client, demos and tests of other programs.
+//
+//	go run ./cmd/dli-mock -addr 127.0.0.1:8080 -ak AK -sk SK -create-delay 5s
+//
+// It logs one line per request (method, path, status, duration; never a
+// header or a credential) and shuts down gracefully on SIGINT or SIGTERM.
+// The secret key and token may also come from DLI_MOCK_SK and
+// DLI_MOCK_TOKEN, which keeps them out of the process list.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dli-contract/dli-go/mockserver"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "dli-mock:", err)
+		os.Exit(2)
+	}
+}
+
+// run serves until ctx is done. ready, when not nil, receives the address
+// listened on.
+func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- string) error {
+	fs := flag.NewFlagSet("dli-mock", flag.ContinueOnError)
+	fs.SetOutput(logOut)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	ak := fs.String("ak", "", "access key whose signatures are accepted (with -sk)")
+	sk := fs.String("sk", os.Getenv("DLI_MOCK_SK"), "secret key of -ak (default $DLI_MOCK_SK)")
+	token := fs.String("token", os.Getenv("DLI_MOCK_TOKEN"), "X-Auth-Token value accepted (default $DLI_MOCK_TOKEN)")
+	delay := fs.Duration("create-delay", 3*time.Second, "how long a new connection stays CREATING")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *ak != "" && *sk == "" {
+		return errors.New("-ak needs -sk (or DLI_MOCK_SK)")
+	}
+	if *sk != "" && *ak == "" {
+		return errors.New("-sk needs -ak")
+	}
+	m, err := mockserver.New(mockserver.Config{AK: *ak, SK: *sk, Token: *token, CreateDelay: *delay})
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           logRequests(logger, m),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	auth := "anonymous"
+	switch {
+	case *ak != "" && *token != "":
+		auth = "AK/SK or token"
+	case *ak != "":
+		auth = "AK/SK"
+	case *token != "":
+		auth = "token"
+	}
+	logger.Info("dli-mock listening", "addr", ln.Addr().String(), "auth", auth, "create_delay", delay.String())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("dli-mock shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration", time.Since(start).Round(time.Microsecond).String())
+	})
+}
