@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -70,7 +71,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if op != nil {
 		where = op.ID
 	}
-	if reqErr != nil {
+	if reqErr != nil && req.Context().Value(deliberateKey{}) == nil {
 		r.add(where+" request", reqErr.Error())
 	}
 	resp, err := r.next.RoundTrip(fresh())
@@ -96,4 +97,13 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.add(rwhere, err.Error())
 	}
 	return resp, nil
+}
+
+type deliberateKey struct{}
+
+// Deliberate marks the requests made with ctx as invalid on purpose (to
+// see the server refuse them): the Recorder does not report them, while it
+// still checks the responses.
+func Deliberate(ctx context.Context) context.Context {
+	return context.WithValue(ctx, deliberateKey{}, true)
 }

@@ -1,0 +1,65 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/endpoint"
+)
+
+// Environment variables of live mode.
+const (
+	EnvEndpoint  = "DLI_ENDPOINT"        // e.g. https://dli.cn-north-4.myhuaweicloud.com
+	EnvProjectID = "DLI_PROJECT_ID"      // project of the region
+	EnvAK        = "DLI_AK"              // with DLI_SK: AK/SK signing
+	EnvSK        = "DLI_SK"              //
+	EnvToken     = "DLI_TOKEN"           // or an IAM token
+	EnvMutate    = "DLI_CONTRACT_MUTATE" // "1": also create and delete
+	envSecToken  = "DLI_SECURITY_TOKEN"  // temporary AK/SK
+)
+
+// TargetFromEnv builds the live target from the environment. ok is false
+// when DLI_ENDPOINT is not set (the suite then runs in-process); an error
+// says which variable is missing or wrong, never quoting a secret.
+func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
+	ep := getenv(EnvEndpoint)
+	if ep == "" {
+		return Target{}, false, nil
+	}
+	if ep, err = endpoint.Resolve("", ep); err != nil {
+		return Target{}, true, fmt.Errorf("%s: %w", EnvEndpoint, err)
+	}
+	project := getenv(EnvProjectID)
+	var missing []string
+	if project == "" {
+		missing = append(missing, EnvProjectID)
+	}
+	var creds auth.Credentials
+	ak, sk, token := getenv(EnvAK), getenv(EnvSK), getenv(EnvToken)
+	switch {
+	case ak != "" && sk != "":
+		creds = auth.AKSK{AK: ak, SK: sk, ProjectID: project, SecurityToken: getenv(envSecToken)}
+	case ak != "" || sk != "":
+		missing = append(missing, "both "+EnvAK+" and "+EnvSK)
+	case token != "":
+		creds = auth.Token(token)
+	default:
+		missing = append(missing, EnvAK+" and "+EnvSK+", or "+EnvToken)
+	}
+	if len(missing) > 0 {
+		return Target{}, true, errors.New("live mode (" + EnvEndpoint + " is set) needs " + strings.Join(missing, "; "))
+	}
+	mutate := getenv(EnvMutate)
+	if mutate != "" && mutate != "0" && mutate != "1" {
+		return Target{}, true, fmt.Errorf("%s must be 1 (create and delete) or 0, not %q", EnvMutate, mutate)
+	}
+	return Target{
+		Endpoint:  ep,
+		ProjectID: project,
+		Transport: auth.NewTransport(creds, http.DefaultTransport),
+		Mutate:    mutate == "1",
+	}, true, nil
+}

@@ -1,0 +1,213 @@
+package contract_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/mockserver"
+	"github.com/dli-contract/dli-go/validate"
+)
+
+const (
+	mockAK = "AKTESTEXAMPLE0000000"
+	mockSK = "SKtestexampleSecretKey0000000000000000000"
+)
+
+// inProcessTarget is the embedded default: the stateful mock, with
+// signature checking on, reached through httpmock without sockets.
+func inProcessTarget(t *testing.T) contract.Target {
+	t.Helper()
+	m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK, CreateDelay: 30 * time.Millisecond})
+	require.NoError(t, err)
+	return contract.Target{
+		Endpoint:  server,
+		ProjectID: projectID,
+		Transport: auth.NewTransport(auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}, mockserver.NewMockTransport(m)),
+		Mutate:    true,
+		Poll:      5 * time.Millisecond,
+		Settle:    5 * time.Second,
+	}
+}
+
+// TestServer runs the scenario against DLI_ENDPOINT when it is set, and
+// against the in-process mock otherwise.
+func TestServer(t *testing.T) {
+	t.Parallel()
+	caseRun()
+	target, live, err := contract.TargetFromEnv(os.Getenv)
+	require.NoError(t, err)
+	if !live {
+		target = inProcessTarget(t)
+	}
+	doc, err := validate.Embedded()
+	require.NoError(t, err)
+	target.Doc, target.Coverage = doc, coverage
+	sc := contract.Run(context.Background(), target)
+	for _, s := range sc.Steps {
+		t.Log("checked:", s)
+	}
+	for _, f := range sc.Findings {
+		t.Errorf("server breaks the contract: %s", f)
+	}
+	if target.Mutate {
+		assert.Contains(t, sc.Steps, "delete the created connection")
+	}
+}
+
+// Proofs for live mode: a conforming server passes, one that answers with
+// wrong types fails naming the operation, status and JSON pointer.
+func TestLiveModeJudgesServers(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		corrupt func(path string, status int, body map[string]any)
+		want    []string
+	}{
+		{"conforming", nil, nil},
+		{"process as a string", func(_ string, status int, b map[string]any) {
+			if status == 200 {
+				if _, ok := b["process"]; ok {
+					b["process"] = "100%"
+				}
+			}
+		}, []string{"ShowDatasourceConnection 200", "/process: type"}},
+		{"count as a string", func(_ string, status int, b map[string]any) {
+			if _, ok := b["count"]; ok {
+				b["count"] = strconv.Itoa(int(b["count"].(float64)))
+			}
+		}, []string{"ListDatasourceConnections 200", "/count: type"}},
+		{"unknown state in the list", func(_ string, _ int, b map[string]any) {
+			if cs, ok := b["connections"].([]any); ok && len(cs) > 0 {
+				cs[0].(map[string]any)["state"] = "RUNNING"
+			}
+		}, []string{"ListDatasourceConnections 200", "/connections/0/state: enum"}},
+		{"error without error_code", func(_ string, status int, b map[string]any) {
+			if status == 400 {
+				delete(b, "error_code")
+			}
+		}, []string{"ShowDatasourceConnection 400", "/error_code: required"}},
+		{"create answers 200", nil, []string{"success status 200 is not declared for CreateDatasourceConnection"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			caseRun()
+			m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
+			require.NoError(t, err)
+			var h http.Handler = m
+			if tc.corrupt != nil {
+				h = corrupting(m, tc.corrupt)
+			}
+			if tc.name == "create answers 200" {
+				h = statusSwap(m, http.StatusCreated, http.StatusOK)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			doc, err := validate.Embedded()
+			require.NoError(t, err)
+			sc := contract.Run(context.Background(), contract.Target{
+				Endpoint: srv.URL, ProjectID: projectID, Mutate: true,
+				Transport: auth.NewTransport(auth.AKSK{AK: mockAK, SK: mockSK}, srv.Client().Transport),
+				Doc:       doc, Poll: time.Millisecond, Settle: time.Second,
+			})
+			var all []string
+			for _, f := range sc.Findings {
+				all = append(all, f.String())
+			}
+			if tc.want == nil {
+				assert.Empty(t, all)
+				return
+			}
+			require.NotEmpty(t, all, "live mode let a wrong server pass")
+			for _, w := range tc.want {
+				assert.Contains(t, joinLines(all), w)
+			}
+		})
+	}
+}
+
+func TestTargetFromEnv(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		env    map[string]string
+		live   bool
+		mutate bool
+		err    string
+	}{
+		{"not set", map[string]string{}, false, false, ""},
+		{"aksk", map[string]string{"DLI_ENDPOINT": "https://dli.cn-north-4.myhuaweicloud.com", "DLI_PROJECT_ID": "p", "DLI_AK": "a", "DLI_SK": "s"}, true, false, ""},
+		{"token and mutate", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1"}, true, true, ""},
+		{"no project", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_TOKEN": "t"}, true, false, "DLI_PROJECT_ID"},
+		{"no credentials", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p"}, true, false, "DLI_AK and DLI_SK, or DLI_TOKEN"},
+		{"half a key pair", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p", "DLI_AK": "a"}, true, false, "both DLI_AK and DLI_SK"},
+		{"bad endpoint", map[string]string{"DLI_ENDPOINT": "dli.example", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t"}, true, false, "DLI_ENDPOINT"},
+		{"bad mutate", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "yes"}, true, false, "DLI_CONTRACT_MUTATE"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			caseRun()
+			target, live, err := contract.TargetFromEnv(func(k string) string { return tc.env[k] })
+			assert.Equal(t, tc.live, live)
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
+				assert.NotContains(t, err.Error(), `"s"`)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.mutate, target.Mutate)
+		})
+	}
+}
+
+// corrupting rewrites the JSON bodies the mock answers with.
+func corrupting(next http.Handler, corrupt func(path string, status int, body map[string]any)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		var body map[string]any
+		out := rec.Body.Bytes()
+		if json.Unmarshal(out, &body) == nil {
+			corrupt(r.URL.Path, rec.Code, body)
+			out, _ = json.Marshal(body)
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+		w.WriteHeader(rec.Code)
+		_, _ = io.Copy(w, bytes.NewReader(out))
+	})
+}
+
+// statusSwap answers with to wherever the mock answered from.
+func statusSwap(next http.Handler, from, to int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		code := rec.Code
+		if code == from {
+			code = to
+		}
+		w.WriteHeader(code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+}
