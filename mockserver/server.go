@@ -122,7 +122,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	check := r.Clone(r.Context())
+	// Validation reads the body and nothing else it could change, so a
+	// shallow copy with its own body reader is enough.
+	check := new(http.Request)
+	*check = *r
 	check.Body = io.NopCloser(bytes.NewReader(body))
 	op, err := s.doc.Request(check)
 	if err != nil {
