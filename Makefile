@@ -1,16 +1,21 @@
-# Every tool is pinned in tools/go.mod and built into bin/ on first use, so
-# a fresh clone needs only Go (and a C compiler for -race).
+# Every tool is pinned in a go.mod under tools/ and built into bin/ on first
+# use, so a fresh clone needs only Go (and a C compiler for -race).
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
 GO        ?= go
 BIN       := $(CURDIR)/bin
 GOTESTSUM := $(BIN)/gotestsum
+LINT      := $(BIN)/golangci-lint
 REPORTS   := $(CURDIR)/reports
 # make contract JUNIT=reports/contract.xml also writes a JUnit report.
 JUNIT     ?=
+# How long make fuzz runs each fuzz target.
+FUZZTIME  ?= 20s
+# Modules besides the main one, each with its own go.mod.
+MODULES   := interop tools/breaking
 
-.PHONY: help generate check-generated lint test contract
+.PHONY: help generate check-generated lint test contract breaking fuzz bench
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -21,15 +26,13 @@ generate: ## Regenerate gen/ from openapi/dli.yaml.
 check-generated: ## Regenerate, then fail naming every file under gen/ that changed.
 	@scripts/check-generated.sh
 
-lint: ## gofmt and go vet.
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')); \
-	if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
-	cd interop && $(GO) vet ./...
+lint: $(LINT) ## golangci-lint (gofmt, goimports, vet, staticcheck, errcheck ...) over every module.
+	$(LINT) run ./...
+	@for m in $(MODULES); do echo "$(LINT) run ./... (in $$m)"; (cd $$m && $(LINT) run ./...) || exit 1; done
 
-test: ## Run all tests (with the race detector), the SDK interop module's included.
+test: ## Run all tests of every module with the race detector.
 	$(GO) test -race -count=1 ./...
-	cd interop && $(GO) test -race -count=1 ./...
+	@for m in $(MODULES); do echo "$(GO) test -race -count=1 ./... (in $$m)"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
 contract: check-generated $(GOTESTSUM) ## The contract gate: generated code current, document valid, suite green.
 	@mkdir -p $(REPORTS)
@@ -39,5 +42,18 @@ contract: check-generated $(GOTESTSUM) ## The contract gate: generated code curr
 	if [ -f $(REPORTS)/contract.txt ]; then cat $(REPORTS)/contract.txt; fi; \
 	exit $$status
 
+breaking: ## Fail on every breaking change of openapi/dli.yaml against openapi/released/dli.yaml.
+	cd tools/breaking && $(GO) run . ../../openapi/released/dli.yaml ../../openapi/dli.yaml
+
+fuzz: ## Run each fuzz target for FUZZTIME (default 20s).
+	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mockserver/
+	$(GO) test -run '^$$' -fuzz '^FuzzResponses$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./apierror/
+
+bench: ## Run the benchmarks (client vs hand-written floor, Sign, mock handler).
+	$(GO) test -run '^$$' -bench . -benchtime 2s -count 3 ./client/ ./mockserver/
+
 $(GOTESTSUM): tools/go.mod tools/go.sum
 	cd tools && $(GO) build -o $(GOTESTSUM) gotest.tools/gotestsum
+
+$(LINT): tools/lint/go.mod tools/lint/go.sum
+	cd tools/lint && $(GO) build -o $(LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint

@@ -158,7 +158,7 @@ func TestTransportSignsLastAndPerAttempt(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		resp, err := tr.RoundTrip(req)
 		require.NoError(t, err)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		assert.Equal(t, http.StatusNoContent, resp.StatusCode)
 	}
 	assert.Equal(t, int32(2), attempts.Load())

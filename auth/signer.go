@@ -24,7 +24,7 @@ const (
 	HeaderContentSHA256 = "X-Sdk-Content-Sha256"
 	HeaderSecurityToken = "X-Security-Token"
 	HeaderProjectID     = "X-Project-Id"
-	HeaderAuthToken     = "X-Auth-Token"
+	HeaderAuthToken     = "X-Auth-Token" //nolint:gosec // a header name, not a credential
 	// UnsignedPayload in X-Sdk-Content-Sha256 signs a request without
 	// hashing its body.
 	UnsignedPayload = "UNSIGNED-PAYLOAD"
@@ -152,7 +152,7 @@ func hashBody(req *http.Request, out *[64]byte) error {
 		if err != nil {
 			return err
 		}
-		defer rc.Close()
+		defer func() { _ = rc.Close() }()
 		if _, err := io.Copy(h, rc); err != nil {
 			return err
 		}

@@ -90,18 +90,22 @@ func derive(s *openapi3.Schema, v any, ptr string, emit emitFn, drop func(ptr, n
 	}
 }
 
+// maxBuilt bounds the strings Derive builds at length limits.
+const maxBuilt = 1 << 20
+
 func deriveString(s *openapi3.Schema, v any, ptr string, emit emitFn) {
 	str, _ := v.(string)
 	fill := "a"
 	if str != "" {
 		fill = str[:1]
 	}
-	if s.MaxLength != nil {
+	// Limits beyond maxBuilt are not worth building strings for.
+	if s.MaxLength != nil && *s.MaxLength < maxBuilt {
 		n := int(*s.MaxLength)
 		emit(ptr, fmt.Sprintf("%s at its maxLength %d", ptr, n), "", strings.Repeat(fill, n), true)
 		emit(ptr, fmt.Sprintf("%s at maxLength+1 (%d)", ptr, n+1), "maxLength", strings.Repeat(fill, n+1), false)
 	}
-	if s.MinLength > 0 {
+	if s.MinLength > 0 && s.MinLength < maxBuilt {
 		n := int(s.MinLength)
 		emit(ptr, fmt.Sprintf("%s at minLength-1 (%d)", ptr, n-1), "minLength", strings.Repeat(fill, n-1), false)
 	}

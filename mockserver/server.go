@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -213,7 +214,7 @@ func (s *Server) list(w http.ResponseWriter, project string) {
 		items[i] = s.listItem(c, now)
 	}
 	s.store.mu.Unlock()
-	count := int32(len(items))
+	count := int32(min(len(items), math.MaxInt32))
 	s.json(w, http.StatusOK, dli.ConnectionList{IsSuccess: ptr(true), Message: ptr(""), Connections: items, Count: &count})
 }
 

@@ -70,7 +70,7 @@ func NewTransport(next http.RoundTripper, p Policy) *Transport {
 		if d <= 0 {
 			return 0
 		}
-		return rand.N(d)
+		return rand.N(d) //nolint:gosec // jitter spreads retries; it guards no secret
 	}}
 }
 

@@ -10,6 +10,7 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -120,10 +121,10 @@ func (d *Document) Find(req *http.Request) (*Operation, error) {
 }
 
 func routeReason(err error) string {
-	switch err {
-	case routers.ErrPathNotFound:
+	switch {
+	case errors.Is(err, routers.ErrPathNotFound):
 		return "the document declares no such path"
-	case routers.ErrMethodNotAllowed:
+	case errors.Is(err, routers.ErrMethodNotAllowed):
 		return "the document declares no such method for this path"
 	}
 	return err.Error()

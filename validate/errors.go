@@ -87,13 +87,15 @@ func fromKin(operation string, status int, err error) *Error {
 // collect flattens kin-openapi's nested errors into problems, carrying the
 // location found on the outer errors down to the schema errors inside.
 func collect(err error, at Problem, out *[]Problem) {
-	if multi, ok := err.(openapi3.MultiError); ok {
+	// Each level of kin-openapi's error tree is inspected as it is, not
+	// unwrapped: the outer levels carry the location of the inner ones.
+	if multi, ok := err.(openapi3.MultiError); ok { //nolint:errorlint // see above
 		for _, inner := range multi {
 			collect(inner, at, out)
 		}
 		return
 	}
-	switch e := err.(type) {
+	switch e := err.(type) { //nolint:errorlint // see above
 	case *openapi3filter.RequestError:
 		if e.Parameter != nil {
 			at.In, at.Field = e.Parameter.In, e.Parameter.Name

@@ -86,7 +86,7 @@ func readBody(req *http.Request) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer rc.Close()
+		defer func() { _ = rc.Close() }()
 		return io.ReadAll(rc)
 	}
 	b, err := io.ReadAll(req.Body)

@@ -33,7 +33,8 @@ func main() {
 		log.Fatal(err)
 	}
 	if resp.JSON200 == nil {
-		log.Fatalf("list failed: %s: %s", resp.Status(), resp.Body)
+		fmt.Fprintf(os.Stderr, "list failed: %s: %q\n", resp.Status(), resp.Body)
+		os.Exit(1)
 	}
 	for _, c := range resp.JSON200.Connections {
 		fmt.Println(value(c.ConnectionID), value(c.Name), value(c.State))
