@@ -1,48 +1,55 @@
-// Command quickstart lists the classic datasource connections of a project
-// with the generated client. It is the README's usage sample; a test keeps
-// the two identical.
+// Command quickstart lists the classic datasource connections of a project.
+// It is the README's usage sample; a test keeps the two identical.
+//
+//	DLI_REGION=cn-north-4 DLI_PROJECT_ID=... DLI_AK=... DLI_SK=... go run ./examples/quickstart
 package main
 
 import (
 	"context"
 	"fmt"
-	"log"
-	"net/http"
 	"os"
 	"time"
 
+	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/client"
 	"github.com/dli-contract/dli-go/gen/dli"
 )
 
 func main() {
-	endpoint := os.Getenv("DLI_ENDPOINT") // e.g. https://dli.cn-north-4.myhuaweicloud.com
 	project := os.Getenv("DLI_PROJECT_ID")
-	token := os.Getenv("DLI_TOKEN") // a project-scoped IAM token
+	c, err := client.New(client.Options{
+		Region:   os.Getenv("DLI_REGION"),   // e.g. cn-north-4
+		Endpoint: os.Getenv("DLI_ENDPOINT"), // optional: wins over Region, e.g. http://127.0.0.1:8080 for dli-mock
+		Credentials: auth.AKSK{ // or auth.Token(os.Getenv("DLI_TOKEN"))
+			AK:        os.Getenv("DLI_AK"),
+			SK:        os.Getenv("DLI_SK"),
+			ProjectID: project,
+		},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(2)
+	}
 
-	client, err := dli.NewClientWithResponses(endpoint,
-		dli.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}),
-		dli.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-			req.Header.Set("X-Auth-Token", token)
-			return nil
-		}))
-	if err != nil {
-		log.Fatal(err)
-	}
-	resp, err := client.ListDatasourceConnectionsWithResponse(context.Background(), project)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if resp.JSON200 == nil {
-		fmt.Fprintf(os.Stderr, "list failed: %s: %q\n", resp.Status(), resp.Body)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := apierror.Do(dli.ParseListDatasourceConnectionsResponse)(c.ListDatasourceConnections(ctx, project))
+	switch {
+	case apierror.IsAuth(err):
+		fmt.Fprintln(os.Stderr, "quickstart: check DLI_AK, DLI_SK and DLI_PROJECT_ID:", err)
+		os.Exit(1)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
-	for _, c := range resp.JSON200.Connections {
-		fmt.Println(value(c.ConnectionID), value(c.Name), value(c.State))
+	for _, conn := range resp.JSON200.Connections {
+		fmt.Println(value(conn.ConnectionID), value(conn.Name), value(conn.State))
 	}
 }
 
-// value reads an optional field: every success field is optional in DLI's
-// documentation, so the client decodes them as pointers.
+// value reads an optional field: DLI documents every success field as
+// optional, so the client decodes them as pointers.
 func value[T any](p *T) T {
 	var zero T
 	if p == nil {
