@@ -82,10 +82,15 @@ func readAll(req *http.Request) []byte {
 	return b
 }
 
-func atoi(t *testing.T, s string) int {
+// statusFor is a status a response key stands for: the code itself, or a
+// gateway error (429) for `default`.
+func statusFor(t *testing.T, key string) int {
 	t.Helper()
-	n, err := strconv.Atoi(s)
-	require.NoError(t, err)
+	if key == "default" {
+		return http.StatusTooManyRequests
+	}
+	n, err := strconv.Atoi(key)
+	require.NoError(t, err, "response key %q", key)
 	return n
 }
 
