@@ -4,10 +4,18 @@
 // openapi/dli.yaml is the single source of truth. From it, `go generate`
 // produces the client in gen/dli (types, Client, ClientWithResponses) and
 // the embedded document in gen/spec; nothing under gen/ is edited by hand.
-// Hand-written packages plug into the generated client through its options:
+// Hand-written packages plug into the generated client through its options
+// and never patch it:
 //
+//   - client: client.New, the generated client with endpoint, auth, retries
+//     and timeouts wired in;
+//   - auth: AK/SK signing (SDK-HMAC-SHA256) and verification, token auth;
+//   - apierror: one typed error for every failed call;
+//   - retry: retries that never duplicate a create;
+//   - endpoint: region to endpoint;
 //   - validate: checks requests (and optionally responses) against the
 //     document before anything is sent;
+//   - mockserver: a stateful stand-in server (cmd/dli-mock runs it);
 //   - contract: the contract gate, in-process or against a live server.
 //
 // See the package examples and README.md.
