@@ -5,7 +5,7 @@
 //
 // The transport chain of a call, from the caller down:
 //
-//	Wrap (e.g. validate.NewTransport) → retry → auth → network
+//	Wrap (e.g. validate.NewTransport) → deadline → retry → auth → network
 //
 // Authentication sits below retries so every attempt is signed anew.
 package client
@@ -84,14 +84,15 @@ func HTTPClient(o Options) (*http.Client, error) {
 		rt = auth.NewTransport(o.Credentials, rt)
 	}
 	rt = retry.NewTransport(rt, o.Retry)
-	if o.Wrap != nil {
-		rt = o.Wrap(rt)
-	}
 	timeout := o.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	return &http.Client{Transport: rt, Timeout: timeout}, nil
+	rt = &deadlineTransport{next: rt, timeout: timeout}
+	if o.Wrap != nil {
+		rt = o.Wrap(rt)
+	}
+	return &http.Client{Transport: rt}, nil
 }
 
 // DefaultTransport is http.DefaultTransport with bounded dial, TLS and

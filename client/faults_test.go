@@ -260,3 +260,26 @@ func apiError(status int, code string) func(t *testing.T, err error) {
 		assert.Equal(t, "req-42", e.RequestID)
 	}
 }
+
+// The call's timeout must also hold while the body is read, as
+// http.Client.Timeout would: a server that sends headers and then stalls
+// cannot hold the caller past it.
+func TestTimeoutCoversTheBody(t *testing.T) {
+	t.Parallel()
+	released := make(chan struct{})
+	srv, _ := faultServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `{"is_success":`)
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-released:
+		}
+	})
+	defer close(released)
+	c := newClient(t, srv, 200*time.Millisecond)
+	_, err := show(context.Background(), c)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
+}
