@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -198,4 +199,13 @@ func withHost(r *http.Request) *http.Request {
 		r.Host = r.URL.Host
 	}
 	return r
+}
+
+func TestSignARequestWithoutHeaders(t *testing.T) {
+	t.Parallel()
+	u, err := url.Parse("https://dli.cn-north-4.myhuaweicloud.com/v2.0/p/datasource-connection")
+	require.NoError(t, err)
+	req := &http.Request{Method: http.MethodGet, URL: u} // Header is nil
+	require.NoError(t, NewSigner(testAK, testSK).Sign(req, time.Now()))
+	assert.Contains(t, req.Header.Get("Authorization"), "SignedHeaders=host;x-sdk-date,")
 }

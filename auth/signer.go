@@ -66,6 +66,9 @@ func (s *Signer) Sign(req *http.Request, t time.Time) error {
 	if !s.ok {
 		return errors.New("auth: sign: access key or secret key is empty")
 	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
 	var payload [64]byte
 	if p := req.Header.Get(HeaderContentSHA256); p != "" {
 		return s.signWith(req, t, []byte(p))

@@ -109,6 +109,9 @@ func (c *preparedAKSK) Authenticate(req *http.Request, now time.Time) error {
 // RoundTrip authenticates a copy of req, leaving the caller's untouched.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.creds == nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
 		return nil, errors.New("auth: Transport has no credentials; build it with NewTransport")
 	}
 	// A shallow copy with its own headers is all signing changes; a full

@@ -116,10 +116,7 @@ func rewind(req *http.Request, attempt int) (*http.Request, error) {
 	}
 	r := req.Clone(req.Context())
 	if req.Body != nil && req.Body != http.NoBody {
-		if req.GetBody == nil {
-			return nil, errors.New("retry: request body cannot be replayed (no GetBody)")
-		}
-		body, err := req.GetBody()
+		body, err := req.GetBody() // retryable made sure there is one
 		if err != nil {
 			return nil, err
 		}
@@ -129,6 +126,10 @@ func rewind(req *http.Request, attempt int) (*http.Request, error) {
 }
 
 func (t *Transport) retryable(req *http.Request, resp *http.Response, err error) bool {
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		// The body cannot be sent again: keep what the first attempt got.
+		return false
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return false

@@ -199,3 +199,17 @@ func TestRetryAfterParsing(t *testing.T) {
 		assert.Equal(t, tc.want, got, tc.in)
 	}
 }
+
+func TestABodyThatCannotBeReplayedIsNotRetried(t *testing.T) {
+	t.Parallel()
+	s := &script{answers: []func() (*http.Response, error){status(503), status(200)}}
+	tr, waits := newTestTransport(s, Policy{})
+	req, err := http.NewRequest(http.MethodPut, "https://dli.example/x", io.NopCloser(strings.NewReader("once")))
+	require.NoError(t, err)
+	require.Nil(t, req.GetBody)
+	resp, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	assert.Equal(t, 503, resp.StatusCode, "the first answer comes back untouched")
+	assert.Len(t, s.bodies, 1)
+	assert.Empty(t, *waits)
+}

@@ -48,6 +48,7 @@ func NewTransport(doc *Document, next http.RoundTripper, opts ...TransportOption
 // runs on a copy with its own body.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.doc == nil {
+		closeBody(req)
 		return nil, errors.New("validate: Transport has no document; build it with NewTransport")
 	}
 	body, err := readBody(req)
@@ -57,6 +58,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	check := withBody(req, body)
 	op, err := t.doc.Request(check)
 	if err != nil {
+		closeBody(req)
 		return nil, err
 	}
 	resp, err := t.next.RoundTrip(withBody(req, body))
@@ -92,6 +94,14 @@ func readBody(req *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(req.Body)
 	_ = req.Body.Close()
 	return b, err
+}
+
+// closeBody closes the body of a request that will not be sent, as a
+// RoundTripper must.
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
 }
 
 // withBody returns a shallow copy of req whose body reads b.
