@@ -4,21 +4,29 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/endpoint"
+	"github.com/dli-contract/dli-go/gen/dli"
 )
 
 // Environment variables of live mode.
 const (
-	EnvEndpoint  = "DLI_ENDPOINT"        // e.g. https://dli.cn-north-4.myhuaweicloud.com
-	EnvProjectID = "DLI_PROJECT_ID"      // project of the region
-	EnvAK        = "DLI_AK"              // with DLI_SK: AK/SK signing
-	EnvSK        = "DLI_SK"              //
-	EnvToken     = "DLI_TOKEN"           // or an IAM token
-	EnvMutate    = "DLI_CONTRACT_MUTATE" // "1": also create and delete
-	envSecToken  = "DLI_SECURITY_TOKEN"  // temporary AK/SK
+	EnvEndpoint      = "DLI_ENDPOINT"        // e.g. https://dli.cn-north-4.myhuaweicloud.com
+	EnvProjectID     = "DLI_PROJECT_ID"      // project of the region
+	EnvAK            = "DLI_AK"              // with DLI_SK: AK/SK signing
+	EnvSK            = "DLI_SK"              //
+	EnvSecurityToken = "DLI_SECURITY_TOKEN"  // with DLI_AK and DLI_SK: temporary credentials
+	EnvToken         = "DLI_TOKEN"           // or an IAM token
+	EnvMutate        = "DLI_CONTRACT_MUTATE" // "1": also create and delete
+	// What a mutating live run creates: DLI needs a real service address,
+	// security group and subnet.
+	EnvService       = "DLI_CONTRACT_SERVICE" // default RDS
+	EnvURL           = "DLI_CONTRACT_URL"
+	EnvSecurityGroup = "DLI_CONTRACT_SECURITY_GROUP_ID"
+	EnvNetwork       = "DLI_CONTRACT_NETWORK_ID"
 )
 
 // TargetFromEnv builds the live target from the environment. ok is false
@@ -41,7 +49,7 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 	ak, sk, token := getenv(EnvAK), getenv(EnvSK), getenv(EnvToken)
 	switch {
 	case ak != "" && sk != "":
-		creds = auth.AKSK{AK: ak, SK: sk, ProjectID: project, SecurityToken: getenv(envSecToken)}
+		creds = auth.AKSK{AK: ak, SK: sk, ProjectID: project, SecurityToken: getenv(EnvSecurityToken)}
 	case ak != "" || sk != "":
 		missing = append(missing, "both "+EnvAK+" and "+EnvSK)
 	case token != "":
@@ -56,10 +64,29 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 	if mutate != "" && mutate != "0" && mutate != "1" {
 		return Target{}, true, fmt.Errorf("%s must be 1 (create and delete) or 0, not %q", EnvMutate, mutate)
 	}
-	return Target{
+	t = Target{
 		Endpoint:  ep,
 		ProjectID: project,
 		Transport: auth.NewTransport(creds, http.DefaultTransport),
 		Mutate:    mutate == "1",
-	}, true, nil
+	}
+	if t.Mutate {
+		t.Create = dli.ConnectionCreateRequest{
+			Service: getenv(EnvService), URL: getenv(EnvURL),
+			SecurityGroupID: getenv(EnvSecurityGroup), NetworkID: getenv(EnvNetwork),
+		}
+		if t.Create.Service == "" {
+			t.Create.Service = "RDS"
+		}
+		for name, v := range map[string]string{EnvURL: t.Create.URL, EnvSecurityGroup: t.Create.SecurityGroupID, EnvNetwork: t.Create.NetworkID} {
+			if v == "" {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return Target{}, true, errors.New(EnvMutate + "=1 creates a real connection and needs " + strings.Join(missing, ", "))
+		}
+	}
+	return t, true, nil
 }

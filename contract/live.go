@@ -26,6 +26,10 @@ type Target struct {
 	// Mutate allows creating and deleting a connection. Whatever the
 	// scenario creates, it deletes, even when a check fails.
 	Mutate bool
+	// Create is the connection a mutating run creates (its name is made
+	// unique per run). A real DLI needs a real security group, subnet and
+	// service address; the zero value suits a mock.
+	Create dli.ConnectionCreateRequest
 	// Doc is the document to hold the server to; the embedded one when nil.
 	Doc *validate.Document
 	// Coverage counts the pairs exercised; a private record when nil.
@@ -33,6 +37,12 @@ type Target struct {
 	// Settle is how long to wait for a new connection to leave CREATING
 	// (default 2 minutes), polling every Poll (default 2 seconds).
 	Settle, Poll time.Duration
+}
+
+// mockConnection is what a run creates when Target.Create is not set.
+var mockConnection = dli.ConnectionCreateRequest{
+	Service: "RDS", URL: "192.168.0.10:3306",
+	SecurityGroupID: "a07ab107-a4ad-4835-ad09-08a2f2efccdb", NetworkID: "e83ba67d-e812-42d3-908d-6ea0b2cc5ecb",
 }
 
 // Scenario is the outcome of Run.
@@ -124,10 +134,12 @@ func (s *scenario) readOnly(ctx context.Context) {
 func (s *scenario) mutating(ctx context.Context) {
 	name := "contract_" + randomHex(4)
 	s.step("create connection " + name)
-	created, err := s.c.CreateDatasourceConnectionWithResponse(ctx, s.t.ProjectID, dli.ConnectionCreateRequest{
-		Name: name, Service: "RDS", URL: "192.168.0.10:3306",
-		SecurityGroupID: "a07ab107-a4ad-4835-ad09-08a2f2efccdb", NetworkID: "e83ba67d-e812-42d3-908d-6ea0b2cc5ecb",
-	})
+	body := s.t.Create
+	if body.Service == "" {
+		body = mockConnection
+	}
+	body.Name = name
+	created, err := s.c.CreateDatasourceConnectionWithResponse(ctx, s.t.ProjectID, body)
 	if !s.expect("CreateDatasourceConnection", err, created, http.StatusCreated) {
 		return
 	}

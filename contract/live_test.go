@@ -150,7 +150,10 @@ func TestTargetFromEnv(t *testing.T) {
 	}{
 		{"not set", map[string]string{}, false, false, ""},
 		{"aksk", map[string]string{"DLI_ENDPOINT": "https://dli.cn-north-4.myhuaweicloud.com", "DLI_PROJECT_ID": "p", "DLI_AK": "a", "DLI_SK": "s"}, true, false, ""},
-		{"token and mutate", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1"}, true, true, ""},
+		{"token and mutate", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
+			"DLI_CONTRACT_URL": "10.0.0.5:3306", "DLI_CONTRACT_SECURITY_GROUP_ID": "sg", "DLI_CONTRACT_NETWORK_ID": "net"}, true, true, ""},
+		{"mutate without what to create", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
+			"DLI_CONTRACT_URL": "10.0.0.5:3306"}, true, false, "needs DLI_CONTRACT_NETWORK_ID, DLI_CONTRACT_SECURITY_GROUP_ID"},
 		{"no project", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_TOKEN": "t"}, true, false, "DLI_PROJECT_ID"},
 		{"no credentials", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p"}, true, false, "DLI_AK and DLI_SK, or DLI_TOKEN"},
 		{"half a key pair", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p", "DLI_AK": "a"}, true, false, "both DLI_AK and DLI_SK"},
@@ -171,6 +174,11 @@ func TestTargetFromEnv(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tc.mutate, target.Mutate)
+			if tc.mutate {
+				assert.Equal(t, tc.env["DLI_CONTRACT_URL"], target.Create.URL)
+				assert.Equal(t, tc.env["DLI_CONTRACT_NETWORK_ID"], target.Create.NetworkID)
+				assert.Equal(t, "RDS", target.Create.Service, "the default service")
+			}
 		})
 	}
 }
