@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -54,7 +55,7 @@ func (v *Verifier) Verify(req *http.Request, body []byte) error {
 	if d := now().Sub(ts); d > skew || d < -skew {
 		return &VerifyError{fmt.Sprintf("X-Sdk-Date %s is more than %s from the server time", date, skew)}
 	}
-	if !contains(names, "x-sdk-date") {
+	if !slices.Contains(names, "x-sdk-date") {
 		return &VerifyError{"SignedHeaders does not include x-sdk-date"}
 	}
 	for _, n := range names {
@@ -107,13 +108,4 @@ func parseAuthorization(h string) (ak string, names []string, sig string, err er
 		names[i] = strings.ToLower(n)
 	}
 	return ak, names, sig, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -33,9 +35,9 @@ func CheckDocument(doc *openapi3.T) []Finding {
 	}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
-		for _, method := range sortedKeys(item.Operations()) {
+		for _, method := range slices.Sorted(maps.Keys(item.Operations())) {
 			op := item.Operations()[method]
-			where := fmt.Sprintf("#/paths/%s/%s", escape(path), lower(method))
+			where := fmt.Sprintf("#/paths/%s/%s", escape(path), strings.ToLower(method))
 			if op.OperationID == "" {
 				out = append(out, Finding{Where: where, What: "operation has no operationId"})
 			}
@@ -51,7 +53,7 @@ func CheckDocument(doc *openapi3.T) []Finding {
 				out = append(out, Finding{Where: where, What: "operation declares no responses"})
 				continue
 			}
-			for _, status := range sortedKeys(op.Responses.Map()) {
+			for _, status := range slices.Sorted(maps.Keys(op.Responses.Map())) {
 				r := op.Responses.Value(status)
 				rw := where + "/responses/" + status
 				if r.Value == nil || len(r.Value.Content) == 0 {
@@ -67,7 +69,7 @@ func CheckDocument(doc *openapi3.T) []Finding {
 
 func checkContent(where string, content openapi3.Content) []Finding {
 	var out []Finding
-	for _, ct := range sortedKeys(content) {
+	for _, ct := range slices.Sorted(maps.Keys(content)) {
 		if ct != "application/json" {
 			out = append(out, Finding{Where: where + "/content/" + escape(ct),
 				What: "content type must be exactly application/json (a parameter such as charset changes generated names)"})
@@ -84,7 +86,7 @@ func checkContent(where string, content openapi3.Content) []Finding {
 	if mt.Example != nil {
 		out = append(out, checkValue(base+"/example", mt.Schema.Value, mt.Example)...)
 	}
-	for _, name := range sortedKeys(mt.Examples) {
+	for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
 		ex := mt.Examples[name]
 		if ex.Value == nil {
 			continue
@@ -116,13 +118,4 @@ func asJSON(v any) (any, error) {
 	}
 	var out any
 	return out, json.Unmarshal(b, &out)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

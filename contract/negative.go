@@ -2,7 +2,8 @@ package contract
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -62,13 +63,13 @@ func derive(s *openapi3.Schema, v any, ptr string, emit emitFn, drop func(ptr, n
 	switch {
 	case s.Type.Is("object"):
 		obj, _ := v.(map[string]any)
-		for _, name := range sortedKeys(s.Properties) {
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 			child, present := obj[name]
 			cptr := ptr + "/" + escape(name)
 			if !present {
 				continue
 			}
-			if contains(s.Required, name) {
+			if slices.Contains(s.Required, name) {
 				drop(cptr, "without required "+cptr)
 			}
 			derive(s.Properties[name].Value, child, cptr, emit, drop)
@@ -150,15 +151,6 @@ func wrongType(s *openapi3.Schema) (any, string) {
 	return nil, ""
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // replaceAt returns a deep copy of doc with the value at ptr replaced.
 func replaceAt(doc any, ptr string, v any) any {
 	if ptr == "" {
@@ -226,6 +218,3 @@ func deepCopy(v any) any {
 	}
 	return v
 }
-
-// SortCases orders cases by name, for stable test names.
-func SortCases(cs []Case) { sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name }) }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,7 +30,7 @@ func TestRequestBodiesRejectBrokenRules(t *testing.T) {
 		}
 		mt := o.op.RequestBody.Value.Content.Get("application/json")
 		seen := map[string]bool{}
-		for _, exName := range sortedKeys(mt.Examples) {
+		for _, exName := range slices.Sorted(maps.Keys(mt.Examples)) {
 			for _, c := range contract.Derive(mt.Schema.Value, decoded(t, mt.Examples[exName].Value.Value)) {
 				if seen[c.Name] {
 					continue
@@ -68,11 +70,11 @@ func TestResponseSchemasCatchWrongValues(t *testing.T) {
 	doc, err := validate.Embedded()
 	require.NoError(t, err)
 	for _, o := range operations(t) {
-		for _, key := range sortedKeys(o.op.Responses.Map()) {
+		for _, key := range slices.Sorted(maps.Keys(o.op.Responses.Map())) {
 			status := statusFor(t, key)
 			mt := o.op.Responses.Value(key).Value.Content.Get("application/json")
 			seen := map[string]bool{}
-			for _, exName := range sortedKeys(mt.Examples) {
+			for _, exName := range slices.Sorted(maps.Keys(mt.Examples)) {
 				for _, c := range contract.Derive(mt.Schema.Value, decoded(t, mt.Examples[exName].Value.Value)) {
 					name := fmt.Sprintf("%s/%s/%s", o.id, key, c.Name)
 					if seen[name] {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
@@ -95,7 +97,7 @@ func TestClientDecodesEveryDocumentedResponse(t *testing.T) {
 			continue // reported by TestEveryOperationIsCalled
 		}
 		body := firstBody(requestBodies(t, o.op))
-		for _, key := range sortedKeys(o.op.Responses.Map()) {
+		for _, key := range slices.Sorted(maps.Keys(o.op.Responses.Map())) {
 			resp := o.op.Responses.Value(key).Value
 			statuses := []int{statusFor(t, key)}
 			if key == "default" {
@@ -103,7 +105,7 @@ func TestClientDecodesEveryDocumentedResponse(t *testing.T) {
 			}
 			examples := resp.Content.Get("application/json").Examples
 			require.NotEmpty(t, examples, "%s %s has no examples to serve", o.id, key)
-			for _, exName := range sortedKeys(examples) {
+			for _, exName := range slices.Sorted(maps.Keys(examples)) {
 				served := mustJSON(t, examples[exName].Value.Value)
 				for _, status := range statuses {
 					t.Run(fmt.Sprintf("%s/%d/%s", o.id, status, exName), func(t *testing.T) {
@@ -181,15 +183,6 @@ func firstBody(bodies map[string][]byte) []byte {
 	}
 	sort.Strings(keys)
 	return bodies[keys[0]]
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // withoutEmptyArrays decodes b and drops empty arrays. The generated types
