@@ -21,14 +21,12 @@ func (p Pair) String() string { return p.Operation + " " + p.Status }
 // Declared lists every (operation, status) pair of the document, sorted.
 func Declared(doc *openapi3.T) []Pair {
 	var out []Pair
-	for _, path := range doc.Paths.InMatchingOrder() {
-		for _, op := range doc.Paths.Value(path).Operations() {
-			if op.Responses == nil {
-				continue
-			}
-			for status := range op.Responses.Map() {
-				out = append(out, Pair{Operation: op.OperationID, Status: status})
-			}
+	for _, o := range operationsOf(doc) {
+		if o.op.Responses == nil {
+			continue
+		}
+		for status := range o.op.Responses.Map() {
+			out = append(out, Pair{Operation: o.op.OperationID, Status: status})
 		}
 	}
 	sortPairs(out)
@@ -107,11 +105,9 @@ func (c *Coverage) Hits() map[Pair]int {
 }
 
 func findOperation(doc *openapi3.T, id string) *openapi3.Operation {
-	for _, path := range doc.Paths.InMatchingOrder() {
-		for _, op := range doc.Paths.Value(path).Operations() {
-			if op.OperationID == id {
-				return op
-			}
+	for _, o := range operationsOf(doc) {
+		if o.op.OperationID == id {
+			return o.op
 		}
 	}
 	return nil

@@ -33,35 +33,32 @@ func CheckDocument(doc *openapi3.T) []Finding {
 	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
 		out = append(out, Finding{Where: "#", What: "document does not validate: " + err.Error()})
 	}
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		for _, method := range slices.Sorted(maps.Keys(item.Operations())) {
-			op := item.Operations()[method]
-			where := fmt.Sprintf("#/paths/%s/%s", escape(path), strings.ToLower(method))
-			if op.OperationID == "" {
-				out = append(out, Finding{Where: where, What: "operation has no operationId"})
+	for _, o := range operationsOf(doc) {
+		op := o.op
+		where := fmt.Sprintf("#/paths/%s/%s", escape(o.path), strings.ToLower(o.method))
+		if op.OperationID == "" {
+			out = append(out, Finding{Where: where, What: "operation has no operationId"})
+		}
+		for _, p := range slices.Concat(o.item.Parameters, op.Parameters) {
+			if p.Value != nil && p.Value.Example != nil && p.Value.Schema != nil {
+				out = append(out, checkValue(where+"/parameters/"+p.Value.Name+"/example", p.Value.Schema.Value, p.Value.Example)...)
 			}
-			for _, p := range append(item.Parameters, op.Parameters...) {
-				if p.Value != nil && p.Value.Example != nil && p.Value.Schema != nil {
-					out = append(out, checkValue(where+"/parameters/"+p.Value.Name+"/example", p.Value.Schema.Value, p.Value.Example)...)
-				}
-			}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				out = append(out, checkContent(where+"/requestBody", op.RequestBody.Value.Content)...)
-			}
-			if op.Responses == nil || op.Responses.Len() == 0 {
-				out = append(out, Finding{Where: where, What: "operation declares no responses"})
+		}
+		if op.RequestBody != nil && op.RequestBody.Value != nil {
+			out = append(out, checkContent(where+"/requestBody", op.RequestBody.Value.Content)...)
+		}
+		if op.Responses == nil || op.Responses.Len() == 0 {
+			out = append(out, Finding{Where: where, What: "operation declares no responses"})
+			continue
+		}
+		for _, status := range slices.Sorted(maps.Keys(op.Responses.Map())) {
+			r := op.Responses.Value(status)
+			rw := where + "/responses/" + status
+			if r.Value == nil || len(r.Value.Content) == 0 {
+				out = append(out, Finding{Where: rw, What: "response declares no content"})
 				continue
 			}
-			for _, status := range slices.Sorted(maps.Keys(op.Responses.Map())) {
-				r := op.Responses.Value(status)
-				rw := where + "/responses/" + status
-				if r.Value == nil || len(r.Value.Content) == 0 {
-					out = append(out, Finding{Where: rw, What: "response declares no content"})
-					continue
-				}
-				out = append(out, checkContent(rw, r.Value.Content)...)
-			}
+			out = append(out, checkContent(rw, r.Value.Content)...)
 		}
 	}
 	return out
