@@ -13,7 +13,7 @@ JUNIT     ?=
 # How long make fuzz runs each fuzz target.
 FUZZTIME  ?= 20s
 # Modules besides the main one, each with its own go.mod.
-MODULES   := interop tools/breaking
+MODULES   := interop tools tools/breaking
 
 .PHONY: help generate check-generated lint test contract breaking fuzz bench
 

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -445,22 +444,9 @@ func NewListDatasourceConnectionsRequest(server string, projectID ProjectID) (*h
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	reqURL := operationURL(server, "/v2.0/%s/datasource-connection", pathParam0)
 
-	operationPath := fmt.Sprintf("/v2.0/%s/datasource-connection", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -490,22 +476,9 @@ func NewCreateDatasourceConnectionRequestWithBody(server string, projectID Proje
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	reqURL := operationURL(server, "/v2.0/%s/datasource-connection", pathParam0)
 
-	operationPath := fmt.Sprintf("/v2.0/%s/datasource-connection", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, reqURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -533,22 +506,9 @@ func NewDeleteDatasourceConnectionRequest(server string, projectID ProjectID, co
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	reqURL := operationURL(server, "/v2.0/%s/datasource-connection/%s", pathParam0, pathParam1)
 
-	operationPath := fmt.Sprintf("/v2.0/%s/datasource-connection/%s", pathParam0, pathParam1)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodDelete, reqURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -574,27 +534,35 @@ func NewShowDatasourceConnectionRequest(server string, projectID ProjectID, conn
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
+	reqURL := operationURL(server, "/v2.0/%s/datasource-connection/%s", pathParam0, pathParam1)
 
-	operationPath := fmt.Sprintf("/v2.0/%s/datasource-connection/%s", pathParam0, pathParam1)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
+}
+
+// operationURL appends path to server, with each %s of path replaced by the
+// next of params (path parameters, already escaped), building the string
+// in one allocation.
+func operationURL(server, path string, params ...string) string {
+	n := len(server) + len(path)
+	for _, p := range params {
+		n += len(p)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(strings.TrimSuffix(server, "/"))
+	for _, p := range params {
+		i := strings.Index(path, "%s")
+		b.WriteString(path[:i])
+		b.WriteString(p)
+		path = path[i+len("%s"):]
+	}
+	b.WriteString(path)
+	return b.String()
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
