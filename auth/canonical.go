@@ -13,9 +13,24 @@ import (
 // emptySHA256 is the payload hash of a request without a body.
 const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-// buffers recycles the canonical request buffers: signing is on every
-// call's path, so it should not allocate one each time.
-var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+// buffers recycles the scratch buffers of signing (the body, then the
+// canonical request): signing is on every call's path, so it should not
+// allocate them each time.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, minBuffer); return &b }}
+
+const (
+	// minBuffer holds a typical DLI request body and its canonical request.
+	minBuffer = 4 << 10
+	// maxPooledBuffer keeps one unusually large request from pinning its
+	// buffer in the pool.
+	maxPooledBuffer = 64 << 10
+)
+
+func putBuffer(bp *[]byte) {
+	if cap(*bp) <= maxPooledBuffer {
+		buffers.Put(bp)
+	}
+}
 
 // canonicalRequest appends the canonical request of SDK-HMAC-SHA256 to b:
 // method, canonical URI, canonical query, canonical headers (each

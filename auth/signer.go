@@ -60,6 +60,13 @@ const maxInlineHeaders = 16
 // read through GetBody when the request has one, else buffered and put
 // back. Sign it last, after every other change to the request.
 func (s *Signer) Sign(req *http.Request, t time.Time) error {
+	return s.sign(req, t, nil)
+}
+
+// sign is Sign, taking the header values it sets from spare when spare
+// has room: Transport passes the unused tail of the value array of its own
+// header copy, which saves an allocation per header set.
+func (s *Signer) sign(req *http.Request, t time.Time, spare *[]string) error {
 	if req == nil || req.URL == nil {
 		return errors.New("auth: sign: request has no URL")
 	}
@@ -69,33 +76,40 @@ func (s *Signer) Sign(req *http.Request, t time.Time) error {
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}
+	bp := buffers.Get().(*[]byte)
+	defer putBuffer(bp)
 	var payload [64]byte
 	if p := req.Header.Get(HeaderContentSHA256); p != "" {
-		return s.signWith(req, t, []byte(p))
+		return s.signWith(req, t, []byte(p), bp, spare)
 	}
-	if err := hashBody(req, &payload); err != nil {
+	if err := hashBody(req, &payload, bp); err != nil {
 		return fmt.Errorf("auth: sign %s %s: read body: %w", req.Method, req.URL.Path, err)
 	}
-	return s.signWith(req, t, payload[:])
+	return s.signWith(req, t, payload[:], bp, spare)
 }
 
-func (s *Signer) signWith(req *http.Request, t time.Time, payload []byte) error {
+func (s *Signer) signWith(req *http.Request, t time.Time, payload []byte, bp *[]byte, spare *[]string) error {
 	var dateBuf [len(DateLayout)]byte
 	date := string(t.UTC().AppendFormat(dateBuf[:0], DateLayout))
-	req.Header.Set(HeaderDate, date)
-	req.Header.Del("Authorization")
+	setHeader(req.Header, spare, HeaderDate, date)
 
 	var nameArr, keyArr [maxInlineHeaders]string
 	names, keys := append(nameArr[:0], "host"), append(keyArr[:0], "")
 	for key := range req.Header {
-		if name := lowerKey(key); name != "host" {
+		switch name := lowerKey(key); name {
+		case "host":
+		case "authorization":
+			// Replaced below, never signed. Another spelling of the
+			// key would be sent next to ours.
+			if key != "Authorization" {
+				delete(req.Header, key)
+			}
+		default:
 			names, keys = append(names, name), append(keys, key)
 		}
 	}
 	sortTogether(names, keys)
 
-	bp := buffers.Get().(*[]byte)
-	defer buffers.Put(bp)
 	buf := canonicalRequest((*bp)[:0], req, hostOf(req), names, keys, payload)
 	var sig [64]byte
 	s.key.signature(&sig, date, buf)
@@ -106,9 +120,22 @@ func (s *Signer) signWith(req *http.Request, t time.Time, payload []byte) error 
 	buf = appendJoined(buf, names)
 	buf = append(buf, ", Signature="...)
 	buf = append(buf, sig[:]...)
-	req.Header["Authorization"] = []string{string(buf)}
+	setHeader(req.Header, spare, "Authorization", string(buf))
 	*bp = buf
 	return nil
+}
+
+// setHeader sets key to the single value v, taking the one-element value
+// slice from spare when it has room.
+func setHeader(h http.Header, spare *[]string, key, v string) {
+	if spare == nil || len(*spare) == 0 {
+		h[key] = []string{v}
+		return
+	}
+	vs := *spare
+	vs[0] = v
+	h[key] = vs[:1:1]
+	*spare = vs[1:]
 }
 
 // lowerKey lower-cases a header name without allocating for the headers
@@ -127,6 +154,8 @@ func lowerKey(key string) string {
 		return "user-agent"
 	case "Host":
 		return "host"
+	case "Authorization":
+		return "authorization"
 	}
 	return strings.ToLower(key)
 }
@@ -143,21 +172,34 @@ func sortTogether(names, keys []string) {
 }
 
 // hashBody writes the hex SHA-256 of the request body to out without
-// consuming the body.
-func hashBody(req *http.Request, out *[64]byte) error {
+// consuming the body. bp is scratch space: a body that fits is read into it
+// and hashed in one call; a larger one is streamed through a hasher.
+func hashBody(req *http.Request, out *[64]byte, bp *[]byte) error {
 	if req.Body == nil || req.Body == http.NoBody {
 		copy(out[:], emptySHA256)
 		return nil
 	}
-	h := sha256.New()
+	var sum [sha256.Size]byte
 	if req.GetBody != nil {
 		rc, err := req.GetBody()
 		if err != nil {
 			return err
 		}
 		defer func() { _ = rc.Close() }()
-		if _, err := io.Copy(h, rc); err != nil {
+		b, full, err := readInto((*bp)[:0], rc)
+		*bp = b
+		if err != nil {
 			return err
+		}
+		if full {
+			h := sha256.New()
+			h.Write(b)
+			if _, err := io.Copy(h, rc); err != nil {
+				return err
+			}
+			h.Sum(sum[:0])
+		} else {
+			sum = sha256.Sum256(b)
 		}
 	} else {
 		b, err := io.ReadAll(req.Body)
@@ -167,11 +209,30 @@ func hashBody(req *http.Request, out *[64]byte) error {
 		}
 		req.Body = io.NopCloser(bytes.NewReader(b))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-		h.Write(b)
+		sum = sha256.Sum256(b)
 	}
-	var sum [sha256.Size]byte
-	hex.Encode(out[:], h.Sum(sum[:0]))
+	hex.Encode(out[:], sum[:])
 	return nil
+}
+
+// readInto reads r into b up to b's capacity, growing it to at least
+// minBuffer first. full reports that b filled up before r ended, so more
+// may follow.
+func readInto(b []byte, r io.Reader) (_ []byte, full bool, _ error) {
+	if cap(b) < minBuffer {
+		b = make([]byte, 0, minBuffer)
+	}
+	for len(b) < cap(b) {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			return b, false, nil
+		}
+		if err != nil {
+			return b, false, err
+		}
+	}
+	return b, true, nil
 }
 
 // hostOf is the authority Go's client will send as Host.

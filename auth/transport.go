@@ -24,16 +24,22 @@ type AKSK struct {
 // Authenticate adds X-Project-Id and X-Security-Token when configured, then
 // signs the request, so that both are covered by the signature.
 func (c AKSK) Authenticate(req *http.Request, now time.Time) error {
-	c.setHeaders(req)
+	if req == nil {
+		return errors.New("auth: authenticate: request is nil")
+	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	c.setHeaders(req.Header, nil)
 	return NewSigner(c.AK, c.SK).Sign(req, now)
 }
 
-func (c AKSK) setHeaders(req *http.Request) {
+func (c AKSK) setHeaders(h http.Header, spare *[]string) {
 	if c.ProjectID != "" {
-		req.Header[HeaderProjectID] = []string{c.ProjectID}
+		setHeader(h, spare, HeaderProjectID, c.ProjectID)
 	}
 	if c.SecurityToken != "" {
-		req.Header[HeaderSecurityToken] = []string{c.SecurityToken}
+		setHeader(h, spare, HeaderSecurityToken, c.SecurityToken)
 	}
 }
 
@@ -102,8 +108,18 @@ type preparedAKSK struct {
 }
 
 func (c *preparedAKSK) Authenticate(req *http.Request, now time.Time) error {
-	c.setHeaders(req)
-	return c.signer.Sign(req, now)
+	return c.authenticate(req, now, nil)
+}
+
+func (c *preparedAKSK) authenticate(req *http.Request, now time.Time, spare *[]string) error {
+	if req == nil {
+		return errors.New("auth: authenticate: request is nil")
+	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	c.setHeaders(req.Header, spare)
+	return c.signer.sign(req, now, spare)
 }
 
 // RoundTrip authenticates a copy of req, leaving the caller's untouched.
@@ -118,15 +134,48 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Clone would also copy the URL and more on every call.
 	r := new(http.Request)
 	*r = *req
-	r.Header = req.Header.Clone()
-	if r.Header == nil {
-		r.Header = http.Header{}
+	var err error
+	if c, ok := t.creds.(*preparedAKSK); ok {
+		var spare []string
+		r.Header, spare = cloneHeader(req.Header, headersSigningAdds)
+		err = c.authenticate(r, t.now(), &spare)
+	} else {
+		r.Header, _ = cloneHeader(req.Header, 1)
+		err = t.creds.Authenticate(r, t.now())
 	}
-	if err := t.creds.Authenticate(r, t.now()); err != nil {
+	if err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
 		return nil, err
 	}
 	return t.next.RoundTrip(r)
+}
+
+// headersSigningAdds is how many headers AK/SK authentication may add:
+// X-Project-Id, X-Security-Token, X-Sdk-Date and Authorization.
+const headersSigningAdds = 4
+
+// cloneHeader is http.Header.Clone (never nil, though) with room for extra
+// more keys, and extra spare value slots after the copied values in the same
+// array, for setHeader.
+func cloneHeader(h http.Header, extra int) (_ http.Header, spare []string) {
+	n := 0
+	for _, vv := range h {
+		n += len(vv)
+	}
+	values := make([]string, n+extra)
+	out := make(http.Header, len(h)+extra)
+	for k, vv := range h {
+		if vv == nil {
+			// Preserve nil values, as Header.Clone does: a nil value
+			// tells the client not to send a default header.
+			out[k] = nil
+			continue
+		}
+		n := copy(values, vv)
+		out[k] = values[:n:n]
+		values = values[n:]
+	}
+	return out, values
 }
