@@ -79,7 +79,9 @@ func (s *Signer) sign(req *http.Request, t time.Time, spare *[]string) error {
 	bp := buffers.Get().(*[]byte)
 	defer putBuffer(bp)
 	var payload [64]byte
-	if p := req.Header.Get(HeaderContentSHA256); p != "" {
+	// The constant is canonical, so indexing finds what Get would, without
+	// canonicalising the key on every call.
+	if p := firstValue(req.Header[HeaderContentSHA256]); p != "" {
 		return s.signWith(req, t, []byte(p), bp, spare)
 	}
 	if err := hashBody(req, &payload, bp); err != nil {
@@ -90,7 +92,7 @@ func (s *Signer) sign(req *http.Request, t time.Time, spare *[]string) error {
 
 func (s *Signer) signWith(req *http.Request, t time.Time, payload []byte, bp *[]byte, spare *[]string) error {
 	var dateBuf [len(DateLayout)]byte
-	date := string(t.UTC().AppendFormat(dateBuf[:0], DateLayout))
+	date := string(appendDate(dateBuf[:0], t.UTC()))
 	setHeader(req.Header, spare, HeaderDate, date)
 
 	var nameArr, keyArr [maxInlineHeaders]string
@@ -123,6 +125,48 @@ func (s *Signer) signWith(req *http.Request, t time.Time, payload []byte, bp *[]
 	setHeader(req.Header, spare, "Authorization", string(buf))
 	*bp = buf
 	return nil
+}
+
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}
+
+// appendDate appends t in DateLayout, like t.AppendFormat(b, DateLayout)
+// without interpreting the layout on every request.
+func appendDate(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = appendDigits(b, int(month), 2)
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = appendDigits(b, minute, 2)
+	b = appendDigits(b, sec, 2)
+	return append(b, 'Z')
+}
+
+// appendDigits appends n zero-padded to width digits, or with all its
+// digits when it has more (time.Format's rule for years past 9999).
+func appendDigits(b []byte, n, width int) []byte {
+	if n < 0 {
+		// Years before 1 BC; Format writes them with a sign too.
+		b = append(b, '-')
+		n = -n
+	}
+	var d [20]byte
+	i := len(d)
+	for n >= 10 || len(d)-i < width-1 {
+		i--
+		d[i] = byte('0' + n%10)
+		n /= 10
+	}
+	i--
+	d[i] = byte('0' + n)
+	return append(b, d[i:]...)
 }
 
 // setHeader sets key to the single value v, taking the one-element value

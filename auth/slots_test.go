@@ -160,3 +160,22 @@ func TestTransportWithTokenLeavesTheCallersRequest(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestAppendDateMatchesTimeFormat(t *testing.T) {
+	t.Parallel()
+	times := []time.Time{
+		time.Date(2024, 6, 3, 2, 15, 30, 999999999, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-44, 3, 15, 12, 0, 0, 0, time.UTC),
+		time.Unix(0, 0).UTC(),
+	}
+	for i := 0; i < 1000; i++ {
+		times = append(times, time.Unix(int64(i)*7919*3607, 0).UTC())
+	}
+	for _, tm := range times {
+		assert.Equal(t, tm.Format(DateLayout), string(appendDate(nil, tm)), "%v", tm)
+	}
+}
