@@ -7,11 +7,14 @@ GO        ?= go
 BIN       := $(CURDIR)/bin
 GOTESTSUM := $(BIN)/gotestsum
 LINT      := $(BIN)/golangci-lint
+BENCHSTAT := $(BIN)/benchstat
 REPORTS   := $(CURDIR)/reports
 # make contract JUNIT=reports/contract.xml also writes a JUnit report.
 JUNIT     ?=
 # How long make fuzz runs each fuzz target.
 FUZZTIME  ?= 20s
+# How many interleaved runs make bench takes of every benchmark.
+BENCHRUNS ?= 10
 # Modules besides the main one, each with its own go.mod.
 MODULES   := interop tools tools/breaking
 
@@ -49,11 +52,28 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 20s).
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mockserver/
 	$(GO) test -run '^$$' -fuzz '^FuzzResponses$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./apierror/
 
-bench: ## Run the benchmarks (client vs hand-written floor, Sign, mock handler).
-	$(GO) test -run '^$$' -bench . -benchtime 2s -count 3 ./client/ ./mockserver/
+bench: $(BENCHSTAT) ## Benchmarks: client vs hand-written floor, Sign, mock handler (BENCHRUNS interleaved runs, medians).
+	@mkdir -p $(REPORTS)
+	@rm -f $(REPORTS)/bench.txt
+	$(GO) test -c -o $(BIN)/client.bench ./client/
+	$(GO) test -c -o $(BIN)/mockserver.bench ./mockserver/
+	@# One run of every benchmark per round, so that the client and its
+	@# floor see the same machine load; -count would run each back to back.
+	@for i in $$(seq $(BENCHRUNS)); do \
+		echo "round $$i of $(BENCHRUNS)"; \
+		(cd client && $(BIN)/client.bench -test.run '^$$' -test.bench . -test.benchtime 1s) >> $(REPORTS)/bench.txt || exit 1; \
+		(cd mockserver && $(BIN)/mockserver.bench -test.run '^$$' -test.bench . -test.benchtime 1s) >> $(REPORTS)/bench.txt || exit 1; \
+	done
+	@echo; echo "Create through the client (AK/SK signing) against the hand-written floor:"
+	@$(BENCHSTAT) -filter '.name:Create' -col '/client@(floor generated+signing)' $(REPORTS)/bench.txt
+	@echo; echo "Everything else:"
+	@$(BENCHSTAT) -filter '-.name:Create' $(REPORTS)/bench.txt
 
 $(GOTESTSUM): tools/go.mod tools/go.sum
 	cd tools && $(GO) build -o $(GOTESTSUM) gotest.tools/gotestsum
+
+$(BENCHSTAT): tools/go.mod tools/go.sum
+	cd tools && $(GO) build -o $(BENCHSTAT) golang.org/x/perf/cmd/benchstat
 
 $(LINT): tools/lint/go.mod tools/lint/go.sum
 	cd tools/lint && $(GO) build -o $(LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
