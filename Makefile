@@ -65,7 +65,7 @@ bench: $(BENCHSTAT) ## Benchmarks: client vs hand-written floor, Sign, mock hand
 		(cd mockserver && $(BIN)/mockserver.bench -test.run '^$$' -test.bench . -test.benchtime 1s) >> $(REPORTS)/bench.txt || exit 1; \
 	done
 	@echo; echo "Create through the client (AK/SK signing) against the hand-written floor:"
-	@$(BENCHSTAT) -filter '.name:Create' -col '/client@(floor generated+signing)' $(REPORTS)/bench.txt
+	@$(BENCHSTAT) -filter '.name:Create' -col '/client@(floor generated+signing floor+signature-headers)' $(REPORTS)/bench.txt
 	@echo; echo "Everything else:"
 	@$(BENCHSTAT) -filter '-.name:Create' $(REPORTS)/bench.txt
 
