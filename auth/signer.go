@@ -149,6 +149,8 @@ func appendDate(b []byte, t time.Time) []byte {
 	return append(b, 'Z')
 }
 
+const decimal = "0123456789"
+
 // appendDigits appends n zero-padded to width digits, or with all its
 // digits when it has more (time.Format's rule for years past 9999).
 func appendDigits(b []byte, n, width int) []byte {
@@ -161,11 +163,11 @@ func appendDigits(b []byte, n, width int) []byte {
 	i := len(d)
 	for n >= 10 || len(d)-i < width-1 {
 		i--
-		d[i] = byte('0' + n%10)
+		d[i] = decimal[n%10]
 		n /= 10
 	}
 	i--
-	d[i] = byte('0' + n)
+	d[i] = decimal[n]
 	return append(b, d[i:]...)
 }
 
