@@ -140,6 +140,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.Header, spare = cloneHeader(req.Header, headersSigningAdds)
 		err = c.authenticate(r, t.now(), &spare)
 	} else {
+		// Room for the one header a token or custom credentials add.
 		r.Header, _ = cloneHeader(req.Header, 1)
 		err = t.creds.Authenticate(r, t.now())
 	}
