@@ -263,7 +263,8 @@ func hashBody(req *http.Request, out *[64]byte, bp *[]byte) error {
 
 // readInto reads r into b up to b's capacity, growing it to at least
 // minBuffer first. full reports that b filled up before r ended, so more
-// may follow.
+// may follow. (io.ReadFull would report a short body as
+// io.ErrUnexpectedEOF, which a failing reader can return too.)
 func readInto(b []byte, r io.Reader) (_ []byte, full bool, _ error) {
 	if cap(b) < minBuffer {
 		b = make([]byte, 0, minBuffer)

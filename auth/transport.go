@@ -24,14 +24,7 @@ type AKSK struct {
 // Authenticate adds X-Project-Id and X-Security-Token when configured, then
 // signs the request, so that both are covered by the signature.
 func (c AKSK) Authenticate(req *http.Request, now time.Time) error {
-	if req == nil {
-		return errors.New("auth: authenticate: request is nil")
-	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	c.setHeaders(req.Header, nil)
-	return NewSigner(c.AK, c.SK).Sign(req, now)
+	return (&preparedAKSK{AKSK: c, signer: NewSigner(c.AK, c.SK)}).authenticate(req, now, nil)
 }
 
 func (c AKSK) setHeaders(h http.Header, spare *[]string) {
