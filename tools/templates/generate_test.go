@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
@@ -57,14 +58,7 @@ func runtimeVersion(t *testing.T) string {
 	if err != nil {
 		t.Fatalf("finding the main module's oapi-codegen/runtime version: %v", err)
 	}
-	return string(trimNewline(out))
-}
-
-func trimNewline(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
+	return strings.TrimSpace(string(out))
 }
 
 func write(t *testing.T, path, content string) {
