@@ -18,7 +18,7 @@ BENCHRUNS ?= 10
 # Modules besides the main one, each with its own go.mod.
 MODULES   := interop tools tools/breaking
 
-.PHONY: help generate check-generated lint test contract breaking fuzz bench
+.PHONY: help generate check-generated check-tracked lint test contract breaking fuzz bench
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ generate: ## Regenerate gen/ from openapi/dli.yaml.
 
 check-generated: ## Regenerate, then fail naming every file under gen/ that changed.
 	@scripts/check-generated.sh
+
+check-tracked: ## Fail, naming the file, when git tracks a binary or a file over 1 MiB.
+	@scripts/check-tracked.sh
 
 lint: $(LINT) ## golangci-lint (gofmt, goimports, vet, staticcheck, errcheck ...) over every module.
 	$(LINT) run ./...
