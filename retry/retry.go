@@ -21,6 +21,7 @@ package retry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -80,7 +81,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		r, err := rewind(req, attempt)
 		if err != nil {
-			return nil, err
+			// The first attempt handed req.Body on; closing it again is
+			// harmless, and a RoundTripper must leave no body open.
+			if req.Body != nil {
+				_ = req.Body.Close()
+			}
+			return nil, fmt.Errorf("retry: attempt %d of %s %s: rewind the body: %w", attempt, req.Method, req.URL.Redacted(), err)
 		}
 		resp, err := t.next.RoundTrip(r)
 		if attempt >= t.policy.MaxAttempts || !t.retryable(req, resp, err) || ctx.Err() != nil {

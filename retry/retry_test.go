@@ -213,3 +213,25 @@ func TestABodyThatCannotBeReplayedIsNotRetried(t *testing.T) {
 	assert.Len(t, s.bodies, 1)
 	assert.Empty(t, *waits)
 }
+
+// closeCounter is a request body that counts its Close calls.
+type closeCounter struct {
+	io.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }
+
+func TestARewindErrorClosesTheBodyAndSaysWhy(t *testing.T) {
+	t.Parallel()
+	next := &script{answers: []func() (*http.Response, error){status(503), status(200)}}
+	tr, _ := newTestTransport(next, Policy{})
+	body := &closeCounter{Reader: strings.NewReader("{}")}
+	req, err := http.NewRequest(http.MethodGet, "https://dli.example/x", body)
+	require.NoError(t, err)
+	req.GetBody = func() (io.ReadCloser, error) { return nil, errors.New("source gone") }
+	resp, err := tr.RoundTrip(req)
+	require.Nil(t, resp)
+	require.ErrorContains(t, err, "attempt 2 of GET https://dli.example/x: rewind the body: source gone")
+	assert.Positive(t, body.closed)
+}

@@ -58,7 +58,6 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	check := withBody(req, body)
 	op, err := t.doc.Request(check)
 	if err != nil {
-		closeBody(req)
 		return nil, err
 	}
 	resp, err := t.next.RoundTrip(withBody(req, body))
@@ -77,23 +76,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// readBody returns the request body without consuming req.Body when
-// GetBody can supply a copy (as it can for every generated request).
+// readBody returns the request body and closes req.Body: what is sent and
+// what is checked are copies of the bytes read here, so req.Body itself is
+// never handed on, and a RoundTripper must close it.
 func readBody(req *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return nil, err
-		}
-		defer func() { _ = rc.Close() }()
-		return io.ReadAll(rc)
-	}
-	b, err := io.ReadAll(req.Body)
-	_ = req.Body.Close()
-	return b, err
+	defer closeBody(req)
+	return io.ReadAll(req.Body)
 }
 
 // closeBody closes the body of a request that will not be sent, as a

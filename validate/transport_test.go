@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -122,5 +123,41 @@ func TestTransportChecksResponsesWhenAsked(t *testing.T) {
 			assert.Equal(t, tc.status, verr.Status)
 			assert.True(t, verr.Has(tc.field, tc.rule), "want %s %s in %v", tc.field, tc.rule, verr)
 		})
+	}
+}
+
+// closeCounter is a request body that counts its Close calls.
+type closeCounter struct {
+	*strings.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }
+
+// A RoundTripper must close the request body on every path, also when the
+// request carries GetBody (as every request of the generated client does)
+// and the transport sends a copy.
+func TestTransportClosesTheRequestBody(t *testing.T) {
+	t.Parallel()
+	doc, err := validate.Embedded()
+	require.NoError(t, err)
+	mt := httpmock.NewMockTransport()
+	mt.RegisterNoResponder(httpmock.NewStringResponder(201, `{"is_success":true}`))
+	tr := validate.NewTransport(doc, mt)
+	for name, body := range map[string]string{
+		"valid":   `{"name":"test1","service":"RDS","security_group_id":"sg","network_id":"n","url":"u"}`,
+		"invalid": `{"name":"bad name"}`,
+	} {
+		rc := &closeCounter{Reader: strings.NewReader(body)}
+		req, err := http.NewRequest(http.MethodPost, server+"/v2.0/"+project+"/datasource-connection", rc)
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
+		resp, err := tr.RoundTrip(req)
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		assert.Equal(t, name == "invalid", err != nil, "%s: %v", name, err)
+		assert.Positive(t, rc.closed, "%s request: the body was never closed", name)
 	}
 }
