@@ -8,6 +8,9 @@ BIN       := $(CURDIR)/bin
 GOTESTSUM := $(BIN)/gotestsum
 LINT      := $(BIN)/golangci-lint
 BENCHSTAT := $(BIN)/benchstat
+# Spectral is a Node program: pinned in tools/spectral/package-lock.json and
+# installed there by npm ci on first use.
+SPECTRAL  := tools/spectral/node_modules/.bin/spectral
 REPORTS   := $(CURDIR)/reports
 # make contract JUNIT=reports/contract.xml also writes a JUnit report.
 JUNIT     ?=
@@ -18,7 +21,7 @@ BENCHRUNS ?= 10
 # Modules besides the main one, each with its own go.mod.
 MODULES   := interop tools tools/breaking
 
-.PHONY: help generate check-generated check-tracked lint test contract breaking fuzz bench
+.PHONY: help generate check-generated check-tracked spectral lint test contract breaking fuzz bench
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,7 +43,11 @@ test: ## Run all tests of every module with the race detector.
 	$(GO) test -race -count=1 ./...
 	@for m in $(MODULES); do echo "$(GO) test -race -count=1 ./... (in $$m)"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
-contract: check-generated $(GOTESTSUM) ## The contract gate: generated code current, document valid, suite green.
+spectral: $(SPECTRAL) ## Lint openapi/dli.yaml with Spectral's spectral:oas ruleset; an error or a warning fails.
+	$(SPECTRAL) lint --quiet --ruleset .spectral.yaml --fail-severity=warn openapi/dli.yaml
+	@echo "spectral: openapi/dli.yaml passes spectral:oas with no error and no warning"
+
+contract: check-generated spectral $(GOTESTSUM) ## The contract gate: generated code current, document valid (kin-openapi and Spectral), suite green.
 	@mkdir -p $(REPORTS)
 	@rm -f $(REPORTS)/contract.txt
 	@status=0; DLI_CONTRACT_REPORT=$(REPORTS)/contract.txt $(GOTESTSUM) --format pkgname \
@@ -77,6 +84,10 @@ $(GOTESTSUM): tools/go.mod tools/go.sum
 
 $(BENCHSTAT): tools/go.mod tools/go.sum
 	cd tools && $(GO) build -o $(BENCHSTAT) golang.org/x/perf/cmd/benchstat
+
+$(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
+	cd tools/spectral && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(LINT): tools/lint/go.mod tools/lint/go.sum
 	cd tools/lint && $(GO) build -o $(LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint

@@ -27,9 +27,10 @@ func (f Finding) String() string { return f.Where + ": " + f.What }
 // the document validates; every operation has an operationId; every
 // response declares its content as application/json; and every example
 // (request, response and parameter) validates against its own schema with
-// the formats the document uses (uuid) enforced.
+// the formats the document uses (uuid) enforced; and every pattern means
+// the same to every tool that reads it (PortablePattern).
 func CheckDocument(doc *openapi3.T) []Finding {
-	var out []Finding
+	out := checkPatterns(doc)
 	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
 		out = append(out, Finding{Where: "#", What: "document does not validate: " + err.Error()})
 	}

@@ -94,6 +94,42 @@ func TestSeedExamples(t *testing.T) {
 
 // Proofs that the document check fails, and says where, when the document
 // or a fixture in it is wrong.
+func TestPortablePattern(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		pattern string
+		want    string // "" when portable, else a word of the reason
+	}{
+		{`^[0-9A-Za-z_-]+$`, ""},
+		{`^[^\x00-\x2a\x2c]([^\x00-\x1f]*[^\x00-\x2a])?$`, ""},
+		{`^a{1,3}b{2}c{4,}\.\-\/$`, ""},
+		{`^(ab|cd)?$`, ""},
+		{`^[\p{L}]+$`, "literal p"},
+		{`^\d+$`, "Unicode"},
+		{`^\w+$`, "Unicode"},
+		{`^\s$`, "Unicode"},
+		{`^\u00e9$`, "RE2"},
+		{`^é$`, "non-ASCII"},
+		{`^(?i)abc$`, "(? group"},
+		{`^(?P<x>a)$`, "(? group"},
+		{`^[]a]$`, "empty class"},
+		{`^[a[b]$`, "nested"},
+		{`^a{,3}$`, "quantifier"},
+		{`^{$`, "quantifier"},
+		{`^(a$`, "RE2 cannot compile"},
+	}
+	for _, tc := range cases {
+		err := contract.PortablePattern(tc.pattern)
+		if tc.want == "" {
+			assert.NoError(t, err, tc.pattern)
+			continue
+		}
+		if assert.Error(t, err, tc.pattern) {
+			assert.Contains(t, err.Error(), tc.want, tc.pattern)
+		}
+	}
+}
+
 func TestDocumentCheckCatches(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -117,6 +153,12 @@ func TestDocumentCheckCatches(t *testing.T) {
 			op := d.Paths.Value("/v2.0/{project_id}/datasource-connection/{connection_id}").Delete
 			op.Responses.Set("204", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("gone")})
 		}, "#/paths/~1v2.0~1{project_id}~1datasource-connection~1{connection_id}/delete/responses/204"},
+		{"a pattern in a dialect of its own", func(d *openapi3.T) {
+			d.Components.Schemas["Tag"].Value.Properties["key"].Value.Pattern = `^[\p{L}\p{N}_.:=+@-]+$`
+		}, "#/components/schemas/Tag/properties/key/pattern"},
+		{"a non-portable pattern of a parameter", func(d *openapi3.T) {
+			d.Components.Parameters["ProjectID"].Value.Schema.Value.Pattern = `^\w+$`
+		}, "#/components/parameters/ProjectID/schema/pattern"},
 		{"a charset in the content type", func(d *openapi3.T) {
 			op := d.Paths.Value("/v2.0/{project_id}/datasource-connection").Post
 			c := op.RequestBody.Value.Content

@@ -3,7 +3,9 @@ package contract_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -105,4 +107,81 @@ func hitAllBut(t *testing.T, doc *openapi3.T, skip ...contract.Pair) *contract.C
 		require.NoError(t, err)
 	}
 	return cov
+}
+
+// The document keeps states a closed enum, so that a state DLI has not
+// documented is reported as drift; the generated client must still decode
+// it, and the report must say where and what it was.
+func TestUnknownStateDecodesAndIsReportedWithFieldAndValue(t *testing.T) {
+	t.Parallel()
+	caseRun()
+	doc, err := validate.Embedded()
+	require.NoError(t, err)
+	mock := httpmock.NewMockTransport()
+	body := `{"is_success":true,"connection_id":"` + connectionID + `","state":"DELETING",` +
+		`"available_queue_info":[{"name":"q1","status":"SUSPENDED"}]}`
+	mock.RegisterRegexpResponder(http.MethodGet, routeRegexp("/v2.0/{project_id}/datasource-connection/{connection_id}"),
+		jsonResponder(http.StatusOK, []byte(body)))
+	rec := contract.NewRecorder(doc, mock, contract.NewCoverage(doc.OpenAPI()))
+	c, err := dli.NewClientWithResponses(server, dli.WithHTTPClient(&http.Client{Transport: rec}))
+	require.NoError(t, err)
+
+	resp, err := c.ShowDatasourceConnectionWithResponse(context.Background(), projectID, connectionID)
+	require.NoError(t, err, "an unknown state must not break decoding")
+	require.NotNil(t, resp.JSON200)
+	require.NotNil(t, resp.JSON200.State)
+	assert.Equal(t, dli.ConnectionState("DELETING"), *resp.JSON200.State)
+	assert.False(t, resp.JSON200.State.Valid())
+	assert.Equal(t, dli.ConnectionState("SUSPENDED"), *resp.JSON200.AvailableQueueInfo[0].Status)
+
+	var all []string
+	for _, f := range rec.Findings() {
+		all = append(all, f.String())
+	}
+	report := joinLines(all)
+	assert.Contains(t, report, `response body /state: enum: value is not one of the allowed values`)
+	assert.Contains(t, report, `got "DELETING"`)
+	assert.Contains(t, report, `response body /available_queue_info/0/status: enum`)
+	assert.Contains(t, report, `got "SUSPENDED"`)
+}
+
+// The official SDK reads every response field as optional and DLI's other
+// APIs send null for absent values: null in an optional response property
+// is no breach of the contract, and decodes as a missing value.
+func TestNullInOptionalResponsePropertiesIsAccepted(t *testing.T) {
+	t.Parallel()
+	caseRun()
+	doc, err := validate.Embedded()
+	require.NoError(t, err)
+	cases := []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{http.MethodPost, "/v2.0/{project_id}/datasource-connection", 201,
+			`{"is_success":null,"message":null,"connection_id":null}`},
+		{http.MethodGet, "/v2.0/{project_id}/datasource-connection", 200,
+			`{"is_success":true,"message":null,"count":null,"connections":[{"connection_id":null,"destination":null,"state":null,` +
+				`"process":null,"name":null,"connection_url":null,"cluster_name":null,"service":null,"create_time":null,"queue_list":null,"is_success":null,"message":null}]}`},
+		{http.MethodGet, "/v2.0/{project_id}/datasource-connection/{connection_id}", 200,
+			`{"state":null,"cluster_name":null,"available_queue_info":[{"uuid":null,"status":null,"name":null,"err_msg":null,"update_time":null}]}`},
+		{http.MethodDelete, "/v2.0/{project_id}/datasource-connection/{connection_id}", 200,
+			`{"is_success":true,"message":null}`},
+		{http.MethodGet, "/v2.0/{project_id}/datasource-connection/{connection_id}", 400,
+			`{"error_code":"DLI.0002","error_msg":"gone","request_id":null}`},
+	}
+	for _, tc := range cases {
+		path := strings.NewReplacer("{project_id}", projectID, "{connection_id}", connectionID).Replace(tc.path)
+		req := httptest.NewRequest(tc.method, server+path, nil)
+		op, err := doc.Find(req)
+		require.NoError(t, err)
+		err = doc.Response(req, op, tc.status, http.Header{"Content-Type": {"application/json"}}, []byte(tc.body))
+		assert.NoError(t, err, "%s %d with nulls", op.ID, tc.status)
+	}
+	// Required fields stay required and not null.
+	req := httptest.NewRequest(http.MethodGet, server+"/v2.0/"+projectID+"/datasource-connection", nil)
+	op, err := doc.Find(req)
+	require.NoError(t, err)
+	err = doc.Response(req, op, 400, http.Header{"Content-Type": {"application/json"}}, []byte(`{"error_code":null,"error_msg":"x"}`))
+	assert.ErrorContains(t, err, "/error_code")
 }

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,8 +32,11 @@ type Problem struct {
 	// Rule is the schema keyword that failed (maxLength, required, type,
 	// pattern, enum ...), or what else was checked (status, content-type).
 	Rule string
-	// Reason is kin-openapi's explanation. It never quotes the offending
-	// value, so a secret in a request cannot leak through it.
+	// Reason is kin-openapi's explanation. It quotes the offending value
+	// only for an enum (a value outside a closed set of words, which is what
+	// a person needs to see to tell drift from a typo), cut to 64 bytes;
+	// for every other rule it does not, so a secret in a request cannot
+	// leak through it.
 	Reason string
 }
 
@@ -124,6 +128,9 @@ func collect(err error, at Problem, out *[]Problem) {
 			at.Field += pointer(ptr)
 		}
 		at.Rule, at.Reason = e.SchemaField, e.Reason
+		if e.SchemaField == "enum" {
+			at.Reason += ", got " + quoted(e.Value)
+		}
 		*out = append(*out, at)
 	default:
 		if at.Rule == "" {
@@ -132,6 +139,18 @@ func collect(err error, at Problem, out *[]Problem) {
 		at.Reason = err.Error()
 		*out = append(*out, at)
 	}
+}
+
+// quoted is v as JSON, cut to 64 bytes.
+func quoted(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	if len(b) > 64 {
+		return string(b[:64]) + "…"
+	}
+	return string(b)
 }
 
 func responseRule(reason string) string {
