@@ -16,7 +16,11 @@ import (
 func TestRequestURLs(t *testing.T) {
 	const project, conn = "48cc2c48765f481480c7db940d6409d1", "2a620c33-5609-40c9-affd-2b6453071b0f"
 	build := map[string]func(server, project, conn string) (*http.Request, error){
-		"list": func(s, p, _ string) (*http.Request, error) { return dli.NewListDatasourceConnectionsRequest(s, p) },
+		"list": func(s, p, _ string) (*http.Request, error) { return dli.NewListDatasourceConnectionsRequest(s, p, nil) },
+		"list-tags": func(s, p, _ string) (*http.Request, error) {
+			tags := "team=data-platform,env=prod"
+			return dli.NewListDatasourceConnectionsRequest(s, p, &dli.ListDatasourceConnectionsParams{Tags: &tags})
+		},
 		"create": func(s, p, _ string) (*http.Request, error) {
 			return dli.NewCreateDatasourceConnectionRequest(s, p, dli.ConnectionCreateRequest{})
 		},
@@ -29,6 +33,8 @@ func TestRequestURLs(t *testing.T) {
 	}{
 		{"list", "https://dli.cn-north-4.myhuaweicloud.com", project, "",
 			http.MethodGet, "https://dli.cn-north-4.myhuaweicloud.com/v2.0/" + project + "/datasource-connection"},
+		{"list-tags", "https://dli.cn-north-4.myhuaweicloud.com", project, "",
+			http.MethodGet, "https://dli.cn-north-4.myhuaweicloud.com/v2.0/" + project + "/datasource-connection?tags=team%3Ddata-platform%2Cenv%3Dprod"},
 		{"create", "https://dli.cn-north-4.myhuaweicloud.com/", project, "",
 			http.MethodPost, "https://dli.cn-north-4.myhuaweicloud.com/v2.0/" + project + "/datasource-connection"},
 		{"show", "http://127.0.0.1:8080", project, conn,
@@ -56,14 +62,14 @@ func TestRequestURLs(t *testing.T) {
 }
 
 func TestRequestURLBadServer(t *testing.T) {
-	if _, err := dli.NewListDatasourceConnectionsRequest("http://[::1", "p"); err == nil {
+	if _, err := dli.NewListDatasourceConnectionsRequest("http://[::1", "p", nil); err == nil {
 		t.Fatal("a server that is not a URL built a request")
 	}
 	c, err := dli.NewClient("://no-scheme")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ListDatasourceConnections(context.Background(), "p"); err == nil {
+	if _, err := c.ListDatasourceConnections(context.Background(), "p", nil); err == nil {
 		t.Fatal("a client with a server that is not a URL sent a request")
 	}
 }

@@ -6,13 +6,12 @@
 package apierror
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -51,12 +50,16 @@ const snippetLen = 256
 type Error struct {
 	StatusCode int
 	Code       string // error_code, e.g. DLI.0002 or APIGW.0308; "" when the body has none
-	Message    string // error_msg
+	Message    string // error_msg; for a 2xx with is_success false, the body's message
 	RequestID  string // X-Request-Id header, else request_id of the body
 	Body       []byte // the raw body, whatever it was
 	// Decode is the error of decoding a body the document says is JSON;
 	// nil when decoding was not the problem.
 	Decode error
+	// Reason says why a 2xx answer is a failure: is_success false, or no
+	// body of the type the document declares for that status; "" for an
+	// error status.
+	Reason string
 }
 
 func (e *Error) Error() string {
@@ -67,11 +70,18 @@ func (e *Error) Error() string {
 	}
 	switch {
 	case e.Decode != nil:
-		fmt.Fprintf(&b, ": undecodable body (%v): %s", e.Decode, snippet(e.Body))
+		fmt.Fprintf(&b, ": undecodable body (%v): %s", e.Decode, Snippet(e.Body))
+	case e.Reason != "":
+		fmt.Fprintf(&b, ": %s", e.Reason)
+		if e.Message != "" {
+			fmt.Fprintf(&b, ": %s", e.Message)
+		} else {
+			fmt.Fprintf(&b, ": %s", Snippet(e.Body))
+		}
 	case e.Code != "":
 		fmt.Fprintf(&b, ": %s: %s", e.Code, e.Message)
 	case len(e.Body) > 0:
-		fmt.Fprintf(&b, ": %s", snippet(e.Body))
+		fmt.Fprintf(&b, ": %s", Snippet(e.Body))
 	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
@@ -88,45 +98,83 @@ type Response interface {
 	GetBody() []byte
 }
 
-// Check returns nil when resp is a 2xx answer the client decoded, and an
-// *Error otherwise. It reads the request id from the HTTPResponse field of
-// the generated type.
-func Check(resp Response) error {
-	if resp == nil || reflect.ValueOf(resp).IsNil() {
-		return errors.New("dli: no response")
+// Check turns the result of a generated ...WithResponse call into one
+// error: nil when the call succeeded, else an *Error for
+//
+//   - a status that is not 2xx (declared or not, JSON or an HTML page);
+//   - a body that does not decode into the type the document declares (the
+//     generated Parse functions return the response with that error);
+//   - a 2xx without a body of the declared type (text/plain, 204, ...);
+//   - a 2xx whose body says is_success false.
+//
+// An error of the call itself (network, context) comes back unchanged, so
+// errors.Is(err, context.DeadlineExceeded) holds. Use it as
+//
+//	resp, err := c.ShowDatasourceConnectionWithResponse(ctx, project, id)
+//	if err := apierror.Check(resp, err); err != nil {
+func Check(resp Response, err error) error {
+	noResp := resp == nil || reflect.ValueOf(resp).IsNil()
+	if err != nil {
+		if noResp {
+			return err
+		}
+		return newError(resp.StatusCode(), headerOf(resp), resp.GetBody(), err)
+	}
+	if noResp {
+		return errors.New("dli: no response and no error")
 	}
 	status := resp.StatusCode()
-	if status >= 200 && status < 300 {
-		return nil
+	if status < 200 || status >= 300 {
+		return newError(status, headerOf(resp), resp.GetBody(), nil)
 	}
-	return newError(status, headerOf(resp), resp.GetBody(), nil)
+	decoded, ok := successBody(resp, status)
+	if !ok {
+		e := newError(status, headerOf(resp), resp.GetBody(), nil)
+		e.Code, e.Message = "", ""
+		e.Reason = fmt.Sprintf("no JSON body of the type the document declares for status %d", status)
+		return e
+	}
+	if failed, msg := isSuccessFalse(decoded); failed {
+		e := newError(status, headerOf(resp), resp.GetBody(), nil)
+		e.Reason, e.Message = "is_success is false", msg
+		return e
+	}
+	return nil
 }
 
-// Do wraps a generated Parse function so that a body it cannot decode
-// becomes an *Error with status and body instead of a bare JSON error, and
-// a response that is not a success becomes an *Error next to the decoded
-// response. Use it with the generated Client's methods:
-//
-//	resp, err := apierror.Do(dli.ParseShowDatasourceConnectionResponse)(
-//		c.ShowDatasourceConnection(ctx, projectID, id))
-func Do[R Response](parse func(*http.Response) (R, error)) func(*http.Response, error) (R, error) {
-	return func(hr *http.Response, err error) (R, error) {
-		var zero R
-		if err != nil {
-			return zero, err
-		}
-		body, err := io.ReadAll(hr.Body)
-		_ = hr.Body.Close()
-		if err != nil {
-			return zero, &Error{StatusCode: hr.StatusCode, RequestID: hr.Header.Get("X-Request-Id"), Decode: fmt.Errorf("read body: %w", err)}
-		}
-		hr.Body = io.NopCloser(bytes.NewReader(body))
-		r, err := parse(hr)
-		if err != nil {
-			return zero, newError(hr.StatusCode, hr.Header, body, err)
-		}
-		return r, Check(r)
+// successBody is the JSON<status> field of a generated response: the body
+// decoded into the type the document declares for that status. ok is false
+// when the document declares no JSON body for it or none was decoded.
+func successBody(resp Response, status int) (reflect.Value, bool) {
+	v := reflect.ValueOf(resp)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
 	}
+	if v.Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	f := v.FieldByName("JSON" + strconv.Itoa(status))
+	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
+		return reflect.Value{}, false
+	}
+	return f.Elem(), true
+}
+
+// isSuccessFalse reports a decoded body whose is_success is false, with its
+// message.
+func isSuccessFalse(body reflect.Value) (bool, string) {
+	if body.Kind() != reflect.Struct {
+		return false, ""
+	}
+	f := body.FieldByName("IsSuccess")
+	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() || f.Elem().Kind() != reflect.Bool || f.Elem().Bool() {
+		return false, ""
+	}
+	var msg string
+	if m := body.FieldByName("Message"); m.IsValid() && m.Kind() == reflect.Pointer && !m.IsNil() && m.Elem().Kind() == reflect.String {
+		msg = m.Elem().String()
+	}
+	return true, msg
 }
 
 func newError(status int, h http.Header, body []byte, decodeErr error) *Error {
@@ -173,7 +221,9 @@ func headerOf(resp Response) http.Header {
 	return nil
 }
 
-func snippet(b []byte) string {
+// Snippet quotes a body for a message: at most 256 bytes, cut on a
+// character boundary, with the full length when cut.
+func Snippet(b []byte) string {
 	if len(b) == 0 {
 		return "(empty body)"
 	}
@@ -189,10 +239,23 @@ func snippet(b []byte) string {
 }
 
 // IsNotFound reports whether err says the connection (or other object)
-// does not exist: DLI.0002, DLI.0023 or HTTP 404.
+// does not exist: DLI.0002, DLI.0023, HTTP 404, or DLI.0001 with DLI's
+// message for an unknown connection ("Connection <id> is not exist.").
+// DLI.0001 alone is the generic bad-parameter code and is not enough.
 func IsNotFound(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && (e.Code == CodeNotExist || e.Code == CodeResourceNotFound || e.StatusCode == http.StatusNotFound)
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code == CodeNotExist || e.Code == CodeResourceNotFound || e.StatusCode == http.StatusNotFound ||
+		e.Code == CodeBadParameter && isNotExistMessage(e.Message)
+}
+
+// isNotExistMessage matches DLI's wording for an unknown object, as
+// documented for enhanced connections: "Connection 503fc86a-... is not
+// exist." (sic), in any letter case.
+func isNotExistMessage(msg string) bool {
+	return strings.Contains(strings.ToLower(msg), " is not exist")
 }
 
 // IsThrottled reports whether err is API Gateway throttling: HTTP 429 or

@@ -12,7 +12,7 @@ import (
 )
 
 // FuzzResponses hands any status, content type and body to the generated
-// parsers through apierror.Do: each must become a decoded 2xx response or
+// parsers and apierror.Check: each must become a decoded 2xx response or
 // an *apierror.Error that keeps the status and the body, never a panic.
 // Seeds live in testdata/fuzz/FuzzResponses.
 func FuzzResponses(f *testing.F) {
@@ -58,7 +58,7 @@ var parsers = map[string]func(*http.Response) (any, error){
 
 func wrap[R apierror.Response](parse func(*http.Response) (R, error)) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
-		r, err := apierror.Do(parse)(resp, nil)
-		return r, err
+		r, err := parse(resp)
+		return r, apierror.Check(r, err)
 	}
 }

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -41,9 +42,8 @@ func Example_tokenAuth() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := apierror.Do(dli.ParseListDatasourceConnectionsResponse)(
-		c.ListDatasourceConnections(context.Background(), "0123456789abcdef0123456789abcdef"))
-	if err != nil {
+	resp, err := c.ListDatasourceConnectionsWithResponse(context.Background(), "0123456789abcdef0123456789abcdef", nil)
+	if err := apierror.Check(resp, err); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("connections:", *resp.JSON200.Count)
@@ -74,12 +74,11 @@ func Example_akskAuth() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := apierror.Do(dli.ParseCreateDatasourceConnectionResponse)(
-		c.CreateDatasourceConnection(context.Background(), creds.ProjectID, dli.ConnectionCreateRequest{
-			Name: "rds_orders", Service: "RDS", URL: "192.168.12.148:3306",
-			SecurityGroupID: "a07ab107-a4ad-4835-ad09-08a2f2efccdb", NetworkID: "e83ba67d-e812-42d3-908d-6ea0b2cc5ecb",
-		}))
-	if err != nil {
+	resp, err := c.CreateDatasourceConnectionWithResponse(context.Background(), creds.ProjectID, dli.ConnectionCreateRequest{
+		Name: "rds_orders", Service: "RDS", URL: "192.168.12.148:3306",
+		SecurityGroupID: "a07ab107-a4ad-4835-ad09-08a2f2efccdb", NetworkID: "e83ba67d-e812-42d3-908d-6ea0b2cc5ecb",
+	})
+	if err := apierror.Check(resp, err); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("created:", *resp.JSON201.ConnectionID)
@@ -101,11 +100,16 @@ func Example_errorHandling() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = apierror.Do(dli.ParseShowDatasourceConnectionResponse)(
-		c.ShowDatasourceConnection(context.Background(), "0123456789abcdef0123456789abcdef", "4d9b0d6e-2f1c-4c1a-9e5e-3b1f0a9c7d21"))
+	resp, err := c.ShowDatasourceConnectionWithResponse(context.Background(),
+		"0123456789abcdef0123456789abcdef", "4d9b0d6e-2f1c-4c1a-9e5e-3b1f0a9c7d21")
+	err = apierror.Check(resp, err)
+	var e *apierror.Error
 	switch {
 	case apierror.IsNotFound(err):
 		fmt.Println("not found:", err)
+		if errors.As(err, &e) {
+			fmt.Println("status", e.StatusCode, "code", e.Code, "request", e.RequestID)
+		}
 	case apierror.IsThrottled(err):
 		fmt.Println("slow down and try later")
 	case err != nil:
@@ -113,4 +117,5 @@ func Example_errorHandling() {
 	}
 	// Output:
 	// not found: dli: HTTP 400 Bad Request: DLI.0002: The connection 4d9b0d6e-2f1c-4c1a-9e5e-3b1f0a9c7d21 does not exist (request id 7d2c0b7e)
+	// status 400 code DLI.0002 request 7d2c0b7e
 }

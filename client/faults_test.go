@@ -93,11 +93,13 @@ func newClient(t *testing.T, srv *httptest.Server, timeout time.Duration) *dli.C
 }
 
 func show(ctx context.Context, c *dli.ClientWithResponses) (*dli.ShowDatasourceConnectionResponse, error) {
-	return apierror.Do(dli.ParseShowDatasourceConnectionResponse)(c.ShowDatasourceConnection(ctx, projectID, connectionID))
+	resp, err := c.ShowDatasourceConnectionWithResponse(ctx, projectID, connectionID)
+	return resp, apierror.Check(resp, err)
 }
 
 func create(ctx context.Context, c *dli.ClientWithResponses) (*dli.CreateDatasourceConnectionResponse, error) {
-	return apierror.Do(dli.ParseCreateDatasourceConnectionResponse)(c.CreateDatasourceConnection(ctx, projectID, createBody))
+	resp, err := c.CreateDatasourceConnectionWithResponse(ctx, projectID, createBody)
+	return resp, apierror.Check(resp, err)
 }
 
 const okShow = `{"is_success":true,"message":"","connection_id":"` + connectionID + `","state":"ACTIVE","process":1}`

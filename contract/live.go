@@ -115,7 +115,7 @@ func (s *scenario) run(ctx context.Context) {
 
 func (s *scenario) readOnly(ctx context.Context) {
 	s.step("list connections")
-	list, err := s.c.ListDatasourceConnectionsWithResponse(ctx, s.t.ProjectID)
+	list, err := s.c.ListDatasourceConnectionsWithResponse(ctx, s.t.ProjectID, nil)
 	if s.expect("ListDatasourceConnections", err, list, http.StatusOK) && list.JSON200 != nil {
 		for _, conn := range list.JSON200.Connections {
 			if conn.ConnectionID != nil {
@@ -163,7 +163,7 @@ func (s *scenario) mutating(ctx context.Context) {
 		}
 	}
 	s.step("list contains the created connection")
-	list, err := s.c.ListDatasourceConnectionsWithResponse(ctx, s.t.ProjectID)
+	list, err := s.c.ListDatasourceConnectionsWithResponse(ctx, s.t.ProjectID, nil)
 	if s.expect("ListDatasourceConnections", err, list, http.StatusOK) && list.JSON200 != nil {
 		found := false
 		for _, conn := range list.JSON200.Connections {

@@ -33,7 +33,7 @@ var calls = map[string]func(ctx context.Context, c *dli.ClientWithResponses, bod
 		return c.CreateDatasourceConnectionWithResponse(ctx, projectID, req)
 	},
 	"ListDatasourceConnections": func(ctx context.Context, c *dli.ClientWithResponses, _ []byte) (any, error) {
-		return c.ListDatasourceConnectionsWithResponse(ctx, projectID)
+		return c.ListDatasourceConnectionsWithResponse(ctx, projectID, nil)
 	},
 	"ShowDatasourceConnection": func(ctx context.Context, c *dli.ClientWithResponses, _ []byte) (any, error) {
 		return c.ShowDatasourceConnectionWithResponse(ctx, projectID, connectionID)

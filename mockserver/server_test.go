@@ -95,7 +95,7 @@ func TestLifeCycle(t *testing.T) {
 	assert.Equal(t, mockserver.CodeNotSupported, del.JSON400.ErrorCode)
 
 	clk.Add(6 * time.Second)
-	list, err := c.ListDatasourceConnectionsWithResponse(ctx, project)
+	list, err := c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
 	require.NoError(t, err)
 	require.NotNil(t, list.JSON200)
 	require.Len(t, list.JSON200.Connections, 1)
@@ -113,8 +113,8 @@ func TestLifeCycle(t *testing.T) {
 	gone, err := c.ShowDatasourceConnectionWithResponse(ctx, project, id)
 	require.NoError(t, err)
 	require.NotNil(t, gone.JSON400)
-	assert.Equal(t, mockserver.CodeNotExist, gone.JSON400.ErrorCode)
-	assert.True(t, apierror.IsNotFound(apierror.Check(gone)))
+	assert.Equal(t, apierror.CodeNotExist, gone.JSON400.ErrorCode)
+	assert.True(t, apierror.IsNotFound(apierror.Check(gone, err)))
 
 	again, err := c.DeleteDatasourceConnectionWithResponse(ctx, project, id)
 	require.NoError(t, err)
@@ -140,8 +140,8 @@ func TestProjectsAndNames(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, other.JSON201, "the same name in another project is fine")
 
-	l1, _ := c.ListDatasourceConnectionsWithResponse(ctx, project)
-	l2, _ := c.ListDatasourceConnectionsWithResponse(ctx, project2)
+	l1, _ := c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
+	l2, _ := c.ListDatasourceConnectionsWithResponse(ctx, project2, nil)
 	assert.Equal(t, int32(1), *l1.JSON200.Count)
 	assert.Equal(t, int32(1), *l2.JSON200.Count)
 	assert.NotEqual(t, *l1.JSON200.Connections[0].ConnectionID, *l2.JSON200.Connections[0].ConnectionID)
@@ -176,7 +176,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			assert.Equal(t, mockserver.CodeBadParameter, resp.JSON400.ErrorCode)
 			assert.Contains(t, resp.JSON400.ErrorMsg, tc.field)
 			assert.Contains(t, resp.JSON400.ErrorMsg, tc.rule)
-			list, err := c.ListDatasourceConnectionsWithResponse(context.Background(), project)
+			list, err := c.ListDatasourceConnectionsWithResponse(context.Background(), project, nil)
 			require.NoError(t, err)
 			assert.Equal(t, int32(0), *list.JSON200.Count, "a refused create must not store anything")
 		})
@@ -260,7 +260,7 @@ func TestAuthentication(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c := setup(t, cfg, tc.creds)
-			resp, err := c.ListDatasourceConnectionsWithResponse(context.Background(), project)
+			resp, err := c.ListDatasourceConnectionsWithResponse(context.Background(), project, nil)
 			require.NoError(t, err)
 			require.Equal(t, tc.status, resp.StatusCode(), "%s", resp.Body)
 			if tc.status == http.StatusUnauthorized {
@@ -300,11 +300,11 @@ func TestConcurrentUse(t *testing.T) {
 			if assert.NoError(t, err) && assert.NotNil(t, resp.JSON201) {
 				ids[i] = *resp.JSON201.ConnectionID
 			}
-			_, _ = c.ListDatasourceConnectionsWithResponse(ctx, project)
+			_, _ = c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
 		}()
 	}
 	wg.Wait()
-	list, err := c.ListDatasourceConnectionsWithResponse(ctx, project)
+	list, err := c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int32(n), *list.JSON200.Count)
 	for i := range n {
@@ -318,7 +318,7 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	list, err = c.ListDatasourceConnectionsWithResponse(ctx, project)
+	list, err = c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
 	require.NoError(t, err)
 	assert.Zero(t, *list.JSON200.Count)
 }

@@ -58,7 +58,7 @@ func TestServesLogsAndShutsDown(t *testing.T) {
 
 	anon, err := dli.NewClientWithResponses("http://" + addr)
 	require.NoError(t, err)
-	denied, err := anon.ListDatasourceConnectionsWithResponse(ctx, "0123456789abcdef0123456789abcdef")
+	denied, err := anon.ListDatasourceConnectionsWithResponse(ctx, "0123456789abcdef0123456789abcdef", nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusUnauthorized, denied.StatusCode())
 

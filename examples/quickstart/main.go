@@ -13,7 +13,6 @@ import (
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/client"
-	"github.com/dli-contract/dli-go/gen/dli"
 )
 
 func main() {
@@ -34,7 +33,8 @@ func main() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	resp, err := apierror.Do(dli.ParseListDatasourceConnectionsResponse)(c.ListDatasourceConnections(ctx, project))
+	resp, err := c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
+	err = apierror.Check(resp, err)
 	switch {
 	case apierror.IsAuth(err):
 		fmt.Fprintln(os.Stderr, "quickstart: check DLI_AK, DLI_SK and DLI_PROJECT_ID:", err)

@@ -194,9 +194,16 @@ type ErrorBody struct {
 type Tag struct {
 	// Key Tag key: letters of any language, digits, spaces and `_ . : = + - @`,
 	// no leading or trailing space; must not start with `_sys_`.
+	//
+	// The pattern says this in the one form that ECMA-262, RE2 and
+	// Python read alike (no `\p{L}`): of ASCII only letters, digits,
+	// space (not first or last) and `_ . : = + - @`; any character
+	// beyond ASCII is let through, since "letters of any language"
+	// cannot be spelt portably and the contract must not refuse a key
+	// the service accepts.
 	Key string `json:"key"`
 
-	// Value Tag value, same characters as the key, no leading or trailing space.
+	// Value Tag value, same characters as the key (see its pattern), no leading or trailing space.
 	Value string `json:"value"`
 }
 
@@ -215,7 +222,18 @@ type GatewayError = ErrorBody
 // InternalError Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type InternalError = ErrorBody
 
+// ListDatasourceConnectionsParams defines parameters for ListDatasourceConnections.
+type ListDatasourceConnectionsParams struct {
+	// Tags Only connections carrying these tags, as `key=value` pairs joined
+	// by commas (`k1=v1,k2=v2`). The API reference does not list this
+	// parameter; the official SDK sends it (ListDatasourceConnectionsRequest
+	// since v0.1.49) in the format of the enhanced list's `tags`.
+	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
+}
+
 // CreateDatasourceConnectionJSONRequestBody defines body for CreateDatasourceConnection for application/json ContentType.
+//
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 type CreateDatasourceConnectionJSONRequestBody = ConnectionCreateRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
@@ -297,7 +315,9 @@ type ClientInterface interface {
 	// Lists the classic datasource connections of the project.
 	//
 	// Corresponds with GET /v2.0/{project_id}/datasource-connection (the `ListDatasourceConnections` operationId).
-	ListDatasourceConnections(ctx context.Context, projectID ProjectID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	//
+	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
+	ListDatasourceConnections(ctx context.Context, projectID ProjectID, params *ListDatasourceConnectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateDatasourceConnectionWithBody Create a classic datasource connection
 	//
@@ -308,6 +328,8 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v2.0/{project_id}/datasource-connection (the `CreateDatasourceConnection` operationId).
+	//
+	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	CreateDatasourceConnectionWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateDatasourceConnection Create a classic datasource connection
@@ -319,6 +341,8 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v2.0/{project_id}/datasource-connection (the `CreateDatasourceConnection` operationId).
+	//
+	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	CreateDatasourceConnection(ctx context.Context, projectID ProjectID, body CreateDatasourceConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteDatasourceConnection Delete a classic datasource connection
@@ -326,6 +350,8 @@ type ClientInterface interface {
 	// Deletes a connection. A connection in the CREATING state cannot be deleted.
 	//
 	// Corresponds with DELETE /v2.0/{project_id}/datasource-connection/{connection_id} (the `DeleteDatasourceConnection` operationId).
+	//
+	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	DeleteDatasourceConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ShowDatasourceConnection Show a classic datasource connection
@@ -335,6 +361,8 @@ type ClientInterface interface {
 	// `is_success: true`, state FAILED and the reason in `message`.
 	//
 	// Corresponds with GET /v2.0/{project_id}/datasource-connection/{connection_id} (the `ShowDatasourceConnection` operationId).
+	//
+	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	ShowDatasourceConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
@@ -343,8 +371,9 @@ type ClientInterface interface {
 // Lists the classic datasource connections of the project.
 //
 // Corresponds with GET /v2.0/{project_id}/datasource-connection (the `ListDatasourceConnections` operationId).
-func (c *Client) ListDatasourceConnections(ctx context.Context, projectID ProjectID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDatasourceConnectionsRequest(c.Server, projectID)
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
+func (c *Client) ListDatasourceConnections(ctx context.Context, projectID ProjectID, params *ListDatasourceConnectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDatasourceConnectionsRequest(c.Server, projectID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -364,6 +393,7 @@ func (c *Client) ListDatasourceConnections(ctx context.Context, projectID Projec
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v2.0/{project_id}/datasource-connection (the `CreateDatasourceConnection` operationId).
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *Client) CreateDatasourceConnectionWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDatasourceConnectionRequestWithBody(c.Server, projectID, contentType, body)
 	if err != nil {
@@ -385,6 +415,7 @@ func (c *Client) CreateDatasourceConnectionWithBody(ctx context.Context, project
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v2.0/{project_id}/datasource-connection (the `CreateDatasourceConnection` operationId).
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *Client) CreateDatasourceConnection(ctx context.Context, projectID ProjectID, body CreateDatasourceConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDatasourceConnectionRequest(c.Server, projectID, body)
 	if err != nil {
@@ -402,6 +433,7 @@ func (c *Client) CreateDatasourceConnection(ctx context.Context, projectID Proje
 // Deletes a connection. A connection in the CREATING state cannot be deleted.
 //
 // Corresponds with DELETE /v2.0/{project_id}/datasource-connection/{connection_id} (the `DeleteDatasourceConnection` operationId).
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *Client) DeleteDatasourceConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDatasourceConnectionRequest(c.Server, projectID, connectionID)
 	if err != nil {
@@ -421,6 +453,7 @@ func (c *Client) DeleteDatasourceConnection(ctx context.Context, projectID Proje
 // `is_success: true`, state FAILED and the reason in `message`.
 //
 // Corresponds with GET /v2.0/{project_id}/datasource-connection/{connection_id} (the `ShowDatasourceConnection` operationId).
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *Client) ShowDatasourceConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewShowDatasourceConnectionRequest(c.Server, projectID, connectionID)
 	if err != nil {
@@ -434,7 +467,7 @@ func (c *Client) ShowDatasourceConnection(ctx context.Context, projectID Project
 }
 
 // NewListDatasourceConnectionsRequest constructs an http.Request for the ListDatasourceConnections method
-func NewListDatasourceConnectionsRequest(server string, projectID ProjectID) (*http.Request, error) {
+func NewListDatasourceConnectionsRequest(server string, projectID ProjectID, params *ListDatasourceConnectionsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -445,6 +478,38 @@ func NewListDatasourceConnectionsRequest(server string, projectID ProjectID) (*h
 	}
 
 	reqURL := operationURL(server, "/v2.0/%s/datasource-connection", pathParam0)
+
+	queryURL, err := url.Parse(reqURL)
+	if err != nil {
+		return nil, err
+	}
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tags != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+	reqURL = queryURL.String()
 
 	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
 	if err != nil {
@@ -616,7 +681,9 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v2.0/{project_id}/datasource-connection (the `ListDatasourceConnections` operationId).
-	ListDatasourceConnectionsWithResponse(ctx context.Context, projectID ProjectID, reqEditors ...RequestEditorFn) (*ListDatasourceConnectionsResponse, error)
+	//
+	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
+	ListDatasourceConnectionsWithResponse(ctx context.Context, projectID ProjectID, params *ListDatasourceConnectionsParams, reqEditors ...RequestEditorFn) (*ListDatasourceConnectionsResponse, error)
 
 	// CreateDatasourceConnectionWithBodyWithResponse Create a classic datasource connection
 	//
@@ -627,6 +694,8 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v2.0/{project_id}/datasource-connection (the `CreateDatasourceConnection` operationId).
+	//
+	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	CreateDatasourceConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDatasourceConnectionResponse, error)
 
 	// CreateDatasourceConnectionWithResponse Create a classic datasource connection
@@ -638,6 +707,8 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v2.0/{project_id}/datasource-connection (the `CreateDatasourceConnection` operationId).
+	//
+	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	CreateDatasourceConnectionWithResponse(ctx context.Context, projectID ProjectID, body CreateDatasourceConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDatasourceConnectionResponse, error)
 
 	// DeleteDatasourceConnectionWithResponse Delete a classic datasource connection
@@ -647,6 +718,8 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v2.0/{project_id}/datasource-connection/{connection_id} (the `DeleteDatasourceConnection` operationId).
+	//
+	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	DeleteDatasourceConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*DeleteDatasourceConnectionResponse, error)
 
 	// ShowDatasourceConnectionWithResponse Show a classic datasource connection
@@ -658,6 +731,8 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v2.0/{project_id}/datasource-connection/{connection_id} (the `ShowDatasourceConnection` operationId).
+	//
+	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	ShowDatasourceConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*ShowDatasourceConnectionResponse, error)
 }
 
@@ -916,8 +991,10 @@ func (r ShowDatasourceConnectionResponse) ContentType() string {
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v2.0/{project_id}/datasource-connection (the `ListDatasourceConnections` operationId).
-func (c *ClientWithResponses) ListDatasourceConnectionsWithResponse(ctx context.Context, projectID ProjectID, reqEditors ...RequestEditorFn) (*ListDatasourceConnectionsResponse, error) {
-	rsp, err := c.ListDatasourceConnections(ctx, projectID, reqEditors...)
+//
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
+func (c *ClientWithResponses) ListDatasourceConnectionsWithResponse(ctx context.Context, projectID ProjectID, params *ListDatasourceConnectionsParams, reqEditors ...RequestEditorFn) (*ListDatasourceConnectionsResponse, error) {
+	rsp, err := c.ListDatasourceConnections(ctx, projectID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -933,6 +1010,8 @@ func (c *ClientWithResponses) ListDatasourceConnectionsWithResponse(ctx context.
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v2.0/{project_id}/datasource-connection (the `CreateDatasourceConnection` operationId).
+//
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *ClientWithResponses) CreateDatasourceConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDatasourceConnectionResponse, error) {
 	rsp, err := c.CreateDatasourceConnectionWithBody(ctx, projectID, contentType, body, reqEditors...)
 	if err != nil {
@@ -950,6 +1029,7 @@ func (c *ClientWithResponses) CreateDatasourceConnectionWithBodyWithResponse(ctx
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v2.0/{project_id}/datasource-connection (the `CreateDatasourceConnection` operationId).
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *ClientWithResponses) CreateDatasourceConnectionWithResponse(ctx context.Context, projectID ProjectID, body CreateDatasourceConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDatasourceConnectionResponse, error) {
 	rsp, err := c.CreateDatasourceConnection(ctx, projectID, body, reqEditors...)
 	if err != nil {
@@ -965,6 +1045,8 @@ func (c *ClientWithResponses) CreateDatasourceConnectionWithResponse(ctx context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v2.0/{project_id}/datasource-connection/{connection_id} (the `DeleteDatasourceConnection` operationId).
+//
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *ClientWithResponses) DeleteDatasourceConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*DeleteDatasourceConnectionResponse, error) {
 	rsp, err := c.DeleteDatasourceConnection(ctx, projectID, connectionID, reqEditors...)
 	if err != nil {
@@ -982,6 +1064,8 @@ func (c *ClientWithResponses) DeleteDatasourceConnectionWithResponse(ctx context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v2.0/{project_id}/datasource-connection/{connection_id} (the `ShowDatasourceConnection` operationId).
+//
+// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *ClientWithResponses) ShowDatasourceConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*ShowDatasourceConnectionResponse, error) {
 	rsp, err := c.ShowDatasourceConnection(ctx, projectID, connectionID, reqEditors...)
 	if err != nil {
@@ -990,12 +1074,18 @@ func (c *ClientWithResponses) ShowDatasourceConnectionWithResponse(ctx context.C
 	return ParseShowDatasourceConnectionResponse(rsp)
 }
 
-// ParseListDatasourceConnectionsResponse parses an HTTP response from a ListDatasourceConnectionsWithResponse call
+// ParseListDatasourceConnectionsResponse parses an HTTP response from a ListDatasourceConnectionsWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
 func ParseListDatasourceConnectionsResponse(rsp *http.Response) (*ListDatasourceConnectionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
-		return nil, err
+		return &ListDatasourceConnectionsResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
 	}
 
 	response := &ListDatasourceConnectionsResponse{
@@ -1003,46 +1093,58 @@ func ParseListDatasourceConnectionsResponse(rsp *http.Response) (*ListDatasource
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ConnectionList
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
+	if _, err := func() (*ListDatasourceConnectionsResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest ConnectionList
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest BadRequest
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest GatewayError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSONDefault = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
 
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
 	}
 
 	return response, nil
 }
 
-// ParseCreateDatasourceConnectionResponse parses an HTTP response from a CreateDatasourceConnectionWithResponse call
+// ParseCreateDatasourceConnectionResponse parses an HTTP response from a CreateDatasourceConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
 func ParseCreateDatasourceConnectionResponse(rsp *http.Response) (*CreateDatasourceConnectionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
-		return nil, err
+		return &CreateDatasourceConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
 	}
 
 	response := &CreateDatasourceConnectionResponse{
@@ -1050,46 +1152,58 @@ func ParseCreateDatasourceConnectionResponse(rsp *http.Response) (*CreateDatasou
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest ConnectionCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
+	if _, err := func() (*CreateDatasourceConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+			var dest ConnectionCreated
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest ErrorBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest ErrorBody
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest GatewayError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSONDefault = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
 
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
 	}
 
 	return response, nil
 }
 
-// ParseDeleteDatasourceConnectionResponse parses an HTTP response from a DeleteDatasourceConnectionWithResponse call
+// ParseDeleteDatasourceConnectionResponse parses an HTTP response from a DeleteDatasourceConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
 func ParseDeleteDatasourceConnectionResponse(rsp *http.Response) (*DeleteDatasourceConnectionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
-		return nil, err
+		return &DeleteDatasourceConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
 	}
 
 	response := &DeleteDatasourceConnectionResponse{
@@ -1097,46 +1211,58 @@ func ParseDeleteDatasourceConnectionResponse(rsp *http.Response) (*DeleteDatasou
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ConnectionDeleted
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
+	if _, err := func() (*DeleteDatasourceConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest ConnectionDeleted
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest ErrorBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest ErrorBody
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest GatewayError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSONDefault = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
 
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
 	}
 
 	return response, nil
 }
 
-// ParseShowDatasourceConnectionResponse parses an HTTP response from a ShowDatasourceConnectionWithResponse call
+// ParseShowDatasourceConnectionResponse parses an HTTP response from a ShowDatasourceConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
 func ParseShowDatasourceConnectionResponse(rsp *http.Response) (*ShowDatasourceConnectionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
-		return nil, err
+		return &ShowDatasourceConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
 	}
 
 	response := &ShowDatasourceConnectionResponse{
@@ -1144,35 +1270,41 @@ func ParseShowDatasourceConnectionResponse(rsp *http.Response) (*ShowDatasourceC
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ConnectionDetail
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
+	if _, err := func() (*ShowDatasourceConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest ConnectionDetail
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest ErrorBody
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest ErrorBody
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest GatewayError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSONDefault = &dest
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
 
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
 	}
 
 	return response, nil

@@ -1,8 +1,9 @@
-// Package templates_test keeps client.tmpl, the generator's client template
-// used for gen/dli, equal to the pinned oapi-codegen's own template plus the
-// one change documented at the top of the file. When oapi-codegen is
-// upgraded and its template moves, this test fails and says what to redo,
-// instead of the fork silently freezing an old template.
+// Package templates_test keeps the generator's templates forked for gen/dli
+// (client.tmpl, client-with-responses.tmpl) equal to the pinned
+// oapi-codegen's own templates plus the one change documented at the top of
+// each file. When oapi-codegen is upgraded and a template moves, this test
+// fails and says what to redo, instead of the fork silently freezing an old
+// template.
 package templates_test
 
 import (
@@ -17,9 +18,60 @@ import (
 
 const generator = "github.com/oapi-codegen/oapi-codegen/v2"
 
-// patch is the change made to upstream's client.tmpl: each old text occurs
-// exactly once upstream and is replaced by new.
-var patch = []struct{ old, new string }{
+type change struct{ old, new string }
+
+// patches are the changes made to each upstream template: each old text
+// occurs exactly once upstream and is replaced by new.
+var patches = map[string][]change{
+	"client.tmpl":                clientPatch,
+	"client-with-responses.tmpl": withResponsesPatch,
+}
+
+// withResponsesPatch keeps the response when its body cannot be read or
+// does not decode.
+var withResponsesPatch = []change{
+	{
+		old: `    bodyBytes, err := io.ReadAll(rsp.Body)
+    defer func() { _ = rsp.Body.Close() }()
+    if err != nil {
+        return nil, err
+    }
+`,
+		new: `    bodyBytes, err := io.ReadAll(rsp.Body)
+    defer func() { _ = rsp.Body.Close() }()
+    if err != nil {
+        return {{genResponsePayload $opid}}, err
+    }
+`,
+	},
+	{
+		old: `// Parse{{genResponseTypeName $opid | ucFirst}} parses an HTTP response from a {{$opid}}WithResponse call
+`,
+		new: `// Parse{{genResponseTypeName $opid | ucFirst}} parses an HTTP response from a {{$opid}}WithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+`,
+	},
+	{
+		old: `    response := {{genResponsePayload $opid}}
+
+    {{genResponseUnmarshal .}}
+`,
+		new: `    response := {{genResponsePayload $opid}}
+
+    if _, err := func() (*{{genResponseTypeName $opid}}, error) {
+    {{genResponseUnmarshal .}}
+        return response, nil
+    }(); err != nil {
+        return response, err
+    }
+`,
+	},
+}
+
+// clientPatch makes request builders append the path to the server string.
+var clientPatch = []change{
 	{
 		old: `    serverURL, err := url.Parse(server)
     if err != nil {
@@ -84,44 +136,50 @@ func (c *{{ $clientTypeName }}) applyEditors(`,
 	},
 }
 
-func TestClientTemplateIsUpstreamPlusPatch(t *testing.T) {
+func TestTemplatesAreUpstreamPlusPatch(t *testing.T) {
 	dir, version := pinnedGenerator(t)
-	upstreamPath := filepath.Join(dir, "pkg", "codegen", "templates", "client.tmpl")
-	upstream := readFile(t, upstreamPath)
-	fork := readFile(t, "client.tmpl")
+	for name, patch := range patches {
+		t.Run(name, func(t *testing.T) {
+			upstreamPath := filepath.Join(dir, "pkg", "codegen", "templates", name)
+			upstream := readFile(t, upstreamPath)
+			fork := readFile(t, name)
 
-	header, body, ok := strings.Cut(fork, "*/ -}}\n")
-	if !ok {
-		t.Fatal("client.tmpl: the leading {{- /* ... */ -}} comment that says what was changed is missing")
-	}
-	if !strings.Contains(header, "oapi-codegen "+version+"'s client.tmpl") {
-		t.Errorf("client.tmpl: its header should name the pinned generator, oapi-codegen %s, whose template it forks:\n%s",
-			version, header)
-	}
+			header, body, ok := strings.Cut(fork, "*/ -}}\n")
+			if !ok {
+				t.Fatalf("%s: the leading {{- /* ... */ -}} comment that says what was changed is missing", name)
+			}
+			if !strings.Contains(header, "oapi-codegen "+version+"'s "+name) {
+				t.Errorf("%s: its header should name the pinned generator, oapi-codegen %s, whose template it forks:\n%s",
+					name, version, header)
+			}
 
-	want := upstream
-	for i, p := range patch {
-		if n := strings.Count(want, p.old); n != 1 {
-			t.Fatalf("oapi-codegen %s changed its client.tmpl: patch %d's old text occurs %d times in %s (want once).\n"+
-				"Copy that file to tools/templates/client.tmpl again, re-apply the change described in its header, "+
-				"and update patch in this test.", version, i+1, n, upstreamPath)
-		}
-		want = strings.Replace(want, p.old, p.new, 1)
-	}
-	if body != want {
-		line := firstDifferentLine(body, want)
-		t.Errorf("tools/templates/client.tmpl differs from upstream %s plus the patch in this test, first at line %d of its body:\n"+
-			"  fork: %q\n  want: %q\n"+
-			"Change the fork only through patch, so that upgrades stay mechanical.",
-			upstreamPath, line.n, line.got, line.want)
+			want := upstream
+			for i, p := range patch {
+				if n := strings.Count(want, p.old); n != 1 {
+					t.Fatalf("oapi-codegen %s changed its %s: patch %d's old text occurs %d times in %s (want once).\n"+
+						"Copy that file to tools/templates/%s again, re-apply the change described in its header, "+
+						"and update the patch in this test.", version, name, i+1, n, upstreamPath, name)
+				}
+				want = strings.Replace(want, p.old, p.new, 1)
+			}
+			if body != want {
+				line := firstDifferentLine(body, want)
+				t.Errorf("tools/templates/%s differs from upstream %s plus the patch in this test, first at line %d of its body:\n"+
+					"  fork: %q\n  want: %q\n"+
+					"Change the fork only through the patch, so that upgrades stay mechanical.",
+					name, upstreamPath, line.n, line.got, line.want)
+			}
+		})
 	}
 }
 
 func TestGeneratorConfigUsesTheFork(t *testing.T) {
 	config := readFile(t, filepath.Join("..", "..", "gen", "dli", "config.yaml"))
 	// Paths in the config are relative to tools/, where go generate runs.
-	if !strings.Contains(config, "client.tmpl: templates/client.tmpl") {
-		t.Error("gen/dli/config.yaml no longer points user-templates at templates/client.tmpl, so this fork is dead code")
+	for name := range patches {
+		if !strings.Contains(config, name+": templates/"+name) {
+			t.Errorf("gen/dli/config.yaml no longer points user-templates at templates/%s, so this fork is dead code", name)
+		}
 	}
 }
 

@@ -21,6 +21,7 @@ func TestForkGeneratesWorkingClientsForOtherOperations(t *testing.T) {
 		t.Skip("compiles a generated module")
 	}
 	fork := readFile(t, "client.tmpl")
+	forkWithResponses := readFile(t, "client-with-responses.tmpl")
 	spec, err := util.LoadSwagger(filepath.Join("testdata", "fixture.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +30,7 @@ func TestForkGeneratesWorkingClientsForOtherOperations(t *testing.T) {
 		PackageName: "fixture",
 		Generate:    codegen.GenerateOptions{Models: true, Client: true},
 		OutputOptions: codegen.OutputOptions{
-			UserTemplates: map[string]string{"client.tmpl": fork},
+			UserTemplates: map[string]string{"client.tmpl": fork, "client-with-responses.tmpl": forkWithResponses},
 		},
 	}.UpdateDefaults()
 	if err := cfg.Validate(); err != nil {
