@@ -209,3 +209,69 @@ func TestSignARequestWithoutHeaders(t *testing.T) {
 	require.NoError(t, NewSigner(testAK, testSK).Sign(req, time.Now()))
 	assert.Contains(t, req.Header.Get("Authorization"), "SignedHeaders=host;x-sdk-date,")
 }
+
+// A signature over one body must never let another through. The attack:
+// sign body A without X-Sdk-Content-Sha256 in SignedHeaders, then send
+// body B with an unsigned X-Sdk-Content-Sha256 carrying A's hash.
+func TestVerifyPayloadHashHeader(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	bodyA := []byte(`{"name":"okname"}`)
+	bodyB := []byte(`{"name":"evil"}`)
+	sign := func(body []byte, header string) *http.Request {
+		req := httptest.NewRequest(http.MethodPost, "https://h/v2.0/p/datasource-connection", bytes.NewReader(body))
+		req.Header = http.Header{}
+		if header != "" {
+			req.Header.Set(HeaderContentSHA256, header)
+		}
+		require.NoError(t, NewSigner(testAK, testSK).Sign(req, now))
+		return req
+	}
+	cases := []struct {
+		name   string
+		req    func() (*http.Request, []byte)
+		reason string // "" when accepted
+	}{
+		{"body swapped under an unsigned hash header", func() (*http.Request, []byte) {
+			req := sign(bodyA, "")
+			req.Header.Set(HeaderContentSHA256, sha256Hex(bodyA))
+			return req, bodyB
+		}, "X-Sdk-Content-Sha256 is sent but not signed"},
+		{"unsigned hash header matching the body", func() (*http.Request, []byte) {
+			req := sign(bodyA, "")
+			req.Header.Set(HeaderContentSHA256, sha256Hex(bodyA))
+			return req, bodyA
+		}, "not signed"},
+		{"signed hash header of another body", func() (*http.Request, []byte) {
+			return sign(bodyA, sha256Hex(bodyA)), bodyB
+		}, "X-Sdk-Content-Sha256 does not match the body"},
+		{"signed hash header of the body", func() (*http.Request, []byte) {
+			return sign(bodyA, sha256Hex(bodyA)), bodyA
+		}, ""},
+		{"signed UNSIGNED-PAYLOAD (documented: the body is not covered)", func() (*http.Request, []byte) {
+			return sign(bodyA, UnsignedPayload), bodyB
+		}, ""},
+		{"UNSIGNED-PAYLOAD added after signing", func() (*http.Request, []byte) {
+			req := sign(bodyA, "")
+			req.Header.Set(HeaderContentSHA256, UnsignedPayload)
+			return req, bodyB
+		}, "not signed"},
+		{"the hash header twice", func() (*http.Request, []byte) {
+			req := sign(bodyA, sha256Hex(bodyA))
+			req.Header.Add(HeaderContentSHA256, sha256Hex(bodyB))
+			return req, bodyA
+		}, "more than once"},
+	}
+	for _, tc := range cases {
+		req, body := tc.req()
+		err := fixedVerifier(now).Verify(req, body)
+		if tc.reason == "" {
+			assert.NoError(t, err, tc.name)
+			continue
+		}
+		var verr *VerifyError
+		if assert.ErrorAs(t, err, &verr, tc.name) {
+			assert.Contains(t, verr.Reason, tc.reason, tc.name)
+		}
+	}
+}

@@ -24,16 +24,23 @@ type AKSK struct {
 // Authenticate adds X-Project-Id and X-Security-Token when configured, then
 // signs the request, so that both are covered by the signature.
 func (c AKSK) Authenticate(req *http.Request, now time.Time) error {
-	return (&preparedAKSK{AKSK: c, signer: NewSigner(c.AK, c.SK)}).authenticate(req, now, nil)
+	return c.authenticate(req, now, NewSigner(c.AK, c.SK))
 }
 
-func (c AKSK) setHeaders(h http.Header, spare *[]string) {
+func (c AKSK) authenticate(req *http.Request, now time.Time, s *Signer) error {
+	if req == nil {
+		return errors.New("auth: authenticate: request is nil")
+	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
 	if c.ProjectID != "" {
-		setHeader(h, spare, HeaderProjectID, c.ProjectID)
+		req.Header.Set(HeaderProjectID, c.ProjectID)
 	}
 	if c.SecurityToken != "" {
-		setHeader(h, spare, HeaderSecurityToken, c.SecurityToken)
+		req.Header.Set(HeaderSecurityToken, c.SecurityToken)
 	}
+	return s.Sign(req, now)
 }
 
 // String hides the secret key and the security token.
@@ -59,6 +66,9 @@ func (t Token) Authenticate(req *http.Request, _ time.Time) error {
 	if t == "" {
 		return errors.New("auth: token is empty")
 	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
 	req.Header.Set(HeaderAuthToken, string(t))
 	return nil
 }
@@ -77,8 +87,11 @@ func (t Token) GoString() string { return t.String() }
 // ones, and editors run once per call, not per attempt.)
 type Transport struct {
 	creds Credentials
-	next  http.RoundTripper
-	now   func() time.Time
+	// signer is kept for AKSK credentials, so that its HMAC states are
+	// reused across requests.
+	signer *Signer
+	next   http.RoundTripper
+	now    func() time.Time
 }
 
 // NewTransport returns a transport that authenticates with creds and sends
@@ -87,89 +100,41 @@ func NewTransport(creds Credentials, next http.RoundTripper) *Transport {
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	t := &Transport{creds: creds, next: next, now: time.Now}
 	if c, ok := creds.(AKSK); ok {
-		creds = &preparedAKSK{AKSK: c, signer: NewSigner(c.AK, c.SK)}
+		t.signer = NewSigner(c.AK, c.SK)
 	}
-	return &Transport{creds: creds, next: next, now: time.Now}
-}
-
-// preparedAKSK keeps the signer (and its HMAC pads) of an AKSK for the
-// life of a transport instead of deriving it on every request.
-type preparedAKSK struct {
-	AKSK
-	signer *Signer
-}
-
-func (c *preparedAKSK) Authenticate(req *http.Request, now time.Time) error {
-	return c.authenticate(req, now, nil)
-}
-
-func (c *preparedAKSK) authenticate(req *http.Request, now time.Time, spare *[]string) error {
-	if req == nil {
-		return errors.New("auth: authenticate: request is nil")
-	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	c.setHeaders(req.Header, spare)
-	return c.signer.sign(req, now, spare)
+	return t
 }
 
 // RoundTrip authenticates a copy of req, leaving the caller's untouched.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.creds == nil {
-		if req.Body != nil {
-			_ = req.Body.Close()
-		}
+		closeBody(req)
 		return nil, errors.New("auth: Transport has no credentials; build it with NewTransport")
 	}
-	// A shallow copy with its own headers is all signing changes; a full
-	// Clone would also copy the URL and more on every call.
+	// Authentication changes only headers (and buffers a body that cannot
+	// be re-read), so a copy with its own headers is enough.
 	r := new(http.Request)
 	*r = *req
+	r.Header = req.Header.Clone()
 	var err error
-	if c, ok := t.creds.(*preparedAKSK); ok {
-		var spare []string
-		r.Header, spare = cloneHeader(req.Header, headersSigningAdds)
-		err = c.authenticate(r, t.now(), &spare)
+	if c, ok := t.creds.(AKSK); ok && t.signer != nil {
+		err = c.authenticate(r, t.now(), t.signer)
 	} else {
-		// Room for the one header a token or custom credentials add.
-		r.Header, _ = cloneHeader(req.Header, 1)
 		err = t.creds.Authenticate(r, t.now())
 	}
 	if err != nil {
-		if req.Body != nil {
-			_ = req.Body.Close()
-		}
+		closeBody(req)
 		return nil, err
 	}
 	return t.next.RoundTrip(r)
 }
 
-// headersSigningAdds is how many headers AK/SK authentication may add:
-// X-Project-Id, X-Security-Token, X-Sdk-Date and Authorization.
-const headersSigningAdds = 4
-
-// cloneHeader is http.Header.Clone (never nil, though) with room for extra
-// more keys, and extra spare value slots after the copied values in the same
-// array, for setHeader.
-func cloneHeader(h http.Header, extra int) (_ http.Header, spare []string) {
-	n := 0
-	for _, vv := range h {
-		n += len(vv)
+// closeBody closes the body of a request that will not be sent, as a
+// RoundTripper must.
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		_ = req.Body.Close()
 	}
-	values := make([]string, n+extra)
-	out := make(http.Header, len(h)+extra)
-	for k, vv := range h {
-		if vv == nil {
-			// Preserve nil values, as Header.Clone does: a nil value
-			// tells the client not to send a default header.
-			out[k] = nil
-			continue
-		}
-		n := copy(values, vv)
-		out[k] = values[:n:n]
-		values = values[n:]
-	}
-	return out, values
 }

@@ -1,9 +1,6 @@
 package auth
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -98,12 +95,13 @@ func TestSignReproducesEveryVector(t *testing.T) {
 			if payload == "" {
 				payload = sha256Hex([]byte(v.Body))
 			}
-			keys := make([]string, len(names))
-			for i, n := range names {
-				keys[i] = http.CanonicalHeaderKey(n)
+			headers := signedHeaders(req.Header, hostOf(req))
+			var got []string
+			for _, h := range headers {
+				got = append(got, h.name)
 			}
-			got := canonicalRequest(nil, req, hostOf(req), names, keys, []byte(payload))
-			assert.Equal(t, v.CanonicalRequest, string(got))
+			require.Equal(t, names, got, "SignedHeaders")
+			assert.Equal(t, v.CanonicalRequest, string(canonicalRequest(nil, req, headers, payload)))
 
 			// And the body is still there to be sent.
 			if v.Body != "" {
@@ -136,23 +134,7 @@ func TestEscapingAndQueryCanonicalisation(t *testing.T) {
 			req, err := http.NewRequest(http.MethodGet, tc.url, nil)
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantURI, string(appendCanonicalURI(nil, req.URL.Path)))
-			assert.Equal(t, tc.wantQuery, string(appendCanonicalQuery(nil, req.URL.RawQuery)))
+			assert.Equal(t, tc.wantQuery, canonicalQuery(req.URL.RawQuery))
 		})
-	}
-}
-
-// The pads-based HMAC must equal crypto/hmac for keys shorter than, equal
-// to and longer than a SHA-256 block.
-func TestSignatureMatchesCryptoHMAC(t *testing.T) {
-	t.Parallel()
-	canonical := []byte("GET\n/\n\nhost:h\n\nhost\n" + emptySHA256)
-	for _, n := range []int{1, 40, 63, 64, 65, 200} {
-		sk := strings.Repeat("k", n)
-		var got [64]byte
-		newHMACKey([]byte(sk)).signature(&got, "20240603T101530Z", canonical)
-		sum := sha256.Sum256(canonical)
-		mac := hmac.New(sha256.New, []byte(sk))
-		mac.Write([]byte(Algorithm + "\n20240603T101530Z\n" + hex.EncodeToString(sum[:])))
-		assert.Equal(t, hex.EncodeToString(mac.Sum(nil)), string(got[:]), "key of %d bytes", n)
 	}
 }

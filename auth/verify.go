@@ -11,7 +11,8 @@ import (
 
 // Verifier checks SDK-HMAC-SHA256 signatures as API Gateway does, for
 // stand-in servers: whatever SignedHeaders list the client chose, over the
-// body hash (or X-Sdk-Content-Sha256), with X-Sdk-Date within MaxSkew.
+// body's SHA-256 (or UNSIGNED-PAYLOAD in a signed X-Sdk-Content-Sha256),
+// with X-Sdk-Date within MaxSkew.
 type Verifier struct {
 	// SecretKey returns the secret key of an access key, or false.
 	SecretKey func(ak string) (sk string, ok bool)
@@ -63,21 +64,46 @@ func (v *Verifier) Verify(req *http.Request, body []byte) error {
 			return &VerifyError{fmt.Sprintf("signed header %s is not in the request", n)}
 		}
 	}
-	payload := req.Header.Get(HeaderContentSHA256)
-	if payload == "" {
-		payload = sha256Hex(body)
+	payload, err := payloadHash(req, names, body)
+	if err != nil {
+		return err
 	}
-	keys := make([]string, len(names))
+	headers := make([]signedHeader, len(names))
 	for i, n := range names {
-		keys[i] = http.CanonicalHeaderKey(n)
+		headers[i] = signedHeader{name: n, values: req.Header.Values(n)}
+		if n == "host" {
+			headers[i].values = []string{req.Host}
+		}
 	}
-	canonical := canonicalRequest(nil, req, req.Host, names, keys, []byte(payload))
-	var want [64]byte
-	newHMACKey([]byte(sk)).signature(&want, date, canonical)
-	if !hmac.Equal(want[:], []byte(sig)) {
+	canonical := canonicalRequest(nil, req, headers, payload)
+	want := NewSigner(ak, sk).appendSignature(nil, date, canonical)
+	if !hmac.Equal(want, []byte(sig)) {
 		return &VerifyError{"signature does not match the request"}
 	}
 	return nil
+}
+
+// payloadHash is the payload hash the signature must cover: the body's own
+// SHA-256, or UNSIGNED-PAYLOAD when the client sent that in a signed
+// X-Sdk-Content-Sha256. A hash in that header vouches for nothing unless it
+// is signed, and never for a body it does not match: otherwise a signature
+// over one body would let any other body through.
+func payloadHash(req *http.Request, names []string, body []byte) (string, error) {
+	actual := sha256Hex(body)
+	claimed := req.Header.Values(HeaderContentSHA256)
+	switch {
+	case len(claimed) == 0:
+		return actual, nil
+	case !slices.Contains(names, strings.ToLower(HeaderContentSHA256)):
+		return "", &VerifyError{"X-Sdk-Content-Sha256 is sent but not signed"}
+	case len(claimed) > 1:
+		return "", &VerifyError{"X-Sdk-Content-Sha256 is sent more than once"}
+	case claimed[0] == UnsignedPayload:
+		return UnsignedPayload, nil
+	case claimed[0] != actual:
+		return "", &VerifyError{"X-Sdk-Content-Sha256 does not match the body"}
+	}
+	return actual, nil
 }
 
 // parseAuthorization reads
