@@ -39,8 +39,11 @@ const (
 	CodeResultExpired       = "DLI.0100"
 	CodeSystemError         = "DLI.0999" // server-side error, answered with 400
 	CodeQuota               = "DLI.1028" // insufficient quota
-	// CodeThrottled is API Gateway's throttling code (HTTP 429).
-	CodeThrottled = "APIGW.0308"
+	// API Gateway's codes: credentials it refuses (HTTP 401), a path or
+	// method it does not serve (HTTP 404), throttling (HTTP 429).
+	CodeGatewayAuth  = "APIGW.0301"
+	CodeGatewayNoAPI = "APIGW.0101"
+	CodeThrottled    = "APIGW.0308"
 )
 
 // snippetLen is how much of a body an error message quotes.

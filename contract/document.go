@@ -36,7 +36,7 @@ func CheckDocument(doc *openapi3.T) []Finding {
 	}
 	for _, o := range operationsOf(doc) {
 		op := o.op
-		where := fmt.Sprintf("#/paths/%s/%s", escape(o.path), strings.ToLower(o.method))
+		where := fmt.Sprintf("#/paths/%s/%s", validate.PointerToken(o.path), strings.ToLower(o.method))
 		if op.OperationID == "" {
 			out = append(out, Finding{Where: where, What: "operation has no operationId"})
 		}
@@ -69,7 +69,7 @@ func checkContent(where string, content openapi3.Content) []Finding {
 	var out []Finding
 	for _, ct := range slices.Sorted(maps.Keys(content)) {
 		if ct != "application/json" {
-			out = append(out, Finding{Where: where + "/content/" + escape(ct),
+			out = append(out, Finding{Where: where + "/content/" + validate.PointerToken(ct),
 				What: "content type must be exactly application/json (a parameter such as charset changes generated names)"})
 		}
 	}

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/validate"
 )
@@ -127,7 +130,7 @@ func (s *scenario) readOnly(ctx context.Context) {
 		}
 	}
 	s.step("show an unknown connection")
-	shown, err := s.c.ShowDatasourceConnectionWithResponse(ctx, s.t.ProjectID, randomUUID())
+	shown, err := s.c.ShowDatasourceConnectionWithResponse(ctx, s.t.ProjectID, uuid.NewString())
 	s.expectError("ShowDatasourceConnection", err, shown)
 }
 
@@ -144,7 +147,7 @@ func (s *scenario) mutating(ctx context.Context) {
 		return
 	}
 	if created.JSON201 == nil || created.JSON201.ConnectionID == nil || *created.JSON201.ConnectionID == "" {
-		s.fail("CreateDatasourceConnection 201", "no connection_id in %s", snippet(created.Body))
+		s.fail("CreateDatasourceConnection 201", "no connection_id in %s", apierror.Snippet(created.Body))
 		return
 	}
 	id := *created.JSON201.ConnectionID
@@ -206,7 +209,7 @@ func (s *scenario) deleteWhenSettled(ctx context.Context, id string) bool {
 		resp, err := s.c.DeleteDatasourceConnectionWithResponse(ctx, s.t.ProjectID, id)
 		if err == nil && resp.StatusCode() == http.StatusOK {
 			if resp.JSON200 == nil || resp.JSON200.IsSuccess == nil || !*resp.JSON200.IsSuccess {
-				s.fail("DeleteDatasourceConnection 200", "is_success is not true: %s", snippet(resp.Body))
+				s.fail("DeleteDatasourceConnection 200", "is_success is not true: %s", apierror.Snippet(resp.Body))
 			}
 			return true
 		}
@@ -233,42 +236,29 @@ func (s *scenario) cleanup(ctx context.Context, id string) {
 	}
 }
 
-// response is what the generated responses offer.
-type response interface {
-	StatusCode() int
-	GetBody() []byte
-}
-
 // expect wants the call to succeed with status; it records a finding and
 // returns false otherwise.
-func (s *scenario) expect(op string, err error, r response, status int) bool {
+func (s *scenario) expect(op string, err error, r apierror.Response, status int) bool {
 	if err != nil {
 		s.fail(op, "request failed: %v", err)
 		return false
 	}
 	if r.StatusCode() != status {
-		s.fail(fmt.Sprintf("%s %d", op, r.StatusCode()), "want status %d, got %d: %s", status, r.StatusCode(), snippet(r.GetBody()))
+		s.fail(fmt.Sprintf("%s %d", op, r.StatusCode()), "want status %d, got %d: %s", status, r.StatusCode(), apierror.Snippet(r.GetBody()))
 		return false
 	}
 	return true
 }
 
 // expectError wants a declared error status (4xx) with an error body.
-func (s *scenario) expectError(op string, err error, r response) {
+func (s *scenario) expectError(op string, err error, r apierror.Response) {
 	if err != nil {
 		s.fail(op, "request failed: %v", err)
 		return
 	}
 	if code := r.StatusCode(); code < 400 || code >= 500 {
-		s.fail(fmt.Sprintf("%s %d", op, code), "want an error status (400 or 404) for an unknown id, got %d: %s", code, snippet(r.GetBody()))
+		s.fail(fmt.Sprintf("%s %d", op, code), "want an error status (400 or 404) for an unknown id, got %d: %s", code, apierror.Snippet(r.GetBody()))
 	}
-}
-
-func snippet(b []byte) string {
-	if len(b) > 200 {
-		return fmt.Sprintf("%q…", b[:200])
-	}
-	return fmt.Sprintf("%q", b)
 }
 
 func deref[T any](p *T) any {
@@ -282,13 +272,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-func randomUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

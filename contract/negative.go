@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/dli-contract/dli-go/validate"
 )
 
 // Case is a value derived from a valid one by breaking, or exactly meeting,
@@ -65,7 +67,7 @@ func derive(s *openapi3.Schema, v any, ptr string, emit emitFn, drop func(ptr, n
 		obj, _ := v.(map[string]any)
 		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 			child, present := obj[name]
-			cptr := ptr + "/" + escape(name)
+			cptr := ptr + "/" + validate.PointerToken(name)
 			if !present {
 				continue
 			}

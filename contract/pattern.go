@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/dli-contract/dli-go/validate"
 )
 
 // PortablePattern returns an error naming the first construct of a JSON
@@ -142,7 +144,7 @@ func checkPatterns(doc *openapi3.T) []Finding {
 			}
 		}
 		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
-			walk(where+"/properties/"+escape(name), s.Properties[name])
+			walk(where+"/properties/"+validate.PointerToken(name), s.Properties[name])
 		}
 		walk(where+"/items", s.Items)
 		for i, sub := range s.AllOf {
@@ -159,31 +161,31 @@ func checkPatterns(doc *openapi3.T) []Finding {
 	}
 	if doc.Components != nil {
 		for _, name := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
-			walk("#/components/schemas/"+escape(name), doc.Components.Schemas[name])
+			walk("#/components/schemas/"+validate.PointerToken(name), doc.Components.Schemas[name])
 		}
 		for _, name := range slices.Sorted(maps.Keys(doc.Components.Parameters)) {
 			if p := doc.Components.Parameters[name]; p.Value != nil {
-				walk("#/components/parameters/"+escape(name)+"/schema", p.Value.Schema)
+				walk("#/components/parameters/"+validate.PointerToken(name)+"/schema", p.Value.Schema)
 			}
 		}
 	}
 	for _, o := range operationsOf(doc) {
-		where := fmt.Sprintf("#/paths/%s/%s", escape(o.path), o.method)
+		where := fmt.Sprintf("#/paths/%s/%s", validate.PointerToken(o.path), o.method)
 		for _, p := range slices.Concat(o.item.Parameters, o.op.Parameters) {
 			if p.Value != nil {
-				walk(where+"/parameters/"+escape(p.Value.Name)+"/schema", p.Value.Schema)
+				walk(where+"/parameters/"+validate.PointerToken(p.Value.Name)+"/schema", p.Value.Schema)
 			}
 		}
 		if o.op.RequestBody != nil && o.op.RequestBody.Value != nil {
 			for ct, mt := range o.op.RequestBody.Value.Content {
-				walk(where+"/requestBody/content/"+escape(ct)+"/schema", mt.Schema)
+				walk(where+"/requestBody/content/"+validate.PointerToken(ct)+"/schema", mt.Schema)
 			}
 		}
 		if o.op.Responses != nil {
 			for status, r := range o.op.Responses.Map() {
 				if r.Value != nil {
 					for ct, mt := range r.Value.Content {
-						walk(where+"/responses/"+status+"/content/"+escape(ct)+"/schema", mt.Schema)
+						walk(where+"/responses/"+status+"/content/"+validate.PointerToken(ct)+"/schema", mt.Schema)
 					}
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/mockserver"
 )
 
@@ -93,7 +94,7 @@ func TestOfficialSDKAgainstTheMock(t *testing.T) {
 	var serr *sdkerr.ServiceResponseError
 	require.ErrorAs(t, err, &serr)
 	assert.Equal(t, 400, serr.StatusCode)
-	assert.Equal(t, mockserver.CodeNotExist, serr.ErrorCode)
+	assert.Equal(t, apierror.CodeNotExist, serr.ErrorCode)
 
 	// The SDK chose its own SignedHeaders (user-agent, x-project-id,
 	// x-sdk-date; no host) and the mock verified them all.
@@ -112,5 +113,5 @@ func TestOfficialSDKWithAWrongSecretIsRefused(t *testing.T) {
 	var serr *sdkerr.ServiceResponseError
 	require.ErrorAs(t, err, &serr)
 	assert.Equal(t, 401, serr.StatusCode)
-	assert.Equal(t, mockserver.CodeAuth, serr.ErrorCode)
+	assert.Equal(t, apierror.CodeGatewayAuth, serr.ErrorCode)
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/validate"
@@ -33,19 +34,6 @@ import (
 
 // MaxBodyBytes is the largest request body the mock accepts.
 const MaxBodyBytes = 1 << 20
-
-// Error codes the mock answers with.
-const (
-	CodeBadParameter  = "DLI.0001"
-	CodeNotExist      = "DLI.0002"
-	CodeAlreadyExists = "DLI.0006"
-	CodeNotSupported  = "DLI.0007"
-	// CodeAuth is API Gateway's code for credentials it refuses.
-	CodeAuth = "APIGW.0301"
-	// CodeNoAPI is API Gateway's code for a path or method it does not
-	// serve.
-	CodeNoAPI = "APIGW.0101"
-)
 
 // Config configures the mock. The zero value serves anonymous calls and
 // makes new connections ACTIVE at once.
@@ -102,7 +90,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", rid)
 
 	if r.ContentLength > MaxBodyBytes {
-		s.error(w, http.StatusRequestEntityTooLarge, CodeBadParameter,
+		s.error(w, http.StatusRequestEntityTooLarge, apierror.CodeBadParameter,
 			fmt.Sprintf("request body of %d bytes exceeds the limit of %d", r.ContentLength, MaxBodyBytes), "")
 		return
 	}
@@ -110,16 +98,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.error(w, http.StatusRequestEntityTooLarge, CodeBadParameter,
+			s.error(w, http.StatusRequestEntityTooLarge, apierror.CodeBadParameter,
 				fmt.Sprintf("request body exceeds the limit of %d bytes", MaxBodyBytes), "")
 			return
 		}
-		s.error(w, http.StatusBadRequest, CodeBadParameter, "cannot read the request body: "+err.Error(), "")
+		s.error(w, http.StatusBadRequest, apierror.CodeBadParameter, "cannot read the request body: "+err.Error(), "")
 		return
 	}
 
 	if msg, ok := s.authenticate(r, body); !ok {
-		s.error(w, http.StatusUnauthorized, CodeAuth, "Incorrect IAM authentication information: "+msg, rid)
+		s.error(w, http.StatusUnauthorized, apierror.CodeGatewayAuth, "Incorrect IAM authentication information: "+msg, rid)
 		return
 	}
 
@@ -132,14 +120,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var verr *validate.Error
 		if op == nil {
-			s.error(w, http.StatusNotFound, CodeNoAPI, "The API does not exist or has not been published in the environment", rid)
+			s.error(w, http.StatusNotFound, apierror.CodeGatewayNoAPI, "The API does not exist or has not been published in the environment", rid)
 			return
 		}
 		msg := err.Error()
 		if errors.As(err, &verr) {
 			msg = problems(verr)
 		}
-		s.error(w, http.StatusBadRequest, CodeBadParameter, msg, "")
+		s.error(w, http.StatusBadRequest, apierror.CodeBadParameter, msg, "")
 		return
 	}
 
@@ -154,7 +142,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "DeleteDatasourceConnection":
 		s.delete(w, project, op.PathParams["connection_id"])
 	default:
-		s.error(w, http.StatusNotImplemented, CodeNotSupported, "operation "+op.ID+" is not implemented by the mock", "")
+		s.error(w, http.StatusNotImplemented, apierror.CodeNotSupported, "operation "+op.ID+" is not implemented by the mock", "")
 	}
 }
 
@@ -188,7 +176,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) (string, bool) {
 func (s *Server) create(w http.ResponseWriter, project string, body []byte) {
 	var req dli.ConnectionCreateRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		s.error(w, http.StatusBadRequest, CodeBadParameter, "The format of message is error: "+err.Error(), "")
+		s.error(w, http.StatusBadRequest, apierror.CodeBadParameter, "The format of message is error: "+err.Error(), "")
 		return
 	}
 	id := uuid.NewString()
@@ -196,7 +184,7 @@ func (s *Server) create(w http.ResponseWriter, project string, body []byte) {
 	p := s.store.project(project)
 	if _, taken := p.byName[req.Name]; taken {
 		s.store.mu.Unlock()
-		s.error(w, http.StatusBadRequest, CodeAlreadyExists, fmt.Sprintf("Connection name %s already exists", req.Name), "")
+		s.error(w, http.StatusBadRequest, apierror.CodeAlreadyExists, fmt.Sprintf("Connection name %s already exists", req.Name), "")
 		return
 	}
 	p.byID[id] = &connection{id: id, req: req, created: s.cfg.Now()}
@@ -246,7 +234,7 @@ func (s *Server) delete(w http.ResponseWriter, project, id string) {
 	}
 	if state, _ := c.state(now, s.cfg.CreateDelay); state == dli.StateCreating {
 		s.store.mu.Unlock()
-		s.error(w, http.StatusBadRequest, CodeNotSupported,
+		s.error(w, http.StatusBadRequest, apierror.CodeNotSupported,
 			fmt.Sprintf("The connection %s is being created and cannot be deleted", id), "")
 		return
 	}
@@ -257,7 +245,7 @@ func (s *Server) delete(w http.ResponseWriter, project, id string) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, id string) {
-	s.error(w, http.StatusBadRequest, CodeNotExist, fmt.Sprintf("The connection %s does not exist", id), "")
+	s.error(w, http.StatusBadRequest, apierror.CodeNotExist, fmt.Sprintf("The connection %s does not exist", id), "")
 }
 
 func (s *Server) listItem(c *connection, now time.Time) dli.Connection {
@@ -285,7 +273,7 @@ func (s *Server) detail(c *connection, now time.Time) dli.ConnectionDetail {
 func (s *Server) json(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		s.error(w, http.StatusInternalServerError, "DLI.0999", "encode response: "+err.Error(), "")
+		s.error(w, http.StatusInternalServerError, apierror.CodeSystemError, "encode response: "+err.Error(), "")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -92,7 +92,7 @@ func TestLifeCycle(t *testing.T) {
 	del, err := c.DeleteDatasourceConnectionWithResponse(ctx, project, id)
 	require.NoError(t, err)
 	require.NotNil(t, del.JSON400, "a CREATING connection cannot be deleted")
-	assert.Equal(t, mockserver.CodeNotSupported, del.JSON400.ErrorCode)
+	assert.Equal(t, apierror.CodeNotSupported, del.JSON400.ErrorCode)
 
 	clk.Add(6 * time.Second)
 	list, err := c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
@@ -119,7 +119,7 @@ func TestLifeCycle(t *testing.T) {
 	again, err := c.DeleteDatasourceConnectionWithResponse(ctx, project, id)
 	require.NoError(t, err)
 	require.NotNil(t, again.JSON400)
-	assert.Equal(t, mockserver.CodeNotExist, again.JSON400.ErrorCode)
+	assert.Equal(t, apierror.CodeNotExist, again.JSON400.ErrorCode)
 }
 
 func TestProjectsAndNames(t *testing.T) {
@@ -133,20 +133,23 @@ func TestProjectsAndNames(t *testing.T) {
 	dup, err := c.CreateDatasourceConnectionWithResponse(ctx, project, body("dup"))
 	require.NoError(t, err)
 	require.NotNil(t, dup.JSON400)
-	assert.Equal(t, mockserver.CodeAlreadyExists, dup.JSON400.ErrorCode)
+	assert.Equal(t, apierror.CodeAlreadyExists, dup.JSON400.ErrorCode)
 	assert.Contains(t, dup.JSON400.ErrorMsg, "dup")
 
 	other, err := c.CreateDatasourceConnectionWithResponse(ctx, project2, body("dup"))
 	require.NoError(t, err)
 	require.NotNil(t, other.JSON201, "the same name in another project is fine")
 
-	l1, _ := c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
-	l2, _ := c.ListDatasourceConnectionsWithResponse(ctx, project2, nil)
+	l1, err := c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
+	require.NoError(t, apierror.Check(l1, err))
+	l2, err := c.ListDatasourceConnectionsWithResponse(ctx, project2, nil)
+	require.NoError(t, apierror.Check(l2, err))
 	assert.Equal(t, int32(1), *l1.JSON200.Count)
 	assert.Equal(t, int32(1), *l2.JSON200.Count)
 	assert.NotEqual(t, *l1.JSON200.Connections[0].ConnectionID, *l2.JSON200.Connections[0].ConnectionID)
 
-	cross, _ := c.ShowDatasourceConnectionWithResponse(ctx, project2, *first.JSON201.ConnectionID)
+	cross, err := c.ShowDatasourceConnectionWithResponse(ctx, project2, *first.JSON201.ConnectionID)
+	require.NoError(t, err)
 	require.NotNil(t, cross.JSON400, "a connection is not visible from another project")
 }
 
@@ -163,8 +166,8 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		{"name with a space", `{"name":"a b","service":"RDS","security_group_id":"s","network_id":"n","url":"u"}`, "/name", "pattern"},
 		{"service as a number", `{"name":"a","service":1,"security_group_id":"s","network_id":"n","url":"u"}`, "/service", "type"},
 		{"tags as an object", `{"name":"a","service":"RDS","security_group_id":"s","network_id":"n","url":"u","tags":{}}`, "/tags", "type"},
-		{"not JSON", `{"name":`, "", ""},
-		{"empty body", ``, "", ""},
+		{"not JSON", `{"name":`, "body", "decode: unexpected EOF"},
+		{"empty body", ``, "body", "decode: value is required but missing"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -173,9 +176,9 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			resp, err := c.CreateDatasourceConnectionWithBodyWithResponse(contract.Deliberate(context.Background()), project, "application/json", strings.NewReader(tc.body))
 			require.NoError(t, err)
 			require.NotNil(t, resp.JSON400, "%d %s", resp.StatusCode(), resp.Body)
-			assert.Equal(t, mockserver.CodeBadParameter, resp.JSON400.ErrorCode)
-			assert.Contains(t, resp.JSON400.ErrorMsg, tc.field)
-			assert.Contains(t, resp.JSON400.ErrorMsg, tc.rule)
+			assert.Equal(t, apierror.CodeBadParameter, resp.JSON400.ErrorCode)
+			assert.Contains(t, resp.JSON400.ErrorMsg, "invalid request: ")
+			assert.Contains(t, resp.JSON400.ErrorMsg, tc.field+": "+tc.rule)
 			list, err := c.ListDatasourceConnectionsWithResponse(context.Background(), project, nil)
 			require.NoError(t, err)
 			assert.Equal(t, int32(0), *list.JSON200.Count, "a refused create must not store anything")
@@ -195,7 +198,7 @@ func TestUnknownRoutes(t *testing.T) {
 		rec := httptest.NewRecorder()
 		m.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
 		assert.Equal(t, http.StatusNotFound, rec.Code, "%s %s", tc.method, tc.path)
-		assert.Contains(t, rec.Body.String(), mockserver.CodeNoAPI)
+		assert.Contains(t, rec.Body.String(), apierror.CodeGatewayNoAPI)
 		assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
 	}
 }
@@ -233,7 +236,7 @@ func TestLargeBodiesAreRefusedUnread(t *testing.T) {
 		m.ServeHTTP(rec, req)
 		assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
 		assert.Less(t, r.n.Load(), int64(mockserver.MaxBodyBytes+64<<10), "the body is not read whole")
-		assert.Contains(t, rec.Body.String(), mockserver.CodeBadParameter)
+		assert.Contains(t, rec.Body.String(), apierror.CodeBadParameter)
 	})
 }
 
@@ -265,7 +268,7 @@ func TestAuthentication(t *testing.T) {
 			require.Equal(t, tc.status, resp.StatusCode(), "%s", resp.Body)
 			if tc.status == http.StatusUnauthorized {
 				require.NotNil(t, resp.JSONDefault)
-				assert.Equal(t, mockserver.CodeAuth, resp.JSONDefault.ErrorCode)
+				assert.Equal(t, apierror.CodeGatewayAuth, resp.JSONDefault.ErrorCode)
 				assert.Contains(t, resp.JSONDefault.ErrorMsg, tc.reason)
 				assert.NotNil(t, resp.JSONDefault.RequestID)
 				assert.NotContains(t, string(resp.Body), testSK)

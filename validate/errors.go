@@ -166,9 +166,12 @@ func responseRule(reason string) string {
 func pointer(keys []string) string {
 	var b strings.Builder
 	for _, k := range keys {
-		k = strings.ReplaceAll(k, "~", "~0")
-		k = strings.ReplaceAll(k, "/", "~1")
-		b.WriteString("/" + k)
+		b.WriteString("/" + PointerToken(k))
 	}
 	return b.String()
 }
+
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
+// PointerToken escapes one JSON pointer token (RFC 6901): ~ as ~0, / as ~1.
+func PointerToken(token string) string { return pointerEscaper.Replace(token) }

@@ -36,19 +36,36 @@ func TestStopsGracefullyOnSignals(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			lines := bufio.NewScanner(stderr)
-			addr := ""
-			for addr == "" && lines.Scan() {
-				if _, rest, ok := strings.Cut(lines.Text(), "addr="); ok {
-					addr, _, _ = strings.Cut(rest, " ")
+			// Read the child's log in the background, so that every wait
+			// below is bounded by the test's own deadline.
+			lines := make(chan string, 64)
+			go func() {
+				sc := bufio.NewScanner(stderr)
+				for sc.Scan() {
+					lines <- sc.Text()
 				}
-			}
-			if addr == "" {
-				_ = cmd.Process.Kill()
-				t.Fatal("the mock did not report its address")
+				close(lines)
+			}()
+			deadline := time.After(15 * time.Second)
+			addr := ""
+			for addr == "" {
+				select {
+				case l, ok := <-lines:
+					if !ok {
+						_ = cmd.Wait()
+						t.Fatal("the mock exited before reporting its address")
+					}
+					if _, rest, found := strings.Cut(l, "addr="); found {
+						addr, _, _ = strings.Cut(rest, " ")
+					}
+				case <-deadline:
+					_ = cmd.Process.Kill()
+					t.Fatal("the mock did not report its address within 15s")
+				}
 			}
 			resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + addr + "/v2.0/p1/datasource-connection")
 			if err != nil {
+				_ = cmd.Process.Kill()
 				t.Fatal(err)
 			}
 			_ = resp.Body.Close()
@@ -56,19 +73,20 @@ func TestStopsGracefullyOnSignals(t *testing.T) {
 				t.Fatal(err)
 			}
 			var rest strings.Builder
-			for lines.Scan() {
-				rest.WriteString(lines.Text() + "\n")
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("exit after %v: %v\n%s", sig, err, rest.String())
+			for open := true; open; {
+				select {
+				case l, ok := <-lines:
+					if ok {
+						rest.WriteString(l + "\n")
+					}
+					open = ok
+				case <-deadline:
+					_ = cmd.Process.Kill()
+					t.Fatalf("no exit within 15s after %v:\n%s", sig, rest.String())
 				}
-			case <-time.After(15 * time.Second):
-				_ = cmd.Process.Kill()
-				t.Fatalf("no exit after %v", sig)
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("exit after %v: %v\n%s", sig, err, rest.String())
 			}
 			if !strings.Contains(rest.String(), "shutting down") {
 				t.Errorf("no shutdown line after %v:\n%s", sig, rest.String())
