@@ -15,10 +15,10 @@ import (
 	"github.com/dli-contract/dli-go/gen/dli"
 )
 
-// The three benchmarks of issue #4 run in one package so their figures
-// come from one run: create through the generated client with signing,
-// the same create written by hand with net/http and encoding/json (the
-// floor), and Sign alone. The sub-benchmarks are named client=... so that
+// These benchmarks run in one package so that their figures come from one
+// run: create through the generated client with signing, the same create
+// written by hand with net/http and encoding/json (the floor), and Sign
+// alone. The sub-benchmarks are named client=... so that
 // benchstat can set them side by side (make bench does, with the floor as
 // the base).
 
