@@ -33,37 +33,50 @@ func revise(t *testing.T, pairs ...string) string {
 }
 
 const deleteOp = `    delete:
-      operationId: DeleteDatasourceConnection`
+      operationId: DeleteDatasourceConnection
+      deprecated: true`
+
+// undeprecated is the document with DeleteDatasourceConnection no longer
+// deprecated, as a base against which its removal is a break.
+var undeprecated = []string{deleteOp, "    delete:\n      operationId: DeleteDatasourceConnection"}
 
 func TestBreaking(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name  string
+		base  []string // changes to the document that make the baseline
 		pairs []string
 		code  int
 		want  []string
 	}{
-		{"unchanged", nil, 0, []string{"keeps the contract"}},
-		{"removed operation", []string{deleteOp, "    x-removed:\n      operationId: DeleteDatasourceConnection"}, 1,
+		{"unchanged", nil, nil, 0, []string{"keeps the contract"}},
+		{"removed operation", undeprecated, []string{deleteOp, "    x-removed:\n      operationId: DeleteDatasourceConnection"}, 1,
 			[]string{"DELETE /v2.0/{project_id}/datasource-connection/{connection_id}", "api-removed-without-deprecation"}},
-		{"newly required request field", []string{"required: [name, service, security_group_id, network_id, url]",
+		// Deprecation announces removal: taking away a deprecated
+		// operation is allowed.
+		{"removed deprecated operation", nil, []string{deleteOp, "    x-removed:\n      operationId: DeleteDatasourceConnection"}, 0,
+			[]string{"keeps the contract"}},
+		{"newly required request field", nil, []string{"required: [name, service, security_group_id, network_id, url]",
 			"required: [name, service, security_group_id, network_id, url, tags]"}, 1,
 			[]string{"POST /v2.0/{project_id}/datasource-connection", "`tags` became required", "request-property-became-required", "dli.yaml:"}},
-		{"added optional field", []string{"        tags:\n          type: array\n          description: Tags of the connection.",
+		{"added optional field", nil, []string{"        tags:\n          type: array\n          description: Tags of the connection.",
 			"        description:\n          type: string\n          maxLength: 255\n        tags:\n          type: array\n          description: Tags of the connection."}, 0,
 			[]string{"keeps the contract"}},
-		{"type narrowed", []string{"          type: number\n          format: double\n          minimum: 0\n          maximum: 1\n          description: Creation progress, 0 to 1.\n        name:",
-			"          type: integer\n          minimum: 0\n          maximum: 1\n          description: Creation progress, 0 to 1.\n        name:"}, 1,
+		{"type narrowed", nil, []string{"          type: number\n          nullable: true\n          format: double\n          minimum: 0\n          maximum: 1\n          description: Creation progress, 0 to 1.\n        name:",
+			"          type: integer\n          nullable: true\n          minimum: 0\n          maximum: 1\n          description: Creation progress, 0 to 1.\n        name:"}, 1,
 			[]string{"GET /v2.0/{project_id}/datasource-connection", "process"}},
-		{"success status removed", []string{"        '201':\n          description: Created.", "        '202':\n          description: Created."}, 1,
+		{"success status removed", nil, []string{"        '201':\n          description: Created.", "        '202':\n          description: Created."}, 1,
 			[]string{"POST /v2.0/{project_id}/datasource-connection", "201"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rev := revise(t, tc.pairs...)
+			base, rev := document, revise(t, tc.pairs...)
+			if tc.base != nil {
+				base = revise(t, tc.base...)
+			}
 			var out, errOut bytes.Buffer
-			code := run([]string{document, rev}, &out, &errOut)
+			code := run([]string{base, rev}, &out, &errOut)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out.String(), errOut.String())
 			}
