@@ -64,6 +64,10 @@ func TestGateReportsServerMismatches(t *testing.T) {
 			"response body /error_code: required"},
 		{"an HTML error page", 502, `<html>Bad Gateway</html>`,
 			"CreateDatasourceConnection 502"},
+		// The client's decoder ignores case, the schema does not: a key
+		// that matches only by case is read by one and not the other.
+		{"a key that matches a property only by case", 201, `{"is_success":true,"Connection_ID":"not-a-uuid"}`,
+			`response body /Connection_ID: case: key "Connection_ID" matches property "connection_id" only by letter case`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

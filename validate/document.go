@@ -9,10 +9,13 @@
 package validate
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -102,9 +105,14 @@ type Operation struct {
 }
 
 // Find returns the operation a request is for, or an *Error that says the
-// document has no such path or method.
+// document has no such path or method. The path must be the template with
+// every parameter filled in: a trailing slash or an empty parameter is no
+// match, as API Gateway serves no such route.
 func (d *Document) Find(req *http.Request) (*Operation, error) {
 	route, params, err := d.router.FindRoute(req)
+	if err == nil && !fills(route.Path, params, req.URL.Path) {
+		err = routers.ErrPathNotFound
+	}
 	if err != nil {
 		return nil, &Error{
 			Operation: req.Method + " " + req.URL.Path,
@@ -120,6 +128,26 @@ func (d *Document) Find(req *http.Request) (*Operation, error) {
 	}, nil
 }
 
+// fills reports whether path is template with each {name} replaced by a
+// non-empty params[name].
+func fills(template string, params map[string]string, path string) bool {
+	var b strings.Builder
+	for {
+		before, rest, found := strings.Cut(template, "{")
+		b.WriteString(before)
+		if !found {
+			break
+		}
+		name, after, _ := strings.Cut(rest, "}")
+		if params[name] == "" {
+			return false
+		}
+		b.WriteString(params[name])
+		template = after
+	}
+	return b.String() == path
+}
+
 func routeReason(err error) string {
 	switch {
 	case errors.Is(err, routers.ErrPathNotFound):
@@ -130,23 +158,42 @@ func routeReason(err error) string {
 	return err.Error()
 }
 
-// Request checks a request: route, path parameters, headers and body. The
-// body stays readable afterwards. It returns the matched operation (nil when
-// none matched) and an *Error listing every problem found.
+// Request checks a request: route, path parameters, headers and body,
+// including what kin-openapi and encoding/json would read differently
+// (bodyProblems). The body stays readable afterwards. It returns the
+// matched operation (nil when none matched) and an *Error listing every
+// problem found.
 func (d *Document) Request(req *http.Request) (*Operation, error) {
 	op, err := d.Find(req)
 	if err != nil {
 		return nil, err
 	}
-	in := d.input(req, op)
-	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
-		return op, fromKin(op.ID, 0, err)
+	var problems []Problem
+	if rb := op.route.Operation.RequestBody; rb != nil && rb.Value != nil && req.Body != nil && req.Body != http.NoBody {
+		body, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return op, fmt.Errorf("validate: read request body of %s: %w", op.ID, err)
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		if mt := rb.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+			problems = bodyProblems(mt.Schema.Value, body, "body")
+		}
+	}
+	if err := openapi3filter.ValidateRequest(req.Context(), d.input(req, op)); err != nil {
+		e := fromKin(op.ID, 0, err)
+		e.Problems = append(e.Problems, problems...)
+		return op, e
+	}
+	if len(problems) > 0 {
+		return op, &Error{Operation: op.ID, Problems: problems}
 	}
 	return op, nil
 }
 
 // Response checks a response to req against op (from Request or Find):
-// the status must be declared and the body must match its schema.
+// the status must be declared and the body must match its schema, with
+// nothing in it that kin-openapi and encoding/json read differently.
 func (d *Document) Response(req *http.Request, op *Operation, status int, header http.Header, body []byte) error {
 	out := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: d.input(req, op),
@@ -155,8 +202,25 @@ func (d *Document) Response(req *http.Request, op *Operation, status int, header
 		Options:                d.opts,
 	}
 	out.SetBodyBytes(body)
+	var problems []Problem
+	if r := op.route.Operation.Responses.Status(status); r != nil || op.route.Operation.Responses.Default() != nil {
+		if r == nil {
+			r = op.route.Operation.Responses.Default()
+		}
+		if r.Value != nil {
+			mt := r.Value.Content.Get("application/json")
+			if mt != nil && mt.Schema != nil && len(body) > 0 && strings.Contains(header.Get("Content-Type"), "json") {
+				problems = bodyProblems(mt.Schema.Value, body, "response body")
+			}
+		}
+	}
 	if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
-		return fromKin(op.ID, status, err)
+		e := fromKin(op.ID, status, err)
+		e.Problems = append(e.Problems, problems...)
+		return e
+	}
+	if len(problems) > 0 {
+		return &Error{Operation: op.ID, Status: status, Problems: problems}
 	}
 	return nil
 }

@@ -161,3 +161,30 @@ func TestTransportClosesTheRequestBody(t *testing.T) {
 		assert.Positive(t, rc.closed, "%s request: the body was never closed", name)
 	}
 }
+
+// What the transport lets through must be what the server's JSON decoder
+// reads: a key that matches a property only by letter case is refused,
+// in requests and, when checked, in responses.
+func TestTransportRefusesKeysThatMatchOnlyByCase(t *testing.T) {
+	t.Parallel()
+	doc, err := validate.Embedded()
+	require.NoError(t, err)
+	mt := httpmock.NewMockTransport()
+	mt.RegisterNoResponder(httpmock.NewStringResponder(200, `{"is_success":true,"State":"GONE"}`).
+		HeaderSet(http.Header{"Content-Type": {"application/json"}}))
+	hc := &http.Client{Transport: validate.NewTransport(doc, mt, validate.CheckResponses())}
+	c, err := dli.NewClientWithResponses(server, dli.WithHTTPClient(hc))
+	require.NoError(t, err)
+
+	_, err = c.CreateDatasourceConnectionWithBodyWithResponse(context.Background(), project, "application/json",
+		strings.NewReader(`{"name":"okname","NAME":"bad name","service":"RDS","security_group_id":"sg","network_id":"n","url":"u"}`))
+	var verr *validate.Error
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("/NAME", "case"), "%v", verr)
+	assert.Zero(t, mt.GetTotalCallCount(), "the request must not reach the wire")
+
+	_, err = c.ShowDatasourceConnectionWithResponse(context.Background(), project, "68233202-63bf-4f27-a99b-fa5f5a2dbae1")
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("/State", "case"), "%v", verr)
+	assert.Contains(t, verr.Error(), `key "State" matches property "state" only by letter case`)
+}
