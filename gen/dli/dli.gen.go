@@ -90,7 +90,10 @@ type Connection struct {
 	State *ConnectionState `json:"state,omitempty"`
 }
 
-// ConnectionCreateRequest Body of a create request.
+// ConnectionCreateRequest Body of a create request. Free-text fields refuse control characters
+// (U+0000 to U+001F and U+007F): no address, id or service name has
+// them, and a NUL or line break stored in a connection would only
+// surface later, in logs and in the tables that use it.
 type ConnectionCreateRequest struct {
 	// Name Connection name; letters, digits, `_` and `-`.
 	Name string `json:"name"`
