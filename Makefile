@@ -60,6 +60,7 @@ breaking: ## Fail on every breaking change of openapi/dli.yaml against openapi/r
 
 fuzz: ## Run each fuzz target for FUZZTIME (default 20s).
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mockserver/
+	$(GO) test -run '^$$' -fuzz '^FuzzCreateStoresWhatWasValidated$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mockserver/
 	$(GO) test -run '^$$' -fuzz '^FuzzResponses$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./apierror/
 
 bench: $(BENCHSTAT) ## Benchmarks: client vs hand-written floor, Sign, mock handler (BENCHRUNS interleaved runs, medians).

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dli-contract/dli-go/mockserver"
 	"github.com/dli-contract/dli-go/validate"
@@ -86,4 +87,56 @@ func validMethod(m string) bool {
 		return true
 	}
 	return false
+}
+
+// FuzzCreateStoresWhatWasValidated sends any body as a create: whenever
+// the mock accepts it, what it stored (as show answers it) must be exactly
+// what a case-sensitive reading of the body says, the reading validation
+// checked. Its seeds are the bodies that got past validation before.
+func FuzzCreateStoresWhatWasValidated(f *testing.F) {
+	f.Add(`{"name":"okname","service":"RDS","security_group_id":"sg","network_id":"n","url":"10.0.0.1:3306"}`)
+	f.Add(`{"name":"okname","Name":"bad name/../<x>","service":"RDS","security_group_id":"sg","network_id":"n","url":"u"}`)
+	f.Add(`{"nAmE":"","service":"RDS","security_group_id":"sg","network_id":"n","url":"u"}`)
+	f.Add(`{"name":"ok","service":"RDS","security_group_id":"sg","network_id":"n","url":"u\u0000"}`)
+	f.Add("{\"name\":\"ok\",\"service\":\"RDS\",\"security_group_id\":\"sg\",\"network_id\":\"n\",\"url\":\"\xff\"}")
+	f.Add(`{"name":"a","name":"b","service":"RDS","security_group_id":"sg","network_id":"n","url":"u"}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		m, err := mockserver.New(mockserver.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest(http.MethodPost, "/v2.0/"+project+"/datasource-connection", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		m.ServeHTTP(rec, req)
+		if rec.Code != http.StatusCreated {
+			return
+		}
+		// encoding/json into a map matches keys exactly; the last of
+		// duplicate keys wins, as for the mock's own decoding.
+		var sent map[string]any
+		if err := json.Unmarshal([]byte(body), &sent); err != nil {
+			t.Fatalf("accepted a body that is not a JSON object: %v", err)
+		}
+		if !utf8.ValidString(body) {
+			t.Fatalf("accepted a body that is not valid UTF-8")
+		}
+		var created struct {
+			ID string `json:"connection_id"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil {
+			t.Fatal(err)
+		}
+		show := httptest.NewRecorder()
+		m.ServeHTTP(show, httptest.NewRequest(http.MethodGet, "/v2.0/"+project+"/datasource-connection/"+created.ID, nil))
+		var got map[string]any
+		if err := json.Unmarshal(show.Body.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		for sentKey, gotKey := range map[string]string{"name": "name", "service": "service", "url": "destination"} {
+			if sent[sentKey] != got[gotKey] {
+				t.Fatalf("validated %s=%q but stored %q", sentKey, sent[sentKey], got[gotKey])
+			}
+		}
+	})
 }

@@ -132,6 +132,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	project := op.PathParams["project_id"]
+	if scoped := r.Header.Get(auth.HeaderProjectID); scoped != "" && scoped != project {
+		// X-Project-Id scopes AK/SK credentials to one project (the SDK
+		// sends it with the path's project); a call for another project
+		// is refused as the gateway refuses credentials.
+		s.error(w, http.StatusUnauthorized, apierror.CodeGatewayAuth,
+			"Incorrect IAM authentication information: X-Project-Id does not match the project in the path", rid)
+		return
+	}
 	switch op.ID {
 	case "CreateDatasourceConnection":
 		s.create(w, project, body)
@@ -196,7 +204,7 @@ func (s *Server) create(w http.ResponseWriter, project string, body []byte) {
 func (s *Server) list(w http.ResponseWriter, project string) {
 	now := s.cfg.Now()
 	s.store.mu.Lock()
-	conns := s.store.project(project).list()
+	conns := s.store.lookup(project).list()
 	items := make([]dli.Connection, len(conns))
 	for i, c := range conns {
 		items[i] = s.listItem(c, now)
@@ -209,7 +217,7 @@ func (s *Server) list(w http.ResponseWriter, project string) {
 func (s *Server) show(w http.ResponseWriter, project, id string) {
 	now := s.cfg.Now()
 	s.store.mu.Lock()
-	c := s.store.project(project).byID[id]
+	c := s.store.lookup(project).byID[id]
 	var detail dli.ConnectionDetail
 	if c != nil {
 		detail = s.detail(c, now)
@@ -225,7 +233,7 @@ func (s *Server) show(w http.ResponseWriter, project, id string) {
 func (s *Server) delete(w http.ResponseWriter, project, id string) {
 	now := s.cfg.Now()
 	s.store.mu.Lock()
-	p := s.store.project(project)
+	p := s.store.lookup(project)
 	c := p.byID[id]
 	if c == nil {
 		s.store.mu.Unlock()
@@ -240,6 +248,9 @@ func (s *Server) delete(w http.ResponseWriter, project, id string) {
 	}
 	delete(p.byID, id)
 	delete(p.byName, c.req.Name)
+	if len(p.byID) == 0 {
+		delete(s.store.projects, project)
+	}
 	s.store.mu.Unlock()
 	s.json(w, http.StatusOK, dli.ConnectionDeleted{IsSuccess: ptr(true), Message: ptr("Deleted")})
 }

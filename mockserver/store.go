@@ -29,6 +29,19 @@ type project struct {
 
 func newStore() *store { return &store{projects: map[string]*project{}} }
 
+// lookup returns the project's connections for reading: an empty project
+// for one never written to, which is not stored, so that reads under any
+// number of project ids allocate no state.
+func (s *store) lookup(id string) *project {
+	if p := s.projects[id]; p != nil {
+		return p
+	}
+	return &emptyProject
+}
+
+var emptyProject = project{}
+
+// project returns the project's connections for writing, creating it.
 func (s *store) project(id string) *project {
 	p := s.projects[id]
 	if p == nil {

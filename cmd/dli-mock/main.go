@@ -52,14 +52,22 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	fs.SetOutput(logOut)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	ak := fs.String("ak", "", "access key whose signatures are accepted (with -sk)")
-	sk := fs.String("sk", os.Getenv("DLI_MOCK_SK"), "secret key of -ak (default $DLI_MOCK_SK)")
-	token := fs.String("token", os.Getenv("DLI_MOCK_TOKEN"), "X-Auth-Token value accepted (default $DLI_MOCK_TOKEN)")
+	// Secrets are read from the environment after parsing, never made
+	// flag defaults: flag prints defaults in the usage text.
+	sk := fs.String("sk", "", "secret key of -ak (or set $DLI_MOCK_SK)")
+	token := fs.String("token", "", "X-Auth-Token value accepted (or set $DLI_MOCK_TOKEN)")
 	delay := fs.Duration("create-delay", 3*time.Second, "how long a new connection stays CREATING")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *sk == "" {
+		*sk = os.Getenv("DLI_MOCK_SK")
+	}
+	if *token == "" {
+		*token = os.Getenv("DLI_MOCK_TOKEN")
 	}
 	if *ak != "" && *sk == "" {
 		return errors.New("-ak needs -sk (or DLI_MOCK_SK)")

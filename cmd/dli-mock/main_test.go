@@ -92,3 +92,25 @@ func TestBadFlags(t *testing.T) {
 		assert.Error(t, err, "%v", args)
 	}
 }
+
+// No secret is ever printed: not in the usage text (-h, or after a flag
+// error), whether it came from the environment or a flag.
+func TestUsageNeverPrintsSecrets(t *testing.T) {
+	const sk, token = "SKenvSecret0000000000000000000000000000", "TOKENenvSecret000"
+	t.Setenv("DLI_MOCK_SK", sk)
+	t.Setenv("DLI_MOCK_TOKEN", token)
+	for _, args := range [][]string{
+		{"-h"},
+		{"-no-such-flag"},
+		{"-sk", "SKflagSecret", "-token", "TOKENflagSecret", "-create-delay", "soon"},
+		{"-ak", "AK", "-sk", "SKflagSecret", "extra"},
+	} {
+		var out bytes.Buffer
+		err := run(context.Background(), args, &out, nil)
+		require.Error(t, err, "%v", args)
+		text := out.String() + err.Error()
+		for _, secret := range []string{sk, token, "SKflagSecret", "TOKENflagSecret"} {
+			assert.NotContains(t, text, secret, "%v printed a secret:\n%s", args, text)
+		}
+	}
+}
