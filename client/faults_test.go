@@ -112,6 +112,13 @@ func TestFaults(t *testing.T) {
 		case <-time.After(5 * time.Second):
 		}
 	}
+	// The headers go out, then the connection ends before the body does.
+	truncated := func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "200")
+		w.WriteHeader(200)
+		_, _ = io.WriteString(w, `{"is_success":true,"mess`)
+	}
 	cases := []struct {
 		name     string
 		op       string // show or create
@@ -146,12 +153,7 @@ func TestFaults(t *testing.T) {
 				assert.Error(t, e.Decode)
 				assert.Contains(t, e.Error(), "half")
 			}},
-		{"show: truncated body", "show", func(w http.ResponseWriter, _ *http.Request, _ int) {
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Content-Length", "200")
-			w.WriteHeader(200)
-			_, _ = io.WriteString(w, `{"is_success":true,"mess`)
-		}, 0, 1, func(t *testing.T, err error) {
+		{"show: truncated body every time", "show", truncated, 0, 3, func(t *testing.T, err error) {
 			var e *apierror.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, 200, e.StatusCode)
@@ -193,6 +195,21 @@ func TestFaults(t *testing.T) {
 			func(t *testing.T, err error) { assert.Error(t, err) }},
 		{"create: a name in use", "create", jsonAnswer(400, `{"error_code":"DLI.0006","error_msg":"Connection rds_orders already exists"}`), 0, 1,
 			apiError(400, apierror.CodeAlreadyExists)},
+		{"show: a body cut short, then success", "show", sequence(truncated, jsonAnswer(200, okShow)), 0, 2,
+			func(t *testing.T, err error) { assert.NoError(t, err) }},
+		{"show: reset after the headers, then success", "show", sequence(func(w http.ResponseWriter, r *http.Request, n int) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "500")
+			w.WriteHeader(200)
+			_, _ = io.WriteString(w, `{"is_success":`)
+			w.(http.Flusher).Flush()
+			resetConnection(w, r, n)
+		}, jsonAnswer(200, okShow)), 0, 2, func(t *testing.T, err error) { assert.NoError(t, err) }},
+		{"create: a body cut short is not retried", "create", truncated, 0, 1, func(t *testing.T, err error) {
+			var e *apierror.Error
+			require.ErrorAs(t, err, &e)
+			assert.True(t, errors.Is(err, io.ErrUnexpectedEOF), "%v", err)
+		}},
 		{"create: success", "create", jsonAnswer(201, `{"is_success":true,"message":"","connection_id":"`+connectionID+`"}`), 0, 1,
 			func(t *testing.T, err error) { assert.NoError(t, err) }},
 	}

@@ -4,7 +4,11 @@
 // What is retried:
 //
 //   - GET, HEAD, OPTIONS, PUT and DELETE (list, show, delete): network
-//     errors and HTTP 429, 500, 502, 503 and 504.
+//     errors and HTTP 429, 500, 502, 503 and 504. A network error while
+//     the response body is read counts too: while attempts remain, the
+//     transport reads the body of these answers (up to MaxBufferedBody)
+//     before returning it, so a connection reset after the headers is
+//     retried like one before them.
 //   - POST (create): only when the request certainly never reached the
 //     server, i.e. the connection could not be opened (refused, no route,
 //     DNS failure). Never after a timeout, a reset or a 5xx: the server
@@ -19,6 +23,7 @@
 package retry
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -89,6 +94,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("retry: attempt %d of %s %s: rewind the body: %w", attempt, req.Method, req.URL.Redacted(), err)
 		}
 		resp, err := t.next.RoundTrip(r)
+		if err == nil && idempotent(req.Method) && attempt < t.policy.MaxAttempts {
+			if berr := buffer(resp); berr != nil {
+				resp, err = nil, berr
+			}
+		}
 		if attempt >= t.policy.MaxAttempts || !t.retryable(req, resp, err) || ctx.Err() != nil {
 			return resp, err
 		}
@@ -199,6 +209,35 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(at.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// MaxBufferedBody bounds the response body buffered to retry a read that
+// fails; a larger body is handed on as it streams.
+const MaxBufferedBody = 8 << 20
+
+// buffer reads resp's body into memory, so that an error while reading it
+// surfaces here, where it can still be retried.
+func buffer(resp *http.Response) error {
+	if resp.Body == nil || resp.Body == http.NoBody || resp.ContentLength > MaxBufferedBody {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBufferedBody+1))
+	if err != nil {
+		_ = resp.Body.Close()
+		return fmt.Errorf("read response body: %w", err)
+	}
+	if len(b) > MaxBufferedBody {
+		// Unknown length and larger than the bound: hand on what was read
+		// followed by the rest, unbuffered.
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(b), resp.Body), resp.Body}
+		return nil
+	}
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return nil
 }
 
 func drain(resp *http.Response) {
