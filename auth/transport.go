@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -114,10 +115,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("auth: Transport has no credentials; build it with NewTransport")
 	}
 	// Authentication changes only headers (and buffers a body that cannot
-	// be re-read), so a copy with its own headers is enough.
+	// be re-read), so a copy with its own header map is enough. The map
+	// has room for the headers signing adds; the value slices are shared
+	// but clipped, so that an Add copies instead of writing into the
+	// caller's array.
 	r := new(http.Request)
 	*r = *req
-	r.Header = req.Header.Clone()
+	r.Header = make(http.Header, len(req.Header)+headersAuthAdds)
+	for k, v := range req.Header {
+		r.Header[k] = slices.Clip(v)
+	}
 	var err error
 	if c, ok := t.creds.(AKSK); ok && t.signer != nil {
 		err = c.authenticate(r, t.now(), t.signer)
@@ -130,6 +137,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return t.next.RoundTrip(r)
 }
+
+// headersAuthAdds is how many headers AK/SK authentication may add:
+// X-Project-Id, X-Security-Token, X-Sdk-Date and Authorization.
+const headersAuthAdds = 4
 
 // closeBody closes the body of a request that will not be sent, as a
 // RoundTripper must.
