@@ -45,7 +45,7 @@ func TestEmbeddedDocumentIsTheFile(t *testing.T) {
 	assert.JSONEq(t, string(want), string(got), "gen/spec is stale: run `make generate`")
 }
 
-func TestOperationsAreTheDocumentedFour(t *testing.T) {
+func TestOperationsAreTheDocumentedFourteen(t *testing.T) {
 	t.Parallel()
 	caseRun()
 	doc := loadFile(t)
@@ -60,6 +60,17 @@ func TestOperationsAreTheDocumentedFour(t *testing.T) {
 		"ListDatasourceConnections":  "GET /v2.0/{project_id}/datasource-connection",
 		"ShowDatasourceConnection":   "GET /v2.0/{project_id}/datasource-connection/{connection_id}",
 		"DeleteDatasourceConnection": "DELETE /v2.0/{project_id}/datasource-connection/{connection_id}",
+
+		"CreateEnhancedConnection":                "POST /v2.0/{project_id}/datasource/enhanced-connections",
+		"ListEnhancedConnections":                 "GET /v2.0/{project_id}/datasource/enhanced-connections",
+		"ShowEnhancedConnection":                  "GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}",
+		"UpdateEnhancedConnection":                "PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}",
+		"DeleteEnhancedConnection":                "DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}",
+		"AssociateQueueToEnhancedConnection":      "POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue",
+		"DisassociateQueueFromEnhancedConnection": "POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/disassociate-queue",
+		"ShowEnhancedConnectionPrivilege":         "GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges",
+		"CreateRouteToEnhancedConnection":         "POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes",
+		"DeleteRouteFromEnhancedConnection":       "DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}",
 	}, got)
 }
 

@@ -31,6 +31,7 @@ type harness struct {
 	doc    *validate.Document
 	mock   *httpmock.MockTransport
 	rec    *contract.Recorder
+	hc     *http.Client
 	client *dli.ClientWithResponses
 }
 
@@ -40,8 +41,8 @@ func newHarness(t *testing.T) *harness {
 	require.NoError(t, err)
 	h := &harness{doc: doc, mock: httpmock.NewMockTransport()}
 	h.rec = contract.NewRecorder(doc, h.mock, coverage)
-	hc := &http.Client{Transport: validate.NewTransport(doc, h.rec)}
-	h.client, err = dli.NewClientWithResponses(server, dli.WithHTTPClient(hc))
+	h.hc = &http.Client{Transport: validate.NewTransport(doc, h.rec)}
+	h.client, err = dli.NewClientWithResponses(server, dli.WithHTTPClient(h.hc))
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		for _, f := range h.rec.Findings() {
@@ -72,6 +73,14 @@ func routeRegexp(template string) *regexp.Regexp {
 	re := regexp.QuoteMeta(template)
 	re = regexp.MustCompile(`\\\{[a-z_]+\\\}`).ReplaceAllString(re, `[^/]+`)
 	return regexp.MustCompile(re + `$`)
+}
+
+// concretePath fills the path parameters of template from pathValues.
+func concretePath(template string) string {
+	for name, v := range pathValues {
+		template = strings.ReplaceAll(template, "{"+name+"}", v)
+	}
+	return template
 }
 
 func readAll(req *http.Request) []byte {

@@ -39,8 +39,12 @@ func (s Summary) String() string {
 		}
 	}
 	fmt.Fprintf(&b, "  operations: %d, (operation, status) pairs covered: %d of %d\n", len(ops), covered, len(s.Declared))
+	width := 0
 	for _, op := range ops {
-		fmt.Fprintf(&b, "    %-28s %s\n", op, strings.Join(byOp[op], "  "))
+		width = max(width, len(op))
+	}
+	for _, op := range ops {
+		fmt.Fprintf(&b, "    %-*s %s\n", width, op, strings.Join(byOp[op], "  "))
 	}
 	fmt.Fprintf(&b, "  cases run: %d\n", s.Cases)
 	for _, p := range s.Missing {

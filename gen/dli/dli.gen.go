@@ -15,6 +15,27 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for BindingStatus.
+const (
+	BindingActive   BindingStatus = "ACTIVE"
+	BindingCreating BindingStatus = "CREATING"
+	BindingFailed   BindingStatus = "FAILED"
+)
+
+// Valid indicates whether the value is a known member of the BindingStatus enum.
+func (e BindingStatus) Valid() bool {
+	switch e {
+	case BindingActive:
+		return true
+	case BindingCreating:
+		return true
+	case BindingFailed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ConnectionState.
 const (
 	StateActive   ConnectionState = "ACTIVE"
@@ -39,6 +60,24 @@ func (e ConnectionState) Valid() bool {
 	}
 }
 
+// Defines values for EnhancedConnectionStatus.
+const (
+	EnhancedConnectionStatusConnectionActive  EnhancedConnectionStatus = "ACTIVE"
+	EnhancedConnectionStatusConnectionDeleted EnhancedConnectionStatus = "DELETED"
+)
+
+// Valid indicates whether the value is a known member of the EnhancedConnectionStatus enum.
+func (e EnhancedConnectionStatus) Valid() bool {
+	switch e {
+	case EnhancedConnectionStatusConnectionActive:
+		return true
+	case EnhancedConnectionStatusConnectionDeleted:
+		return true
+	default:
+		return false
+	}
+}
+
 // AvailableQueueInfo defines model for AvailableQueueInfo.
 type AvailableQueueInfo struct {
 	// ErrMsg Detail of the failure when status is FAILED.
@@ -57,6 +96,27 @@ type AvailableQueueInfo struct {
 	// UUID Connection id.
 	UUID *string `json:"uuid,omitempty"`
 }
+
+// Binding The peering of a connection with one queue or elastic resource pool.
+type Binding struct {
+	// ErrMsg Why the binding failed, when FAILED.
+	ErrMsg *string `json:"err_msg,omitempty"`
+
+	// Name Queue or elastic resource pool name.
+	Name *string `json:"name,omitempty"`
+
+	// PeerID Id of the peering.
+	PeerID *string `json:"peer_id,omitempty"`
+
+	// Status CREATING (peering being set up), ACTIVE (connected) or FAILED (see err_msg).
+	Status *BindingStatus `json:"status,omitempty"`
+
+	// UpdateTime Update time, UTC, in milliseconds since the epoch.
+	UpdateTime *int64 `json:"update_time,omitempty"`
+}
+
+// BindingStatus CREATING (peering being set up), ACTIVE (connected) or FAILED (see err_msg).
+type BindingStatus string
 
 // Connection A connection as listed (with the names of its queues).
 type Connection struct {
@@ -183,6 +243,136 @@ type ConnectionList struct {
 // failed) or DELETED.
 type ConnectionState string
 
+// EnhancedConnection An enhanced connection as listed.
+type EnhancedConnection struct {
+	// AvailableQueueInfo Bindings to queues.
+	AvailableQueueInfo []Binding `json:"available_queue_info,omitempty"`
+
+	// CreateTime Creation time, UTC, in milliseconds since the epoch.
+	CreateTime    *int64  `json:"create_time,omitempty"`
+	DestNetworkID *string `json:"dest_network_id,omitempty"`
+	DestVpcID     *string `json:"dest_vpc_id,omitempty"`
+
+	// ElasticResourcePools Bindings to elastic resource pools.
+	ElasticResourcePools []Binding `json:"elastic_resource_pools,omitempty"`
+	Hosts                []Host    `json:"hosts,omitempty"`
+	ID                   *string   `json:"id,omitempty"`
+	Ipv6Enable           *bool     `json:"ipv6_enable,omitempty"`
+
+	// IsPrivis false when the connection was granted to other projects, true otherwise (camelCase as DLI sends it).
+	IsPrivis *bool   `json:"isPrivis,omitempty"`
+	Name     *string `json:"name,omitempty"`
+
+	// Routes Custom routes. Neither the reference nor the SDK lists this
+	// field, but DLI returns it and Terraform's provider reads routes
+	// back from it (there is no API to list routes), so it is here.
+	Routes []Route `json:"routes,omitempty"`
+
+	// Status ACTIVE (usable) or DELETED (deleted; still shown and listed).
+	Status *EnhancedConnectionStatus `json:"status,omitempty"`
+}
+
+// EnhancedConnectionBindingRequest Queues and elastic resource pools to bind or unbind. Both are
+// optional, but a request must name at least one of them.
+type EnhancedConnectionBindingRequest struct {
+	ElasticResourcePools []ResourceName `json:"elastic_resource_pools,omitempty"`
+	Queues               []ResourceName `json:"queues,omitempty"`
+}
+
+// EnhancedConnectionCreateRequest Body of an enhanced create.
+type EnhancedConnectionCreateRequest struct {
+	// DestNetworkID Subnet id of the service to connect to.
+	DestNetworkID string `json:"dest_network_id"`
+
+	// DestVpcID VPC id of the service to connect to.
+	DestVpcID string `json:"dest_vpc_id"`
+
+	// ElasticResourcePools Elastic resource pools to bind, preferred over queues.
+	ElasticResourcePools []ResourceName `json:"elastic_resource_pools,omitempty"`
+
+	// Hosts Custom host entries, at most 20 000.
+	Hosts []Host `json:"hosts,omitempty"`
+
+	// Name Connection name; letters, digits and `_` (no `-`, unlike a classic name).
+	Name string `json:"name"`
+
+	// Queues Queues to bind (yearly/monthly and dedicated queues only). Huawei
+	// plans to retire queues outside elastic resource pools; use
+	// elastic_resource_pools.
+	Queues []ResourceName `json:"queues,omitempty"`
+
+	// RoutetableID Route table associated with the subnet of the service.
+	RoutetableID *string `json:"routetable_id,omitempty"`
+
+	// Tags Tags of the connection.
+	Tags []Tag `json:"tags,omitempty"`
+}
+
+// EnhancedConnectionCreated Body of a successful enhanced create.
+type EnhancedConnectionCreated struct {
+	// ConnectionID UUID of the new connection.
+	ConnectionID *string `json:"connection_id,omitempty"`
+	IsSuccess    *bool   `json:"is_success,omitempty"`
+
+	// Message System message; may be empty.
+	Message *string `json:"message,omitempty"`
+}
+
+// EnhancedConnectionDetail An enhanced connection as shown. The SDK's show struct lacks
+// isPrivis, which the getting-started example shows; it is declared.
+type EnhancedConnectionDetail struct {
+	// AvailableQueueInfo Bindings to queues.
+	AvailableQueueInfo []Binding `json:"available_queue_info,omitempty"`
+
+	// CreateTime Creation time, UTC, in milliseconds since the epoch.
+	CreateTime    *int64  `json:"create_time,omitempty"`
+	DestNetworkID *string `json:"dest_network_id,omitempty"`
+	DestVpcID     *string `json:"dest_vpc_id,omitempty"`
+
+	// ElasticResourcePools Bindings to elastic resource pools.
+	ElasticResourcePools []Binding `json:"elastic_resource_pools,omitempty"`
+	Hosts                []Host    `json:"hosts,omitempty"`
+	ID                   *string   `json:"id,omitempty"`
+	Ipv6Enable           *bool     `json:"ipv6_enable,omitempty"`
+	IsPrivis             *bool     `json:"isPrivis,omitempty"`
+	IsSuccess            *bool     `json:"is_success,omitempty"`
+	Message              *string   `json:"message,omitempty"`
+	Name                 *string   `json:"name,omitempty"`
+
+	// Routes Custom routes (see EnhancedConnection.routes).
+	Routes []Route `json:"routes,omitempty"`
+
+	// Status ACTIVE (usable) or DELETED (deleted; still shown and listed).
+	Status *EnhancedConnectionStatus `json:"status,omitempty"`
+}
+
+// EnhancedConnectionHostsRequest The host entries that replace the connection's own.
+type EnhancedConnectionHostsRequest struct {
+	// Hosts At most 20 000 entries; empty clears them.
+	Hosts []Host `json:"hosts"`
+}
+
+// EnhancedConnectionList defines model for EnhancedConnectionList.
+type EnhancedConnectionList struct {
+	Connections []EnhancedConnection `json:"connections,omitempty"`
+
+	// Count Number of connections in this page.
+	Count     *int32  `json:"count,omitempty"`
+	IsSuccess *bool   `json:"is_success,omitempty"`
+	Message   *string `json:"message,omitempty"`
+}
+
+// EnhancedConnectionPrivileges defines model for EnhancedConnectionPrivileges.
+type EnhancedConnectionPrivileges struct {
+	ConnectionID *string     `json:"connection_id,omitempty"`
+	IsSuccess    *bool       `json:"is_success,omitempty"`
+	Message      *string     `json:"message,omitempty"`
+	Privileges   []Privilege `json:"privileges,omitempty"`
+}
+
+// EnhancedConnectionStatus ACTIVE (usable) or DELETED (deleted; still shown and listed).
+type EnhancedConnectionStatus string
+
 // ErrorBody Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type ErrorBody struct {
 	// ErrorCode For example DLI.0001 (bad parameter), DLI.0002 (no such object), DLI.0006 (already exists), APIGW.0301 (bad token or signature), APIGW.0308 (throttled).
@@ -191,6 +381,58 @@ type ErrorBody struct {
 
 	// RequestID Request id, sent by API Gateway.
 	RequestID *string `json:"request_id,omitempty"`
+}
+
+// Host A custom host entry. Both fields are optional in the reference and
+// the SDK, so they are optional here.
+type Host struct {
+	// IP IPv4 address.
+	IP *string `json:"ip,omitempty"`
+
+	// Name Host name; letters, digits, `_`, `-` and `.`, starting with a letter.
+	Name *string `json:"name,omitempty"`
+}
+
+// Privilege defines model for Privilege.
+type Privilege struct {
+	// ApplicantProjectID The project granted the connection.
+	ApplicantProjectID *string `json:"applicant_project_id,omitempty"`
+
+	// Object The connection as an authorization object, `edsconnections.<connection_id>`.
+	Object *string `json:"object,omitempty"`
+
+	// Privileges What it may do, for example BIND_QUEUE.
+	Privileges []string `json:"privileges,omitempty"`
+}
+
+// ResourceName Name of a queue or an elastic resource pool.
+type ResourceName = string
+
+// Result Outcome of a change.
+type Result struct {
+	// IsSuccess true when the request was carried out.
+	IsSuccess *bool   `json:"is_success,omitempty"`
+	Message   *string `json:"message,omitempty"`
+}
+
+// Route A custom route of a connection.
+type Route struct {
+	Cidr *string `json:"cidr,omitempty"`
+
+	// CreateTime Creation time, UTC, in milliseconds since the epoch.
+	CreateTime *int64  `json:"create_time,omitempty"`
+	Name       *string `json:"name,omitempty"`
+}
+
+// RouteCreateRequest defines model for RouteCreateRequest.
+type RouteCreateRequest struct {
+	// Cidr IPv4 block to route, `a.b.c.d/n`. The reference's own example
+	// sends a bare address (`127.0.0.0`), so a bare address is
+	// accepted too and means that host (/32).
+	Cidr string `json:"cidr"`
+
+	// Name Route name, unique per connection.
+	Name string `json:"name"`
 }
 
 // Tag defines model for Tag.
@@ -219,6 +461,9 @@ type ProjectID = string
 // BadRequest Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type BadRequest = ErrorBody
 
+// EnhancedNotFound Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
+type EnhancedNotFound = ErrorBody
+
 // GatewayError Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type GatewayError = ErrorBody
 
@@ -234,10 +479,45 @@ type ListDatasourceConnectionsParams struct {
 	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
+// ListEnhancedConnectionsParams defines parameters for ListEnhancedConnections.
+type ListEnhancedConnectionsParams struct {
+	// Limit Most connections to return; 100 when absent, every connection
+	// when 0. The reference types it String, the SDK int32; it is an
+	// integer here, which is what either sends in the query string.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many connections to skip, in creation order; 0 when absent.
+	Offset *int32 `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Status Only connections in this status, ACTIVE or DELETED, in any letter case.
+	Status *string `form:"status,omitempty" json:"status,omitempty"`
+
+	// Name Only the connection of this name.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// Tags Only connections carrying these tags, as `key=value` pairs joined by commas (`k1=v1,k2=v2`).
+	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
+}
+
 // CreateDatasourceConnectionJSONRequestBody defines body for CreateDatasourceConnection for application/json ContentType.
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 type CreateDatasourceConnectionJSONRequestBody = ConnectionCreateRequest
+
+// CreateEnhancedConnectionJSONRequestBody defines body for CreateEnhancedConnection for application/json ContentType.
+type CreateEnhancedConnectionJSONRequestBody = EnhancedConnectionCreateRequest
+
+// UpdateEnhancedConnectionJSONRequestBody defines body for UpdateEnhancedConnection for application/json ContentType.
+type UpdateEnhancedConnectionJSONRequestBody = EnhancedConnectionHostsRequest
+
+// AssociateQueueToEnhancedConnectionJSONRequestBody defines body for AssociateQueueToEnhancedConnection for application/json ContentType.
+type AssociateQueueToEnhancedConnectionJSONRequestBody = EnhancedConnectionBindingRequest
+
+// DisassociateQueueFromEnhancedConnectionJSONRequestBody defines body for DisassociateQueueFromEnhancedConnection for application/json ContentType.
+type DisassociateQueueFromEnhancedConnectionJSONRequestBody = EnhancedConnectionBindingRequest
+
+// CreateRouteToEnhancedConnectionJSONRequestBody defines body for CreateRouteToEnhancedConnection for application/json ContentType.
+type CreateRouteToEnhancedConnectionJSONRequestBody = RouteCreateRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -367,6 +647,163 @@ type ClientInterface interface {
 	//
 	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	ShowDatasourceConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEnhancedConnections List enhanced datasource connections
+	//
+	// Lists the project's enhanced connections, deleted ones included
+	// unless `status` filters them, ordered by creation time, one page of
+	// `limit` from `offset`. `count` is the number in this page; there is
+	// no total, so a client pages until a page is shorter than `limit`.
+	// Source: dli_02_0190.
+	//
+	// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections (the `ListEnhancedConnections` operationId).
+	ListEnhancedConnections(ctx context.Context, projectID ProjectID, params *ListEnhancedConnectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnhancedConnectionWithBody Create an enhanced datasource connection
+	//
+	// Creates an enhanced connection (a VPC peering) to the VPC and subnet
+	// of another service, and binds the elastic resource pools or queues
+	// given. The connection is ACTIVE at once; each binding is CREATING
+	// until its peering is ACTIVE or FAILED (poll
+	// ShowEnhancedConnection). Source: dli_02_0187.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections (the `CreateEnhancedConnection` operationId).
+	CreateEnhancedConnectionWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnhancedConnection Create an enhanced datasource connection
+	//
+	// Creates an enhanced connection (a VPC peering) to the VPC and subnet
+	// of another service, and binds the elastic resource pools or queues
+	// given. The connection is ACTIVE at once; each binding is CREATING
+	// until its peering is ACTIVE or FAILED (poll
+	// ShowEnhancedConnection). Source: dli_02_0187.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections (the `CreateEnhancedConnection` operationId).
+	CreateEnhancedConnection(ctx context.Context, projectID ProjectID, body CreateEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteEnhancedConnection Delete an enhanced datasource connection
+	//
+	// Marks the connection DELETED; show and list still return it. A
+	// connection with a binding still CREATING cannot be deleted.
+	// Source: dli_02_0188.
+	//
+	// Corresponds with DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `DeleteEnhancedConnection` operationId).
+	DeleteEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowEnhancedConnection Show an enhanced datasource connection
+	//
+	// Returns one connection with the state of each binding. A deleted
+	// connection is still answered with 200 and status DELETED. An
+	// unknown id answers 400 DLI.0001 "Connection <id> is not exist.".
+	// Source: dli_02_0189.
+	//
+	// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `ShowEnhancedConnection` operationId).
+	ShowEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnhancedConnectionWithBody Replace the host entries of an enhanced datasource connection
+	//
+	// Replaces the connection's custom host entries as a whole; an empty
+	// list clears them. Source: dli_02_0200.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `UpdateEnhancedConnection` operationId).
+	UpdateEnhancedConnectionWithBody(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnhancedConnection Replace the host entries of an enhanced datasource connection
+	//
+	// Replaces the connection's custom host entries as a whole; an empty
+	// list clears them. Source: dli_02_0200.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `UpdateEnhancedConnection` operationId).
+	UpdateEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body UpdateEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssociateQueueToEnhancedConnectionWithBody Bind queues or elastic resource pools to an enhanced datasource connection
+	//
+	// Binds the queues and elastic resource pools given; each new binding
+	// is CREATING until its peering is ACTIVE or FAILED. Source:
+	// dli_02_0191.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue (the `AssociateQueueToEnhancedConnection` operationId).
+	AssociateQueueToEnhancedConnectionWithBody(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssociateQueueToEnhancedConnection Bind queues or elastic resource pools to an enhanced datasource connection
+	//
+	// Binds the queues and elastic resource pools given; each new binding
+	// is CREATING until its peering is ACTIVE or FAILED. Source:
+	// dli_02_0191.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue (the `AssociateQueueToEnhancedConnection` operationId).
+	AssociateQueueToEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body AssociateQueueToEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisassociateQueueFromEnhancedConnectionWithBody Unbind queues or elastic resource pools from an enhanced datasource connection
+	//
+	// Removes the bindings given. A binding whose peering FAILED cannot
+	// be unbound. Source: dli_02_0192.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/disassociate-queue (the `DisassociateQueueFromEnhancedConnection` operationId).
+	DisassociateQueueFromEnhancedConnectionWithBody(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisassociateQueueFromEnhancedConnection Unbind queues or elastic resource pools from an enhanced datasource connection
+	//
+	// Removes the bindings given. A binding whose peering FAILED cannot
+	// be unbound. Source: dli_02_0192.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/disassociate-queue (the `DisassociateQueueFromEnhancedConnection` operationId).
+	DisassociateQueueFromEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body DisassociateQueueFromEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowEnhancedConnectionPrivilege Show which projects may use an enhanced datasource connection
+	//
+	// Lists the projects granted the connection (through DLI's
+	// authorization API) and what they may do with it. Source:
+	// dli_02_0256, whose error table documents DLI.0001 "Connection <id>
+	// is not exist.".
+	//
+	// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges (the `ShowEnhancedConnectionPrivilege` operationId).
+	ShowEnhancedConnectionPrivilege(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRouteToEnhancedConnectionWithBody Add a route to an enhanced datasource connection
+	//
+	// Adds a custom route, by name, for a CIDR block to reach through the
+	// connection. Names are unique per connection. Source: dli_02_0371
+	// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateRouteToEnhancedConnection` operationId).
+	CreateRouteToEnhancedConnectionWithBody(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRouteToEnhancedConnection Add a route to an enhanced datasource connection
+	//
+	// Adds a custom route, by name, for a CIDR block to reach through the
+	// connection. Names are unique per connection. Source: dli_02_0371
+	// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateRouteToEnhancedConnection` operationId).
+	CreateRouteToEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body CreateRouteToEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteRouteFromEnhancedConnection Delete a route from an enhanced datasource connection
+	//
+	// Removes the route of that name. Source dli_02_0372 (v2.0 path dli_02_0345 deprecated).
+	//
+	// Corresponds with DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteRouteFromEnhancedConnection` operationId).
+	DeleteRouteFromEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListDatasourceConnections List classic datasource connections
@@ -459,6 +896,313 @@ func (c *Client) DeleteDatasourceConnection(ctx context.Context, projectID Proje
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *Client) ShowDatasourceConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewShowDatasourceConnectionRequest(c.Server, projectID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEnhancedConnections List enhanced datasource connections
+//
+// Lists the project's enhanced connections, deleted ones included
+// unless `status` filters them, ordered by creation time, one page of
+// `limit` from `offset`. `count` is the number in this page; there is
+// no total, so a client pages until a page is shorter than `limit`.
+// Source: dli_02_0190.
+//
+// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections (the `ListEnhancedConnections` operationId).
+func (c *Client) ListEnhancedConnections(ctx context.Context, projectID ProjectID, params *ListEnhancedConnectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEnhancedConnectionsRequest(c.Server, projectID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnhancedConnectionWithBody Create an enhanced datasource connection
+//
+// Creates an enhanced connection (a VPC peering) to the VPC and subnet
+// of another service, and binds the elastic resource pools or queues
+// given. The connection is ACTIVE at once; each binding is CREATING
+// until its peering is ACTIVE or FAILED (poll
+// ShowEnhancedConnection). Source: dli_02_0187.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections (the `CreateEnhancedConnection` operationId).
+func (c *Client) CreateEnhancedConnectionWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnhancedConnectionRequestWithBody(c.Server, projectID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnhancedConnection Create an enhanced datasource connection
+//
+// Creates an enhanced connection (a VPC peering) to the VPC and subnet
+// of another service, and binds the elastic resource pools or queues
+// given. The connection is ACTIVE at once; each binding is CREATING
+// until its peering is ACTIVE or FAILED (poll
+// ShowEnhancedConnection). Source: dli_02_0187.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections (the `CreateEnhancedConnection` operationId).
+func (c *Client) CreateEnhancedConnection(ctx context.Context, projectID ProjectID, body CreateEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnhancedConnectionRequest(c.Server, projectID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteEnhancedConnection Delete an enhanced datasource connection
+//
+// Marks the connection DELETED; show and list still return it. A
+// connection with a binding still CREATING cannot be deleted.
+// Source: dli_02_0188.
+//
+// Corresponds with DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `DeleteEnhancedConnection` operationId).
+func (c *Client) DeleteEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEnhancedConnectionRequest(c.Server, projectID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ShowEnhancedConnection Show an enhanced datasource connection
+//
+// Returns one connection with the state of each binding. A deleted
+// connection is still answered with 200 and status DELETED. An
+// unknown id answers 400 DLI.0001 "Connection <id> is not exist.".
+// Source: dli_02_0189.
+//
+// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `ShowEnhancedConnection` operationId).
+func (c *Client) ShowEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowEnhancedConnectionRequest(c.Server, projectID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnhancedConnectionWithBody Replace the host entries of an enhanced datasource connection
+//
+// Replaces the connection's custom host entries as a whole; an empty
+// list clears them. Source: dli_02_0200.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `UpdateEnhancedConnection` operationId).
+func (c *Client) UpdateEnhancedConnectionWithBody(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnhancedConnectionRequestWithBody(c.Server, projectID, connectionID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnhancedConnection Replace the host entries of an enhanced datasource connection
+//
+// Replaces the connection's custom host entries as a whole; an empty
+// list clears them. Source: dli_02_0200.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `UpdateEnhancedConnection` operationId).
+func (c *Client) UpdateEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body UpdateEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnhancedConnectionRequest(c.Server, projectID, connectionID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssociateQueueToEnhancedConnectionWithBody Bind queues or elastic resource pools to an enhanced datasource connection
+//
+// Binds the queues and elastic resource pools given; each new binding
+// is CREATING until its peering is ACTIVE or FAILED. Source:
+// dli_02_0191.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue (the `AssociateQueueToEnhancedConnection` operationId).
+func (c *Client) AssociateQueueToEnhancedConnectionWithBody(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssociateQueueToEnhancedConnectionRequestWithBody(c.Server, projectID, connectionID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssociateQueueToEnhancedConnection Bind queues or elastic resource pools to an enhanced datasource connection
+//
+// Binds the queues and elastic resource pools given; each new binding
+// is CREATING until its peering is ACTIVE or FAILED. Source:
+// dli_02_0191.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue (the `AssociateQueueToEnhancedConnection` operationId).
+func (c *Client) AssociateQueueToEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body AssociateQueueToEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssociateQueueToEnhancedConnectionRequest(c.Server, projectID, connectionID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisassociateQueueFromEnhancedConnectionWithBody Unbind queues or elastic resource pools from an enhanced datasource connection
+//
+// Removes the bindings given. A binding whose peering FAILED cannot
+// be unbound. Source: dli_02_0192.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/disassociate-queue (the `DisassociateQueueFromEnhancedConnection` operationId).
+func (c *Client) DisassociateQueueFromEnhancedConnectionWithBody(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisassociateQueueFromEnhancedConnectionRequestWithBody(c.Server, projectID, connectionID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisassociateQueueFromEnhancedConnection Unbind queues or elastic resource pools from an enhanced datasource connection
+//
+// Removes the bindings given. A binding whose peering FAILED cannot
+// be unbound. Source: dli_02_0192.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/disassociate-queue (the `DisassociateQueueFromEnhancedConnection` operationId).
+func (c *Client) DisassociateQueueFromEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body DisassociateQueueFromEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisassociateQueueFromEnhancedConnectionRequest(c.Server, projectID, connectionID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ShowEnhancedConnectionPrivilege Show which projects may use an enhanced datasource connection
+//
+// Lists the projects granted the connection (through DLI's
+// authorization API) and what they may do with it. Source:
+// dli_02_0256, whose error table documents DLI.0001 "Connection <id>
+// is not exist.".
+//
+// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges (the `ShowEnhancedConnectionPrivilege` operationId).
+func (c *Client) ShowEnhancedConnectionPrivilege(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowEnhancedConnectionPrivilegeRequest(c.Server, projectID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRouteToEnhancedConnectionWithBody Add a route to an enhanced datasource connection
+//
+// Adds a custom route, by name, for a CIDR block to reach through the
+// connection. Names are unique per connection. Source: dli_02_0371
+// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateRouteToEnhancedConnection` operationId).
+func (c *Client) CreateRouteToEnhancedConnectionWithBody(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRouteToEnhancedConnectionRequestWithBody(c.Server, projectID, connectionID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRouteToEnhancedConnection Add a route to an enhanced datasource connection
+//
+// Adds a custom route, by name, for a CIDR block to reach through the
+// connection. Names are unique per connection. Source: dli_02_0371
+// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateRouteToEnhancedConnection` operationId).
+func (c *Client) CreateRouteToEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body CreateRouteToEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRouteToEnhancedConnectionRequest(c.Server, projectID, connectionID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteRouteFromEnhancedConnection Delete a route from an enhanced datasource connection
+//
+// Removes the route of that name. Source dli_02_0372 (v2.0 path dli_02_0345 deprecated).
+//
+// Corresponds with DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteRouteFromEnhancedConnection` operationId).
+func (c *Client) DeleteRouteFromEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteRouteFromEnhancedConnectionRequest(c.Server, projectID, connectionID, name)
 	if err != nil {
 		return nil, err
 	}
@@ -612,6 +1356,424 @@ func NewShowDatasourceConnectionRequest(server string, projectID ProjectID, conn
 	return req, nil
 }
 
+// NewListEnhancedConnectionsRequest constructs an http.Request for the ListEnhancedConnections method
+func NewListEnhancedConnectionsRequest(server string, projectID ProjectID, params *ListEnhancedConnectionsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/enhanced-connections", pathParam0)
+
+	queryURL, err := url.Parse(reqURL)
+	if err != nil {
+		return nil, err
+	}
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tags != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+	reqURL = queryURL.String()
+
+	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateEnhancedConnectionRequest calls the generic CreateEnhancedConnection builder with application/json body
+func NewCreateEnhancedConnectionRequest(server string, projectID ProjectID, body CreateEnhancedConnectionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEnhancedConnectionRequestWithBody(server, projectID, "application/json", bodyReader)
+}
+
+// NewCreateEnhancedConnectionRequestWithBody constructs an http.Request for the CreateEnhancedConnection method, with any body, and a specified content type
+func NewCreateEnhancedConnectionRequestWithBody(server string, projectID ProjectID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/enhanced-connections", pathParam0)
+
+	req, err := http.NewRequest(http.MethodPost, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteEnhancedConnectionRequest constructs an http.Request for the DeleteEnhancedConnection method
+func NewDeleteEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connection_id", connectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/enhanced-connections/%s", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodDelete, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewShowEnhancedConnectionRequest constructs an http.Request for the ShowEnhancedConnection method
+func NewShowEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connection_id", connectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/enhanced-connections/%s", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateEnhancedConnectionRequest calls the generic UpdateEnhancedConnection builder with application/json body
+func NewUpdateEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID, body UpdateEnhancedConnectionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEnhancedConnectionRequestWithBody(server, projectID, connectionID, "application/json", bodyReader)
+}
+
+// NewUpdateEnhancedConnectionRequestWithBody constructs an http.Request for the UpdateEnhancedConnection method, with any body, and a specified content type
+func NewUpdateEnhancedConnectionRequestWithBody(server string, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connection_id", connectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/enhanced-connections/%s", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodPut, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAssociateQueueToEnhancedConnectionRequest calls the generic AssociateQueueToEnhancedConnection builder with application/json body
+func NewAssociateQueueToEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID, body AssociateQueueToEnhancedConnectionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAssociateQueueToEnhancedConnectionRequestWithBody(server, projectID, connectionID, "application/json", bodyReader)
+}
+
+// NewAssociateQueueToEnhancedConnectionRequestWithBody constructs an http.Request for the AssociateQueueToEnhancedConnection method, with any body, and a specified content type
+func NewAssociateQueueToEnhancedConnectionRequestWithBody(server string, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connection_id", connectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/enhanced-connections/%s/associate-queue", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodPost, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDisassociateQueueFromEnhancedConnectionRequest calls the generic DisassociateQueueFromEnhancedConnection builder with application/json body
+func NewDisassociateQueueFromEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID, body DisassociateQueueFromEnhancedConnectionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDisassociateQueueFromEnhancedConnectionRequestWithBody(server, projectID, connectionID, "application/json", bodyReader)
+}
+
+// NewDisassociateQueueFromEnhancedConnectionRequestWithBody constructs an http.Request for the DisassociateQueueFromEnhancedConnection method, with any body, and a specified content type
+func NewDisassociateQueueFromEnhancedConnectionRequestWithBody(server string, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connection_id", connectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/enhanced-connections/%s/disassociate-queue", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodPost, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewShowEnhancedConnectionPrivilegeRequest constructs an http.Request for the ShowEnhancedConnectionPrivilege method
+func NewShowEnhancedConnectionPrivilegeRequest(server string, projectID ProjectID, connectionID ConnectionID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connection_id", connectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/enhanced-connections/%s/privileges", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateRouteToEnhancedConnectionRequest calls the generic CreateRouteToEnhancedConnection builder with application/json body
+func NewCreateRouteToEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID, body CreateRouteToEnhancedConnectionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRouteToEnhancedConnectionRequestWithBody(server, projectID, connectionID, "application/json", bodyReader)
+}
+
+// NewCreateRouteToEnhancedConnectionRequestWithBody constructs an http.Request for the CreateRouteToEnhancedConnection method, with any body, and a specified content type
+func NewCreateRouteToEnhancedConnectionRequestWithBody(server string, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connection_id", connectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v3/%s/datasource/enhanced-connections/%s/routes", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodPost, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteRouteFromEnhancedConnectionRequest constructs an http.Request for the DeleteRouteFromEnhancedConnection method
+func NewDeleteRouteFromEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID, name string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connection_id", connectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v3/%s/datasource/enhanced-connections/%s/routes/%s", pathParam0, pathParam1, pathParam2)
+
+	req, err := http.NewRequest(http.MethodDelete, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // operationURL appends path to server, with each %s of path replaced by the
 // next of params (path parameters, already escaped), building the string
 // in one allocation.
@@ -737,6 +1899,173 @@ type ClientWithResponsesInterface interface {
 	//
 	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	ShowDatasourceConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*ShowDatasourceConnectionResponse, error)
+
+	// ListEnhancedConnectionsWithResponse List enhanced datasource connections
+	//
+	// Lists the project's enhanced connections, deleted ones included
+	// unless `status` filters them, ordered by creation time, one page of
+	// `limit` from `offset`. `count` is the number in this page; there is
+	// no total, so a client pages until a page is shorter than `limit`.
+	// Source: dli_02_0190.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections (the `ListEnhancedConnections` operationId).
+	ListEnhancedConnectionsWithResponse(ctx context.Context, projectID ProjectID, params *ListEnhancedConnectionsParams, reqEditors ...RequestEditorFn) (*ListEnhancedConnectionsResponse, error)
+
+	// CreateEnhancedConnectionWithBodyWithResponse Create an enhanced datasource connection
+	//
+	// Creates an enhanced connection (a VPC peering) to the VPC and subnet
+	// of another service, and binds the elastic resource pools or queues
+	// given. The connection is ACTIVE at once; each binding is CREATING
+	// until its peering is ACTIVE or FAILED (poll
+	// ShowEnhancedConnection). Source: dli_02_0187.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections (the `CreateEnhancedConnection` operationId).
+	CreateEnhancedConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnhancedConnectionResponse, error)
+
+	// CreateEnhancedConnectionWithResponse Create an enhanced datasource connection
+	//
+	// Creates an enhanced connection (a VPC peering) to the VPC and subnet
+	// of another service, and binds the elastic resource pools or queues
+	// given. The connection is ACTIVE at once; each binding is CREATING
+	// until its peering is ACTIVE or FAILED (poll
+	// ShowEnhancedConnection). Source: dli_02_0187.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections (the `CreateEnhancedConnection` operationId).
+	CreateEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, body CreateEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnhancedConnectionResponse, error)
+
+	// DeleteEnhancedConnectionWithResponse Delete an enhanced datasource connection
+	//
+	// Marks the connection DELETED; show and list still return it. A
+	// connection with a binding still CREATING cannot be deleted.
+	// Source: dli_02_0188.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `DeleteEnhancedConnection` operationId).
+	DeleteEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*DeleteEnhancedConnectionResponse, error)
+
+	// ShowEnhancedConnectionWithResponse Show an enhanced datasource connection
+	//
+	// Returns one connection with the state of each binding. A deleted
+	// connection is still answered with 200 and status DELETED. An
+	// unknown id answers 400 DLI.0001 "Connection <id> is not exist.".
+	// Source: dli_02_0189.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `ShowEnhancedConnection` operationId).
+	ShowEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*ShowEnhancedConnectionResponse, error)
+
+	// UpdateEnhancedConnectionWithBodyWithResponse Replace the host entries of an enhanced datasource connection
+	//
+	// Replaces the connection's custom host entries as a whole; an empty
+	// list clears them. Source: dli_02_0200.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `UpdateEnhancedConnection` operationId).
+	UpdateEnhancedConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnhancedConnectionResponse, error)
+
+	// UpdateEnhancedConnectionWithResponse Replace the host entries of an enhanced datasource connection
+	//
+	// Replaces the connection's custom host entries as a whole; an empty
+	// list clears them. Source: dli_02_0200.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `UpdateEnhancedConnection` operationId).
+	UpdateEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body UpdateEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnhancedConnectionResponse, error)
+
+	// AssociateQueueToEnhancedConnectionWithBodyWithResponse Bind queues or elastic resource pools to an enhanced datasource connection
+	//
+	// Binds the queues and elastic resource pools given; each new binding
+	// is CREATING until its peering is ACTIVE or FAILED. Source:
+	// dli_02_0191.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue (the `AssociateQueueToEnhancedConnection` operationId).
+	AssociateQueueToEnhancedConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssociateQueueToEnhancedConnectionResponse, error)
+
+	// AssociateQueueToEnhancedConnectionWithResponse Bind queues or elastic resource pools to an enhanced datasource connection
+	//
+	// Binds the queues and elastic resource pools given; each new binding
+	// is CREATING until its peering is ACTIVE or FAILED. Source:
+	// dli_02_0191.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue (the `AssociateQueueToEnhancedConnection` operationId).
+	AssociateQueueToEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body AssociateQueueToEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*AssociateQueueToEnhancedConnectionResponse, error)
+
+	// DisassociateQueueFromEnhancedConnectionWithBodyWithResponse Unbind queues or elastic resource pools from an enhanced datasource connection
+	//
+	// Removes the bindings given. A binding whose peering FAILED cannot
+	// be unbound. Source: dli_02_0192.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/disassociate-queue (the `DisassociateQueueFromEnhancedConnection` operationId).
+	DisassociateQueueFromEnhancedConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DisassociateQueueFromEnhancedConnectionResponse, error)
+
+	// DisassociateQueueFromEnhancedConnectionWithResponse Unbind queues or elastic resource pools from an enhanced datasource connection
+	//
+	// Removes the bindings given. A binding whose peering FAILED cannot
+	// be unbound. Source: dli_02_0192.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/disassociate-queue (the `DisassociateQueueFromEnhancedConnection` operationId).
+	DisassociateQueueFromEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body DisassociateQueueFromEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*DisassociateQueueFromEnhancedConnectionResponse, error)
+
+	// ShowEnhancedConnectionPrivilegeWithResponse Show which projects may use an enhanced datasource connection
+	//
+	// Lists the projects granted the connection (through DLI's
+	// authorization API) and what they may do with it. Source:
+	// dli_02_0256, whose error table documents DLI.0001 "Connection <id>
+	// is not exist.".
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges (the `ShowEnhancedConnectionPrivilege` operationId).
+	ShowEnhancedConnectionPrivilegeWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*ShowEnhancedConnectionPrivilegeResponse, error)
+
+	// CreateRouteToEnhancedConnectionWithBodyWithResponse Add a route to an enhanced datasource connection
+	//
+	// Adds a custom route, by name, for a CIDR block to reach through the
+	// connection. Names are unique per connection. Source: dli_02_0371
+	// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateRouteToEnhancedConnection` operationId).
+	CreateRouteToEnhancedConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRouteToEnhancedConnectionResponse, error)
+
+	// CreateRouteToEnhancedConnectionWithResponse Add a route to an enhanced datasource connection
+	//
+	// Adds a custom route, by name, for a CIDR block to reach through the
+	// connection. Names are unique per connection. Source: dli_02_0371
+	// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateRouteToEnhancedConnection` operationId).
+	CreateRouteToEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body CreateRouteToEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRouteToEnhancedConnectionResponse, error)
+
+	// DeleteRouteFromEnhancedConnectionWithResponse Delete a route from an enhanced datasource connection
+	//
+	// Removes the route of that name. Source dli_02_0372 (v2.0 path dli_02_0345 deprecated).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteRouteFromEnhancedConnection` operationId).
+	DeleteRouteFromEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name string, reqEditors ...RequestEditorFn) (*DeleteRouteFromEnhancedConnectionResponse, error)
 }
 
 type ListDatasourceConnectionsResponse struct {
@@ -987,6 +2316,626 @@ func (r ShowDatasourceConnectionResponse) ContentType() string {
 	return ""
 }
 
+type ListEnhancedConnectionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EnhancedConnectionList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEnhancedConnectionsResponse) GetJSON200() *EnhancedConnectionList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListEnhancedConnectionsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListEnhancedConnectionsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListEnhancedConnectionsResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEnhancedConnectionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEnhancedConnectionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEnhancedConnectionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEnhancedConnectionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateEnhancedConnectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *EnhancedConnectionCreated
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateEnhancedConnectionResponse) GetJSON201() *EnhancedConnectionCreated {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateEnhancedConnectionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateEnhancedConnectionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateEnhancedConnectionResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEnhancedConnectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEnhancedConnectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEnhancedConnectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEnhancedConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteEnhancedConnectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnhancedNotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteEnhancedConnectionResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteEnhancedConnectionResponse) GetJSON400() *EnhancedNotFound {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteEnhancedConnectionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteEnhancedConnectionResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteEnhancedConnectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteEnhancedConnectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteEnhancedConnectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteEnhancedConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ShowEnhancedConnectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EnhancedConnectionDetail
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnhancedNotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowEnhancedConnectionResponse) GetJSON200() *EnhancedConnectionDetail {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowEnhancedConnectionResponse) GetJSON400() *EnhancedNotFound {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowEnhancedConnectionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ShowEnhancedConnectionResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowEnhancedConnectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowEnhancedConnectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowEnhancedConnectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowEnhancedConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateEnhancedConnectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnhancedNotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEnhancedConnectionResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateEnhancedConnectionResponse) GetJSON400() *EnhancedNotFound {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateEnhancedConnectionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateEnhancedConnectionResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEnhancedConnectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEnhancedConnectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEnhancedConnectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEnhancedConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AssociateQueueToEnhancedConnectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnhancedNotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AssociateQueueToEnhancedConnectionResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AssociateQueueToEnhancedConnectionResponse) GetJSON400() *EnhancedNotFound {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AssociateQueueToEnhancedConnectionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AssociateQueueToEnhancedConnectionResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AssociateQueueToEnhancedConnectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssociateQueueToEnhancedConnectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssociateQueueToEnhancedConnectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssociateQueueToEnhancedConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DisassociateQueueFromEnhancedConnectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnhancedNotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DisassociateQueueFromEnhancedConnectionResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DisassociateQueueFromEnhancedConnectionResponse) GetJSON400() *EnhancedNotFound {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DisassociateQueueFromEnhancedConnectionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DisassociateQueueFromEnhancedConnectionResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DisassociateQueueFromEnhancedConnectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DisassociateQueueFromEnhancedConnectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DisassociateQueueFromEnhancedConnectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DisassociateQueueFromEnhancedConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ShowEnhancedConnectionPrivilegeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EnhancedConnectionPrivileges
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnhancedNotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowEnhancedConnectionPrivilegeResponse) GetJSON200() *EnhancedConnectionPrivileges {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowEnhancedConnectionPrivilegeResponse) GetJSON400() *EnhancedNotFound {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowEnhancedConnectionPrivilegeResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ShowEnhancedConnectionPrivilegeResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowEnhancedConnectionPrivilegeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowEnhancedConnectionPrivilegeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowEnhancedConnectionPrivilegeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowEnhancedConnectionPrivilegeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateRouteToEnhancedConnectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnhancedNotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateRouteToEnhancedConnectionResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateRouteToEnhancedConnectionResponse) GetJSON400() *EnhancedNotFound {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateRouteToEnhancedConnectionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateRouteToEnhancedConnectionResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRouteToEnhancedConnectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRouteToEnhancedConnectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRouteToEnhancedConnectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRouteToEnhancedConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteRouteFromEnhancedConnectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnhancedNotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteRouteFromEnhancedConnectionResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteRouteFromEnhancedConnectionResponse) GetJSON400() *EnhancedNotFound {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteRouteFromEnhancedConnectionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteRouteFromEnhancedConnectionResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteRouteFromEnhancedConnectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteRouteFromEnhancedConnectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteRouteFromEnhancedConnectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteRouteFromEnhancedConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListDatasourceConnectionsWithResponse List classic datasource connections
 //
 // Lists the classic datasource connections of the project.
@@ -1075,6 +3024,263 @@ func (c *ClientWithResponses) ShowDatasourceConnectionWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseShowDatasourceConnectionResponse(rsp)
+}
+
+// ListEnhancedConnectionsWithResponse List enhanced datasource connections
+//
+// Lists the project's enhanced connections, deleted ones included
+// unless `status` filters them, ordered by creation time, one page of
+// `limit` from `offset`. `count` is the number in this page; there is
+// no total, so a client pages until a page is shorter than `limit`.
+// Source: dli_02_0190.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections (the `ListEnhancedConnections` operationId).
+func (c *ClientWithResponses) ListEnhancedConnectionsWithResponse(ctx context.Context, projectID ProjectID, params *ListEnhancedConnectionsParams, reqEditors ...RequestEditorFn) (*ListEnhancedConnectionsResponse, error) {
+	rsp, err := c.ListEnhancedConnections(ctx, projectID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEnhancedConnectionsResponse(rsp)
+}
+
+// CreateEnhancedConnectionWithBodyWithResponse Create an enhanced datasource connection
+//
+// Creates an enhanced connection (a VPC peering) to the VPC and subnet
+// of another service, and binds the elastic resource pools or queues
+// given. The connection is ACTIVE at once; each binding is CREATING
+// until its peering is ACTIVE or FAILED (poll
+// ShowEnhancedConnection). Source: dli_02_0187.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections (the `CreateEnhancedConnection` operationId).
+func (c *ClientWithResponses) CreateEnhancedConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnhancedConnectionResponse, error) {
+	rsp, err := c.CreateEnhancedConnectionWithBody(ctx, projectID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnhancedConnectionResponse(rsp)
+}
+
+// CreateEnhancedConnectionWithResponse Create an enhanced datasource connection
+//
+// Creates an enhanced connection (a VPC peering) to the VPC and subnet
+// of another service, and binds the elastic resource pools or queues
+// given. The connection is ACTIVE at once; each binding is CREATING
+// until its peering is ACTIVE or FAILED (poll
+// ShowEnhancedConnection). Source: dli_02_0187.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections (the `CreateEnhancedConnection` operationId).
+func (c *ClientWithResponses) CreateEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, body CreateEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnhancedConnectionResponse, error) {
+	rsp, err := c.CreateEnhancedConnection(ctx, projectID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnhancedConnectionResponse(rsp)
+}
+
+// DeleteEnhancedConnectionWithResponse Delete an enhanced datasource connection
+//
+// Marks the connection DELETED; show and list still return it. A
+// connection with a binding still CREATING cannot be deleted.
+// Source: dli_02_0188.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `DeleteEnhancedConnection` operationId).
+func (c *ClientWithResponses) DeleteEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*DeleteEnhancedConnectionResponse, error) {
+	rsp, err := c.DeleteEnhancedConnection(ctx, projectID, connectionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteEnhancedConnectionResponse(rsp)
+}
+
+// ShowEnhancedConnectionWithResponse Show an enhanced datasource connection
+//
+// Returns one connection with the state of each binding. A deleted
+// connection is still answered with 200 and status DELETED. An
+// unknown id answers 400 DLI.0001 "Connection <id> is not exist.".
+// Source: dli_02_0189.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `ShowEnhancedConnection` operationId).
+func (c *ClientWithResponses) ShowEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*ShowEnhancedConnectionResponse, error) {
+	rsp, err := c.ShowEnhancedConnection(ctx, projectID, connectionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowEnhancedConnectionResponse(rsp)
+}
+
+// UpdateEnhancedConnectionWithBodyWithResponse Replace the host entries of an enhanced datasource connection
+//
+// Replaces the connection's custom host entries as a whole; an empty
+// list clears them. Source: dli_02_0200.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `UpdateEnhancedConnection` operationId).
+func (c *ClientWithResponses) UpdateEnhancedConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnhancedConnectionResponse, error) {
+	rsp, err := c.UpdateEnhancedConnectionWithBody(ctx, projectID, connectionID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnhancedConnectionResponse(rsp)
+}
+
+// UpdateEnhancedConnectionWithResponse Replace the host entries of an enhanced datasource connection
+//
+// Replaces the connection's custom host entries as a whole; an empty
+// list clears them. Source: dli_02_0200.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `UpdateEnhancedConnection` operationId).
+func (c *ClientWithResponses) UpdateEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body UpdateEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnhancedConnectionResponse, error) {
+	rsp, err := c.UpdateEnhancedConnection(ctx, projectID, connectionID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnhancedConnectionResponse(rsp)
+}
+
+// AssociateQueueToEnhancedConnectionWithBodyWithResponse Bind queues or elastic resource pools to an enhanced datasource connection
+//
+// Binds the queues and elastic resource pools given; each new binding
+// is CREATING until its peering is ACTIVE or FAILED. Source:
+// dli_02_0191.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue (the `AssociateQueueToEnhancedConnection` operationId).
+func (c *ClientWithResponses) AssociateQueueToEnhancedConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssociateQueueToEnhancedConnectionResponse, error) {
+	rsp, err := c.AssociateQueueToEnhancedConnectionWithBody(ctx, projectID, connectionID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssociateQueueToEnhancedConnectionResponse(rsp)
+}
+
+// AssociateQueueToEnhancedConnectionWithResponse Bind queues or elastic resource pools to an enhanced datasource connection
+//
+// Binds the queues and elastic resource pools given; each new binding
+// is CREATING until its peering is ACTIVE or FAILED. Source:
+// dli_02_0191.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue (the `AssociateQueueToEnhancedConnection` operationId).
+func (c *ClientWithResponses) AssociateQueueToEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body AssociateQueueToEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*AssociateQueueToEnhancedConnectionResponse, error) {
+	rsp, err := c.AssociateQueueToEnhancedConnection(ctx, projectID, connectionID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssociateQueueToEnhancedConnectionResponse(rsp)
+}
+
+// DisassociateQueueFromEnhancedConnectionWithBodyWithResponse Unbind queues or elastic resource pools from an enhanced datasource connection
+//
+// Removes the bindings given. A binding whose peering FAILED cannot
+// be unbound. Source: dli_02_0192.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/disassociate-queue (the `DisassociateQueueFromEnhancedConnection` operationId).
+func (c *ClientWithResponses) DisassociateQueueFromEnhancedConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DisassociateQueueFromEnhancedConnectionResponse, error) {
+	rsp, err := c.DisassociateQueueFromEnhancedConnectionWithBody(ctx, projectID, connectionID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisassociateQueueFromEnhancedConnectionResponse(rsp)
+}
+
+// DisassociateQueueFromEnhancedConnectionWithResponse Unbind queues or elastic resource pools from an enhanced datasource connection
+//
+// Removes the bindings given. A binding whose peering FAILED cannot
+// be unbound. Source: dli_02_0192.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/disassociate-queue (the `DisassociateQueueFromEnhancedConnection` operationId).
+func (c *ClientWithResponses) DisassociateQueueFromEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body DisassociateQueueFromEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*DisassociateQueueFromEnhancedConnectionResponse, error) {
+	rsp, err := c.DisassociateQueueFromEnhancedConnection(ctx, projectID, connectionID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisassociateQueueFromEnhancedConnectionResponse(rsp)
+}
+
+// ShowEnhancedConnectionPrivilegeWithResponse Show which projects may use an enhanced datasource connection
+//
+// Lists the projects granted the connection (through DLI's
+// authorization API) and what they may do with it. Source:
+// dli_02_0256, whose error table documents DLI.0001 "Connection <id>
+// is not exist.".
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges (the `ShowEnhancedConnectionPrivilege` operationId).
+func (c *ClientWithResponses) ShowEnhancedConnectionPrivilegeWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*ShowEnhancedConnectionPrivilegeResponse, error) {
+	rsp, err := c.ShowEnhancedConnectionPrivilege(ctx, projectID, connectionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowEnhancedConnectionPrivilegeResponse(rsp)
+}
+
+// CreateRouteToEnhancedConnectionWithBodyWithResponse Add a route to an enhanced datasource connection
+//
+// Adds a custom route, by name, for a CIDR block to reach through the
+// connection. Names are unique per connection. Source: dli_02_0371
+// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateRouteToEnhancedConnection` operationId).
+func (c *ClientWithResponses) CreateRouteToEnhancedConnectionWithBodyWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRouteToEnhancedConnectionResponse, error) {
+	rsp, err := c.CreateRouteToEnhancedConnectionWithBody(ctx, projectID, connectionID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRouteToEnhancedConnectionResponse(rsp)
+}
+
+// CreateRouteToEnhancedConnectionWithResponse Add a route to an enhanced datasource connection
+//
+// Adds a custom route, by name, for a CIDR block to reach through the
+// connection. Names are unique per connection. Source: dli_02_0371
+// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateRouteToEnhancedConnection` operationId).
+func (c *ClientWithResponses) CreateRouteToEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body CreateRouteToEnhancedConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRouteToEnhancedConnectionResponse, error) {
+	rsp, err := c.CreateRouteToEnhancedConnection(ctx, projectID, connectionID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRouteToEnhancedConnectionResponse(rsp)
+}
+
+// DeleteRouteFromEnhancedConnectionWithResponse Delete a route from an enhanced datasource connection
+//
+// Removes the route of that name. Source dli_02_0372 (v2.0 path dli_02_0345 deprecated).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteRouteFromEnhancedConnection` operationId).
+func (c *ClientWithResponses) DeleteRouteFromEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name string, reqEditors ...RequestEditorFn) (*DeleteRouteFromEnhancedConnectionResponse, error) {
+	rsp, err := c.DeleteRouteFromEnhancedConnection(ctx, projectID, connectionID, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteRouteFromEnhancedConnectionResponse(rsp)
 }
 
 // ParseListDatasourceConnectionsResponse parses an HTTP response from a ListDatasourceConnectionsWithResponse call.
@@ -1284,6 +3490,596 @@ func ParseShowDatasourceConnectionResponse(rsp *http.Response) (*ShowDatasourceC
 
 		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 			var dest ErrorBody
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseListEnhancedConnectionsResponse parses an HTTP response from a ListEnhancedConnectionsWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseListEnhancedConnectionsResponse(rsp *http.Response) (*ListEnhancedConnectionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &ListEnhancedConnectionsResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &ListEnhancedConnectionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*ListEnhancedConnectionsResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest EnhancedConnectionList
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest BadRequest
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseCreateEnhancedConnectionResponse parses an HTTP response from a CreateEnhancedConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseCreateEnhancedConnectionResponse(rsp *http.Response) (*CreateEnhancedConnectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &CreateEnhancedConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &CreateEnhancedConnectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*CreateEnhancedConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+			var dest EnhancedConnectionCreated
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON201 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest BadRequest
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseDeleteEnhancedConnectionResponse parses an HTTP response from a DeleteEnhancedConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseDeleteEnhancedConnectionResponse(rsp *http.Response) (*DeleteEnhancedConnectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &DeleteEnhancedConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &DeleteEnhancedConnectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*DeleteEnhancedConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest EnhancedNotFound
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseShowEnhancedConnectionResponse parses an HTTP response from a ShowEnhancedConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseShowEnhancedConnectionResponse(rsp *http.Response) (*ShowEnhancedConnectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &ShowEnhancedConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &ShowEnhancedConnectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*ShowEnhancedConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest EnhancedConnectionDetail
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest EnhancedNotFound
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEnhancedConnectionResponse parses an HTTP response from a UpdateEnhancedConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseUpdateEnhancedConnectionResponse(rsp *http.Response) (*UpdateEnhancedConnectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &UpdateEnhancedConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &UpdateEnhancedConnectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*UpdateEnhancedConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest EnhancedNotFound
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseAssociateQueueToEnhancedConnectionResponse parses an HTTP response from a AssociateQueueToEnhancedConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseAssociateQueueToEnhancedConnectionResponse(rsp *http.Response) (*AssociateQueueToEnhancedConnectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &AssociateQueueToEnhancedConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &AssociateQueueToEnhancedConnectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*AssociateQueueToEnhancedConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest EnhancedNotFound
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseDisassociateQueueFromEnhancedConnectionResponse parses an HTTP response from a DisassociateQueueFromEnhancedConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseDisassociateQueueFromEnhancedConnectionResponse(rsp *http.Response) (*DisassociateQueueFromEnhancedConnectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &DisassociateQueueFromEnhancedConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &DisassociateQueueFromEnhancedConnectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*DisassociateQueueFromEnhancedConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest EnhancedNotFound
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseShowEnhancedConnectionPrivilegeResponse parses an HTTP response from a ShowEnhancedConnectionPrivilegeWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseShowEnhancedConnectionPrivilegeResponse(rsp *http.Response) (*ShowEnhancedConnectionPrivilegeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &ShowEnhancedConnectionPrivilegeResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &ShowEnhancedConnectionPrivilegeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*ShowEnhancedConnectionPrivilegeResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest EnhancedConnectionPrivileges
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest EnhancedNotFound
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseCreateRouteToEnhancedConnectionResponse parses an HTTP response from a CreateRouteToEnhancedConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseCreateRouteToEnhancedConnectionResponse(rsp *http.Response) (*CreateRouteToEnhancedConnectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &CreateRouteToEnhancedConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &CreateRouteToEnhancedConnectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*CreateRouteToEnhancedConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest EnhancedNotFound
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseDeleteRouteFromEnhancedConnectionResponse parses an HTTP response from a DeleteRouteFromEnhancedConnectionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseDeleteRouteFromEnhancedConnectionResponse(rsp *http.Response) (*DeleteRouteFromEnhancedConnectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &DeleteRouteFromEnhancedConnectionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &DeleteRouteFromEnhancedConnectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*DeleteRouteFromEnhancedConnectionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest EnhancedNotFound
 			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 				return nil, err
 			}
