@@ -26,3 +26,4 @@ package dligo
 // configs are relative to tools/.
 //go:generate go -C tools run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/dli/config.yaml ../openapi/dli.yaml
 //go:generate go -C tools run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/spec/config.yaml ../openapi/dli.yaml
+//go:generate go -C tools run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/server/config.yaml ../openapi/dli.yaml

@@ -1,8 +1,12 @@
-// Package mockserver is a stateful stand-in for DLI's classic datasource
-// connection API: what you create you can list, show and delete, per
-// project, in memory. Every request is validated against the embedded
-// openapi/dli.yaml first; with credentials configured it authenticates
-// like API Gateway (AK/SK signatures or X-Auth-Token).
+// Package mockserver is a stateful stand-in for DLI's datasource connection
+// API, classic and enhanced: what you create you can list, show, change and
+// delete, per project, in memory. Every request is validated against the
+// embedded openapi/dli.yaml first; with credentials configured it
+// authenticates like API Gateway (AK/SK signatures or X-Auth-Token).
+//
+// The operations are served through the server interface generated from
+// the same document (gen/server, strict-server): an operation added to the
+// document does not compile until the mock implements it.
 //
 // Use it as an http.Handler (httptest.NewServer(mockserver.New(cfg))),
 // in-process through httpmock (NewMockTransport), or as a program
@@ -18,17 +22,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
-	"github.com/dli-contract/dli-go/gen/dli"
+	"github.com/dli-contract/dli-go/gen/server"
 	"github.com/dli-contract/dli-go/validate"
 )
 
@@ -57,6 +58,7 @@ type Server struct {
 	doc      *validate.Document
 	verifier *auth.Verifier
 	store    *store
+	api      http.Handler
 }
 
 // New returns a mock serving cfg.
@@ -81,16 +83,38 @@ func New(cfg Config) (*Server, error) {
 			Now:       cfg.Now,
 		}
 	}
+	// Validation runs before the generated handler, so its own decoding
+	// errors are rare (a body that validates but does not fit the Go
+	// type); they get the same answer.
+	badRequest := func(w http.ResponseWriter, _ *http.Request, err error) {
+		writeError(w, http.StatusBadRequest, apierror.CodeBadParameter, "invalid request: "+err.Error(), "")
+	}
+	strict := server.NewStrictHandlerWithOptions(&handlers{s}, nil, server.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc: badRequest,
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+			writeError(w, http.StatusInternalServerError, apierror.CodeSystemError, "mock: "+err.Error(), "")
+		},
+	})
+	s.api = server.HandlerWithOptions(strict, server.StdHTTPServerOptions{ErrorHandlerFunc: badRequest})
 	return s, nil
 }
 
-// ServeHTTP implements http.Handler.
+// handlers implements the generated server interface: one method per
+// operation of the document, typed requests and responses.
+type handlers struct{ s *Server }
+
+var _ server.StrictServerInterface = (*handlers)(nil)
+
+// ServeHTTP implements http.Handler: it checks what API Gateway and DLI
+// check before any operation runs (size, credentials, route and request
+// against the document, project), then hands the request to the
+// generated handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := requestID()
 	w.Header().Set("X-Request-Id", rid)
 
 	if r.ContentLength > MaxBodyBytes {
-		s.error(w, http.StatusRequestEntityTooLarge, apierror.CodeBadParameter,
+		writeError(w, http.StatusRequestEntityTooLarge, apierror.CodeBadParameter,
 			fmt.Sprintf("request body of %d bytes exceeds the limit of %d", r.ContentLength, MaxBodyBytes), "")
 		return
 	}
@@ -98,16 +122,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.error(w, http.StatusRequestEntityTooLarge, apierror.CodeBadParameter,
+			writeError(w, http.StatusRequestEntityTooLarge, apierror.CodeBadParameter,
 				fmt.Sprintf("request body exceeds the limit of %d bytes", MaxBodyBytes), "")
 			return
 		}
-		s.error(w, http.StatusBadRequest, apierror.CodeBadParameter, "cannot read the request body: "+err.Error(), "")
+		writeError(w, http.StatusBadRequest, apierror.CodeBadParameter, "cannot read the request body: "+err.Error(), "")
 		return
 	}
 
 	if msg, ok := s.authenticate(r, body); !ok {
-		s.error(w, http.StatusUnauthorized, apierror.CodeGatewayAuth, "Incorrect IAM authentication information: "+msg, rid)
+		writeError(w, http.StatusUnauthorized, apierror.CodeGatewayAuth, "Incorrect IAM authentication information: "+msg, rid)
 		return
 	}
 
@@ -120,38 +144,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var verr *validate.Error
 		if op == nil {
-			s.error(w, http.StatusNotFound, apierror.CodeGatewayNoAPI, "The API does not exist or has not been published in the environment", rid)
+			writeError(w, http.StatusNotFound, apierror.CodeGatewayNoAPI, "The API does not exist or has not been published in the environment", rid)
 			return
 		}
 		msg := err.Error()
 		if errors.As(err, &verr) {
 			msg = problems(verr)
 		}
-		s.error(w, http.StatusBadRequest, apierror.CodeBadParameter, msg, "")
+		writeError(w, http.StatusBadRequest, apierror.CodeBadParameter, msg, "")
 		return
 	}
 
-	project := op.PathParams["project_id"]
-	if scoped := r.Header.Get(auth.HeaderProjectID); scoped != "" && scoped != project {
+	if scoped := r.Header.Get(auth.HeaderProjectID); scoped != "" && scoped != op.PathParams["project_id"] {
 		// X-Project-Id scopes AK/SK credentials to one project (the SDK
 		// sends it with the path's project); a call for another project
 		// is refused as the gateway refuses credentials.
-		s.error(w, http.StatusUnauthorized, apierror.CodeGatewayAuth,
+		writeError(w, http.StatusUnauthorized, apierror.CodeGatewayAuth,
 			"Incorrect IAM authentication information: X-Project-Id does not match the project in the path", rid)
 		return
 	}
-	switch op.ID {
-	case "CreateDatasourceConnection":
-		s.create(w, project, body)
-	case "ListDatasourceConnections":
-		s.list(w, project)
-	case "ShowDatasourceConnection":
-		s.show(w, project, op.PathParams["connection_id"])
-	case "DeleteDatasourceConnection":
-		s.delete(w, project, op.PathParams["connection_id"])
-	default:
-		s.error(w, http.StatusNotImplemented, apierror.CodeNotSupported, "operation "+op.ID+" is not implemented by the mock", "")
-	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	s.api.ServeHTTP(w, r)
 }
 
 // authenticate applies the configured credentials; it returns why a
@@ -181,121 +194,10 @@ func (s *Server) authenticate(r *http.Request, body []byte) (string, bool) {
 	return "no credentials (X-Auth-Token or an AK/SK signature) in the request", false
 }
 
-func (s *Server) create(w http.ResponseWriter, project string, body []byte) {
-	var req dli.ConnectionCreateRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		s.error(w, http.StatusBadRequest, apierror.CodeBadParameter, "The format of message is error: "+err.Error(), "")
-		return
-	}
-	id := uuid.NewString()
-	s.store.mu.Lock()
-	p := s.store.project(project)
-	if _, taken := p.byName[req.Name]; taken {
-		s.store.mu.Unlock()
-		s.error(w, http.StatusBadRequest, apierror.CodeAlreadyExists, fmt.Sprintf("Connection name %s already exists", req.Name), "")
-		return
-	}
-	p.byID[id] = &connection{id: id, req: req, created: s.cfg.Now()}
-	p.byName[req.Name] = id
-	s.store.mu.Unlock()
-	s.json(w, http.StatusCreated, dli.ConnectionCreated{IsSuccess: ptr(true), Message: ptr(""), ConnectionID: &id})
-}
-
-func (s *Server) list(w http.ResponseWriter, project string) {
-	now := s.cfg.Now()
-	s.store.mu.Lock()
-	conns := s.store.lookup(project).list()
-	items := make([]dli.Connection, len(conns))
-	for i, c := range conns {
-		items[i] = s.listItem(c, now)
-	}
-	s.store.mu.Unlock()
-	count := int32(min(len(items), math.MaxInt32))
-	s.json(w, http.StatusOK, dli.ConnectionList{IsSuccess: ptr(true), Message: ptr(""), Connections: items, Count: &count})
-}
-
-func (s *Server) show(w http.ResponseWriter, project, id string) {
-	now := s.cfg.Now()
-	s.store.mu.Lock()
-	c := s.store.lookup(project).byID[id]
-	var detail dli.ConnectionDetail
-	if c != nil {
-		detail = s.detail(c, now)
-	}
-	s.store.mu.Unlock()
-	if c == nil {
-		s.notFound(w, id)
-		return
-	}
-	s.json(w, http.StatusOK, detail)
-}
-
-func (s *Server) delete(w http.ResponseWriter, project, id string) {
-	now := s.cfg.Now()
-	s.store.mu.Lock()
-	p := s.store.lookup(project)
-	c := p.byID[id]
-	if c == nil {
-		s.store.mu.Unlock()
-		s.notFound(w, id)
-		return
-	}
-	if state, _ := c.state(now, s.cfg.CreateDelay); state == dli.StateCreating {
-		s.store.mu.Unlock()
-		s.error(w, http.StatusBadRequest, apierror.CodeNotSupported,
-			fmt.Sprintf("The connection %s is being created and cannot be deleted", id), "")
-		return
-	}
-	delete(p.byID, id)
-	delete(p.byName, c.req.Name)
-	if len(p.byID) == 0 {
-		delete(s.store.projects, project)
-	}
-	s.store.mu.Unlock()
-	s.json(w, http.StatusOK, dli.ConnectionDeleted{IsSuccess: ptr(true), Message: ptr("Deleted")})
-}
-
-func (s *Server) notFound(w http.ResponseWriter, id string) {
-	s.error(w, http.StatusBadRequest, apierror.CodeNotExist, fmt.Sprintf("The connection %s does not exist", id), "")
-}
-
-func (s *Server) listItem(c *connection, now time.Time) dli.Connection {
-	state, process := c.state(now, s.cfg.CreateDelay)
-	created := c.created.UnixMilli()
-	return dli.Connection{
-		IsSuccess: ptr(true), Message: ptr(""), ConnectionID: ptr(c.id),
-		Destination: ptr(c.req.URL), State: &state, Process: &process, Name: ptr(c.req.Name),
-		ConnectionURL: ptr(c.req.URL), ClusterName: ptr(""), Service: ptr(c.req.Service),
-		CreateTime: &created, QueueList: []string{},
-	}
-}
-
-func (s *Server) detail(c *connection, now time.Time) dli.ConnectionDetail {
-	state, process := c.state(now, s.cfg.CreateDelay)
-	created := c.created.UnixMilli()
-	return dli.ConnectionDetail{
-		IsSuccess: ptr(true), Message: ptr(""), ConnectionID: ptr(c.id),
-		Destination: ptr(c.req.URL), State: &state, Process: &process, Name: ptr(c.req.Name),
-		ConnectionURL: ptr(c.req.URL), ClusterName: ptr(""), Service: ptr(c.req.Service),
-		CreateTime: &created, AvailableQueueInfo: []dli.AvailableQueueInfo{},
-	}
-}
-
-func (s *Server) json(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		s.error(w, http.StatusInternalServerError, apierror.CodeSystemError, "encode response: "+err.Error(), "")
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-// error answers in DLI's error shape; gateway errors carry request_id.
-func (s *Server) error(w http.ResponseWriter, status int, code, msg, requestID string) {
-	body := dli.ErrorBody{ErrorCode: code, ErrorMsg: msg}
+// writeError answers in DLI's error shape; gateway errors carry
+// request_id.
+func writeError(w http.ResponseWriter, status int, code, msg, requestID string) {
+	body := server.ErrorBody{ErrorCode: code, ErrorMsg: msg}
 	if requestID != "" {
 		body.RequestID = &requestID
 	}
@@ -304,6 +206,10 @@ func (s *Server) error(w http.ResponseWriter, status int, code, msg, requestID s
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+func errorBody(code, msg string) server.ErrorBody {
+	return server.ErrorBody{ErrorCode: code, ErrorMsg: msg}
 }
 
 // problems lists what validation found, one "where: rule: reason" each.

@@ -1,19 +1,13 @@
 package mockserver
 
 import (
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/dli-contract/dli-go/gen/dli"
+	"github.com/dli-contract/dli-go/gen/server"
 )
-
-// connection is what the mock remembers of a created connection.
-type connection struct {
-	id      string
-	req     dli.ConnectionCreateRequest
-	created time.Time
-}
 
 // store keeps connections per project. One mutex is enough: every
 // operation is a few map lookups.
@@ -22,61 +16,113 @@ type store struct {
 	projects map[string]*project
 }
 
+// project holds one project's connections, classic and enhanced.
 type project struct {
-	byID   map[string]*connection
-	byName map[string]string // name → id
+	classic       map[string]*classicConnection // by id
+	classicByName map[string]string             // name → id
+	enhanced      map[string]*enhancedConnection
 }
 
 func newStore() *store { return &store{projects: map[string]*project{}} }
 
-// lookup returns the project's connections for reading: an empty project
-// for one never written to, which is not stored, so that reads under any
-// number of project ids allocate no state.
+// lookup returns the project for reading: an empty project for one never
+// written to, which is not stored, so that reads under any number of
+// project ids allocate no state.
 func (s *store) lookup(id string) *project {
 	if p := s.projects[id]; p != nil {
 		return p
 	}
-	return &emptyProject
+	return &project{}
 }
 
-var emptyProject = project{}
-
-// project returns the project's connections for writing, creating it.
+// project returns the project for writing, creating it.
 func (s *store) project(id string) *project {
 	p := s.projects[id]
 	if p == nil {
-		p = &project{byID: map[string]*connection{}, byName: map[string]string{}}
+		p = &project{classic: map[string]*classicConnection{}, classicByName: map[string]string{},
+			enhanced: map[string]*enhancedConnection{}}
 		s.projects[id] = p
 	}
 	return p
 }
 
-// list returns the project's connections, oldest first.
-func (p *project) list() []*connection {
-	out := make([]*connection, 0, len(p.byID))
-	for _, c := range p.byID {
-		out = append(out, c)
+// dropIfEmpty forgets a project left without connections.
+func (s *store) dropIfEmpty(id string) {
+	if p := s.projects[id]; p != nil && len(p.classic) == 0 && len(p.enhanced) == 0 {
+		delete(s.projects, id)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].created.Equal(out[j].created) {
-			return out[i].created.Before(out[j].created)
-		}
-		return out[i].id < out[j].id
-	})
-	return out
 }
 
-// state is where the connection's life cycle stands at now: CREATING with
-// process rising from 0 to 1 during delay, ACTIVE after.
-func (c *connection) state(now time.Time, delay time.Duration) (dli.ConnectionState, float64) {
-	elapsed := now.Sub(c.created)
+// classicConnection is what the mock remembers of a classic connection.
+type classicConnection struct {
+	id      string
+	req     server.ConnectionCreateRequest
+	created time.Time
+}
+
+// progress is where a life cycle of delay that began at start stands at
+// now: done, or the fraction elapsed (two decimals, as DLI shows it).
+func progress(start, now time.Time, delay time.Duration) (done bool, fraction float64) {
+	elapsed := now.Sub(start)
 	if delay <= 0 || elapsed >= delay {
-		return dli.StateActive, 1
+		return true, 1
 	}
-	if elapsed < 0 {
-		elapsed = 0
+	elapsed = max(elapsed, 0)
+	return false, float64(elapsed*100/delay) / 100
+}
+
+// enhancedConnection is what the mock remembers of an enhanced connection.
+type enhancedConnection struct {
+	id      string
+	req     server.EnhancedConnectionCreateRequest
+	created time.Time
+	deleted bool
+	queues  []*binding
+	pools   []*binding
+	hosts   []server.Host
+	routes  []server.Route
+}
+
+// binding is one queue or elastic resource pool bound to a connection.
+type binding struct {
+	name    string
+	peerID  string
+	started time.Time
+}
+
+// FailPrefix makes a binding fail: a queue or elastic resource pool whose
+// name starts with it ends FAILED after the create delay, with
+// FailMessage, so that programs can test their handling of a failed
+// peering.
+const (
+	FailPrefix  = "fail_"
+	FailMessage = "mock: the peering of %s failed because its name starts with " + FailPrefix
+)
+
+// status is where the binding stands at now.
+func (b *binding) status(now time.Time, delay time.Duration) server.BindingStatus {
+	if done, _ := progress(b.started, now, delay); !done {
+		return server.BindingCreating
 	}
-	// Two decimals, as a progress figure is shown.
-	p := float64(elapsed*100/delay) / 100
-	return dli.StateCreating, p
+	if strings.HasPrefix(b.name, FailPrefix) {
+		return server.BindingFailed
+	}
+	return server.BindingActive
+}
+
+// sortedByCreation orders connections oldest first, ids breaking ties.
+func sortedByCreation[T any](m map[string]T, created func(T) (time.Time, string)) []T {
+	out := make([]T, 0, len(m))
+	for _, c := range m {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b T) int {
+		ta, ia := created(a)
+		tb, ib := created(b)
+		if c := ta.Compare(tb); c != 0 {
+			return c
+		}
+		return strings.Compare(ia, ib)
+	})
+	return out
 }

@@ -62,16 +62,16 @@ func (e ConnectionState) Valid() bool {
 
 // Defines values for EnhancedConnectionStatus.
 const (
-	EnhancedConnectionStatusConnectionActive  EnhancedConnectionStatus = "ACTIVE"
-	EnhancedConnectionStatusConnectionDeleted EnhancedConnectionStatus = "DELETED"
+	EnhancedActive  EnhancedConnectionStatus = "ACTIVE"
+	EnhancedDeleted EnhancedConnectionStatus = "DELETED"
 )
 
 // Valid indicates whether the value is a known member of the EnhancedConnectionStatus enum.
 func (e EnhancedConnectionStatus) Valid() bool {
 	switch e {
-	case EnhancedConnectionStatusConnectionActive:
+	case EnhancedActive:
 		return true
-	case EnhancedConnectionStatusConnectionDeleted:
+	case EnhancedDeleted:
 		return true
 	default:
 		return false

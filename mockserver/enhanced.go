@@ -1,0 +1,350 @@
+package mockserver
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/gen/server"
+)
+
+// The enhanced operations. A connection is ACTIVE from creation; each
+// queue or elastic resource pool bound to it is CREATING for the create
+// delay, then ACTIVE (or FAILED, for names starting with FailPrefix).
+// Delete marks the connection DELETED; show and list still return it, and
+// nothing about it can change any more.
+
+// defaultLimit is the page size of a list without limit.
+const defaultLimit = 100
+
+func (h *handlers) CreateEnhancedConnection(_ context.Context, r server.CreateEnhancedConnectionRequestObject) (server.CreateEnhancedConnectionResponseObject, error) {
+	s := h.s
+	now := s.cfg.Now()
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	for _, c := range s.store.lookup(r.ProjectID).enhanced {
+		if !c.deleted && c.req.Name == r.Body.Name {
+			return server.CreateEnhancedConnection400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
+				errorBody(apierror.CodeAlreadyExists, fmt.Sprintf("Connection name %s already exists", r.Body.Name)))}, nil
+		}
+	}
+	if name, ok := duplicate(r.Body.Queues, r.Body.ElasticResourcePools); ok {
+		return server.CreateEnhancedConnection400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
+			errorBody(apierror.CodeBadParameter, fmt.Sprintf("%s is named more than once in queues and elastic_resource_pools", name)))}, nil
+	}
+	c := &enhancedConnection{id: uuid.NewString(), req: *r.Body, created: now, hosts: slices.Clone(r.Body.Hosts)}
+	c.queues = bind(nil, r.Body.Queues, now)
+	c.pools = bind(nil, r.Body.ElasticResourcePools, now)
+	s.store.project(r.ProjectID).enhanced[c.id] = c
+	return server.CreateEnhancedConnection201JSONResponse{IsSuccess: ptr(true), Message: ptr(""), ConnectionID: ptr(c.id)}, nil
+}
+
+func (h *handlers) ListEnhancedConnections(_ context.Context, r server.ListEnhancedConnectionsRequestObject) (server.ListEnhancedConnectionsResponseObject, error) {
+	s := h.s
+	now := s.cfg.Now()
+	want, err := parseTags(r.Params.Tags)
+	if err != nil {
+		return server.ListEnhancedConnections400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
+			errorBody(apierror.CodeBadParameter, "invalid request: query tags: "+err.Error()))}, nil
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	all := sortedByCreation(s.store.lookup(r.ProjectID).enhanced, func(c *enhancedConnection) (time.Time, string) { return c.created, c.id })
+	var items []server.EnhancedConnection
+	for _, c := range all {
+		if r.Params.Status != nil && !strings.EqualFold(*r.Params.Status, string(c.status())) ||
+			r.Params.Name != nil && *r.Params.Name != c.req.Name || !hasTags(c.req.Tags, want) {
+			continue
+		}
+		d := s.enhancedDetail(c, now)
+		items = append(items, server.EnhancedConnection{
+			ID: d.ID, Name: d.Name, Status: d.Status, AvailableQueueInfo: d.AvailableQueueInfo,
+			ElasticResourcePools: d.ElasticResourcePools, DestVpcID: d.DestVpcID, DestNetworkID: d.DestNetworkID,
+			CreateTime: d.CreateTime, Hosts: d.Hosts, IsPrivis: d.IsPrivis, Ipv6Enable: d.Ipv6Enable, Routes: d.Routes,
+		})
+	}
+	offset, limit := 0, defaultLimit
+	if r.Params.Offset != nil {
+		offset = int(*r.Params.Offset)
+	}
+	if r.Params.Limit != nil {
+		limit = int(*r.Params.Limit)
+	}
+	items = items[min(offset, len(items)):]
+	if limit > 0 {
+		items = items[:min(limit, len(items))]
+	}
+	count := int32(min(len(items), math.MaxInt32))
+	return server.ListEnhancedConnections200JSONResponse{IsSuccess: ptr(true), Message: ptr(""),
+		Connections: items, Count: &count}, nil
+}
+
+func (h *handlers) ShowEnhancedConnection(_ context.Context, r server.ShowEnhancedConnectionRequestObject) (server.ShowEnhancedConnectionResponseObject, error) {
+	s := h.s
+	now := s.cfg.Now()
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	c := s.store.lookup(r.ProjectID).enhanced[r.ConnectionID]
+	if c == nil {
+		return server.ShowEnhancedConnection400JSONResponse{EnhancedNotFoundJSONResponse: enhancedNotFound(r.ConnectionID)}, nil
+	}
+	return server.ShowEnhancedConnection200JSONResponse(s.enhancedDetail(c, now)), nil
+}
+
+func (h *handlers) UpdateEnhancedConnection(_ context.Context, r server.UpdateEnhancedConnectionRequestObject) (server.UpdateEnhancedConnectionResponseObject, error) {
+	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, _ time.Time) (string, *server.ErrorBody) {
+		c.hosts = slices.Clone(r.Body.Hosts)
+		return "", nil
+	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.UpdateEnhancedConnectionResponseObject {
+		if failed {
+			return server.UpdateEnhancedConnection400JSONResponse{EnhancedNotFoundJSONResponse: refused}
+		}
+		return server.UpdateEnhancedConnection200JSONResponse(ok)
+	}), nil
+}
+
+func (h *handlers) DeleteEnhancedConnection(_ context.Context, r server.DeleteEnhancedConnectionRequestObject) (server.DeleteEnhancedConnectionResponseObject, error) {
+	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
+		for _, b := range slices.Concat(c.queues, c.pools) {
+			if b.status(now, h.s.cfg.CreateDelay) == server.BindingCreating {
+				e := errorBody(apierror.CodeNotSupported, fmt.Sprintf(
+					"The connection %s cannot be deleted while its binding to %s is being created", c.id, b.name))
+				return "", &e
+			}
+		}
+		c.deleted = true
+		return "Deleted", nil
+	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.DeleteEnhancedConnectionResponseObject {
+		if failed {
+			return server.DeleteEnhancedConnection400JSONResponse{EnhancedNotFoundJSONResponse: refused}
+		}
+		return server.DeleteEnhancedConnection200JSONResponse(ok)
+	}), nil
+}
+
+func (h *handlers) AssociateQueueToEnhancedConnection(_ context.Context, r server.AssociateQueueToEnhancedConnectionRequestObject) (server.AssociateQueueToEnhancedConnectionResponseObject, error) {
+	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
+		if name, ok := duplicate(r.Body.Queues, r.Body.ElasticResourcePools); ok {
+			e := errorBody(apierror.CodeBadParameter, fmt.Sprintf("%s is named more than once in queues and elastic_resource_pools", name))
+			return "", &e
+		}
+		for _, name := range slices.Concat(r.Body.Queues, r.Body.ElasticResourcePools) {
+			if c.binding(name) != nil {
+				e := errorBody(apierror.CodeAlreadyExists, fmt.Sprintf("%s is already bound to connection %s", name, c.id))
+				return "", &e
+			}
+		}
+		c.queues = bind(c.queues, r.Body.Queues, now)
+		c.pools = bind(c.pools, r.Body.ElasticResourcePools, now)
+		return fmt.Sprintf("associated peer connection for queues: {%s}.", strings.Join(slices.Concat(r.Body.Queues, r.Body.ElasticResourcePools), ",")), nil
+	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.AssociateQueueToEnhancedConnectionResponseObject {
+		if failed {
+			return server.AssociateQueueToEnhancedConnection400JSONResponse{EnhancedNotFoundJSONResponse: refused}
+		}
+		return server.AssociateQueueToEnhancedConnection200JSONResponse(ok)
+	}), nil
+}
+
+func (h *handlers) DisassociateQueueFromEnhancedConnection(_ context.Context, r server.DisassociateQueueFromEnhancedConnectionRequestObject) (server.DisassociateQueueFromEnhancedConnectionResponseObject, error) {
+	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
+		for _, name := range slices.Concat(r.Body.Queues, r.Body.ElasticResourcePools) {
+			b := c.binding(name)
+			if b == nil {
+				e := errorBody(apierror.CodeBadParameter, fmt.Sprintf("%s is not bound to connection %s", name, c.id))
+				return "", &e
+			}
+			if b.status(now, h.s.cfg.CreateDelay) == server.BindingFailed {
+				e := errorBody(apierror.CodeNotSupported, fmt.Sprintf(
+					"%s cannot be unbound: its peering with connection %s failed", name, c.id))
+				return "", &e
+			}
+		}
+		c.queues = unbind(c.queues, r.Body.Queues)
+		c.pools = unbind(c.pools, r.Body.ElasticResourcePools)
+		return fmt.Sprintf("Disassociated peer connection for queues:{%s}.", strings.Join(slices.Concat(r.Body.Queues, r.Body.ElasticResourcePools), ",")), nil
+	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.DisassociateQueueFromEnhancedConnectionResponseObject {
+		if failed {
+			return server.DisassociateQueueFromEnhancedConnection400JSONResponse{EnhancedNotFoundJSONResponse: refused}
+		}
+		return server.DisassociateQueueFromEnhancedConnection200JSONResponse(ok)
+	}), nil
+}
+
+func (h *handlers) ShowEnhancedConnectionPrivilege(_ context.Context, r server.ShowEnhancedConnectionPrivilegeRequestObject) (server.ShowEnhancedConnectionPrivilegeResponseObject, error) {
+	s := h.s
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	if s.store.lookup(r.ProjectID).enhanced[r.ConnectionID] == nil {
+		return server.ShowEnhancedConnectionPrivilege400JSONResponse{EnhancedNotFoundJSONResponse: enhancedNotFound(r.ConnectionID)}, nil
+	}
+	// The mock has no authorization API, so no project is ever granted
+	// a connection.
+	return server.ShowEnhancedConnectionPrivilege200JSONResponse{IsSuccess: ptr(true), Message: ptr(""),
+		ConnectionID: ptr(r.ConnectionID), Privileges: []server.Privilege{}}, nil
+}
+
+func (h *handlers) CreateRouteToEnhancedConnection(_ context.Context, r server.CreateRouteToEnhancedConnectionRequestObject) (server.CreateRouteToEnhancedConnectionResponseObject, error) {
+	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
+		if slices.ContainsFunc(c.routes, func(rt server.Route) bool { return *rt.Name == r.Body.Name }) {
+			e := errorBody(apierror.CodeAlreadyExists, fmt.Sprintf("Route %s already exists on connection %s", r.Body.Name, c.id))
+			return "", &e
+		}
+		c.routes = append(c.routes, server.Route{Name: ptr(r.Body.Name), Cidr: ptr(r.Body.Cidr), CreateTime: ptr(now.UnixMilli())})
+		return "", nil
+	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.CreateRouteToEnhancedConnectionResponseObject {
+		if failed {
+			return server.CreateRouteToEnhancedConnection400JSONResponse{EnhancedNotFoundJSONResponse: refused}
+		}
+		return server.CreateRouteToEnhancedConnection200JSONResponse(ok)
+	}), nil
+}
+
+func (h *handlers) DeleteRouteFromEnhancedConnection(_ context.Context, r server.DeleteRouteFromEnhancedConnectionRequestObject) (server.DeleteRouteFromEnhancedConnectionResponseObject, error) {
+	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, _ time.Time) (string, *server.ErrorBody) {
+		i := slices.IndexFunc(c.routes, func(rt server.Route) bool { return *rt.Name == r.Name })
+		if i < 0 {
+			e := errorBody(apierror.CodeBadParameter, fmt.Sprintf("Route %s does not exist on connection %s", r.Name, c.id))
+			return "", &e
+		}
+		c.routes = slices.Delete(c.routes, i, i+1)
+		return "Deleted", nil
+	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.DeleteRouteFromEnhancedConnectionResponseObject {
+		if failed {
+			return server.DeleteRouteFromEnhancedConnection400JSONResponse{EnhancedNotFoundJSONResponse: refused}
+		}
+		return server.DeleteRouteFromEnhancedConnection200JSONResponse(ok)
+	}), nil
+}
+
+// change runs apply on a connection that exists and is not deleted, under
+// the store's lock, and answers through respond: apply's message on
+// success, its error (or not found, or deleted) otherwise. A refused
+// change must leave the connection as it was, so apply checks everything
+// before it changes anything.
+func change[R any](h *handlers, project, id string,
+	apply func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody),
+	respond func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) R,
+) R {
+	s := h.s
+	now := s.cfg.Now()
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	c := s.store.lookup(project).enhanced[id]
+	switch {
+	case c == nil:
+		return respond(server.Result{}, enhancedNotFound(id), true)
+	case c.deleted:
+		return respond(server.Result{}, server.EnhancedNotFoundJSONResponse(errorBody(apierror.CodeBadParameter,
+			fmt.Sprintf("Connection %s has been deleted and cannot be changed.", id))), true)
+	}
+	msg, refused := apply(c, now)
+	if refused != nil {
+		return respond(server.Result{}, server.EnhancedNotFoundJSONResponse(*refused), true)
+	}
+	return respond(server.Result{IsSuccess: ptr(true), Message: ptr(msg)}, server.EnhancedNotFoundJSONResponse{}, false)
+}
+
+// enhancedNotFound is DLI's documented answer for an unknown connection.
+func enhancedNotFound(id string) server.EnhancedNotFoundJSONResponse {
+	return server.EnhancedNotFoundJSONResponse(errorBody(apierror.CodeBadParameter, fmt.Sprintf("Connection %s is not exist.", id)))
+}
+
+func (c *enhancedConnection) status() server.EnhancedConnectionStatus {
+	if c.deleted {
+		return server.EnhancedDeleted
+	}
+	return server.EnhancedActive
+}
+
+func (c *enhancedConnection) binding(name string) *binding {
+	for _, b := range slices.Concat(c.queues, c.pools) {
+		if b.name == name {
+			return b
+		}
+	}
+	return nil
+}
+
+func (s *Server) enhancedDetail(c *enhancedConnection, now time.Time) server.EnhancedConnectionDetail {
+	status := c.status()
+	created := c.created.UnixMilli()
+	return server.EnhancedConnectionDetail{
+		IsSuccess: ptr(true), Message: ptr(""), ID: ptr(c.id), Name: ptr(c.req.Name), Status: &status,
+		AvailableQueueInfo:   s.bindings(c.queues, now),
+		ElasticResourcePools: s.bindings(c.pools, now),
+		DestVpcID:            ptr(c.req.DestVpcID), DestNetworkID: ptr(c.req.DestNetworkID),
+		CreateTime: &created, Hosts: slices.Clone(c.hosts), IsPrivis: ptr(true), Ipv6Enable: ptr(false),
+		Routes: slices.Clone(c.routes),
+	}
+}
+
+func (s *Server) bindings(bs []*binding, now time.Time) []server.Binding {
+	out := make([]server.Binding, len(bs))
+	for i, b := range bs {
+		status := b.status(now, s.cfg.CreateDelay)
+		msg := ""
+		if status == server.BindingFailed {
+			msg = fmt.Sprintf(FailMessage, b.name)
+		}
+		updated := b.started.UnixMilli()
+		if status != server.BindingCreating {
+			updated = b.started.Add(s.cfg.CreateDelay).UnixMilli()
+		}
+		out[i] = server.Binding{PeerID: ptr(b.peerID), Status: &status, Name: ptr(b.name), ErrMsg: &msg, UpdateTime: &updated}
+	}
+	return out
+}
+
+func bind(bs []*binding, names []string, now time.Time) []*binding {
+	for _, n := range names {
+		bs = append(bs, &binding{name: n, peerID: uuid.NewString(), started: now})
+	}
+	return bs
+}
+
+func unbind(bs []*binding, names []string) []*binding {
+	return slices.DeleteFunc(bs, func(b *binding) bool { return slices.Contains(names, b.name) })
+}
+
+// duplicate reports a name given twice across the lists.
+func duplicate(lists ...[]string) (string, bool) {
+	seen := map[string]bool{}
+	for _, name := range slices.Concat(lists...) {
+		if seen[name] {
+			return name, true
+		}
+		seen[name] = true
+	}
+	return "", false
+}
+
+// parseTags reads the tags query, k1=v1,k2=v2.
+func parseTags(q *string) (map[string]string, error) {
+	if q == nil || *q == "" {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, pair := range strings.Split(*q, ",") {
+		k, v, ok := strings.Cut(pair, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("%q is not key=value", pair)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func hasTags(tags []server.Tag, want map[string]string) bool {
+	for k, v := range want {
+		if !slices.ContainsFunc(tags, func(t server.Tag) bool { return t.Key == k && t.Value == v }) {
+			return false
+		}
+	}
+	return true
+}
