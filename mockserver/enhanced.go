@@ -28,20 +28,21 @@ func (h *handlers) CreateEnhancedConnection(_ context.Context, r server.CreateEn
 	now := s.cfg.Now()
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	for _, c := range s.store.lookup(r.ProjectID).enhanced {
-		if !c.deleted && c.req.Name == r.Body.Name {
-			return server.CreateEnhancedConnection400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
-				errorBody(apierror.CodeAlreadyExists, fmt.Sprintf("Connection name %s already exists", r.Body.Name)))}, nil
-		}
+	if _, taken := s.store.lookup(r.ProjectID).enhancedByName[r.Body.Name]; taken {
+		return server.CreateEnhancedConnection400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
+			errorBody(apierror.CodeAlreadyExists, fmt.Sprintf("Connection name %s already exists", r.Body.Name)))}, nil
 	}
 	if name, ok := duplicate(r.Body.Queues, r.Body.ElasticResourcePools); ok {
 		return server.CreateEnhancedConnection400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
 			errorBody(apierror.CodeBadParameter, fmt.Sprintf("%s is named more than once in queues and elastic_resource_pools", name)))}, nil
 	}
-	c := &enhancedConnection{id: uuid.NewString(), req: *r.Body, created: now, hosts: slices.Clone(r.Body.Hosts)}
+	c := &enhancedConnection{id: uuid.NewString(), name: r.Body.Name, vpc: r.Body.DestVpcID, subnet: r.Body.DestNetworkID,
+		tags: r.Body.Tags, created: now, hosts: r.Body.Hosts}
 	c.queues = bind(nil, r.Body.Queues, now)
 	c.pools = bind(nil, r.Body.ElasticResourcePools, now)
-	s.store.project(r.ProjectID).enhanced[c.id] = c
+	p := s.store.project(r.ProjectID)
+	p.enhanced[c.id] = c
+	p.enhancedByName[c.name] = c.id
 	return server.CreateEnhancedConnection201JSONResponse{IsSuccess: ptr(true), Message: ptr(""), ConnectionID: ptr(c.id)}, nil
 }
 
@@ -59,7 +60,7 @@ func (h *handlers) ListEnhancedConnections(_ context.Context, r server.ListEnhan
 	var items []server.EnhancedConnection
 	for _, c := range all {
 		if r.Params.Status != nil && !strings.EqualFold(*r.Params.Status, string(c.status())) ||
-			r.Params.Name != nil && *r.Params.Name != c.req.Name || !hasTags(c.req.Tags, want) {
+			r.Params.Name != nil && *r.Params.Name != c.name || !hasTags(c.tags, want) {
 			continue
 		}
 		d := s.enhancedDetail(c, now)
@@ -99,7 +100,7 @@ func (h *handlers) ShowEnhancedConnection(_ context.Context, r server.ShowEnhanc
 
 func (h *handlers) UpdateEnhancedConnection(_ context.Context, r server.UpdateEnhancedConnectionRequestObject) (server.UpdateEnhancedConnectionResponseObject, error) {
 	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, _ time.Time) (string, *server.ErrorBody) {
-		c.hosts = slices.Clone(r.Body.Hosts)
+		c.hosts = r.Body.Hosts
 		return "", nil
 	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.UpdateEnhancedConnectionResponseObject {
 		if failed {
@@ -119,6 +120,7 @@ func (h *handlers) DeleteEnhancedConnection(_ context.Context, r server.DeleteEn
 			}
 		}
 		c.deleted = true
+		delete(h.s.store.projects[r.ProjectID].enhancedByName, c.name)
 		return "Deleted", nil
 	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.DeleteEnhancedConnectionResponseObject {
 		if failed {
@@ -135,7 +137,7 @@ func (h *handlers) AssociateQueueToEnhancedConnection(_ context.Context, r serve
 			return "", &e
 		}
 		for _, name := range slices.Concat(r.Body.Queues, r.Body.ElasticResourcePools) {
-			if c.binding(name) != nil {
+			if _, bound := c.binding(name); bound {
 				e := errorBody(apierror.CodeAlreadyExists, fmt.Sprintf("%s is already bound to connection %s", name, c.id))
 				return "", &e
 			}
@@ -154,8 +156,8 @@ func (h *handlers) AssociateQueueToEnhancedConnection(_ context.Context, r serve
 func (h *handlers) DisassociateQueueFromEnhancedConnection(_ context.Context, r server.DisassociateQueueFromEnhancedConnectionRequestObject) (server.DisassociateQueueFromEnhancedConnectionResponseObject, error) {
 	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
 		for _, name := range slices.Concat(r.Body.Queues, r.Body.ElasticResourcePools) {
-			b := c.binding(name)
-			if b == nil {
+			b, bound := c.binding(name)
+			if !bound {
 				e := errorBody(apierror.CodeBadParameter, fmt.Sprintf("%s is not bound to connection %s", name, c.id))
 				return "", &e
 			}
@@ -262,29 +264,33 @@ func (c *enhancedConnection) status() server.EnhancedConnectionStatus {
 	return server.EnhancedActive
 }
 
-func (c *enhancedConnection) binding(name string) *binding {
+func (c *enhancedConnection) binding(name string) (binding, bool) {
 	for _, b := range slices.Concat(c.queues, c.pools) {
 		if b.name == name {
-			return b
+			return b, true
 		}
 	}
-	return nil
+	return binding{}, false
 }
 
 func (s *Server) enhancedDetail(c *enhancedConnection, now time.Time) server.EnhancedConnectionDetail {
 	status := c.status()
 	created := c.created.UnixMilli()
 	return server.EnhancedConnectionDetail{
-		IsSuccess: ptr(true), Message: ptr(""), ID: ptr(c.id), Name: ptr(c.req.Name), Status: &status,
-		AvailableQueueInfo:   s.bindings(c.queues, now),
-		ElasticResourcePools: s.bindings(c.pools, now),
-		DestVpcID:            ptr(c.req.DestVpcID), DestNetworkID: ptr(c.req.DestNetworkID),
+		IsSuccess: ptr(true), Message: ptr(""), ID: ptr(c.id), Name: ptr(c.name), Status: &status,
+		AvailableQueueInfo:   s.bindings(c.id, c.queues, now),
+		ElasticResourcePools: s.bindings(c.id, c.pools, now),
+		DestVpcID:            ptr(c.vpc), DestNetworkID: ptr(c.subnet),
 		CreateTime: &created, Hosts: slices.Clone(c.hosts), IsPrivis: ptr(true), Ipv6Enable: ptr(false),
 		Routes: slices.Clone(c.routes),
 	}
 }
 
-func (s *Server) bindings(bs []*binding, now time.Time) []server.Binding {
+// bindings answers the bindings of a connection. A peering's id is derived
+// from the connection's and the name (a name-based UUID): stable and
+// distinct, and nothing to store.
+func (s *Server) bindings(connID string, bs []binding, now time.Time) []server.Binding {
+	space, _ := uuid.Parse(connID)
 	out := make([]server.Binding, len(bs))
 	for i, b := range bs {
 		status := b.status(now, s.cfg.CreateDelay)
@@ -296,20 +302,20 @@ func (s *Server) bindings(bs []*binding, now time.Time) []server.Binding {
 		if status != server.BindingCreating {
 			updated = b.started.Add(s.cfg.CreateDelay).UnixMilli()
 		}
-		out[i] = server.Binding{PeerID: ptr(b.peerID), Status: &status, Name: ptr(b.name), ErrMsg: &msg, UpdateTime: &updated}
+		out[i] = server.Binding{PeerID: ptr(uuid.NewSHA1(space, []byte(b.name)).String()), Status: &status, Name: ptr(b.name), ErrMsg: &msg, UpdateTime: &updated}
 	}
 	return out
 }
 
-func bind(bs []*binding, names []string, now time.Time) []*binding {
+func bind(bs []binding, names []string, now time.Time) []binding {
 	for _, n := range names {
-		bs = append(bs, &binding{name: n, peerID: uuid.NewString(), started: now})
+		bs = append(bs, binding{name: n, started: now})
 	}
 	return bs
 }
 
-func unbind(bs []*binding, names []string) []*binding {
-	return slices.DeleteFunc(bs, func(b *binding) bool { return slices.Contains(names, b.name) })
+func unbind(bs []binding, names []string) []binding {
+	return slices.DeleteFunc(bs, func(b binding) bool { return slices.Contains(names, b.name) })
 }
 
 // duplicate reports a name given twice across the lists.

@@ -21,6 +21,9 @@ type project struct {
 	classic       map[string]*classicConnection // by id
 	classicByName map[string]string             // name → id
 	enhanced      map[string]*enhancedConnection
+	// enhancedByName maps the names of connections not deleted to ids,
+	// so that a create checks its name in constant time.
+	enhancedByName map[string]string
 }
 
 func newStore() *store { return &store{projects: map[string]*project{}} }
@@ -40,7 +43,7 @@ func (s *store) project(id string) *project {
 	p := s.projects[id]
 	if p == nil {
 		p = &project{classic: map[string]*classicConnection{}, classicByName: map[string]string{},
-			enhanced: map[string]*enhancedConnection{}}
+			enhanced: map[string]*enhancedConnection{}, enhancedByName: map[string]string{}}
 		s.projects[id] = p
 	}
 	return p
@@ -71,22 +74,23 @@ func progress(start, now time.Time, delay time.Duration) (done bool, fraction fl
 	return false, float64(elapsed*100/delay) / 100
 }
 
-// enhancedConnection is what the mock remembers of an enhanced connection.
+// enhancedConnection is what the mock remembers of an enhanced
+// connection: only what show and list answer, since a mock under load
+// keeps many of them.
 type enhancedConnection struct {
-	id      string
-	req     server.EnhancedConnectionCreateRequest
-	created time.Time
-	deleted bool
-	queues  []*binding
-	pools   []*binding
-	hosts   []server.Host
-	routes  []server.Route
+	id, name      string
+	vpc, subnet   string
+	tags          []server.Tag
+	created       time.Time
+	deleted       bool
+	queues, pools []binding
+	hosts         []server.Host
+	routes        []server.Route
 }
 
 // binding is one queue or elastic resource pool bound to a connection.
 type binding struct {
 	name    string
-	peerID  string
 	started time.Time
 }
 
@@ -100,7 +104,7 @@ const (
 )
 
 // status is where the binding stands at now.
-func (b *binding) status(now time.Time, delay time.Duration) server.BindingStatus {
+func (b binding) status(now time.Time, delay time.Duration) server.BindingStatus {
 	if done, _ := progress(b.started, now, delay); !done {
 		return server.BindingCreating
 	}

@@ -1,7 +1,10 @@
 -- wrk script: POST creates with a name unique per thread and request, so
 -- every request is a real create (a repeated name would answer DLI.0006).
+-- Classic connections by default; API=enhanced creates enhanced ones, each
+-- bound to one elastic resource pool.
 -- Usage (see README.md, "The mock server"):
---   wrk -t2 -c32 -d20s --latency -s scripts/wrk-create.lua http://127.0.0.1:8080
+--   wrk -t2 -c2 -d10s --latency -s scripts/wrk-create.lua http://127.0.0.1:8080
+--   API=enhanced wrk -t2 -c2 -d10s --latency -s scripts/wrk-create.lua http://127.0.0.1:8080
 -- thread_id and non201 are per-thread globals: setup() and done() reach
 -- them through thread:set and thread:get.
 local counter = 0
@@ -14,12 +17,22 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local enhanced = os.getenv("API") == "enhanced"
+local project = "0123456789abcdef0123456789abcdef"
+
 function request()
   counter = counter + 1
+  if enhanced then
+    local body = string.format(
+      '{"name":"w%d_%d","dest_vpc_id":"vpc","dest_network_id":"subnet","elastic_resource_pools":["pool1"]}',
+      thread_id, counter)
+    return wrk.format("POST", "/v2.0/" .. project .. "/datasource/enhanced-connections",
+      {["Content-Type"] = "application/json"}, body)
+  end
   local body = string.format(
     '{"name":"w%d_%d","service":"RDS","security_group_id":"sg","network_id":"net","url":"192.168.12.148:3306"}',
     thread_id, counter)
-  return wrk.format("POST", "/v2.0/0123456789abcdef0123456789abcdef/datasource-connection",
+  return wrk.format("POST", "/v2.0/" .. project .. "/datasource-connection",
     {["Content-Type"] = "application/json"}, body)
 end
 
