@@ -21,7 +21,13 @@ const (
 	EnvSecurityToken = "DLI_SECURITY_TOKEN"  // with DLI_AK and DLI_SK: temporary credentials
 	EnvToken         = "DLI_TOKEN"           // or an IAM token
 	EnvMutate        = "DLI_CONTRACT_MUTATE" // "1": also create and delete
-	// What a mutating live run creates: DLI needs a real service address,
+	// The enhanced connection a mutating live run creates: DLI needs a
+	// real VPC, subnet and elastic resource pool.
+	EnvVPC    = "DLI_CONTRACT_VPC_ID"
+	EnvSubnet = "DLI_CONTRACT_SUBNET_ID"
+	EnvPool   = "DLI_CONTRACT_POOL"
+	// The classic connection a mutating live run creates, optional since
+	// the classic API is past its end of life: a real service address,
 	// security group and subnet.
 	EnvService       = "DLI_CONTRACT_SERVICE" // default RDS
 	EnvURL           = "DLI_CONTRACT_URL"
@@ -71,6 +77,15 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 		Mutate:    mutate == "1",
 	}
 	if t.Mutate {
+		t.Enhanced = dli.EnhancedConnectionCreateRequest{DestVpcID: getenv(EnvVPC), DestNetworkID: getenv(EnvSubnet)}
+		if pool := getenv(EnvPool); pool != "" {
+			t.Enhanced.ElasticResourcePools = []string{pool}
+		}
+		for name, v := range map[string]string{EnvVPC: t.Enhanced.DestVpcID, EnvSubnet: t.Enhanced.DestNetworkID, EnvPool: getenv(EnvPool)} {
+			if v == "" {
+				missing = append(missing, name)
+			}
+		}
 		t.Create = dli.ConnectionCreateRequest{
 			Service: getenv(EnvService), URL: getenv(EnvURL),
 			SecurityGroupID: getenv(EnvSecurityGroup), NetworkID: getenv(EnvNetwork),
@@ -78,14 +93,22 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 		if t.Create.Service == "" {
 			t.Create.Service = "RDS"
 		}
-		for name, v := range map[string]string{EnvURL: t.Create.URL, EnvSecurityGroup: t.Create.SecurityGroupID, EnvNetwork: t.Create.NetworkID} {
-			if v == "" {
-				missing = append(missing, name)
+		classic := map[string]string{EnvURL: t.Create.URL, EnvSecurityGroup: t.Create.SecurityGroupID, EnvNetwork: t.Create.NetworkID}
+		given := 0
+		for _, v := range classic {
+			if v != "" {
+				given++
+			}
+		}
+		t.SkipClassic = given == 0
+		for name, v := range classic {
+			if v == "" && given > 0 {
+				missing = append(missing, name+" (with the other classic inputs)")
 			}
 		}
 		if len(missing) > 0 {
 			sort.Strings(missing)
-			return Target{}, true, errors.New(EnvMutate + "=1 creates a real connection and needs " + strings.Join(missing, ", "))
+			return Target{}, true, errors.New(EnvMutate + "=1 creates real connections and needs " + strings.Join(missing, ", "))
 		}
 	}
 	return t, true, nil

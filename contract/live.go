@@ -29,10 +29,17 @@ type Target struct {
 	// Mutate allows creating and deleting a connection. Whatever the
 	// scenario creates, it deletes, even when a check fails.
 	Mutate bool
-	// Create is the connection a mutating run creates (its name is made
-	// unique per run). A real DLI needs a real security group, subnet and
-	// service address; the zero value suits a mock.
+	// Create is the classic connection a mutating run creates (its name is
+	// made unique per run). A real DLI needs a real security group, subnet
+	// and service address; the zero value suits a mock.
 	Create dli.ConnectionCreateRequest
+	// SkipClassic leaves out the classic life cycle of a mutating run: the
+	// classic API is past its end of life, and a live DLI may refuse it.
+	SkipClassic bool
+	// Enhanced is the enhanced connection a mutating run creates (its name
+	// is made unique per run): a real VPC, subnet and elastic resource
+	// pool for a real DLI; the zero value suits a mock.
+	Enhanced dli.EnhancedConnectionCreateRequest
 	// Doc is the document to hold the server to; the embedded one when nil.
 	Doc *validate.Document
 	// Coverage counts the pairs exercised; a private record when nil.
@@ -57,9 +64,12 @@ type Scenario struct {
 // Run drives the generated client against the target through a Recorder
 // that validates every request and response against the document, and
 // checks the behaviour the document describes: list and show answer 200,
-// an unknown id answers a declared error; with Mutate, a created connection
-// (201) can be shown and listed, an invalid create is refused with 400, and
-// the connection is deleted (200) and gone afterwards.
+// an unknown id answers a declared error, for classic and enhanced
+// connections. With Mutate, a classic connection is created (201), shown,
+// listed and deleted, and an invalid create is refused with 400; and an
+// enhanced connection runs its life cycle (create, show until its bindings
+// are ACTIVE, replace hosts, add and delete a route, unbind, delete, show
+// DELETED).
 func Run(ctx context.Context, t Target) Scenario {
 	s := &scenario{t: t}
 	s.run(ctx)
@@ -111,8 +121,12 @@ func (s *scenario) run(ctx context.Context) {
 	defer func() { s.out.Findings = append(s.out.Findings, s.rec.Findings()...) }()
 
 	s.readOnly(ctx)
+	s.readOnlyEnhanced(ctx)
 	if s.t.Mutate {
-		s.mutating(ctx)
+		if !s.t.SkipClassic {
+			s.mutating(ctx)
+		}
+		s.mutatingEnhanced(ctx)
 	}
 }
 
@@ -144,6 +158,9 @@ func (s *scenario) mutating(ctx context.Context) {
 	body.Name = name
 	created, err := s.c.CreateDatasourceConnectionWithResponse(ctx, s.t.ProjectID, body)
 	if !s.expect("CreateDatasourceConnection", err, created, http.StatusCreated) {
+		if id := createdID(err, created); id != "" {
+			s.cleanup(ctx, id)
+		}
 		return
 	}
 	if created.JSON201 == nil || created.JSON201.ConnectionID == nil || *created.JSON201.ConnectionID == "" {

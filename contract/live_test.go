@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,7 @@ func TestServer(t *testing.T) {
 	}
 	if target.Mutate {
 		assert.Contains(t, sc.Steps, "delete the created connection")
+		assert.Contains(t, sc.Steps, "the deleted enhanced connection shows DELETED")
 	}
 }
 
@@ -100,6 +102,17 @@ func TestLiveModeJudgesServers(t *testing.T) {
 			}
 		}, []string{"ShowDatasourceConnection 400", "/error_code: required"}},
 		{"create answers 200", nil, []string{"success status 200 is not declared for CreateDatasourceConnection"}},
+		{"hosts not replaced", func(path string, status int, b map[string]any) {
+			if status == 200 && strings.Contains(path, "enhanced-connections/") && b["hosts"] != nil {
+				b["hosts"] = []any{}
+			}
+		}, []string{"ShowEnhancedConnection 200", `/hosts is "[]" after replacing them with one entry`}},
+		{"a binding that fails", func(path string, status int, b map[string]any) {
+			if pools, ok := b["elastic_resource_pools"].([]any); ok && status == 200 && len(pools) > 0 {
+				pools[0].(map[string]any)["status"] = "FAILED"
+				pools[0].(map[string]any)["err_msg"] = "peering refused"
+			}
+		}, []string{"ShowEnhancedConnection 200", "the binding to contract_pool FAILED: peering refused"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,6 +140,26 @@ func TestLiveModeJudgesServers(t *testing.T) {
 			for _, f := range sc.Findings {
 				all = append(all, f.String())
 			}
+			// Whatever the run created, it deleted, whatever it found.
+			rec := httptest.NewRecorder()
+			leftReq := httptest.NewRequest(http.MethodGet, "/v2.0/"+projectID+"/datasource/enhanced-connections", nil)
+			require.NoError(t, auth.NewSigner(mockAK, mockSK).Sign(leftReq, time.Now()))
+			m.ServeHTTP(rec, leftReq)
+			var left struct {
+				Connections []struct {
+					Status string `json:"status"`
+				} `json:"connections"`
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &left))
+			require.NotEmpty(t, left.Connections, "the run created an enhanced connection")
+			for _, c := range left.Connections {
+				assert.Equal(t, "DELETED", c.Status, "the run left an enhanced connection behind")
+			}
+			rec = httptest.NewRecorder()
+			leftReq = httptest.NewRequest(http.MethodGet, "/v2.0/"+projectID+"/datasource-connection", nil)
+			require.NoError(t, auth.NewSigner(mockAK, mockSK).Sign(leftReq, time.Now()))
+			m.ServeHTTP(rec, leftReq)
+			assert.Contains(t, rec.Body.String(), `"count":0`, "the run left a classic connection behind")
 			if tc.want == nil {
 				assert.Empty(t, all)
 				return
@@ -151,9 +184,13 @@ func TestTargetFromEnv(t *testing.T) {
 		{"not set", map[string]string{}, false, false, ""},
 		{"aksk", map[string]string{"DLI_ENDPOINT": "https://dli.cn-north-4.myhuaweicloud.com", "DLI_PROJECT_ID": "p", "DLI_AK": "a", "DLI_SK": "s"}, true, false, ""},
 		{"token and mutate", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
+			"DLI_CONTRACT_VPC_ID": "vpc", "DLI_CONTRACT_SUBNET_ID": "subnet", "DLI_CONTRACT_POOL": "pool",
 			"DLI_CONTRACT_URL": "10.0.0.5:3306", "DLI_CONTRACT_SECURITY_GROUP_ID": "sg", "DLI_CONTRACT_NETWORK_ID": "net"}, true, true, ""},
+		{"mutate, enhanced only", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
+			"DLI_CONTRACT_VPC_ID": "vpc", "DLI_CONTRACT_SUBNET_ID": "subnet", "DLI_CONTRACT_POOL": "pool"}, true, true, ""},
 		{"mutate without what to create", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
-			"DLI_CONTRACT_URL": "10.0.0.5:3306"}, true, false, "needs DLI_CONTRACT_NETWORK_ID, DLI_CONTRACT_SECURITY_GROUP_ID"},
+			"DLI_CONTRACT_URL": "10.0.0.5:3306"}, true, false,
+			"needs DLI_CONTRACT_NETWORK_ID (with the other classic inputs), DLI_CONTRACT_POOL, DLI_CONTRACT_SECURITY_GROUP_ID (with the other classic inputs), DLI_CONTRACT_SUBNET_ID, DLI_CONTRACT_VPC_ID"},
 		{"no project", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_TOKEN": "t"}, true, false, "DLI_PROJECT_ID"},
 		{"no credentials", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p"}, true, false, "DLI_AK and DLI_SK, or DLI_TOKEN"},
 		{"half a key pair", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p", "DLI_AK": "a"}, true, false, "both DLI_AK and DLI_SK"},
@@ -175,8 +212,10 @@ func TestTargetFromEnv(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.mutate, target.Mutate)
 			if tc.mutate {
+				assert.Equal(t, tc.env["DLI_CONTRACT_VPC_ID"], target.Enhanced.DestVpcID)
+				assert.Equal(t, []string{tc.env["DLI_CONTRACT_POOL"]}, target.Enhanced.ElasticResourcePools)
+				assert.Equal(t, tc.env["DLI_CONTRACT_URL"] == "", target.SkipClassic, "classic inputs are optional")
 				assert.Equal(t, tc.env["DLI_CONTRACT_URL"], target.Create.URL)
-				assert.Equal(t, tc.env["DLI_CONTRACT_NETWORK_ID"], target.Create.NetworkID)
 				assert.Equal(t, "RDS", target.Create.Service, "the default service")
 			}
 		})
