@@ -248,6 +248,23 @@ func TestEnhancedRequestsAreAuthenticatedAndValidated(t *testing.T) {
 	resp, err := anon.ShowEnhancedConnectionWithResponse(ctx, project, *created.JSON201.ConnectionID)
 	assert.True(t, apierror.IsAuth(apierror.Check(resp, err)))
 
+	withToken := setup(t, mockserver.Config{Token: "tok"}, auth.Token("tok"))
+	byToken, err := withToken.CreateEnhancedConnectionWithResponse(ctx, project, enhancedBody("by_token"))
+	require.NoError(t, apierror.Check(byToken, err))
+	badToken := setup(t, mockserver.Config{Token: "tok"}, auth.Token("nope"))
+	resp, err = badToken.ShowEnhancedConnectionWithResponse(ctx, project, *byToken.JSON201.ConnectionID)
+	assert.True(t, apierror.IsAuth(apierror.Check(resp, err)))
+
+	// The body limit holds for the new operations too: 20 000 hosts are
+	// allowed by the document but weigh over 1 MiB.
+	many := make([]dli.Host, 20000)
+	for i := range many {
+		many[i] = dli.Host{Name: ptr(fmt.Sprintf("host-with-a-long-name-%06d", i)), IP: ptr("192.168.100.200")}
+	}
+	big, err := signed.UpdateEnhancedConnectionWithResponse(ctx, project, *created.JSON201.ConnectionID, dli.EnhancedConnectionHostsRequest{Hosts: many})
+	require.NoError(t, err)
+	assert.Equal(t, 413, big.StatusCode())
+
 	// An invalid CIDR and a name with a dash are refused by validation,
 	// naming the field and the rule.
 	ctx = contract.Deliberate(ctx)

@@ -22,6 +22,13 @@ func FuzzHandler(f *testing.F) {
 		`{"name":"test1","service":"ct","security_group_id":"s","network_id":"n","url":"u"}`)
 	f.Add("GET", "/v2.0/"+project+"/datasource-connection", "", "")
 	f.Add("DELETE", "/v2.0/"+project+"/datasource-connection/68233202-63bf-4f27-a99b-fa5f5a2dbae1", "", "")
+	f.Add("POST", "/v2.0/"+project+"/datasource/enhanced-connections", "application/json",
+		`{"name":"test","dest_vpc_id":"vpc","dest_network_id":"subnet","elastic_resource_pools":["p1"],"hosts":[{"name":"h1","ip":"192.168.0.1"}]}`)
+	f.Add("GET", "/v2.0/"+project+"/datasource/enhanced-connections?limit=2&offset=1&status=active", "", "")
+	f.Add("PUT", "/v2.0/"+project+"/datasource/enhanced-connections/2a620c33-5609-40c9-affd-2b6453071b0f", "application/json", `{"hosts":[]}`)
+	f.Add("POST", "/v3/"+project+"/datasource/enhanced-connections/2a620c33-5609-40c9-affd-2b6453071b0f/routes", "application/json",
+		`{"name":"route","cidr":"127.0.0.0"}`)
+	f.Add("DELETE", "/v3/"+project+"/datasource/enhanced-connections/2a620c33-5609-40c9-affd-2b6453071b0f/routes/route", "", "")
 	doc, err := validate.Embedded()
 	if err != nil {
 		f.Fatal(err)
