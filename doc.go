@@ -2,12 +2,15 @@
 // Cloud DLI's classic datasource connection API.
 //
 // openapi/dli.yaml is the single source of truth. From it, `go generate`
-// produces the client in gen/dli (types, Client, ClientWithResponses) and
-// the embedded document in gen/spec; nothing under gen/ is edited by hand.
+// produces the client in gen/dli (types, Client, ClientWithResponses), the
+// server interface in gen/server, the embedded document in gen/spec and
+// the typed methods of client.Client (client/operations.gen.go); no
+// generated file is edited by hand.
 // Hand-written packages plug into the generated client through its options
 // and never patch it:
 //
-//   - client: client.New, the generated client with endpoint, auth, retries
+//   - client: client.New, one typed method per operation, waiters and a
+//     paginator, over the generated client with endpoint, auth, retries
 //     and timeouts wired in;
 //   - auth: AK/SK signing (SDK-HMAC-SHA256) and verification, token auth;
 //   - apierror: one typed error for every failed call;
@@ -27,3 +30,4 @@ package dligo
 //go:generate go -C tools run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/dli/config.yaml ../openapi/dli.yaml
 //go:generate go -C tools run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/spec/config.yaml ../openapi/dli.yaml
 //go:generate go -C tools run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../gen/server/config.yaml ../openapi/dli.yaml
+//go:generate go -C tools run ./typedgen -in ../openapi/dli.yaml -out ../client/operations.gen.go

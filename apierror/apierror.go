@@ -51,13 +51,16 @@ const snippetLen = 256
 
 // Error is a DLI call that did not succeed.
 type Error struct {
+	// Operation is the operationId of the call, when the typed client
+	// made it ("ShowEnhancedConnection"); "" otherwise.
+	Operation  string
 	StatusCode int
 	Code       string // error_code, e.g. DLI.0002 or APIGW.0308; "" when the body has none
 	Message    string // error_msg; for a 2xx with is_success false, the body's message
 	RequestID  string // X-Request-Id header, else request_id of the body
 	Body       []byte // the raw body, whatever it was
-	// Decode is the error of decoding a body the document says is JSON;
-	// nil when decoding was not the problem.
+	// Decode is the error of reading or decoding a body the document says
+	// is JSON; nil when decoding was not the problem.
 	Decode error
 	// Reason says why a 2xx answer is a failure: is_success false, or no
 	// body of the type the document declares for that status; "" for an
@@ -65,12 +68,16 @@ type Error struct {
 	Reason string
 }
 
+// Error reads "<operation>: <status> <code>: <message> (request id <id>)",
+// with "dli" for an operation not known.
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "dli: HTTP %d", e.StatusCode)
-	if t := http.StatusText(e.StatusCode); t != "" {
-		b.WriteString(" " + t)
+	if e.Operation != "" {
+		b.WriteString(e.Operation)
+	} else {
+		b.WriteString("dli")
 	}
+	fmt.Fprintf(&b, ": %d", e.StatusCode)
 	switch {
 	case e.Decode != nil:
 		fmt.Fprintf(&b, ": undecodable body (%v): %s", e.Decode, Snippet(e.Body))
@@ -82,9 +89,11 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, ": %s", Snippet(e.Body))
 		}
 	case e.Code != "":
-		fmt.Fprintf(&b, ": %s: %s", e.Code, e.Message)
+		fmt.Fprintf(&b, " %s: %s", e.Code, e.Message)
 	case len(e.Body) > 0:
-		fmt.Fprintf(&b, ": %s", Snippet(e.Body))
+		fmt.Fprintf(&b, " %s: %s", http.StatusText(e.StatusCode), Snippet(e.Body))
+	default:
+		fmt.Fprintf(&b, " %s", http.StatusText(e.StatusCode))
 	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
@@ -156,12 +165,21 @@ func successBody(resp Response, status int) (reflect.Value, bool) {
 	if v.Kind() != reflect.Struct {
 		return reflect.Value{}, false
 	}
-	f := v.FieldByName("JSON" + strconv.Itoa(status))
+	f := v.FieldByName(jsonField[status-200])
 	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
 		return reflect.Value{}, false
 	}
 	return f.Elem(), true
 }
+
+// jsonField names the generated field of each 2xx status, JSON200 to
+// JSON299, built once so that a successful Check allocates nothing.
+var jsonField = func() (names [100]string) {
+	for i := range names {
+		names[i] = "JSON" + strconv.Itoa(200+i)
+	}
+	return names
+}()
 
 // isSuccessFalse reports a decoded body whose is_success is false, with its
 // message.

@@ -1,7 +1,12 @@
-// Package client assembles the generated DLI client with the hand-written
-// runtime: endpoint resolution, authentication, retries and timeouts. It
+// Package client is the DLI client a Go program calls: one typed method per
+// operation of the document (generated, in operations.gen.go), waiters
+// that poll until a connection is usable, a paginator over enhanced
+// connections, and one error type, *apierror.Error, for every failure.
+//
+// It assembles the generated client (gen/dli) with the hand-written
+// runtime: endpoint resolution, authentication, retries and timeouts, and
 // only configures gen/dli through its options (WithHTTPClient), so
-// everything the generated client offers stays available.
+// everything the generated client offers stays available through Raw.
 //
 // The transport chain of a call, from the caller down:
 //
@@ -12,10 +17,12 @@ package client
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/endpoint"
 	"github.com/dli-contract/dli-go/gen/dli"
@@ -34,6 +41,9 @@ const (
 
 // Options configure New.
 type Options struct {
+	// ProjectID is the project every call is for: it fills the project_id
+	// path parameter, and X-Project-Id under AK/SK. Required.
+	ProjectID string
 	// Region, e.g. cn-north-4, picks the public endpoint; Endpoint, when
 	// set, is used instead (a private endpoint or a local mock).
 	Region   string
@@ -54,12 +64,40 @@ type Options struct {
 	// sent (kept out of this package so that callers who do not want it
 	// do not compile kin-openapi).
 	Wrap func(http.RoundTripper) http.RoundTripper
+	// Wait is the polling schedule of the waiters.
+	Wait WaitPolicy
 }
 
-// New returns the generated client configured by o. More generated options
-// (such as dli.WithRequestEditorFn) may follow; they run before signing.
-func New(o Options, opts ...dli.ClientOption) (*dli.ClientWithResponses, error) {
+// Client calls DLI: one method per operation of the document, named after
+// its operationId, plus waiters and a paginator. It is safe for concurrent
+// use.
+type Client struct {
+	raw       *dli.ClientWithResponses
+	projectID string
+	wait      WaitPolicy
+}
+
+// New returns a client configured by o. More generated options (such as
+// dli.WithRequestEditorFn) may follow; they run before signing.
+func New(o Options, opts ...dli.ClientOption) (*Client, error) {
+	if o.ProjectID == "" {
+		return nil, errors.New("client: Options.ProjectID is required: the project every call is for (IAM GET /v3/projects)")
+	}
+	if c, ok := o.Credentials.(auth.AKSK); ok {
+		switch c.ProjectID {
+		case "":
+			c.ProjectID = o.ProjectID
+			o.Credentials = c
+		case o.ProjectID:
+		default:
+			return nil, fmt.Errorf("client: the credentials are for project %s, Options.ProjectID is %s; give one project", c.ProjectID, o.ProjectID)
+		}
+	}
 	server, err := endpoint.Resolve(o.Region, o.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	wait, err := o.Wait.resolve(server)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +105,36 @@ func New(o Options, opts ...dli.ClientOption) (*dli.ClientWithResponses, error) 
 	if err != nil {
 		return nil, err
 	}
-	return dli.NewClientWithResponses(server, append([]dli.ClientOption{dli.WithHTTPClient(hc)}, opts...)...)
+	raw, err := dli.NewClientWithResponses(server, append([]dli.ClientOption{dli.WithHTTPClient(hc)}, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{raw: raw, projectID: o.ProjectID, wait: wait}, nil
+}
+
+// Raw returns the generated client underneath, for anything the typed
+// methods do not offer (bodies as io.Reader, request editors per call,
+// the full response).
+func (c *Client) Raw() *dli.ClientWithResponses { return c.raw }
+
+// ProjectID returns the project every call is for.
+func (c *Client) ProjectID() string { return c.projectID }
+
+// check turns the result of a generated call into the typed methods' one
+// error: an *apierror.Error naming the operation for every answer that is
+// not a success, the call's own error (network, context) wrapped with the
+// operation's name.
+func check(op string, resp apierror.Response, err error) error {
+	err = apierror.Check(resp, err)
+	if err == nil {
+		return nil
+	}
+	var e *apierror.Error
+	if errors.As(err, &e) {
+		e.Operation = op
+		return e
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }
 
 // HTTPClient returns the *http.Client New uses, for callers who build the

@@ -8,12 +8,16 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/client"
 	"github.com/dli-contract/dli-go/gen/dli"
+	"github.com/dli-contract/dli-go/mockserver"
 )
+
+const exampleProject = "0123456789abcdef0123456789abcdef"
 
 // standIn answers every call with status and body, and reports the
 // credentials it received.
@@ -28,6 +32,119 @@ func standIn(status int, body string, verify func(*http.Request, []byte)) *httpt
 	}))
 }
 
+// mock starts the mock server, as a stand-in for DLI.
+func mock(delay time.Duration) *httptest.Server {
+	m, err := mockserver.New(mockserver.Config{CreateDelay: delay})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return httptest.NewServer(m)
+}
+
+// A typed call: one method per operation, the project bound once, the
+// success body as the generated type, every failure an error.
+func Example() {
+	srv := mock(0)
+	defer srv.Close()
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	created, err := c.CreateEnhancedConnection(ctx, dli.EnhancedConnectionCreateRequest{
+		Name: "orders", DestVpcID: "vpc-1", DestNetworkID: "subnet-1",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	conn, err := c.ShowEnhancedConnection(ctx, *created.ConnectionID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(*conn.Name, *conn.Status)
+	// Output: orders ACTIVE
+}
+
+// Handle errors: every failure of a typed call is an *apierror.Error with
+// the operation, the status, DLI's code and message and the request id;
+// predicates cover the common cases.
+func Example_errorHandling() {
+	srv := standIn(400, `{"error_code":"DLI.0001","error_msg":"Connection 503fc86a-5e60-4349-92c2-7e399404fa8a is not exist."}`,
+		func(*http.Request, []byte) {})
+	defer srv.Close()
+
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.ShowEnhancedConnection(context.Background(), "503fc86a-5e60-4349-92c2-7e399404fa8a")
+	var e *apierror.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Operation, e.StatusCode, e.Code, e.RequestID)
+	}
+	fmt.Println("not found:", apierror.IsNotFound(err))
+	fmt.Println(err)
+	// Output:
+	// ShowEnhancedConnection 400 DLI.0001 7d2c0b7e
+	// not found: true
+	// ShowEnhancedConnection: 400 DLI.0001: Connection 503fc86a-5e60-4349-92c2-7e399404fa8a is not exist. (request id 7d2c0b7e)
+}
+
+// Wait until an enhanced connection can be used: every binding to a queue
+// or elastic resource pool is ACTIVE. The schedule is Options.Wait; only a
+// loopback endpoint such as this mock may be polled faster than once a
+// second.
+func ExampleClient_WaitEnhancedConnectionReady() {
+	srv := mock(30 * time.Millisecond)
+	defer srv.Close()
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject,
+		Wait: client.WaitPolicy{MinDelay: 10 * time.Millisecond}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	created, err := c.CreateEnhancedConnection(ctx, dli.EnhancedConnectionCreateRequest{
+		Name: "orders", DestVpcID: "vpc-1", DestNetworkID: "subnet-1", ElasticResourcePools: []string{"pool1"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	conn, err := c.WaitEnhancedConnectionReady(ctx, *created.ConnectionID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(*conn.ElasticResourcePools[0].Name, *conn.ElasticResourcePools[0].Status)
+	// Output: pool1 ACTIVE
+}
+
+// Range over every enhanced connection, across pages.
+func ExampleClient_EnhancedConnections() {
+	srv := mock(0)
+	defer srv.Close()
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, name := range []string{"a", "b", "c"} {
+		if _, err := c.CreateEnhancedConnection(ctx, dli.EnhancedConnectionCreateRequest{Name: name, DestVpcID: "v", DestNetworkID: "s"}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	pageSize := int32(2)
+	for conn, err := range c.EnhancedConnections(ctx, &dli.ListEnhancedConnectionsParams{Limit: &pageSize}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(*conn.Name)
+	}
+	// Output:
+	// a
+	// b
+	// c
+}
+
 // Authenticate with an IAM token: every request carries X-Auth-Token.
 func Example_tokenAuth() {
 	srv := standIn(200, `{"is_success":true,"message":"","connections":[],"count":0}`, func(r *http.Request, _ []byte) {
@@ -37,16 +154,17 @@ func Example_tokenAuth() {
 
 	c, err := client.New(client.Options{
 		Endpoint:    srv.URL, // or Region: "cn-north-4"
+		ProjectID:   exampleProject,
 		Credentials: auth.Token("MIIE-example-token"),
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := c.ListDatasourceConnectionsWithResponse(context.Background(), "0123456789abcdef0123456789abcdef", nil)
-	if err := apierror.Check(resp, err); err != nil {
+	list, err := c.ListEnhancedConnections(context.Background(), nil)
+	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("connections:", *resp.JSON200.Count)
+	fmt.Println("connections:", *list.Count)
 	// Output:
 	// server got X-Auth-Token: MIIE-example-token
 	// connections: 0
@@ -64,58 +182,21 @@ func Example_akskAuth() {
 		})
 	defer srv.Close()
 
-	creds := auth.AKSK{
-		AK:        "AKTESTEXAMPLE0000000",
-		SK:        "SKtestexampleSecretKey0000000000000000000",
-		ProjectID: "0123456789abcdef0123456789abcdef",
-	}
+	creds := auth.AKSK{AK: "AKTESTEXAMPLE0000000", SK: "SKtestexampleSecretKey0000000000000000000"}
 	fmt.Println(creds) // secrets never print
-	c, err := client.New(client.Options{Endpoint: srv.URL, Credentials: creds})
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject, Credentials: creds})
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := c.CreateDatasourceConnectionWithResponse(context.Background(), creds.ProjectID, dli.ConnectionCreateRequest{
-		Name: "rds_orders", Service: "RDS", URL: "192.168.12.148:3306",
-		SecurityGroupID: "a07ab107-a4ad-4835-ad09-08a2f2efccdb", NetworkID: "e83ba67d-e812-42d3-908d-6ea0b2cc5ecb",
+	created, err := c.CreateEnhancedConnection(context.Background(), dli.EnhancedConnectionCreateRequest{
+		Name: "rds_orders", DestVpcID: "22094d8f-c310-4621-913d-4c4d655d8495", DestNetworkID: "78f2562a-36e4-4b39-95b9-f5aab22e1281",
 	})
-	if err := apierror.Check(resp, err); err != nil {
+	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("created:", *resp.JSON201.ConnectionID)
+	fmt.Println("created:", *created.ConnectionID)
 	// Output:
-	// auth.AKSK{AK: AKTE****, SK: [redacted], ProjectID: 0123456789abcdef0123456789abcdef}
+	// auth.AKSK{AK: AKTE****, SK: [redacted]}
 	// signature valid: true project: 0123456789abcdef0123456789abcdef
 	// created: 68233202-63bf-4f27-a99b-fa5f5a2dbae1
-}
-
-// Handle errors: every failure is an *apierror.Error with the status, the
-// DLI code and message and the request id; predicates cover the common
-// cases.
-func Example_errorHandling() {
-	srv := standIn(400, `{"error_code":"DLI.0002","error_msg":"The connection 4d9b0d6e-2f1c-4c1a-9e5e-3b1f0a9c7d21 does not exist"}`,
-		func(*http.Request, []byte) {})
-	defer srv.Close()
-
-	c, err := client.New(client.Options{Endpoint: srv.URL})
-	if err != nil {
-		log.Fatal(err)
-	}
-	resp, err := c.ShowDatasourceConnectionWithResponse(context.Background(),
-		"0123456789abcdef0123456789abcdef", "4d9b0d6e-2f1c-4c1a-9e5e-3b1f0a9c7d21")
-	err = apierror.Check(resp, err)
-	var e *apierror.Error
-	switch {
-	case apierror.IsNotFound(err):
-		fmt.Println("not found:", err)
-		if errors.As(err, &e) {
-			fmt.Println("status", e.StatusCode, "code", e.Code, "request", e.RequestID)
-		}
-	case apierror.IsThrottled(err):
-		fmt.Println("slow down and try later")
-	case err != nil:
-		fmt.Println("failed:", err)
-	}
-	// Output:
-	// not found: dli: HTTP 400 Bad Request: DLI.0002: The connection 4d9b0d6e-2f1c-4c1a-9e5e-3b1f0a9c7d21 does not exist (request id 7d2c0b7e)
-	// status 400 code DLI.0002 request 7d2c0b7e
 }

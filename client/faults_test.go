@@ -80,10 +80,11 @@ func faultServer(t *testing.T, f fault) (*httptest.Server, *atomic.Int32) {
 	return srv, &attempts
 }
 
-func newClient(t *testing.T, srv *httptest.Server, timeout time.Duration) *dli.ClientWithResponses {
+func newClient(t *testing.T, srv *httptest.Server, timeout time.Duration) *client.Client {
 	t.Helper()
 	c, err := client.New(client.Options{
 		Endpoint:    srv.URL,
+		ProjectID:   projectID,
 		Credentials: auth.AKSK{AK: testAK, SK: testSK, ProjectID: projectID},
 		Retry:       retry.Policy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
 		Timeout:     timeout,
@@ -92,14 +93,12 @@ func newClient(t *testing.T, srv *httptest.Server, timeout time.Duration) *dli.C
 	return c
 }
 
-func show(ctx context.Context, c *dli.ClientWithResponses) (*dli.ShowDatasourceConnectionResponse, error) {
-	resp, err := c.ShowDatasourceConnectionWithResponse(ctx, projectID, connectionID)
-	return resp, apierror.Check(resp, err)
+func show(ctx context.Context, c *client.Client) (*dli.ConnectionDetail, error) {
+	return c.ShowDatasourceConnection(ctx, connectionID)
 }
 
-func create(ctx context.Context, c *dli.ClientWithResponses) (*dli.CreateDatasourceConnectionResponse, error) {
-	resp, err := c.CreateDatasourceConnectionWithResponse(ctx, projectID, createBody)
-	return resp, apierror.Check(resp, err)
+func create(ctx context.Context, c *client.Client) (*dli.ConnectionCreated, error) {
+	return c.CreateDatasourceConnection(ctx, createBody)
 }
 
 const okShow = `{"is_success":true,"message":"","connection_id":"` + connectionID + `","state":"ACTIVE","process":1}`
@@ -245,7 +244,7 @@ func TestCreateIsRetriedWhenTheConnectionWasRefused(t *testing.T) {
 		dials.Add(1)
 		return dial(ctx, network, a)
 	}
-	c, err := client.New(client.Options{Endpoint: "http://" + addr, Transport: base,
+	c, err := client.New(client.Options{Endpoint: "http://" + addr, Transport: base, ProjectID: projectID,
 		Retry: retry.Policy{MaxAttempts: 3, BaseDelay: time.Millisecond}})
 	require.NoError(t, err)
 	_, err = create(context.Background(), c)

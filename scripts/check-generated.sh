@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates gen/ from openapi/dli.yaml and fails, naming every file that
-# changed, appeared or disappeared, when the committed output was stale.
+# Regenerates gen/ and client/*.gen.go from openapi/dli.yaml and fails,
+# naming every file that changed, appeared or disappeared, when the
+# committed output was stale.
 # It compares against a snapshot taken before generating, so it needs no git
 # and does not care about other uncommitted work.
 set -euo pipefail
@@ -9,6 +10,8 @@ cd "$(dirname "$0")/.."
 snap=$(mktemp -d)
 trap 'rm -rf "$snap"' EXIT
 cp -R gen "$snap/gen"
+mkdir -p "$snap/client"
+cp client/*.gen.go "$snap/client/"
 
 go generate ./...
 
@@ -21,14 +24,14 @@ while IFS= read -r f; do
 	elif ! cmp -s "$snap/$f" "$f"; then
 		changed+=("$f")
 	fi
-done < <( (cd "$snap" && find gen -type f; find gen -type f) | sort -u)
+done < <( (cd "$snap" && find gen client -type f; find gen -type f; find client -name '*.gen.go') | sort -u)
 
 if [ "${#changed[@]}" -gt 0 ]; then
-	echo "check-generated: gen/ was out of date with openapi/dli.yaml; go generate changed:" >&2
+	echo "check-generated: generated code was out of date with openapi/dli.yaml; go generate changed:" >&2
 	for f in "${changed[@]}"; do
 		echo "  $f" >&2
 	done
 	echo "check-generated: the regenerated files are in your work tree now; review and commit them." >&2
 	exit 1
 fi
-echo "check-generated: gen/ is up to date with openapi/dli.yaml"
+echo "check-generated: gen/ and client/*.gen.go are up to date with openapi/dli.yaml"

@@ -22,19 +22,20 @@ func TestExampleAgainstTheMock(t *testing.T) {
 	require.NoError(t, err)
 	srv := httptest.NewServer(m)
 	defer srv.Close()
-	c, err := client.New(client.Options{Endpoint: srv.URL})
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: "p1",
+		Wait: client.WaitPolicy{MinDelay: 10 * time.Millisecond}})
 	require.NoError(t, err)
 	conn := dli.EnhancedConnectionCreateRequest{Name: "example_orders", DestVpcID: "vpc", DestNetworkID: "subnet",
 		ElasticResourcePools: []string{"elastic_pool_dli"}}
 
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), c, "p1", conn, 10*time.Millisecond, &out))
+	require.NoError(t, run(context.Background(), c, conn, &out))
 	assert.Regexp(t, `^created \S+\nbindings active\nroute added\ndeleted \S+\n$`, out.String())
 
 	conn.Name, conn.ElasticResourcePools = "example_failing", []string{mockserver.FailPrefix + "pool"}
 	out.Reset()
-	err = run(context.Background(), c, "p1", conn, 10*time.Millisecond, &out)
-	require.ErrorContains(t, err, "binding to fail_pool failed: mock: the peering of fail_pool failed")
+	err = run(context.Background(), c, conn, &out)
+	require.ErrorContains(t, err, "to elastic resource pool fail_pool FAILED: mock: the peering of fail_pool failed")
 	// The failed pool cannot be unbound, as DLI documents, so the clean-up
 	// reports that too.
 	assert.ErrorContains(t, err, "cannot be unbound")

@@ -1,7 +1,10 @@
-// Command quickstart lists the classic datasource connections of a project.
-// It is the README's usage sample; a test keeps the two identical.
+// Command quickstart creates an enhanced datasource connection, waits until
+// its elastic resource pool can use it, shows it and deletes it. It is the
+// README's usage sample; a test keeps the two identical and runs it
+// against the mock.
 //
-//	DLI_REGION=cn-north-4 DLI_PROJECT_ID=... DLI_AK=... DLI_SK=... go run ./examples/quickstart
+//	DLI_REGION=cn-north-4 DLI_PROJECT_ID=... DLI_AK=... DLI_SK=... \
+//	DLI_VPC_ID=... DLI_SUBNET_ID=... DLI_POOL=... go run ./examples/quickstart
 package main
 
 import (
@@ -10,50 +13,45 @@ import (
 	"os"
 	"time"
 
-	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/client"
+	"github.com/dli-contract/dli-go/gen/dli"
 )
 
 func main() {
-	project := os.Getenv("DLI_PROJECT_ID")
-	c, err := client.New(client.Options{
-		Region:   os.Getenv("DLI_REGION"),   // e.g. cn-north-4
-		Endpoint: os.Getenv("DLI_ENDPOINT"), // optional: wins over Region, e.g. http://127.0.0.1:8080 for dli-mock
-		Credentials: auth.AKSK{ // or auth.Token(os.Getenv("DLI_TOKEN"))
-			AK:        os.Getenv("DLI_AK"),
-			SK:        os.Getenv("DLI_SK"),
-			ProjectID: project,
-		},
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(2)
-	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	resp, err := c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
-	err = apierror.Check(resp, err)
-	switch {
-	case apierror.IsAuth(err):
-		fmt.Fprintln(os.Stderr, "quickstart: check DLI_AK, DLI_SK and DLI_PROJECT_ID:", err)
-		os.Exit(1)
-	case err != nil:
+	if err := run(os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
-	}
-	for _, conn := range resp.JSON200.Connections {
-		fmt.Println(value(conn.ConnectionID), value(conn.Name), value(conn.State))
 	}
 }
 
-// value reads an optional field: DLI documents every success field as
-// optional, so the client decodes them as pointers.
-func value[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
+func run(env func(string) string) error {
+	c, err := client.New(client.Options{
+		Region:      env("DLI_REGION"),   // e.g. cn-north-4
+		Endpoint:    env("DLI_ENDPOINT"), // optional: wins over Region, e.g. http://127.0.0.1:8080 for dli-mock
+		ProjectID:   env("DLI_PROJECT_ID"),
+		Credentials: auth.AKSK{AK: env("DLI_AK"), SK: env("DLI_SK")}, // or auth.Token(env("DLI_TOKEN"))
+	})
+	if err != nil {
+		return err
 	}
-	return *p
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+
+	created, err := c.CreateEnhancedConnection(ctx, dli.EnhancedConnectionCreateRequest{
+		Name: "quickstart", DestVpcID: env("DLI_VPC_ID"), DestNetworkID: env("DLI_SUBNET_ID"),
+		ElasticResourcePools: []string{env("DLI_POOL")},
+	})
+	if err != nil {
+		return err // an *apierror.Error: status, DLI's code and message, request id
+	}
+	id := *created.ConnectionID
+	defer func() { _, _ = c.DeleteEnhancedConnection(context.WithoutCancel(ctx), id) }()
+
+	conn, err := c.WaitEnhancedConnectionReady(ctx, id) // until the pool's binding is ACTIVE
+	if err != nil {
+		return err
+	}
+	fmt.Println(id, *conn.Name, *conn.Status, len(conn.ElasticResourcePools), "binding(s) active")
+	return nil
 }

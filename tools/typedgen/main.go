@@ -1,0 +1,217 @@
+// Command typedgen writes the typed client's methods, one per operation of
+// the OpenAPI document, so that the code that grows with the number of
+// operations is generated: go generate runs it (see doc.go at the module
+// root) after oapi-codegen has written gen/dli.
+//
+// Each method is named after the operationId and takes ctx, the path
+// parameters other than project_id in path order (as string), a
+// *dli.<Op>Params when the operation has query parameters and a
+// dli.<Op>JSONRequestBody when it has a body; it returns the body of the
+// operation's success response, as the generated type, and an error. Its
+// doc comment is the operation's summary (and its deprecation, if any).
+package main
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"go/format"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"text/template"
+	"unicode"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+//go:embed client.tmpl
+var clientTemplate string
+
+// Operation is what the template needs of one operation.
+type Operation struct {
+	ID, Method, Path string
+	Summary          string
+	Deprecated       string // the deprecation note, "" when not deprecated
+	PathParams       []Param
+	HasParams        bool
+	HasBody          bool
+	SuccessField     string // JSON200, JSON201 ...
+	SuccessType      string // the generated type of its body
+}
+
+// Param is a path parameter of the method.
+type Param struct{ Name, GoName string }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+func run(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("typedgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	in := fs.String("in", "", "the OpenAPI document")
+	out := fs.String("out", "", "the Go file to write")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *in == "" || *out == "" {
+		fmt.Fprintln(stderr, "typedgen: -in and -out are required")
+		return 2
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromFile(*in)
+	if err != nil {
+		fmt.Fprintf(stderr, "typedgen: load %s: %v\n", *in, err)
+		return 1
+	}
+	code, err := Generate(doc)
+	if err != nil {
+		fmt.Fprintf(stderr, "typedgen: %s: %v\n", *in, err)
+		return 1
+	}
+	if err := os.WriteFile(*out, code, 0o644); err != nil {
+		fmt.Fprintf(stderr, "typedgen: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// Generate returns the typed methods of every operation of doc, gofmt'ed.
+func Generate(doc *openapi3.T) ([]byte, error) {
+	ops, err := Operations(doc)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := template.New("client").Funcs(template.FuncMap{"comment": comment}).Parse(clientTemplate)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := tmpl.Execute(&b, ops); err != nil {
+		return nil, err
+	}
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("the generated code does not parse: %w\n%s", err, b.Bytes())
+	}
+	return src, nil
+}
+
+// Operations lists the operations of doc, sorted by operationId.
+func Operations(doc *openapi3.T) ([]Operation, error) {
+	var out []Operation
+	var errs []error
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for _, method := range slices.Sorted(maps.Keys(item.Operations())) {
+			op, err := operation(path, method, item, item.Operations()[method])
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			out = append(out, op)
+		}
+	}
+	slices.SortFunc(out, func(a, b Operation) int { return strings.Compare(a.ID, b.ID) })
+	return out, errors.Join(errs...)
+}
+
+func operation(path, method string, item *openapi3.PathItem, op *openapi3.Operation) (Operation, error) {
+	o := Operation{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary}
+	where := method + " " + path
+	if o.ID == "" {
+		return o, fmt.Errorf("%s has no operationId", where)
+	}
+	if o.Summary == "" {
+		return o, fmt.Errorf("%s has no summary for the method's doc comment", o.ID)
+	}
+	if op.Deprecated {
+		o.Deprecated = "Huawei deprecated this operation."
+		if reason, ok := op.Extensions["x-deprecated-reason"].(string); ok && reason != "" {
+			o.Deprecated = reason
+		}
+	}
+	params := map[string]*openapi3.Parameter{}
+	for _, p := range slices.Concat(item.Parameters, op.Parameters) {
+		if p.Value == nil {
+			continue
+		}
+		switch p.Value.In {
+		case openapi3.ParameterInPath:
+			params[p.Value.Name] = p.Value
+		case openapi3.ParameterInQuery:
+			o.HasParams = true
+		}
+	}
+	for _, segment := range strings.Split(path, "/") {
+		name, ok := strings.CutPrefix(segment, "{")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSuffix(name, "}")
+		if params[name] == nil {
+			return o, fmt.Errorf("%s: path parameter %s is not declared", o.ID, name)
+		}
+		if name == "project_id" {
+			continue // bound once, in client.Options
+		}
+		o.PathParams = append(o.PathParams, Param{Name: name, GoName: lowerCamel(name)})
+	}
+	if op.RequestBody != nil && op.RequestBody.Value != nil && op.RequestBody.Value.Content.Get("application/json") != nil {
+		o.HasBody = true
+	}
+	for _, key := range slices.Sorted(maps.Keys(op.Responses.Map())) {
+		if !strings.HasPrefix(key, "2") || len(key) != 3 {
+			continue
+		}
+		mt := op.Responses.Value(key).Value.Content.Get("application/json")
+		if mt == nil || mt.Schema == nil || !strings.HasPrefix(mt.Schema.Ref, "#/components/schemas/") {
+			return o, fmt.Errorf("%s: the %s response's schema must be a $ref to a component schema, whose name is its Go type", o.ID, key)
+		}
+		o.SuccessField = "JSON" + key
+		o.SuccessType = strings.TrimPrefix(mt.Schema.Ref, "#/components/schemas/")
+		break
+	}
+	if o.SuccessField == "" {
+		return o, fmt.Errorf("%s declares no 2xx JSON response", o.ID)
+	}
+	return o, nil
+}
+
+// lowerCamel turns connection_id into connectionID, as Go spells ids.
+func lowerCamel(name string) string {
+	parts := strings.Split(name, "_")
+	for i, p := range parts {
+		switch {
+		case p == "id":
+			parts[i] = "ID"
+		case i > 0 && p != "":
+			parts[i] = string(unicode.ToUpper(rune(p[0]))) + p[1:]
+		}
+	}
+	if parts[0] == "ID" {
+		parts[0] = "id"
+	}
+	return strings.Join(parts, "")
+}
+
+// comment turns a summary into the rest of a doc comment sentence: "Show
+// a classic ..." becomes "shows a classic ...".
+func comment(summary string) string {
+	verb, rest, _ := strings.Cut(summary, " ")
+	verb = strings.ToLower(verb)
+	switch {
+	case strings.HasSuffix(verb, "s"), strings.HasSuffix(verb, "sh"), strings.HasSuffix(verb, "ch"):
+		verb += "es"
+	case strings.HasSuffix(verb, "y"):
+		verb = verb[:len(verb)-1] + "ies"
+	default:
+		verb += "s"
+	}
+	return strings.TrimSpace(verb + " " + rest)
+}
