@@ -71,10 +71,11 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 		return Target{}, true, fmt.Errorf("%s must be 1 (create and delete) or 0, not %q", EnvMutate, mutate)
 	}
 	t = Target{
-		Endpoint:  ep,
-		ProjectID: project,
-		Transport: auth.NewTransport(creds, http.DefaultTransport),
-		Mutate:    mutate == "1",
+		Endpoint:    ep,
+		ProjectID:   project,
+		Transport:   auth.NewTransport(creds, http.DefaultTransport),
+		Credentials: creds,
+		Mutate:      mutate == "1",
 	}
 	if t.Mutate {
 		t.Enhanced = dli.EnhancedConnectionCreateRequest{DestVpcID: getenv(EnvVPC), DestNetworkID: getenv(EnvSubnet)}

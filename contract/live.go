@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/validate"
 )
@@ -26,6 +27,9 @@ type Target struct {
 	// auth.NewTransport(creds, nil)); the scenario puts a Recorder in
 	// front of it.
 	Transport http.RoundTripper
+	// Credentials are what Transport signs with, for checks that send
+	// requests with credentials missing or wrong on purpose.
+	Credentials auth.Credentials
 	// Mutate allows creating and deleting a connection. Whatever the
 	// scenario creates, it deletes, even when a check fails.
 	Mutate bool

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/mockserver"
+)
+
+const (
+	testAK  = "AKTESTEXAMPLE0000000"
+	testSK  = "SKtestexampleSecretKey0000000000000000000"
+	project = "0123456789abcdef0123456789abcdef"
+)
+
+// gateRun runs the command against h, mutating, and returns its exit
+// status and output.
+func gateRun(t *testing.T, h http.Handler, extra ...string) (int, string) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	env := map[string]string{contract.EnvSK: testSK}
+	args := append([]string{"-endpoint", srv.URL, "-project", project, "-ak", testAK, "-mutate",
+		"-vpc-id", "vpc-1", "-subnet-id", "subnet-1", "-pool", "contract_pool", "-seed", "7", "-max-examples", "3", "-poll", "5ms"}, extra...)
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	return code, out.String() + errOut.String()
+}
+
+func newMock(t *testing.T, withAuth bool) *mockserver.Server {
+	t.Helper()
+	cfg := mockserver.Config{}
+	if withAuth {
+		cfg.AK, cfg.SK = testAK, testSK
+	}
+	m, err := mockserver.New(cfg)
+	require.NoError(t, err)
+	return m
+}
+
+// rewrite passes requests to next and lets change alter the answer.
+func rewrite(next http.Handler, change func(r *http.Request, rec *httptest.ResponseRecorder) (int, http.Header, []byte)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		status, header, body := change(r, rec)
+		for k, v := range header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	})
+}
+
+// jsonEdit rewrites the JSON answers of the requests match selects.
+func jsonEdit(next http.Handler, match func(*http.Request) bool, edit func(map[string]any)) http.Handler {
+	return rewrite(next, func(r *http.Request, rec *httptest.ResponseRecorder) (int, http.Header, []byte) {
+		body := rec.Body.Bytes()
+		var m map[string]any
+		if match(r) && json.Unmarshal(body, &m) == nil {
+			edit(m)
+			body, _ = json.Marshal(m)
+		}
+		return rec.Code, rec.Header(), body
+	})
+}
+
+func isEnhancedList(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/datasource/enhanced-connections")
+}
+
+func isEnhancedShow(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/enhanced-connections/") &&
+		!strings.HasSuffix(r.URL.Path, "/privileges")
+}
+
+func TestTheMockPassesEveryCheck(t *testing.T) {
+	t.Parallel()
+	code, out := gateRun(t, newMock(t, true))
+	assert.Equal(t, 0, code, out)
+	for _, check := range contract.AllChecks {
+		assert.Regexp(t, "PASS "+check+" +[1-9][0-9]* passed, 0 failed", out)
+	}
+	assert.Contains(t, out, "seed 7 (pass -seed 7 to repeat)")
+}
+
+// Each check bites: a server broken in one way fails the run with exit 1,
+// naming that check, the operation, the status, the place and a curl
+// command that reproduces it with the credentials redacted.
+func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		check string
+		want  string
+		h     func(t *testing.T) http.Handler
+	}{
+		{"answers 500", contract.CheckServerError, "ListEnhancedConnections 500", func(t *testing.T) http.Handler {
+			return rewrite(newMock(t, true), func(r *http.Request, rec *httptest.ResponseRecorder) (int, http.Header, []byte) {
+				if isEnhancedList(r) && rec.Code == 200 {
+					return 500, rec.Header(), []byte(`{"error_code":"DLI.0999","error_msg":"boom"}`)
+				}
+				return rec.Code, rec.Header(), rec.Body.Bytes()
+			})
+		}},
+		{"accepts invalid input", contract.CheckNegative, "AssociateQueueToEnhancedConnection 200", func(t *testing.T) http.Handler {
+			m := newMock(t, true)
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/associate-queue") {
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, `{"is_success":true,"message":""}`)
+					return
+				}
+				m.ServeHTTP(w, r)
+			})
+		}},
+		{"ignores authentication", contract.CheckIgnoredAuth, "an unsigned request was answered 200, want 401", func(t *testing.T) http.Handler {
+			return newMock(t, false)
+		}},
+		{"still shows what it deleted", contract.CheckUseAfterFree, "a deleted connection is still shown as ACTIVE", func(t *testing.T) http.Handler {
+			return jsonEdit(newMock(t, true), isEnhancedShow, func(m map[string]any) {
+				if m["status"] == "DELETED" {
+					m["status"] = "ACTIVE"
+				}
+			})
+		}},
+		{"a wrong content type", contract.CheckContentType, "ListEnhancedConnections 200", func(t *testing.T) http.Handler {
+			return rewrite(newMock(t, true), func(r *http.Request, rec *httptest.ResponseRecorder) (int, http.Header, []byte) {
+				h := rec.Header().Clone()
+				if isEnhancedList(r) {
+					h.Set("Content-Type", "text/plain")
+				}
+				return rec.Code, h, rec.Body.Bytes()
+			})
+		}},
+		{"a wrong type", contract.CheckSchema, "ListEnhancedConnections 200 /count", func(t *testing.T) http.Handler {
+			return jsonEdit(newMock(t, true), isEnhancedList, func(m map[string]any) {
+				if c, ok := m["count"].(float64); ok {
+					m["count"] = strconv.Itoa(int(c))
+				}
+			})
+		}},
+		{"an undeclared status", contract.CheckStatus, "success status 200 is not declared for CreateEnhancedConnection", func(t *testing.T) http.Handler {
+			return rewrite(newMock(t, true), func(_ *http.Request, rec *httptest.ResponseRecorder) (int, http.Header, []byte) {
+				if rec.Code == 201 {
+					return 200, rec.Header(), rec.Body.Bytes()
+				}
+				return rec.Code, rec.Header(), rec.Body.Bytes()
+			})
+		}},
+		{"loses what it created", contract.CheckAvailability, "the list lacks the connection", func(t *testing.T) http.Handler {
+			return jsonEdit(newMock(t, true), isEnhancedList, func(m map[string]any) {
+				m["connections"], m["count"] = []any{}, 0
+			})
+		}},
+		{"a binding that goes back", contract.CheckTransitions, "binding contract_pool went from ACTIVE to CREATING", func(t *testing.T) http.Handler {
+			// The second show claims the pool ACTIVE (and another binding
+			// still CREATING) while the peering is still being created; the
+			// third tells the truth.
+			m, err := mockserver.New(mockserver.Config{AK: testAK, SK: testSK, CreateDelay: time.Second})
+			require.NoError(t, err)
+			var mu sync.Mutex
+			shows := 0
+			return jsonEdit(m, isEnhancedShow, func(m map[string]any) {
+				mu.Lock()
+				defer mu.Unlock()
+				if pools, ok := m["elastic_resource_pools"].([]any); ok && len(pools) > 0 {
+					if shows++; shows == 2 {
+						pools[0].(map[string]any)["status"] = "ACTIVE"
+						m["available_queue_info"] = []any{map[string]any{"name": "q1", "status": "CREATING", "peer_id": "p", "err_msg": "", "update_time": 1}}
+					}
+				}
+			})
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, out := gateRun(t, tc.h(t))
+			assert.Equal(t, 1, code, "exit status\n%s", out)
+			assert.Regexp(t, "FAIL "+tc.check+" +[0-9]+ passed, [1-9][0-9]* failed", out)
+			assert.Contains(t, out, "VIOLATION "+tc.check+": ")
+			assert.Contains(t, out, tc.want)
+			assert.Contains(t, out, "reproduce: curl -X ")
+			assert.NotContains(t, out, testSK, "a secret reached the output")
+		})
+	}
+}
+
+func TestReportsAndRedaction(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	junit, js := filepath.Join(dir, "contract.xml"), filepath.Join(dir, "contract.json")
+	broken := jsonEdit(newMock(t, true), isEnhancedList, func(m map[string]any) { m["count"] = "1" })
+	code, out := gateRun(t, broken, "-junit", junit, "-json", js)
+	require.Equal(t, 1, code, out)
+
+	x, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	assert.Contains(t, string(x), `<testcase name="response_schema_conformance" classname="dli-contract">`)
+	assert.Contains(t, string(x), "<failure message=\"ListEnhancedConnections: ")
+
+	var rep struct {
+		Seed       uint64 `json:"seed"`
+		Requests   int    `json:"requests"`
+		Violations []contract.Violation
+	}
+	b, err := os.ReadFile(js)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rep))
+	assert.Equal(t, uint64(7), rep.Seed)
+	assert.Positive(t, rep.Requests)
+	require.NotEmpty(t, rep.Violations)
+	v := rep.Violations[0]
+	assert.Equal(t, contract.CheckSchema, v.Check)
+	assert.Equal(t, "/count", v.Pointer)
+	assert.Contains(t, v.Curl, "-H 'Authorization: <redacted>'")
+	assert.NotContains(t, string(b), testSK)
+}
+
+func TestUsageErrorsExitTwoNamingTheFlag(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-no-such-flag"}, "flag provided but not defined: -no-such-flag"},
+		{[]string{"-endpoint", "https://dli.example.com"}, "needs -project"},
+		{[]string{"-endpoint", "https://dli.example.com", "-project", "p", "-ak", "a"}, "both -ak and -sk"},
+		{[]string{"-endpoint", "https://dli.example.com", "-project", "p", "-token", "t", "-mutate"}, "-mutate creates real connections and needs -pool, -subnet-id, -vpc-id"},
+		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"-max-examples", "0"}, "must be positive"},
+	}
+	for _, tc := range cases {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), tc.args, func(string) string { return "" }, &out, &errOut)
+		assert.Equal(t, 2, code, "%v", tc.args)
+		assert.Contains(t, errOut.String(), tc.want, "%v", tc.args)
+		if !strings.Contains(tc.want, "not defined") {
+			assert.Equal(t, 0, strings.Count(strings.TrimSpace(errOut.String()), "\n"), "one line: %s", errOut.String())
+		}
+	}
+	// Environment variables still work, and -h never prints a secret
+	// they hold.
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-h"}, func(k string) string {
+		return map[string]string{contract.EnvSK: "SKfromTheEnvironment", contract.EnvToken: "TOKENfromTheEnvironment"}[k]
+	}, &out, &errOut)
+	assert.Equal(t, 0, code)
+	assert.NotContains(t, errOut.String(), "fromTheEnvironment")
+	assert.Contains(t, errOut.String(), "$"+contract.EnvSK)
+}
+
+// Another module can run the command through a replace, as it would run a
+// published version with go run ...@version.
+func TestRunsFromAnotherModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command in a scratch module")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	gomod := "module example.com/ci\n\ngo 1.26.0\n\nrequire github.com/dli-contract/dli-go v0.0.0\n\nreplace github.com/dli-contract/dli-go => " + root + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "tools.go"), []byte("//go:build tools\n\npackage ci\n\nimport _ \"github.com/dli-contract/dli-go/cmd/dli-contract\"\n"), 0o644))
+	goCmd := func(args ...string) (string, error) {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	out, err := goCmd("mod", "tidy")
+	require.NoError(t, err, out)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "run", "github.com/dli-contract/dli-go/cmd/dli-contract", "-max-examples", "2")
+	cmd.Dir = dir
+	b, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(b))
+	assert.Contains(t, string(b), "result: PASS")
+}
