@@ -1,7 +1,8 @@
 -- wrk script: POST creates with a name unique per thread and request, so
 -- every request is a real create (a repeated name would answer DLI.0006).
--- Classic connections by default; API=enhanced creates enhanced ones, each
--- bound to one elastic resource pool.
+-- Classic connections by default; API=enhanced creates enhanced ones with
+-- their required fields, as the classic ones are; API=enhanced-pool binds
+-- each to an elastic resource pool too.
 -- Usage (see README.md, "The mock server"):
 --   wrk -t2 -c2 -d10s --latency -s scripts/wrk-create.lua http://127.0.0.1:8080
 --   API=enhanced wrk -t2 -c2 -d10s --latency -s scripts/wrk-create.lua http://127.0.0.1:8080
@@ -17,15 +18,20 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local enhanced = os.getenv("API") == "enhanced"
+local api = os.getenv("API") or "classic"
+local enhanced = api == "enhanced" or api == "enhanced-pool"
+local pool = ""
+if api == "enhanced-pool" then
+  pool = ',"elastic_resource_pools":["pool1"]'
+end
 local project = "0123456789abcdef0123456789abcdef"
 
 function request()
   counter = counter + 1
   if enhanced then
     local body = string.format(
-      '{"name":"w%d_%d","dest_vpc_id":"vpc","dest_network_id":"subnet","elastic_resource_pools":["pool1"]}',
-      thread_id, counter)
+      '{"name":"w%d_%d","dest_vpc_id":"vpc","dest_network_id":"subnet"%s}',
+      thread_id, counter, pool)
     return wrk.format("POST", "/v2.0/" .. project .. "/datasource/enhanced-connections",
       {["Content-Type"] = "application/json"}, body)
   end
