@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +46,4 @@ func TestTheMockPassesEveryCheck(t *testing.T) {
 	}
 	assert.Positive(t, rep.Requests)
 	assert.Equal(t, uint64(42), rep.Seed)
-	_ = strings.TrimSpace
 }

@@ -117,7 +117,21 @@ func (g *gate) lifeCycleEnhanced(ctx context.Context) {
 	// Valid changes to a live connection are accepted.
 	hosts := dli.EnhancedConnectionHostsRequest{Hosts: []dli.Host{{Name: ptr("contract-host"), IP: ptr("192.168.0.1")}}}
 	updated, err := g.c.UpdateEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id, hosts)
-	g.verdict(CheckPositive, "UpdateEnhancedConnection", "", accepted(err, updated, http.StatusOK, "replacing the hosts"))
+	msg = accepted(err, updated, http.StatusOK, "replacing the hosts")
+	g.verdict(CheckPositive, "UpdateEnhancedConnection", "", msg)
+	if msg == "" {
+		// What was written is what is read.
+		shown, err := g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id)
+		msg = accepted(err, shown, http.StatusOK, "show after replacing the hosts")
+		if msg == "" && (shown.JSON200 == nil || string(marshal(shown.JSON200.Hosts)) != string(marshal(hosts.Hosts))) {
+			got := []dli.Host(nil)
+			if shown.JSON200 != nil {
+				got = shown.JSON200.Hosts
+			}
+			msg = fmt.Sprintf("after replacing the hosts with %s, show answers %s", marshal(hosts.Hosts), marshal(got))
+		}
+		g.verdict(CheckAvailability, "ShowEnhancedConnection", "/hosts", msg)
+	}
 	route := dli.RouteCreateRequest{Name: "contract_route", Cidr: "192.168.100.0/24"}
 	added, err := g.c.CreateRouteToEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id, route)
 	g.verdict(CheckPositive, "CreateRouteToEnhancedConnection", "", accepted(err, added, http.StatusOK, "adding a route"))

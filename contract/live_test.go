@@ -27,51 +27,41 @@ const (
 	mockSK = "SKtestexampleSecretKey0000000000000000000"
 )
 
-// inProcessTarget is the embedded default: the stateful mock, with
-// signature checking on, reached through httpmock without sockets.
-func inProcessTarget(t *testing.T) contract.Target {
-	t.Helper()
-	m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK, CreateDelay: 30 * time.Millisecond})
-	require.NoError(t, err)
-	return contract.Target{
-		Endpoint:  server,
-		ProjectID: projectID,
-		Transport: auth.NewTransport(auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}, mockserver.NewMockTransport(m)),
-		Mutate:    true,
-		Poll:      5 * time.Millisecond,
-		Settle:    5 * time.Second,
-	}
-}
-
-// TestServer runs the scenario against DLI_ENDPOINT when it is set, and
-// against the in-process mock otherwise.
+// TestServer runs the gate against DLI_ENDPOINT when it is set, and
+// against the in-process mock otherwise, counting into the suite's
+// coverage.
 func TestServer(t *testing.T) {
 	t.Parallel()
 	caseRun()
 	target, live, err := contract.TargetFromEnv(os.Getenv)
 	require.NoError(t, err)
+	cfg := contract.GateConfig{Target: target}
 	if !live {
-		target = inProcessTarget(t)
+		m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK, CreateDelay: 30 * time.Millisecond})
+		require.NoError(t, err)
+		cfg = contract.GateConfig{
+			Target: contract.Target{Endpoint: server, ProjectID: projectID, Mutate: true,
+				Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}, Poll: 5 * time.Millisecond, Settle: 5 * time.Second},
+			Network: mockserver.NewMockTransport(m),
+		}
 	}
 	doc, err := validate.Embedded()
 	require.NoError(t, err)
-	target.Doc, target.Coverage = doc, coverage
-	sc := contract.Run(context.Background(), target)
-	for _, s := range sc.Steps {
-		t.Log("checked:", s)
+	cfg.Doc, cfg.Coverage = doc, coverage
+	rep := contract.Gate(context.Background(), cfg)
+	require.Empty(t, rep.Problem)
+	for _, v := range rep.Violations {
+		t.Errorf("server breaks the contract: %s", v)
 	}
-	for _, f := range sc.Findings {
-		t.Errorf("server breaks the contract: %s", f)
-	}
-	if target.Mutate {
-		assert.Contains(t, sc.Steps, "delete the created connection")
-		assert.Contains(t, sc.Steps, "the deleted enhanced connection shows DELETED")
+	if cfg.Mutate {
+		assert.Positive(t, rep.Checks[contract.CheckUseAfterFree].Passed, "the life cycles ran")
 	}
 }
 
-// Proofs for live mode: a conforming server passes, one that answers with
-// wrong types fails naming the operation, status and JSON pointer.
-func TestLiveModeJudgesServers(t *testing.T) {
+// Proofs for a server: a conforming one passes, one that answers with
+// wrong types or statuses fails naming the check, operation, status and
+// JSON pointer; and whatever the run created, it deleted.
+func TestGateJudgesServers(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name    string
@@ -85,34 +75,30 @@ func TestLiveModeJudgesServers(t *testing.T) {
 					b["process"] = "100%"
 				}
 			}
-		}, []string{"ShowDatasourceConnection 200", "/process: type"}},
-		{"count as a string", func(_ string, status int, b map[string]any) {
+		}, []string{"response_schema_conformance: ShowDatasourceConnection 200 /process", "/process: type"}},
+		{"count as a string", func(_ string, _ int, b map[string]any) {
 			if _, ok := b["count"]; ok {
 				b["count"] = strconv.Itoa(int(b["count"].(float64)))
 			}
-		}, []string{"ListDatasourceConnections 200", "/count: type"}},
+		}, []string{"ListDatasourceConnections 200 /count", "/count: type"}},
 		{"unknown state in the list", func(_ string, _ int, b map[string]any) {
 			if cs, ok := b["connections"].([]any); ok && len(cs) > 0 {
-				cs[0].(map[string]any)["state"] = "RUNNING"
+				if _, classic := cs[0].(map[string]any)["state"]; classic {
+					cs[0].(map[string]any)["state"] = "RUNNING"
+				}
 			}
-		}, []string{"ListDatasourceConnections 200", "/connections/0/state: enum"}},
+		}, []string{"ListDatasourceConnections 200 /connections/0/state", `enum: value is not one of the allowed values`, `got "RUNNING"`}},
 		{"error without error_code", func(_ string, status int, b map[string]any) {
 			if status == 400 {
 				delete(b, "error_code")
 			}
-		}, []string{"ShowDatasourceConnection 400", "/error_code: required"}},
-		{"create answers 200", nil, []string{"success status 200 is not declared for CreateDatasourceConnection"}},
+		}, []string{"ShowDatasourceConnection 400 /error_code", "/error_code: required"}},
+		{"create answers 200", nil, []string{"status_code_conformance: CreateDatasourceConnection 200: success status 200 is not declared for CreateDatasourceConnection"}},
 		{"hosts not replaced", func(path string, status int, b map[string]any) {
 			if status == 200 && strings.Contains(path, "enhanced-connections/") && b["hosts"] != nil {
 				b["hosts"] = []any{}
 			}
-		}, []string{"ShowEnhancedConnection 200", `/hosts is "[]" after replacing them with one entry`}},
-		{"a binding that fails", func(path string, status int, b map[string]any) {
-			if pools, ok := b["elastic_resource_pools"].([]any); ok && status == 200 && len(pools) > 0 {
-				pools[0].(map[string]any)["status"] = "FAILED"
-				pools[0].(map[string]any)["err_msg"] = "peering refused"
-			}
-		}, []string{"ShowEnhancedConnection 200", "the binding to contract_pool FAILED: peering refused"}},
+		}, []string{"ensure_resource_availability: ShowEnhancedConnection 200 /hosts", "show answers []"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,14 +117,14 @@ func TestLiveModeJudgesServers(t *testing.T) {
 			defer srv.Close()
 			doc, err := validate.Embedded()
 			require.NoError(t, err)
-			sc := contract.Run(context.Background(), contract.Target{
-				Endpoint: srv.URL, ProjectID: projectID, Mutate: true,
-				Transport: auth.NewTransport(auth.AKSK{AK: mockAK, SK: mockSK}, srv.Client().Transport),
-				Doc:       doc, Poll: time.Millisecond, Settle: time.Second,
+			rep := contract.Gate(context.Background(), contract.GateConfig{
+				Target: contract.Target{Endpoint: srv.URL, ProjectID: projectID, Mutate: true,
+					Credentials: auth.AKSK{AK: mockAK, SK: mockSK}, Doc: doc, Poll: time.Millisecond, Settle: time.Second},
+				MaxExamples: 2,
 			})
 			var all []string
-			for _, f := range sc.Findings {
-				all = append(all, f.String())
+			for _, v := range rep.Violations {
+				all = append(all, v.String())
 			}
 			// Whatever the run created, it deleted, whatever it found.
 			rec := httptest.NewRecorder()
@@ -151,7 +137,7 @@ func TestLiveModeJudgesServers(t *testing.T) {
 				} `json:"connections"`
 			}
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &left))
-			require.NotEmpty(t, left.Connections, "the run created an enhanced connection")
+			require.NotEmpty(t, left.Connections, "the run created enhanced connections")
 			for _, c := range left.Connections {
 				assert.Equal(t, "DELETED", c.Status, "the run left an enhanced connection behind")
 			}
@@ -164,7 +150,7 @@ func TestLiveModeJudgesServers(t *testing.T) {
 				assert.Empty(t, all)
 				return
 			}
-			require.NotEmpty(t, all, "live mode let a wrong server pass")
+			require.NotEmpty(t, all, "the gate let a wrong server pass")
 			for _, w := range tc.want {
 				assert.Contains(t, joinLines(all), w)
 			}

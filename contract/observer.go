@@ -63,12 +63,9 @@ func (v Violation) String() string {
 
 // exchange is one request the gate sent and what came back.
 type exchange struct {
-	op       string
-	status   int
-	header   http.Header
-	body     []byte
-	curl     string
-	response *http.Response
+	op     string
+	status int
+	curl   string
 }
 
 // observer is an http.RoundTripper between the gate's client and the
@@ -92,21 +89,11 @@ func newObserver(doc *validate.Document, next http.RoundTripper, cov *Coverage) 
 }
 
 func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		body = b
+	body, err := readBody(req)
+	if err != nil {
+		return nil, err
 	}
-	send := req.Clone(req.Context())
-	send.Body, send.GetBody = http.NoBody, nil
-	if body != nil {
-		send.Body = io.NopCloser(bytes.NewReader(body))
-		send.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	}
+	send := withBody(req, body)
 	o.mu.Lock()
 	o.requests++
 	o.mu.Unlock()
@@ -122,15 +109,14 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	// The request as sent, signed headers included, for the curl line.
 	curl := Curl(send, body)
-	check := req.Clone(req.Context())
-	check.Body = io.NopCloser(bytes.NewReader(body))
+	check := withBody(req, body)
 	op, _ := o.doc.Find(check)
 	name := req.Method + " " + req.URL.Path
 	if op != nil {
 		name = op.ID
 	}
 	o.mu.Lock()
-	o.last = exchange{op: name, status: resp.StatusCode, header: resp.Header, body: respBody, curl: curl, response: resp}
+	o.last = exchange{op: name, status: resp.StatusCode, curl: curl}
 	o.mu.Unlock()
 	o.judge(check, op, name, resp, respBody, curl)
 	return resp, nil

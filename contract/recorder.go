@@ -48,23 +48,11 @@ func (r *Recorder) add(where, what string) {
 
 // RoundTrip implements http.RoundTripper.
 func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		body = b
+	body, err := readBody(req)
+	if err != nil {
+		return nil, err
 	}
-	fresh := func() *http.Request {
-		c := req.Clone(req.Context())
-		if body != nil {
-			c.Body = io.NopCloser(bytes.NewReader(body))
-			c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-		}
-		return c
-	}
+	fresh := func() *http.Request { return withBody(req, body) }
 	checked := fresh()
 	op, reqErr := r.doc.Request(checked)
 	where := req.Method + " " + req.URL.Path
@@ -106,4 +94,25 @@ type deliberateKey struct{}
 // still checks the responses.
 func Deliberate(ctx context.Context) context.Context {
 	return context.WithValue(ctx, deliberateKey{}, true)
+}
+
+// readBody reads and closes the body of req, which a transport that checks
+// what it sends reads once and sends as copies.
+func readBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	defer func() { _ = req.Body.Close() }()
+	return io.ReadAll(req.Body)
+}
+
+// withBody returns a copy of req that reads body, and can again.
+func withBody(req *http.Request, body []byte) *http.Request {
+	c := req.Clone(req.Context())
+	c.Body, c.GetBody = http.NoBody, nil
+	if body != nil {
+		c.Body = io.NopCloser(bytes.NewReader(body))
+		c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	return c
 }

@@ -1,0 +1,78 @@
+package contract
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/gen/dli"
+	"github.com/dli-contract/dli-go/validate"
+)
+
+// Target is a server to hold to the contract: a live DLI endpoint, a local
+// mock, or the mock in-process.
+type Target struct {
+	Endpoint  string
+	ProjectID string
+	// Transport reaches the server and authenticates with Credentials, for
+	// a caller that wants the same connection the gate checks (Gate itself
+	// signs with Credentials over GateConfig.Network).
+	Transport http.RoundTripper
+	// Credentials sign requests; nil sends anonymous ones.
+	Credentials auth.Credentials
+	// Mutate allows creating, changing and deleting connections. Whatever
+	// a run creates, it deletes, even when a check fails.
+	Mutate bool
+	// Create is the classic connection a mutating run creates (its name is
+	// made unique per run). A real DLI needs a real security group, subnet
+	// and service address; the zero value suits a mock.
+	Create dli.ConnectionCreateRequest
+	// SkipClassic leaves out the classic life cycle of a mutating run: the
+	// classic API is past its end of life, and a live DLI may refuse it.
+	SkipClassic bool
+	// Enhanced is the enhanced connection a mutating run creates (its name
+	// is made unique per run): a real VPC, subnet and elastic resource
+	// pool for a real DLI; the zero value suits a mock.
+	Enhanced dli.EnhancedConnectionCreateRequest
+	// Doc is the document to hold the server to; the embedded one when nil.
+	Doc *validate.Document
+	// Coverage counts the pairs exercised; a private record when nil.
+	Coverage *Coverage
+	// Settle is how long to wait for bindings and new connections to leave
+	// CREATING (default 2 minutes), polling every Poll (default 2 seconds).
+	Settle, Poll time.Duration
+}
+
+// mockConnection is what a run creates when Target.Create is not set.
+var mockConnection = dli.ConnectionCreateRequest{
+	Service: "RDS", URL: "192.168.0.10:3306",
+	SecurityGroupID: "a07ab107-a4ad-4835-ad09-08a2f2efccdb", NetworkID: "e83ba67d-e812-42d3-908d-6ea0b2cc5ecb",
+}
+
+// mockEnhanced is what a run creates when Target.Enhanced is not set.
+var mockEnhanced = dli.EnhancedConnectionCreateRequest{
+	DestVpcID: "22094d8f-c310-4621-913d-4c4d655d8495", DestNetworkID: "78f2562a-36e4-4b39-95b9-f5aab22e1281",
+	ElasticResourcePools: []string{"contract_pool"},
+}
+
+// createdID reads connection_id from any 2xx answer to a create: a server
+// that answers a wrong success status may still have created it.
+func createdID(err error, r apierror.Response) string {
+	if err != nil || r.StatusCode() < 200 || r.StatusCode() > 299 {
+		return ""
+	}
+	var body struct {
+		ID string `json:"connection_id"`
+	}
+	_ = json.Unmarshal(r.GetBody(), &body)
+	return body.ID
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func marshal(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
