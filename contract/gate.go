@@ -379,7 +379,15 @@ func (g *gate) snapshot(ctx context.Context) string {
 	var b strings.Builder
 	all := int32(0)
 	if list, err := g.c.ListEnhancedConnectionsWithResponse(ctx, g.cfg.ProjectID, &dli.ListEnhancedConnectionsParams{Limit: &all}); err == nil && list.JSON200 != nil {
-		b.Write(marshal(list.JSON200.Connections))
+		for _, c := range list.JSON200.Connections {
+			// Bindings move on their own (CREATING to ACTIVE); what a
+			// request could change is which there are.
+			var bound []string
+			for _, bd := range slices.Concat(c.AvailableQueueInfo, c.ElasticResourcePools) {
+				bound = append(bound, value(bd.Name))
+			}
+			b.Write(marshal([]any{c.ID, c.Name, c.Status, c.Hosts, c.Routes, bound}))
+		}
 	}
 	if list, err := g.c.ListDatasourceConnectionsWithResponse(ctx, g.cfg.ProjectID, nil); err == nil && list.JSON200 != nil {
 		for _, c := range list.JSON200.Connections {

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/contract"
 	"github.com/dli-contract/dli-go/mockserver"
 )
@@ -168,6 +169,28 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 		{"loses what it created", contract.CheckAvailability, "the list lacks the connection", func(t *testing.T) http.Handler {
 			return jsonEdit(newMock(t, true), isEnhancedList, func(m map[string]any) {
 				m["connections"], m["count"] = []any{}, 0
+			})
+		}},
+		{"keeps what it refused", contract.CheckUnchanged, "the connections of the project changed", func(t *testing.T) http.Handler {
+			// It answers an invalid create 400, and creates a connection
+			// all the same.
+			m := newMock(t, true)
+			var mu sync.Mutex
+			n := 0
+			return rewrite(m, func(r *http.Request, rec *httptest.ResponseRecorder) (int, http.Header, []byte) {
+				if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/datasource/enhanced-connections") && rec.Code == 400 {
+					mu.Lock()
+					n++
+					body := `{"name":"kept` + strconv.Itoa(n) + `","dest_vpc_id":"v","dest_network_id":"s"}`
+					mu.Unlock()
+					inner := httptest.NewRequest(http.MethodPost, r.URL.Path, strings.NewReader(body))
+					inner.Header.Set("Content-Type", "application/json")
+					if err := auth.NewSigner(testAK, testSK).Sign(inner, time.Now()); err != nil {
+						panic(err)
+					}
+					m.ServeHTTP(httptest.NewRecorder(), inner)
+				}
+				return rec.Code, rec.Header(), rec.Body.Bytes()
 			})
 		}},
 		{"a binding that goes back", contract.CheckTransitions, "binding contract_pool went from ACTIVE to CREATING", func(t *testing.T) http.Handler {
