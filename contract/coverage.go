@@ -80,6 +80,21 @@ func (c *Coverage) Hit(operationID string, status int) (Pair, error) {
 	return p, nil
 }
 
+// HitDeclared records that operation answered status like Hit, and also
+// refuses a success status that only `default` covers: default stands for
+// errors (API Gateway's 401, 403, 429 ...), so a success status the
+// document does not name is a mismatch.
+func (c *Coverage) HitDeclared(operationID string, status int) error {
+	p, err := c.Hit(operationID, status)
+	if err != nil {
+		return err
+	}
+	if status < 400 && p.Status == "default" {
+		return fmt.Errorf("success status %d is not declared for %s", status, operationID)
+	}
+	return nil
+}
+
 // Missing lists the declared pairs that were never hit, sorted.
 func (c *Coverage) Missing() []Pair {
 	c.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -413,7 +414,7 @@ func (g *gate) negative(ctx context.Context) {
 		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.cfg.Mutate || !creates) {
 			mt := op.RequestBody.Value.Content.Get("application/json")
 			seen := map[string]bool{}
-			for _, name := range sortedKeys(mt.Examples) {
+			for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
 				var example any
 				if err := json.Unmarshal(marshal(mt.Examples[name].Value.Value), &example); err != nil {
 					continue
@@ -537,13 +538,4 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 		_ = resp.Body.Close()
 	}
 	g.verdict(CheckIgnoredAuth, op, "", msg)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -104,10 +104,6 @@ type Operation struct {
 	route      *routers.Route
 }
 
-// Spec returns the operation as the document describes it. Callers must
-// not modify it.
-func (o *Operation) Spec() *openapi3.Operation { return o.route.Operation }
-
 // Find returns the operation a request is for, or an *Error that says the
 // document has no such path or method. The path must be the template with
 // every parameter filled in: a trailing slash or an empty parameter is no
