@@ -180,15 +180,7 @@ func (d *Document) Request(req *http.Request) (*Operation, error) {
 			problems = bodyProblems(mt.Schema.Value, body, "body")
 		}
 	}
-	if err := openapi3filter.ValidateRequest(req.Context(), d.input(req, op)); err != nil {
-		e := fromKin(op.ID, 0, err)
-		e.Problems = append(e.Problems, problems...)
-		return op, e
-	}
-	if len(problems) > 0 {
-		return op, &Error{Operation: op.ID, Problems: problems}
-	}
-	return op, nil
+	return op, report(op.ID, 0, openapi3filter.ValidateRequest(req.Context(), d.input(req, op)), problems)
 }
 
 // Response checks a response to req against op (from Request or Find):
@@ -203,26 +195,31 @@ func (d *Document) Response(req *http.Request, op *Operation, status int, header
 	}
 	out.SetBodyBytes(body)
 	var problems []Problem
-	if r := op.route.Operation.Responses.Status(status); r != nil || op.route.Operation.Responses.Default() != nil {
-		if r == nil {
-			r = op.route.Operation.Responses.Default()
-		}
-		if r.Value != nil {
-			mt := r.Value.Content.Get("application/json")
-			if mt != nil && mt.Schema != nil && len(body) > 0 && strings.Contains(header.Get("Content-Type"), "json") {
-				problems = bodyProblems(mt.Schema.Value, body, "response body")
-			}
+	declared := op.route.Operation.Responses.Status(status)
+	if declared == nil {
+		declared = op.route.Operation.Responses.Default()
+	}
+	if declared != nil && declared.Value != nil && len(body) > 0 && strings.Contains(header.Get("Content-Type"), "json") {
+		if mt := declared.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+			problems = bodyProblems(mt.Schema.Value, body, "response body")
 		}
 	}
-	if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
-		e := fromKin(op.ID, status, err)
-		e.Problems = append(e.Problems, problems...)
-		return e
+	return report(op.ID, status, openapi3filter.ValidateResponse(req.Context(), out), problems)
+}
+
+// report joins what kin-openapi found (kinErr) and the problems found
+// beside it into one *Error; nil when there are none. It returns the error
+// interface so that no problem means a nil error, not a nil *Error.
+func report(operation string, status int, kinErr error, problems []Problem) error {
+	if kinErr == nil && len(problems) == 0 {
+		return nil
 	}
-	if len(problems) > 0 {
-		return &Error{Operation: op.ID, Status: status, Problems: problems}
+	e := &Error{Operation: operation, Status: status}
+	if kinErr != nil {
+		e = fromKin(operation, status, kinErr)
 	}
-	return nil
+	e.Problems = append(e.Problems, problems...)
+	return e
 }
 
 func (d *Document) input(req *http.Request, op *Operation) *openapi3filter.RequestValidationInput {
