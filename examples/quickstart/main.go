@@ -5,6 +5,9 @@
 //
 //	DLI_REGION=cn-north-4 DLI_PROJECT_ID=... DLI_AK=... DLI_SK=... \
 //	DLI_VPC_ID=... DLI_SUBNET_ID=... DLI_POOL=... go run ./examples/quickstart
+//
+// Against dli-mock, start it with the same key pair (-ak AK -sk SK) and set
+// DLI_ENDPOINT=http://127.0.0.1:8080 instead of DLI_REGION.
 package main
 
 import (
@@ -28,7 +31,7 @@ func main() {
 func run(env func(string) string) error {
 	c, err := client.New(client.Options{
 		Region:      env("DLI_REGION"),   // e.g. cn-north-4
-		Endpoint:    env("DLI_ENDPOINT"), // optional: wins over Region, e.g. http://127.0.0.1:8080 for dli-mock
+		Endpoint:    env("DLI_ENDPOINT"), // optional: wins over Region, e.g. http://127.0.0.1:8080 for dli-mock -ak AK -sk SK
 		ProjectID:   env("DLI_PROJECT_ID"),
 		Credentials: auth.AKSK{AK: env("DLI_AK"), SK: env("DLI_SK")}, // or auth.Token(env("DLI_TOKEN"))
 	})
