@@ -40,6 +40,18 @@ func (c *Client) CreateEnhancedConnection(ctx context.Context, body dli.CreateEn
 	return resp.JSON201, nil
 }
 
+// CreateEnhancedConnectionRoutes adds a route to an enhanced datasource connection (v2.0, deprecated).
+// It calls POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes.
+//
+// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+func (c *Client) CreateEnhancedConnectionRoutes(ctx context.Context, connectionID string, body dli.CreateEnhancedConnectionRoutesJSONRequestBody) (*dli.Result, error) {
+	resp, err := c.raw.CreateEnhancedConnectionRoutesWithResponse(ctx, c.projectID, connectionID, body)
+	if err := check("CreateEnhancedConnectionRoutes", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
 // CreateRouteToEnhancedConnection adds a route to an enhanced datasource connection.
 // It calls POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes.
 func (c *Client) CreateRouteToEnhancedConnection(ctx context.Context, connectionID string, body dli.CreateRouteToEnhancedConnectionJSONRequestBody) (*dli.Result, error) {
@@ -67,6 +79,18 @@ func (c *Client) DeleteDatasourceConnection(ctx context.Context, connectionID st
 func (c *Client) DeleteEnhancedConnection(ctx context.Context, connectionID string) (*dli.Result, error) {
 	resp, err := c.raw.DeleteEnhancedConnectionWithResponse(ctx, c.projectID, connectionID)
 	if err := check("DeleteEnhancedConnection", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
+// DeleteEnhancedConnectionRoutes deletes a route from an enhanced datasource connection (v2.0, deprecated).
+// It calls DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}.
+//
+// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
+func (c *Client) DeleteEnhancedConnectionRoutes(ctx context.Context, connectionID string, name string) (*dli.Result, error) {
+	resp, err := c.raw.DeleteEnhancedConnectionRoutesWithResponse(ctx, c.projectID, connectionID, name)
+	if err := check("DeleteEnhancedConnectionRoutes", resp, err); err != nil {
 		return nil, err
 	}
 	return resp.JSON200, nil
@@ -109,6 +133,16 @@ func (c *Client) ListDatasourceConnections(ctx context.Context, params *dli.List
 func (c *Client) ListEnhancedConnections(ctx context.Context, params *dli.ListEnhancedConnectionsParams) (*dli.EnhancedConnectionList, error) {
 	resp, err := c.raw.ListEnhancedConnectionsWithResponse(ctx, c.projectID, params)
 	if err := check("ListEnhancedConnections", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
+// RunAuthorizationAction changes another project's privileges on a DLI object (grant, update or revoke).
+// It calls PUT /v1.0/{project_id}/authorization.
+func (c *Client) RunAuthorizationAction(ctx context.Context, body dli.RunAuthorizationActionJSONRequestBody) (*dli.Result, error) {
+	resp, err := c.raw.RunAuthorizationActionWithResponse(ctx, c.projectID, body)
+	if err := check("RunAuthorizationAction", resp, err); err != nil {
 		return nil, err
 	}
 	return resp.JSON200, nil

@@ -45,7 +45,7 @@ func TestEmbeddedDocumentIsTheFile(t *testing.T) {
 	assert.JSONEq(t, string(want), string(got), "gen/spec is stale: run `make generate`")
 }
 
-func TestOperationsAreTheDocumentedFourteen(t *testing.T) {
+func TestOperationsAreTheDocumentedSeventeen(t *testing.T) {
 	t.Parallel()
 	caseRun()
 	doc := loadFile(t)
@@ -71,6 +71,11 @@ func TestOperationsAreTheDocumentedFourteen(t *testing.T) {
 		"ShowEnhancedConnectionPrivilege":         "GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges",
 		"CreateRouteToEnhancedConnection":         "POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes",
 		"DeleteRouteFromEnhancedConnection":       "DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}",
+		// Deprecated, but what Terraform's provider calls.
+		"CreateEnhancedConnectionRoutes": "POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes",
+		"DeleteEnhancedConnectionRoutes": "DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}",
+
+		"RunAuthorizationAction": "PUT /v1.0/{project_id}/authorization",
 	}, got)
 }
 

@@ -57,7 +57,8 @@ func (h *handlers) ListEnhancedConnections(_ context.Context, r server.ListEnhan
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	all := sortedByCreation(s.store.lookup(r.ProjectID).enhanced, func(c *enhancedConnection) (time.Time, string) { return c.created, c.id })
-	var items []server.EnhancedConnection
+	// Never nil: a page, even an empty one, always carries its array.
+	items := []server.EnhancedConnection{}
 	for _, c := range all {
 		if r.Params.Status != nil && !strings.EqualFold(*r.Params.Status, string(c.status())) ||
 			r.Params.Name != nil && *r.Params.Name != c.name || !hasTags(c.tags, want) {
@@ -111,14 +112,9 @@ func (h *handlers) UpdateEnhancedConnection(_ context.Context, r server.UpdateEn
 }
 
 func (h *handlers) DeleteEnhancedConnection(_ context.Context, r server.DeleteEnhancedConnectionRequestObject) (server.DeleteEnhancedConnectionResponseObject, error) {
-	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
-		for _, b := range slices.Concat(c.queues, c.pools) {
-			if b.status(now, h.s.cfg.CreateDelay) == server.BindingCreating {
-				e := errorBody(apierror.CodeNotSupported, fmt.Sprintf(
-					"The connection %s cannot be deleted while its binding to %s is being created", c.id, b.name))
-				return "", &e
-			}
-		}
+	// A delete is accepted while bindings are CREATING, as Terraform's
+	// provider relies on (see the document's DeleteEnhancedConnection).
+	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, _ time.Time) (string, *server.ErrorBody) {
 		c.deleted = true
 		delete(h.s.store.projects[r.ProjectID].enhancedByName, c.name)
 		return "Deleted", nil
@@ -132,6 +128,9 @@ func (h *handlers) DeleteEnhancedConnection(_ context.Context, r server.DeleteEn
 
 func (h *handlers) AssociateQueueToEnhancedConnection(_ context.Context, r server.AssociateQueueToEnhancedConnectionRequestObject) (server.AssociateQueueToEnhancedConnectionResponseObject, error) {
 	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
+		if e := namesNone(r.Body.Queues, r.Body.ElasticResourcePools); e != nil {
+			return "", e
+		}
 		if name, ok := duplicate(r.Body.Queues, r.Body.ElasticResourcePools); ok {
 			e := errorBody(apierror.CodeBadParameter, fmt.Sprintf("%s is named more than once in queues and elastic_resource_pools", name))
 			return "", &e
@@ -155,6 +154,9 @@ func (h *handlers) AssociateQueueToEnhancedConnection(_ context.Context, r serve
 
 func (h *handlers) DisassociateQueueFromEnhancedConnection(_ context.Context, r server.DisassociateQueueFromEnhancedConnectionRequestObject) (server.DisassociateQueueFromEnhancedConnectionResponseObject, error) {
 	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
+		if e := namesNone(r.Body.Queues, r.Body.ElasticResourcePools); e != nil {
+			return "", e
+		}
 		for _, name := range slices.Concat(r.Body.Queues, r.Body.ElasticResourcePools) {
 			b, bound := c.binding(name)
 			if !bound {
@@ -182,24 +184,16 @@ func (h *handlers) ShowEnhancedConnectionPrivilege(_ context.Context, r server.S
 	s := h.s
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	if s.store.lookup(r.ProjectID).enhanced[r.ConnectionID] == nil {
+	c := s.store.lookup(r.ProjectID).enhanced[r.ConnectionID]
+	if c == nil {
 		return server.ShowEnhancedConnectionPrivilege400JSONResponse{EnhancedNotFoundJSONResponse: enhancedNotFound(r.ConnectionID)}, nil
 	}
-	// The mock has no authorization API, so no project is ever granted
-	// a connection.
 	return server.ShowEnhancedConnectionPrivilege200JSONResponse{IsSuccess: ptr(true), Message: ptr(""),
-		ConnectionID: ptr(r.ConnectionID), Privileges: []server.Privilege{}}, nil
+		ConnectionID: ptr(r.ConnectionID), Privileges: c.privileges()}, nil
 }
 
 func (h *handlers) CreateRouteToEnhancedConnection(_ context.Context, r server.CreateRouteToEnhancedConnectionRequestObject) (server.CreateRouteToEnhancedConnectionResponseObject, error) {
-	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
-		if slices.ContainsFunc(c.routes, func(rt server.Route) bool { return *rt.Name == r.Body.Name }) {
-			e := errorBody(apierror.CodeAlreadyExists, fmt.Sprintf("Route %s already exists on connection %s", r.Body.Name, c.id))
-			return "", &e
-		}
-		c.routes = append(c.routes, server.Route{Name: ptr(r.Body.Name), Cidr: ptr(r.Body.Cidr), CreateTime: ptr(now.UnixMilli())})
-		return "", nil
-	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.CreateRouteToEnhancedConnectionResponseObject {
+	return change(h, r.ProjectID, r.ConnectionID, addRoute(*r.Body), func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.CreateRouteToEnhancedConnectionResponseObject {
 		if failed {
 			return server.CreateRouteToEnhancedConnection400JSONResponse{EnhancedNotFoundJSONResponse: refused}
 		}
@@ -208,20 +202,58 @@ func (h *handlers) CreateRouteToEnhancedConnection(_ context.Context, r server.C
 }
 
 func (h *handlers) DeleteRouteFromEnhancedConnection(_ context.Context, r server.DeleteRouteFromEnhancedConnectionRequestObject) (server.DeleteRouteFromEnhancedConnectionResponseObject, error) {
-	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, _ time.Time) (string, *server.ErrorBody) {
-		i := slices.IndexFunc(c.routes, func(rt server.Route) bool { return *rt.Name == r.Name })
-		if i < 0 {
-			e := errorBody(apierror.CodeBadParameter, fmt.Sprintf("Route %s does not exist on connection %s", r.Name, c.id))
-			return "", &e
-		}
-		c.routes = slices.Delete(c.routes, i, i+1)
-		return "Deleted", nil
-	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.DeleteRouteFromEnhancedConnectionResponseObject {
+	return change(h, r.ProjectID, r.ConnectionID, dropRoute(r.Name), func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.DeleteRouteFromEnhancedConnectionResponseObject {
 		if failed {
 			return server.DeleteRouteFromEnhancedConnection400JSONResponse{EnhancedNotFoundJSONResponse: refused}
 		}
 		return server.DeleteRouteFromEnhancedConnection200JSONResponse(ok)
 	}), nil
+}
+
+// The deprecated v2.0 route paths, which Terraform's provider still uses,
+// do exactly what the v3 ones do.
+
+func (h *handlers) CreateEnhancedConnectionRoutes(_ context.Context, r server.CreateEnhancedConnectionRoutesRequestObject) (server.CreateEnhancedConnectionRoutesResponseObject, error) {
+	return change(h, r.ProjectID, r.ConnectionID, addRoute(*r.Body), func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.CreateEnhancedConnectionRoutesResponseObject {
+		if failed {
+			return server.CreateEnhancedConnectionRoutes400JSONResponse{EnhancedNotFoundJSONResponse: refused}
+		}
+		return server.CreateEnhancedConnectionRoutes200JSONResponse(ok)
+	}), nil
+}
+
+func (h *handlers) DeleteEnhancedConnectionRoutes(_ context.Context, r server.DeleteEnhancedConnectionRoutesRequestObject) (server.DeleteEnhancedConnectionRoutesResponseObject, error) {
+	return change(h, r.ProjectID, r.ConnectionID, dropRoute(r.Name), func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.DeleteEnhancedConnectionRoutesResponseObject {
+		if failed {
+			return server.DeleteEnhancedConnectionRoutes400JSONResponse{EnhancedNotFoundJSONResponse: refused}
+		}
+		return server.DeleteEnhancedConnectionRoutes200JSONResponse(ok)
+	}), nil
+}
+
+// addRoute adds a route by name; names are unique per connection.
+func addRoute(body server.RouteCreateRequest) func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
+	return func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
+		if slices.ContainsFunc(c.routes, func(rt server.Route) bool { return *rt.Name == body.Name }) {
+			e := errorBody(apierror.CodeAlreadyExists, fmt.Sprintf("Route %s already exists on connection %s", body.Name, c.id))
+			return "", &e
+		}
+		c.routes = append(c.routes, server.Route{Name: ptr(body.Name), Cidr: ptr(body.Cidr), CreateTime: ptr(now.UnixMilli())})
+		return "", nil
+	}
+}
+
+// dropRoute removes the route of that name.
+func dropRoute(name string) func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
+	return func(c *enhancedConnection, _ time.Time) (string, *server.ErrorBody) {
+		i := slices.IndexFunc(c.routes, func(rt server.Route) bool { return *rt.Name == name })
+		if i < 0 {
+			e := errorBody(apierror.CodeBadParameter, fmt.Sprintf("Route %s does not exist on connection %s", name, c.id))
+			return "", &e
+		}
+		c.routes = slices.Delete(c.routes, i, i+1)
+		return "Deleted", nil
+	}
 }
 
 // change runs apply on a connection that exists and is not deleted, under
@@ -281,7 +313,7 @@ func (s *Server) enhancedDetail(c *enhancedConnection, now time.Time) server.Enh
 		AvailableQueueInfo:   s.bindings(c.id, c.queues, now),
 		ElasticResourcePools: s.bindings(c.id, c.pools, now),
 		DestVpcID:            ptr(c.vpc), DestNetworkID: ptr(c.subnet),
-		CreateTime: &created, Hosts: slices.Clone(c.hosts), IsPrivis: ptr(true), Ipv6Enable: ptr(false),
+		CreateTime: &created, Hosts: slices.Clone(c.hosts), IsPrivis: ptr(len(c.grants) == 0), Ipv6Enable: ptr(false),
 		Routes: slices.Clone(c.routes),
 	}
 }
@@ -316,6 +348,16 @@ func bind(bs []binding, names []string, now time.Time) []binding {
 
 func unbind(bs []binding, names []string) []binding {
 	return slices.DeleteFunc(bs, func(b binding) bool { return slices.Contains(names, b.name) })
+}
+
+// namesNone refuses a binding request that names no queue and no pool:
+// the document lets both be absent or null one at a time, not together.
+func namesNone(queues, pools []string) *server.ErrorBody {
+	if len(queues)+len(pools) > 0 {
+		return nil
+	}
+	e := errorBody(apierror.CodeBadParameter, "invalid request: name at least one queue or elastic resource pool")
+	return &e
 }
 
 // duplicate reports a name given twice across the lists.

@@ -86,6 +86,9 @@ type enhancedConnection struct {
 	queues, pools []binding
 	hosts         []server.Host
 	routes        []server.Route
+	// grants are the projects allowed to use the connection, in the order
+	// they were first granted (RunAuthorizationAction).
+	grants []grant
 }
 
 // binding is one queue or elastic resource pool bound to a connection.

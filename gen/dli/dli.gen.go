@@ -15,6 +15,27 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AuthorizationRequestAction.
+const (
+	ActionGrant  AuthorizationRequestAction = "grant"
+	ActionRevoke AuthorizationRequestAction = "revoke"
+	ActionUpdate AuthorizationRequestAction = "update"
+)
+
+// Valid indicates whether the value is a known member of the AuthorizationRequestAction enum.
+func (e AuthorizationRequestAction) Valid() bool {
+	switch e {
+	case ActionGrant:
+		return true
+	case ActionRevoke:
+		return true
+	case ActionUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BindingStatus.
 const (
 	BindingActive   BindingStatus = "ACTIVE"
@@ -77,6 +98,39 @@ func (e EnhancedConnectionStatus) Valid() bool {
 		return false
 	}
 }
+
+// AuthorizationPrivilege defines model for AuthorizationPrivilege.
+type AuthorizationPrivilege struct {
+	// Object The object, for example `edsconnections.<connection_id>`.
+	Object string `json:"object"`
+
+	// Privileges The privileges granted, revoked or set, for example BIND_QUEUE. The
+	// SDK's model sends `null` for a nil list, which an update reads as
+	// "revoke everything".
+	Privileges []string `json:"privileges"`
+}
+
+// AuthorizationRequest Body of RunAuthorizationAction (dli_02_0318; the SDK's
+// RunAuthorizationActionRequestBody). For an enhanced connection:
+// `projectId`, the action and one privilege on
+// `edsconnections.<connection_id>`.
+type AuthorizationRequest struct {
+	// Action grant, revoke or update (update replaces; an empty list revokes everything).
+	Action AuthorizationRequestAction `json:"action"`
+
+	// GrantProjectID The project granted, for resources other than databases and tables (SDK).
+	GrantProjectID *string                  `json:"grant_project_id,omitempty"`
+	Privileges     []AuthorizationPrivilege `json:"privileges"`
+
+	// ProjectID The project granted (camelCase, as DLI and the SDK spell it).
+	ProjectID *string `json:"projectId,omitempty"`
+
+	// UserName A user granted instead of a project.
+	UserName *string `json:"user_name,omitempty"`
+}
+
+// AuthorizationRequestAction grant, revoke or update (update replaces; an empty list revokes everything).
+type AuthorizationRequestAction string
 
 // AvailableQueueInfo defines model for AvailableQueueInfo.
 type AvailableQueueInfo struct {
@@ -170,7 +224,7 @@ type ConnectionCreateRequest struct {
 	// for CloudTable, so this is deliberately not an enum.
 	Service string `json:"service"`
 
-	// Tags Tags of the connection.
+	// Tags Tags of the connection; `null` means none.
 	Tags []Tag `json:"tags,omitempty"`
 
 	// URL Access address of the service, for example ZooKeeper hosts of CloudTable or host:port of RDS.
@@ -229,9 +283,11 @@ type ConnectionDetail struct {
 	State *ConnectionState `json:"state,omitempty"`
 }
 
-// ConnectionList defines model for ConnectionList.
+// ConnectionList A list of classic connections. `connections` is always there, `[]`
+// when there is none: a client that pages reads the array of every
+// page (Terraform's provider does, for enhanced lists).
 type ConnectionList struct {
-	Connections []Connection `json:"connections,omitempty"`
+	Connections []Connection `json:"connections"`
 
 	// Count Number of connections.
 	Count     *int32  `json:"count,omitempty"`
@@ -273,7 +329,8 @@ type EnhancedConnection struct {
 }
 
 // EnhancedConnectionBindingRequest Queues and elastic resource pools to bind or unbind. Both are
-// optional, but a request must name at least one of them.
+// optional (`null` means absent), but a request must name at least
+// one queue or pool.
 type EnhancedConnectionBindingRequest struct {
 	ElasticResourcePools []ResourceName `json:"elastic_resource_pools,omitempty"`
 	Queues               []ResourceName `json:"queues,omitempty"`
@@ -290,7 +347,8 @@ type EnhancedConnectionCreateRequest struct {
 	// ElasticResourcePools Elastic resource pools to bind, preferred over queues.
 	ElasticResourcePools []ResourceName `json:"elastic_resource_pools,omitempty"`
 
-	// Hosts Custom host entries, at most 20 000.
+	// Hosts Custom host entries, at most 20 000. Terraform's provider sends
+	// `null` when there is none (buildCreateDatasourceConnectionRequestBodyHost).
 	Hosts []Host `json:"hosts,omitempty"`
 
 	// Name Connection name; letters, digits and `_` (no `-`, unlike a classic name).
@@ -298,13 +356,15 @@ type EnhancedConnectionCreateRequest struct {
 
 	// Queues Queues to bind (yearly/monthly and dedicated queues only). Huawei
 	// plans to retire queues outside elastic resource pools; use
-	// elastic_resource_pools.
+	// elastic_resource_pools. Terraform's provider always sends it,
+	// `[]` when there is none.
 	Queues []ResourceName `json:"queues,omitempty"`
 
 	// RoutetableID Route table associated with the subnet of the service.
 	RoutetableID *string `json:"routetable_id,omitempty"`
 
-	// Tags Tags of the connection.
+	// Tags Tags of the connection. Terraform's provider sends `null` when
+	// there is none (utils.ExpandResourceTags of an empty map).
 	Tags []Tag `json:"tags,omitempty"`
 }
 
@@ -346,15 +406,25 @@ type EnhancedConnectionDetail struct {
 	Status *EnhancedConnectionStatus `json:"status,omitempty"`
 }
 
-// EnhancedConnectionHostsRequest The host entries that replace the connection's own.
+// EnhancedConnectionHostsRequest The host entries that replace the connection's own. The reference
+// and the SDK's model (UpdateEnhancedConnectionRequestBody, `hosts`
+// without omitempty) name `hosts` in every request, but the SDK sends
+// `null` for a nil slice and Terraform's provider clears the hosts
+// with `{"hosts": null}`; a body without it clears them too.
 type EnhancedConnectionHostsRequest struct {
-	// Hosts At most 20 000 entries; empty clears them.
+	// Hosts At most 20 000 entries; `[]`, `null` or absent clears them. The
+	// generated client always sends the key, as the SDK does: `[]` for
+	// an empty list, `null` for a nil one.
 	Hosts []Host `json:"hosts"`
 }
 
-// EnhancedConnectionList defines model for EnhancedConnectionList.
+// EnhancedConnectionList One page of enhanced connections. `connections` is always there,
+// `[]` on an empty page: Terraform's provider pages with
+// chnsz/golangsdk's offset pager, which reads the array of every page
+// and fails on a page without it (data_source_huaweicloud_dli_datasource_connections.go,
+// dataSourceConnectionsRead); its last page is always an empty one.
 type EnhancedConnectionList struct {
-	Connections []EnhancedConnection `json:"connections,omitempty"`
+	Connections []EnhancedConnection `json:"connections"`
 
 	// Count Number of connections in this page.
 	Count     *int32  `json:"count,omitempty"`
@@ -384,7 +454,10 @@ type ErrorBody struct {
 }
 
 // Host A custom host entry. Both fields are optional in the reference and
-// the SDK, so they are optional here.
+// the SDK, so they are optional here, and `null` means absent, in a
+// request as in a response: the SDK's model reads and writes both as
+// pointers, and Terraform's provider writes an empty field as `null`
+// (utils.ValueIgnoreEmpty).
 type Host struct {
 	// IP IPv4 address.
 	IP *string `json:"ip,omitempty"`
@@ -395,7 +468,8 @@ type Host struct {
 
 // Privilege defines model for Privilege.
 type Privilege struct {
-	// ApplicantProjectID The project granted the connection.
+	// ApplicantProjectID The project granted the connection, as the reference
+	// (dli_02_0256) and the SDK's model name it.
 	ApplicantProjectID *string `json:"applicant_project_id,omitempty"`
 
 	// Object The connection as an authorization object, `edsconnections.<connection_id>`.
@@ -403,6 +477,13 @@ type Privilege struct {
 
 	// Privileges What it may do, for example BIND_QUEUE.
 	Privileges []string `json:"privileges,omitempty"`
+
+	// ProjectID The project granted the connection, as Terraform's provider reads
+	// it (resourceDatasourceConnectionPrivilegeRead filters
+	// `privileges[?project_id==...]`, and its acceptance test passes
+	// against live DLI). Both names are declared; a server may send
+	// either or both.
+	ProjectID *string `json:"project_id,omitempty"`
 }
 
 // ResourceName Name of a queue or an elastic resource pool.
@@ -458,6 +539,9 @@ type ConnectionID = string
 // ProjectID defines model for ProjectID.
 type ProjectID = string
 
+// RouteName defines model for RouteName.
+type RouteName = string
+
 // BadRequest Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type BadRequest = ErrorBody
 
@@ -499,6 +583,9 @@ type ListEnhancedConnectionsParams struct {
 	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
+// RunAuthorizationActionJSONRequestBody defines body for RunAuthorizationAction for application/json ContentType.
+type RunAuthorizationActionJSONRequestBody = AuthorizationRequest
+
 // CreateDatasourceConnectionJSONRequestBody defines body for CreateDatasourceConnection for application/json ContentType.
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
@@ -515,6 +602,11 @@ type AssociateQueueToEnhancedConnectionJSONRequestBody = EnhancedConnectionBindi
 
 // DisassociateQueueFromEnhancedConnectionJSONRequestBody defines body for DisassociateQueueFromEnhancedConnection for application/json ContentType.
 type DisassociateQueueFromEnhancedConnectionJSONRequestBody = EnhancedConnectionBindingRequest
+
+// CreateEnhancedConnectionRoutesJSONRequestBody defines body for CreateEnhancedConnectionRoutes for application/json ContentType.
+//
+// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+type CreateEnhancedConnectionRoutesJSONRequestBody = RouteCreateRequest
 
 // CreateRouteToEnhancedConnectionJSONRequestBody defines body for CreateRouteToEnhancedConnection for application/json ContentType.
 type CreateRouteToEnhancedConnectionJSONRequestBody = RouteCreateRequest
@@ -592,6 +684,40 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// RunAuthorizationActionWithBody Change another project's privileges on a DLI object (grant, update or revoke)
+	//
+	// DLI's data authorization (dli_02_0318 "数据赋权（用户或项目）"; the SDK's
+	// RunAuthorizationAction). For an enhanced connection the object is
+	// `edsconnections.<connection_id>` and the privilege BIND_QUEUE, which
+	// lets the project named by `projectId` bind its own queues to the
+	// connection; ShowEnhancedConnectionPrivilege lists the grants.
+	// Terraform's provider grants, updates and revokes exactly so
+	// (resource_huaweicloud_dli_datasource_connection_privilege.go,
+	// modifyDatasourceConnectionPrivileges) and reads `is_success` and
+	// `message` of the answer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
+	RunAuthorizationActionWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RunAuthorizationAction Change another project's privileges on a DLI object (grant, update or revoke)
+	//
+	// DLI's data authorization (dli_02_0318 "数据赋权（用户或项目）"; the SDK's
+	// RunAuthorizationAction). For an enhanced connection the object is
+	// `edsconnections.<connection_id>` and the privilege BIND_QUEUE, which
+	// lets the project named by `projectId` bind its own queues to the
+	// connection; ShowEnhancedConnectionPrivilege lists the grants.
+	// Terraform's provider grants, updates and revokes exactly so
+	// (resource_huaweicloud_dli_datasource_connection_privilege.go,
+	// modifyDatasourceConnectionPrivileges) and reads `is_success` and
+	// `message` of the answer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
+	RunAuthorizationAction(ctx context.Context, projectID ProjectID, body RunAuthorizationActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDatasourceConnections List classic datasource connections
 	//
@@ -687,9 +813,14 @@ type ClientInterface interface {
 
 	// DeleteEnhancedConnection Delete an enhanced datasource connection
 	//
-	// Marks the connection DELETED; show and list still return it. A
-	// connection with a binding still CREATING cannot be deleted.
-	// Source: dli_02_0188.
+	// Marks the connection DELETED; show and list still return it.
+	// Source: dli_02_0188. That page says a connection being created
+	// ("创建中的连接") cannot be deleted; an enhanced connection is ACTIVE
+	// from creation and only its bindings are ever CREATING, and
+	// Terraform's provider (resourceDatasourceConnectionDelete) deletes a
+	// connection right after creating or binding it without waiting, which
+	// its acceptance tests do against live DLI daily. So a delete is
+	// accepted while a binding is CREATING.
 	//
 	// Corresponds with DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `DeleteEnhancedConnection` operationId).
 	DeleteEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -707,7 +838,10 @@ type ClientInterface interface {
 	// UpdateEnhancedConnectionWithBody Replace the host entries of an enhanced datasource connection
 	//
 	// Replaces the connection's custom host entries as a whole; an empty
-	// list clears them. Source: dli_02_0200.
+	// list, `null` or no `hosts` at all clears them. Source: dli_02_0200;
+	// Terraform's provider clears hosts with `{"hosts": null}`
+	// (buildUpdateDatasourceConnectionHostsBodyParams), and the SDK's
+	// model sends `null` for a nil slice.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -717,7 +851,10 @@ type ClientInterface interface {
 	// UpdateEnhancedConnection Replace the host entries of an enhanced datasource connection
 	//
 	// Replaces the connection's custom host entries as a whole; an empty
-	// list clears them. Source: dli_02_0200.
+	// list, `null` or no `hosts` at all clears them. Source: dli_02_0200;
+	// Terraform's provider clears hosts with `{"hosts": null}`
+	// (buildUpdateDatasourceConnectionHostsBodyParams), and the SDK's
+	// model sends `null` for a nil slice.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -776,11 +913,52 @@ type ClientInterface interface {
 	// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges (the `ShowEnhancedConnectionPrivilege` operationId).
 	ShowEnhancedConnectionPrivilege(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateEnhancedConnectionRoutesWithBody Add a route to an enhanced datasource connection (v2.0, deprecated)
+	//
+	// The v2.0 path of CreateRouteToEnhancedConnection, with the same body
+	// and answers. Huawei marks it deprecated (dli_02_0344 "创建路由（废弃）";
+	// the SDK's CreateEnhancedConnectionRoutes is Deprecated), but
+	// Terraform's provider adds every route through it (addRoutes), so live
+	// DLI serves it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateEnhancedConnectionRoutes` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+	CreateEnhancedConnectionRoutesWithBody(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnhancedConnectionRoutes Add a route to an enhanced datasource connection (v2.0, deprecated)
+	//
+	// The v2.0 path of CreateRouteToEnhancedConnection, with the same body
+	// and answers. Huawei marks it deprecated (dli_02_0344 "创建路由（废弃）";
+	// the SDK's CreateEnhancedConnectionRoutes is Deprecated), but
+	// Terraform's provider adds every route through it (addRoutes), so live
+	// DLI serves it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateEnhancedConnectionRoutes` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+	CreateEnhancedConnectionRoutes(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body CreateEnhancedConnectionRoutesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteEnhancedConnectionRoutes Delete a route from an enhanced datasource connection (v2.0, deprecated)
+	//
+	// The v2.0 path of DeleteRouteFromEnhancedConnection, with the same
+	// answers. Deprecated (dli_02_0345 "删除路由（废弃）"), but Terraform's
+	// provider removes every route through it (removeRoutes).
+	//
+	// Corresponds with DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteEnhancedConnectionRoutes` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
+	DeleteEnhancedConnectionRoutes(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name RouteName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateRouteToEnhancedConnectionWithBody Add a route to an enhanced datasource connection
 	//
 	// Adds a custom route, by name, for a CIDR block to reach through the
-	// connection. Names are unique per connection. Source: dli_02_0371
-	// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+	// connection. Names are unique per connection. Source: dli_02_0371.
+	// The deprecated v2.0 path (dli_02_0344) is CreateEnhancedConnectionRoutes.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -790,8 +968,8 @@ type ClientInterface interface {
 	// CreateRouteToEnhancedConnection Add a route to an enhanced datasource connection
 	//
 	// Adds a custom route, by name, for a CIDR block to reach through the
-	// connection. Names are unique per connection. Source: dli_02_0371
-	// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+	// connection. Names are unique per connection. Source: dli_02_0371.
+	// The deprecated v2.0 path (dli_02_0344) is CreateEnhancedConnectionRoutes.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -800,10 +978,65 @@ type ClientInterface interface {
 
 	// DeleteRouteFromEnhancedConnection Delete a route from an enhanced datasource connection
 	//
-	// Removes the route of that name. Source dli_02_0372 (v2.0 path dli_02_0345 deprecated).
+	// Removes the route of that name. Source: dli_02_0372. The deprecated
+	// v2.0 path (dli_02_0345) is DeleteEnhancedConnectionRoutes.
 	//
 	// Corresponds with DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteRouteFromEnhancedConnection` operationId).
-	DeleteRouteFromEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteRouteFromEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name RouteName, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// RunAuthorizationActionWithBody Change another project's privileges on a DLI object (grant, update or revoke)
+//
+// DLI's data authorization (dli_02_0318 "数据赋权（用户或项目）"; the SDK's
+// RunAuthorizationAction). For an enhanced connection the object is
+// `edsconnections.<connection_id>` and the privilege BIND_QUEUE, which
+// lets the project named by `projectId` bind its own queues to the
+// connection; ShowEnhancedConnectionPrivilege lists the grants.
+// Terraform's provider grants, updates and revokes exactly so
+// (resource_huaweicloud_dli_datasource_connection_privilege.go,
+// modifyDatasourceConnectionPrivileges) and reads `is_success` and
+// `message` of the answer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
+func (c *Client) RunAuthorizationActionWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRunAuthorizationActionRequestWithBody(c.Server, projectID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RunAuthorizationAction Change another project's privileges on a DLI object (grant, update or revoke)
+//
+// DLI's data authorization (dli_02_0318 "数据赋权（用户或项目）"; the SDK's
+// RunAuthorizationAction). For an enhanced connection the object is
+// `edsconnections.<connection_id>` and the privilege BIND_QUEUE, which
+// lets the project named by `projectId` bind its own queues to the
+// connection; ShowEnhancedConnectionPrivilege lists the grants.
+// Terraform's provider grants, updates and revokes exactly so
+// (resource_huaweicloud_dli_datasource_connection_privilege.go,
+// modifyDatasourceConnectionPrivileges) and reads `is_success` and
+// `message` of the answer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
+func (c *Client) RunAuthorizationAction(ctx context.Context, projectID ProjectID, body RunAuthorizationActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRunAuthorizationActionRequest(c.Server, projectID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListDatasourceConnections List classic datasource connections
@@ -975,9 +1208,14 @@ func (c *Client) CreateEnhancedConnection(ctx context.Context, projectID Project
 
 // DeleteEnhancedConnection Delete an enhanced datasource connection
 //
-// Marks the connection DELETED; show and list still return it. A
-// connection with a binding still CREATING cannot be deleted.
-// Source: dli_02_0188.
+// Marks the connection DELETED; show and list still return it.
+// Source: dli_02_0188. That page says a connection being created
+// ("创建中的连接") cannot be deleted; an enhanced connection is ACTIVE
+// from creation and only its bindings are ever CREATING, and
+// Terraform's provider (resourceDatasourceConnectionDelete) deletes a
+// connection right after creating or binding it without waiting, which
+// its acceptance tests do against live DLI daily. So a delete is
+// accepted while a binding is CREATING.
 //
 // Corresponds with DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id} (the `DeleteEnhancedConnection` operationId).
 func (c *Client) DeleteEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1015,7 +1253,10 @@ func (c *Client) ShowEnhancedConnection(ctx context.Context, projectID ProjectID
 // UpdateEnhancedConnectionWithBody Replace the host entries of an enhanced datasource connection
 //
 // Replaces the connection's custom host entries as a whole; an empty
-// list clears them. Source: dli_02_0200.
+// list, `null` or no `hosts` at all clears them. Source: dli_02_0200;
+// Terraform's provider clears hosts with `{"hosts": null}`
+// (buildUpdateDatasourceConnectionHostsBodyParams), and the SDK's
+// model sends `null` for a nil slice.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1035,7 +1276,10 @@ func (c *Client) UpdateEnhancedConnectionWithBody(ctx context.Context, projectID
 // UpdateEnhancedConnection Replace the host entries of an enhanced datasource connection
 //
 // Replaces the connection's custom host entries as a whole; an empty
-// list clears them. Source: dli_02_0200.
+// list, `null` or no `hosts` at all clears them. Source: dli_02_0200;
+// Terraform's provider clears hosts with `{"hosts": null}`
+// (buildUpdateDatasourceConnectionHostsBodyParams), and the SDK's
+// model sends `null` for a nil slice.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1154,11 +1398,79 @@ func (c *Client) ShowEnhancedConnectionPrivilege(ctx context.Context, projectID 
 	return c.Client.Do(req)
 }
 
+// CreateEnhancedConnectionRoutesWithBody Add a route to an enhanced datasource connection (v2.0, deprecated)
+//
+// The v2.0 path of CreateRouteToEnhancedConnection, with the same body
+// and answers. Huawei marks it deprecated (dli_02_0344 "创建路由（废弃）";
+// the SDK's CreateEnhancedConnectionRoutes is Deprecated), but
+// Terraform's provider adds every route through it (addRoutes), so live
+// DLI serves it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateEnhancedConnectionRoutes` operationId).
+// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+func (c *Client) CreateEnhancedConnectionRoutesWithBody(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnhancedConnectionRoutesRequestWithBody(c.Server, projectID, connectionID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnhancedConnectionRoutes Add a route to an enhanced datasource connection (v2.0, deprecated)
+//
+// The v2.0 path of CreateRouteToEnhancedConnection, with the same body
+// and answers. Huawei marks it deprecated (dli_02_0344 "创建路由（废弃）";
+// the SDK's CreateEnhancedConnectionRoutes is Deprecated), but
+// Terraform's provider adds every route through it (addRoutes), so live
+// DLI serves it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateEnhancedConnectionRoutes` operationId).
+// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+func (c *Client) CreateEnhancedConnectionRoutes(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body CreateEnhancedConnectionRoutesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnhancedConnectionRoutesRequest(c.Server, projectID, connectionID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteEnhancedConnectionRoutes Delete a route from an enhanced datasource connection (v2.0, deprecated)
+//
+// The v2.0 path of DeleteRouteFromEnhancedConnection, with the same
+// answers. Deprecated (dli_02_0345 "删除路由（废弃）"), but Terraform's
+// provider removes every route through it (removeRoutes).
+//
+// Corresponds with DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteEnhancedConnectionRoutes` operationId).
+// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
+func (c *Client) DeleteEnhancedConnectionRoutes(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name RouteName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEnhancedConnectionRoutesRequest(c.Server, projectID, connectionID, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateRouteToEnhancedConnectionWithBody Add a route to an enhanced datasource connection
 //
 // Adds a custom route, by name, for a CIDR block to reach through the
-// connection. Names are unique per connection. Source: dli_02_0371
-// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+// connection. Names are unique per connection. Source: dli_02_0371.
+// The deprecated v2.0 path (dli_02_0344) is CreateEnhancedConnectionRoutes.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1178,8 +1490,8 @@ func (c *Client) CreateRouteToEnhancedConnectionWithBody(ctx context.Context, pr
 // CreateRouteToEnhancedConnection Add a route to an enhanced datasource connection
 //
 // Adds a custom route, by name, for a CIDR block to reach through the
-// connection. Names are unique per connection. Source: dli_02_0371
-// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+// connection. Names are unique per connection. Source: dli_02_0371.
+// The deprecated v2.0 path (dli_02_0344) is CreateEnhancedConnectionRoutes.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1198,10 +1510,11 @@ func (c *Client) CreateRouteToEnhancedConnection(ctx context.Context, projectID 
 
 // DeleteRouteFromEnhancedConnection Delete a route from an enhanced datasource connection
 //
-// Removes the route of that name. Source dli_02_0372 (v2.0 path dli_02_0345 deprecated).
+// Removes the route of that name. Source: dli_02_0372. The deprecated
+// v2.0 path (dli_02_0345) is DeleteEnhancedConnectionRoutes.
 //
 // Corresponds with DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteRouteFromEnhancedConnection` operationId).
-func (c *Client) DeleteRouteFromEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteRouteFromEnhancedConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name RouteName, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRouteFromEnhancedConnectionRequest(c.Server, projectID, connectionID, name)
 	if err != nil {
 		return nil, err
@@ -1211,6 +1524,40 @@ func (c *Client) DeleteRouteFromEnhancedConnection(ctx context.Context, projectI
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewRunAuthorizationActionRequest calls the generic RunAuthorizationAction builder with application/json body
+func NewRunAuthorizationActionRequest(server string, projectID ProjectID, body RunAuthorizationActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRunAuthorizationActionRequestWithBody(server, projectID, "application/json", bodyReader)
+}
+
+// NewRunAuthorizationActionRequestWithBody constructs an http.Request for the RunAuthorizationAction method, with any body, and a specified content type
+func NewRunAuthorizationActionRequestWithBody(server string, projectID ProjectID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v1.0/%s/authorization", pathParam0)
+
+	req, err := http.NewRequest(http.MethodPut, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
 }
 
 // NewListDatasourceConnectionsRequest constructs an http.Request for the ListDatasourceConnections method
@@ -1698,6 +2045,82 @@ func NewShowEnhancedConnectionPrivilegeRequest(server string, projectID ProjectI
 	return req, nil
 }
 
+// NewCreateEnhancedConnectionRoutesRequest calls the generic CreateEnhancedConnectionRoutes builder with application/json body
+func NewCreateEnhancedConnectionRoutesRequest(server string, projectID ProjectID, connectionID ConnectionID, body CreateEnhancedConnectionRoutesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEnhancedConnectionRoutesRequestWithBody(server, projectID, connectionID, "application/json", bodyReader)
+}
+
+// NewCreateEnhancedConnectionRoutesRequestWithBody constructs an http.Request for the CreateEnhancedConnectionRoutes method, with any body, and a specified content type
+func NewCreateEnhancedConnectionRoutesRequestWithBody(server string, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connection_id", connectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/enhanced-connections/%s/routes", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodPost, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteEnhancedConnectionRoutesRequest constructs an http.Request for the DeleteEnhancedConnectionRoutes method
+func NewDeleteEnhancedConnectionRoutesRequest(server string, projectID ProjectID, connectionID ConnectionID, name RouteName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connection_id", connectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/enhanced-connections/%s/routes/%s", pathParam0, pathParam1, pathParam2)
+
+	req, err := http.NewRequest(http.MethodDelete, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateRouteToEnhancedConnectionRequest calls the generic CreateRouteToEnhancedConnection builder with application/json body
 func NewCreateRouteToEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID, body CreateRouteToEnhancedConnectionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1740,7 +2163,7 @@ func NewCreateRouteToEnhancedConnectionRequestWithBody(server string, projectID 
 }
 
 // NewDeleteRouteFromEnhancedConnectionRequest constructs an http.Request for the DeleteRouteFromEnhancedConnection method
-func NewDeleteRouteFromEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID, name string) (*http.Request, error) {
+func NewDeleteRouteFromEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID, name RouteName) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1838,6 +2261,40 @@ func WithBaseURL(baseURL string) ClientOption {
 
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
+
+	// RunAuthorizationActionWithBodyWithResponse Change another project's privileges on a DLI object (grant, update or revoke)
+	//
+	// DLI's data authorization (dli_02_0318 "数据赋权（用户或项目）"; the SDK's
+	// RunAuthorizationAction). For an enhanced connection the object is
+	// `edsconnections.<connection_id>` and the privilege BIND_QUEUE, which
+	// lets the project named by `projectId` bind its own queues to the
+	// connection; ShowEnhancedConnectionPrivilege lists the grants.
+	// Terraform's provider grants, updates and revokes exactly so
+	// (resource_huaweicloud_dli_datasource_connection_privilege.go,
+	// modifyDatasourceConnectionPrivileges) and reads `is_success` and
+	// `message` of the answer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
+	RunAuthorizationActionWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunAuthorizationActionResponse, error)
+
+	// RunAuthorizationActionWithResponse Change another project's privileges on a DLI object (grant, update or revoke)
+	//
+	// DLI's data authorization (dli_02_0318 "数据赋权（用户或项目）"; the SDK's
+	// RunAuthorizationAction). For an enhanced connection the object is
+	// `edsconnections.<connection_id>` and the privilege BIND_QUEUE, which
+	// lets the project named by `projectId` bind its own queues to the
+	// connection; ShowEnhancedConnectionPrivilege lists the grants.
+	// Terraform's provider grants, updates and revokes exactly so
+	// (resource_huaweicloud_dli_datasource_connection_privilege.go,
+	// modifyDatasourceConnectionPrivileges) and reads `is_success` and
+	// `message` of the answer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
+	RunAuthorizationActionWithResponse(ctx context.Context, projectID ProjectID, body RunAuthorizationActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunAuthorizationActionResponse, error)
 
 	// ListDatasourceConnectionsWithResponse List classic datasource connections
 	//
@@ -1941,9 +2398,14 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteEnhancedConnectionWithResponse Delete an enhanced datasource connection
 	//
-	// Marks the connection DELETED; show and list still return it. A
-	// connection with a binding still CREATING cannot be deleted.
-	// Source: dli_02_0188.
+	// Marks the connection DELETED; show and list still return it.
+	// Source: dli_02_0188. That page says a connection being created
+	// ("创建中的连接") cannot be deleted; an enhanced connection is ACTIVE
+	// from creation and only its bindings are ever CREATING, and
+	// Terraform's provider (resourceDatasourceConnectionDelete) deletes a
+	// connection right after creating or binding it without waiting, which
+	// its acceptance tests do against live DLI daily. So a delete is
+	// accepted while a binding is CREATING.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -1965,7 +2427,10 @@ type ClientWithResponsesInterface interface {
 	// UpdateEnhancedConnectionWithBodyWithResponse Replace the host entries of an enhanced datasource connection
 	//
 	// Replaces the connection's custom host entries as a whole; an empty
-	// list clears them. Source: dli_02_0200.
+	// list, `null` or no `hosts` at all clears them. Source: dli_02_0200;
+	// Terraform's provider clears hosts with `{"hosts": null}`
+	// (buildUpdateDatasourceConnectionHostsBodyParams), and the SDK's
+	// model sends `null` for a nil slice.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1975,7 +2440,10 @@ type ClientWithResponsesInterface interface {
 	// UpdateEnhancedConnectionWithResponse Replace the host entries of an enhanced datasource connection
 	//
 	// Replaces the connection's custom host entries as a whole; an empty
-	// list clears them. Source: dli_02_0200.
+	// list, `null` or no `hosts` at all clears them. Source: dli_02_0200;
+	// Terraform's provider clears hosts with `{"hosts": null}`
+	// (buildUpdateDatasourceConnectionHostsBodyParams), and the SDK's
+	// model sends `null` for a nil slice.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2036,11 +2504,54 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges (the `ShowEnhancedConnectionPrivilege` operationId).
 	ShowEnhancedConnectionPrivilegeWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*ShowEnhancedConnectionPrivilegeResponse, error)
 
+	// CreateEnhancedConnectionRoutesWithBodyWithResponse Add a route to an enhanced datasource connection (v2.0, deprecated)
+	//
+	// The v2.0 path of CreateRouteToEnhancedConnection, with the same body
+	// and answers. Huawei marks it deprecated (dli_02_0344 "创建路由（废弃）";
+	// the SDK's CreateEnhancedConnectionRoutes is Deprecated), but
+	// Terraform's provider adds every route through it (addRoutes), so live
+	// DLI serves it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateEnhancedConnectionRoutes` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+	CreateEnhancedConnectionRoutesWithBodyWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnhancedConnectionRoutesResponse, error)
+
+	// CreateEnhancedConnectionRoutesWithResponse Add a route to an enhanced datasource connection (v2.0, deprecated)
+	//
+	// The v2.0 path of CreateRouteToEnhancedConnection, with the same body
+	// and answers. Huawei marks it deprecated (dli_02_0344 "创建路由（废弃）";
+	// the SDK's CreateEnhancedConnectionRoutes is Deprecated), but
+	// Terraform's provider adds every route through it (addRoutes), so live
+	// DLI serves it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateEnhancedConnectionRoutes` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+	CreateEnhancedConnectionRoutesWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body CreateEnhancedConnectionRoutesJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnhancedConnectionRoutesResponse, error)
+
+	// DeleteEnhancedConnectionRoutesWithResponse Delete a route from an enhanced datasource connection (v2.0, deprecated)
+	//
+	// The v2.0 path of DeleteRouteFromEnhancedConnection, with the same
+	// answers. Deprecated (dli_02_0345 "删除路由（废弃）"), but Terraform's
+	// provider removes every route through it (removeRoutes).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteEnhancedConnectionRoutes` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
+	DeleteEnhancedConnectionRoutesWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name RouteName, reqEditors ...RequestEditorFn) (*DeleteEnhancedConnectionRoutesResponse, error)
+
 	// CreateRouteToEnhancedConnectionWithBodyWithResponse Add a route to an enhanced datasource connection
 	//
 	// Adds a custom route, by name, for a CIDR block to reach through the
-	// connection. Names are unique per connection. Source: dli_02_0371
-	// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+	// connection. Names are unique per connection. Source: dli_02_0371.
+	// The deprecated v2.0 path (dli_02_0344) is CreateEnhancedConnectionRoutes.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2050,8 +2561,8 @@ type ClientWithResponsesInterface interface {
 	// CreateRouteToEnhancedConnectionWithResponse Add a route to an enhanced datasource connection
 	//
 	// Adds a custom route, by name, for a CIDR block to reach through the
-	// connection. Names are unique per connection. Source: dli_02_0371
-	// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+	// connection. Names are unique per connection. Source: dli_02_0371.
+	// The deprecated v2.0 path (dli_02_0344) is CreateEnhancedConnectionRoutes.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2060,12 +2571,75 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteRouteFromEnhancedConnectionWithResponse Delete a route from an enhanced datasource connection
 	//
-	// Removes the route of that name. Source dli_02_0372 (v2.0 path dli_02_0345 deprecated).
+	// Removes the route of that name. Source: dli_02_0372. The deprecated
+	// v2.0 path (dli_02_0345) is DeleteEnhancedConnectionRoutes.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteRouteFromEnhancedConnection` operationId).
-	DeleteRouteFromEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name string, reqEditors ...RequestEditorFn) (*DeleteRouteFromEnhancedConnectionResponse, error)
+	DeleteRouteFromEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name RouteName, reqEditors ...RequestEditorFn) (*DeleteRouteFromEnhancedConnectionResponse, error)
+}
+
+type RunAuthorizationActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RunAuthorizationActionResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RunAuthorizationActionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RunAuthorizationActionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RunAuthorizationActionResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RunAuthorizationActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RunAuthorizationActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RunAuthorizationActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RunAuthorizationActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type ListDatasourceConnectionsResponse struct {
@@ -2812,6 +3386,130 @@ func (r ShowEnhancedConnectionPrivilegeResponse) ContentType() string {
 	return ""
 }
 
+type CreateEnhancedConnectionRoutesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnhancedNotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateEnhancedConnectionRoutesResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateEnhancedConnectionRoutesResponse) GetJSON400() *EnhancedNotFound {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateEnhancedConnectionRoutesResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateEnhancedConnectionRoutesResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEnhancedConnectionRoutesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEnhancedConnectionRoutesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEnhancedConnectionRoutesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEnhancedConnectionRoutesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteEnhancedConnectionRoutesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnhancedNotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteEnhancedConnectionRoutesResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteEnhancedConnectionRoutesResponse) GetJSON400() *EnhancedNotFound {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteEnhancedConnectionRoutesResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteEnhancedConnectionRoutesResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteEnhancedConnectionRoutesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteEnhancedConnectionRoutesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteEnhancedConnectionRoutesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteEnhancedConnectionRoutesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CreateRouteToEnhancedConnectionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2934,6 +3632,52 @@ func (r DeleteRouteFromEnhancedConnectionResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// RunAuthorizationActionWithBodyWithResponse Change another project's privileges on a DLI object (grant, update or revoke)
+//
+// DLI's data authorization (dli_02_0318 "数据赋权（用户或项目）"; the SDK's
+// RunAuthorizationAction). For an enhanced connection the object is
+// `edsconnections.<connection_id>` and the privilege BIND_QUEUE, which
+// lets the project named by `projectId` bind its own queues to the
+// connection; ShowEnhancedConnectionPrivilege lists the grants.
+// Terraform's provider grants, updates and revokes exactly so
+// (resource_huaweicloud_dli_datasource_connection_privilege.go,
+// modifyDatasourceConnectionPrivileges) and reads `is_success` and
+// `message` of the answer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
+func (c *ClientWithResponses) RunAuthorizationActionWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunAuthorizationActionResponse, error) {
+	rsp, err := c.RunAuthorizationActionWithBody(ctx, projectID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRunAuthorizationActionResponse(rsp)
+}
+
+// RunAuthorizationActionWithResponse Change another project's privileges on a DLI object (grant, update or revoke)
+//
+// DLI's data authorization (dli_02_0318 "数据赋权（用户或项目）"; the SDK's
+// RunAuthorizationAction). For an enhanced connection the object is
+// `edsconnections.<connection_id>` and the privilege BIND_QUEUE, which
+// lets the project named by `projectId` bind its own queues to the
+// connection; ShowEnhancedConnectionPrivilege lists the grants.
+// Terraform's provider grants, updates and revokes exactly so
+// (resource_huaweicloud_dli_datasource_connection_privilege.go,
+// modifyDatasourceConnectionPrivileges) and reads `is_success` and
+// `message` of the answer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
+func (c *ClientWithResponses) RunAuthorizationActionWithResponse(ctx context.Context, projectID ProjectID, body RunAuthorizationActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunAuthorizationActionResponse, error) {
+	rsp, err := c.RunAuthorizationAction(ctx, projectID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRunAuthorizationActionResponse(rsp)
 }
 
 // ListDatasourceConnectionsWithResponse List classic datasource connections
@@ -3085,9 +3829,14 @@ func (c *ClientWithResponses) CreateEnhancedConnectionWithResponse(ctx context.C
 
 // DeleteEnhancedConnectionWithResponse Delete an enhanced datasource connection
 //
-// Marks the connection DELETED; show and list still return it. A
-// connection with a binding still CREATING cannot be deleted.
-// Source: dli_02_0188.
+// Marks the connection DELETED; show and list still return it.
+// Source: dli_02_0188. That page says a connection being created
+// ("创建中的连接") cannot be deleted; an enhanced connection is ACTIVE
+// from creation and only its bindings are ever CREATING, and
+// Terraform's provider (resourceDatasourceConnectionDelete) deletes a
+// connection right after creating or binding it without waiting, which
+// its acceptance tests do against live DLI daily. So a delete is
+// accepted while a binding is CREATING.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3121,7 +3870,10 @@ func (c *ClientWithResponses) ShowEnhancedConnectionWithResponse(ctx context.Con
 // UpdateEnhancedConnectionWithBodyWithResponse Replace the host entries of an enhanced datasource connection
 //
 // Replaces the connection's custom host entries as a whole; an empty
-// list clears them. Source: dli_02_0200.
+// list, `null` or no `hosts` at all clears them. Source: dli_02_0200;
+// Terraform's provider clears hosts with `{"hosts": null}`
+// (buildUpdateDatasourceConnectionHostsBodyParams), and the SDK's
+// model sends `null` for a nil slice.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3137,7 +3889,10 @@ func (c *ClientWithResponses) UpdateEnhancedConnectionWithBodyWithResponse(ctx c
 // UpdateEnhancedConnectionWithResponse Replace the host entries of an enhanced datasource connection
 //
 // Replaces the connection's custom host entries as a whole; an empty
-// list clears them. Source: dli_02_0200.
+// list, `null` or no `hosts` at all clears them. Source: dli_02_0200;
+// Terraform's provider clears hosts with `{"hosts": null}`
+// (buildUpdateDatasourceConnectionHostsBodyParams), and the SDK's
+// model sends `null` for a nil slice.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3234,11 +3989,71 @@ func (c *ClientWithResponses) ShowEnhancedConnectionPrivilegeWithResponse(ctx co
 	return ParseShowEnhancedConnectionPrivilegeResponse(rsp)
 }
 
+// CreateEnhancedConnectionRoutesWithBodyWithResponse Add a route to an enhanced datasource connection (v2.0, deprecated)
+//
+// The v2.0 path of CreateRouteToEnhancedConnection, with the same body
+// and answers. Huawei marks it deprecated (dli_02_0344 "创建路由（废弃）";
+// the SDK's CreateEnhancedConnectionRoutes is Deprecated), but
+// Terraform's provider adds every route through it (addRoutes), so live
+// DLI serves it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateEnhancedConnectionRoutes` operationId).
+//
+// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+func (c *ClientWithResponses) CreateEnhancedConnectionRoutesWithBodyWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnhancedConnectionRoutesResponse, error) {
+	rsp, err := c.CreateEnhancedConnectionRoutesWithBody(ctx, projectID, connectionID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnhancedConnectionRoutesResponse(rsp)
+}
+
+// CreateEnhancedConnectionRoutesWithResponse Add a route to an enhanced datasource connection (v2.0, deprecated)
+//
+// The v2.0 path of CreateRouteToEnhancedConnection, with the same body
+// and answers. Huawei marks it deprecated (dli_02_0344 "创建路由（废弃）";
+// the SDK's CreateEnhancedConnectionRoutes is Deprecated), but
+// Terraform's provider adds every route through it (addRoutes), so live
+// DLI serves it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes (the `CreateEnhancedConnectionRoutes` operationId).
+// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+func (c *ClientWithResponses) CreateEnhancedConnectionRoutesWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, body CreateEnhancedConnectionRoutesJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnhancedConnectionRoutesResponse, error) {
+	rsp, err := c.CreateEnhancedConnectionRoutes(ctx, projectID, connectionID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnhancedConnectionRoutesResponse(rsp)
+}
+
+// DeleteEnhancedConnectionRoutesWithResponse Delete a route from an enhanced datasource connection (v2.0, deprecated)
+//
+// The v2.0 path of DeleteRouteFromEnhancedConnection, with the same
+// answers. Deprecated (dli_02_0345 "删除路由（废弃）"), but Terraform's
+// provider removes every route through it (removeRoutes).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteEnhancedConnectionRoutes` operationId).
+//
+// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
+func (c *ClientWithResponses) DeleteEnhancedConnectionRoutesWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name RouteName, reqEditors ...RequestEditorFn) (*DeleteEnhancedConnectionRoutesResponse, error) {
+	rsp, err := c.DeleteEnhancedConnectionRoutes(ctx, projectID, connectionID, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteEnhancedConnectionRoutesResponse(rsp)
+}
+
 // CreateRouteToEnhancedConnectionWithBodyWithResponse Add a route to an enhanced datasource connection
 //
 // Adds a custom route, by name, for a CIDR block to reach through the
-// connection. Names are unique per connection. Source: dli_02_0371
-// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+// connection. Names are unique per connection. Source: dli_02_0371.
+// The deprecated v2.0 path (dli_02_0344) is CreateEnhancedConnectionRoutes.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3254,8 +4069,8 @@ func (c *ClientWithResponses) CreateRouteToEnhancedConnectionWithBodyWithRespons
 // CreateRouteToEnhancedConnectionWithResponse Add a route to an enhanced datasource connection
 //
 // Adds a custom route, by name, for a CIDR block to reach through the
-// connection. Names are unique per connection. Source: dli_02_0371
-// (the v2.0 path, dli_02_0344, is deprecated and not described here).
+// connection. Names are unique per connection. Source: dli_02_0371.
+// The deprecated v2.0 path (dli_02_0344) is CreateEnhancedConnectionRoutes.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3270,17 +4085,77 @@ func (c *ClientWithResponses) CreateRouteToEnhancedConnectionWithResponse(ctx co
 
 // DeleteRouteFromEnhancedConnectionWithResponse Delete a route from an enhanced datasource connection
 //
-// Removes the route of that name. Source dli_02_0372 (v2.0 path dli_02_0345 deprecated).
+// Removes the route of that name. Source: dli_02_0372. The deprecated
+// v2.0 path (dli_02_0345) is DeleteEnhancedConnectionRoutes.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name} (the `DeleteRouteFromEnhancedConnection` operationId).
-func (c *ClientWithResponses) DeleteRouteFromEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name string, reqEditors ...RequestEditorFn) (*DeleteRouteFromEnhancedConnectionResponse, error) {
+func (c *ClientWithResponses) DeleteRouteFromEnhancedConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name RouteName, reqEditors ...RequestEditorFn) (*DeleteRouteFromEnhancedConnectionResponse, error) {
 	rsp, err := c.DeleteRouteFromEnhancedConnection(ctx, projectID, connectionID, name, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseDeleteRouteFromEnhancedConnectionResponse(rsp)
+}
+
+// ParseRunAuthorizationActionResponse parses an HTTP response from a RunAuthorizationActionWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseRunAuthorizationActionResponse(rsp *http.Response) (*RunAuthorizationActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &RunAuthorizationActionResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &RunAuthorizationActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*RunAuthorizationActionResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest BadRequest
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
 }
 
 // ParseListDatasourceConnectionsResponse parses an HTTP response from a ListDatasourceConnectionsWithResponse call.
@@ -3955,6 +4830,124 @@ func ParseShowEnhancedConnectionPrivilegeResponse(rsp *http.Response) (*ShowEnha
 		switch {
 		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 			var dest EnhancedConnectionPrivileges
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest EnhancedNotFound
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseCreateEnhancedConnectionRoutesResponse parses an HTTP response from a CreateEnhancedConnectionRoutesWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseCreateEnhancedConnectionRoutesResponse(rsp *http.Response) (*CreateEnhancedConnectionRoutesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &CreateEnhancedConnectionRoutesResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &CreateEnhancedConnectionRoutesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*CreateEnhancedConnectionRoutesResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest EnhancedNotFound
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseDeleteEnhancedConnectionRoutesResponse parses an HTTP response from a DeleteEnhancedConnectionRoutesWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseDeleteEnhancedConnectionRoutesResponse(rsp *http.Response) (*DeleteEnhancedConnectionRoutesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &DeleteEnhancedConnectionRoutesResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &DeleteEnhancedConnectionRoutesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*DeleteEnhancedConnectionRoutesResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
 			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 				return nil, err
 			}

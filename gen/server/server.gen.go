@@ -16,6 +16,27 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AuthorizationRequestAction.
+const (
+	ActionGrant  AuthorizationRequestAction = "grant"
+	ActionRevoke AuthorizationRequestAction = "revoke"
+	ActionUpdate AuthorizationRequestAction = "update"
+)
+
+// Valid indicates whether the value is a known member of the AuthorizationRequestAction enum.
+func (e AuthorizationRequestAction) Valid() bool {
+	switch e {
+	case ActionGrant:
+		return true
+	case ActionRevoke:
+		return true
+	case ActionUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BindingStatus.
 const (
 	BindingActive   BindingStatus = "ACTIVE"
@@ -78,6 +99,39 @@ func (e EnhancedConnectionStatus) Valid() bool {
 		return false
 	}
 }
+
+// AuthorizationPrivilege defines model for AuthorizationPrivilege.
+type AuthorizationPrivilege struct {
+	// Object The object, for example `edsconnections.<connection_id>`.
+	Object string `json:"object"`
+
+	// Privileges The privileges granted, revoked or set, for example BIND_QUEUE. The
+	// SDK's model sends `null` for a nil list, which an update reads as
+	// "revoke everything".
+	Privileges []string `json:"privileges"`
+}
+
+// AuthorizationRequest Body of RunAuthorizationAction (dli_02_0318; the SDK's
+// RunAuthorizationActionRequestBody). For an enhanced connection:
+// `projectId`, the action and one privilege on
+// `edsconnections.<connection_id>`.
+type AuthorizationRequest struct {
+	// Action grant, revoke or update (update replaces; an empty list revokes everything).
+	Action AuthorizationRequestAction `json:"action"`
+
+	// GrantProjectID The project granted, for resources other than databases and tables (SDK).
+	GrantProjectID *string                  `json:"grant_project_id,omitempty"`
+	Privileges     []AuthorizationPrivilege `json:"privileges"`
+
+	// ProjectID The project granted (camelCase, as DLI and the SDK spell it).
+	ProjectID *string `json:"projectId,omitempty"`
+
+	// UserName A user granted instead of a project.
+	UserName *string `json:"user_name,omitempty"`
+}
+
+// AuthorizationRequestAction grant, revoke or update (update replaces; an empty list revokes everything).
+type AuthorizationRequestAction string
 
 // AvailableQueueInfo defines model for AvailableQueueInfo.
 type AvailableQueueInfo struct {
@@ -171,7 +225,7 @@ type ConnectionCreateRequest struct {
 	// for CloudTable, so this is deliberately not an enum.
 	Service string `json:"service"`
 
-	// Tags Tags of the connection.
+	// Tags Tags of the connection; `null` means none.
 	Tags []Tag `json:"tags,omitempty"`
 
 	// URL Access address of the service, for example ZooKeeper hosts of CloudTable or host:port of RDS.
@@ -230,9 +284,11 @@ type ConnectionDetail struct {
 	State *ConnectionState `json:"state,omitempty"`
 }
 
-// ConnectionList defines model for ConnectionList.
+// ConnectionList A list of classic connections. `connections` is always there, `[]`
+// when there is none: a client that pages reads the array of every
+// page (Terraform's provider does, for enhanced lists).
 type ConnectionList struct {
-	Connections []Connection `json:"connections,omitempty"`
+	Connections []Connection `json:"connections"`
 
 	// Count Number of connections.
 	Count     *int32  `json:"count,omitempty"`
@@ -274,7 +330,8 @@ type EnhancedConnection struct {
 }
 
 // EnhancedConnectionBindingRequest Queues and elastic resource pools to bind or unbind. Both are
-// optional, but a request must name at least one of them.
+// optional (`null` means absent), but a request must name at least
+// one queue or pool.
 type EnhancedConnectionBindingRequest struct {
 	ElasticResourcePools []ResourceName `json:"elastic_resource_pools,omitempty"`
 	Queues               []ResourceName `json:"queues,omitempty"`
@@ -291,7 +348,8 @@ type EnhancedConnectionCreateRequest struct {
 	// ElasticResourcePools Elastic resource pools to bind, preferred over queues.
 	ElasticResourcePools []ResourceName `json:"elastic_resource_pools,omitempty"`
 
-	// Hosts Custom host entries, at most 20 000.
+	// Hosts Custom host entries, at most 20 000. Terraform's provider sends
+	// `null` when there is none (buildCreateDatasourceConnectionRequestBodyHost).
 	Hosts []Host `json:"hosts,omitempty"`
 
 	// Name Connection name; letters, digits and `_` (no `-`, unlike a classic name).
@@ -299,13 +357,15 @@ type EnhancedConnectionCreateRequest struct {
 
 	// Queues Queues to bind (yearly/monthly and dedicated queues only). Huawei
 	// plans to retire queues outside elastic resource pools; use
-	// elastic_resource_pools.
+	// elastic_resource_pools. Terraform's provider always sends it,
+	// `[]` when there is none.
 	Queues []ResourceName `json:"queues,omitempty"`
 
 	// RoutetableID Route table associated with the subnet of the service.
 	RoutetableID *string `json:"routetable_id,omitempty"`
 
-	// Tags Tags of the connection.
+	// Tags Tags of the connection. Terraform's provider sends `null` when
+	// there is none (utils.ExpandResourceTags of an empty map).
 	Tags []Tag `json:"tags,omitempty"`
 }
 
@@ -347,15 +407,25 @@ type EnhancedConnectionDetail struct {
 	Status *EnhancedConnectionStatus `json:"status,omitempty"`
 }
 
-// EnhancedConnectionHostsRequest The host entries that replace the connection's own.
+// EnhancedConnectionHostsRequest The host entries that replace the connection's own. The reference
+// and the SDK's model (UpdateEnhancedConnectionRequestBody, `hosts`
+// without omitempty) name `hosts` in every request, but the SDK sends
+// `null` for a nil slice and Terraform's provider clears the hosts
+// with `{"hosts": null}`; a body without it clears them too.
 type EnhancedConnectionHostsRequest struct {
-	// Hosts At most 20 000 entries; empty clears them.
+	// Hosts At most 20 000 entries; `[]`, `null` or absent clears them. The
+	// generated client always sends the key, as the SDK does: `[]` for
+	// an empty list, `null` for a nil one.
 	Hosts []Host `json:"hosts"`
 }
 
-// EnhancedConnectionList defines model for EnhancedConnectionList.
+// EnhancedConnectionList One page of enhanced connections. `connections` is always there,
+// `[]` on an empty page: Terraform's provider pages with
+// chnsz/golangsdk's offset pager, which reads the array of every page
+// and fails on a page without it (data_source_huaweicloud_dli_datasource_connections.go,
+// dataSourceConnectionsRead); its last page is always an empty one.
 type EnhancedConnectionList struct {
-	Connections []EnhancedConnection `json:"connections,omitempty"`
+	Connections []EnhancedConnection `json:"connections"`
 
 	// Count Number of connections in this page.
 	Count     *int32  `json:"count,omitempty"`
@@ -385,7 +455,10 @@ type ErrorBody struct {
 }
 
 // Host A custom host entry. Both fields are optional in the reference and
-// the SDK, so they are optional here.
+// the SDK, so they are optional here, and `null` means absent, in a
+// request as in a response: the SDK's model reads and writes both as
+// pointers, and Terraform's provider writes an empty field as `null`
+// (utils.ValueIgnoreEmpty).
 type Host struct {
 	// IP IPv4 address.
 	IP *string `json:"ip,omitempty"`
@@ -396,7 +469,8 @@ type Host struct {
 
 // Privilege defines model for Privilege.
 type Privilege struct {
-	// ApplicantProjectID The project granted the connection.
+	// ApplicantProjectID The project granted the connection, as the reference
+	// (dli_02_0256) and the SDK's model name it.
 	ApplicantProjectID *string `json:"applicant_project_id,omitempty"`
 
 	// Object The connection as an authorization object, `edsconnections.<connection_id>`.
@@ -404,6 +478,13 @@ type Privilege struct {
 
 	// Privileges What it may do, for example BIND_QUEUE.
 	Privileges []string `json:"privileges,omitempty"`
+
+	// ProjectID The project granted the connection, as Terraform's provider reads
+	// it (resourceDatasourceConnectionPrivilegeRead filters
+	// `privileges[?project_id==...]`, and its acceptance test passes
+	// against live DLI). Both names are declared; a server may send
+	// either or both.
+	ProjectID *string `json:"project_id,omitempty"`
 }
 
 // ResourceName Name of a queue or an elastic resource pool.
@@ -459,6 +540,9 @@ type ConnectionID = string
 // ProjectID defines model for ProjectID.
 type ProjectID = string
 
+// RouteName defines model for RouteName.
+type RouteName = string
+
 // BadRequest Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type BadRequest = ErrorBody
 
@@ -500,6 +584,9 @@ type ListEnhancedConnectionsParams struct {
 	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
+// RunAuthorizationActionJSONRequestBody defines body for RunAuthorizationAction for application/json ContentType.
+type RunAuthorizationActionJSONRequestBody = AuthorizationRequest
+
 // CreateDatasourceConnectionJSONRequestBody defines body for CreateDatasourceConnection for application/json ContentType.
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
@@ -517,11 +604,19 @@ type AssociateQueueToEnhancedConnectionJSONRequestBody = EnhancedConnectionBindi
 // DisassociateQueueFromEnhancedConnectionJSONRequestBody defines body for DisassociateQueueFromEnhancedConnection for application/json ContentType.
 type DisassociateQueueFromEnhancedConnectionJSONRequestBody = EnhancedConnectionBindingRequest
 
+// CreateEnhancedConnectionRoutesJSONRequestBody defines body for CreateEnhancedConnectionRoutes for application/json ContentType.
+//
+// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+type CreateEnhancedConnectionRoutesJSONRequestBody = RouteCreateRequest
+
 // CreateRouteToEnhancedConnectionJSONRequestBody defines body for CreateRouteToEnhancedConnection for application/json ContentType.
 type CreateRouteToEnhancedConnectionJSONRequestBody = RouteCreateRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// RunAuthorizationAction Change another project's privileges on a DLI object (grant, update or revoke)
+	// (PUT /v1.0/{project_id}/authorization)
+	RunAuthorizationAction(w http.ResponseWriter, r *http.Request, projectID ProjectID)
 	// ListDatasourceConnections List classic datasource connections
 	// (GET /v2.0/{project_id}/datasource-connection)
 	//
@@ -566,12 +661,22 @@ type ServerInterface interface {
 	// ShowEnhancedConnectionPrivilege Show which projects may use an enhanced datasource connection
 	// (GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges)
 	ShowEnhancedConnectionPrivilege(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID)
+	// CreateEnhancedConnectionRoutes Add a route to an enhanced datasource connection (v2.0, deprecated)
+	// (POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes)
+	//
+	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+	CreateEnhancedConnectionRoutes(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID)
+	// DeleteEnhancedConnectionRoutes Delete a route from an enhanced datasource connection (v2.0, deprecated)
+	// (DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name})
+	//
+	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
+	DeleteEnhancedConnectionRoutes(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID, name RouteName)
 	// CreateRouteToEnhancedConnection Add a route to an enhanced datasource connection
 	// (POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes)
 	CreateRouteToEnhancedConnection(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID)
 	// DeleteRouteFromEnhancedConnection Delete a route from an enhanced datasource connection
 	// (DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name})
-	DeleteRouteFromEnhancedConnection(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID, name string)
+	DeleteRouteFromEnhancedConnection(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID, name RouteName)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -582,6 +687,32 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// RunAuthorizationAction operation middleware
+func (siw *ServerInterfaceWrapper) RunAuthorizationAction(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RunAuthorizationAction(w, r, projectID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // ListDatasourceConnections operation middleware
 func (siw *ServerInterfaceWrapper) ListDatasourceConnections(w http.ResponseWriter, r *http.Request) {
@@ -1051,6 +1182,85 @@ func (siw *ServerInterfaceWrapper) ShowEnhancedConnectionPrivilege(w http.Respon
 	handler.ServeHTTP(w, r)
 }
 
+// CreateEnhancedConnectionRoutes operation middleware
+func (siw *ServerInterfaceWrapper) CreateEnhancedConnectionRoutes(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "connection_id" -------------
+	var connectionID ConnectionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "connection_id", r.PathValue("connection_id"), &connectionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "connection_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateEnhancedConnectionRoutes(w, r, projectID, connectionID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteEnhancedConnectionRoutes operation middleware
+func (siw *ServerInterfaceWrapper) DeleteEnhancedConnectionRoutes(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "connection_id" -------------
+	var connectionID ConnectionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "connection_id", r.PathValue("connection_id"), &connectionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "connection_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "name" -------------
+	var name RouteName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteEnhancedConnectionRoutes(w, r, projectID, connectionID, name)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CreateRouteToEnhancedConnection operation middleware
 func (siw *ServerInterfaceWrapper) CreateRouteToEnhancedConnection(w http.ResponseWriter, r *http.Request) {
 
@@ -1111,7 +1321,7 @@ func (siw *ServerInterfaceWrapper) DeleteRouteFromEnhancedConnection(w http.Resp
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name RouteName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -1264,6 +1474,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges", wrapper.ShowEnhancedConnectionPrivilege)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes", wrapper.CreateRouteToEnhancedConnection)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}", wrapper.DeleteRouteFromEnhancedConnection)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes", wrapper.CreateEnhancedConnectionRoutes)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}", wrapper.DeleteEnhancedConnectionRoutes)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1.0/{project_id}/authorization", wrapper.RunAuthorizationAction)
 
 	return m
 }
@@ -1275,6 +1488,74 @@ type EnhancedNotFoundJSONResponse ErrorBody
 type GatewayErrorJSONResponse ErrorBody
 
 type InternalErrorJSONResponse ErrorBody
+
+type RunAuthorizationActionRequestObject struct {
+	ProjectID ProjectID `json:"project_id"`
+	Body      *RunAuthorizationActionJSONRequestBody
+}
+
+type RunAuthorizationActionResponseObject interface {
+	VisitRunAuthorizationActionResponse(w http.ResponseWriter) error
+}
+
+type RunAuthorizationAction200JSONResponse Result
+
+func (response RunAuthorizationAction200JSONResponse) VisitRunAuthorizationActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunAuthorizationAction400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RunAuthorizationAction400JSONResponse) VisitRunAuthorizationActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunAuthorizationAction500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RunAuthorizationAction500JSONResponse) VisitRunAuthorizationActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunAuthorizationActiondefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response RunAuthorizationActiondefaultJSONResponse) VisitRunAuthorizationActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type ListDatasourceConnectionsRequestObject struct {
 	ProjectID ProjectID `json:"project_id"`
@@ -2095,6 +2376,144 @@ func (response ShowEnhancedConnectionPrivilegedefaultJSONResponse) VisitShowEnha
 	return err
 }
 
+type CreateEnhancedConnectionRoutesRequestObject struct {
+	ProjectID    ProjectID    `json:"project_id"`
+	ConnectionID ConnectionID `json:"connection_id"`
+	Body         *CreateEnhancedConnectionRoutesJSONRequestBody
+}
+
+type CreateEnhancedConnectionRoutesResponseObject interface {
+	VisitCreateEnhancedConnectionRoutesResponse(w http.ResponseWriter) error
+}
+
+type CreateEnhancedConnectionRoutes200JSONResponse Result
+
+func (response CreateEnhancedConnectionRoutes200JSONResponse) VisitCreateEnhancedConnectionRoutesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEnhancedConnectionRoutes400JSONResponse struct{ EnhancedNotFoundJSONResponse }
+
+func (response CreateEnhancedConnectionRoutes400JSONResponse) VisitCreateEnhancedConnectionRoutesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEnhancedConnectionRoutes500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateEnhancedConnectionRoutes500JSONResponse) VisitCreateEnhancedConnectionRoutesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEnhancedConnectionRoutesdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response CreateEnhancedConnectionRoutesdefaultJSONResponse) VisitCreateEnhancedConnectionRoutesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEnhancedConnectionRoutesRequestObject struct {
+	ProjectID    ProjectID    `json:"project_id"`
+	ConnectionID ConnectionID `json:"connection_id"`
+	Name         RouteName    `json:"name"`
+}
+
+type DeleteEnhancedConnectionRoutesResponseObject interface {
+	VisitDeleteEnhancedConnectionRoutesResponse(w http.ResponseWriter) error
+}
+
+type DeleteEnhancedConnectionRoutes200JSONResponse Result
+
+func (response DeleteEnhancedConnectionRoutes200JSONResponse) VisitDeleteEnhancedConnectionRoutesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEnhancedConnectionRoutes400JSONResponse struct{ EnhancedNotFoundJSONResponse }
+
+func (response DeleteEnhancedConnectionRoutes400JSONResponse) VisitDeleteEnhancedConnectionRoutesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEnhancedConnectionRoutes500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DeleteEnhancedConnectionRoutes500JSONResponse) VisitDeleteEnhancedConnectionRoutesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEnhancedConnectionRoutesdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response DeleteEnhancedConnectionRoutesdefaultJSONResponse) VisitDeleteEnhancedConnectionRoutesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateRouteToEnhancedConnectionRequestObject struct {
 	ProjectID    ProjectID    `json:"project_id"`
 	ConnectionID ConnectionID `json:"connection_id"`
@@ -2167,7 +2586,7 @@ func (response CreateRouteToEnhancedConnectiondefaultJSONResponse) VisitCreateRo
 type DeleteRouteFromEnhancedConnectionRequestObject struct {
 	ProjectID    ProjectID    `json:"project_id"`
 	ConnectionID ConnectionID `json:"connection_id"`
-	Name         string       `json:"name"`
+	Name         RouteName    `json:"name"`
 }
 
 type DeleteRouteFromEnhancedConnectionResponseObject interface {
@@ -2235,6 +2654,9 @@ func (response DeleteRouteFromEnhancedConnectiondefaultJSONResponse) VisitDelete
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// RunAuthorizationAction Change another project's privileges on a DLI object (grant, update or revoke)
+	// (PUT /v1.0/{project_id}/authorization)
+	RunAuthorizationAction(ctx context.Context, request RunAuthorizationActionRequestObject) (RunAuthorizationActionResponseObject, error)
 	// ListDatasourceConnections List classic datasource connections
 	// (GET /v2.0/{project_id}/datasource-connection)
 	//
@@ -2279,6 +2701,16 @@ type StrictServerInterface interface {
 	// ShowEnhancedConnectionPrivilege Show which projects may use an enhanced datasource connection
 	// (GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges)
 	ShowEnhancedConnectionPrivilege(ctx context.Context, request ShowEnhancedConnectionPrivilegeRequestObject) (ShowEnhancedConnectionPrivilegeResponseObject, error)
+	// CreateEnhancedConnectionRoutes Add a route to an enhanced datasource connection (v2.0, deprecated)
+	// (POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes)
+	//
+	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
+	CreateEnhancedConnectionRoutes(ctx context.Context, request CreateEnhancedConnectionRoutesRequestObject) (CreateEnhancedConnectionRoutesResponseObject, error)
+	// DeleteEnhancedConnectionRoutes Delete a route from an enhanced datasource connection (v2.0, deprecated)
+	// (DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name})
+	//
+	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
+	DeleteEnhancedConnectionRoutes(ctx context.Context, request DeleteEnhancedConnectionRoutesRequestObject) (DeleteEnhancedConnectionRoutesResponseObject, error)
 	// CreateRouteToEnhancedConnection Add a route to an enhanced datasource connection
 	// (POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes)
 	CreateRouteToEnhancedConnection(ctx context.Context, request CreateRouteToEnhancedConnectionRequestObject) (CreateRouteToEnhancedConnectionResponseObject, error)
@@ -2324,6 +2756,39 @@ type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
 	options     StrictHTTPServerOptions
+}
+
+// RunAuthorizationAction operation middleware
+func (sh *strictHandler) RunAuthorizationAction(w http.ResponseWriter, r *http.Request, projectID ProjectID) {
+	var request RunAuthorizationActionRequestObject
+
+	request.ProjectID = projectID
+
+	var body RunAuthorizationActionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RunAuthorizationAction(ctx, request.(RunAuthorizationActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunAuthorizationAction")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RunAuthorizationActionResponseObject); ok {
+		if err := validResponse.VisitRunAuthorizationActionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
 }
 
 // ListDatasourceConnections operation middleware
@@ -2683,6 +3148,68 @@ func (sh *strictHandler) ShowEnhancedConnectionPrivilege(w http.ResponseWriter, 
 	}
 }
 
+// CreateEnhancedConnectionRoutes operation middleware
+func (sh *strictHandler) CreateEnhancedConnectionRoutes(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID) {
+	var request CreateEnhancedConnectionRoutesRequestObject
+
+	request.ProjectID = projectID
+	request.ConnectionID = connectionID
+
+	var body CreateEnhancedConnectionRoutesJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateEnhancedConnectionRoutes(ctx, request.(CreateEnhancedConnectionRoutesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateEnhancedConnectionRoutes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateEnhancedConnectionRoutesResponseObject); ok {
+		if err := validResponse.VisitCreateEnhancedConnectionRoutesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteEnhancedConnectionRoutes operation middleware
+func (sh *strictHandler) DeleteEnhancedConnectionRoutes(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID, name RouteName) {
+	var request DeleteEnhancedConnectionRoutesRequestObject
+
+	request.ProjectID = projectID
+	request.ConnectionID = connectionID
+	request.Name = name
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteEnhancedConnectionRoutes(ctx, request.(DeleteEnhancedConnectionRoutesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteEnhancedConnectionRoutes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteEnhancedConnectionRoutesResponseObject); ok {
+		if err := validResponse.VisitDeleteEnhancedConnectionRoutesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // CreateRouteToEnhancedConnection operation middleware
 func (sh *strictHandler) CreateRouteToEnhancedConnection(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID) {
 	var request CreateRouteToEnhancedConnectionRequestObject
@@ -2718,7 +3245,7 @@ func (sh *strictHandler) CreateRouteToEnhancedConnection(w http.ResponseWriter, 
 }
 
 // DeleteRouteFromEnhancedConnection operation middleware
-func (sh *strictHandler) DeleteRouteFromEnhancedConnection(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID, name string) {
+func (sh *strictHandler) DeleteRouteFromEnhancedConnection(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID, name RouteName) {
 	var request DeleteRouteFromEnhancedConnectionRequestObject
 
 	request.ProjectID = projectID
