@@ -26,6 +26,10 @@ const (
 	EnvVPC    = "DLI_CONTRACT_VPC_ID"
 	EnvSubnet = "DLI_CONTRACT_SUBNET_ID"
 	EnvPool   = "DLI_CONTRACT_POOL"
+	// Optional: a queue to bind and a project to grant a connection to,
+	// for the field cases that need them.
+	EnvQueue   = "DLI_CONTRACT_QUEUE"
+	EnvGrantee = "DLI_CONTRACT_GRANTEE_PROJECT_ID"
 	// The classic connection a mutating live run creates, optional since
 	// the classic API is past its end of life: a real service address,
 	// security group and subnet.
@@ -79,6 +83,7 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 	}
 	if t.Mutate {
 		t.Enhanced = dli.EnhancedConnectionCreateRequest{DestVpcID: getenv(EnvVPC), DestNetworkID: getenv(EnvSubnet)}
+		t.Queue, t.GranteeProjectID = getenv(EnvQueue), getenv(EnvGrantee)
 		if pool := getenv(EnvPool); pool != "" {
 			t.Enhanced.ElasticResourcePools = []string{pool}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/validate"
@@ -94,6 +95,7 @@ func Gate(ctx context.Context, cfg GateConfig) GateReport {
 		if !cfg.SkipClassic {
 			g.lifeCycleClassic(ctx)
 		}
+		g.fieldCases(ctx)
 	}
 	g.obs.mu.Lock()
 	defer g.obs.mu.Unlock()
@@ -353,26 +355,45 @@ func (g *gate) enhancedBody() dli.EnhancedConnectionCreateRequest {
 	return body
 }
 
+// deleteEnhanced deletes a connection the run created and confirms it is
+// gone (DELETED, or unknown). A refusal is final: only a throttled answer,
+// a 5xx or a transport error is tried again, a few times within a bound of
+// its own, so that cleanup ends even when the run's context has.
 func (g *gate) deleteEnhanced(ctx context.Context, id string) {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.cfg.Settle+time.Minute)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBound)
 	defer cancel()
-	deadline := time.Now().Add(g.cfg.Settle)
-	for {
+	last := ""
+	for attempt := 1; attempt <= 3; attempt++ {
 		resp, err := g.c.DeleteEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id)
-		if err == nil && (resp.StatusCode() == http.StatusOK || resp.StatusCode() == http.StatusBadRequest && strings.Contains(string(resp.Body), "deleted")) {
+		if err == nil && resp.StatusCode() == http.StatusOK {
 			return
 		}
-		if err != nil || time.Now().After(deadline) {
-			g.logf("WARN could not delete enhanced connection %s in project %s; delete it by hand", id, g.cfg.ProjectID)
-			return
+		if err != nil {
+			last = err.Error()
+		} else {
+			last = fmt.Sprintf("%d %s", resp.StatusCode(), apierror.Snippet(resp.Body))
+			if resp.StatusCode() != http.StatusTooManyRequests && resp.StatusCode() < 500 {
+				break
+			}
 		}
 		select {
 		case <-cctx.Done():
-			return
+			attempt = 3
 		case <-time.After(g.cfg.Poll):
 		}
 	}
+	// A refused delete of a connection that is already DELETED, or that
+	// never existed, leaves nothing behind.
+	shown, err := g.c.ShowEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id)
+	if err := apierror.Check(shown, err); apierror.IsNotFound(err) ||
+		err == nil && shown.JSON200 != nil && value(shown.JSON200.Status) == dli.EnhancedDeleted {
+		return
+	}
+	g.logf("WARN could not delete enhanced connection %s in project %s (last answer: %s); delete it by hand", id, g.cfg.ProjectID, last)
 }
+
+// cleanupBound bounds the deletion of one connection, retries included.
+const cleanupBound = 30 * time.Second
 
 // snapshot is what the project holds, to tell whether a refusal changed
 // anything.
@@ -410,7 +431,10 @@ func (g *gate) negative(ctx context.Context) {
 	unknown := uuid.NewString()
 	for _, o := range operationsOf(g.doc.OpenAPI()) {
 		op := o.op
-		creates := strings.HasPrefix(op.OperationID, "Create") && !strings.Contains(o.path, "{connection_id}")
+		// A create, or a change not bound to a connection id (granting
+		// privileges), could make something real if a broken server took
+		// it: such invalid requests go out only with Mutate.
+		creates := o.method != http.MethodGet && !strings.Contains(o.path, "{connection_id}")
 		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.cfg.Mutate || !creates) {
 			mt := op.RequestBody.Value.Content.Get("application/json")
 			seen := map[string]bool{}

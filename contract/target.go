@@ -36,6 +36,10 @@ type Target struct {
 	// is made unique per run): a real VPC, subnet and elastic resource
 	// pool for a real DLI; the zero value suits a mock.
 	Enhanced dli.EnhancedConnectionCreateRequest
+	// Queue, optional, is a queue a mutating run may bind, and
+	// GranteeProjectID, optional, a project it may grant a connection to:
+	// the field cases that need them are skipped without.
+	Queue, GranteeProjectID string
 	// Doc is the document to hold the server to; the embedded one when nil.
 	Doc *validate.Document
 	// Coverage counts the pairs exercised; a private record when nil.
@@ -50,6 +54,13 @@ var mockConnection = dli.ConnectionCreateRequest{
 	Service: "RDS", URL: "192.168.0.10:3306",
 	SecurityGroupID: "a07ab107-a4ad-4835-ad09-08a2f2efccdb", NetworkID: "e83ba67d-e812-42d3-908d-6ea0b2cc5ecb",
 }
+
+// mockQueue and mockGrantee stand in for a real queue and a real other
+// project against a mock.
+const (
+	mockQueue   = "contract_queue"
+	mockGrantee = "fedcba9876543210fedcba9876543210"
+)
 
 // mockEnhanced is what a run creates when Target.Enhanced is not set.
 var mockEnhanced = dli.EnhancedConnectionCreateRequest{

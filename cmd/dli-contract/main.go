@@ -44,6 +44,8 @@ var flagEnv = []struct{ flag, env, usage string }{
 	{"vpc-id", contract.EnvVPC, "with -mutate: VPC of the enhanced connection to create"},
 	{"subnet-id", contract.EnvSubnet, "with -mutate: subnet of the enhanced connection to create"},
 	{"pool", contract.EnvPool, "with -mutate: elastic resource pool to bind it to"},
+	{"queue", contract.EnvQueue, "with -mutate, optional: a queue the field cases may bind"},
+	{"grantee-project", contract.EnvGrantee, "with -mutate, optional: another project the field cases may grant a connection to"},
 	{"url", contract.EnvURL, "with -mutate, optional: service address of a classic connection to create"},
 	{"security-group-id", contract.EnvSecurityGroup, "with -mutate, optional: security group of that classic connection"},
 	{"network-id", contract.EnvNetwork, "with -mutate, optional: subnet of that classic connection"},

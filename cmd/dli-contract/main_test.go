@@ -38,7 +38,7 @@ func gateRun(t *testing.T, h http.Handler, extra ...string) (int, string) {
 	t.Cleanup(srv.Close)
 	env := map[string]string{contract.EnvSK: testSK}
 	args := append([]string{"-endpoint", srv.URL, "-project", project, "-ak", testAK, "-mutate",
-		"-vpc-id", "vpc-1", "-subnet-id", "subnet-1", "-pool", "contract_pool", "-seed", "7", "-max-examples", "3", "-poll", "5ms"}, extra...)
+		"-vpc-id", "vpc-1", "-subnet-id", "subnet-1", "-pool", "contract_pool", "-queue", "contract_queue", "-grantee-project", "fedcba9876543210fedcba9876543210", "-seed", "7", "-max-examples", "3", "-poll", "5ms"}, extra...)
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
 	return code, out.String() + errOut.String()
@@ -80,6 +80,22 @@ func jsonEdit(next http.Handler, match func(*http.Request) bool, edit func(map[s
 			body, _ = json.Marshal(m)
 		}
 		return rec.Code, rec.Header(), body
+	})
+}
+
+// refusing answers 400 to the requests refuse picks, as a server stricter
+// than live DLI would.
+func refusing(next http.Handler, refuse func(r *http.Request, body string) bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if refuse(r, string(body)) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"error_code":"DLI.0001","error_msg":"refused by a server stricter than DLI"}`)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -209,6 +225,50 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 						pools[0].(map[string]any)["status"] = "ACTIVE"
 						m["available_queue_info"] = []any{map[string]any{"name": "q1", "status": "CREATING", "peer_id": "p", "err_msg": "", "update_time": 1}}
 					}
+				}
+			})
+		}},
+		// Stricter than live DLI, where Terraform's provider works: each is
+		// reported naming the provider's function and the field case.
+		{"refuses tags null", contract.CheckPositive, "Terraform's resourceDatasourceConnectionCreate (field case create-without-tags-or-hosts.json, step 1", func(t *testing.T) http.Handler {
+			return refusing(newMock(t, true), func(r *http.Request, body string) bool {
+				return strings.Contains(strings.ReplaceAll(body, " ", ""), `"tags":null`)
+			})
+		}},
+		{"serves no v2.0 routes", contract.CheckPositive, "(field case create-without-tags-or-hosts.json, step 2: addRoutes): answered 404, want 200", func(t *testing.T) http.Handler {
+			m := newMock(t, true)
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, "/v2.0/") && strings.Contains(r.URL.Path, "/routes") {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusNotFound)
+					_, _ = io.WriteString(w, `{"error_code":"APIGW.0101","error_msg":"The API does not exist"}`)
+					return
+				}
+				m.ServeHTTP(w, r)
+			})
+		}},
+		{"leaves the array out of an empty page", contract.CheckSchema, "ListEnhancedConnections 200 /connections: response body /connections: required", func(t *testing.T) http.Handler {
+			return jsonEdit(newMock(t, true), isEnhancedList, func(m map[string]any) {
+				if c, _ := m["connections"].([]any); len(c) == 0 {
+					delete(m, "connections")
+				}
+			})
+		}},
+		{"refuses to clear hosts with null", contract.CheckPositive, "Terraform's resourceDatasourceConnectionUpdate", func(t *testing.T) http.Handler {
+			return refusing(newMock(t, true), func(r *http.Request, body string) bool {
+				return r.Method == http.MethodPut && !strings.Contains(body, "[")
+			})
+		}},
+		{"refuses a delete while a binding is created", contract.CheckPositive, "Terraform's resourceDatasourceConnectionDelete", func(t *testing.T) http.Handler {
+			return refusing(newMock(t, true), func(r *http.Request, _ string) bool {
+				return r.Method == http.MethodDelete && !strings.Contains(r.URL.Path, "/routes")
+			})
+		}},
+		{"names the grantee only applicant_project_id", contract.CheckPositive, "lacks /privileges/0/project_id, which the provider reads", func(t *testing.T) http.Handler {
+			return jsonEdit(newMock(t, true), func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/privileges") }, func(m map[string]any) {
+				ps, _ := m["privileges"].([]any)
+				for _, p := range ps {
+					delete(p.(map[string]any), "project_id")
 				}
 			})
 		}},
