@@ -1,5 +1,7 @@
 // Package dligo is the home of a Go client and contract gate for Huawei
-// Cloud DLI's classic datasource connection API.
+// Cloud DLI's datasource connection API: enhanced connections, the
+// deprecated classic ones, and the authorization call that shares a
+// connection with another project.
 //
 // openapi/dli.yaml is the single source of truth. From it, `go generate`
 // produces the client in gen/dli (types, Client, ClientWithResponses), the

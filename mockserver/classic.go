@@ -18,34 +18,41 @@ import (
 func (h *handlers) CreateDatasourceConnection(_ context.Context, r server.CreateDatasourceConnectionRequestObject) (server.CreateDatasourceConnectionResponseObject, error) {
 	s := h.s
 	id := uuid.NewString()
+	now := s.cfg.Now()
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	p := s.store.lookup(r.ProjectID)
-	if _, taken := p.classicByName[r.Body.Name]; taken {
+	if _, taken := s.store.lookup(r.ProjectID).classicByName[r.Body.Name]; taken {
 		return server.CreateDatasourceConnection400JSONResponse(errorBody(apierror.CodeAlreadyExists,
 			fmt.Sprintf("Connection name %s already exists", r.Body.Name))), nil
 	}
-	p = s.store.project(r.ProjectID)
-	p.classic[id] = &classicConnection{id: id, req: *r.Body, created: s.cfg.Now()}
-	p.classicByName[r.Body.Name] = id
+	s.store.project(r.ProjectID).addClassic(&classicConnection{id: id, name: r.Body.Name, service: r.Body.Service, url: r.Body.URL,
+		securityGroup: s.store.intern(r.Body.SecurityGroupID), network: s.store.intern(r.Body.NetworkID),
+		tags: r.Body.Tags, created: now.UnixMilli()})
 	return server.CreateDatasourceConnection201JSONResponse{IsSuccess: ptr(true), Message: ptr(""), ConnectionID: &id}, nil
 }
 
 func (h *handlers) ListDatasourceConnections(_ context.Context, r server.ListDatasourceConnectionsRequestObject) (server.ListDatasourceConnectionsResponseObject, error) {
 	s := h.s
 	now := s.cfg.Now()
-	s.store.mu.Lock()
-	conns := sortedByCreation(s.store.lookup(r.ProjectID).classic, func(c *classicConnection) (time.Time, string) { return c.created, c.id })
-	items := make([]server.Connection, len(conns))
-	for i, c := range conns {
+	want, err := parseTags(r.Params.Tags)
+	if err != nil {
+		return server.ListDatasourceConnections400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
+			errorBody(apierror.CodeBadParameter, "invalid request: query tags: "+err.Error()))}, nil
+	}
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	items := []server.Connection{}
+	for _, c := range s.store.lookup(r.ProjectID).classicOrder {
+		if !hasTags(c.tags, want) {
+			continue
+		}
 		d := s.classicDetail(c, now)
-		items[i] = server.Connection{
+		items = append(items, server.Connection{
 			IsSuccess: d.IsSuccess, Message: d.Message, ConnectionID: d.ConnectionID, Destination: d.Destination,
 			State: d.State, Process: d.Process, Name: d.Name, ConnectionURL: d.ConnectionURL,
 			ClusterName: d.ClusterName, Service: d.Service, CreateTime: d.CreateTime, QueueList: []string{},
-		}
+		})
 	}
-	s.store.mu.Unlock()
 	count := int32(min(len(items), math.MaxInt32))
 	return server.ListDatasourceConnections200JSONResponse{IsSuccess: ptr(true), Message: ptr(""), Connections: items, Count: &count}, nil
 }
@@ -53,8 +60,8 @@ func (h *handlers) ListDatasourceConnections(_ context.Context, r server.ListDat
 func (h *handlers) ShowDatasourceConnection(_ context.Context, r server.ShowDatasourceConnectionRequestObject) (server.ShowDatasourceConnectionResponseObject, error) {
 	s := h.s
 	now := s.cfg.Now()
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
 	c := s.store.lookup(r.ProjectID).classic[r.ConnectionID]
 	if c == nil {
 		return server.ShowDatasourceConnection400JSONResponse(classicNotFound(r.ConnectionID)), nil
@@ -72,12 +79,11 @@ func (h *handlers) DeleteDatasourceConnection(_ context.Context, r server.Delete
 	if c == nil {
 		return server.DeleteDatasourceConnection400JSONResponse(classicNotFound(r.ConnectionID)), nil
 	}
-	if done, _ := progress(c.created, now, s.cfg.CreateDelay); !done {
+	if s.classicState(c, now) == server.StateCreating {
 		return server.DeleteDatasourceConnection400JSONResponse(errorBody(apierror.CodeNotSupported,
 			fmt.Sprintf("The connection %s is being created and cannot be deleted", r.ConnectionID))), nil
 	}
-	delete(p.classic, r.ConnectionID)
-	delete(p.classicByName, c.req.Name)
+	p.removeClassic(c)
 	s.store.dropIfEmpty(r.ProjectID)
 	return server.DeleteDatasourceConnection200JSONResponse{IsSuccess: ptr(true), Message: ptr("Deleted")}, nil
 }
@@ -86,17 +92,29 @@ func classicNotFound(id string) server.ErrorBody {
 	return errorBody(apierror.CodeNotExist, fmt.Sprintf("The connection %s does not exist", id))
 }
 
-func (s *Server) classicDetail(c *classicConnection, now time.Time) server.ConnectionDetail {
-	state := server.StateActive
-	done, process := progress(c.created, now, s.cfg.CreateDelay)
-	if !done {
-		state = server.StateCreating
+func (s *Server) classicState(c *classicConnection, now time.Time) server.ConnectionState {
+	if c.fixed != "" {
+		return c.fixed
 	}
-	created := c.created.UnixMilli()
+	if done, _ := progress(c.created, now, s.cfg.CreateDelay); !done {
+		return server.StateCreating
+	}
+	return server.StateActive
+}
+
+func (s *Server) classicDetail(c *classicConnection, now time.Time) server.ConnectionDetail {
+	state := s.classicState(c, now)
+	_, process := progress(c.created, now, s.cfg.CreateDelay)
+	switch state {
+	case server.StateActive:
+		process = 1
+	case server.StateFailed:
+		process = 0
+	}
 	return server.ConnectionDetail{
-		IsSuccess: ptr(true), Message: ptr(""), ConnectionID: ptr(c.id),
-		Destination: ptr(c.req.URL), State: &state, Process: &process, Name: ptr(c.req.Name),
-		ConnectionURL: ptr(c.req.URL), ClusterName: ptr(""), Service: ptr(c.req.Service),
-		CreateTime: &created, AvailableQueueInfo: []server.AvailableQueueInfo{},
+		IsSuccess: ptr(true), Message: ptr(c.fixedMessage), ConnectionID: ptr(c.id),
+		Destination: ptr(c.url), State: &state, Process: &process, Name: ptr(c.name),
+		ConnectionURL: ptr(c.url), ClusterName: ptr(""), Service: ptr(c.service),
+		CreateTime: ptr(c.created), AvailableQueueInfo: []server.AvailableQueueInfo{},
 	}
 }

@@ -28,7 +28,7 @@ func (h *handlers) CreateEnhancedConnection(_ context.Context, r server.CreateEn
 	now := s.cfg.Now()
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	if _, taken := s.store.lookup(r.ProjectID).enhancedByName[r.Body.Name]; taken {
+	if s.store.lookup(r.ProjectID).liveEnhanced(r.Body.Name) != nil {
 		return server.CreateEnhancedConnection400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
 			errorBody(apierror.CodeAlreadyExists, fmt.Sprintf("Connection name %s already exists", r.Body.Name)))}, nil
 	}
@@ -36,13 +36,11 @@ func (h *handlers) CreateEnhancedConnection(_ context.Context, r server.CreateEn
 		return server.CreateEnhancedConnection400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
 			errorBody(apierror.CodeBadParameter, fmt.Sprintf("%s is named more than once in queues and elastic_resource_pools", name)))}, nil
 	}
-	c := &enhancedConnection{id: uuid.NewString(), name: r.Body.Name, vpc: r.Body.DestVpcID, subnet: r.Body.DestNetworkID,
-		tags: r.Body.Tags, created: now, hosts: r.Body.Hosts}
-	c.queues = bind(nil, r.Body.Queues, now)
-	c.pools = bind(nil, r.Body.ElasticResourcePools, now)
-	p := s.store.project(r.ProjectID)
-	p.enhanced[c.id] = c
-	p.enhancedByName[c.name] = c.id
+	c := &enhancedConnection{id: uuid.NewString(), name: r.Body.Name, vpc: s.store.intern(r.Body.DestVpcID),
+		subnet: s.store.intern(r.Body.DestNetworkID), tags: r.Body.Tags, created: now.UnixMilli(), hosts: hostsOf(r.Body.Hosts)}
+	c.queues = s.bind(nil, r.Body.Queues, now)
+	c.pools = s.bind(nil, r.Body.ElasticResourcePools, now)
+	s.store.project(r.ProjectID).addEnhanced(c)
 	return server.CreateEnhancedConnection201JSONResponse{IsSuccess: ptr(true), Message: ptr(""), ConnectionID: ptr(c.id)}, nil
 }
 
@@ -54,23 +52,6 @@ func (h *handlers) ListEnhancedConnections(_ context.Context, r server.ListEnhan
 		return server.ListEnhancedConnections400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
 			errorBody(apierror.CodeBadParameter, "invalid request: query tags: "+err.Error()))}, nil
 	}
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	all := sortedByCreation(s.store.lookup(r.ProjectID).enhanced, func(c *enhancedConnection) (time.Time, string) { return c.created, c.id })
-	// Never nil: a page, even an empty one, always carries its array.
-	items := []server.EnhancedConnection{}
-	for _, c := range all {
-		if r.Params.Status != nil && !strings.EqualFold(*r.Params.Status, string(c.status())) ||
-			r.Params.Name != nil && *r.Params.Name != c.name || !hasTags(c.tags, want) {
-			continue
-		}
-		d := s.enhancedDetail(c, now)
-		items = append(items, server.EnhancedConnection{
-			ID: d.ID, Name: d.Name, Status: d.Status, AvailableQueueInfo: d.AvailableQueueInfo,
-			ElasticResourcePools: d.ElasticResourcePools, DestVpcID: d.DestVpcID, DestNetworkID: d.DestNetworkID,
-			CreateTime: d.CreateTime, Hosts: d.Hosts, IsPrivis: d.IsPrivis, Ipv6Enable: d.Ipv6Enable, Routes: d.Routes,
-		})
-	}
 	offset, limit := 0, defaultLimit
 	if r.Params.Offset != nil {
 		offset = int(*r.Params.Offset)
@@ -78,9 +59,24 @@ func (h *handlers) ListEnhancedConnections(_ context.Context, r server.ListEnhan
 	if r.Params.Limit != nil {
 		limit = int(*r.Params.Limit)
 	}
-	items = items[min(offset, len(items)):]
-	if limit > 0 {
-		items = items[:min(limit, len(items))]
+	var match func(*enhancedConnection) bool
+	if r.Params.Status != nil || len(want) > 0 {
+		match = func(c *enhancedConnection) bool {
+			return (r.Params.Status == nil || strings.EqualFold(*r.Params.Status, string(c.status()))) && hasTags(c.tags, want)
+		}
+	}
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	page := s.store.lookup(r.ProjectID).enhancedPage(r.Params.Name, match, offset, limit)
+	// Never nil: a page, even an empty one, always carries its array.
+	items := make([]server.EnhancedConnection, len(page))
+	for i, c := range page {
+		d := s.enhancedDetail(c, now)
+		items[i] = server.EnhancedConnection{
+			ID: d.ID, Name: d.Name, Status: d.Status, AvailableQueueInfo: d.AvailableQueueInfo,
+			ElasticResourcePools: d.ElasticResourcePools, DestVpcID: d.DestVpcID, DestNetworkID: d.DestNetworkID,
+			CreateTime: d.CreateTime, Hosts: d.Hosts, IsPrivis: d.IsPrivis, Ipv6Enable: d.Ipv6Enable, Routes: d.Routes,
+		}
 	}
 	count := int32(min(len(items), math.MaxInt32))
 	return server.ListEnhancedConnections200JSONResponse{IsSuccess: ptr(true), Message: ptr(""),
@@ -90,8 +86,8 @@ func (h *handlers) ListEnhancedConnections(_ context.Context, r server.ListEnhan
 func (h *handlers) ShowEnhancedConnection(_ context.Context, r server.ShowEnhancedConnectionRequestObject) (server.ShowEnhancedConnectionResponseObject, error) {
 	s := h.s
 	now := s.cfg.Now()
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
 	c := s.store.lookup(r.ProjectID).enhanced[r.ConnectionID]
 	if c == nil {
 		return server.ShowEnhancedConnection400JSONResponse{EnhancedNotFoundJSONResponse: enhancedNotFound(r.ConnectionID)}, nil
@@ -101,7 +97,7 @@ func (h *handlers) ShowEnhancedConnection(_ context.Context, r server.ShowEnhanc
 
 func (h *handlers) UpdateEnhancedConnection(_ context.Context, r server.UpdateEnhancedConnectionRequestObject) (server.UpdateEnhancedConnectionResponseObject, error) {
 	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, _ time.Time) (string, *server.ErrorBody) {
-		c.hosts = r.Body.Hosts
+		c.hosts = hostsOf(r.Body.Hosts)
 		return "", nil
 	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.UpdateEnhancedConnectionResponseObject {
 		if failed {
@@ -116,7 +112,6 @@ func (h *handlers) DeleteEnhancedConnection(_ context.Context, r server.DeleteEn
 	// provider relies on (see the document's DeleteEnhancedConnection).
 	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, _ time.Time) (string, *server.ErrorBody) {
 		c.deleted = true
-		delete(h.s.store.projects[r.ProjectID].enhancedByName, c.name)
 		return "Deleted", nil
 	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.DeleteEnhancedConnectionResponseObject {
 		if failed {
@@ -141,8 +136,8 @@ func (h *handlers) AssociateQueueToEnhancedConnection(_ context.Context, r serve
 				return "", &e
 			}
 		}
-		c.queues = bind(c.queues, r.Body.Queues, now)
-		c.pools = bind(c.pools, r.Body.ElasticResourcePools, now)
+		c.queues = h.s.bind(c.queues, r.Body.Queues, now)
+		c.pools = h.s.bind(c.pools, r.Body.ElasticResourcePools, now)
 		return fmt.Sprintf("associated peer connection for queues: {%s}.", strings.Join(slices.Concat(r.Body.Queues, r.Body.ElasticResourcePools), ",")), nil
 	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.AssociateQueueToEnhancedConnectionResponseObject {
 		if failed {
@@ -182,8 +177,8 @@ func (h *handlers) DisassociateQueueFromEnhancedConnection(_ context.Context, r 
 
 func (h *handlers) ShowEnhancedConnectionPrivilege(_ context.Context, r server.ShowEnhancedConnectionPrivilegeRequestObject) (server.ShowEnhancedConnectionPrivilegeResponseObject, error) {
 	s := h.s
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
 	c := s.store.lookup(r.ProjectID).enhanced[r.ConnectionID]
 	if c == nil {
 		return server.ShowEnhancedConnectionPrivilege400JSONResponse{EnhancedNotFoundJSONResponse: enhancedNotFound(r.ConnectionID)}, nil
@@ -234,11 +229,11 @@ func (h *handlers) DeleteEnhancedConnectionRoutes(_ context.Context, r server.De
 // addRoute adds a route by name; names are unique per connection.
 func addRoute(body server.RouteCreateRequest) func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
 	return func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
-		if slices.ContainsFunc(c.routes, func(rt server.Route) bool { return *rt.Name == body.Name }) {
+		if slices.ContainsFunc(c.routes, func(rt route) bool { return rt.name == body.Name }) {
 			e := errorBody(apierror.CodeAlreadyExists, fmt.Sprintf("Route %s already exists on connection %s", body.Name, c.id))
 			return "", &e
 		}
-		c.routes = append(c.routes, server.Route{Name: ptr(body.Name), Cidr: ptr(body.Cidr), CreateTime: ptr(now.UnixMilli())})
+		c.routes = append(c.routes, route{name: body.Name, cidr: body.Cidr, created: now.UnixMilli()})
 		return "", nil
 	}
 }
@@ -246,7 +241,7 @@ func addRoute(body server.RouteCreateRequest) func(c *enhancedConnection, now ti
 // dropRoute removes the route of that name.
 func dropRoute(name string) func(c *enhancedConnection, now time.Time) (string, *server.ErrorBody) {
 	return func(c *enhancedConnection, _ time.Time) (string, *server.ErrorBody) {
-		i := slices.IndexFunc(c.routes, func(rt server.Route) bool { return *rt.Name == name })
+		i := slices.IndexFunc(c.routes, func(rt route) bool { return rt.name == name })
 		if i < 0 {
 			e := errorBody(apierror.CodeBadParameter, fmt.Sprintf("Route %s does not exist on connection %s", name, c.id))
 			return "", &e
@@ -307,15 +302,20 @@ func (c *enhancedConnection) binding(name string) (binding, bool) {
 
 func (s *Server) enhancedDetail(c *enhancedConnection, now time.Time) server.EnhancedConnectionDetail {
 	status := c.status()
-	created := c.created.UnixMilli()
-	return server.EnhancedConnectionDetail{
+	d := server.EnhancedConnectionDetail{
 		IsSuccess: ptr(true), Message: ptr(""), ID: ptr(c.id), Name: ptr(c.name), Status: &status,
 		AvailableQueueInfo:   s.bindings(c.id, c.queues, now),
 		ElasticResourcePools: s.bindings(c.id, c.pools, now),
 		DestVpcID:            ptr(c.vpc), DestNetworkID: ptr(c.subnet),
-		CreateTime: &created, Hosts: slices.Clone(c.hosts), IsPrivis: ptr(len(c.grants) == 0), Ipv6Enable: ptr(false),
-		Routes: slices.Clone(c.routes),
+		CreateTime: ptr(c.created), IsPrivis: ptr(len(c.grants) == 0), Ipv6Enable: ptr(false),
 	}
+	for _, h := range c.hosts {
+		d.Hosts = append(d.Hosts, server.Host{Name: optional(h.name), IP: optional(h.ip)})
+	}
+	for _, rt := range c.routes {
+		d.Routes = append(d.Routes, server.Route{Name: ptr(rt.name), Cidr: ptr(rt.cidr), CreateTime: ptr(rt.created)})
+	}
+	return d
 }
 
 // bindings answers the bindings of a connection. A peering's id is derived
@@ -327,23 +327,48 @@ func (s *Server) bindings(connID string, bs []binding, now time.Time) []server.B
 	for i, b := range bs {
 		status := b.status(now, s.cfg.CreateDelay)
 		msg := ""
-		if status == server.BindingFailed {
+		switch {
+		case b.fixed != "":
+			msg = b.fixedMessage
+		case status == server.BindingFailed:
 			msg = fmt.Sprintf(FailMessage, b.name)
 		}
-		updated := b.started.UnixMilli()
-		if status != server.BindingCreating {
-			updated = b.started.Add(s.cfg.CreateDelay).UnixMilli()
+		// A binding was last updated when it started, and again when its
+		// peering ended, one create delay later.
+		updated := b.started
+		if status != server.BindingCreating && b.fixed == "" {
+			updated += s.cfg.CreateDelay.Milliseconds()
 		}
 		out[i] = server.Binding{PeerID: ptr(uuid.NewSHA1(space, []byte(b.name)).String()), Status: &status, Name: ptr(b.name), ErrMsg: &msg, UpdateTime: &updated}
 	}
 	return out
 }
 
-func bind(bs []binding, names []string, now time.Time) []binding {
+func (s *Server) bind(bs []binding, names []string, now time.Time) []binding {
 	for _, n := range names {
-		bs = append(bs, binding{name: n, started: now})
+		bs = append(bs, binding{name: s.store.intern(n), started: now.UnixMilli()})
 	}
 	return bs
+}
+
+// hostsOf keeps host entries compactly; an absent field is "".
+func hostsOf(hs []server.Host) []host {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]host, len(hs))
+	for i, h := range hs {
+		out[i] = host{name: value(h.Name), ip: value(h.IP)}
+	}
+	return out
+}
+
+// optional is nil for "", so that an absent field stays absent.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func unbind(bs []binding, names []string) []binding {

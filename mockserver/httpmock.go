@@ -1,6 +1,8 @@
 package mockserver
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 
@@ -20,7 +22,17 @@ func NewMockTransport(h http.Handler) *httpmock.MockTransport {
 // Responder adapts h to an httpmock responder. The request is handed over
 // as a server would see it: Host and RequestURI set, a non-nil body.
 func Responder(h http.Handler) httpmock.Responder {
-	return func(req *http.Request) (*http.Response, error) {
+	return func(req *http.Request) (resp *http.Response, err error) {
+		defer func() {
+			// A handler that aborts (the close fault) closed the
+			// connection without an answer.
+			if v := recover(); v != nil {
+				if v != http.ErrAbortHandler { //nolint:errorlint // panics compare by identity
+					panic(v)
+				}
+				resp, err = nil, fmt.Errorf("mock: the server closed the connection without an answer: %w", io.ErrUnexpectedEOF)
+			}
+		}()
 		r := req.Clone(req.Context())
 		if r.Host == "" {
 			r.Host = r.URL.Host
@@ -31,7 +43,7 @@ func Responder(h http.Handler) httpmock.Responder {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
-		resp := rec.Result()
+		resp = rec.Result()
 		resp.Request = req
 		return resp, nil
 	}

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,15 +51,22 @@ type Config struct {
 	CreateDelay time.Duration
 	// Now is the mock's clock; time.Now when nil.
 	Now func() time.Time
+	// Faults are armed from the start (see Fault); AddFault arms more.
+	Faults []Fault
+	// Fixtures are loaded at the start (see Fixtures); New fails, naming
+	// the entry and the field, when one is not valid, and loads nothing.
+	Fixtures *Fixtures
 }
 
 // Server is the mock. It is safe for concurrent use.
 type Server struct {
-	cfg      Config
-	doc      *validate.Document
-	verifier *auth.Verifier
-	store    *store
-	api      http.Handler
+	cfg        Config
+	doc        *validate.Document
+	verifier   *auth.Verifier
+	store      *store
+	api        http.Handler
+	faults     faults
+	operations []string // the document's operationIds
 }
 
 // New returns a mock serving cfg.
@@ -77,6 +85,22 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, doc: doc, store: newStore()}
+	for _, item := range doc.OpenAPI().Paths.Map() {
+		for _, op := range item.Operations() {
+			s.operations = append(s.operations, op.OperationID)
+		}
+	}
+	slices.Sort(s.operations)
+	for i, f := range cfg.Faults {
+		if _, err := s.AddFault(f); err != nil {
+			return nil, fmt.Errorf("%w (Config.Faults[%d])", err, i)
+		}
+	}
+	if cfg.Fixtures != nil {
+		if err := s.Load(*cfg.Fixtures); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.AK != "" {
 		s.verifier = &auth.Verifier{
 			SecretKey: func(ak string) (string, bool) { return cfg.SK, ak == cfg.AK },
@@ -127,6 +151,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeError(w, http.StatusBadRequest, apierror.CodeBadParameter, "cannot read the request body: "+err.Error(), "")
+		return
+	}
+
+	if strings.HasPrefix(r.URL.Path, ControlPrefix) {
+		s.control(w, r, body)
+		return
+	}
+
+	opID := ""
+	if op, err := s.doc.Find(r); err == nil {
+		opID = op.ID
+	}
+	if s.inject(w, r, opID) {
 		return
 	}
 

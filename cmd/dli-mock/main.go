@@ -2,7 +2,10 @@
 // local port, for trying the client, demos and tests of other programs.
 //
 //	go run ./cmd/dli-mock -addr 127.0.0.1:8080 -ak AK -sk SK -create-delay 5s
+//	go run ./cmd/dli-mock -fixtures connections.json -faults faults.json
 //
+// Its control surface, under /_mock/ (reset, state, fixtures, faults),
+// is described in package mockserver (ControlPrefix).
 // It logs one line per request (method, path, status, duration; never a
 // header or a credential) and shuts down gracefully on SIGINT or SIGTERM.
 // The secret key and token may also come from DLI_MOCK_SK and
@@ -10,7 +13,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -57,6 +62,8 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	sk := fs.String("sk", "", "secret key of -ak (or set $DLI_MOCK_SK)")
 	token := fs.String("token", "", "X-Auth-Token value accepted (or set $DLI_MOCK_TOKEN)")
 	delay := fs.Duration("create-delay", 3*time.Second, "how long a new connection stays CREATING")
+	fixtures := fs.String("fixtures", "", "load the connections of this JSON `FILE` at start (see mockserver.Fixtures)")
+	faultsFile := fs.String("faults", "", "arm the faults of this JSON `FILE` at start: an array of mockserver.Fault")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,8 +82,34 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	if *sk != "" && *ak == "" {
 		return errors.New("-sk needs -ak")
 	}
-	m, err := mockserver.New(mockserver.Config{AK: *ak, SK: *sk, Token: *token, CreateDelay: *delay})
+	cfg := mockserver.Config{AK: *ak, SK: *sk, Token: *token, CreateDelay: *delay}
+	if *fixtures != "" {
+		raw, err := os.ReadFile(*fixtures)
+		if err != nil {
+			return fmt.Errorf("-fixtures: %w", err)
+		}
+		f, err := mockserver.ParseFixtures(raw)
+		if err != nil {
+			return fmt.Errorf("-fixtures %s: %w", *fixtures, err)
+		}
+		cfg.Fixtures = &f
+	}
+	if *faultsFile != "" {
+		raw, err := os.ReadFile(*faultsFile)
+		if err != nil {
+			return fmt.Errorf("-faults: %w", err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&cfg.Faults); err != nil {
+			return fmt.Errorf("-faults %s: a JSON array of faults: %w", *faultsFile, err)
+		}
+	}
+	m, err := mockserver.New(cfg)
 	if err != nil {
+		if *fixtures != "" || *faultsFile != "" {
+			return fmt.Errorf("%w (nothing was started)", err)
+		}
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
@@ -100,7 +133,8 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	case *token != "":
 		auth = "token"
 	}
-	logger.Info("dli-mock listening", "addr", ln.Addr().String(), "auth", auth, "create_delay", delay.String())
+	logger.Info("dli-mock listening", "addr", ln.Addr().String(), "auth", auth, "create_delay", delay.String(),
+		"control", mockserver.ControlPrefix, "faults", len(cfg.Faults))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -134,12 +168,26 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// logRequests logs a line per request; a request a fault answered, delayed
+// or closed names the fault.
 func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status,
+				"duration", time.Since(start).Round(time.Microsecond).String()}
+			if fault := w.Header().Get(mockserver.HeaderFault); fault != "" {
+				attrs = append(attrs, "fault", fault)
+			}
+			if v := recover(); v != nil {
+				// The close fault: no answer, the connection is closed.
+				attrs[5] = "closed"
+				logger.Info("request", attrs...)
+				panic(v)
+			}
+			logger.Info("request", attrs...)
+		}()
 		next.ServeHTTP(sw, r)
-		logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"duration", time.Since(start).Round(time.Microsecond).String())
 	})
 }

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -112,5 +115,101 @@ func TestUsageNeverPrintsSecrets(t *testing.T) {
 		for _, secret := range []string{sk, token, "SKflagSecret", "TOKENflagSecret"} {
 			assert.NotContains(t, text, secret, "%v printed a secret:\n%s", args, text)
 		}
+	}
+}
+
+// start runs the mock with args and returns its address and logs; the
+// test stops it.
+func start(t *testing.T, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-create-delay", "0s"}, args...), logs, ready)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err, "graceful shutdown")
+		case <-time.After(15 * time.Second):
+			t.Error("server did not shut down")
+		}
+	})
+	select {
+	case addr := <-ready:
+		return addr, logs
+	case err := <-done:
+		t.Fatalf("server stopped early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not start")
+	}
+	return "", nil
+}
+
+func TestFixturesAndFaultsFromFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	faults := filepath.Join(dir, "faults.json")
+	require.NoError(t, os.WriteFile(faults, []byte(`[{"name":"throttle-list","kind":"throttle","operation":"ListEnhancedConnections","times":1},
+		{"name":"cut","kind":"close","operation":"ShowEnhancedConnection","times":1}]`), 0o600))
+	addr, logs := start(t, "-fixtures", "../../mockserver/testdata/fixtures.json", "-faults", faults)
+	base := "http://" + addr + "/v2.0/0123456789abcdef0123456789abcdef/datasource/enhanced-connections"
+
+	resp, err := http.Get(base)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+
+	resp, err = http.Get(base)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), `"name":"orders_rds"`, "the fixtures are loaded")
+
+	// A fresh connection: net/http would send a GET again, unasked, on a
+	// new one when a reused connection closes before the answer.
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+	_, err = fresh.Get(base + "/4c693ecc-bab8-4113-a838-129cedc9a563")
+	require.Error(t, err, "the close fault answers nothing")
+
+	require.Eventually(t, func() bool { return strings.Count(logs.String(), "msg=request ") == 3 }, 5*time.Second, 10*time.Millisecond)
+	out := logs.String()
+	assert.Contains(t, out, "status=429 duration=")
+	assert.Contains(t, out, "fault=throttle-list")
+	assert.Contains(t, out, "status=closed")
+	assert.Contains(t, out, "fault=cut")
+}
+
+// A bad fixtures or faults file stops the start with an error naming the
+// entry and the field; nothing listens.
+func TestBadFilesStartNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+		return p
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-fixtures", write("bad.json", `{"projects":{"p":{"enhanced":[{"name":"a-b","dest_vpc_id":"v","dest_network_id":"n"}]}}}`)},
+			`projects["p"].enhanced[0] ("a-b"): name: `},
+		{[]string{"-fixtures", filepath.Join(dir, "missing.json")}, "-fixtures: open "},
+		{[]string{"-faults", write("faults.json", `[{"kind":"throttle","operation":"Nope"}]`)}, `operation: "Nope" is not an operationId`},
+		{[]string{"-faults", write("notarray.json", `{"kind":"throttle"}`)}, "a JSON array of faults"},
+	}
+	for _, tc := range cases {
+		ready := make(chan string, 1)
+		err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, tc.args...), &bytes.Buffer{}, ready)
+		require.Error(t, err, "%v", tc.args)
+		assert.Contains(t, err.Error(), tc.want)
+		assert.Empty(t, ready, "nothing was started")
 	}
 }

@@ -1,0 +1,80 @@
+package mockserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+)
+
+// ControlPrefix is where the mock's own control surface lives, apart from
+// every path of DLI's API, so that it cannot be mistaken for one. When the
+// mock checks credentials, so does the control surface: the same AK/SK
+// signature or token.
+//
+//	POST   /_mock/reset     forget every connection (faults stay armed)
+//	GET    /_mock/state     what the mock holds, as a fixtures document
+//	POST   /_mock/fixtures  load a fixtures document (all or nothing)
+//	GET    /_mock/faults    the armed faults, with the calls each has left
+//	POST   /_mock/faults    arm a fault (its JSON form)
+//	DELETE /_mock/faults    disarm every fault
+const ControlPrefix = "/_mock/"
+
+// CodeControl is the error code of the control surface's own refusals.
+const CodeControl = "MOCK.0400"
+
+func (s *Server) control(w http.ResponseWriter, r *http.Request, body []byte) {
+	if msg, ok := s.authenticate(r, body); !ok {
+		writeError(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: "+msg, requestID())
+		return
+	}
+	route := r.Method + " " + r.URL.Path
+	switch route {
+	case "POST " + ControlPrefix + "reset":
+		s.Reset()
+		writeJSON(w, http.StatusOK, map[string]any{"reset": true})
+	case "GET " + ControlPrefix + "state":
+		writeJSON(w, http.StatusOK, s.State())
+	case "POST " + ControlPrefix + "fixtures":
+		f, err := ParseFixtures(body)
+		if err == nil {
+			err = s.Load(f)
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, CodeControl, err.Error(), "")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"loaded": true})
+	case "GET " + ControlPrefix + "faults":
+		writeJSON(w, http.StatusOK, map[string]any{"faults": s.Faults()})
+	case "POST " + ControlPrefix + "faults":
+		var f Fault
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			writeError(w, http.StatusBadRequest, CodeControl, fmt.Sprintf("mockserver: fault: %v", err), "")
+			return
+		}
+		armed, err := s.AddFault(f)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, CodeControl, err.Error(), "")
+			return
+		}
+		writeJSON(w, http.StatusCreated, armed)
+	case "DELETE " + ControlPrefix + "faults":
+		s.ClearFaults()
+		writeJSON(w, http.StatusOK, map[string]any{"faults": []Fault{}})
+	default:
+		writeError(w, http.StatusNotFound, CodeControl, "mock control: no "+route+
+			"; there are POST reset, GET state, POST fixtures, GET/POST/DELETE faults under "+ControlPrefix, "")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
