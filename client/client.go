@@ -16,8 +16,10 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -42,15 +44,32 @@ const (
 // Options configure New.
 type Options struct {
 	// ProjectID is the project every call is for: it fills the project_id
-	// path parameter, and X-Project-Id under AK/SK. Required.
+	// path parameter, and X-Project-Id under AK/SK. When empty, the
+	// credentials' project (HUAWEICLOUD_SDK_PROJECT_ID, or project_id in
+	// the credentials file) is used; one of them is required.
 	ProjectID string
 	// Region, e.g. cn-north-4, picks the public endpoint; Endpoint, when
 	// set, is used instead (a private endpoint or a local mock).
 	Region   string
 	Endpoint string
-	// Credentials authenticate each request: auth.AKSK or auth.Token.
-	// Nil sends anonymous requests, which only a local mock accepts.
+	// Credentials authenticate each request: auth.AKSK, auth.Token, or
+	// auth.Anonymous for a local mock (allowed only for a loopback or
+	// reserved test host). When nil, CredentialsProvider finds them.
 	Credentials auth.Credentials
+	// CredentialsProvider finds credentials when Credentials is nil:
+	// auth.DefaultChain when nil, which looks in the environment
+	// (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK ...), then in the SDK's
+	// credentials file, then, only when asked for, in the metadata
+	// service. New fails, naming every place tried, when none has them.
+	CredentialsProvider auth.Provider
+	// Logger, when set, gets one Debug line per attempt (operation,
+	// method, path, status, request id, attempt, duration, and the retry
+	// decision with its reason) and a Warn line when retries give up.
+	// Credentials never reach it, nor bodies unless LogBodies.
+	Logger *slog.Logger
+	// LogBodies adds the first 2 KiB of request and response bodies to
+	// the Debug lines.
+	LogBodies bool
 	// Retry is the retry policy; the zero value retries up to 3 attempts.
 	// Set MaxAttempts to 1 to turn retries off.
 	Retry retry.Policy
@@ -75,13 +94,23 @@ type Client struct {
 	raw       *dli.ClientWithResponses
 	projectID string
 	wait      WaitPolicy
+	// logged is true when a logger wants the operation of each call.
+	logged bool
 }
 
 // New returns a client configured by o. More generated options (such as
 // dli.WithRequestEditorFn) may follow; they run before signing.
 func New(o Options, opts ...dli.ClientOption) (*Client, error) {
+	server, err := endpoint.Resolve(o.Region, o.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if err := resolveCredentials(&o, server); err != nil {
+		return nil, err
+	}
 	if o.ProjectID == "" {
-		return nil, errors.New("client: Options.ProjectID is required: the project every call is for (IAM GET /v3/projects)")
+		return nil, errors.New("client: Options.ProjectID is required: the project every call is for (IAM GET /v3/projects); " +
+			"or set " + auth.EnvProjectID)
 	}
 	if c, ok := o.Credentials.(auth.AKSK); ok {
 		switch c.ProjectID {
@@ -92,10 +121,6 @@ func New(o Options, opts ...dli.ClientOption) (*Client, error) {
 		default:
 			return nil, fmt.Errorf("client: the credentials are for project %s, Options.ProjectID is %s; give one project", c.ProjectID, o.ProjectID)
 		}
-	}
-	server, err := endpoint.Resolve(o.Region, o.Endpoint)
-	if err != nil {
-		return nil, err
 	}
 	wait, err := o.Wait.resolve(server)
 	if err != nil {
@@ -109,7 +134,39 @@ func New(o Options, opts ...dli.ClientOption) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{raw: raw, projectID: o.ProjectID, wait: wait}, nil
+	return &Client{raw: raw, projectID: o.ProjectID, wait: wait, logged: o.Logger != nil}, nil
+}
+
+// resolveCredentials fills o.Credentials from its provider when nil, and
+// o.ProjectID from the credentials when empty; it refuses
+// auth.Anonymous for an endpoint that could be real.
+func resolveCredentials(o *Options, server string) error {
+	if o.Credentials == auth.Anonymous {
+		if !local(server) {
+			return fmt.Errorf("client: auth.Anonymous sends unsigned requests; it is allowed only for a loopback or reserved test host "+
+				"(127.0.0.1, ::1, localhost, *.invalid, *.test, *.localhost), not %s", server)
+		}
+		return nil
+	}
+	if o.Credentials == nil {
+		p := o.CredentialsProvider
+		if p == nil {
+			p = auth.DefaultChain(auth.ChainOptions{})
+		}
+		// Finding credentials may ask the metadata service; its own
+		// timeouts bound that.
+		creds, err := p.Credentials(context.Background())
+		if err != nil {
+			return fmt.Errorf("client: %w", err)
+		}
+		o.Credentials = creds
+	}
+	if o.ProjectID == "" {
+		if c, ok := o.Credentials.(auth.AKSK); ok {
+			o.ProjectID = c.ProjectID
+		}
+	}
+	return nil
 }
 
 // Raw returns the generated client underneath, for anything the typed
@@ -143,14 +200,25 @@ func HTTPClient(o Options) (*http.Client, error) {
 	if o.Timeout < 0 {
 		return nil, errors.New("client: Timeout must not be negative")
 	}
+	server, err := endpoint.Resolve(o.Region, o.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if err := resolveCredentials(&o, server); err != nil {
+		return nil, err
+	}
 	rt := o.Transport
 	if rt == nil {
 		rt = DefaultTransport()
 	}
-	if o.Credentials != nil {
+	if o.Credentials != nil && o.Credentials != auth.Anonymous {
 		rt = auth.NewTransport(o.Credentials, rt)
 	}
-	rt = retry.NewTransport(rt, o.Retry)
+	policy := o.Retry
+	if o.Logger != nil {
+		policy.OnAttempt = chainAttempts(policy.OnAttempt, logAttempt(o.Logger, o.LogBodies))
+	}
+	rt = retry.NewTransport(rt, policy)
 	timeout := o.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout

@@ -46,7 +46,7 @@ func mock(delay time.Duration) *httptest.Server {
 func Example() {
 	srv := mock(0)
 	defer srv.Close()
-	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject})
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject, Credentials: auth.Anonymous})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func Example_errorHandling() {
 		func(*http.Request, []byte) {})
 	defer srv.Close()
 
-	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject})
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject, Credentials: auth.Anonymous})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func Example_errorHandling() {
 func ExampleClient_WaitEnhancedConnectionReady() {
 	srv := mock(30 * time.Millisecond)
 	defer srv.Close()
-	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject,
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject, Credentials: auth.Anonymous,
 		Wait: client.WaitPolicy{MinDelay: 10 * time.Millisecond}})
 	if err != nil {
 		log.Fatal(err)
@@ -122,7 +122,7 @@ func ExampleClient_WaitEnhancedConnectionReady() {
 func ExampleClient_EnhancedConnections() {
 	srv := mock(0)
 	defer srv.Close()
-	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject})
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject, Credentials: auth.Anonymous})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -186,8 +186,12 @@ func TestFaults(t *testing.T) {
 			apiError(500, "DLI.0999")},
 		{"create: 503 is not retried", "create", jsonAnswer(503, `{"error_code":"APIGW.0201","error_msg":"x"}`), 0, 1,
 			apiError(503, "APIGW.0201")},
-		{"create: 429 is not retried", "create", jsonAnswer(429, `{"error_code":"APIGW.0308","error_msg":"x"}`), 0, 1,
+		// API Gateway throttles before DLI sees the create: nothing ran.
+		{"create: 429 is retried", "create", jsonAnswer(429, `{"error_code":"APIGW.0308","error_msg":"x"}`), 0, 3,
 			func(t *testing.T, err error) { assert.True(t, apierror.IsThrottled(err)) }},
+		{"create: 429, then 201", "create", sequence(jsonAnswer(429, `{"error_code":"APIGW.0308","error_msg":"x"}`),
+			jsonAnswer(201, `{"is_success":true,"message":"","connection_id":"`+connectionID+`"}`)), 0, 2,
+			func(t *testing.T, err error) { assert.NoError(t, err) }},
 		{"create: connection reset is not retried", "create", resetConnection, 0, 1,
 			func(t *testing.T, err error) { assert.Error(t, err) }},
 		{"create: a timeout is not retried", "create", slow, 300 * time.Millisecond, 1,
@@ -244,7 +248,7 @@ func TestCreateIsRetriedWhenTheConnectionWasRefused(t *testing.T) {
 		dials.Add(1)
 		return dial(ctx, network, a)
 	}
-	c, err := client.New(client.Options{Endpoint: "http://" + addr, Transport: base, ProjectID: projectID,
+	c, err := client.New(client.Options{Endpoint: "http://" + addr, Transport: base, ProjectID: projectID, Credentials: auth.Anonymous,
 		Retry: retry.Policy{MaxAttempts: 3, BaseDelay: time.Millisecond}})
 	require.NoError(t, err)
 	_, err = create(context.Background(), c)

@@ -11,7 +11,7 @@ import (
 // AssociateQueueToEnhancedConnection binds queues or elastic resource pools to an enhanced datasource connection.
 // It calls POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue.
 func (c *Client) AssociateQueueToEnhancedConnection(ctx context.Context, connectionID string, body dli.AssociateQueueToEnhancedConnectionJSONRequestBody) (*dli.Result, error) {
-	resp, err := c.raw.AssociateQueueToEnhancedConnectionWithResponse(ctx, c.projectID, connectionID, body)
+	resp, err := c.raw.AssociateQueueToEnhancedConnectionWithResponse(c.operation(ctx, "AssociateQueueToEnhancedConnection"), c.projectID, connectionID, body)
 	if err := check("AssociateQueueToEnhancedConnection", resp, err); err != nil {
 		return nil, err
 	}
@@ -23,7 +23,7 @@ func (c *Client) AssociateQueueToEnhancedConnection(ctx context.Context, connect
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *Client) CreateDatasourceConnection(ctx context.Context, body dli.CreateDatasourceConnectionJSONRequestBody) (*dli.ConnectionCreated, error) {
-	resp, err := c.raw.CreateDatasourceConnectionWithResponse(ctx, c.projectID, body)
+	resp, err := c.raw.CreateDatasourceConnectionWithResponse(c.operation(ctx, "CreateDatasourceConnection"), c.projectID, body)
 	if err := check("CreateDatasourceConnection", resp, err); err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (c *Client) CreateDatasourceConnection(ctx context.Context, body dli.Create
 // CreateEnhancedConnection creates an enhanced datasource connection.
 // It calls POST /v2.0/{project_id}/datasource/enhanced-connections.
 func (c *Client) CreateEnhancedConnection(ctx context.Context, body dli.CreateEnhancedConnectionJSONRequestBody) (*dli.EnhancedConnectionCreated, error) {
-	resp, err := c.raw.CreateEnhancedConnectionWithResponse(ctx, c.projectID, body)
+	resp, err := c.raw.CreateEnhancedConnectionWithResponse(c.operation(ctx, "CreateEnhancedConnection"), c.projectID, body)
 	if err := check("CreateEnhancedConnection", resp, err); err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (c *Client) CreateEnhancedConnection(ctx context.Context, body dli.CreateEn
 //
 // Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
 func (c *Client) CreateEnhancedConnectionRoutes(ctx context.Context, connectionID string, body dli.CreateEnhancedConnectionRoutesJSONRequestBody) (*dli.Result, error) {
-	resp, err := c.raw.CreateEnhancedConnectionRoutesWithResponse(ctx, c.projectID, connectionID, body)
+	resp, err := c.raw.CreateEnhancedConnectionRoutesWithResponse(c.operation(ctx, "CreateEnhancedConnectionRoutes"), c.projectID, connectionID, body)
 	if err := check("CreateEnhancedConnectionRoutes", resp, err); err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func (c *Client) CreateEnhancedConnectionRoutes(ctx context.Context, connectionI
 // CreateRouteToEnhancedConnection adds a route to an enhanced datasource connection.
 // It calls POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes.
 func (c *Client) CreateRouteToEnhancedConnection(ctx context.Context, connectionID string, body dli.CreateRouteToEnhancedConnectionJSONRequestBody) (*dli.Result, error) {
-	resp, err := c.raw.CreateRouteToEnhancedConnectionWithResponse(ctx, c.projectID, connectionID, body)
+	resp, err := c.raw.CreateRouteToEnhancedConnectionWithResponse(c.operation(ctx, "CreateRouteToEnhancedConnection"), c.projectID, connectionID, body)
 	if err := check("CreateRouteToEnhancedConnection", resp, err); err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (c *Client) CreateRouteToEnhancedConnection(ctx context.Context, connection
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *Client) DeleteDatasourceConnection(ctx context.Context, connectionID string) (*dli.ConnectionDeleted, error) {
-	resp, err := c.raw.DeleteDatasourceConnectionWithResponse(ctx, c.projectID, connectionID)
+	resp, err := c.raw.DeleteDatasourceConnectionWithResponse(c.operation(ctx, "DeleteDatasourceConnection"), c.projectID, connectionID)
 	if err := check("DeleteDatasourceConnection", resp, err); err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (c *Client) DeleteDatasourceConnection(ctx context.Context, connectionID st
 // DeleteEnhancedConnection deletes an enhanced datasource connection.
 // It calls DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}.
 func (c *Client) DeleteEnhancedConnection(ctx context.Context, connectionID string) (*dli.Result, error) {
-	resp, err := c.raw.DeleteEnhancedConnectionWithResponse(ctx, c.projectID, connectionID)
+	resp, err := c.raw.DeleteEnhancedConnectionWithResponse(c.operation(ctx, "DeleteEnhancedConnection"), c.projectID, connectionID)
 	if err := check("DeleteEnhancedConnection", resp, err); err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (c *Client) DeleteEnhancedConnection(ctx context.Context, connectionID stri
 //
 // Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
 func (c *Client) DeleteEnhancedConnectionRoutes(ctx context.Context, connectionID string, name string) (*dli.Result, error) {
-	resp, err := c.raw.DeleteEnhancedConnectionRoutesWithResponse(ctx, c.projectID, connectionID, name)
+	resp, err := c.raw.DeleteEnhancedConnectionRoutesWithResponse(c.operation(ctx, "DeleteEnhancedConnectionRoutes"), c.projectID, connectionID, name)
 	if err := check("DeleteEnhancedConnectionRoutes", resp, err); err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (c *Client) DeleteEnhancedConnectionRoutes(ctx context.Context, connectionI
 // DeleteRouteFromEnhancedConnection deletes a route from an enhanced datasource connection.
 // It calls DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}.
 func (c *Client) DeleteRouteFromEnhancedConnection(ctx context.Context, connectionID string, name string) (*dli.Result, error) {
-	resp, err := c.raw.DeleteRouteFromEnhancedConnectionWithResponse(ctx, c.projectID, connectionID, name)
+	resp, err := c.raw.DeleteRouteFromEnhancedConnectionWithResponse(c.operation(ctx, "DeleteRouteFromEnhancedConnection"), c.projectID, connectionID, name)
 	if err := check("DeleteRouteFromEnhancedConnection", resp, err); err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (c *Client) DeleteRouteFromEnhancedConnection(ctx context.Context, connecti
 // DisassociateQueueFromEnhancedConnection unbinds queues or elastic resource pools from an enhanced datasource connection.
 // It calls POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/disassociate-queue.
 func (c *Client) DisassociateQueueFromEnhancedConnection(ctx context.Context, connectionID string, body dli.DisassociateQueueFromEnhancedConnectionJSONRequestBody) (*dli.Result, error) {
-	resp, err := c.raw.DisassociateQueueFromEnhancedConnectionWithResponse(ctx, c.projectID, connectionID, body)
+	resp, err := c.raw.DisassociateQueueFromEnhancedConnectionWithResponse(c.operation(ctx, "DisassociateQueueFromEnhancedConnection"), c.projectID, connectionID, body)
 	if err := check("DisassociateQueueFromEnhancedConnection", resp, err); err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func (c *Client) DisassociateQueueFromEnhancedConnection(ctx context.Context, co
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *Client) ListDatasourceConnections(ctx context.Context, params *dli.ListDatasourceConnectionsParams) (*dli.ConnectionList, error) {
-	resp, err := c.raw.ListDatasourceConnectionsWithResponse(ctx, c.projectID, params)
+	resp, err := c.raw.ListDatasourceConnectionsWithResponse(c.operation(ctx, "ListDatasourceConnections"), c.projectID, params)
 	if err := check("ListDatasourceConnections", resp, err); err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (c *Client) ListDatasourceConnections(ctx context.Context, params *dli.List
 // ListEnhancedConnections lists enhanced datasource connections.
 // It calls GET /v2.0/{project_id}/datasource/enhanced-connections.
 func (c *Client) ListEnhancedConnections(ctx context.Context, params *dli.ListEnhancedConnectionsParams) (*dli.EnhancedConnectionList, error) {
-	resp, err := c.raw.ListEnhancedConnectionsWithResponse(ctx, c.projectID, params)
+	resp, err := c.raw.ListEnhancedConnectionsWithResponse(c.operation(ctx, "ListEnhancedConnections"), c.projectID, params)
 	if err := check("ListEnhancedConnections", resp, err); err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (c *Client) ListEnhancedConnections(ctx context.Context, params *dli.ListEn
 // RunAuthorizationAction changes another project's privileges on a DLI object (grant, update or revoke).
 // It calls PUT /v1.0/{project_id}/authorization.
 func (c *Client) RunAuthorizationAction(ctx context.Context, body dli.RunAuthorizationActionJSONRequestBody) (*dli.Result, error) {
-	resp, err := c.raw.RunAuthorizationActionWithResponse(ctx, c.projectID, body)
+	resp, err := c.raw.RunAuthorizationActionWithResponse(c.operation(ctx, "RunAuthorizationAction"), c.projectID, body)
 	if err := check("RunAuthorizationAction", resp, err); err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (c *Client) RunAuthorizationAction(ctx context.Context, body dli.RunAuthori
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *Client) ShowDatasourceConnection(ctx context.Context, connectionID string) (*dli.ConnectionDetail, error) {
-	resp, err := c.raw.ShowDatasourceConnectionWithResponse(ctx, c.projectID, connectionID)
+	resp, err := c.raw.ShowDatasourceConnectionWithResponse(c.operation(ctx, "ShowDatasourceConnection"), c.projectID, connectionID)
 	if err := check("ShowDatasourceConnection", resp, err); err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (c *Client) ShowDatasourceConnection(ctx context.Context, connectionID stri
 // ShowEnhancedConnection shows an enhanced datasource connection.
 // It calls GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}.
 func (c *Client) ShowEnhancedConnection(ctx context.Context, connectionID string) (*dli.EnhancedConnectionDetail, error) {
-	resp, err := c.raw.ShowEnhancedConnectionWithResponse(ctx, c.projectID, connectionID)
+	resp, err := c.raw.ShowEnhancedConnectionWithResponse(c.operation(ctx, "ShowEnhancedConnection"), c.projectID, connectionID)
 	if err := check("ShowEnhancedConnection", resp, err); err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (c *Client) ShowEnhancedConnection(ctx context.Context, connectionID string
 // ShowEnhancedConnectionPrivilege shows which projects may use an enhanced datasource connection.
 // It calls GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges.
 func (c *Client) ShowEnhancedConnectionPrivilege(ctx context.Context, connectionID string) (*dli.EnhancedConnectionPrivileges, error) {
-	resp, err := c.raw.ShowEnhancedConnectionPrivilegeWithResponse(ctx, c.projectID, connectionID)
+	resp, err := c.raw.ShowEnhancedConnectionPrivilegeWithResponse(c.operation(ctx, "ShowEnhancedConnectionPrivilege"), c.projectID, connectionID)
 	if err := check("ShowEnhancedConnectionPrivilege", resp, err); err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (c *Client) ShowEnhancedConnectionPrivilege(ctx context.Context, connection
 // UpdateEnhancedConnection replaces the host entries of an enhanced datasource connection.
 // It calls PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}.
 func (c *Client) UpdateEnhancedConnection(ctx context.Context, connectionID string, body dli.UpdateEnhancedConnectionJSONRequestBody) (*dli.Result, error) {
-	resp, err := c.raw.UpdateEnhancedConnectionWithResponse(ctx, c.projectID, connectionID, body)
+	resp, err := c.raw.UpdateEnhancedConnectionWithResponse(c.operation(ctx, "UpdateEnhancedConnection"), c.projectID, connectionID, body)
 	if err := check("UpdateEnhancedConnection", resp, err); err != nil {
 		return nil, err
 	}

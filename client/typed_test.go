@@ -147,13 +147,13 @@ func TestEveryTypedMethodAgainstTheMock(t *testing.T) {
 
 func TestNewBindsTheProjectOnce(t *testing.T) {
 	t.Parallel()
-	_, err := client.New(client.Options{Endpoint: "http://127.0.0.1:1"})
+	_, err := client.New(client.Options{Endpoint: "http://127.0.0.1:1", Credentials: auth.Anonymous})
 	assert.ErrorContains(t, err, "Options.ProjectID is required")
 	_, err = client.New(client.Options{Endpoint: "http://127.0.0.1:1", ProjectID: "p1", Credentials: auth.AKSK{AK: "a", SK: "s", ProjectID: "p2"}})
 	assert.ErrorContains(t, err, "the credentials are for project p2, Options.ProjectID is p1")
-	_, err = client.New(client.Options{Region: "cn-north-4", ProjectID: "p1", Wait: client.WaitPolicy{MinDelay: 100 * time.Millisecond}})
+	_, err = client.New(client.Options{Region: "cn-north-4", ProjectID: "p1", Credentials: auth.AKSK{AK: "a", SK: "s"}, Wait: client.WaitPolicy{MinDelay: 100 * time.Millisecond}})
 	assert.ErrorContains(t, err, "faster than once a second")
-	_, err = client.New(client.Options{Region: "cn-north-4", ProjectID: "p1", Wait: client.WaitPolicy{MinDelay: time.Second}})
+	_, err = client.New(client.Options{Region: "cn-north-4", ProjectID: "p1", Credentials: auth.AKSK{AK: "a", SK: "s"}, Wait: client.WaitPolicy{MinDelay: time.Second}})
 	assert.NoError(t, err, "once a second is allowed against a real endpoint")
 
 	// X-Project-Id goes out with the bound project.
@@ -179,7 +179,7 @@ func TestTypedCallsWrapCallErrors(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	defer srv.Close()
-	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: "p1"})
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: "p1", Credentials: auth.Anonymous})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -254,7 +254,7 @@ func TestWaitDatasourceConnectionActive(t *testing.T) {
 	// A FAILED connection ends the wait with DLI's message.
 	srv := standIn(200, `{"is_success":true,"message":"Can't get ready router.","state":"FAILED"}`, func(*http.Request, []byte) {})
 	defer srv.Close()
-	failing, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: projectID})
+	failing, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: projectID, Credentials: auth.Anonymous})
 	require.NoError(t, err)
 	_, err = failing.WaitDatasourceConnectionActive(ctx, unknownID)
 	apiErr(t, err, "WaitDatasourceConnectionActive", 200, "")
@@ -316,7 +316,7 @@ func TestEnhancedConnectionsStopsOnARepeatedPageAndTheContext(t *testing.T) {
 			`{"id":"2a620c33-5609-40c9-affd-2b6453071b0f","name":"a"},{"id":"4c693ecc-bab8-4113-a838-129cedc9a563","name":"b"}]}`))
 	}))
 	defer srv.Close()
-	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: projectID})
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: projectID, Credentials: auth.Anonymous})
 	require.NoError(t, err)
 	var names []string
 	var last error

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"net/url"
 	"time"
 
 	"github.com/dli-contract/dli-go/apierror"
@@ -46,22 +44,10 @@ func (p WaitPolicy) resolve(server string) (WaitPolicy, error) {
 	if p.MaxDelay < p.MinDelay {
 		return p, fmt.Errorf("client: Wait.MaxDelay %s is below Wait.MinDelay %s", p.MaxDelay, p.MinDelay)
 	}
-	if p.MinDelay < minRealDelay && !loopback(server) {
-		return p, fmt.Errorf("client: Wait.MinDelay %s would poll %s faster than once a second; only a loopback endpoint (a local mock) may", p.MinDelay, server)
+	if p.MinDelay < minRealDelay && !local(server) {
+		return p, fmt.Errorf("client: Wait.MinDelay %s would poll %s faster than once a second; only a loopback or reserved test endpoint (a local mock) may", p.MinDelay, server)
 	}
 	return p, nil
-}
-
-func loopback(server string) bool {
-	u, err := url.Parse(server)
-	if err != nil {
-		return false
-	}
-	if u.Hostname() == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
 }
 
 // poll calls done until it reports true or an error, waiting by c.wait

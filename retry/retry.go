@@ -9,11 +9,13 @@
 //     transport reads the body of these answers (up to MaxBufferedBody)
 //     before returning it, so a connection reset after the headers is
 //     retried like one before them.
-//   - POST (create): only when the request certainly never reached the
-//     server, i.e. the connection could not be opened (refused, no route,
-//     DNS failure). Never after a timeout, a reset or a 5xx: the server
-//     may have created the connection, and a second create would make a
-//     duplicate (or fail with DLI.0006).
+//   - POST (create, associate, route add): after HTTP 429, which API
+//     Gateway answers before the request reaches DLI, so nothing ran; and
+//     when the request certainly never reached the server, i.e. the
+//     connection could not be opened (refused, no route, DNS failure).
+//     Never after a timeout, a reset or a 5xx: the server may have created
+//     the connection, and a second create would make a duplicate (or fail
+//     with DLI.0006).
 //
 // Waits grow exponentially, each drawn between half and all of its step
 // (equal jitter) so that clients do not retry in lockstep; a Retry-After
@@ -41,6 +43,28 @@ type Policy struct {
 	MaxAttempts int           // attempts in all, the first included; default 3
 	BaseDelay   time.Duration // first backoff; default 200ms
 	MaxDelay    time.Duration // cap of one wait, Retry-After included; default 20s
+	// OnAttempt, when set, is told of every attempt as it ends, with the
+	// decision taken after it (for logging; it must not keep the request
+	// or response).
+	OnAttempt func(Attempt)
+}
+
+// Attempt is one try of a request and what the transport decided after
+// it.
+type Attempt struct {
+	Request  *http.Request
+	Response *http.Response // nil when Err is set
+	Err      error
+	Number   int // from 1
+	Duration time.Duration
+	// Retry is true when another attempt follows, after Wait.
+	Retry bool
+	Wait  time.Duration
+	// Reason says why the attempt is, or is not, retried.
+	Reason string
+	// GaveUp is true when the attempt failed in a way that is retried,
+	// but no attempt or time was left.
+	GaveUp bool
 }
 
 func (p Policy) withDefaults() Policy {
@@ -84,6 +108,10 @@ func NewTransport(next http.RoundTripper, p Policy) *Transport {
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	for attempt := 1; ; attempt++ {
+		var start time.Time
+		if t.policy.OnAttempt != nil {
+			start = time.Now() // only a listener needs the duration
+		}
 		r, err := rewind(req, attempt)
 		if err != nil {
 			// The first attempt handed req.Body on; closing it again is
@@ -99,20 +127,32 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				resp, err = nil, berr
 			}
 		}
-		if attempt >= t.policy.MaxAttempts || !t.retryable(req, resp, err) || ctx.Err() != nil {
+		retryable, reason := t.retryable(req, resp, err)
+		if attempt >= t.policy.MaxAttempts || !retryable || ctx.Err() != nil {
+			if retryable {
+				reason += fmt.Sprintf("; no attempt left of %d", t.policy.MaxAttempts)
+				if ctx.Err() != nil {
+					reason += "; " + ctx.Err().Error()
+				}
+			}
+			t.tell(Attempt{Request: r, Response: resp, Err: err, Number: attempt, Duration: time.Since(start), Reason: reason, GaveUp: retryable})
 			return resp, err
 		}
 		wait := t.backoff(attempt)
 		if resp != nil {
 			if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 				wait = min(ra, t.policy.MaxDelay)
+				reason += fmt.Sprintf(", Retry-After %s", ra)
 			}
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			// The next attempt could not finish in time: answer now with
 			// what we have rather than fail with a deadline error later.
+			t.tell(Attempt{Request: r, Response: resp, Err: err, Number: attempt, Duration: time.Since(start),
+				Reason: reason + fmt.Sprintf("; the deadline comes before the next attempt (in %s)", wait), GaveUp: true})
 			return resp, err
 		}
+		t.tell(Attempt{Request: r, Response: resp, Err: err, Number: attempt, Duration: time.Since(start), Retry: true, Wait: wait, Reason: reason})
 		if resp != nil {
 			drain(resp)
 		}
@@ -141,29 +181,44 @@ func rewind(req *http.Request, attempt int) (*http.Request, error) {
 	return r, nil
 }
 
-func (t *Transport) retryable(req *http.Request, resp *http.Response, err error) bool {
+func (t *Transport) tell(a Attempt) {
+	if t.policy.OnAttempt != nil {
+		t.policy.OnAttempt(a)
+	}
+}
+
+// retryable decides whether to try req again after this answer, and says
+// why.
+func (t *Transport) retryable(req *http.Request, resp *http.Response, err error) (bool, string) {
+	if err == nil && resp.StatusCode < 400 {
+		return false, "success"
+	}
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		// The body cannot be sent again: keep what the first attempt got.
-		return false
+		return false, "the body cannot be sent again"
 	}
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return false
+		switch {
+		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			return false, "the context is done"
+		case idempotent(req.Method):
+			return true, "network error of an idempotent " + req.Method
+		case neverSent(err):
+			return true, "the connection could not be opened, so nothing was sent"
 		}
-		if idempotent(req.Method) {
-			return true
-		}
-		return neverSent(err)
-	}
-	if !idempotent(req.Method) {
-		return false
+		return false, "network error of a " + req.Method + " that may have arrived"
 	}
 	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
+	case http.StatusTooManyRequests:
+		// API Gateway refuses before DLI sees the request: nothing ran,
+		// whatever the method.
+		return true, "429 throttled"
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if idempotent(req.Method) {
+			return true, fmt.Sprintf("%d of an idempotent %s", resp.StatusCode, req.Method)
+		}
+		return false, fmt.Sprintf("%d of a %s, which may have run", resp.StatusCode, req.Method)
 	}
-	return false
+	return false, fmt.Sprintf("%d is not retried", resp.StatusCode)
 }
 
 func idempotent(method string) bool {

@@ -85,7 +85,10 @@ func TestWhatIsRetried(t *testing.T) {
 		{"GET 501 is final", http.MethodGet, []func() (*http.Response, error){status(501)}, 1, 501},
 		{"POST 500 is never retried", http.MethodPost, []func() (*http.Response, error){status(500)}, 1, 500},
 		{"POST 503 is never retried", http.MethodPost, []func() (*http.Response, error){status(503)}, 1, 503},
-		{"POST 429 is never retried", http.MethodPost, []func() (*http.Response, error){status(429)}, 1, 429},
+		// API Gateway throttles before DLI sees a request: nothing ran.
+		{"POST 429 then 201", http.MethodPost, []func() (*http.Response, error){status(429), status(201)}, 2, 201},
+		{"POST 429 until attempts run out", http.MethodPost, []func() (*http.Response, error){status(429)}, 3, 429},
+		{"POST 429 then 503 is not retried again", http.MethodPost, []func() (*http.Response, error){status(429), status(503), status(201)}, 2, 503},
 		{"POST reset is never retried", http.MethodPost, []func() (*http.Response, error){fail(reset)}, 1, 0},
 		{"POST refused connection is retried", http.MethodPost, []func() (*http.Response, error){fail(refused), status(201)}, 2, 201},
 		{"POST unknown host is retried", http.MethodPost, []func() (*http.Response, error){fail(&net.DNSError{Err: "no such host", Name: "dli"}), status(201)}, 2, 201},
@@ -234,4 +237,37 @@ func TestARewindErrorClosesTheBodyAndSaysWhy(t *testing.T) {
 	require.Nil(t, resp)
 	require.ErrorContains(t, err, "attempt 2 of GET https://dli.example/x: rewind the body: source gone")
 	assert.Positive(t, body.closed)
+}
+
+// OnAttempt hears of every attempt with the decision after it and why.
+func TestOnAttemptTellsEachDecision(t *testing.T) {
+	t.Parallel()
+	var got []Attempt
+	s := &script{answers: []func() (*http.Response, error){status(429, "Retry-After", "2"), status(503), status(503)}}
+	tr, _ := newTestTransport(s, Policy{BaseDelay: time.Millisecond, OnAttempt: func(a Attempt) { got = append(got, a) }})
+	req, err := http.NewRequest(http.MethodGet, "https://dli.example/v2.0/p/datasource-connection", nil)
+	require.NoError(t, err)
+	resp, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	assert.Equal(t, 503, resp.StatusCode)
+	require.Len(t, got, 3)
+	assert.True(t, got[0].Retry)
+	assert.Equal(t, 2*time.Second, got[0].Wait, "Retry-After, within MaxDelay")
+	assert.Contains(t, got[0].Reason, "429 throttled, Retry-After 2s")
+	assert.Equal(t, 2, got[1].Number)
+	assert.True(t, got[1].Retry)
+	assert.False(t, got[2].Retry)
+	assert.True(t, got[2].GaveUp)
+	assert.Contains(t, got[2].Reason, "no attempt left of 3")
+
+	got = nil
+	s = &script{answers: []func() (*http.Response, error){status(503)}}
+	tr, _ = newTestTransport(s, Policy{OnAttempt: func(a Attempt) { got = append(got, a) }})
+	req, err = http.NewRequest(http.MethodPost, "https://dli.example/v2.0/p/datasource-connection", strings.NewReader("{}"))
+	require.NoError(t, err)
+	_, err = tr.RoundTrip(req)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.False(t, got[0].GaveUp, "a POST after a 5xx is not a retry given up: it is never retried")
+	assert.Equal(t, "503 of a POST, which may have run", got[0].Reason)
 }

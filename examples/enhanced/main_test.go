@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/client"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/mockserver"
@@ -22,7 +23,7 @@ func TestExampleAgainstTheMock(t *testing.T) {
 	require.NoError(t, err)
 	srv := httptest.NewServer(m)
 	defer srv.Close()
-	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: "p1",
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: "p1", Credentials: auth.Anonymous,
 		Wait: client.WaitPolicy{MinDelay: 10 * time.Millisecond}})
 	require.NoError(t, err)
 	conn := dli.EnhancedConnectionCreateRequest{Name: "example_orders", DestVpcID: "vpc", DestNetworkID: "subnet",

@@ -3,10 +3,12 @@
 // README's usage sample; a test keeps the two identical and runs it
 // against the mock.
 //
-//	DLI_REGION=cn-north-4 DLI_PROJECT_ID=... DLI_AK=... DLI_SK=... \
-//	DLI_VPC_ID=... DLI_SUBNET_ID=... DLI_POOL=... go run ./examples/quickstart
+//	HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_PROJECT_ID=... \
+//	DLI_REGION=cn-north-4 DLI_VPC_ID=... DLI_SUBNET_ID=... DLI_POOL=... go run ./examples/quickstart
 //
-// Against dli-mock, start it with the same key pair (-ak AK -sk SK) and set
+// The credentials come from where the official SDK looks: those
+// variables, or ~/.huaweicloud/credentials. Against dli-mock, start it
+// with the same key pair (-ak AK -sk SK) and set
 // DLI_ENDPOINT=http://127.0.0.1:8080 instead of DLI_REGION.
 package main
 
@@ -16,7 +18,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/client"
 	"github.com/dli-contract/dli-go/gen/dli"
 )
@@ -30,10 +31,11 @@ func main() {
 
 func run(env func(string) string) error {
 	c, err := client.New(client.Options{
-		Region:      env("DLI_REGION"),   // e.g. cn-north-4
-		Endpoint:    env("DLI_ENDPOINT"), // optional: wins over Region, e.g. http://127.0.0.1:8080 for dli-mock -ak AK -sk SK
-		ProjectID:   env("DLI_PROJECT_ID"),
-		Credentials: auth.AKSK{AK: env("DLI_AK"), SK: env("DLI_SK")}, // or auth.Token(env("DLI_TOKEN"))
+		Region:   env("DLI_REGION"),   // e.g. cn-north-4
+		Endpoint: env("DLI_ENDPOINT"), // optional: wins over Region, e.g. http://127.0.0.1:8080 for dli-mock -ak AK -sk SK
+		// No Credentials: the default chain finds them (HUAWEICLOUD_SDK_AK
+		// and _SK, then ~/.huaweicloud/credentials) and the project
+		// (HUAWEICLOUD_SDK_PROJECT_ID). Or set Credentials: auth.AKSK{...}.
 	})
 	if err != nil {
 		return err
