@@ -173,7 +173,7 @@ func TestFiveHundredFixturesPage(t *testing.T) {
 	f.Projects[project] = pf
 	m, err := mockserver.New(mockserver.Config{Fixtures: &f})
 	require.NoError(t, err)
-	c, err := client.New(client.Options{Endpoint: "https://dli.mock.invalid", ProjectID: project, Transport: mockserver.NewMockTransport(m)})
+	c, err := client.New(client.Options{Endpoint: "https://dli.mock.invalid", ProjectID: project, Credentials: auth.Anonymous, Transport: mockserver.NewMockTransport(m)})
 	require.NoError(t, err)
 	limit, active := int32(37), "ACTIVE"
 	var names []string

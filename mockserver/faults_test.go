@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/client"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/mockserver"
@@ -181,7 +182,7 @@ func TestTheClientAgainstInjectedFaults(t *testing.T) {
 			}
 			m.ServeHTTP(w, r)
 		})
-		c, err := client.New(client.Options{Endpoint: "https://dli.mock.invalid", ProjectID: project,
+		c, err := client.New(client.Options{Endpoint: "https://dli.mock.invalid", ProjectID: project, Credentials: auth.Anonymous,
 			Transport: mockserver.NewMockTransport(counting), Retry: retry.Policy{BaseDelay: time.Millisecond}})
 		require.NoError(t, err)
 		return c
@@ -217,6 +218,18 @@ func TestTheClientAgainstInjectedFaults(t *testing.T) {
 		var calls atomic.Int32
 		_, err = newClient(t, m, &calls).ListEnhancedConnections(ctx, nil)
 		require.NoError(t, err, "three attempts outlast two 503s")
+	})
+	t.Run("a create answered 429, then 201, creates exactly one connection", func(t *testing.T) {
+		t.Parallel()
+		m, err := mockserver.New(mockserver.Config{Faults: []mockserver.Fault{
+			{Kind: mockserver.FaultThrottle, Operation: "CreateEnhancedConnection", Times: 1, RetryAfter: "0"}}})
+		require.NoError(t, err)
+		var calls atomic.Int32
+		_, err = newClient(t, m, &calls).CreateEnhancedConnection(ctx, dli.EnhancedConnectionCreateRequest{
+			Name: "once", DestVpcID: "vpc", DestNetworkID: "net"})
+		require.NoError(t, err)
+		assert.Equal(t, int32(2), calls.Load(), "sent twice: throttled, then served")
+		assert.Equal(t, 1, held(t, m))
 	})
 	for _, kind := range []string{mockserver.FaultUnavailable, mockserver.FaultError, mockserver.FaultClose} {
 		t.Run("a create is not repeated after "+kind, func(t *testing.T) {
