@@ -1,9 +1,7 @@
-// Package contract is the contract gate: it holds the document, the
-// generated client and any server, in-process or live, to openapi/dli.yaml.
-//
-// The checks live here as functions so that the suite (the tests of this
-// package), the command (cmd/dli-contract, which runs Gate against any
-// server) and the proofs that each check fails when it should call the
-// same code. The suite and the command run with `make contract`; see
-// README.md.
+// Package contract is the suite over the document: it holds
+// openapi/dli.yaml to its own rules (examples, portable patterns, the seed
+// page and the field cases), derives the negative cases of every schema,
+// records the (operation, status) pairs exercised, and checks the generated
+// client against every example. Package gate, the engine that checks a
+// server, builds on it. Both run with `make contract`; see README.md.
 package contract

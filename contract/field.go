@@ -121,6 +121,9 @@ func (c FieldCase) Needs() []string {
 	return out
 }
 
+// PathWith is the step's path with its placeholders filled from vars.
+func (s FieldStep) PathWith(vars map[string]string) string { return fill(s.Path, vars, false) }
+
 // FieldProblem is one way a server failed a field case.
 type FieldProblem struct {
 	Step    int    // from 1
@@ -322,4 +325,9 @@ func scalar(v any) string {
 		return s
 	}
 	return string(marshal(v))
+}
+
+func marshal(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }

@@ -1,15 +1,8 @@
 package contract_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dli-contract/dli-go/auth"
-	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/gate"
 	"github.com/dli-contract/dli-go/mockserver"
 	"github.com/dli-contract/dli-go/validate"
 )
@@ -33,14 +26,14 @@ const (
 func TestServer(t *testing.T) {
 	t.Parallel()
 	caseRun()
-	target, live, err := contract.TargetFromEnv(os.Getenv)
+	target, live, err := gate.TargetFromEnv(os.Getenv)
 	require.NoError(t, err)
-	cfg := contract.GateConfig{Target: target}
+	cfg := gate.Config{Target: target}
 	if !live {
 		m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK, CreateDelay: 30 * time.Millisecond})
 		require.NoError(t, err)
-		cfg = contract.GateConfig{
-			Target: contract.Target{Endpoint: server, ProjectID: projectID, Mutate: true,
+		cfg = gate.Config{
+			Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true,
 				Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}, Poll: 5 * time.Millisecond, Settle: 5 * time.Second},
 			Network: mockserver.NewMockTransport(m),
 		}
@@ -48,199 +41,12 @@ func TestServer(t *testing.T) {
 	doc, err := validate.Embedded()
 	require.NoError(t, err)
 	cfg.Doc, cfg.Coverage = doc, coverage
-	rep := contract.Gate(context.Background(), cfg)
+	rep := gate.Run(context.Background(), cfg)
 	require.Empty(t, rep.Problem)
 	for _, v := range rep.Violations {
 		t.Errorf("server breaks the contract: %s", v)
 	}
 	if cfg.Mutate {
-		assert.Positive(t, rep.Checks[contract.CheckUseAfterFree].Passed, "the life cycles ran")
+		assert.Positive(t, rep.Checks[gate.CheckUseAfterFree].Passed, "the life cycles ran")
 	}
-}
-
-// Proofs for a server: a conforming one passes, one that answers with
-// wrong types or statuses fails naming the check, operation, status and
-// JSON pointer; and whatever the run created, it deleted.
-func TestGateJudgesServers(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name    string
-		corrupt func(path string, status int, body map[string]any)
-		want    []string
-	}{
-		{"conforming", nil, nil},
-		{"process as a string", func(_ string, status int, b map[string]any) {
-			if status == 200 {
-				if _, ok := b["process"]; ok {
-					b["process"] = "100%"
-				}
-			}
-		}, []string{"response_schema_conformance: ShowDatasourceConnection 200 /process", "/process: type"}},
-		{"count as a string", func(_ string, _ int, b map[string]any) {
-			if _, ok := b["count"]; ok {
-				b["count"] = strconv.Itoa(int(b["count"].(float64)))
-			}
-		}, []string{"ListDatasourceConnections 200 /count", "/count: type"}},
-		{"unknown state in the list", func(_ string, _ int, b map[string]any) {
-			if cs, ok := b["connections"].([]any); ok && len(cs) > 0 {
-				if _, classic := cs[0].(map[string]any)["state"]; classic {
-					cs[0].(map[string]any)["state"] = "RUNNING"
-				}
-			}
-		}, []string{"ListDatasourceConnections 200 /connections/0/state", `enum: value is not one of the allowed values`, `got "RUNNING"`}},
-		{"error without error_code", func(_ string, status int, b map[string]any) {
-			if status == 400 {
-				delete(b, "error_code")
-			}
-		}, []string{"ShowDatasourceConnection 400 /error_code", "/error_code: required"}},
-		{"create answers 200", nil, []string{"status_code_conformance: CreateDatasourceConnection 200: success status 200 is not declared for CreateDatasourceConnection"}},
-		{"hosts not replaced", func(path string, status int, b map[string]any) {
-			if status == 200 && strings.Contains(path, "enhanced-connections/") && b["hosts"] != nil {
-				b["hosts"] = []any{}
-			}
-		}, []string{"ensure_resource_availability: ShowEnhancedConnection 200 /hosts", "show answers []"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			caseRun()
-			m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
-			require.NoError(t, err)
-			var h http.Handler = m
-			if tc.corrupt != nil {
-				h = corrupting(m, tc.corrupt)
-			}
-			if tc.name == "create answers 200" {
-				h = statusSwap(m, http.StatusCreated, http.StatusOK)
-			}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
-			doc, err := validate.Embedded()
-			require.NoError(t, err)
-			rep := contract.Gate(context.Background(), contract.GateConfig{
-				Target: contract.Target{Endpoint: srv.URL, ProjectID: projectID, Mutate: true,
-					Credentials: auth.AKSK{AK: mockAK, SK: mockSK}, Doc: doc, Poll: time.Millisecond, Settle: time.Second},
-				MaxExamples: 2,
-			})
-			var all []string
-			for _, v := range rep.Violations {
-				all = append(all, v.String())
-			}
-			// Whatever the run created, it deleted, whatever it found.
-			rec := httptest.NewRecorder()
-			leftReq := httptest.NewRequest(http.MethodGet, "/v2.0/"+projectID+"/datasource/enhanced-connections", nil)
-			require.NoError(t, auth.NewSigner(mockAK, mockSK).Sign(leftReq, time.Now()))
-			m.ServeHTTP(rec, leftReq)
-			var left struct {
-				Connections []struct {
-					Status string `json:"status"`
-				} `json:"connections"`
-			}
-			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &left))
-			require.NotEmpty(t, left.Connections, "the run created enhanced connections")
-			for _, c := range left.Connections {
-				assert.Equal(t, "DELETED", c.Status, "the run left an enhanced connection behind")
-			}
-			rec = httptest.NewRecorder()
-			leftReq = httptest.NewRequest(http.MethodGet, "/v2.0/"+projectID+"/datasource-connection", nil)
-			require.NoError(t, auth.NewSigner(mockAK, mockSK).Sign(leftReq, time.Now()))
-			m.ServeHTTP(rec, leftReq)
-			assert.Contains(t, rec.Body.String(), `"count":0`, "the run left a classic connection behind")
-			if tc.want == nil {
-				assert.Empty(t, all)
-				return
-			}
-			require.NotEmpty(t, all, "the gate let a wrong server pass")
-			for _, w := range tc.want {
-				assert.Contains(t, joinLines(all), w)
-			}
-		})
-	}
-}
-
-func TestTargetFromEnv(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name   string
-		env    map[string]string
-		live   bool
-		mutate bool
-		err    string
-	}{
-		{"not set", map[string]string{}, false, false, ""},
-		{"aksk", map[string]string{"DLI_ENDPOINT": "https://dli.cn-north-4.myhuaweicloud.com", "DLI_PROJECT_ID": "p", "DLI_AK": "a", "DLI_SK": "s"}, true, false, ""},
-		{"token and mutate", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
-			"DLI_CONTRACT_VPC_ID": "vpc", "DLI_CONTRACT_SUBNET_ID": "subnet", "DLI_CONTRACT_POOL": "pool",
-			"DLI_CONTRACT_URL": "10.0.0.5:3306", "DLI_CONTRACT_SECURITY_GROUP_ID": "sg", "DLI_CONTRACT_NETWORK_ID": "net"}, true, true, ""},
-		{"mutate, enhanced only", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
-			"DLI_CONTRACT_VPC_ID": "vpc", "DLI_CONTRACT_SUBNET_ID": "subnet", "DLI_CONTRACT_POOL": "pool"}, true, true, ""},
-		{"mutate without what to create", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
-			"DLI_CONTRACT_URL": "10.0.0.5:3306"}, true, false,
-			"needs DLI_CONTRACT_NETWORK_ID (with the other classic inputs), DLI_CONTRACT_POOL, DLI_CONTRACT_SECURITY_GROUP_ID (with the other classic inputs), DLI_CONTRACT_SUBNET_ID, DLI_CONTRACT_VPC_ID"},
-		{"no project", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_TOKEN": "t"}, true, false, "DLI_PROJECT_ID"},
-		{"no credentials", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p"}, true, false, "DLI_AK and DLI_SK, or DLI_TOKEN"},
-		{"half a key pair", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p", "DLI_AK": "a"}, true, false, "both DLI_AK and DLI_SK"},
-		{"bad endpoint", map[string]string{"DLI_ENDPOINT": "dli.example", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t"}, true, false, "DLI_ENDPOINT"},
-		{"bad mutate", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "yes"}, true, false, "DLI_CONTRACT_MUTATE"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			caseRun()
-			target, live, err := contract.TargetFromEnv(func(k string) string { return tc.env[k] })
-			assert.Equal(t, tc.live, live)
-			if tc.err != "" {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tc.err)
-				assert.NotContains(t, err.Error(), `"s"`)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.mutate, target.Mutate)
-			if tc.mutate {
-				assert.Equal(t, tc.env["DLI_CONTRACT_VPC_ID"], target.Enhanced.DestVpcID)
-				assert.Equal(t, []string{tc.env["DLI_CONTRACT_POOL"]}, target.Enhanced.ElasticResourcePools)
-				assert.Equal(t, tc.env["DLI_CONTRACT_URL"] == "", target.SkipClassic, "classic inputs are optional")
-				assert.Equal(t, tc.env["DLI_CONTRACT_URL"], target.Create.URL)
-				assert.Equal(t, "RDS", target.Create.Service, "the default service")
-			}
-		})
-	}
-}
-
-// corrupting rewrites the JSON bodies the mock answers with.
-func corrupting(next http.Handler, corrupt func(path string, status int, body map[string]any)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		var body map[string]any
-		out := rec.Body.Bytes()
-		if json.Unmarshal(out, &body) == nil {
-			corrupt(r.URL.Path, rec.Code, body)
-			out, _ = json.Marshal(body)
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
-		w.WriteHeader(rec.Code)
-		_, _ = io.Copy(w, bytes.NewReader(out))
-	})
-}
-
-// statusSwap answers with to wherever the mock answered from.
-func statusSwap(next http.Handler, from, to int) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		code := rec.Code
-		if code == from {
-			code = to
-		}
-		w.WriteHeader(code)
-		_, _ = w.Write(rec.Body.Bytes())
-	})
 }

@@ -25,7 +25,7 @@ import (
 	"time"
 
 	"github.com/dli-contract/dli-go/auth"
-	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/gate"
 	"github.com/dli-contract/dli-go/mockserver"
 )
 
@@ -35,21 +35,21 @@ func main() {
 
 // flagEnv pairs each flag with the environment variable it overrides.
 var flagEnv = []struct{ flag, env, usage string }{
-	{"endpoint", contract.EnvEndpoint, "server to check, e.g. https://dli.cn-north-4.myhuaweicloud.com; the in-process mock when empty"},
-	{"project", contract.EnvProjectID, "project id (required with -endpoint)"},
-	{"ak", contract.EnvAK, "access key (with -sk)"},
-	{"sk", contract.EnvSK, "secret key (with -ak); better from the environment"},
-	{"security-token", contract.EnvSecurityToken, "security token of temporary AK/SK credentials"},
-	{"token", contract.EnvToken, "IAM token, instead of -ak and -sk"},
-	{"vpc-id", contract.EnvVPC, "with -mutate: VPC of the enhanced connection to create"},
-	{"subnet-id", contract.EnvSubnet, "with -mutate: subnet of the enhanced connection to create"},
-	{"pool", contract.EnvPool, "with -mutate: elastic resource pool to bind it to"},
-	{"queue", contract.EnvQueue, "with -mutate, optional: a queue the field cases may bind"},
-	{"grantee-project", contract.EnvGrantee, "with -mutate, optional: another project the field cases may grant a connection to"},
-	{"url", contract.EnvURL, "with -mutate, optional: service address of a classic connection to create"},
-	{"security-group-id", contract.EnvSecurityGroup, "with -mutate, optional: security group of that classic connection"},
-	{"network-id", contract.EnvNetwork, "with -mutate, optional: subnet of that classic connection"},
-	{"service", contract.EnvService, "with -mutate, optional: service of that classic connection (default RDS)"},
+	{"endpoint", gate.EnvEndpoint, "server to check, e.g. https://dli.cn-north-4.myhuaweicloud.com; the in-process mock when empty"},
+	{"project", gate.EnvProjectID, "project id (required with -endpoint)"},
+	{"ak", gate.EnvAK, "access key (with -sk)"},
+	{"sk", gate.EnvSK, "secret key (with -ak); better from the environment"},
+	{"security-token", gate.EnvSecurityToken, "security token of temporary AK/SK credentials"},
+	{"token", gate.EnvToken, "IAM token, instead of -ak and -sk"},
+	{"vpc-id", gate.EnvVPC, "with -mutate: VPC of the enhanced connection to create"},
+	{"subnet-id", gate.EnvSubnet, "with -mutate: subnet of the enhanced connection to create"},
+	{"pool", gate.EnvPool, "with -mutate: elastic resource pool to bind it to"},
+	{"queue", gate.EnvQueue, "with -mutate, optional: a queue the field cases may bind"},
+	{"grantee-project", gate.EnvGrantee, "with -mutate, optional: another project the field cases may grant a connection to"},
+	{"url", gate.EnvURL, "with -mutate, optional: service address of a classic connection to create"},
+	{"security-group-id", gate.EnvSecurityGroup, "with -mutate, optional: security group of that classic connection"},
+	{"network-id", gate.EnvNetwork, "with -mutate, optional: subnet of that classic connection"},
+	{"service", gate.EnvService, "with -mutate, optional: service of that classic connection (default RDS)"},
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// taken from the environment.
 		values[f.env] = fs.String(f.flag, "", f.usage+" ($"+f.env+")")
 	}
-	mutate := fs.Bool("mutate", false, "also create, change and delete connections, and delete them again ($"+contract.EnvMutate+"=1)")
+	mutate := fs.Bool("mutate", false, "also create, change and delete connections, and delete them again ($"+gate.EnvMutate+"=1)")
 	seed := fs.Uint64("seed", 0, "seed of the generated valid requests; printed by every run, 0 picks one")
 	maxExamples := fs.Int("max-examples", 10, "generated valid requests per operation")
 	timeout := fs.Duration("timeout", 10*time.Minute, "bound of the whole run")
@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if v := values[name]; v != nil && *v != "" {
 			return *v
 		}
-		if name == contract.EnvMutate && *mutate {
+		if name == gate.EnvMutate && *mutate {
 			return "1"
 		}
 		return getenv(name)
@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	rep := contract.Gate(ctx, cfg)
+	rep := gate.Run(ctx, cfg)
 	for _, v := range rep.Violations {
 		fmt.Fprintln(stdout, "VIOLATION", v)
 	}
@@ -130,21 +130,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // config builds the gate's configuration from the settings: a live server
 // when an endpoint is set, else the mock in-process (mutating: it is safe).
-func config(env func(string) string) (contract.GateConfig, error) {
-	target, live, err := contract.TargetFromEnv(env)
+func config(env func(string) string) (gate.Config, error) {
+	target, live, err := gate.TargetFromEnv(env)
 	if err != nil {
-		return contract.GateConfig{}, err
+		return gate.Config{}, err
 	}
 	if live {
-		return contract.GateConfig{Target: target}, nil
+		return gate.Config{Target: target}, nil
 	}
 	const ak, sk, project = "AKDLICONTRACTMOCK000", "SKdliContractMockSecretKey00000000000000", "0123456789abcdef0123456789abcdef"
 	m, err := mockserver.New(mockserver.Config{AK: ak, SK: sk, CreateDelay: 20 * time.Millisecond})
 	if err != nil {
-		return contract.GateConfig{}, err
+		return gate.Config{}, err
 	}
-	return contract.GateConfig{
-		Target: contract.Target{Endpoint: "https://dli.mock.invalid", ProjectID: project, Mutate: true,
+	return gate.Config{
+		Target: gate.Target{Endpoint: "https://dli.mock.invalid", ProjectID: project, Mutate: true,
 			Credentials: auth.AKSK{AK: ak, SK: sk, ProjectID: project}, Poll: 5 * time.Millisecond, Settle: 10 * time.Second},
 		Network: mockserver.NewMockTransport(m),
 	}, nil
@@ -159,7 +159,7 @@ func flagNames(msg string) string {
 	for _, f := range sorted {
 		pairs = append(pairs, f.env, "-"+f.flag)
 	}
-	pairs = append(pairs, contract.EnvMutate+"=1", "-mutate")
+	pairs = append(pairs, gate.EnvMutate+"=1", "-mutate")
 	return strings.NewReplacer(pairs...).Replace(msg)
 }
 

@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dli-contract/dli-go/auth"
-	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/gate"
 	"github.com/dli-contract/dli-go/mockserver"
 )
 
@@ -36,7 +36,7 @@ func gateRun(t *testing.T, h http.Handler, extra ...string) (int, string) {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	env := map[string]string{contract.EnvSK: testSK}
+	env := map[string]string{gate.EnvSK: testSK}
 	args := append([]string{"-endpoint", srv.URL, "-project", project, "-ak", testAK, "-mutate",
 		"-vpc-id", "vpc-1", "-subnet-id", "subnet-1", "-pool", "contract_pool", "-queue", "contract_queue", "-grantee-project", "fedcba9876543210fedcba9876543210", "-seed", "7", "-max-examples", "3", "-poll", "5ms"}, extra...)
 	var out, errOut bytes.Buffer
@@ -112,7 +112,7 @@ func TestTheMockPassesEveryCheck(t *testing.T) {
 	t.Parallel()
 	code, out := gateRun(t, newMock(t, true))
 	assert.Equal(t, 0, code, out)
-	for _, check := range contract.AllChecks {
+	for _, check := range gate.AllChecks {
 		assert.Regexp(t, "PASS "+check+" +[1-9][0-9]* passed, 0 failed", out)
 	}
 	assert.Contains(t, out, "seed 7 (pass -seed 7 to repeat)")
@@ -129,7 +129,7 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 		want  string
 		h     func(t *testing.T) http.Handler
 	}{
-		{"answers 500", contract.CheckServerError, "ListEnhancedConnections 500", func(t *testing.T) http.Handler {
+		{"answers 500", gate.CheckServerError, "ListEnhancedConnections 500", func(t *testing.T) http.Handler {
 			return rewrite(newMock(t, true), func(r *http.Request, rec *httptest.ResponseRecorder) (int, http.Header, []byte) {
 				if isEnhancedList(r) && rec.Code == 200 {
 					return 500, rec.Header(), []byte(`{"error_code":"DLI.0999","error_msg":"boom"}`)
@@ -137,7 +137,7 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 				return rec.Code, rec.Header(), rec.Body.Bytes()
 			})
 		}},
-		{"accepts invalid input", contract.CheckNegative, "AssociateQueueToEnhancedConnection 200", func(t *testing.T) http.Handler {
+		{"accepts invalid input", gate.CheckNegative, "AssociateQueueToEnhancedConnection 200", func(t *testing.T) http.Handler {
 			m := newMock(t, true)
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if strings.HasSuffix(r.URL.Path, "/associate-queue") {
@@ -148,17 +148,17 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 				m.ServeHTTP(w, r)
 			})
 		}},
-		{"ignores authentication", contract.CheckIgnoredAuth, "an unsigned request was answered 200, want 401", func(t *testing.T) http.Handler {
+		{"ignores authentication", gate.CheckIgnoredAuth, "an unsigned request was answered 200, want 401", func(t *testing.T) http.Handler {
 			return newMock(t, false)
 		}},
-		{"still shows what it deleted", contract.CheckUseAfterFree, "a deleted connection is still shown as ACTIVE", func(t *testing.T) http.Handler {
+		{"still shows what it deleted", gate.CheckUseAfterFree, "a deleted connection is still shown as ACTIVE", func(t *testing.T) http.Handler {
 			return jsonEdit(newMock(t, true), isEnhancedShow, func(m map[string]any) {
 				if m["status"] == "DELETED" {
 					m["status"] = "ACTIVE"
 				}
 			})
 		}},
-		{"a wrong content type", contract.CheckContentType, "ListEnhancedConnections 200", func(t *testing.T) http.Handler {
+		{"a wrong content type", gate.CheckContentType, "ListEnhancedConnections 200", func(t *testing.T) http.Handler {
 			return rewrite(newMock(t, true), func(r *http.Request, rec *httptest.ResponseRecorder) (int, http.Header, []byte) {
 				h := rec.Header().Clone()
 				if isEnhancedList(r) {
@@ -167,14 +167,14 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 				return rec.Code, h, rec.Body.Bytes()
 			})
 		}},
-		{"a wrong type", contract.CheckSchema, "ListEnhancedConnections 200 /count", func(t *testing.T) http.Handler {
+		{"a wrong type", gate.CheckSchema, "ListEnhancedConnections 200 /count", func(t *testing.T) http.Handler {
 			return jsonEdit(newMock(t, true), isEnhancedList, func(m map[string]any) {
 				if c, ok := m["count"].(float64); ok {
 					m["count"] = strconv.Itoa(int(c))
 				}
 			})
 		}},
-		{"an undeclared status", contract.CheckStatus, "success status 200 is not declared for CreateEnhancedConnection", func(t *testing.T) http.Handler {
+		{"an undeclared status", gate.CheckStatus, "success status 200 is not declared for CreateEnhancedConnection", func(t *testing.T) http.Handler {
 			return rewrite(newMock(t, true), func(_ *http.Request, rec *httptest.ResponseRecorder) (int, http.Header, []byte) {
 				if rec.Code == 201 {
 					return 200, rec.Header(), rec.Body.Bytes()
@@ -182,12 +182,12 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 				return rec.Code, rec.Header(), rec.Body.Bytes()
 			})
 		}},
-		{"loses what it created", contract.CheckAvailability, "the list lacks the connection", func(t *testing.T) http.Handler {
+		{"loses what it created", gate.CheckAvailability, "the list lacks the connection", func(t *testing.T) http.Handler {
 			return jsonEdit(newMock(t, true), isEnhancedList, func(m map[string]any) {
 				m["connections"], m["count"] = []any{}, 0
 			})
 		}},
-		{"keeps what it refused", contract.CheckUnchanged, "the connections of the project changed", func(t *testing.T) http.Handler {
+		{"keeps what it refused", gate.CheckUnchanged, "the connections of the project changed", func(t *testing.T) http.Handler {
 			// It answers an invalid create 400, and creates a connection
 			// all the same.
 			m := newMock(t, true)
@@ -209,7 +209,7 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 				return rec.Code, rec.Header(), rec.Body.Bytes()
 			})
 		}},
-		{"a binding that goes back", contract.CheckTransitions, "binding contract_pool went from ACTIVE to CREATING", func(t *testing.T) http.Handler {
+		{"a binding that goes back", gate.CheckTransitions, "binding contract_pool went from ACTIVE to CREATING", func(t *testing.T) http.Handler {
 			// The second show claims the pool ACTIVE (and another binding
 			// still CREATING) while the peering is still being created; the
 			// third tells the truth.
@@ -230,12 +230,12 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 		}},
 		// Stricter than live DLI, where Terraform's provider works: each is
 		// reported naming the provider's function and the field case.
-		{"refuses tags null", contract.CheckPositive, "Terraform's resourceDatasourceConnectionCreate (field case create-without-tags-or-hosts.json, step 1", func(t *testing.T) http.Handler {
+		{"refuses tags null", gate.CheckPositive, "Terraform's resourceDatasourceConnectionCreate (field case create-without-tags-or-hosts.json, step 1", func(t *testing.T) http.Handler {
 			return refusing(newMock(t, true), func(r *http.Request, body string) bool {
 				return strings.Contains(strings.ReplaceAll(body, " ", ""), `"tags":null`)
 			})
 		}},
-		{"serves no v2.0 routes", contract.CheckPositive, "(field case create-without-tags-or-hosts.json, step 2: addRoutes): answered 404, want 200", func(t *testing.T) http.Handler {
+		{"serves no v2.0 routes", gate.CheckPositive, "(field case create-without-tags-or-hosts.json, step 2: addRoutes): answered 404, want 200", func(t *testing.T) http.Handler {
 			m := newMock(t, true)
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if strings.HasPrefix(r.URL.Path, "/v2.0/") && strings.Contains(r.URL.Path, "/routes") {
@@ -247,24 +247,24 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 				m.ServeHTTP(w, r)
 			})
 		}},
-		{"leaves the array out of an empty page", contract.CheckSchema, "ListEnhancedConnections 200 /connections: response body /connections: required", func(t *testing.T) http.Handler {
+		{"leaves the array out of an empty page", gate.CheckSchema, "ListEnhancedConnections 200 /connections: response body /connections: required", func(t *testing.T) http.Handler {
 			return jsonEdit(newMock(t, true), isEnhancedList, func(m map[string]any) {
 				if c, _ := m["connections"].([]any); len(c) == 0 {
 					delete(m, "connections")
 				}
 			})
 		}},
-		{"refuses to clear hosts with null", contract.CheckPositive, "Terraform's resourceDatasourceConnectionUpdate", func(t *testing.T) http.Handler {
+		{"refuses to clear hosts with null", gate.CheckPositive, "Terraform's resourceDatasourceConnectionUpdate", func(t *testing.T) http.Handler {
 			return refusing(newMock(t, true), func(r *http.Request, body string) bool {
 				return r.Method == http.MethodPut && !strings.Contains(body, "[")
 			})
 		}},
-		{"refuses a delete while a binding is created", contract.CheckPositive, "Terraform's resourceDatasourceConnectionDelete", func(t *testing.T) http.Handler {
+		{"refuses a delete while a binding is created", gate.CheckPositive, "Terraform's resourceDatasourceConnectionDelete", func(t *testing.T) http.Handler {
 			return refusing(newMock(t, true), func(r *http.Request, _ string) bool {
 				return r.Method == http.MethodDelete && !strings.Contains(r.URL.Path, "/routes")
 			})
 		}},
-		{"names the grantee only applicant_project_id", contract.CheckPositive, "lacks /privileges/0/project_id, which the provider reads", func(t *testing.T) http.Handler {
+		{"names the grantee only applicant_project_id", gate.CheckPositive, "lacks /privileges/0/project_id, which the provider reads", func(t *testing.T) http.Handler {
 			return jsonEdit(newMock(t, true), func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/privileges") }, func(m map[string]any) {
 				ps, _ := m["privileges"].([]any)
 				for _, p := range ps {
@@ -303,7 +303,7 @@ func TestReportsAndRedaction(t *testing.T) {
 	var rep struct {
 		Seed       uint64 `json:"seed"`
 		Requests   int    `json:"requests"`
-		Violations []contract.Violation
+		Violations []gate.Violation
 	}
 	b, err := os.ReadFile(js)
 	require.NoError(t, err)
@@ -312,7 +312,7 @@ func TestReportsAndRedaction(t *testing.T) {
 	assert.Positive(t, rep.Requests)
 	require.NotEmpty(t, rep.Violations)
 	v := rep.Violations[0]
-	assert.Equal(t, contract.CheckSchema, v.Check)
+	assert.Equal(t, gate.CheckSchema, v.Check)
 	assert.Equal(t, "/count", v.Pointer)
 	assert.Contains(t, v.Curl, "-H 'Authorization: <redacted>'")
 	assert.NotContains(t, string(b), testSK)
@@ -344,11 +344,11 @@ func TestUsageErrorsExitTwoNamingTheFlag(t *testing.T) {
 	// they hold.
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"-h"}, func(k string) string {
-		return map[string]string{contract.EnvSK: "SKfromTheEnvironment", contract.EnvToken: "TOKENfromTheEnvironment"}[k]
+		return map[string]string{gate.EnvSK: "SKfromTheEnvironment", gate.EnvToken: "TOKENfromTheEnvironment"}[k]
 	}, &out, &errOut)
 	assert.Equal(t, 0, code)
 	assert.NotContains(t, errOut.String(), "fromTheEnvironment")
-	assert.Contains(t, errOut.String(), "$"+contract.EnvSK)
+	assert.Contains(t, errOut.String(), "$"+gate.EnvSK)
 }
 
 // Another module can run the command through a replace, as it would run a

@@ -1,4 +1,4 @@
-package contract
+package gate
 
 import (
 	"errors"

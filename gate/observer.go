@@ -1,4 +1,4 @@
-package contract
+package gate
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/dli-contract/dli-go/contract"
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/validate"
@@ -74,7 +76,7 @@ type exchange struct {
 type observer struct {
 	doc      *validate.Document
 	next     http.RoundTripper
-	coverage *Coverage
+	coverage *contract.Coverage
 
 	mu         sync.Mutex
 	requests   int
@@ -83,7 +85,7 @@ type observer struct {
 	last       exchange
 }
 
-func newObserver(doc *validate.Document, next http.RoundTripper, cov *Coverage) *observer {
+func newObserver(doc *validate.Document, next http.RoundTripper, cov *contract.Coverage) *observer {
 	return &observer{doc: doc, next: next, coverage: cov, passed: map[string]int{}}
 }
 

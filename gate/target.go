@@ -1,9 +1,11 @@
-package contract
+package gate
 
 import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/dli-contract/dli-go/contract"
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
@@ -18,7 +20,7 @@ type Target struct {
 	ProjectID string
 	// Transport reaches the server and authenticates with Credentials, for
 	// a caller that wants the same connection the gate checks (Gate itself
-	// signs with Credentials over GateConfig.Network).
+	// signs with Credentials over Config.Network).
 	Transport http.RoundTripper
 	// Credentials sign requests; nil sends anonymous ones.
 	Credentials auth.Credentials
@@ -43,7 +45,7 @@ type Target struct {
 	// Doc is the document to hold the server to; the embedded one when nil.
 	Doc *validate.Document
 	// Coverage counts the pairs exercised; a private record when nil.
-	Coverage *Coverage
+	Coverage *contract.Coverage
 	// Settle is how long to wait for bindings and new connections to leave
 	// CREATING (default 2 minutes), polling every Poll (default 2 seconds).
 	Settle, Poll time.Duration

@@ -1,10 +1,12 @@
-package contract
+package gate
 
 import (
 	"context"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/dli-contract/dli-go/contract"
 )
 
 // fieldCases replays the requests of Huawei Cloud's Terraform provider
@@ -12,7 +14,7 @@ import (
 // field the provider reads, as live DLI does. A case that needs a queue
 // or another project the target did not name is skipped.
 func (g *gate) fieldCases(ctx context.Context) {
-	cases, err := FieldCases()
+	cases, err := contract.FieldCases()
 	if err != nil {
 		g.verdict(CheckPositive, "field cases", "", err.Error())
 		return
@@ -36,7 +38,7 @@ func (g *gate) fieldCases(ctx context.Context) {
 		}
 		if len(problems) == 0 {
 			for _, s := range fc.Steps {
-				g.verdict(CheckPositive, g.opName(s.Method, fill(s.Path, vars, false)), "", "")
+				g.verdict(CheckPositive, g.opName(s.Method, s.PathWith(vars)), "", "")
 			}
 			continue
 		}

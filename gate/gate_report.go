@@ -1,4 +1,4 @@
-package contract
+package gate
 
 import (
 	"encoding/json"
@@ -12,7 +12,7 @@ import (
 // Text is the report as the command prints it at the end: a line per
 // check, the (operation, status) pairs the server was seen to answer, and
 // what to pass back to reproduce the run.
-func (r GateReport) Text() string {
+func (r Report) Text() string {
 	var b strings.Builder
 	if r.Problem != "" {
 		fmt.Fprintf(&b, "contract gate: could not run: %s\n", r.Problem)
@@ -39,7 +39,7 @@ func (r GateReport) Text() string {
 
 // WriteJSON writes the report as JSON: checks, violations (each with its
 // curl reproduction), seed and request count.
-func (r GateReport) WriteJSON(w io.Writer) error {
+func (r Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
@@ -47,7 +47,7 @@ func (r GateReport) WriteJSON(w io.Writer) error {
 
 // WriteJUnit writes the report as JUnit XML: one test case per check, a
 // failure per violation, for CI systems that show test results.
-func (r GateReport) WriteJUnit(w io.Writer) error {
+func (r Report) WriteJUnit(w io.Writer) error {
 	type failure struct {
 		Message string `xml:"message,attr"`
 		Text    string `xml:",chardata"`

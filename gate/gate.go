@@ -1,4 +1,4 @@
-package contract
+package gate
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/contract"
+
 	"github.com/google/uuid"
 
 	"github.com/dli-contract/dli-go/apierror"
@@ -21,8 +23,8 @@ import (
 	"github.com/dli-contract/dli-go/validate"
 )
 
-// GateConfig is what Gate checks and how.
-type GateConfig struct {
+// Config is what Gate checks and how.
+type Config struct {
 	// Target says which server, which project, and what a mutating run
 	// creates. Its Transport is not used: the gate signs with Credentials
 	// over Network itself, so that it can also send requests signed
@@ -50,24 +52,24 @@ type CheckTally struct {
 	Failed int `json:"failed"`
 }
 
-// GateReport is the outcome of Gate.
-type GateReport struct {
+// Report is the outcome of Gate.
+type Report struct {
 	Endpoint   string                `json:"endpoint"`
 	Seed       uint64                `json:"seed"`
 	Requests   int                   `json:"requests"`
 	Duration   time.Duration         `json:"duration_ns"`
 	Checks     map[string]CheckTally `json:"checks"`
 	Violations []Violation           `json:"violations"`
-	Summary    Summary               `json:"-"`
+	Summary    contract.Summary      `json:"-"`
 	// Problem is set when the run could not be carried out at all (the
 	// document does not load, the endpoint is not a URL).
 	Problem string `json:"problem,omitempty"`
 }
 
 // Failed reports whether the server or document broke the contract.
-func (r GateReport) Failed() bool { return len(r.Violations) > 0 || r.Problem != "" }
+func (r Report) Failed() bool { return len(r.Violations) > 0 || r.Problem != "" }
 
-// Gate holds a server to the document, the way Schemathesis would but
+// Run holds a server to the document, the way Schemathesis would but
 // signing DLI's requests and following its life cycles: every response
 // must be declared, of the declared content type and schema, and never a
 // 5xx; derived invalid requests must be refused with a 4xx and change
@@ -75,10 +77,10 @@ func (r GateReport) Failed() bool { return len(r.Violations) > 0 || r.Problem !=
 // credentials must get 401; and with Mutate, created connections must be
 // available, deleted ones gone or DELETED and unchangeable, and states may
 // only move as the document says. Read-only unless cfg.Mutate.
-func Gate(ctx context.Context, cfg GateConfig) GateReport {
+func Run(ctx context.Context, cfg Config) Report {
 	start := time.Now()
 	g := newGate(cfg)
-	rep := GateReport{Endpoint: cfg.Endpoint, Seed: g.seed}
+	rep := Report{Endpoint: cfg.Endpoint, Seed: g.seed}
 	if err := g.setup(); err != nil {
 		rep.Problem = err.Error()
 		return rep
@@ -110,24 +112,24 @@ func Gate(ctx context.Context, cfg GateConfig) GateReport {
 		t.Failed++
 		rep.Checks[v.Check] = t
 	}
-	rep.Summary = Summary{Declared: Declared(g.doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "pairs the server answered", Observed: true}
+	rep.Summary = contract.Summary{Declared: contract.Declared(g.doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "pairs the server answered", Observed: true}
 	rep.Duration = time.Since(start)
 	return rep
 }
 
 type gate struct {
-	cfg  GateConfig
+	cfg  Config
 	seed uint64
 	rng  *rand.Rand
 	doc  *validate.Document
-	cov  *Coverage
+	cov  *contract.Coverage
 	obs  *observer
 	hc   *http.Client // signs
 	raw  *http.Client // does not sign
 	c    *dli.ClientWithResponses
 }
 
-func newGate(cfg GateConfig) *gate {
+func newGate(cfg Config) *gate {
 	seed := cfg.Seed
 	if seed == 0 {
 		seed = rand.Uint64() //nolint:gosec // a seed for test data, printed to reproduce
@@ -145,7 +147,7 @@ func (g *gate) setup() error {
 	}
 	g.cov = g.cfg.Coverage
 	if g.cov == nil {
-		g.cov = NewCoverage(g.doc.OpenAPI())
+		g.cov = contract.NewCoverage(g.doc.OpenAPI())
 	}
 	if g.cfg.Settle == 0 {
 		g.cfg.Settle = 2 * time.Minute
@@ -443,7 +445,7 @@ func (g *gate) negative(ctx context.Context) {
 				if err := json.Unmarshal(marshal(mt.Examples[name].Value.Value), &example); err != nil {
 					continue
 				}
-				for _, c := range Derive(mt.Schema.Value, example) {
+				for _, c := range contract.Derive(mt.Schema.Value, example) {
 					if c.Valid || seen[c.Name] {
 						continue
 					}
