@@ -1,36 +1,31 @@
 package gate
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/dli-contract/dli-go/contract"
-
-	"github.com/google/uuid"
-
-	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/contract"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/validate"
 )
 
-// Config is what Gate checks and how.
+// Config is what Run checks and how.
 type Config struct {
 	// Target says which server, which project, and what a mutating run
 	// creates. Its Transport is not used: the gate signs with Credentials
 	// over Network itself, so that it can also send requests signed
-	// wrongly on purpose.
-	// Its Credentials sign every request; nil sends anonymous ones (a mock
-	// without credentials). With credentials, ignored_auth runs.
+	// wrongly on purpose. Its Credentials sign every request; nil sends
+	// anonymous ones (a mock without credentials). With credentials,
+	// ignored_auth runs.
 	Target
 	// Network reaches the server; http.DefaultTransport when nil.
 	Network http.RoundTripper
@@ -42,41 +37,107 @@ type Config struct {
 	MaxExamples int
 	// RequestTimeout bounds each request; 30 seconds when 0.
 	RequestTimeout time.Duration
-	// Log, when set, gets one line per check as it runs.
-	Log io.Writer
+	// RateLimit is how many requests a second the gate sends at most; 0
+	// does not limit.
+	RateLimit float64
+	// ThrottleRetries is how often a request answered 429 is sent again
+	// (waiting as Retry-After says); 5 when 0, none when negative.
+	ThrottleRetries int
+	// MaxBody caps what is read of an answer's body; 4 MiB when 0.
+	MaxBody int64
+	// MaxFailures stops the run after that many violations; 0 does not.
+	MaxFailures int
+	// Checks, when set, runs only these checks; ExcludeChecks leaves
+	// these out.
+	Checks, ExcludeChecks []string
+	// Operations, when set, judges only these operationIds;
+	// ExcludeOperations leaves these out.
+	Operations, ExcludeOperations []string
+	// CleanupBound bounds the deletion of what the run created, after the
+	// checks; it comes out of the context's deadline. A minute, or a
+	// quarter of the time left, when 0.
+	CleanupBound time.Duration
+	// Log, when set, gets a line per phase and per operation as the run
+	// goes; with Verbose, a line per case.
+	Log     io.Writer
+	Verbose bool
 }
 
-// CheckTally counts how often a check held and failed.
+// CheckTally counts how often a check held, failed, and could not be
+// judged (throttled, or the run stopped first).
 type CheckTally struct {
 	Passed int `json:"passed"`
 	Failed int `json:"failed"`
+	NotRun int `json:"not_run,omitempty"`
 }
 
-// Report is the outcome of Gate.
+// OperationTally counts what the gate sent to an operation: requests,
+// the cases among them (each a request built to show one thing), and the
+// violations found.
+type OperationTally struct {
+	Requests int `json:"requests"`
+	Cases    int `json:"cases"`
+	Failed   int `json:"failed"`
+}
+
+// Report is the outcome of Run.
 type Report struct {
-	Endpoint   string                `json:"endpoint"`
-	Seed       uint64                `json:"seed"`
-	Requests   int                   `json:"requests"`
-	Duration   time.Duration         `json:"duration_ns"`
-	Checks     map[string]CheckTally `json:"checks"`
-	Violations []Violation           `json:"violations"`
-	Summary    contract.Summary      `json:"-"`
-	// Problem is set when the run could not be carried out at all (the
-	// document does not load, the endpoint is not a URL).
+	Endpoint   string                    `json:"endpoint"`
+	Seed       uint64                    `json:"seed"`
+	Requests   int                       `json:"requests"`
+	Duration   time.Duration             `json:"duration_ns"`
+	Checks     map[string]CheckTally     `json:"checks"`
+	Operations map[string]OperationTally `json:"operations"`
+	// Violations are grouped: identical ones once, with a Count.
+	Violations []Violation `json:"violations"`
+	Leftovers  []Leftover  `json:"leftovers,omitempty"`
+	// Throttled counts the requests still answered 429 after every retry.
+	Throttled int `json:"throttled,omitempty"`
+	// NotRun says what the run did not get to, and why.
+	NotRun  []string         `json:"not_run,omitempty"`
+	Summary contract.Summary `json:"-"`
+	// Problem is set when the run could not be carried out, or not to
+	// the end: the document does not load, the endpoint is not a URL, the
+	// server never answered.
 	Problem string `json:"problem,omitempty"`
 }
 
 // Failed reports whether the server or document broke the contract.
-func (r Report) Failed() bool { return len(r.Violations) > 0 || r.Problem != "" }
+func (r Report) Failed() bool { return len(r.Violations) > 0 }
+
+// Incomplete reports whether the run could not be trusted to the end: a
+// problem, checks not run, throttling that outlasted its retries, or
+// connections left behind.
+func (r Report) Incomplete() bool {
+	return r.Problem != "" || len(r.NotRun) > 0 || r.Throttled > 0 || len(r.Leftovers) > 0
+}
+
+// ExitCode is what dli-contract exits with: 1 for a contract violation, 2
+// for a run that could not be carried out or trusted, 0 otherwise.
+func (r Report) ExitCode() int {
+	switch {
+	case r.Failed():
+		return 1
+	case r.Incomplete():
+		return 2
+	}
+	return 0
+}
 
 // Run holds a server to the document, the way Schemathesis would but
-// signing DLI's requests and following its life cycles: every response
-// must be declared, of the declared content type and schema, and never a
-// 5xx; derived invalid requests must be refused with a 4xx and change
-// nothing; generated valid requests must be accepted; requests with bad
-// credentials must get 401; and with Mutate, created connections must be
-// available, deleted ones gone or DELETED and unchangeable, and states may
-// only move as the document says. Read-only unless cfg.Mutate.
+// signing DLI's requests and following its life cycles: every answer must
+// be declared, of the declared content type and schema, and never a 5xx;
+// derived invalid requests must be refused with a 4xx and change nothing;
+// generated valid requests (and Terraform's, the field cases) must be
+// accepted; requests with bad credentials must get 401; and with Mutate,
+// created connections must be available, deleted ones gone or DELETED and
+// unchangeable, and states may only move as the document says.
+//
+// It is safe to point at live DLI: read-only unless Mutate; paced by
+// RateLimit; a 429 is waited out, never judged; every run ends within the
+// context's deadline, checks first and then cleanup, which deletes what
+// the run created (or lists it in the report); and a stopped run reports
+// what it did not get to instead of blaming the server.
 func Run(ctx context.Context, cfg Config) Report {
 	start := time.Now()
 	g := newGate(cfg)
@@ -85,33 +146,73 @@ func Run(ctx context.Context, cfg Config) Report {
 		rep.Problem = err.Error()
 		return rep
 	}
-	if g.cfg.RequestTimeout == 0 {
-		g.cfg.RequestTimeout = 30 * time.Second
+	runCtx, cleanupCtx, cancel := g.bounds(ctx)
+	defer cancel()
+	g.runCtx = runCtx
+
+	phases := []struct {
+		name   string
+		checks []string
+		run    func(context.Context)
+		mutate bool
+	}{
+		{"reads", []string{CheckServerError, CheckStatus, CheckContentType, CheckSchema}, g.readOnly, false},
+		{"valid requests", []string{CheckPositive}, g.positive, false},
+		{"invalid requests", []string{CheckNegative, CheckUnchanged}, g.negative, false},
+		{"credentials", []string{CheckIgnoredAuth}, g.ignoredAuth, false},
+		{"enhanced life cycle", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckPositive}, g.lifeCycleEnhanced, true},
+		{"classic life cycle", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions}, g.lifeCycleClassic, true},
+		{"field cases", []string{CheckPositive}, g.fieldCases, true},
 	}
-	g.readOnly(ctx)
-	g.positive(ctx)
-	g.negative(ctx)
-	g.ignoredAuth(ctx)
-	if cfg.Mutate {
-		g.lifeCycleEnhanced(ctx)
-		if !cfg.SkipClassic {
-			g.lifeCycleClassic(ctx)
+	for _, p := range phases {
+		switch {
+		case p.mutate && !cfg.Mutate, p.name == "classic life cycle" && cfg.SkipClassic:
+			continue
+		case !slices.ContainsFunc(p.checks, g.checkOn):
+			continue
+		case runCtx.Err() != nil:
+			g.notRun = append(g.notRun, fmt.Sprintf("%s: %s", p.name, g.stopReason()))
+			continue
 		}
-		g.fieldCases(ctx)
+		began := time.Now()
+		sent := g.obs.requestCount()
+		p.run(runCtx)
+		g.logf("· %s: %d requests in %s", p.name, g.obs.requestCount()-sent, time.Since(began).Round(time.Millisecond))
+		if runCtx.Err() != nil && !slices.ContainsFunc(g.notRun, func(s string) bool { return strings.HasPrefix(s, p.name+":") }) {
+			g.notRun = append(g.notRun, fmt.Sprintf("%s: cut short, %s", p.name, g.stopReason()))
+		}
 	}
-	g.obs.mu.Lock()
-	defer g.obs.mu.Unlock()
-	rep.Requests = g.obs.requests
-	rep.Violations = slices.Clone(g.obs.violations)
+	for _, op := range slices.Sorted(mapKeys(g.ops)) {
+		t := g.ops[op]
+		mark := "PASS"
+		if t.Failed > 0 {
+			mark = fmt.Sprintf("FAIL (%d)", t.Failed)
+		}
+		g.logf("  %-40s %4d requests %4d cases  %s", op, t.Requests, t.Cases, mark)
+	}
+
+	if n := g.made.count(); n > 0 {
+		g.logf("· cleanup: %d connections created", n)
+	}
+	cctx, cancelCleanup := cleanupCtx()
+	rep.Leftovers = g.cleanup(cctx)
+	cancelCleanup()
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	rep.Requests = g.obs.requestCount()
+	rep.Violations = group(g.violations)
 	rep.Checks = map[string]CheckTally{}
 	for _, name := range AllChecks {
-		rep.Checks[name] = CheckTally{Passed: g.obs.passed[name]}
+		rep.Checks[name] = g.tally[name]
 	}
-	for _, v := range rep.Violations {
-		t := rep.Checks[v.Check]
-		t.Failed++
-		rep.Checks[v.Check] = t
+	rep.Operations = g.ops
+	rep.Throttled = g.obs.throttledCount()
+	if rep.Throttled > 0 {
+		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%d requests were still throttled (429) after %d retries each: lower -rate-limit", rep.Throttled, g.cfg.ThrottleRetries))
 	}
+	rep.NotRun = append(rep.NotRun, g.notRun...)
+	rep.Problem = g.problem
 	rep.Summary = contract.Summary{Declared: contract.Declared(g.doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "pairs the server answered", Observed: true}
 	rep.Duration = time.Since(start)
 	return rep
@@ -127,6 +228,19 @@ type gate struct {
 	hc   *http.Client // signs
 	raw  *http.Client // does not sign
 	c    *dli.ClientWithResponses
+	made registry
+
+	runCtx context.Context
+	// abortRun ends the checks early (a server that stopped answering,
+	// -max-failures), with why.
+	abortRun context.CancelCauseFunc
+
+	mu         sync.Mutex
+	violations []Violation
+	tally      map[string]CheckTally
+	ops        map[string]OperationTally
+	notRun     []string
+	problem    string
 }
 
 func newGate(cfg Config) *gate {
@@ -134,15 +248,27 @@ func newGate(cfg Config) *gate {
 	if seed == 0 {
 		seed = rand.Uint64() //nolint:gosec // a seed for test data, printed to reproduce
 	}
-	return &gate{cfg: cfg, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} //nolint:gosec // test data
+	return &gate{cfg: cfg, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), //nolint:gosec // test data
+		tally: map[string]CheckTally{}, ops: map[string]OperationTally{}}
 }
 
 func (g *gate) setup() error {
+	for _, c := range slices.Concat(g.cfg.Checks, g.cfg.ExcludeChecks) {
+		if !slices.Contains(AllChecks, c) {
+			return fmt.Errorf("unknown check %q; the checks are %s", c, strings.Join(AllChecks, ", "))
+		}
+	}
 	g.doc = g.cfg.Doc
 	if g.doc == nil {
 		var err error
 		if g.doc, err = validate.Embedded(); err != nil {
 			return err
+		}
+	}
+	ids := operationIDs(g.doc)
+	for _, op := range slices.Concat(g.cfg.Operations, g.cfg.ExcludeOperations) {
+		if !slices.Contains(ids, op) {
+			return fmt.Errorf("unknown operation %q; the operationIds are %s", op, strings.Join(ids, ", "))
 		}
 	}
 	g.cov = g.cfg.Coverage
@@ -158,21 +284,41 @@ func (g *gate) setup() error {
 	if g.cfg.MaxExamples <= 0 {
 		g.cfg.MaxExamples = 10
 	}
+	if g.cfg.RequestTimeout == 0 {
+		g.cfg.RequestTimeout = 30 * time.Second
+	}
+	switch {
+	case g.cfg.ThrottleRetries == 0:
+		g.cfg.ThrottleRetries = 5
+	case g.cfg.ThrottleRetries < 0:
+		g.cfg.ThrottleRetries = 0
+	}
+	if g.cfg.MaxBody <= 0 {
+		g.cfg.MaxBody = 4 << 20
+	}
+	if _, err := url.Parse(g.cfg.Endpoint); err != nil {
+		return fmt.Errorf("endpoint %q: %w", g.cfg.Endpoint, err)
+	}
 	network := g.cfg.Network
 	if network == nil {
 		network = http.DefaultTransport
 	}
-	g.obs = newObserver(g.doc, network, g.cov)
-	timeout := g.cfg.RequestTimeout
-	if timeout == 0 {
-		timeout = 30 * time.Second
+	lim := &limiter{}
+	if g.cfg.RateLimit > 0 {
+		lim.interval = time.Duration(float64(time.Second) / g.cfg.RateLimit)
 	}
+	throttle := &throttler{next: network, limit: lim, maxRetries: g.cfg.ThrottleRetries, maxWait: time.Minute,
+		attemptTimeout: g.cfg.RequestTimeout}
+	g.obs = &observer{doc: g.doc, next: throttle, coverage: g.cov, g: g, maxBody: g.cfg.MaxBody}
 	var signing http.RoundTripper = g.obs
-	if g.cfg.Credentials != nil {
+	if g.cfg.Credentials != nil && g.cfg.Credentials != auth.Anonymous {
 		signing = auth.NewTransport(g.cfg.Credentials, g.obs)
 	}
-	g.hc = &http.Client{Transport: signing, Timeout: timeout}
-	g.raw = &http.Client{Transport: g.obs, Timeout: timeout}
+	// No overall client timeout: each attempt at the server is bounded by
+	// RequestTimeout (in the throttler), and the waits for pacing and
+	// throttling by the run.
+	g.hc = &http.Client{Transport: signing}
+	g.raw = &http.Client{Transport: g.obs}
 	c, err := dli.NewClientWithResponses(g.cfg.Endpoint, dli.WithHTTPClient(g.hc))
 	if err != nil {
 		return fmt.Errorf("endpoint %q: %w", g.cfg.Endpoint, err)
@@ -181,387 +327,32 @@ func (g *gate) setup() error {
 	return nil
 }
 
-func (g *gate) logf(format string, args ...any) {
-	if g.cfg.Log != nil {
-		fmt.Fprintf(g.cfg.Log, format+"\n", args...)
-	}
-}
-
-// verdict records a check's outcome for op: a violation when msg is not
-// "", naming the last exchange, else a pass; and logs one line.
-func (g *gate) verdict(check, op, pointer, msg string) {
-	if msg == "" {
-		g.obs.pass(check)
-		g.logf("PASS %-30s %s", check, op)
-		return
-	}
-	last := g.obs.lastExchange()
-	g.obs.fail(Violation{Operation: op, Status: last.status, Curl: last.curl}, check, pointer, msg)
-	g.logf("FAIL %-30s %s: %s", check, op, msg)
-}
-
-// send sends a request the gate builds itself, signed unless raw.
-func (g *gate) send(ctx context.Context, signed bool, method, path string, body []byte) (int, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	hc := g.raw
-	if signed {
-		hc = g.hc
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
-}
-
-func (g *gate) path(template string, id string) string {
-	p := strings.ReplaceAll(template, "{project_id}", g.cfg.ProjectID)
-	p = strings.ReplaceAll(p, "{connection_id}", id)
-	return strings.ReplaceAll(p, "{name}", "contract_route")
-}
-
-// readOnly lists and shows, so that every read operation is judged.
-func (g *gate) readOnly(ctx context.Context) {
-	if list, err := g.c.ListEnhancedConnectionsWithResponse(ctx, g.cfg.ProjectID, nil); err == nil && list.JSON200 != nil {
-		for _, conn := range list.JSON200.Connections {
-			if conn.ID != nil {
-				_, _ = g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, *conn.ID)
-				_, _ = g.c.ShowEnhancedConnectionPrivilegeWithResponse(ctx, g.cfg.ProjectID, *conn.ID)
-				break
-			}
+// bounds splits the time the caller gives: the checks end early enough to
+// leave the cleanup its reserve, and the cleanup runs even when ctx was
+// cancelled (Ctrl-C), within the caller's deadline.
+func (g *gate) bounds(ctx context.Context) (runCtx context.Context, cleanup func() (context.Context, context.CancelFunc), cancel func()) {
+	deadline, hasDeadline := ctx.Deadline()
+	reserve := g.cfg.CleanupBound
+	if reserve == 0 {
+		reserve = time.Minute
+		if hasDeadline {
+			reserve = min(reserve, time.Until(deadline)/4)
 		}
 	}
-	if list, err := g.c.ListDatasourceConnectionsWithResponse(ctx, g.cfg.ProjectID, nil); err == nil && list.JSON200 != nil {
-		for _, conn := range list.JSON200.Connections {
-			if conn.ConnectionID != nil {
-				_, _ = g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, *conn.ConnectionID)
-				break
-			}
+	run, cancelCause := context.WithCancelCause(ctx)
+	g.abortRun = cancelCause
+	cancelRun := context.CancelFunc(func() {})
+	if hasDeadline {
+		run, cancelRun = context.WithDeadline(run, deadline.Add(-reserve))
+	}
+	cleanup = func() (context.Context, context.CancelFunc) {
+		end := time.Now().Add(reserve)
+		if hasDeadline && (ctx.Err() == nil || deadline.Before(end)) {
+			// Not interrupted: all the time left; interrupted: the
+			// reserve at most.
+			end = deadline
 		}
+		return context.WithDeadline(context.WithoutCancel(ctx), end)
 	}
-	unknown := uuid.NewString()
-	_, _ = g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, unknown)
-	_, _ = g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, unknown)
-	_, _ = g.c.ShowEnhancedConnectionPrivilegeWithResponse(ctx, g.cfg.ProjectID, unknown)
-}
-
-// positive sends generated valid lists, and with Mutate generated valid
-// creates (deleted again): each must be accepted.
-func (g *gate) positive(ctx context.Context) {
-	for range g.cfg.MaxExamples {
-		p := g.listParams()
-		resp, err := g.c.ListEnhancedConnectionsWithResponse(ctx, g.cfg.ProjectID, &p)
-		g.verdict(CheckPositive, "ListEnhancedConnections", "", accepted(err, resp, http.StatusOK,
-			fmt.Sprintf("valid query %s", describeParams(p))))
-	}
-	if !g.cfg.Mutate {
-		return
-	}
-	for range min(g.cfg.MaxExamples, 3) {
-		body := g.enhancedBody()
-		resp, err := g.c.CreateEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, body)
-		g.verdict(CheckPositive, "CreateEnhancedConnection", "", accepted(err, resp, http.StatusCreated,
-			"a valid body "+string(marshal(body))))
-		if id := createdID(err, resp); id != "" {
-			g.deleteEnhanced(ctx, id)
-		}
-	}
-}
-
-func accepted(err error, resp interface{ StatusCode() int }, want int, what string) string {
-	switch {
-	case err != nil:
-		return fmt.Sprintf("%s: the request failed: %v", what, err)
-	case resp.StatusCode() != want:
-		return fmt.Sprintf("%s was answered %d, want %d", what, resp.StatusCode(), want)
-	}
-	return ""
-}
-
-// listParams generates a valid query of ListEnhancedConnections.
-func (g *gate) listParams() dli.ListEnhancedConnectionsParams {
-	var p dli.ListEnhancedConnectionsParams
-	if g.rng.IntN(2) == 0 {
-		p.Limit = ptr(g.rng.Int32N(201))
-	}
-	if g.rng.IntN(2) == 0 {
-		p.Offset = ptr(g.rng.Int32N(50))
-	}
-	if g.rng.IntN(2) == 0 {
-		status := []string{"ACTIVE", "DELETED", "active", "Deleted"}[g.rng.IntN(4)]
-		p.Status = &status
-	}
-	if g.rng.IntN(3) == 0 {
-		p.Name = ptr(g.name())
-	}
-	return p
-}
-
-func describeParams(p dli.ListEnhancedConnectionsParams) string {
-	var parts []string
-	if p.Limit != nil {
-		parts = append(parts, fmt.Sprintf("limit=%d", *p.Limit))
-	}
-	if p.Offset != nil {
-		parts = append(parts, fmt.Sprintf("offset=%d", *p.Offset))
-	}
-	if p.Status != nil {
-		parts = append(parts, "status="+*p.Status)
-	}
-	if p.Name != nil {
-		parts = append(parts, "name="+*p.Name)
-	}
-	return "?" + strings.Join(parts, "&")
-}
-
-const nameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
-
-// name generates a valid enhanced connection name, unique enough per run.
-func (g *gate) name() string {
-	b := []byte("contract_")
-	for range 1 + g.rng.IntN(16) {
-		b = append(b, nameChars[g.rng.IntN(len(nameChars))])
-	}
-	return string(b)
-}
-
-// enhancedBody generates a valid create body on the target's VPC and
-// subnet, without bindings (a real DLI would try to peer them).
-func (g *gate) enhancedBody() dli.EnhancedConnectionCreateRequest {
-	base := g.cfg.Enhanced
-	if base.DestVpcID == "" {
-		base = mockEnhanced
-	}
-	body := dli.EnhancedConnectionCreateRequest{Name: g.name(), DestVpcID: base.DestVpcID, DestNetworkID: base.DestNetworkID}
-	for i := range g.rng.IntN(4) {
-		body.Hosts = append(body.Hosts, dli.Host{
-			Name: ptr(fmt.Sprintf("h%d-%s", i, strings.ToLower(g.name()[9:]))),
-			IP:   ptr(fmt.Sprintf("10.%d.%d.%d", g.rng.IntN(256), g.rng.IntN(256), 1+g.rng.IntN(254))),
-		})
-	}
-	for i := range g.rng.IntN(3) {
-		body.Tags = append(body.Tags, dli.Tag{Key: fmt.Sprintf("k%d", i), Value: g.name()[9:]})
-	}
-	return body
-}
-
-// deleteEnhanced deletes a connection the run created and confirms it is
-// gone (DELETED, or unknown). A refusal is final: only a throttled answer,
-// a 5xx or a transport error is tried again, a few times within a bound of
-// its own, so that cleanup ends even when the run's context has.
-func (g *gate) deleteEnhanced(ctx context.Context, id string) {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBound)
-	defer cancel()
-	last := ""
-	for attempt := 1; attempt <= 3; attempt++ {
-		resp, err := g.c.DeleteEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id)
-		if err == nil && resp.StatusCode() == http.StatusOK {
-			return
-		}
-		if err != nil {
-			last = err.Error()
-		} else {
-			last = fmt.Sprintf("%d %s", resp.StatusCode(), apierror.Snippet(resp.Body))
-			if resp.StatusCode() != http.StatusTooManyRequests && resp.StatusCode() < 500 {
-				break
-			}
-		}
-		select {
-		case <-cctx.Done():
-			attempt = 3
-		case <-time.After(g.cfg.Poll):
-		}
-	}
-	// A refused delete of a connection that is already DELETED, or that
-	// never existed, leaves nothing behind.
-	shown, err := g.c.ShowEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id)
-	if err := apierror.Check(shown, err); apierror.IsNotFound(err) ||
-		err == nil && shown.JSON200 != nil && value(shown.JSON200.Status) == dli.EnhancedDeleted {
-		return
-	}
-	g.logf("WARN could not delete enhanced connection %s in project %s (last answer: %s); delete it by hand", id, g.cfg.ProjectID, last)
-}
-
-// cleanupBound bounds the deletion of one connection, retries included.
-const cleanupBound = 30 * time.Second
-
-// snapshot is what the project holds, to tell whether a refusal changed
-// anything.
-func (g *gate) snapshot(ctx context.Context) string {
-	var b strings.Builder
-	all := int32(0)
-	if list, err := g.c.ListEnhancedConnectionsWithResponse(ctx, g.cfg.ProjectID, &dli.ListEnhancedConnectionsParams{Limit: &all}); err == nil && list.JSON200 != nil {
-		for _, c := range list.JSON200.Connections {
-			// Bindings move on their own (CREATING to ACTIVE); what a
-			// request could change is which there are.
-			var bound []string
-			for _, bd := range slices.Concat(c.AvailableQueueInfo, c.ElasticResourcePools) {
-				bound = append(bound, value(bd.Name))
-			}
-			b.Write(marshal([]any{c.ID, c.Name, c.Status, c.Hosts, c.Routes, bound}))
-		}
-	}
-	if list, err := g.c.ListDatasourceConnectionsWithResponse(ctx, g.cfg.ProjectID, nil); err == nil && list.JSON200 != nil {
-		for _, c := range list.JSON200.Connections {
-			// A classic connection's progress moves on its own.
-			c.Process, c.State = nil, nil
-			b.Write(marshal(c))
-		}
-	}
-	return b.String()
-}
-
-// negative sends every derived invalid request: broken bodies, a path
-// parameter that is not a UUID, queries outside their schema. Each must be
-// refused with a 4xx (its body is judged like any other), and together
-// they must change nothing. Invalid creates are sent only with Mutate, and
-// anything a broken server creates anyway is deleted.
-func (g *gate) negative(ctx context.Context) {
-	before := g.snapshot(ctx)
-	unknown := uuid.NewString()
-	for _, o := range operationsOf(g.doc.OpenAPI()) {
-		op := o.op
-		// A create, or a change not bound to a connection id (granting
-		// privileges), could make something real if a broken server took
-		// it: such invalid requests go out only with Mutate.
-		creates := o.method != http.MethodGet && !strings.Contains(o.path, "{connection_id}")
-		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.cfg.Mutate || !creates) {
-			mt := op.RequestBody.Value.Content.Get("application/json")
-			seen := map[string]bool{}
-			for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
-				var example any
-				if err := json.Unmarshal(marshal(mt.Examples[name].Value.Value), &example); err != nil {
-					continue
-				}
-				for _, c := range contract.Derive(mt.Schema.Value, example) {
-					if c.Valid || seen[c.Name] {
-						continue
-					}
-					seen[c.Name] = true
-					status, body, err := g.send(ctx, true, o.method, g.path(o.path, unknown), marshal(c.Value))
-					g.verdict(CheckNegative, op.OperationID, c.Field, refused(err, status, c.Name))
-					if creates && status/100 == 2 {
-						var created struct {
-							ID string `json:"connection_id"`
-						}
-						if json.Unmarshal(body, &created) == nil && created.ID != "" {
-							g.cleanupAny(ctx, op.OperationID, created.ID)
-						}
-					}
-				}
-			}
-		}
-		if strings.Contains(o.path, "{connection_id}") && (g.cfg.Mutate || o.method == http.MethodGet) {
-			var body []byte
-			if op.RequestBody != nil {
-				body = []byte(`{}`)
-			}
-			status, _, err := g.send(ctx, true, o.method, g.path(o.path, "not-a-uuid"), body)
-			g.verdict(CheckNegative, op.OperationID, "connection_id", refused(err, status, "connection_id that is not a UUID"))
-		}
-	}
-	for _, q := range []string{"limit=-1", "offset=-5", "status=RUNNING", "limit=ten"} {
-		status, _, err := g.send(ctx, true, http.MethodGet, g.path("/v2.0/{project_id}/datasource/enhanced-connections", "")+"?"+q, nil)
-		g.verdict(CheckNegative, "ListEnhancedConnections", strings.Split(q, "=")[0], refused(err, status, "query "+q))
-	}
-	after := g.snapshot(ctx)
-	msg := ""
-	if before != after {
-		msg = "the connections of the project changed while the server refused (or should have refused) invalid requests"
-	}
-	g.verdict(CheckUnchanged, "all", "", msg)
-}
-
-func refused(err error, status int, what string) string {
-	switch {
-	case err != nil:
-		return fmt.Sprintf("%s: the request failed: %v", what, err)
-	case status < 400 || status >= 500:
-		return fmt.Sprintf("%s was answered %d, want a 4xx refusal", what, status)
-	}
-	return ""
-}
-
-func (g *gate) cleanupAny(ctx context.Context, op, id string) {
-	if strings.Contains(op, "Enhanced") {
-		g.deleteEnhanced(ctx, id)
-		return
-	}
-	_, _ = g.c.DeleteDatasourceConnectionWithResponse(context.WithoutCancel(ctx), g.cfg.ProjectID, id)
-}
-
-// ignoredAuth sends requests with credentials missing or wrong: each must
-// get 401.
-func (g *gate) ignoredAuth(ctx context.Context) {
-	list := g.path("/v2.0/{project_id}/datasource/enhanced-connections", "")
-	switch creds := g.cfg.Credentials.(type) {
-	case nil:
-		return
-	case auth.AKSK:
-		g.authCase(ctx, "an unsigned request", http.MethodGet, list, nil, func(*http.Request) {})
-		wrong := creds
-		wrong.SK = creds.SK + "-wrong"
-		g.authCase(ctx, "a wrong signature", http.MethodGet, list, nil, func(r *http.Request) {
-			_ = wrong.Authenticate(r, time.Now())
-		})
-		g.authCase(ctx, "an X-Sdk-Date 20 minutes old", http.MethodGet, list, nil, func(r *http.Request) {
-			_ = creds.Authenticate(r, time.Now().Add(-20*time.Minute))
-		})
-		bind := g.path("/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue", uuid.NewString())
-		g.authCase(ctx, "a body changed after signing", http.MethodPost, bind, []byte(`{"queues":["signed"]}`), func(r *http.Request) {
-			_ = creds.Authenticate(r, time.Now())
-			changed := []byte(`{"queues":["forged"]}`) // the same length, so only the bytes differ
-			r.Body = io.NopCloser(bytes.NewReader(changed))
-			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(changed)), nil }
-		})
-	default:
-		g.authCase(ctx, "a request without credentials", http.MethodGet, list, nil, func(*http.Request) {})
-		g.authCase(ctx, "a wrong token", http.MethodGet, list, nil, func(r *http.Request) {
-			r.Header.Set(auth.HeaderAuthToken, "not-the-token")
-		})
-	}
-}
-
-func (g *gate) authCase(ctx context.Context, what, method, path string, body []byte, prepare func(*http.Request)) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, rd)
-	if err != nil {
-		g.verdict(CheckIgnoredAuth, method+" "+path, "", err.Error())
-		return
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	prepare(req)
-	op := method + " " + path
-	if found, ferr := g.doc.Find(req); ferr == nil {
-		op = found.ID
-	}
-	resp, err := g.raw.Do(req)
-	msg := ""
-	switch {
-	case err != nil:
-		msg = fmt.Sprintf("%s: the request failed: %v", what, err)
-	case resp.StatusCode != http.StatusUnauthorized:
-		msg = fmt.Sprintf("%s was answered %d, want 401", what, resp.StatusCode)
-	}
-	if resp != nil {
-		_ = resp.Body.Close()
-	}
-	g.verdict(CheckIgnoredAuth, op, "", msg)
+	return run, cleanup, func() { cancelCause(nil); cancelRun() }
 }

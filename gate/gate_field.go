@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dli-contract/dli-go/contract"
 )
@@ -16,10 +18,13 @@ import (
 func (g *gate) fieldCases(ctx context.Context) {
 	cases, err := contract.FieldCases()
 	if err != nil {
-		g.verdict(CheckPositive, "field cases", "", err.Error())
+		g.verdict(CheckPositive, "field cases", "", nil, err.Error())
 		return
 	}
 	for _, fc := range cases {
+		if g.stopped() {
+			return
+		}
 		vars := g.fieldVars()
 		vars["name"] = g.name()
 		var missing []string
@@ -32,19 +37,25 @@ func (g *gate) fieldCases(ctx context.Context) {
 			g.logf("SKIP field case %s: the target names no %s", fc, strings.Join(missing, ", "))
 			continue
 		}
-		created, problems := fc.Replay(ctx, g.hc, g.cfg.Endpoint, vars)
-		for _, id := range created {
-			g.deleteEnhanced(ctx, id)
-		}
-		if len(problems) == 0 {
-			for _, s := range fc.Steps {
-				g.verdict(CheckPositive, g.opName(s.Method, s.PathWith(vars)), "", "")
-			}
+		if slices.ContainsFunc(fc.Steps, func(s contract.FieldStep) bool { return !g.opOn(g.opName(s.Method, s.PathWith(vars))) }) {
 			continue
 		}
+		log := &exchangeLog{}
+		created, problems := fc.Replay(context.WithValue(ctx, exchangeLogKey{}, log), g.hc, g.cfg.Endpoint, vars)
+		for _, id := range created {
+			g.removeEnhanced(ctx, id)
+		}
+		failed := map[int]bool{}
 		for _, p := range problems {
-			g.verdict(CheckPositive, g.opName(p.Method, p.Path), "",
-				fmt.Sprintf("Terraform's %s (field case %s, step %d: %s): %s", fc.Provider.Function, fc.File, p.Step, p.From, p.Message))
+			failed[p.Step] = true
+			what := fmt.Sprintf("Terraform's %s (field case %s, step %d: %s)", fc.Provider.Function, fc.File, p.Step, p.From)
+			g.verdictCase(CheckPositive, g.opName(p.Method, p.Path), what, "", log.at(p.Step-1), what+": "+p.Message)
+		}
+		for i, s := range fc.Steps {
+			if i < log.len() && !failed[i+1] {
+				what := fmt.Sprintf("Terraform's %s (field case %s, step %d: %s)", fc.Provider.Function, fc.File, i+1, s.From)
+				g.verdictCase(CheckPositive, g.opName(s.Method, s.PathWith(vars)), what, "", log.at(i), "")
+			}
 		}
 	}
 }
@@ -80,4 +91,34 @@ func (g *gate) opName(method, path string) string {
 		}
 	}
 	return method + " " + strings.SplitN(path, "?", 2)[0]
+}
+
+// exchangeLog collects the exchanges of every request sent with a context
+// that carries it, in order.
+type exchangeLog struct {
+	mu   sync.Mutex
+	list []*Exchange
+}
+
+type exchangeLogKey struct{}
+
+func (l *exchangeLog) add(ex *Exchange) {
+	l.mu.Lock()
+	l.list = append(l.list, ex)
+	l.mu.Unlock()
+}
+
+func (l *exchangeLog) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.list)
+}
+
+func (l *exchangeLog) at(i int) *Exchange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i < 0 || i >= len(l.list) {
+		return nil
+	}
+	return l.list[i]
 }

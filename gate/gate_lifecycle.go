@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dli-contract/dli-go/gen/dli"
@@ -47,32 +48,29 @@ func (t *stateTracker) move(kind, thing, state string) string {
 }
 
 // lifeCycleEnhanced creates an enhanced connection and follows it: it must
-// be shown and listed once created, move only through allowed states, and
-// after delete show DELETED and refuse any change.
+// be shown and listed once created, move only through allowed states
+// (and leave CREATING within Settle), and after delete show DELETED and
+// refuse any change.
 func (g *gate) lifeCycleEnhanced(ctx context.Context) {
+	if !g.opOn("CreateEnhancedConnection") {
+		return
+	}
 	body := g.cfg.Enhanced
 	if body.DestVpcID == "" {
 		body = mockEnhanced
 	}
 	body.Name = g.name()
-	created, err := g.c.CreateEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, body)
-	if msg := accepted(err, created, http.StatusCreated, "create "+body.Name); msg != "" || createdID(err, created) == "" {
-		if id := createdID(err, created); id != "" {
-			g.deleteEnhanced(ctx, id)
-		}
-		g.verdict(CheckAvailability, "CreateEnhancedConnection", "", firstOf(msg, "no connection_id in the answer"))
+	cctx, ex := track(ctx)
+	created, err := g.c.CreateEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, body)
+	id := createdID(err, created)
+	if msg := accepted(ex, http.StatusCreated, "create "+body.Name); msg != "" || id == "" {
+		g.verdictCase(CheckAvailability, "CreateEnhancedConnection", "create "+body.Name, "", ex, firstOf(msg, "no connection_id in the answer"))
 		return
 	}
-	id := createdID(err, created)
-	deleted := false
-	defer func() {
-		if !deleted {
-			g.deleteEnhanced(ctx, id)
-		}
-	}()
 
-	shown, err := g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id)
-	msg := accepted(err, shown, http.StatusOK, "show of the connection just created")
+	cctx, ex = track(ctx)
+	shown, err := g.c.ShowEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id)
+	msg := accepted(ex, http.StatusOK, "show of the connection just created")
 	if msg == "" {
 		var name string
 		if shown.JSON200 != nil {
@@ -82,47 +80,62 @@ func (g *gate) lifeCycleEnhanced(ctx context.Context) {
 			msg = fmt.Sprintf("show of the connection just created answered name %q, want %q", name, body.Name)
 		}
 	}
-	g.verdict(CheckAvailability, "ShowEnhancedConnection", "/name", msg)
-	g.verdict(CheckAvailability, "ListEnhancedConnections", "/connections", g.listedEnhanced(ctx, id))
+	g.verdictCase(CheckAvailability, "ShowEnhancedConnection", "the connection just created", "/name", ex, msg)
+	lex, lmsg := g.listedEnhanced(ctx, id)
+	g.verdictCase(CheckAvailability, "ListEnhancedConnections", "the connection just created", "/connections", lex, lmsg)
 
-	// Every show, the first included, must move states only as allowed.
+	// Every show, the first included, must move states only as allowed,
+	// and bindings must leave CREATING within Settle.
 	var states stateTracker
 	deadline := time.Now().Add(g.cfg.Settle)
 	for first := true; ; first = false {
 		if !first {
-			shown, err = g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id)
+			cctx, ex = track(ctx)
+			shown, err = g.c.ShowEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id)
 		}
 		if err != nil || shown.JSON200 == nil {
 			break
 		}
 		d := shown.JSON200
 		moves := []string{states.move("connection", id, string(value(d.Status)))}
-		creating := false
+		var creating []string
 		for _, b := range slices.Concat(d.AvailableQueueInfo, d.ElasticResourcePools) {
 			status := string(value(b.Status))
 			moves = append(moves, states.move("binding", value(b.Name), status))
-			creating = creating || status == string(dli.BindingCreating)
+			if status == string(dli.BindingCreating) {
+				creating = append(creating, value(b.Name))
+			}
 		}
 		for _, m := range moves {
 			if m != "" {
-				g.verdict(CheckTransitions, "ShowEnhancedConnection", "", m)
+				g.verdictCase(CheckTransitions, "ShowEnhancedConnection", "states while the bindings are created", "", ex, m)
 			}
 		}
-		if !creating || time.Now().After(deadline) || g.pause(ctx) != nil {
+		if len(creating) == 0 {
+			g.verdictCase(CheckTransitions, "ShowEnhancedConnection", "bindings leave CREATING", "", ex, "")
+			break
+		}
+		if time.Now().After(deadline) {
+			g.verdictCase(CheckTransitions, "ShowEnhancedConnection", "bindings leave CREATING", "", ex,
+				fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), g.cfg.Settle))
+			break
+		}
+		if g.pause(ctx) != nil {
 			break
 		}
 	}
-	g.verdict(CheckTransitions, "ShowEnhancedConnection", "", "")
 
 	// Valid changes to a live connection are accepted.
 	hosts := dli.EnhancedConnectionHostsRequest{Hosts: []dli.Host{{Name: ptr("contract-host"), IP: ptr("192.168.0.1")}}}
-	updated, err := g.c.UpdateEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id, hosts)
-	msg = accepted(err, updated, http.StatusOK, "replacing the hosts")
-	g.verdict(CheckPositive, "UpdateEnhancedConnection", "", msg)
+	cctx, ex = track(ctx)
+	_, _ = g.c.UpdateEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, hosts)
+	msg = accepted(ex, http.StatusOK, "replacing the hosts")
+	g.verdictCase(CheckPositive, "UpdateEnhancedConnection", "replacing the hosts", "", ex, msg)
 	if msg == "" {
 		// What was written is what is read.
-		shown, err := g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id)
-		msg = accepted(err, shown, http.StatusOK, "show after replacing the hosts")
+		cctx, ex = track(ctx)
+		shown, _ := g.c.ShowEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id)
+		msg = accepted(ex, http.StatusOK, "show after replacing the hosts")
 		if msg == "" && (shown.JSON200 == nil || string(marshal(shown.JSON200.Hosts)) != string(marshal(hosts.Hosts))) {
 			got := []dli.Host(nil)
 			if shown.JSON200 != nil {
@@ -130,27 +143,31 @@ func (g *gate) lifeCycleEnhanced(ctx context.Context) {
 			}
 			msg = fmt.Sprintf("after replacing the hosts with %s, show answers %s", marshal(hosts.Hosts), marshal(got))
 		}
-		g.verdict(CheckAvailability, "ShowEnhancedConnection", "/hosts", msg)
+		g.verdictCase(CheckAvailability, "ShowEnhancedConnection", "the hosts just written", "/hosts", ex, msg)
 	}
 	route := dli.RouteCreateRequest{Name: "contract_route", Cidr: "192.168.100.0/24"}
-	added, err := g.c.CreateRouteToEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id, route)
-	g.verdict(CheckPositive, "CreateRouteToEnhancedConnection", "", accepted(err, added, http.StatusOK, "adding a route"))
-	dropped, err := g.c.DeleteRouteFromEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id, route.Name)
-	g.verdict(CheckPositive, "DeleteRouteFromEnhancedConnection", "", accepted(err, dropped, http.StatusOK, "deleting the route"))
-	privileges, err := g.c.ShowEnhancedConnectionPrivilegeWithResponse(ctx, g.cfg.ProjectID, id)
-	g.verdict(CheckPositive, "ShowEnhancedConnectionPrivilege", "", accepted(err, privileges, http.StatusOK, "the privileges"))
+	cctx, ex = track(ctx)
+	_, _ = g.c.CreateRouteToEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, route)
+	g.verdictCase(CheckPositive, "CreateRouteToEnhancedConnection", "adding a route", "", ex, accepted(ex, http.StatusOK, "adding a route"))
+	cctx, ex = track(ctx)
+	_, _ = g.c.DeleteRouteFromEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, route.Name)
+	g.verdictCase(CheckPositive, "DeleteRouteFromEnhancedConnection", "deleting the route", "", ex, accepted(ex, http.StatusOK, "deleting the route"))
+	cctx, ex = track(ctx)
+	_, _ = g.c.ShowEnhancedConnectionPrivilegeWithResponse(cctx, g.cfg.ProjectID, id)
+	g.verdictCase(CheckPositive, "ShowEnhancedConnectionPrivilege", "the privileges", "", ex, accepted(ex, http.StatusOK, "the privileges"))
 
 	if len(body.ElasticResourcePools)+len(body.Queues) > 0 {
 		_, _ = g.c.DisassociateQueueFromEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id,
 			dli.EnhancedConnectionBindingRequest{Queues: body.Queues, ElasticResourcePools: body.ElasticResourcePools})
 	}
-	del, err := g.c.DeleteEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id)
-	if accepted(err, del, http.StatusOK, "delete") != "" {
+	cctx, ex = track(ctx)
+	_, _ = g.c.DeleteEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id)
+	if accepted(ex, http.StatusOK, "delete") != "" || g.stopped() {
 		return
 	}
-	deleted = true
 
-	gone, err := g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id)
+	cctx, ex = track(ctx)
+	gone, err := g.c.ShowEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id)
 	msg = ""
 	switch {
 	case err != nil:
@@ -162,81 +179,97 @@ func (g *gate) lifeCycleEnhanced(ctx context.Context) {
 	case gone.StatusCode() == http.StatusOK:
 		msg = states.move("connection", id, string(value(gone.JSON200.Status)))
 	}
-	g.verdict(CheckUseAfterFree, "ShowEnhancedConnection", "/status", msg)
-	update, err := g.c.UpdateEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id, dli.EnhancedConnectionHostsRequest{Hosts: []dli.Host{}})
-	g.verdict(CheckUseAfterFree, "UpdateEnhancedConnection", "", refused(err, statusOf(err, update), "a change to a deleted connection"))
-	routeAfter, err := g.c.CreateRouteToEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id, dli.RouteCreateRequest{Name: "after_delete", Cidr: "10.0.0.0/8"})
-	g.verdict(CheckUseAfterFree, "CreateRouteToEnhancedConnection", "", refused(err, statusOf(err, routeAfter), "a route on a deleted connection"))
+	g.verdictCase(CheckUseAfterFree, "ShowEnhancedConnection", "a connection just deleted", "/status", ex, msg)
+	cctx, ex = track(ctx)
+	_, _ = g.c.UpdateEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionHostsRequest{Hosts: []dli.Host{}})
+	g.verdictCase(CheckUseAfterFree, "UpdateEnhancedConnection", "a change to a deleted connection", "", ex, refused(ex, "a change to a deleted connection"))
+	cctx, ex = track(ctx)
+	_, _ = g.c.CreateRouteToEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.RouteCreateRequest{Name: "after_delete", Cidr: "10.0.0.0/8"})
+	g.verdictCase(CheckUseAfterFree, "CreateRouteToEnhancedConnection", "a route on a deleted connection", "", ex, refused(ex, "a route on a deleted connection"))
 }
 
-func (g *gate) listedEnhanced(ctx context.Context, id string) string {
+func (g *gate) listedEnhanced(ctx context.Context, id string) (*Exchange, string) {
 	all := int32(0)
-	list, err := g.c.ListEnhancedConnectionsWithResponse(ctx, g.cfg.ProjectID, &dli.ListEnhancedConnectionsParams{Limit: &all})
-	if msg := accepted(err, list, http.StatusOK, "list"); msg != "" {
-		return msg
+	cctx, ex := track(ctx)
+	list, _ := g.c.ListEnhancedConnectionsWithResponse(cctx, g.cfg.ProjectID, &dli.ListEnhancedConnectionsParams{Limit: &all})
+	if msg := accepted(ex, http.StatusOK, "list"); msg != "" {
+		return ex, msg
 	}
 	if list.JSON200 == nil {
-		return "the list's body is not the declared JSON"
+		return ex, "the list's body is not the declared JSON"
 	}
 	for _, c := range list.JSON200.Connections {
 		if value(c.ID) == id {
-			return ""
+			return ex, ""
 		}
 	}
-	return fmt.Sprintf("the list lacks the connection %s just created", id)
+	return ex, fmt.Sprintf("the list lacks the connection %s just created", id)
 }
 
 // lifeCycleClassic creates a classic connection: it must be shown and
-// listed, become ACTIVE through allowed states, and be gone after delete.
+// listed, become ACTIVE through allowed states within Settle, and be gone
+// after delete.
 func (g *gate) lifeCycleClassic(ctx context.Context) {
+	if !g.opOn("CreateDatasourceConnection") {
+		return
+	}
 	body := g.cfg.Create
 	if body.Service == "" {
 		body = mockConnection
 	}
 	body.Name = g.name()
-	created, err := g.c.CreateDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, body)
+	cctx, ex := track(ctx)
+	created, err := g.c.CreateDatasourceConnectionWithResponse(cctx, g.cfg.ProjectID, body)
 	id := createdID(err, created)
-	if msg := accepted(err, created, http.StatusCreated, "create "+body.Name); msg != "" || id == "" {
-		if id != "" {
-			_, _ = g.c.DeleteDatasourceConnectionWithResponse(context.WithoutCancel(ctx), g.cfg.ProjectID, id)
-		}
-		g.verdict(CheckAvailability, "CreateDatasourceConnection", "", firstOf(msg, "no connection_id in the answer"))
+	if msg := accepted(ex, http.StatusCreated, "create "+body.Name); msg != "" || id == "" {
+		g.verdictCase(CheckAvailability, "CreateDatasourceConnection", "create "+body.Name, "", ex, firstOf(msg, "no connection_id in the answer"))
 		return
 	}
 	var states stateTracker
 	deadline := time.Now().Add(g.cfg.Settle)
 	for {
-		shown, err := g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, id)
-		msg := accepted(err, shown, http.StatusOK, "show of the connection just created")
+		cctx, ex = track(ctx)
+		shown, _ := g.c.ShowDatasourceConnectionWithResponse(cctx, g.cfg.ProjectID, id)
+		msg := accepted(ex, http.StatusOK, "show of the connection just created")
 		if msg != "" || shown.JSON200 == nil {
-			g.verdict(CheckAvailability, "ShowDatasourceConnection", "", firstOf(msg, "no body"))
+			g.verdictCase(CheckAvailability, "ShowDatasourceConnection", "the connection just created", "", ex, firstOf(msg, "no body"))
 			break
 		}
 		state := string(value(shown.JSON200.State))
 		if m := states.move("classic", id, state); m != "" {
-			g.verdict(CheckTransitions, "ShowDatasourceConnection", "/state", m)
+			g.verdictCase(CheckTransitions, "ShowDatasourceConnection", "states while it is created", "/state", ex, m)
 		}
-		if state != string(dli.StateCreating) || time.Now().After(deadline) || g.pause(ctx) != nil {
-			g.verdict(CheckAvailability, "ShowDatasourceConnection", "", "")
+		if state != string(dli.StateCreating) {
+			g.verdictCase(CheckAvailability, "ShowDatasourceConnection", "the connection just created", "", ex, "")
+			break
+		}
+		if time.Now().After(deadline) {
+			g.verdictCase(CheckTransitions, "ShowDatasourceConnection", "the connection leaves CREATING", "/state", ex,
+				fmt.Sprintf("classic connection %s still CREATING after %s (-settle)", id, g.cfg.Settle))
+			break
+		}
+		if g.pause(ctx) != nil {
 			break
 		}
 	}
-	list, err := g.c.ListDatasourceConnectionsWithResponse(ctx, g.cfg.ProjectID, nil)
-	msg := accepted(err, list, http.StatusOK, "list")
+	cctx, ex = track(ctx)
+	list, _ := g.c.ListDatasourceConnectionsWithResponse(cctx, g.cfg.ProjectID, nil)
+	msg := accepted(ex, http.StatusOK, "list")
 	if msg == "" && list.JSON200 == nil {
 		msg = "the list's body is not the declared JSON"
 	}
 	if msg == "" && !slices.ContainsFunc(list.JSON200.Connections, func(c dli.Connection) bool { return value(c.ConnectionID) == id }) {
 		msg = fmt.Sprintf("the list lacks the connection %s just created", id)
 	}
-	g.verdict(CheckAvailability, "ListDatasourceConnections", "/connections", msg)
+	g.verdictCase(CheckAvailability, "ListDatasourceConnections", "the connection just created", "/connections", ex, msg)
 
-	del, err := g.c.DeleteDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, id)
-	if accepted(err, del, http.StatusOK, "delete") != "" {
-		_, _ = g.c.DeleteDatasourceConnectionWithResponse(context.WithoutCancel(ctx), g.cfg.ProjectID, id)
+	cctx, ex = track(ctx)
+	_, _ = g.c.DeleteDatasourceConnectionWithResponse(cctx, g.cfg.ProjectID, id)
+	if accepted(ex, http.StatusOK, "delete") != "" || g.stopped() {
 		return
 	}
-	gone, err := g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, id)
+	cctx, ex = track(ctx)
+	gone, err := g.c.ShowDatasourceConnectionWithResponse(cctx, g.cfg.ProjectID, id)
 	msg = ""
 	switch {
 	case err != nil:
@@ -248,26 +281,10 @@ func (g *gate) lifeCycleClassic(ctx context.Context) {
 	case gone.StatusCode() != http.StatusOK && (gone.StatusCode() < 400 || gone.StatusCode() >= 500):
 		msg = fmt.Sprintf("show after delete answered %d, want not found", gone.StatusCode())
 	}
-	g.verdict(CheckUseAfterFree, "ShowDatasourceConnection", "", msg)
+	g.verdictCase(CheckUseAfterFree, "ShowDatasourceConnection", "a connection just deleted", "", ex, msg)
 }
 
-func (g *gate) pause(ctx context.Context) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(g.cfg.Poll):
-		return nil
-	}
-}
-
-// statusOf is the status of a generated response, 0 when the call failed
-// (and the response is a nil pointer).
-func statusOf(err error, r interface{ StatusCode() int }) int {
-	if err != nil {
-		return 0
-	}
-	return r.StatusCode()
-}
+func (g *gate) pause(ctx context.Context) error { return sleep(ctx, g.cfg.Poll) }
 
 func firstOf(a, b string) string {
 	if a != "" {

@@ -9,12 +9,21 @@ import (
 	"time"
 )
 
-// Text is the report as the command prints it at the end: a line per
-// check, the (operation, status) pairs the server was seen to answer, and
-// what to pass back to reproduce the run.
+// Failures renders the violations, numbered as -replay's -case takes them.
+func (r Report) Failures() string {
+	var b strings.Builder
+	for i, v := range r.Violations {
+		fmt.Fprintf(&b, "%d. VIOLATION %s\n", i+1, v)
+	}
+	return b.String()
+}
+
+// Text is the report's summary: a line per check, the (operation, status)
+// pairs the server was seen to answer, what the run did not get to, what
+// it left behind, and the verdict.
 func (r Report) Text() string {
 	var b strings.Builder
-	if r.Problem != "" {
+	if r.Problem != "" && r.Requests == 0 {
 		fmt.Fprintf(&b, "contract gate: could not run: %s\n", r.Problem)
 		return b.String()
 	}
@@ -29,34 +38,70 @@ func (r Report) Text() string {
 		case t.Passed == 0:
 			mark = "SKIP"
 		}
-		fmt.Fprintf(&b, "  %s %-30s %d passed, %d failed\n", mark, name, t.Passed, t.Failed)
+		fmt.Fprintf(&b, "  %s %-30s %d passed, %d failed", mark, name, t.Passed, t.Failed)
+		if t.NotRun > 0 {
+			fmt.Fprintf(&b, ", %d not judged (throttled or cut short)", t.NotRun)
+		}
+		b.WriteString("\n")
 	}
 	s := r.Summary
 	s.Failed = r.Failed()
-	b.WriteString(s.String())
+	summary := s.String()
+	// The summary's own last line is the result; it is given below.
+	summary = summary[:strings.LastIndex(strings.TrimSuffix(summary, "\n"), "\n")+1]
+	b.WriteString(summary)
+	if r.Problem != "" {
+		fmt.Fprintf(&b, "  PROBLEM %s\n", r.Problem)
+	}
+	for _, n := range r.NotRun {
+		fmt.Fprintf(&b, "  NOT RUN %s\n", n)
+	}
+	for _, l := range r.Leftovers {
+		fmt.Fprintf(&b, "  LEFT BEHIND %s; delete it by hand\n", l)
+	}
+	switch r.ExitCode() {
+	case 0:
+		b.WriteString("  result: PASS\n")
+	case 1:
+		fmt.Fprintf(&b, "  result: FAIL (%d distinct violations, see above)\n", len(r.Violations))
+	default:
+		b.WriteString("  result: INCOMPLETE (no violation found, but the run could not be carried out to the end; see above)\n")
+	}
 	return b.String()
 }
 
-// WriteJSON writes the report as JSON: checks, violations (each with its
-// curl reproduction), seed and request count.
+// WriteJSON writes the report as JSON: checks, operations, violations
+// (each with its request and answer, which -replay sends again),
+// leftovers, what was not run, seed and request count.
 func (r Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
 
+// ReadReport reads a report WriteJSON wrote.
+func ReadReport(rd io.Reader) (Report, error) {
+	var r Report
+	err := json.NewDecoder(rd).Decode(&r)
+	return r, err
+}
+
 // WriteJUnit writes the report as JUnit XML: one test case per check, a
-// failure per violation, for CI systems that show test results.
+// failure per violation, and a case each for the run's problems and the
+// cleanup, for CI systems that show test results.
 func (r Report) WriteJUnit(w io.Writer) error {
 	type failure struct {
 		Message string `xml:"message,attr"`
 		Text    string `xml:",chardata"`
 	}
+	type skipped struct {
+		Message string `xml:"message,attr,omitempty"`
+	}
 	type testcase struct {
 		Name      string    `xml:"name,attr"`
 		Classname string    `xml:"classname,attr"`
 		Failures  []failure `xml:"failure"`
-		Skipped   *struct{} `xml:"skipped"`
+		Skipped   *skipped  `xml:"skipped"`
 	}
 	type testsuite struct {
 		XMLName  xml.Name   `xml:"testsuite"`
@@ -76,7 +121,7 @@ func (r Report) WriteJUnit(w io.Writer) error {
 			}
 		}
 		if len(tc.Failures) == 0 && r.Checks[name].Passed == 0 {
-			tc.Skipped = &struct{}{}
+			tc.Skipped = &skipped{}
 			suite.Skipped++
 		}
 		if len(tc.Failures) > 0 {
@@ -84,9 +129,22 @@ func (r Report) WriteJUnit(w io.Writer) error {
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
+	run := testcase{Name: "run", Classname: "dli-contract"}
 	if r.Problem != "" {
-		suite.Cases = append(suite.Cases, testcase{Name: "run", Classname: "dli-contract", Failures: []failure{{Message: r.Problem}}})
-		suite.Failures++
+		run.Failures = append(run.Failures, failure{Message: r.Problem})
+	}
+	for _, n := range r.NotRun {
+		run.Failures = append(run.Failures, failure{Message: "not run: " + n})
+	}
+	cleanup := testcase{Name: "cleanup", Classname: "dli-contract"}
+	for _, l := range r.Leftovers {
+		cleanup.Failures = append(cleanup.Failures, failure{Message: "left behind: " + l.String()})
+	}
+	for _, tc := range []testcase{run, cleanup} {
+		if len(tc.Failures) > 0 {
+			suite.Failures++
+		}
+		suite.Cases = append(suite.Cases, tc)
 	}
 	suite.Tests = len(suite.Cases)
 	if _, err := io.WriteString(w, xml.Header); err != nil {

@@ -2,213 +2,319 @@ package gate
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
-	"strings"
 	"sync"
-
-	"github.com/dli-contract/dli-go/contract"
+	"time"
 
 	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/contract"
 	"github.com/dli-contract/dli-go/validate"
 )
 
-// Check names: Schemathesis's where it has one, so that a team that knows
-// it knows what each means.
-const (
-	CheckServerError  = "not_a_server_error"
-	CheckStatus       = "status_code_conformance"
-	CheckContentType  = "content_type_conformance"
-	CheckSchema       = "response_schema_conformance"
-	CheckNegative     = "negative_data_rejection"
-	CheckPositive     = "positive_data_acceptance"
-	CheckIgnoredAuth  = "ignored_auth"
-	CheckAvailability = "ensure_resource_availability"
-	CheckUseAfterFree = "use_after_free"
-	CheckTransitions  = "state_transitions"
-	CheckUnchanged    = "refusal_changes_nothing"
-)
-
-// AllChecks lists every check in the order a report shows them.
-var AllChecks = []string{CheckServerError, CheckStatus, CheckContentType, CheckSchema, CheckNegative,
-	CheckPositive, CheckIgnoredAuth, CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckUnchanged}
-
-// Violation is one way a server broke the contract, with what a person
-// needs to reproduce it.
-type Violation struct {
-	Check     string `json:"check"`
-	Operation string `json:"operation"`
-	Status    int    `json:"status,omitempty"`
-	Pointer   string `json:"pointer,omitempty"` // JSON pointer into the body, or the parameter
-	Message   string `json:"message"`
-	Curl      string `json:"curl,omitempty"` // the request, credentials redacted
-}
-
-func (v Violation) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s", v.Check, v.Operation)
-	if v.Status != 0 {
-		fmt.Fprintf(&b, " %d", v.Status)
-	}
-	if v.Pointer != "" {
-		fmt.Fprintf(&b, " %s", v.Pointer)
-	}
-	fmt.Fprintf(&b, ": %s", v.Message)
-	if v.Curl != "" {
-		fmt.Fprintf(&b, "\n    reproduce: %s", v.Curl)
-	}
-	return b.String()
-}
-
-// exchange is one request the gate sent and what came back.
-type exchange struct {
-	status int
-	curl   string
-}
-
 // observer is an http.RoundTripper between the gate's client and the
-// server: it judges every response against the document (declared status,
-// content type, schema, no 5xx), counts requests and (operation, status)
-// pairs, and remembers the last exchange so that a check can name it.
+// server: it records every request in its exchange (the caller's, when
+// the caller tracks one), reads each answer up to a cap, and judges every
+// answer against the document (declared status, content type, schema,
+// never a 5xx). Throttled answers, which say nothing of the contract, are
+// not judged. It also notices a server that stopped answering.
 type observer struct {
 	doc      *validate.Document
 	next     http.RoundTripper
 	coverage *contract.Coverage
+	g        *gate
+	maxBody  int64
 
-	mu         sync.Mutex
-	requests   int
-	violations []Violation
-	passed     map[string]int
-	last       exchange
+	mu        sync.Mutex
+	requests  int
+	answered  int
+	throttled int // answers still throttled after every retry
+	// silent counts the requests in a row that got no answer, and
+	// timeouts those that ran out of time.
+	silent, timeouts int
 }
 
-func newObserver(doc *validate.Document, next http.RoundTripper, cov *contract.Coverage) *observer {
-	return &observer{doc: doc, next: next, coverage: cov, passed: map[string]int{}}
-}
+// Consecutive requests without an answer after which the server is taken
+// to have stopped answering and the run ends.
+const (
+	maxTimeoutsInARow = 3
+	maxSilentInARow   = 8
+)
 
 func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	body, err := readBody(req)
 	if err != nil {
 		return nil, err
 	}
-	send := withBody(req, body)
+	ex := exchangeOf(req.Context())
+	if ex == nil {
+		ex = &Exchange{}
+	}
+	if log, ok := req.Context().Value(exchangeLogKey{}).(*exchangeLog); ok {
+		log.add(ex)
+	}
+	ex.record(req, body)
 	o.mu.Lock()
 	o.requests++
 	o.mu.Unlock()
-	resp, err := o.next.RoundTrip(send)
+
+	opID := ""
+	if op, _ := o.g.doc.Find(withBody(req, body)); op != nil {
+		opID = op.ID
+	}
+	if opID != "" {
+		o.g.mu.Lock()
+		t := o.g.ops[opID]
+		t.Requests++
+		o.g.ops[opID] = t
+		o.g.mu.Unlock()
+	}
+	resp, err := o.next.RoundTrip(withBody(req, body))
 	if err != nil {
+		ex.Error = err.Error()
+		o.g.made.noteCreate(opID, ex, body, nil)
+		o.silence(req.Context(), err)
 		return nil, err
 	}
-	respBody, err := io.ReadAll(resp.Body)
+	o.mu.Lock()
+	o.silent, o.timeouts = 0, 0
+	o.answered++
+	o.mu.Unlock()
+
+	// Read up to the cap: a body larger than that is reported, not held.
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, o.maxBody+1))
 	_ = resp.Body.Close()
+	size := int64(len(respBody))
+	over := size > o.maxBody
+	if over {
+		respBody = respBody[:o.maxBody]
+		size = max(resp.ContentLength, size)
+	}
+	ex.answered(resp, respBody, size)
 	if err != nil {
+		ex.Error = "reading the answer: " + err.Error()
+		o.silence(req.Context(), err)
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
-	// The request as sent, signed headers included, for the curl line.
-	curl := Curl(send, body)
-	check := withBody(req, body)
-	op, _ := o.doc.Find(check)
+	ex.Retries = retriesOf(resp)
+	o.g.made.noteCreate(opID, ex, body, respBody)
+	if throttled(resp.StatusCode, respBody) {
+		ex.Throttled = true
+		o.mu.Lock()
+		o.throttled++
+		o.mu.Unlock()
+		return resp, nil
+	}
+	o.judge(withBody(req, body), ex, resp, respBody, over)
+	return resp, nil
+}
+
+// silence counts a request that got no answer; too many in a row end the
+// run: the server has stopped answering, and every check after would only
+// repeat that.
+func (o *observer) silence(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return // the run, not the server, stopped this request
+	}
+	o.mu.Lock()
+	o.silent++
+	if isTimeout(err) {
+		o.timeouts++
+	}
+	silent, timeouts := o.silent, o.timeouts
+	o.mu.Unlock()
+	switch {
+	case timeouts >= maxTimeoutsInARow:
+		o.g.abort(fmt.Sprintf("the server at %s never answered: %d requests in a row ran out of -request-timeout (%s); last: %v",
+			o.g.cfg.Endpoint, timeouts, o.g.cfg.RequestTimeout, err))
+	case silent >= maxSilentInARow:
+		o.g.abort(fmt.Sprintf("the server at %s stopped answering: %d requests in a row got no answer; last: %v",
+			o.g.cfg.Endpoint, silent, err))
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// throttled reports an answer of API Gateway's throttling: 429, or its
+// code APIGW.0308 under any status.
+func throttled(status int, body []byte) bool {
+	return status == http.StatusTooManyRequests || bytes.Contains(body, []byte(apierror.CodeThrottled))
+}
+
+// judge runs the four checks every answer gets.
+func (o *observer) judge(req *http.Request, ex *Exchange, resp *http.Response, body []byte, over bool) {
+	g := o.g
+	op, _ := g.doc.Find(req)
 	name := req.Method + " " + req.URL.Path
 	if op != nil {
 		name = op.ID
 	}
-	o.mu.Lock()
-	o.last = exchange{status: resp.StatusCode, curl: curl}
-	o.mu.Unlock()
-	o.judge(check, op, name, resp, respBody, curl)
-	return resp, nil
-}
-
-// judge runs the four checks every response gets.
-func (o *observer) judge(req *http.Request, op *validate.Operation, name string, resp *http.Response, body []byte, curl string) {
-	v := Violation{Operation: name, Status: resp.StatusCode, Curl: curl}
 	if resp.StatusCode >= 500 {
-		o.fail(v, CheckServerError, "", fmt.Sprintf("the server answered %d: %s", resp.StatusCode, apierror.Snippet(body)))
+		g.verdict(CheckServerError, name, "", ex, fmt.Sprintf("the server answered %d: %s", resp.StatusCode, apierror.Snippet(body)))
 	} else {
-		o.pass(CheckServerError)
+		g.verdict(CheckServerError, name, "", ex, "")
 	}
 	if op == nil {
 		return
 	}
 	if err := o.coverage.HitDeclared(op.ID, resp.StatusCode); err != nil {
-		o.fail(v, CheckStatus, "", err.Error())
+		g.verdict(CheckStatus, name, "", ex, err.Error())
 		return
 	}
-	o.pass(CheckStatus)
-	err := o.doc.Response(req, op, resp.StatusCode, resp.Header, body)
+	g.verdict(CheckStatus, name, "", ex, "")
+	if over {
+		g.verdict(CheckSchema, name, "", ex, fmt.Sprintf("the answer's body of %d bytes is over the cap of %d (-max-body); it was not read further", ex.ResponseSize, o.maxBody))
+		return
+	}
+	err := g.doc.Response(req, op, resp.StatusCode, resp.Header, body)
 	var verr *validate.Error
 	if err == nil {
-		o.pass(CheckContentType)
-		o.pass(CheckSchema)
+		g.verdict(CheckContentType, name, "", ex, "")
+		g.verdict(CheckSchema, name, "", ex, "")
 		return
 	}
 	if !errors.As(err, &verr) {
-		o.fail(v, CheckSchema, "", err.Error())
+		g.verdict(CheckSchema, name, "", ex, err.Error())
 		return
 	}
-	contentOK := true
+	contentOK, schemaOK := true, true
 	for _, p := range verr.Problems {
 		switch p.Rule {
 		case "content-type":
 			contentOK = false
-			o.fail(v, CheckContentType, "", fmt.Sprintf("%s (got %q)", p.Reason, resp.Header.Get("Content-Type")))
+			g.verdict(CheckContentType, name, "", ex, fmt.Sprintf("%s (got %q)", p.Reason, resp.Header.Get("Content-Type")))
 		case "status":
-			o.fail(v, CheckStatus, "", p.Reason)
+			g.verdict(CheckStatus, name, "", ex, p.Reason)
 		default:
-			o.fail(v, CheckSchema, p.Field, p.String())
+			schemaOK = false
+			g.verdict(CheckSchema, name, p.Field, ex, p.String())
 		}
 	}
 	if contentOK {
-		o.pass(CheckContentType)
+		g.verdict(CheckContentType, name, "", ex, "")
+	}
+	if schemaOK {
+		g.verdict(CheckSchema, name, "", ex, "")
 	}
 }
 
-func (o *observer) fail(v Violation, check, pointer, msg string) {
-	v.Check, v.Pointer, v.Message = check, pointer, msg
-	o.mu.Lock()
-	o.violations = append(o.violations, v)
-	o.mu.Unlock()
+// throttler sends a request again, for every method, while API Gateway
+// answers it 429 (it refuses before DLI runs anything): up to maxRetries
+// times, waiting as Retry-After says (or 1, 2, 4 ... seconds), within the
+// request's context. Below it, limiter paces every request sent.
+type throttler struct {
+	next       http.RoundTripper
+	limit      *limiter
+	maxRetries int
+	maxWait    time.Duration
+	// attemptTimeout bounds each attempt at the server, its answer's body
+	// included; the waits in between are bounded by the run.
+	attemptTimeout time.Duration
 }
 
-func (o *observer) pass(check string) {
-	o.mu.Lock()
-	o.passed[check]++
-	o.mu.Unlock()
-}
+type retriesKey struct{}
 
-func (o *observer) lastExchange() exchange {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.last
-}
-
-// Curl renders req as a curl command with credentials redacted:
-// Authorization, X-Auth-Token and X-Security-Token show as <redacted>.
-func Curl(req *http.Request, body []byte) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "curl -X %s %s", req.Method, shellQuote(req.URL.String()))
-	keys := make([]string, 0, len(req.Header))
-	for k := range req.Header {
-		keys = append(keys, k)
+// retriesOf is how many throttled answers were waited out before resp.
+func retriesOf(resp *http.Response) int {
+	if resp.Request == nil {
+		return 0
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range req.Header[k] {
-			switch http.CanonicalHeaderKey(k) {
-			case "Authorization", "X-Auth-Token", "X-Security-Token":
-				v = "<redacted>"
+	n, _ := resp.Request.Context().Value(retriesKey{}).(*int)
+	if n == nil {
+		return 0
+	}
+	return *n
+}
+
+func (t *throttler) RoundTrip(req *http.Request) (*http.Response, error) {
+	retries := new(int)
+	ctx := context.WithValue(req.Context(), retriesKey{}, retries)
+	body, err := readBody(req)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		if err := t.limit.wait(ctx); err != nil {
+			return nil, err
+		}
+		actx, cancel := context.WithTimeout(ctx, t.attemptTimeout)
+		resp, err := t.next.RoundTrip(withBody(req.WithContext(actx), body))
+		if err != nil {
+			cancel()
+			if actx.Err() != nil && ctx.Err() == nil {
+				err = fmt.Errorf("no answer within -request-timeout %s: %w", t.attemptTimeout, err)
 			}
-			fmt.Fprintf(&b, " -H %s", shellQuote(k+": "+v))
+			return nil, err
+		}
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+		if !throttled(resp.StatusCode, head) || *retries >= t.maxRetries {
+			resp.Request = req.WithContext(ctx)
+			return resp, nil
+		}
+		wait := throttleWait(resp.Header.Get("Retry-After"), *retries, t.maxWait)
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		_ = resp.Body.Close()
+		*retries++
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
 		}
 	}
-	if len(body) > 0 {
-		fmt.Fprintf(&b, " --data-raw %s", shellQuote(string(body)))
-	}
-	return b.String()
 }
 
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+// limiter spaces requests evenly at rate per second; 0 does not limit.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+func (l *limiter) wait(ctx context.Context) error {
+	if l == nil || l.interval <= 0 {
+		return ctx.Err()
+	}
+	l.mu.Lock()
+	now := time.Now()
+	at := l.next
+	if at.Before(now) {
+		at = now
+	}
+	l.next = at.Add(l.interval)
+	l.mu.Unlock()
+	return sleep(ctx, at.Sub(now))
+}
+
+// cancelOnClose ends an attempt's context once its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+func (o *observer) requestCount() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.requests
+}
+
+func (o *observer) throttledCount() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.throttled
+}

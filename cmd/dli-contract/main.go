@@ -19,9 +19,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dli-contract/dli-go/auth"
@@ -30,7 +34,14 @@ import (
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	// The first SIGINT or SIGTERM stops the checks; the run then cleans up
+	// and reports. A second one ends the process at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
 // flagEnv pairs each flag with the environment variable it overrides.
@@ -64,12 +75,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mutate := fs.Bool("mutate", false, "also create, change and delete connections, and delete them again ($"+gate.EnvMutate+"=1)")
 	seed := fs.Uint64("seed", 0, "seed of the generated valid requests; printed by every run, 0 picks one")
 	maxExamples := fs.Int("max-examples", 10, "generated valid requests per operation")
-	timeout := fs.Duration("timeout", 10*time.Minute, "bound of the whole run")
-	requestTimeout := fs.Duration("request-timeout", 30*time.Second, "bound of each request")
+	timeout := fs.Duration("timeout", 10*time.Minute, "bound of the whole run, cleanup included")
+	requestTimeout := fs.Duration("request-timeout", 30*time.Second, "bound of each request's answer")
 	poll := fs.Duration("poll", 2*time.Second, "with -mutate: how often to show a connection while its bindings are being created")
 	settle := fs.Duration("settle", 2*time.Minute, "with -mutate: how long a binding may take to leave CREATING")
+	rateLimit := fs.Float64("rate-limit", -1, fmt.Sprintf("requests per second at most; by default %g against a remote endpoint, unlimited against loopback or the in-process mock", defaultRemoteRate))
+	throttleRetries := fs.Int("throttle-retries", 5, "how often a request answered 429 is sent again, waiting as Retry-After says")
+	maxBody := fs.Int64("max-body", 4<<20, "bytes read of an answer's body at most; a larger one is a violation")
+	maxFailures := fs.Int("max-failures", 0, "stop after this many violations (0: never)")
+	checks := fs.String("checks", "", "comma-separated checks to run (default: all)")
+	excludeChecks := fs.String("exclude-checks", "", "comma-separated checks to leave out")
+	includeOps := fs.String("include-operation", "", "comma-separated operationIds to judge (default: all)")
+	excludeOps := fs.String("exclude-operation", "", "comma-separated operationIds to leave out")
+	verbose := fs.Bool("v", false, "a line per case, saying which case it is")
 	junit := fs.String("junit", "", "write a JUnit XML report to `FILE`")
-	jsonOut := fs.String("json", "", "write a JSON report to `FILE`")
+	jsonOut := fs.String("json", "", "write a JSON report to `FILE`; -replay sends its requests again")
+	replay := fs.String("replay", "", "send the request of one violation of this JSON report `FILE` again, signed anew, and judge the answer")
+	replayCase := fs.Int("case", 1, "with -replay: which violation, numbered as the run printed them")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -80,8 +102,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "dli-contract: unexpected arguments %q; every setting is a flag (see -h)\n", fs.Args())
 		return 2
 	}
-	if *maxExamples < 1 || *timeout <= 0 || *requestTimeout <= 0 || *poll <= 0 || *settle <= 0 {
-		fmt.Fprintln(stderr, "dli-contract: -max-examples, -timeout, -request-timeout, -poll and -settle must be positive")
+	if *maxExamples < 1 || *timeout <= 0 || *requestTimeout <= 0 || *poll <= 0 || *settle <= 0 || *maxBody <= 0 {
+		fmt.Fprintln(stderr, "dli-contract: -max-examples, -timeout, -request-timeout, -poll, -settle and -max-body must be positive")
+		return 2
+	}
+	if *maxFailures < 0 || *throttleRetries < 0 || *rateLimit < -1 {
+		fmt.Fprintln(stderr, "dli-contract: -max-failures, -throttle-retries and -rate-limit must not be negative")
 		return 2
 	}
 	env := func(name string) string {
@@ -93,12 +119,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return getenv(name)
 	}
+	if *replay != "" {
+		return replayOne(ctx, *replay, *replayCase, env, *requestTimeout, stdout, stderr)
+	}
 	cfg, err := config(env)
 	if err != nil {
 		fmt.Fprintln(stderr, "dli-contract:", flagNames(err.Error()))
 		return 2
 	}
-	cfg.Seed, cfg.MaxExamples, cfg.RequestTimeout, cfg.Log = *seed, *maxExamples, *requestTimeout, stdout
+	cfg.Seed, cfg.MaxExamples, cfg.RequestTimeout, cfg.Log, cfg.Verbose = *seed, *maxExamples, *requestTimeout, stdout, *verbose
+	cfg.ThrottleRetries, cfg.MaxBody, cfg.MaxFailures = *throttleRetries, *maxBody, *maxFailures
+	if *throttleRetries == 0 {
+		cfg.ThrottleRetries = -1
+	}
+	cfg.Checks, cfg.ExcludeChecks = list(*checks), list(*excludeChecks)
+	cfg.Operations, cfg.ExcludeOperations = list(*includeOps), list(*excludeOps)
+	cfg.RateLimit = *rateLimit
+	if *rateLimit < 0 {
+		cfg.RateLimit = defaultRate(cfg)
+	}
 	if cfg.Poll == 0 {
 		cfg.Poll, cfg.Settle = *poll, *settle
 	}
@@ -106,26 +145,126 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	rep := gate.Run(ctx, cfg)
-	for _, v := range rep.Violations {
-		fmt.Fprintln(stdout, "VIOLATION", v)
+	if rep.Problem != "" && rep.Requests == 0 && len(rep.Violations) == 0 {
+		fmt.Fprintln(stderr, "dli-contract:", flagNames(rep.Problem))
+		return 2
 	}
+	fmt.Fprint(stdout, rep.Failures())
 	fmt.Fprint(stdout, rep.Text())
-	for path, write := range map[string]func(io.Writer) error{*junit: rep.WriteJUnit, *jsonOut: rep.WriteJSON} {
-		if path == "" {
+	for _, out := range []struct {
+		path  string
+		write func(io.Writer) error
+	}{{*junit, rep.WriteJUnit}, {*jsonOut, rep.WriteJSON}} {
+		if out.path == "" {
 			continue
 		}
-		if err := writeFile(path, write); err != nil {
+		if err := writeFile(out.path, out.write); err != nil {
 			fmt.Fprintln(stderr, "dli-contract:", err)
 			return 2
 		}
 	}
-	if rep.Problem != "" && len(rep.Violations) == 0 {
+	if *jsonOut != "" && len(rep.Violations) > 0 {
+		fmt.Fprintf(stdout, "  replay a violation: dli-contract -replay %s -case N (with the same credentials)\n", *jsonOut)
+	}
+	return rep.ExitCode()
+}
+
+// defaultRemoteRate is the pace against anything but loopback: DLI does
+// not publish the throttling quota of these APIs, and API Gateway's
+// default for a tenant's API is in requests per second, shared by every
+// program of the project. Two a second keeps a full -mutate run (about
+// 300 requests) near three minutes while leaving most of any such quota
+// to the project's other users; -rate-limit changes it.
+const defaultRemoteRate = 2.0
+
+// defaultRate paces a remote endpoint and leaves loopback and the
+// in-process mock unpaced.
+func defaultRate(cfg gate.Config) float64 {
+	if cfg.Network != nil {
+		return 0 // the in-process mock
+	}
+	u, err := url.Parse(cfg.Endpoint)
+	if err != nil {
+		return defaultRemoteRate
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return 0
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return 0
+	}
+	return defaultRemoteRate
+}
+
+func list(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// replayOne sends the request of violation n of a JSON report again.
+func replayOne(ctx context.Context, path string, n int, env func(string) string, timeout time.Duration, stdout, stderr io.Writer) int {
+	f, err := os.Open(path) //nolint:gosec // the report the user named
+	if err != nil {
+		fmt.Fprintln(stderr, "dli-contract: -replay:", err)
 		return 2
 	}
-	if rep.Failed() {
-		return 1
+	rep, err := gate.ReadReport(f)
+	_ = f.Close()
+	if err != nil {
+		fmt.Fprintf(stderr, "dli-contract: -replay %s: not a JSON report of dli-contract: %v\n", path, err)
+		return 2
 	}
-	return 0
+	if n < 1 || n > len(rep.Violations) {
+		fmt.Fprintf(stderr, "dli-contract: -case %d: the report has %d violations (numbered from 1)\n", n, len(rep.Violations))
+		return 2
+	}
+	v := rep.Violations[n-1]
+	// The recorded request names its endpoint and project; only the
+	// credentials are needed again.
+	withEndpoint := func(name string) string {
+		switch {
+		case env(name) != "":
+			return env(name)
+		case name == gate.EnvEndpoint:
+			return rep.Endpoint
+		case name == gate.EnvProjectID && v.Exchange != nil:
+			if u, err := url.Parse(v.Exchange.URL); err == nil {
+				if parts := strings.Split(u.Path, "/"); len(parts) > 2 {
+					return parts[2]
+				}
+			}
+		}
+		return env(name)
+	}
+	target, _, err := gate.TargetFromEnv(withEndpoint)
+	if err != nil && v.Exchange != nil && v.Exchange.Signed {
+		fmt.Fprintln(stderr, "dli-contract: -replay:", flagNames(err.Error()))
+		return 2
+	}
+	fmt.Fprintf(stdout, "replaying violation %d: %s\n", n, v)
+	res, err := gate.Replay(ctx, v, target.Credentials, nil, nil, timeout)
+	if err != nil {
+		fmt.Fprintln(stderr, "dli-contract: -replay:", err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "answer now: %s\n", res.Exchange.Answer())
+	if len(res.Problems) == 0 {
+		fmt.Fprintln(stdout, "the answer now conforms to the document")
+		return 0
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintln(stdout, "still:", p)
+	}
+	return 1
 }
 
 // config builds the gate's configuration from the settings: a live server

@@ -314,7 +314,7 @@ func TestReportsAndRedaction(t *testing.T) {
 	v := rep.Violations[0]
 	assert.Equal(t, gate.CheckSchema, v.Check)
 	assert.Equal(t, "/count", v.Pointer)
-	assert.Contains(t, v.Curl, "-H 'Authorization: <redacted>'")
+	assert.Contains(t, v.Exchange.Curl(), "-H 'Authorization: <signature>'")
 	assert.NotContains(t, string(b), testSK)
 }
 

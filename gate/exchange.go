@@ -1,0 +1,135 @@
+package gate
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/dli-contract/dli-go/apierror"
+)
+
+// Exchange is one request the gate sent and what came back: what a person
+// needs to see what happened and to send it again. Credentials and the
+// signature are left out; -replay signs anew.
+type Exchange struct {
+	Method string            `json:"method"`
+	URL    string            `json:"url"`
+	Header map[string]string `json:"header,omitempty"`
+	Body   string            `json:"body,omitempty"`
+	// Signed is whether the gate signed the request (a replay signs it
+	// again); the deliberately unauthenticated ones are not.
+	Signed bool `json:"signed"`
+
+	Status int `json:"status,omitempty"`
+	// ResponseHeader keeps the headers that matter to a person: the
+	// content type, Retry-After and DLI's request id.
+	ResponseHeader map[string]string `json:"response_header,omitempty"`
+	ResponseBody   string            `json:"response_body,omitempty"` // an excerpt
+	ResponseSize   int64             `json:"response_size,omitempty"`
+	// Error is the transport error, when the request got no answer.
+	Error string `json:"error,omitempty"`
+	// Throttled is an answer of 429 (or APIGW.0308) after every retry:
+	// it says nothing about the contract.
+	Throttled bool `json:"throttled,omitempty"`
+	// Retries counts the throttled answers waited out before this one.
+	Retries int `json:"retries,omitempty"`
+}
+
+// secretHeaders never reach a report, a log or a replay file.
+var secretHeaders = []string{"Authorization", "X-Auth-Token", "X-Security-Token", "X-Sdk-Date"}
+
+// keptResponseHeaders are the answer's headers a report shows.
+var keptResponseHeaders = []string{"Content-Type", "Retry-After", "X-Request-Id", "Content-Length"}
+
+// record fills the request side of an exchange.
+func (e *Exchange) record(req *http.Request, body []byte) {
+	e.Method, e.URL = req.Method, req.URL.String()
+	e.Header = map[string]string{}
+	for k, v := range req.Header {
+		if slices.Contains(secretHeaders, http.CanonicalHeaderKey(k)) {
+			continue
+		}
+		e.Header[http.CanonicalHeaderKey(k)] = strings.Join(v, ", ")
+	}
+	e.Signed = req.Header.Get("Authorization") != "" || req.Header.Get("X-Auth-Token") != ""
+	e.Body = string(body)
+}
+
+// answered fills the response side.
+func (e *Exchange) answered(resp *http.Response, body []byte, size int64) {
+	e.Status, e.ResponseSize = resp.StatusCode, size
+	e.ResponseHeader = map[string]string{}
+	for _, k := range keptResponseHeaders {
+		if v := resp.Header.Get(k); v != "" {
+			e.ResponseHeader[k] = v
+		}
+	}
+	e.ResponseBody = apierror.Snippet(body)
+}
+
+// Curl renders the request as a curl command, its credentials shown as
+// placeholders: a picture of what was sent, not a way to send it again
+// (the signature expires; use -replay).
+func (e *Exchange) Curl() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "curl -X %s %s", e.Method, shellQuote(e.URL))
+	for _, k := range slices.Sorted(mapKeys(e.Header)) {
+		fmt.Fprintf(&b, " -H %s", shellQuote(k+": "+e.Header[k]))
+	}
+	if e.Signed {
+		b.WriteString(" -H 'Authorization: <signature>' -H 'X-Sdk-Date: <date>'")
+	}
+	if e.Body != "" {
+		fmt.Fprintf(&b, " --data-raw %s", shellQuote(e.Body))
+	}
+	return b.String()
+}
+
+// Answer says what came back: the status, the headers that matter and
+// a body excerpt, or why nothing did.
+func (e *Exchange) Answer() string {
+	if e.Error != "" {
+		return "no answer: " + e.Error
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d", e.Status)
+	for _, k := range []string{"Retry-After", "X-Request-Id"} {
+		if v := e.ResponseHeader[k]; v != "" {
+			fmt.Fprintf(&b, ", %s: %s", k, v)
+		}
+	}
+	if e.ResponseBody != "" && e.ResponseBody != `""` {
+		fmt.Fprintf(&b, ", body %s", e.ResponseBody)
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// exchangeKey carries the exchange a call should fill.
+type exchangeKey struct{}
+
+// track returns a context whose next request fills the exchange returned,
+// so that a check names the request it judges, even when the request got
+// no answer.
+func track(ctx context.Context) (context.Context, *Exchange) {
+	ex := &Exchange{}
+	return context.WithValue(ctx, exchangeKey{}, ex), ex
+}
+
+func exchangeOf(ctx context.Context) *Exchange {
+	ex, _ := ctx.Value(exchangeKey{}).(*Exchange)
+	return ex
+}

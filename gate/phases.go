@@ -1,0 +1,354 @@
+package gate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/gen/dli"
+)
+
+// readOnly lists and shows, so that every read operation is judged.
+func (g *gate) readOnly(ctx context.Context) {
+	if list, err := g.c.ListEnhancedConnectionsWithResponse(ctx, g.cfg.ProjectID, nil); err == nil && list.JSON200 != nil {
+		for _, conn := range list.JSON200.Connections {
+			if conn.ID != nil {
+				_, _ = g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, *conn.ID)
+				_, _ = g.c.ShowEnhancedConnectionPrivilegeWithResponse(ctx, g.cfg.ProjectID, *conn.ID)
+				break
+			}
+		}
+	}
+	if list, err := g.c.ListDatasourceConnectionsWithResponse(ctx, g.cfg.ProjectID, nil); err == nil && list.JSON200 != nil {
+		for _, conn := range list.JSON200.Connections {
+			if conn.ConnectionID != nil {
+				_, _ = g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, *conn.ConnectionID)
+				break
+			}
+		}
+	}
+	unknown := uuid.NewString()
+	_, _ = g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, unknown)
+	_, _ = g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, unknown)
+	_, _ = g.c.ShowEnhancedConnectionPrivilegeWithResponse(ctx, g.cfg.ProjectID, unknown)
+}
+
+// positive sends generated valid lists, and with Mutate generated valid
+// creates (deleted again): each must be accepted.
+func (g *gate) positive(ctx context.Context) {
+	for range g.cfg.MaxExamples {
+		if g.stopped() {
+			return
+		}
+		p := g.listParams()
+		cctx, ex := track(ctx)
+		_, _ = g.c.ListEnhancedConnectionsWithResponse(cctx, g.cfg.ProjectID, &p)
+		what := "valid query " + describeParams(p)
+		g.verdictCase(CheckPositive, "ListEnhancedConnections", what, "", ex, accepted(ex, http.StatusOK, what))
+	}
+	if !g.cfg.Mutate || !g.opOn("CreateEnhancedConnection") {
+		return
+	}
+	for range min(g.cfg.MaxExamples, 3) {
+		if g.stopped() {
+			return
+		}
+		body := g.enhancedBody()
+		cctx, ex := track(ctx)
+		resp, err := g.c.CreateEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, body)
+		what := "a valid body " + string(marshal(body))
+		g.verdictCase(CheckPositive, "CreateEnhancedConnection", what, "", ex, accepted(ex, http.StatusCreated, what))
+		if id := createdID(err, resp); id != "" {
+			g.removeEnhanced(ctx, id)
+		}
+	}
+}
+
+// listParams generates a valid query of ListEnhancedConnections.
+func (g *gate) listParams() dli.ListEnhancedConnectionsParams {
+	var p dli.ListEnhancedConnectionsParams
+	if g.rng.IntN(2) == 0 {
+		p.Limit = ptr(g.rng.Int32N(201))
+	}
+	if g.rng.IntN(2) == 0 {
+		p.Offset = ptr(g.rng.Int32N(50))
+	}
+	if g.rng.IntN(2) == 0 {
+		status := []string{"ACTIVE", "DELETED", "active", "Deleted"}[g.rng.IntN(4)]
+		p.Status = &status
+	}
+	if g.rng.IntN(3) == 0 {
+		p.Name = ptr(g.name())
+	}
+	return p
+}
+
+func describeParams(p dli.ListEnhancedConnectionsParams) string {
+	var parts []string
+	if p.Limit != nil {
+		parts = append(parts, fmt.Sprintf("limit=%d", *p.Limit))
+	}
+	if p.Offset != nil {
+		parts = append(parts, fmt.Sprintf("offset=%d", *p.Offset))
+	}
+	if p.Status != nil {
+		parts = append(parts, "status="+*p.Status)
+	}
+	if p.Name != nil {
+		parts = append(parts, "name="+*p.Name)
+	}
+	return "?" + strings.Join(parts, "&")
+}
+
+const nameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+// name generates a valid enhanced connection name, unique enough per run.
+func (g *gate) name() string {
+	b := []byte("contract_")
+	for range 1 + g.rng.IntN(16) {
+		b = append(b, nameChars[g.rng.IntN(len(nameChars))])
+	}
+	return string(b)
+}
+
+// enhancedBody generates a valid create body on the target's VPC and
+// subnet, without bindings (a real DLI would try to peer them).
+func (g *gate) enhancedBody() dli.EnhancedConnectionCreateRequest {
+	base := g.cfg.Enhanced
+	if base.DestVpcID == "" {
+		base = mockEnhanced
+	}
+	body := dli.EnhancedConnectionCreateRequest{Name: g.name(), DestVpcID: base.DestVpcID, DestNetworkID: base.DestNetworkID}
+	for i := range g.rng.IntN(4) {
+		body.Hosts = append(body.Hosts, dli.Host{
+			Name: ptr(fmt.Sprintf("h%d-%s", i, strings.ToLower(g.name()[9:]))),
+			IP:   ptr(fmt.Sprintf("10.%d.%d.%d", g.rng.IntN(256), g.rng.IntN(256), 1+g.rng.IntN(254))),
+		})
+	}
+	for i := range g.rng.IntN(3) {
+		body.Tags = append(body.Tags, dli.Tag{Key: fmt.Sprintf("k%d", i), Value: g.name()[9:]})
+	}
+	return body
+}
+
+// snapshot is what the project holds, by connection, to tell whether a
+// refusal changed anything, with the exchange of the list; an error when
+// the project could not be read whole.
+func (g *gate) snapshot(ctx context.Context) (map[string]string, *Exchange, error) {
+	out := map[string]string{}
+	all := int32(0)
+	cctx, ex := track(ctx)
+	list, err := g.c.ListEnhancedConnectionsWithResponse(cctx, g.cfg.ProjectID, &dli.ListEnhancedConnectionsParams{Limit: &all})
+	if err := apierror.Check(list, err); err != nil {
+		return nil, ex, err
+	}
+	for _, c := range list.JSON200.Connections {
+		// Bindings move on their own (CREATING to ACTIVE); what a
+		// request could change is which there are.
+		var bound []string
+		for _, bd := range slices.Concat(c.AvailableQueueInfo, c.ElasticResourcePools) {
+			bound = append(bound, value(bd.Name))
+		}
+		out["enhanced "+value(c.Name)+" "+value(c.ID)] = string(marshal([]any{c.Status, c.Hosts, c.Routes, bound}))
+	}
+	classic, err := g.c.ListDatasourceConnectionsWithResponse(ctx, g.cfg.ProjectID, nil)
+	if err := apierror.Check(classic, err); err != nil {
+		return nil, ex, err
+	}
+	for _, c := range classic.JSON200.Connections {
+		// A classic connection's progress moves on its own.
+		c.Process, c.State = nil, nil
+		out["classic "+value(c.Name)+" "+value(c.ConnectionID)] = string(marshal(c))
+	}
+	return out, ex, nil
+}
+
+// changes lists what differs between two snapshots.
+func changes(before, after map[string]string) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(after)) {
+		switch old, ok := before[k]; {
+		case !ok:
+			out = append(out, "new "+k)
+		case old != after[k]:
+			out = append(out, "changed "+k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(before)) {
+		if _, ok := after[k]; !ok {
+			out = append(out, "gone "+k)
+		}
+	}
+	return out
+}
+
+// negative sends every derived invalid request: broken bodies, a path
+// parameter that is not a UUID, queries outside their schema. Each must be
+// refused with a 4xx (its body is judged like any other), and together
+// they must change nothing. Invalid creates (and other changes not bound
+// to a connection id) are sent only with Mutate, and anything a broken
+// server creates anyway is deleted.
+func (g *gate) negative(ctx context.Context) {
+	before, _, beforeErr := g.snapshot(ctx)
+	unknown := uuid.NewString()
+	for _, o := range operationsOf(g.doc.OpenAPI()) {
+		op := o.op
+		if !g.opOn(op.OperationID) {
+			continue
+		}
+		creates := o.method != http.MethodGet && !strings.Contains(o.path, "{connection_id}")
+		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.cfg.Mutate || !creates) {
+			mt := op.RequestBody.Value.Content.Get("application/json")
+			seen := map[string]bool{}
+			for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
+				var example any
+				if err := json.Unmarshal(marshal(mt.Examples[name].Value.Value), &example); err != nil {
+					continue
+				}
+				for _, c := range contract.Derive(mt.Schema.Value, example) {
+					if c.Valid || seen[c.Name] {
+						continue
+					}
+					if g.stopped() {
+						return
+					}
+					seen[c.Name] = true
+					ex := g.send(ctx, true, o.method, g.path(o.path, unknown), marshal(c.Value))
+					// Whatever a broken server creates anyway, the
+					// registry saw, and cleanup deletes.
+					g.verdictCase(CheckNegative, op.OperationID, c.Name, c.Field, ex, refused(ex, c.Name))
+				}
+			}
+		}
+		if strings.Contains(o.path, "{connection_id}") && (g.cfg.Mutate || o.method == http.MethodGet) {
+			if g.stopped() {
+				return
+			}
+			var body []byte
+			if op.RequestBody != nil {
+				body = []byte(`{}`)
+			}
+			ex := g.send(ctx, true, o.method, g.path(o.path, "not-a-uuid"), body)
+			what := "connection_id that is not a UUID"
+			g.verdictCase(CheckNegative, op.OperationID, what, "connection_id", ex, refused(ex, what))
+		}
+	}
+	if g.opOn("ListEnhancedConnections") {
+		for _, q := range []string{"limit=-1", "offset=-5", "status=RUNNING", "limit=ten"} {
+			if g.stopped() {
+				return
+			}
+			ex := g.send(ctx, true, http.MethodGet, g.path("/v2.0/{project_id}/datasource/enhanced-connections", "")+"?"+q, nil)
+			g.verdictCase(CheckNegative, "ListEnhancedConnections", "query "+q, strings.Split(q, "=")[0], ex, refused(ex, "query "+q))
+		}
+	}
+	after, ex, afterErr := g.snapshot(ctx)
+	what := "the project's connections before and after the invalid requests"
+	switch diff := changes(before, after); {
+	case beforeErr != nil || afterErr != nil:
+		// Not knowing what the project held is no evidence either way.
+		g.mu.Lock()
+		t := g.tally[CheckUnchanged]
+		t.NotRun++
+		g.tally[CheckUnchanged] = t
+		g.mu.Unlock()
+		g.logf("SKIP %s: the project could not be listed whole (%v)", CheckUnchanged, firstErr(beforeErr, afterErr))
+	case len(diff) > 0:
+		g.verdictCase(CheckUnchanged, "ListEnhancedConnections", what, "", ex,
+			"the connections of the project changed while the server refused (or should have refused) invalid requests: "+strings.Join(diff, "; "))
+	default:
+		g.verdictCase(CheckUnchanged, "ListEnhancedConnections", what, "", ex, "")
+	}
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// ignoredAuth sends requests with credentials missing or wrong: each must
+// get 401.
+func (g *gate) ignoredAuth(ctx context.Context) {
+	list := g.path("/v2.0/{project_id}/datasource/enhanced-connections", "")
+	switch creds := g.cfg.Credentials.(type) {
+	case nil:
+		return
+	case auth.AKSK:
+		g.authCase(ctx, "an unsigned request", http.MethodGet, list, nil, func(*http.Request) {})
+		wrong := creds
+		wrong.SK = creds.SK + "-wrong"
+		g.authCase(ctx, "a wrong signature", http.MethodGet, list, nil, func(r *http.Request) {
+			_ = wrong.Authenticate(r, time.Now())
+		})
+		g.authCase(ctx, "an X-Sdk-Date 20 minutes old", http.MethodGet, list, nil, func(r *http.Request) {
+			_ = creds.Authenticate(r, time.Now().Add(-20*time.Minute))
+		})
+		bind := g.path("/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue", uuid.NewString())
+		g.authCase(ctx, "a body changed after signing", http.MethodPost, bind, []byte(`{"queues":["signed"]}`), func(r *http.Request) {
+			_ = creds.Authenticate(r, time.Now())
+			changed := []byte(`{"queues":["forged"]}`) // the same length, so only the bytes differ
+			r.Body = io.NopCloser(bytes.NewReader(changed))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(changed)), nil }
+		})
+	default:
+		if creds == auth.Anonymous {
+			return
+		}
+		g.authCase(ctx, "a request without credentials", http.MethodGet, list, nil, func(*http.Request) {})
+		g.authCase(ctx, "a wrong token", http.MethodGet, list, nil, func(r *http.Request) {
+			r.Header.Set(auth.HeaderAuthToken, "not-the-token")
+		})
+	}
+}
+
+func (g *gate) authCase(ctx context.Context, what, method, path string, body []byte, prepare func(*http.Request)) {
+	if g.stopped() {
+		return
+	}
+	ctx, ex := track(ctx)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, rd)
+	if err != nil {
+		g.verdictCase(CheckIgnoredAuth, method+" "+path, what, "", nil, err.Error())
+		return
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	prepare(req)
+	op := method + " " + path
+	if found, ferr := g.doc.Find(req); ferr == nil {
+		op = found.ID
+	}
+	resp, err := g.raw.Do(req)
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	msg := ""
+	switch {
+	case err != nil:
+		msg = fmt.Sprintf("%s: the request got no answer: %v", what, err)
+	case resp.StatusCode != http.StatusUnauthorized:
+		msg = fmt.Sprintf("%s was answered %d, want 401", what, resp.StatusCode)
+	}
+	g.verdictCase(CheckIgnoredAuth, op, what, "", ex, msg)
+}

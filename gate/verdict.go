@@ -1,0 +1,316 @@
+package gate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dli-contract/dli-go/validate"
+)
+
+// Check names: Schemathesis's where it has one, so that a team that knows
+// it knows what each means.
+const (
+	CheckServerError  = "not_a_server_error"
+	CheckStatus       = "status_code_conformance"
+	CheckContentType  = "content_type_conformance"
+	CheckSchema       = "response_schema_conformance"
+	CheckNegative     = "negative_data_rejection"
+	CheckPositive     = "positive_data_acceptance"
+	CheckIgnoredAuth  = "ignored_auth"
+	CheckAvailability = "ensure_resource_availability"
+	CheckUseAfterFree = "use_after_free"
+	CheckTransitions  = "state_transitions"
+	CheckUnchanged    = "refusal_changes_nothing"
+)
+
+// AllChecks lists every check in the order a report shows them.
+var AllChecks = []string{CheckServerError, CheckStatus, CheckContentType, CheckSchema, CheckNegative,
+	CheckPositive, CheckIgnoredAuth, CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckUnchanged}
+
+// Violation is one way a server broke the contract, with the request that
+// showed it and what came back. Identical violations are reported once,
+// with Count.
+type Violation struct {
+	Check     string `json:"check"`
+	Operation string `json:"operation"`
+	// Case says which case it was, e.g. "without required /dest_vpc_id".
+	Case    string `json:"case,omitempty"`
+	Status  int    `json:"status,omitempty"`
+	Pointer string `json:"pointer,omitempty"` // JSON pointer into the body, or the parameter
+	Message string `json:"message"`
+	// Exchange is the request that showed it and its answer.
+	Exchange *Exchange `json:"exchange,omitempty"`
+	Count    int       `json:"count"`
+}
+
+func (v Violation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s", v.Check, v.Operation)
+	if v.Status != 0 {
+		fmt.Fprintf(&b, " %d", v.Status)
+	}
+	if v.Pointer != "" {
+		fmt.Fprintf(&b, " %s", v.Pointer)
+	}
+	fmt.Fprintf(&b, ": %s", v.Message)
+	if v.Count > 1 {
+		fmt.Fprintf(&b, " (×%d)", v.Count)
+	}
+	if e := v.Exchange; e != nil && e.Method != "" {
+		fmt.Fprintf(&b, "\n    request: %s %s", e.Method, e.URL)
+		if e.Body != "" {
+			body := e.Body
+			if len(body) > 300 {
+				body = body[:300] + "…"
+			}
+			fmt.Fprintf(&b, " %s", body)
+		}
+		fmt.Fprintf(&b, "\n    answer:  %s", e.Answer())
+		fmt.Fprintf(&b, "\n    reproduce: %s", e.Curl())
+	}
+	return b.String()
+}
+
+// verdict records a check's outcome for a case of op: a violation when msg
+// is not "", naming ex, the exchange that showed it; else a pass. A
+// throttled exchange, or one the stopped run cut off, is judged neither
+// way.
+func (g *gate) verdict(check, op, pointer string, ex *Exchange, msg string) {
+	g.verdictCase(check, op, "", pointer, ex, msg)
+}
+
+func (g *gate) verdictCase(check, op, what, pointer string, ex *Exchange, msg string) {
+	if !g.checkOn(check) || !g.opOn(op) {
+		return
+	}
+	if ex == nil {
+		ex = &Exchange{}
+	}
+	notRun := ""
+	switch {
+	case ex.Throttled:
+		notRun = "throttled"
+	case msg != "" && ex.Error != "" && g.runCtx != nil && g.runCtx.Err() != nil:
+		notRun = "the run stopped before the answer"
+	}
+	g.mu.Lock()
+	t := g.tally[check]
+	o := g.ops[op]
+	switch {
+	case notRun != "":
+		t.NotRun++
+	case msg == "":
+		t.Passed++
+	default:
+		t.Failed++
+		o.Failed++
+		exCopy := *ex
+		g.violations = append(g.violations, Violation{Check: check, Operation: op, Case: what, Status: ex.Status,
+			Pointer: pointer, Message: msg, Exchange: &exCopy, Count: 1})
+	}
+	if what != "" && notRun == "" {
+		o.Cases++
+	}
+	g.tally[check], g.ops[op] = t, o
+	failures := len(g.violations)
+	g.mu.Unlock()
+
+	if g.cfg.Verbose && (what != "" || msg != "") {
+		mark := "PASS"
+		switch {
+		case notRun != "":
+			mark = "SKIP"
+			msg = notRun
+		case msg != "":
+			mark = "FAIL"
+		}
+		line := fmt.Sprintf("%s %-30s %s", mark, check, op)
+		if what != "" {
+			line += ": " + what
+		}
+		if msg != "" {
+			line += ": " + msg
+		}
+		g.logf("%s", line)
+	}
+	if msg != "" && notRun == "" && g.cfg.MaxFailures > 0 && failures >= g.cfg.MaxFailures {
+		g.abort(fmt.Sprintf("stopped after %d failures (-max-failures)", failures))
+	}
+}
+
+// abort ends the checks (cleanup still runs), saying why.
+func (g *gate) abort(why string) {
+	g.mu.Lock()
+	if g.problem == "" && !strings.HasPrefix(why, "stopped after") {
+		g.problem = why
+	}
+	g.mu.Unlock()
+	if g.abortRun != nil {
+		g.abortRun(errors.New(why))
+	}
+}
+
+// stopReason says why the checks stopped.
+func (g *gate) stopReason() string {
+	if g.runCtx == nil {
+		return "not started"
+	}
+	if cause := context.Cause(g.runCtx); cause != nil && !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
+		return cause.Error()
+	}
+	if errors.Is(g.runCtx.Err(), context.DeadlineExceeded) {
+		return "-timeout ran out (the rest of it is the cleanup's)"
+	}
+	return "interrupted"
+}
+
+// stopped reports whether the checks must end.
+func (g *gate) stopped() bool { return g.runCtx != nil && g.runCtx.Err() != nil }
+
+func (g *gate) checkOn(check string) bool {
+	if len(g.cfg.Checks) > 0 && !slices.Contains(g.cfg.Checks, check) {
+		return false
+	}
+	return !slices.Contains(g.cfg.ExcludeChecks, check)
+}
+
+func (g *gate) opOn(op string) bool {
+	if len(g.cfg.Operations) > 0 && !slices.Contains(g.cfg.Operations, op) {
+		return false
+	}
+	return !slices.Contains(g.cfg.ExcludeOperations, op)
+}
+
+func (g *gate) logf(format string, args ...any) {
+	if g.cfg.Log != nil {
+		fmt.Fprintf(g.cfg.Log, format+"\n", args...)
+	}
+}
+
+func operationIDs(doc *validate.Document) []string {
+	var ids []string
+	for _, o := range operationsOf(doc.OpenAPI()) {
+		ids = append(ids, o.op.OperationID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// send sends a request the gate builds itself, signed unless raw, and
+// returns its exchange.
+func (g *gate) send(ctx context.Context, signed bool, method, path string, body []byte) *Exchange {
+	ctx, ex := track(ctx)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, rd)
+	if err != nil {
+		ex.Error = err.Error()
+		return ex
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	hc := g.raw
+	if signed {
+		hc = g.hc
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ex.Error == "" {
+			ex.Error = err.Error()
+		}
+		return ex
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return ex
+}
+
+func (g *gate) path(template string, id string) string {
+	p := strings.ReplaceAll(template, "{project_id}", g.cfg.ProjectID)
+	p = strings.ReplaceAll(p, "{connection_id}", id)
+	return strings.ReplaceAll(p, "{name}", "contract_route")
+}
+
+// refused is the message for a request that should have been refused with
+// a 4xx, "" when it was.
+func refused(ex *Exchange, what string) string {
+	switch {
+	case ex.Error != "":
+		return fmt.Sprintf("%s: the request got no answer: %s", what, ex.Error)
+	case ex.Status < 400 || ex.Status >= 500:
+		return fmt.Sprintf("%s was answered %d, want a 4xx refusal", what, ex.Status)
+	}
+	return ""
+}
+
+// accepted is the message for a request that should have been answered
+// want, "" when it was.
+func accepted(ex *Exchange, want int, what string) string {
+	switch {
+	case ex.Error != "":
+		return fmt.Sprintf("%s: the request got no answer: %s", what, ex.Error)
+	case ex.Status != want:
+		return fmt.Sprintf("%s was answered %d, want %d", what, ex.Status, want)
+	}
+	return ""
+}
+
+// idPattern finds what varies between identical violations: ids, the
+// gate's generated names and numbers.
+var idPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|contract_[0-9A-Za-z_]+|\d+`)
+
+// group reports identical violations once, with a count: same check,
+// operation, status, place and message but for ids, names and numbers.
+func group(vs []Violation) []Violation {
+	var out []Violation
+	index := map[string]int{}
+	for _, v := range vs {
+		key := strings.Join([]string{v.Check, v.Operation, fmt.Sprint(v.Status), v.Pointer, idPattern.ReplaceAllString(v.Message, "#")}, "|")
+		if i, ok := index[key]; ok {
+			out[i].Count++
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, v)
+	}
+	return out
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// throttleWait is how long to wait after a throttled answer: Retry-After
+// (seconds or an HTTP date), else 1, 2, 4 ... seconds, at most max.
+func throttleWait(retryAfter string, retries int, maxWait time.Duration) time.Duration {
+	if retryAfter != "" {
+		if s, err := time.ParseDuration(retryAfter + "s"); err == nil && s >= 0 {
+			return min(s, maxWait)
+		}
+		if at, err := http.ParseTime(retryAfter); err == nil {
+			return min(max(time.Until(at), 0), maxWait)
+		}
+	}
+	return min(time.Second<<min(retries, 6), maxWait)
+}
