@@ -18,7 +18,7 @@ import (
 const (
 	// MetadataEndpoint is the service's address on every instance.
 	MetadataEndpoint  = "http://169.254.169.254"
-	metadataTokenPath = "/meta-data/latest/api/token"
+	metadataTokenPath = "/meta-data/latest/api/token" //nolint:gosec // a path, not a credential
 	metadataKeyPath   = "/openstack/latest/securitykey"
 	metadataTokenTTL  = "21600" // seconds: the SDK asks for 6 hours
 )
@@ -197,13 +197,13 @@ func (m *Metadata) fetch(ctx context.Context) (AKSK, time.Time, error) {
 
 	status, token, err := ask(http.MethodPut, metadataTokenPath, http.Header{"X-Metadata-Token-Ttl-Seconds": {metadataTokenTTL}})
 	if err != nil {
-		return AKSK{}, time.Time{}, fmt.Errorf("%v (is this an ECS or BMS instance?): %w", err, ErrNoCredentials)
+		return AKSK{}, time.Time{}, fmt.Errorf("%w (is this an ECS or BMS instance?): %w", err, ErrNoCredentials)
 	}
 	header := http.Header{}
-	switch {
-	case status == http.StatusOK:
+	switch status {
+	case http.StatusOK:
 		header.Set("X-Metadata-Token", strings.TrimSpace(string(token)))
-	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
 		// An older service without session tokens: ask without one, as
 		// the SDK does.
 	default:

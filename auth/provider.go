@@ -17,9 +17,9 @@ import (
 const (
 	EnvAK              = "HUAWEICLOUD_SDK_AK"
 	EnvSK              = "HUAWEICLOUD_SDK_SK"
-	EnvSecurityToken   = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
+	EnvSecurityToken   = "HUAWEICLOUD_SDK_SECURITY_TOKEN" //nolint:gosec // a variable's name, not a credential
 	EnvProjectID       = "HUAWEICLOUD_SDK_PROJECT_ID"
-	EnvCredentialsFile = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
+	EnvCredentialsFile = "HUAWEICLOUD_SDK_CREDENTIALS_FILE" //nolint:gosec // a variable's name, not a credential
 	// EnvMetadata, set to 1 or true, lets the default chain ask the
 	// ECS/BMS metadata service. It is this module's own switch: a program
 	// on a laptop must not wait on a link-local address it never asked for.
@@ -109,7 +109,7 @@ func (p Profile) path() (string, error) {
 func (p Profile) Credentials(context.Context) (Credentials, error) {
 	path, err := p.path()
 	if err != nil {
-		return nil, fmt.Errorf("no home folder to look in (%v): %w", err, ErrNoCredentials)
+		return nil, fmt.Errorf("no home folder to look in (%w): %w", err, ErrNoCredentials)
 	}
 	f, err := os.Open(path) //nolint:gosec // the credentials file the user configured
 	if errors.Is(err, os.ErrNotExist) {
