@@ -141,3 +141,41 @@ func TestBodyLimitBoundary(t *testing.T) {
 		}
 	}
 }
+
+// A queue is unbound from the queues and a pool from the pools: a name
+// bound as one kind is not bound as the other, and a refused unbind
+// changes nothing.
+func TestUnbindByKind(t *testing.T) {
+	t.Parallel()
+	m, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	id := createRaw(t, m, `{"name":"kinds","dest_vpc_id":"v","dest_network_id":"n","queues":["q1"],"elastic_resource_pools":["p1"]}`)
+	cases := []struct {
+		name, body string
+		status     int
+		queues     []string
+		pools      []string
+	}{
+		{"a queue named as a pool", `{"elastic_resource_pools":["q1"]}`, http.StatusBadRequest, []string{"q1"}, []string{"p1"}},
+		{"a pool named as a queue", `{"queues":["p1"]}`, http.StatusBadRequest, []string{"q1"}, []string{"p1"}},
+		{"the queue as a queue", `{"queues":["q1"]}`, http.StatusOK, nil, []string{"p1"}},
+		{"the pool as a pool", `{"elastic_resource_pools":["p1"]}`, http.StatusOK, nil, nil},
+	}
+	for _, tc := range cases {
+		code, out, _ := send(t, m, http.MethodPost, enhanced+"/"+id+"/disassociate-queue", tc.body)
+		require.Equal(t, tc.status, code, "%s: %v", tc.name, out)
+		if code != http.StatusOK {
+			assert.Contains(t, out["error_msg"], "is not bound", tc.name)
+		}
+		c := m.State().Projects[project].Enhanced[0]
+		var queues, pools []string
+		for _, b := range c.Queues {
+			queues = append(queues, b.Name)
+		}
+		for _, b := range c.ElasticResourcePools {
+			pools = append(pools, b.Name)
+		}
+		assert.Equal(t, tc.queues, queues, tc.name)
+		assert.Equal(t, tc.pools, pools, tc.name)
+	}
+}

@@ -152,8 +152,13 @@ func (h *handlers) DisassociateQueueFromEnhancedConnection(_ context.Context, r 
 		if e := namesNone(r.Body.Queues, r.Body.ElasticResourcePools); e != nil {
 			return "", e
 		}
-		for _, name := range slices.Concat(r.Body.Queues, r.Body.ElasticResourcePools) {
-			b, bound := c.binding(name)
+		// A queue is unbound from the queues, a pool from the pools: a
+		// name bound as the other kind is not bound as this one.
+		for i, name := range slices.Concat(r.Body.Queues, r.Body.ElasticResourcePools) {
+			b, bound := bindingIn(c.queues, name)
+			if i >= len(r.Body.Queues) {
+				b, bound = bindingIn(c.pools, name)
+			}
 			if !bound {
 				e := errorBody(apierror.CodeBadParameter, fmt.Sprintf("%s is not bound to connection %s", name, c.id))
 				return "", &e
@@ -292,7 +297,11 @@ func (c *enhancedConnection) status() server.EnhancedConnectionStatus {
 }
 
 func (c *enhancedConnection) binding(name string) (binding, bool) {
-	for _, b := range slices.Concat(c.queues, c.pools) {
+	return bindingIn(slices.Concat(c.queues, c.pools), name)
+}
+
+func bindingIn(bs []binding, name string) (binding, bool) {
+	for _, b := range bs {
 		if b.name == name {
 			return b, true
 		}
