@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -60,6 +61,45 @@ func CheckDocument(doc *openapi3.T) []Finding {
 				continue
 			}
 			out = append(out, checkContent(rw, r.Value.Content)...)
+			out = append(out, checkLinks(doc, rw, r.Value.Links)...)
+		}
+	}
+	return out
+}
+
+// linkExpression is what a link may say, as the gate's generated call
+// sequences read it: a value of the response's body, or of the request's
+// path or body.
+var linkExpression = regexp.MustCompile(`^\$(response\.body#/[a-z_]+|request\.path\.[a-z_]+|request\.body#/[a-z_]+)$`)
+
+// checkLinks holds each link to an operation of the document, its
+// parameters to that operation's own, and its expressions to the forms
+// the gate follows.
+func checkLinks(doc *openapi3.T, where string, links openapi3.Links) []Finding {
+	var out []Finding
+	ops := map[string]*located{}
+	for _, o := range operationsOf(doc) {
+		ops[o.op.OperationID] = &o
+	}
+	for _, name := range slices.Sorted(maps.Keys(links)) {
+		l := links[name].Value
+		lw := where + "/links/" + name
+		target := ops[l.OperationID]
+		if target == nil {
+			out = append(out, Finding{Where: lw, What: fmt.Sprintf("operationId %q is not an operation of the document", l.OperationID)})
+			continue
+		}
+		params := map[string]bool{}
+		for _, p := range slices.Concat(target.item.Parameters, target.op.Parameters) {
+			params[p.Value.Name] = true
+		}
+		for _, p := range slices.Sorted(maps.Keys(l.Parameters)) {
+			if !params[p] {
+				out = append(out, Finding{Where: lw, What: fmt.Sprintf("parameter %q is not a parameter of %s", p, l.OperationID)})
+			}
+			if e, ok := l.Parameters[p].(string); !ok || !linkExpression.MatchString(e) {
+				out = append(out, Finding{Where: lw, What: fmt.Sprintf("parameter %q: %v is not a runtime expression the gate follows ($response.body#/x, $request.path.x, $request.body#/x)", p, l.Parameters[p])})
+			}
 		}
 	}
 	return out

@@ -175,6 +175,15 @@ func TestDocumentCheckCatches(t *testing.T) {
 		{"a non-portable pattern of a parameter", func(d *openapi3.T) {
 			d.Components.Parameters["ProjectID"].Value.Schema.Value.Pattern = `^\w+$`
 		}, "#/components/parameters/ProjectID/schema/pattern"},
+		{"a link to no operation", func(d *openapi3.T) {
+			d.Components.Links["DeleteClassic"].Value.OperationID = "RemoveDatasourceConnection"
+		}, "#/paths/~1v2.0~1{project_id}~1datasource-connection/post/responses/201/links/DeleteDatasourceConnection"},
+		{"a link parameter the target lacks", func(d *openapi3.T) {
+			d.Components.Links["ShowEnhancedConnection"].Value.Parameters["id"] = "$response.body#/connection_id"
+		}, "#/paths/~1v2.0~1{project_id}~1datasource~1enhanced-connections/post/responses/201/links/ShowEnhancedConnection"},
+		{"a link expression the gate cannot follow", func(d *openapi3.T) {
+			d.Components.Links["ShowEnhancedConnection"].Value.Parameters["connection_id"] = "$response.header.Location"
+		}, "#/paths/~1v2.0~1{project_id}~1datasource~1enhanced-connections/post/responses/201/links/ShowEnhancedConnection"},
 		{"a charset in the content type", func(d *openapi3.T) {
 			op := d.Paths.Value("/v2.0/{project_id}/datasource-connection").Post
 			c := op.RequestBody.Value.Content

@@ -65,6 +65,9 @@ func derive(s *openapi3.Schema, v any, ptr string, emit emitFn, drop func(ptr, n
 	switch {
 	case s.Type.Is("object"):
 		obj, _ := v.(map[string]any)
+		if s.MinProps > 0 && s.MinProps <= 1 {
+			emit(ptr, fmt.Sprintf("%s without any member (minProperties %d)", at, s.MinProps), "minProperties", map[string]any{}, false)
+		}
 		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 			child, present := obj[name]
 			cptr := ptr + "/" + validate.PointerToken(name)
@@ -78,6 +81,17 @@ func derive(s *openapi3.Schema, v any, ptr string, emit emitFn, drop func(ptr, n
 		}
 	case s.Type.Is("array"):
 		arr, _ := v.([]any)
+		if s.MinItems > 0 && s.MinItems < maxItemsBuilt && (s.MinItems == 1 || len(arr) > 0) {
+			short := make([]any, 0, s.MinItems-1)
+			for range s.MinItems - 1 {
+				short = append(short, arr[0])
+			}
+			emit(ptr, fmt.Sprintf("%s with %d items, below minItems", at, s.MinItems-1), "minItems", short, false)
+		}
+		if s.MaxItems != nil && len(arr) > 0 && *s.MaxItems < maxItemsBuilt {
+			n := int(*s.MaxItems) + 1
+			emit(ptr, fmt.Sprintf("%s with %d items, above maxItems", at, n), "maxItems", slices.Repeat(arr[:1], n), false)
+		}
 		if len(arr) > 0 && s.Items != nil {
 			derive(s.Items.Value, arr[0], ptr+"/0", emit, drop)
 		}
@@ -93,8 +107,13 @@ func derive(s *openapi3.Schema, v any, ptr string, emit emitFn, drop func(ptr, n
 	}
 }
 
-// maxBuilt bounds the strings Derive builds at length limits.
-const maxBuilt = 1 << 20
+// maxBuilt bounds the strings Derive builds at length limits, and
+// maxItemsBuilt the arrays: 20 001 host entries still fit the 1 MiB a
+// server takes.
+const (
+	maxBuilt      = 1 << 20
+	maxItemsBuilt = 1 << 15
+)
 
 func deriveString(s *openapi3.Schema, v any, ptr string, emit emitFn) {
 	str, _ := v.(string)
