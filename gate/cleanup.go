@@ -152,6 +152,9 @@ func (g *gate) remove(ctx context.Context, m *made) {
 	if g.gone(cctx, m) {
 		return
 	}
+	if m.kind != "enhanced" {
+		g.created(cctx, m)
+	}
 	for attempt := 1; attempt <= 3 && cctx.Err() == nil; attempt++ {
 		var resp interface{ StatusCode() int }
 		var body []byte
@@ -186,6 +189,21 @@ func (g *gate) remove(ctx context.Context, m *made) {
 		_ = sleep(cctx, g.cfg.Poll)
 	}
 	g.gone(cctx, m)
+}
+
+// created waits, within Settle, until a classic connection is no longer
+// CREATING: until then DLI refuses to delete it.
+func (g *gate) created(ctx context.Context, m *made) {
+	deadline := time.Now().Add(g.cfg.Settle)
+	for time.Now().Before(deadline) {
+		shown, err := g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, m.id)
+		if apierror.Check(shown, err) != nil || shown.JSON200 == nil || value(shown.JSON200.State) != dli.StateCreating {
+			return
+		}
+		if sleep(ctx, g.cfg.Poll) != nil {
+			return
+		}
+	}
 }
 
 // gone shows the connection and marks it gone when it is.

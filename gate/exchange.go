@@ -35,6 +35,8 @@ type Exchange struct {
 	Throttled bool `json:"throttled,omitempty"`
 	// Retries counts the throttled answers waited out before this one.
 	Retries int `json:"retries,omitempty"`
+	// body is the whole answer as read (up to the cap), for the checks.
+	body string
 }
 
 // secretHeaders never reach a report, a log or a replay file.
@@ -67,6 +69,7 @@ func (e *Exchange) answered(resp *http.Response, body []byte, size int64) {
 		}
 	}
 	e.ResponseBody = apierror.Snippet(body)
+	e.body = string(body)
 }
 
 // Curl renders the request as a curl command, its credentials shown as

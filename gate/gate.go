@@ -32,9 +32,16 @@ type Config struct {
 	// Seed makes the generated valid requests reproducible; 0 picks one,
 	// which the report gives so that a run can be repeated.
 	Seed uint64
-	// MaxExamples bounds the generated valid requests per operation; 10
-	// when 0.
+	// MaxExamples bounds the generated valid requests per operation, and
+	// the generated call sequences; 10 when 0.
 	MaxExamples int
+	// MaxSteps is the average length of a generated call sequence; 20
+	// when 0.
+	MaxSteps int
+	// MaxShrinks bounds the runs spent shrinking a failing sequence (a
+	// count, not a time, so that a seed replays to the same shrunk
+	// sequence anywhere); 400 when 0.
+	MaxShrinks int
 	// RequestTimeout bounds each request; 30 seconds when 0.
 	RequestTimeout time.Duration
 	// RateLimit is how many requests a second the gate sends at most; 0
@@ -57,6 +64,9 @@ type Config struct {
 	// checks; it comes out of the context's deadline. A minute, or a
 	// quarter of the time left, when 0.
 	CleanupBound time.Duration
+	// RequireKeywords makes a run that did not both satisfy and break
+	// every constraint of the request schemas incomplete (exit 2).
+	RequireKeywords bool
 	// Log, when set, gets a line per phase and per operation as the run
 	// goes; with Verbose, a line per case.
 	Log     io.Writer
@@ -93,6 +103,9 @@ type Report struct {
 	Leftovers  []Leftover  `json:"leftovers,omitempty"`
 	// Throttled counts the requests still answered 429 after every retry.
 	Throttled int `json:"throttled,omitempty"`
+	// Keywords says which constraints of the request schemas the run both
+	// satisfied and broke.
+	Keywords KeywordCoverage `json:"keywords"`
 	// NotRun says what the run did not get to, and why.
 	NotRun  []string         `json:"not_run,omitempty"`
 	Summary contract.Summary `json:"-"`
@@ -163,6 +176,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		{"enhanced life cycle", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckPositive}, g.lifeCycleEnhanced, true},
 		{"classic life cycle", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions}, g.lifeCycleClassic, true},
 		{"field cases", []string{CheckPositive}, g.fieldCases, true},
+		{"generated sequences", []string{CheckModel}, g.sequences, true},
 	}
 	for _, p := range phases {
 		switch {
@@ -212,6 +226,10 @@ func Run(ctx context.Context, cfg Config) Report {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%d requests were still throttled (429) after %d retries each: lower -rate-limit", rep.Throttled, g.cfg.ThrottleRetries))
 	}
 	rep.NotRun = append(rep.NotRun, g.notRun...)
+	rep.Keywords = g.kw.coverage()
+	if g.cfg.RequireKeywords && len(rep.Keywords.Missing) > 0 {
+		rep.NotRun = append(rep.NotRun, fmt.Sprintf("keyword coverage is required and %d of %d keywords were not covered", len(rep.Keywords.Missing), rep.Keywords.Total))
+	}
 	rep.Problem = g.problem
 	rep.Summary = contract.Summary{Declared: contract.Declared(g.doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "pairs the server answered", Observed: true}
 	rep.Duration = time.Since(start)
@@ -229,6 +247,10 @@ type gate struct {
 	raw  *http.Client // does not sign
 	c    *dli.ClientWithResponses
 	made registry
+	kw   *keywords
+	// runNonce sets this run's sequences apart from those of an earlier
+	// run with the same seed, in the tag they put on their connections.
+	runNonce string
 
 	runCtx context.Context
 	// abortRun ends the checks early (a server that stopped answering,
@@ -271,6 +293,7 @@ func (g *gate) setup() error {
 			return fmt.Errorf("unknown operation %q; the operationIds are %s", op, strings.Join(ids, ", "))
 		}
 	}
+	g.kw = newKeywords(g.doc)
 	g.cov = g.cfg.Coverage
 	if g.cov == nil {
 		g.cov = contract.NewCoverage(g.doc.OpenAPI())
@@ -283,6 +306,12 @@ func (g *gate) setup() error {
 	}
 	if g.cfg.MaxExamples <= 0 {
 		g.cfg.MaxExamples = 10
+	}
+	if g.cfg.MaxSteps <= 0 {
+		g.cfg.MaxSteps = 20
+	}
+	if g.cfg.MaxShrinks <= 0 {
+		g.cfg.MaxShrinks = 400
 	}
 	if g.cfg.RequestTimeout == 0 {
 		g.cfg.RequestTimeout = 30 * time.Second

@@ -50,6 +50,17 @@ func (r Report) Text() string {
 	// The summary's own last line is the result; it is given below.
 	summary = summary[:strings.LastIndex(strings.TrimSuffix(summary, "\n"), "\n")+1]
 	b.WriteString(summary)
+	fmt.Fprintf(&b, "  keywords covered: %d of %d (each constraint of the request schemas both satisfied and broken)\n", r.Keywords.Covered, r.Keywords.Total)
+	// A run that could not do much (a server answering 503) misses most
+	// keywords: the first few say what kind, the JSON report has all.
+	const shown = 20
+	for i, m := range r.Keywords.Missing {
+		if i == shown {
+			fmt.Fprintf(&b, "    … and %d more not covered (all of them in the -json report)\n", len(r.Keywords.Missing)-shown)
+			break
+		}
+		fmt.Fprintf(&b, "    not covered: %s\n", m)
+	}
 	if r.Problem != "" {
 		fmt.Fprintf(&b, "  PROBLEM %s\n", r.Problem)
 	}

@@ -124,6 +124,10 @@ func TestGateJudgesServers(t *testing.T) {
 				Target: gate.Target{Endpoint: srv.URL, ProjectID: projectID, Mutate: true,
 					Credentials: auth.AKSK{AK: mockAK, SK: mockSK}, Doc: doc, Poll: time.Millisecond, Settle: time.Second},
 				MaxExamples: 2,
+				// What these servers break shows in the answers to valid
+				// calls; the invalid ones (most of a run's time) are left
+				// to TestTheMockPassesEveryCheck.
+				ExcludeChecks: []string{gate.CheckNegative, gate.CheckUnchanged},
 			})
 			var all []string
 			for _, v := range rep.Violations {

@@ -64,6 +64,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	opID := ""
 	if op, _ := o.g.doc.Find(withBody(req, body)); op != nil {
 		opID = op.ID
+		o.g.kw.record(opID, op.PathParams, req, body)
 	}
 	if opID != "" {
 		o.g.mu.Lock()

@@ -245,8 +245,31 @@ func (g *gate) negative(ctx context.Context) {
 			g.verdictCase(CheckNegative, op.OperationID, what, "connection_id", ex, refused(ex, what))
 		}
 	}
+	// A project id longer than the document allows, in the path of every
+	// operation (to a project that cannot exist), and a route name too.
+	long := strings.Repeat("p", 65)
+	for _, o := range operationsOf(g.doc.OpenAPI()) {
+		creates := o.method != http.MethodGet && !strings.Contains(o.path, "{connection_id}")
+		if !g.opOn(o.op.OperationID) || creates && !g.cfg.Mutate || !creates && o.method != http.MethodGet && !g.cfg.Mutate {
+			continue
+		}
+		if g.stopped() {
+			return
+		}
+		var body []byte
+		if o.op.RequestBody != nil {
+			body = []byte(`{}`)
+		}
+		path := strings.ReplaceAll(g.path(o.path, unknown), "/"+g.cfg.ProjectID+"/", "/"+long+"/")
+		ex := g.send(ctx, true, o.method, path, body)
+		g.verdictCase(CheckNegative, o.op.OperationID, "a project_id over its maxLength", "project_id", ex, refused(ex, "a project_id of 65 characters"))
+		if strings.HasSuffix(o.path, "/{name}") {
+			ex := g.send(ctx, true, o.method, strings.TrimSuffix(g.path(o.path, unknown), "contract_route")+strings.Repeat("r", 65), body)
+			g.verdictCase(CheckNegative, o.op.OperationID, "a route name over its maxLength", "name", ex, refused(ex, "a route name of 65 characters"))
+		}
+	}
 	if g.opOn("ListEnhancedConnections") {
-		for _, q := range []string{"limit=-1", "offset=-5", "status=RUNNING", "limit=ten"} {
+		for _, q := range []string{"limit=-1", "offset=-5", "status=RUNNING", "limit=ten", "offset=ten", "name=" + strings.Repeat("n", 65)} {
 			if g.stopped() {
 				return
 			}

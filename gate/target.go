@@ -42,6 +42,10 @@ type Target struct {
 	// GranteeProjectID, optional, a project it may grant a connection to:
 	// the field cases that need them are skipped without.
 	Queue, GranteeProjectID string
+	// Mock says the server is a dli-mock, whose README adds to the
+	// document: it takes any queue, pool or route table, and a binding
+	// named fail_* ends FAILED. The model then holds it to that too.
+	Mock bool
 	// Doc is the document to hold the server to; the embedded one when nil.
 	Doc *validate.Document
 	// Coverage counts the pairs exercised; a private record when nil.

@@ -33,7 +33,7 @@ const (
 
 // AllChecks lists every check in the order a report shows them.
 var AllChecks = []string{CheckServerError, CheckStatus, CheckContentType, CheckSchema, CheckNegative,
-	CheckPositive, CheckIgnoredAuth, CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckUnchanged}
+	CheckPositive, CheckIgnoredAuth, CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckUnchanged, CheckModel}
 
 // Violation is one way a server broke the contract, with the request that
 // showed it and what came back. Identical violations are reported once,
@@ -248,7 +248,11 @@ func refused(ex *Exchange, what string) string {
 	switch {
 	case ex.Error != "":
 		return fmt.Sprintf("%s: the request got no answer: %s", what, ex.Error)
-	case ex.Status < 400 || ex.Status >= 500:
+	case ex.Status >= 500:
+		// The same server error, whatever the case: one message, so that
+		// it groups (the case is in the violation).
+		return fmt.Sprintf("an invalid request was answered %d, want a 4xx refusal", ex.Status)
+	case ex.Status < 400:
 		return fmt.Sprintf("%s was answered %d, want a 4xx refusal", what, ex.Status)
 	}
 	return ""
@@ -276,7 +280,11 @@ func group(vs []Violation) []Violation {
 	var out []Violation
 	index := map[string]int{}
 	for _, v := range vs {
-		key := strings.Join([]string{v.Check, v.Operation, fmt.Sprint(v.Status), v.Pointer, idPattern.ReplaceAllString(v.Message, "#")}, "|")
+		pointer := v.Pointer
+		if v.Status >= 500 {
+			pointer = "" // a server error is one failure, wherever the case pointed
+		}
+		key := strings.Join([]string{v.Check, v.Operation, fmt.Sprint(v.Status), pointer, idPattern.ReplaceAllString(v.Message, "#")}, "|")
 		if i, ok := index[key]; ok {
 			out[i].Count++
 			continue

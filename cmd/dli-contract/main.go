@@ -74,7 +74,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	mutate := fs.Bool("mutate", false, "also create, change and delete connections, and delete them again ($"+gate.EnvMutate+"=1)")
 	seed := fs.Uint64("seed", 0, "seed of the generated valid requests; printed by every run, 0 picks one")
-	maxExamples := fs.Int("max-examples", 10, "generated valid requests per operation")
+	maxExamples := fs.Int("max-examples", 10, "generated valid requests per operation, and generated call sequences")
+	maxSteps := fs.Int("max-steps", 20, "with -mutate: average number of calls of a generated sequence")
+	maxShrinks := fs.Int("max-shrinks", 400, "with -mutate: runs spent shrinking a failing sequence (a count, so that -seed replays it anywhere)")
+	isMock := fs.Bool("mock", false, "the server is a dli-mock: hold it to its README too (fail_ bindings fail, any pool or queue is taken)")
+	requireKeywords := fs.Bool("require-keyword-coverage", false, "exit 2 unless every constraint of the request schemas was both satisfied and broken")
 	timeout := fs.Duration("timeout", 10*time.Minute, "bound of the whole run, cleanup included")
 	requestTimeout := fs.Duration("request-timeout", 30*time.Second, "bound of each request's answer")
 	poll := fs.Duration("poll", 2*time.Second, "with -mutate: how often to show a connection while its bindings are being created")
@@ -102,8 +106,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "dli-contract: unexpected arguments %q; every setting is a flag (see -h)\n", fs.Args())
 		return 2
 	}
-	if *maxExamples < 1 || *timeout <= 0 || *requestTimeout <= 0 || *poll <= 0 || *settle <= 0 || *maxBody <= 0 {
-		fmt.Fprintln(stderr, "dli-contract: -max-examples, -timeout, -request-timeout, -poll, -settle and -max-body must be positive")
+	if *maxExamples < 1 || *maxSteps < 1 || *maxShrinks < 1 || *timeout <= 0 || *requestTimeout <= 0 || *poll <= 0 || *settle <= 0 || *maxBody <= 0 {
+		fmt.Fprintln(stderr, "dli-contract: -max-examples, -max-steps, -max-shrinks, -timeout, -request-timeout, -poll, -settle and -max-body must be positive")
 		return 2
 	}
 	if *maxFailures < 0 || *throttleRetries < 0 || *rateLimit < -1 {
@@ -129,6 +133,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	cfg.Seed, cfg.MaxExamples, cfg.RequestTimeout, cfg.Log, cfg.Verbose = *seed, *maxExamples, *requestTimeout, stdout, *verbose
 	cfg.ThrottleRetries, cfg.MaxBody, cfg.MaxFailures = *throttleRetries, *maxBody, *maxFailures
+	cfg.MaxSteps, cfg.MaxShrinks, cfg.RequireKeywords = *maxSteps, *maxShrinks, *requireKeywords
+	cfg.Mock = cfg.Mock || *isMock
 	if *throttleRetries == 0 {
 		cfg.ThrottleRetries = -1
 	}
@@ -283,7 +289,7 @@ func config(env func(string) string) (gate.Config, error) {
 		return gate.Config{}, err
 	}
 	return gate.Config{
-		Target: gate.Target{Endpoint: "https://dli.mock.invalid", ProjectID: project, Mutate: true,
+		Target: gate.Target{Endpoint: "https://dli.mock.invalid", ProjectID: project, Mutate: true, Mock: true,
 			Credentials: auth.AKSK{AK: ak, SK: sk, ProjectID: project}, Poll: 5 * time.Millisecond, Settle: 10 * time.Second},
 		Network: mockserver.NewMockTransport(m),
 	}, nil

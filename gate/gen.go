@@ -1,0 +1,288 @@
+package gate
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"pgregory.net/rapid"
+)
+
+// gen draws a valid value of schema for the body of op at ptr. Values
+// that name real resources (the VPC, subnet, pools, queues, the grantee)
+// come from the target, since a live DLI checks them; a name is unique to
+// the run; the rest is drawn from the schema: its enums, patterns,
+// lengths, bounds and item counts, and null where it is allowed.
+func (r *seqRun) gen(s *openapi3.Schema, ptr, op string) any {
+	t := r.t
+	if v, ok := r.hint(ptr, op, s); ok {
+		return v
+	}
+	switch {
+	case s.Type.Is("object"):
+		out := map[string]any{}
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+			ps := s.Properties[name].Value
+			at := ptr + "/" + name
+			forced := r.force.covers(at)
+			if forced && r.force.null && r.force.ptr == at {
+				out[name] = nil
+				continue
+			}
+			wanted := r.wanted(op, at)
+			required := slices.Contains(s.Required, name) || wanted
+			// Mostly present and mostly not null, so that most calls do
+			// something; absent and null are what shrinking goes to.
+			if !required && !forced && rapid.IntRange(0, 3).Draw(t, at+"?") == 0 {
+				continue
+			}
+			if !forced && !wanted && ps.Nullable && rapid.IntRange(0, 5).Draw(t, at+" null?") == 0 {
+				out[name] = nil
+				continue
+			}
+			out[name] = r.gen(ps, at, op)
+		}
+		// Too few drawn (a binding request names at least one list): the
+		// first properties left out are drawn too.
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+			if _, drawn := out[name]; !drawn && len(out) < capped(s.MinProps) {
+				out[name] = r.gen(s.Properties[name].Value, ptr+"/"+name, op)
+			}
+		}
+		return out
+	case s.Type.Is("array"):
+		lo := capped(s.MinItems)
+		if r.force.covers(ptr + "/*") {
+			lo = max(lo, 1)
+		}
+		hi := max(lo, 3)
+		if s.MaxItems != nil {
+			hi = min(hi, capped(*s.MaxItems))
+		}
+		n := rapid.IntRange(lo, hi).Draw(t, ptr+" items")
+		out := make([]any, n)
+		for i := range out {
+			out[i] = r.gen(s.Items.Value, ptr+"/*", op)
+		}
+		return out
+	case s.Type.Is("string"):
+		return r.genString(s, ptr)
+	case s.Type.Is("integer"):
+		lo := 0
+		if s.Min != nil {
+			lo = int(*s.Min)
+		}
+		return rapid.IntRange(lo, lo+100).Draw(t, ptr)
+	case s.Type.Is("boolean"):
+		return rapid.Bool().Draw(t, ptr)
+	}
+	return nil
+}
+
+var (
+	patternsMu sync.Mutex
+	patterns   = map[string]*regexp.Regexp{}
+)
+
+// genString draws a string that keeps the schema's enum, pattern and
+// lengths.
+func (r *seqRun) genString(s *openapi3.Schema, ptr string) string {
+	t := r.t
+	if len(s.Enum) > 0 {
+		var vals []string
+		for _, e := range s.Enum {
+			vals = append(vals, fmt.Sprint(e))
+		}
+		return rapid.SampledFrom(vals).Draw(t, ptr)
+	}
+	minLen := max(capped(s.MinLength, 1<<16), 1)
+	maxLen := max(20, minLen)
+	if s.MaxLength != nil {
+		maxLen = min(maxLen, capped(*s.MaxLength, 1<<16))
+	}
+	pattern := s.Pattern
+	if pattern == "" {
+		pattern = fmt.Sprintf(`^[a-z0-9_]{%d,%d}$`, minLen, maxLen)
+	}
+	return rapid.SampledFrom(samples(pattern, minLen, maxLen)).Draw(t, ptr)
+}
+
+var (
+	samplesMu sync.Mutex
+	sampled   = map[string][]string{}
+)
+
+// samples is a fixed set of strings of the pattern within the lengths,
+// shortest first. A sequence draws one of them with a single choice,
+// rather than character by character: shrinking then spends its budget on
+// the calls, and goes to the shortest string.
+func samples(pattern string, minLen, maxLen int) []string {
+	key := fmt.Sprintf("%d %d %s", minLen, maxLen, pattern)
+	samplesMu.Lock()
+	defer samplesMu.Unlock()
+	if out, ok := sampled[key]; ok {
+		return out
+	}
+	re := compiled(pattern)
+	if re == nil {
+		pattern = fmt.Sprintf(`^[a-z0-9_]{%d,%d}$`, minLen, maxLen)
+		re = compiled(pattern)
+	}
+	gen := rapid.StringMatching(pattern)
+	seen := map[string]bool{}
+	var out []string
+	for i := 0; len(out) < 16 && i < 400; i++ {
+		// A value of the pattern, cut where it is too long to a prefix
+		// that still matches.
+		runes := []rune(gen.Example(i))
+		for len(runes) > maxLen || len(runes) > minLen && !re.MatchString(string(runes)) {
+			runes = runes[:len(runes)-1]
+		}
+		v := string(runes)
+		if len(runes) >= minLen && re.MatchString(v) && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		return cmp.Or(cmp.Compare(utf8.RuneCountInString(a), utf8.RuneCountInString(b)), cmp.Compare(a, b))
+	})
+	sampled[key] = out
+	return out
+}
+
+// compiled is the pattern compiled once; nil for one Go cannot read (a
+// document of the caller's may hold one).
+func compiled(p string) *regexp.Regexp {
+	patternsMu.Lock()
+	defer patternsMu.Unlock()
+	re, ok := patterns[p]
+	if !ok {
+		re, _ = regexp.Compile(p)
+		patterns[p] = re
+	}
+	return re
+}
+
+// wanted says whether an optional property is always drawn: one without
+// which the call is refused for a reason the schema does not say, so that
+// sequences spend themselves on calls that do something. (Keyword
+// coverage and the broken variants still send it absent and null.)
+func (r *seqRun) wanted(op, ptr string) bool {
+	return r.force == nil && op == "RunAuthorizationAction" && ptr == "/projectId" && (r.g.cfg.GranteeProjectID != "" || r.g.cfg.Enhanced.DestVpcID == "")
+}
+
+// hint is the value of fields that must name real things, or stay
+// unique.
+func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
+	t := r.t
+	g := r.g
+	e := g.cfg.Enhanced
+	queue, grantee := g.cfg.Queue, g.cfg.GranteeProjectID
+	if e.DestVpcID == "" {
+		e, queue, grantee = mockEnhanced, mockQueue, mockGrantee
+	}
+	switch ptr {
+	case "/name":
+		if strings.Contains(op, "Route") {
+			// Route names go into a path: a plain alphabet keeps them
+			// addressable everywhere.
+			return rapid.SampledFrom(samples(`^[a-z][a-z0-9_]{0,11}$`, 1, 12)).Draw(t, "route name"), true
+		}
+		// Unique to the run, so that runs do not meet each other's names;
+		// the drawn part shrinks.
+		suffix := rapid.SampledFrom(samples(`^[a-z0-9_]{0,8}$`, 0, 8)).Draw(t, "name")
+		return fmt.Sprintf("c%d_%d_%s", g.seed%1000, r.run, suffix), true
+	case "/dest_vpc_id":
+		return e.DestVpcID, true
+	case "/dest_network_id":
+		return e.DestNetworkID, true
+	case "":
+		if c := r.target; c != nil && op == "DisassociateQueueFromEnhancedConnection" && r.force == nil && len(c.bindings) > 0 &&
+			rapid.IntRange(0, 3).Draw(t, "unbind what is bound?") > 0 {
+			// Mostly some of what is bound: an unbind of names drawn at
+			// random would seldom find them all bound.
+			body := map[string]any{}
+			for _, b := range c.bindings {
+				field := "elastic_resource_pools"
+				if b.queue {
+					field = "queues"
+				}
+				if rapid.Bool().Draw(t, "unbind "+b.name+"?") {
+					list, _ := body[field].([]any)
+					body[field] = append(list, b.name)
+				}
+			}
+			if len(body) > 0 {
+				return body, true
+			}
+		}
+	case "/elastic_resource_pools/*", "/queues/*":
+		var names []string
+		if strings.HasPrefix(ptr, "/queues") {
+			if queue == "" {
+				return nil, false
+			}
+			names = []string{queue}
+		} else {
+			names = slices.Clone(e.ElasticResourcePools)
+		}
+		if g.cfg.Mock {
+			names = append(names, "pool_a", "pool_b", "fail_pool")
+		}
+		return rapid.SampledFrom(names).Draw(t, ptr), true
+	case "/queues":
+		if queue == "" {
+			return nil, true // the target names no queue: none
+		}
+	case "/tags/*/key", "/tags/*/value":
+		// No "=" or ",", which the tags query cannot carry.
+		return rapid.SampledFrom(samples(`^[a-z][a-z0-9_.:+@-]{0,10}$`, 1, 11)).Draw(t, ptr), true
+	case "/service", "/url", "/security_group_id", "/network_id":
+		if !g.cfg.Mock && op == "CreateDatasourceConnection" {
+			c := g.cfg.Create
+			return map[string]string{"/service": c.Service, "/url": c.URL, "/security_group_id": c.SecurityGroupID, "/network_id": c.NetworkID}[ptr], true
+		}
+	case "/routetable_id":
+		if !g.cfg.Mock {
+			return nil, true // a live DLI checks it: none
+		}
+	case "/projectId":
+		if grantee == "" {
+			return nil, true
+		}
+		return grantee, true
+	case "/user_name", "/grant_project_id":
+		if !g.cfg.Mock {
+			return nil, true // on a live DLI they would name real users and projects
+		}
+	case "/privileges/*/privileges/*":
+		return "BIND_QUEUE", true
+	}
+	return nil, false
+}
+
+// force makes gen put a value at ptr (and so its parents): null when null
+// is set, else a drawn one. Keyword coverage uses it to send a request
+// the random sequences happened not to.
+type force struct {
+	ptr  string // where, with * for the items of an array
+	null bool
+}
+
+// covers says whether a value at ptr is on the way to the forced one.
+func (f *force) covers(ptr string) bool {
+	return f != nil && (f.ptr == ptr || strings.HasPrefix(f.ptr, ptr+"/"))
+}
+
+// capped is a count of a schema's as an int, at most limit (16 when
+// not given: a sequence draws no more items than that).
+func capped(n uint64, limit ...uint64) int {
+	return int(min(n, append(limit, 16)[0])) //nolint:gosec // at most limit
+}

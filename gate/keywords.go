@@ -1,0 +1,408 @@
+package gate
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
+
+	"github.com/dli-contract/dli-go/validate"
+)
+
+// Keyword coverage: for each constraint of every request schema (a
+// property required, of a type, in an enum, matching a pattern, within
+// lengths, bounds, item counts, a format; or accepting null), whether the
+// run sent a request that satisfies it and one that breaks it. A rule
+// never broken is a rule never shown to hold; one never satisfied, a part
+// of the API never used.
+
+// Keyword is one constraint of one request schema.
+type Keyword struct {
+	Operation string `json:"operation"`
+	In        string `json:"in"`    // body, path or query
+	Where     string `json:"where"` // JSON pointer into the body (* for every item), or the parameter
+	Keyword   string `json:"keyword"`
+	// SatisfiedOnly marks a keyword that cannot be broken (nullable:
+	// true), so only a request satisfying it is needed.
+	SatisfiedOnly bool `json:"satisfied_only,omitempty"`
+}
+
+func (k Keyword) String() string {
+	return fmt.Sprintf("%s %s %s %s", k.Operation, k.In, k.Where, k.Keyword)
+}
+
+// KeywordCoverage is the record a report carries.
+type KeywordCoverage struct {
+	Covered int      `json:"covered"`
+	Total   int      `json:"total"`
+	Missing []string `json:"missing,omitempty"` // each with what is missing
+}
+
+type kwInstance struct {
+	Keyword
+	schema   *openapi3.Schema
+	property string // for required: the property at Where
+}
+
+type kwSeen struct{ satisfied, broken bool }
+
+// keywords records what the run sent against each keyword instance.
+type keywords struct {
+	byOp map[string][]*kwInstance
+
+	mu   sync.Mutex
+	seen map[*kwInstance]*kwSeen
+}
+
+func newKeywords(doc *validate.Document) *keywords {
+	k := &keywords{byOp: map[string][]*kwInstance{}, seen: map[*kwInstance]*kwSeen{}}
+	for _, o := range operationsOf(doc.OpenAPI()) {
+		id := o.op.OperationID
+		for _, p := range slices.Concat(o.item.Parameters, o.op.Parameters) {
+			if p.Value == nil || p.Value.Schema == nil {
+				continue
+			}
+			in := p.Value.In
+			for _, kw := range schemaKeywords(p.Value.Schema.Value, in) {
+				inst := &kwInstance{Keyword: Keyword{Operation: id, In: in, Where: p.Value.Name, Keyword: kw}, schema: p.Value.Schema.Value}
+				k.add(inst)
+				// An empty path segment never reaches the operation: a
+				// path parameter's minLength can only be shown to hold.
+				inst.SatisfiedOnly = inst.SatisfiedOnly || in == "path" && kw == "minLength"
+			}
+		}
+		if o.op.RequestBody != nil && o.op.RequestBody.Value != nil {
+			if mt := o.op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+				k.walk(id, "", mt.Schema.Value, false)
+			}
+		}
+	}
+	for _, list := range k.byOp {
+		for _, inst := range list {
+			k.seen[inst] = &kwSeen{}
+		}
+	}
+	return k
+}
+
+func (k *keywords) add(inst *kwInstance) {
+	inst.SatisfiedOnly = inst.Keyword.Keyword == "nullable"
+	k.byOp[inst.Operation] = append(k.byOp[inst.Operation], inst)
+}
+
+// walk lists the keywords of a body schema at ptr.
+func (k *keywords) walk(op, ptr string, s *openapi3.Schema, inArray bool) {
+	if s == nil {
+		return
+	}
+	at := ptr
+	if at == "" {
+		at = "/"
+	}
+	for _, kw := range schemaKeywords(s, "body") {
+		if ptr == "" && kw == "type" {
+			continue // a body of another type is refused before any schema
+		}
+		k.add(&kwInstance{Keyword: Keyword{Operation: op, In: "body", Where: at, Keyword: kw}, schema: s})
+	}
+	for _, name := range s.Required {
+		k.add(&kwInstance{Keyword: Keyword{Operation: op, In: "body", Where: strings.TrimSuffix(at, "/") + "/" + name, Keyword: "required"},
+			schema: s, property: name})
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+		k.walk(op, ptr+"/"+validate.PointerToken(name), s.Properties[name].Value, inArray)
+	}
+	if s.Items != nil {
+		k.walk(op, ptr+"/*", s.Items.Value, true)
+	}
+}
+
+// schemaKeywords lists the constraint keywords a schema sets, where in
+// says where the value goes.
+func schemaKeywords(s *openapi3.Schema, in string) []string {
+	var out []string
+	if s.Type != nil && len(*s.Type) > 0 && (in == "body" || !s.Type.Is("string")) {
+		out = append(out, "type") // a path or query value is a string: a string there cannot break it
+	}
+	if len(s.Enum) > 0 {
+		out = append(out, "enum")
+	}
+	if s.Pattern != "" {
+		out = append(out, "pattern")
+	}
+	if s.MinLength > 0 {
+		out = append(out, "minLength")
+	}
+	if s.MaxLength != nil {
+		out = append(out, "maxLength")
+	}
+	if s.Min != nil {
+		out = append(out, "minimum")
+	}
+	if s.Max != nil {
+		out = append(out, "maximum")
+	}
+	if s.MinItems > 0 {
+		out = append(out, "minItems")
+	}
+	if s.MaxItems != nil {
+		out = append(out, "maxItems")
+	}
+	if s.MinProps > 0 {
+		out = append(out, "minProperties")
+	}
+	if s.Nullable {
+		out = append(out, "nullable")
+	}
+	if s.Format == "uuid" {
+		out = append(out, "format")
+	}
+	return out
+}
+
+// record judges a request sent to op against the op's keywords.
+func (k *keywords) record(op string, pathParams map[string]string, req *http.Request, body []byte) {
+	list := k.byOp[op]
+	if len(list) == 0 {
+		return
+	}
+	var doc any
+	hasBody := len(body) > 0 && json.Unmarshal(body, &doc) == nil
+	query := req.URL.Query()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, inst := range list {
+		var values []any
+		switch inst.In {
+		case "path":
+			if v, ok := pathParams[inst.Where]; ok {
+				values = []any{v}
+			}
+		case "query":
+			if vs, ok := query[inst.Where]; ok {
+				for _, v := range vs {
+					values = append(values, queryValue(inst.schema, v))
+				}
+			}
+		case "body":
+			if !hasBody {
+				continue
+			}
+			if inst.Keyword.Keyword == "required" {
+				parent := strings.TrimSuffix(inst.Where, "/"+inst.property)
+				for _, m := range lookupAll(doc, parent) {
+					if obj, ok := m.v.(map[string]any); ok && m.ok {
+						_, present := obj[inst.property]
+						k.note(inst, present)
+					}
+				}
+				continue
+			}
+			for _, m := range lookupAll(doc, inst.Where) {
+				if m.ok {
+					values = append(values, m.v)
+				}
+			}
+		}
+		for _, v := range values {
+			if ok, applies := holds(inst, v); applies {
+				k.note(inst, ok)
+			}
+		}
+	}
+}
+
+func (k *keywords) note(inst *kwInstance, satisfied bool) {
+	s := k.seen[inst]
+	if satisfied {
+		s.satisfied = true
+	} else {
+		s.broken = true
+	}
+}
+
+// queryValue reads a query value as its schema's type, so that limit=ten
+// breaks "type" and limit=-1 breaks "minimum".
+func queryValue(s *openapi3.Schema, v string) any {
+	if s.Type.Is("integer") || s.Type.Is("number") {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return f
+		}
+	}
+	return v
+}
+
+// holds says whether v satisfies the keyword, and whether the keyword
+// applies to v at all (a pattern says nothing of a number).
+func holds(inst *kwInstance, v any) (ok, applies bool) {
+	s := inst.schema
+	if v == nil {
+		switch inst.Keyword.Keyword {
+		case "nullable":
+			return true, true
+		case "type":
+			return false, !s.Nullable
+		}
+		return false, false
+	}
+	switch inst.Keyword.Keyword {
+	case "nullable":
+		return false, false
+	case "type":
+		return typeOf(v, s), true
+	case "enum":
+		return slices.ContainsFunc(s.Enum, func(e any) bool { return fmt.Sprint(e) == fmt.Sprint(v) }), true
+	case "format":
+		str, isStr := v.(string)
+		if !isStr {
+			return false, false
+		}
+		_, err := uuid.Parse(str)
+		return err == nil && len(str) == 36, true
+	}
+	switch x := v.(type) {
+	case string:
+		n := uint64(utf8.RuneCountInString(x)) //nolint:gosec // a count, never negative
+		switch inst.Keyword.Keyword {
+		case "pattern":
+			re := compiled(s.Pattern)
+			return re != nil && re.MatchString(x), re != nil
+		case "minLength":
+			return n >= s.MinLength, true
+		case "maxLength":
+			return n <= *s.MaxLength, true
+		}
+	case float64:
+		switch inst.Keyword.Keyword {
+		case "minimum":
+			return x >= *s.Min, true
+		case "maximum":
+			return x <= *s.Max, true
+		}
+	case []any:
+		switch inst.Keyword.Keyword {
+		case "minItems":
+			return uint64(len(x)) >= s.MinItems, true
+		case "maxItems":
+			return uint64(len(x)) <= *s.MaxItems, true
+		}
+	case map[string]any:
+		if inst.Keyword.Keyword == "minProperties" {
+			return uint64(len(x)) >= s.MinProps, true
+		}
+	}
+	return false, false
+}
+
+func typeOf(v any, s *openapi3.Schema) bool {
+	switch x := v.(type) {
+	case string:
+		return s.Type.Is("string")
+	case bool:
+		return s.Type.Is("boolean")
+	case float64:
+		return s.Type.Is("number") || s.Type.Is("integer") && x == float64(int64(x))
+	case []any:
+		return s.Type.Is("array")
+	case map[string]any:
+		return s.Type.Is("object")
+	}
+	return false
+}
+
+// coverage reports how many keyword instances were fully exercised, and
+// what is missing of the others.
+func (k *keywords) coverage() KeywordCoverage {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out KeywordCoverage
+	for _, op := range slices.Sorted(maps.Keys(k.byOp)) {
+		for _, inst := range k.byOp[op] {
+			s := k.seen[inst]
+			out.Total++
+			var missing []string
+			if !s.satisfied {
+				missing = append(missing, "never satisfied")
+			}
+			if !s.broken && !inst.SatisfiedOnly {
+				missing = append(missing, "never broken")
+			}
+			if len(missing) == 0 {
+				out.Covered++
+				continue
+			}
+			out.Missing = append(out.Missing, inst.String()+": "+strings.Join(missing, ", "))
+		}
+	}
+	return out
+}
+
+// need is a keyword instance the run has yet to satisfy or break.
+type need struct {
+	inst            *kwInstance
+	satisfy, break_ bool
+}
+
+// missing lists what the run has yet to send against the keywords of in
+// (body, path or query).
+func (k *keywords) missing(in string) []need {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []need
+	for _, op := range slices.Sorted(maps.Keys(k.byOp)) {
+		for _, inst := range k.byOp[op] {
+			s := k.seen[inst]
+			n := need{inst: inst, satisfy: !s.satisfied, break_: !s.broken && !inst.SatisfiedOnly}
+			if inst.In == in && (n.satisfy || n.break_) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+type located0 struct {
+	v  any
+	ok bool
+}
+
+// lookupAll resolves a JSON pointer whose * tokens stand for every item of
+// an array; a * over an array that is empty, null or absent yields nothing.
+func lookupAll(doc any, ptr string) []located0 {
+	if ptr == "/" || ptr == "" {
+		return []located0{{v: doc, ok: true}}
+	}
+	var walk func(v any, rest []string) []located0
+	walk = func(v any, rest []string) []located0 {
+		if len(rest) == 0 {
+			return []located0{{v: v, ok: true}}
+		}
+		t := rest[0]
+		if t == "*" {
+			arr, _ := v.([]any)
+			var out []located0
+			for _, item := range arr {
+				out = append(out, walk(item, rest[1:])...)
+			}
+			return out
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		next, ok := obj[strings.NewReplacer("~1", "/", "~0", "~").Replace(t)]
+		if !ok {
+			return nil
+		}
+		return walk(next, rest[1:])
+	}
+	return walk(doc, strings.Split(strings.TrimPrefix(ptr, "/"), "/"))
+}

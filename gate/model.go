@@ -1,0 +1,481 @@
+package gate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The model is the gate's own small reading of what the operations mean:
+// what the server should hold after each call of a sequence, and whether
+// a call should be accepted or refused. It is written from the document
+// (and the README's account of the mock only where Target.Mock says the
+// server is one), apart from the mock's code, so that two readings of one
+// document check each other. Where the document does not say what DLI
+// does, the model does not judge (either outcome), and says so in a
+// comment.
+
+// outcome is what the model expects of a call.
+type outcome int
+
+const (
+	accept outcome = iota
+	refuse
+	either // the document does not say
+)
+
+func (o outcome) String() string { return [...]string{"accepted", "refused", "either"}[o] }
+
+type mHost struct{ name, ip string }
+
+type mRoute struct{ name, cidr string }
+
+type mTag struct{ key, value string }
+
+type mBinding struct {
+	name  string
+	queue bool // a queue; else an elastic resource pool
+	// status is the last one seen; "" before any.
+	status string
+}
+
+type mGrant struct {
+	project    string
+	privileges []string
+}
+
+// mConn is an enhanced connection as the model holds it.
+type mConn struct {
+	id, name, vpc, subnet string
+	tags                  []mTag
+	deleted               bool
+	hosts                 []mHost
+	routes                []mRoute
+	bindings              []mBinding
+	grants                []mGrant
+}
+
+// mClassic is a classic connection as the model holds it.
+type mClassic struct {
+	id, name string
+	state    string // last seen; "" before any
+	gone     bool
+}
+
+type model struct {
+	// mock says the server is a dli-mock: a binding named fail_* ends
+	// FAILED, any other ACTIVE, as its README documents.
+	mock    bool
+	conns   []*mConn
+	classic []*mClassic
+}
+
+func (m *model) conn(id string) *mConn {
+	for _, c := range m.conns {
+		if c.id == id {
+			return c
+		}
+	}
+	return nil
+}
+
+func (m *model) liveNamed(name string) *mConn {
+	for _, c := range m.conns {
+		if c.name == name && !c.deleted {
+			return c
+		}
+	}
+	return nil
+}
+
+// tagged says whether the connection carries the tag k=v.
+func (c *mConn) tagged(kv string) bool {
+	k, v, _ := strings.Cut(kv, "=")
+	return slices.Contains(c.tags, mTag{k, v})
+}
+
+func (c *mConn) bindingOf(name string, queue bool) *mBinding {
+	if b := c.binding(name); b != nil && b.queue == queue {
+		return b
+	}
+	return nil
+}
+
+func (c *mConn) binding(name string) *mBinding {
+	for i := range c.bindings {
+		if c.bindings[i].name == name {
+			return &c.bindings[i]
+		}
+	}
+	return nil
+}
+
+// Predictions, one per operation. Each gets the call's path parameters
+// and decoded body, and returns what to expect, why, and what an accepted
+// call changes.
+
+// An accepted call of outcome either with no apply leaves the model
+// unsure: it stops judging the rest of the sequence rather than guess.
+type prediction struct {
+	want  outcome
+	why   string
+	apply func(respBody map[string]any)
+}
+
+func expect(w outcome, why string) prediction { return prediction{want: w, why: why} }
+
+// target finds the enhanced connection a call names.
+func (m *model) target(id string) (*mConn, prediction, bool) {
+	c := m.conn(id)
+	switch {
+	case c == nil:
+		// Documented: an unknown connection is 400 DLI.0001 "is not exist".
+		return nil, expect(refuse, "the connection does not exist"), false
+	case c.deleted:
+		// The document: a deleted connection is only shown and listed.
+		return c, expect(refuse, "the connection was deleted"), false
+	}
+	return c, prediction{}, true
+}
+
+func (m *model) predict(op string, path map[string]string, body map[string]any) prediction {
+	switch op {
+	case "CreateEnhancedConnection":
+		name, _ := body["name"].(string)
+		queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
+		if m.liveNamed(name) != nil {
+			// The document does not say whether an enhanced name is
+			// unique (it says so of classic ones).
+			return expect(either, "a connection of that name exists")
+		}
+		if dup(slices.Concat(queues, pools)) {
+			return expect(either, "a queue or pool is named twice") // not documented
+		}
+		return prediction{want: accept, why: "a valid create", apply: func(resp map[string]any) {
+			id, _ := resp["connection_id"].(string)
+			c := &mConn{id: id, name: name, vpc: str(body["dest_vpc_id"]), subnet: str(body["dest_network_id"])}
+			for _, t := range objects(body["tags"]) {
+				c.tags = append(c.tags, mTag{str(t["key"]), str(t["value"])})
+			}
+			c.hosts = hostsIn(body["hosts"])
+			for _, q := range queues {
+				c.bindings = append(c.bindings, mBinding{name: q, queue: true})
+			}
+			for _, p := range pools {
+				c.bindings = append(c.bindings, mBinding{name: p})
+			}
+			m.conns = append(m.conns, c)
+		}}
+	case "ShowEnhancedConnection", "ShowEnhancedConnectionPrivilege":
+		if m.conn(path["connection_id"]) == nil {
+			return expect(refuse, "the connection does not exist")
+		}
+		return expect(accept, "the connection exists (deleted ones are shown too)")
+	case "UpdateEnhancedConnection":
+		c, p, ok := m.target(path["connection_id"])
+		if !ok {
+			return p
+		}
+		return prediction{want: accept, why: "hosts are replaced whole", apply: func(map[string]any) { c.hosts = hostsIn(body["hosts"]) }}
+	case "DeleteEnhancedConnection":
+		c, p, ok := m.target(path["connection_id"])
+		if !ok {
+			return p
+		}
+		// The document: a delete is accepted while a binding is CREATING.
+		return prediction{want: accept, why: "a live connection is deleted", apply: func(map[string]any) { c.deleted = true }}
+	case "AssociateQueueToEnhancedConnection", "DisassociateQueueFromEnhancedConnection":
+		c, p, ok := m.target(path["connection_id"])
+		if !ok {
+			return p
+		}
+		queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
+		names := slices.Concat(queues, pools)
+		if len(names) == 0 {
+			return expect(refuse, "a binding request must name a queue or pool (the document)")
+		}
+		if dup(names) {
+			return expect(either, "a name is given twice") // not documented
+		}
+		if op == "AssociateQueueToEnhancedConnection" {
+			for _, n := range names {
+				if c.binding(n) != nil {
+					return expect(either, n+" is bound already") // not documented
+				}
+			}
+			return prediction{want: accept, why: "binding new queues or pools", apply: func(map[string]any) {
+				for _, q := range queues {
+					c.bindings = append(c.bindings, mBinding{name: q, queue: true})
+				}
+				for _, pl := range pools {
+					c.bindings = append(c.bindings, mBinding{name: pl})
+				}
+			}}
+		}
+		// A queue is unbound from the queues, a pool from the pools.
+		unbind := prediction{want: accept, why: "unbinding bound queues or pools", apply: func(map[string]any) {
+			c.bindings = slices.DeleteFunc(c.bindings, func(b mBinding) bool {
+				return b.queue && slices.Contains(queues, b.name) || !b.queue && slices.Contains(pools, b.name)
+			})
+		}}
+		for i, n := range names {
+			b := c.bindingOf(n, i < len(queues))
+			switch {
+			case b == nil:
+				return expect(either, n+" is not bound") // not documented
+			case b.status == "FAILED":
+				// Documented: a FAILED binding cannot be unbound.
+				return expect(refuse, n+"'s binding FAILED")
+			case b.status != "ACTIVE" && (!m.mock || strings.HasPrefix(n, "fail_")):
+				unbind.want, unbind.why = either, n+"'s binding may have failed by now"
+			}
+		}
+		return unbind
+	case "CreateRouteToEnhancedConnection", "CreateEnhancedConnectionRoutes":
+		c, p, ok := m.target(path["connection_id"])
+		if !ok {
+			return p
+		}
+		name := str(body["name"])
+		if slices.ContainsFunc(c.routes, func(r mRoute) bool { return r.name == name }) {
+			return expect(refuse, "route names are unique per connection (the document)")
+		}
+		return prediction{want: accept, why: "a new route", apply: func(map[string]any) {
+			c.routes = append(c.routes, mRoute{name, str(body["cidr"])})
+		}}
+	case "DeleteRouteFromEnhancedConnection", "DeleteEnhancedConnectionRoutes":
+		c, p, ok := m.target(path["connection_id"])
+		if !ok {
+			return p
+		}
+		i := slices.IndexFunc(c.routes, func(r mRoute) bool { return r.name == path["name"] })
+		if i < 0 {
+			// Not documented; accepted, it can only have deleted nothing.
+			return prediction{want: either, why: "no route of that name", apply: func(map[string]any) {}}
+		}
+		return prediction{want: accept, why: "deleting a route", apply: func(map[string]any) { c.routes = slices.Delete(c.routes, i, i+1) }}
+	case "RunAuthorizationAction":
+		return m.predictAuthorization(body)
+	case "CreateDatasourceConnection":
+		name := str(body["name"])
+		if slices.ContainsFunc(m.classic, func(c *mClassic) bool { return c.name == name && !c.gone }) {
+			return expect(refuse, "classic names are unique (the document: DLI.0006)")
+		}
+		return prediction{want: accept, why: "a valid create", apply: func(resp map[string]any) {
+			m.classic = append(m.classic, &mClassic{id: str(resp["connection_id"]), name: name})
+		}}
+	case "ShowDatasourceConnection":
+		if c := m.classicConn(path["connection_id"]); c == nil || c.gone {
+			return expect(refuse, "the connection does not exist")
+		}
+		return expect(accept, "the connection exists")
+	case "DeleteDatasourceConnection":
+		c := m.classicConn(path["connection_id"])
+		switch {
+		case c == nil || c.gone:
+			return expect(refuse, "the connection does not exist")
+		case c.state == "CREATING" || c.state == "":
+			// Documented: a connection being created cannot be deleted; but
+			// it may have finished since it was last seen.
+			return prediction{want: either, why: "the connection may still be CREATING", apply: func(map[string]any) { c.gone = true }}
+		}
+		return prediction{want: accept, why: "deleting a created connection", apply: func(map[string]any) { c.gone = true }}
+	}
+	return expect(either, "the model does not cover "+op)
+}
+
+func (m *model) classicConn(id string) *mClassic {
+	for _, c := range m.classic {
+		if c.id == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// predictAuthorization: grants on enhanced connections are what the model
+// knows; other objects, and requests without a project, it does not judge.
+func (m *model) predictAuthorization(body map[string]any) prediction {
+	project := str(body["projectId"])
+	action := str(body["action"])
+	type change struct {
+		c          *mConn
+		privileges []string
+	}
+	var changes []change
+	for _, p := range objects(body["privileges"]) {
+		id, ok := strings.CutPrefix(str(p["object"]), "edsconnections.")
+		if !ok || project == "" {
+			return expect(either, "an object or a grantee the model does not cover")
+		}
+		c := m.conn(id)
+		switch {
+		case c == nil:
+			return expect(either, "a connection that does not exist") // not documented
+		case c.deleted:
+			return expect(refuse, "the connection was deleted")
+		}
+		privs := strings_(p["privileges"])
+		if len(privs) == 0 && action != "update" {
+			return expect(either, "no privilege named") // not documented
+		}
+		changes = append(changes, change{c, privs})
+	}
+	return prediction{want: accept, why: action + " on enhanced connections", apply: func(map[string]any) {
+		for _, ch := range changes {
+			ch.c.authorize(project, action, ch.privileges)
+		}
+	}}
+}
+
+// authorize applies grant (adds), revoke (removes) and update (replaces;
+// empty revokes all), as the document describes RunAuthorizationAction.
+func (c *mConn) authorize(project, action string, privs []string) {
+	i := slices.IndexFunc(c.grants, func(g mGrant) bool { return g.project == project })
+	if i < 0 {
+		c.grants = append(c.grants, mGrant{project: project})
+		i = len(c.grants) - 1
+	}
+	g := &c.grants[i]
+	switch action {
+	case "grant":
+		for _, p := range privs {
+			if !slices.Contains(g.privileges, p) {
+				g.privileges = append(g.privileges, p)
+			}
+		}
+	case "revoke":
+		g.privileges = slices.DeleteFunc(g.privileges, func(p string) bool { return slices.Contains(privs, p) })
+	case "update":
+		g.privileges = slices.Compact(slices.Clone(privs))
+	}
+	if len(g.privileges) == 0 {
+		c.grants = slices.Delete(c.grants, i, i+1)
+	}
+}
+
+// compareConn holds what a server shows or lists of a connection to the
+// model; it returns what differs, and notes the binding statuses seen.
+func (m *model) compareConn(c *mConn, got map[string]any) []string {
+	var diffs []string
+	for _, f := range []struct{ field, want string }{{"name", c.name}, {"dest_vpc_id", c.vpc}, {"dest_network_id", c.subnet}} {
+		if g := str(got[f.field]); g != f.want {
+			diffs = append(diffs, fmt.Sprintf("%s is %q, want %q", f.field, g, f.want))
+		}
+	}
+	wantStatus := "ACTIVE"
+	if c.deleted {
+		wantStatus = "DELETED"
+	}
+	if s := str(got["status"]); s != wantStatus {
+		diffs = append(diffs, fmt.Sprintf("status is %q, want %s", s, wantStatus))
+	}
+	// The document: isPrivis is false once the connection is granted to
+	// another project.
+	if p, ok := got["isPrivis"].(bool); ok && p != (len(c.grants) == 0) {
+		diffs = append(diffs, fmt.Sprintf("isPrivis is %t, want %t (%d projects granted)", p, len(c.grants) == 0, len(c.grants)))
+	}
+	if gh := hostsIn(got["hosts"]); !slices.Equal(gh, c.hosts) {
+		diffs = append(diffs, fmt.Sprintf("hosts are %v, want %v", gh, c.hosts))
+	}
+	var gr []mRoute
+	for _, r := range objects(got["routes"]) {
+		gr = append(gr, mRoute{str(r["name"]), str(r["cidr"])})
+	}
+	if !slices.Equal(gr, c.routes) {
+		diffs = append(diffs, fmt.Sprintf("routes are %v, want %v", gr, c.routes))
+	}
+	for _, kind := range []struct {
+		field string
+		queue bool
+	}{{"available_queue_info", true}, {"elastic_resource_pools", false}} {
+		var want, have []string
+		for _, b := range c.bindings {
+			if b.queue == kind.queue {
+				want = append(want, b.name)
+			}
+		}
+		for _, b := range objects(got[kind.field]) {
+			name, status := str(b["name"]), str(b["status"])
+			have = append(have, name)
+			if mb := c.binding(name); mb != nil && mb.queue == kind.queue {
+				diffs = append(diffs, m.seeBinding(c, mb, status, str(b["err_msg"]))...)
+			}
+		}
+		slices.Sort(want)
+		slices.Sort(have)
+		if !slices.Equal(want, have) {
+			diffs = append(diffs, fmt.Sprintf("%s names %v, want %v", kind.field, have, want))
+		}
+	}
+	return diffs
+}
+
+// seeBinding notes a binding's status and says what is wrong with it: a
+// move the document does not allow, FAILED without a message, and for a
+// dli-mock, a status its naming rule rules out.
+func (m *model) seeBinding(c *mConn, b *mBinding, status, errMsg string) []string {
+	var diffs []string
+	allowed := map[string][]string{"": {"CREATING", "ACTIVE", "FAILED"}, "CREATING": {"CREATING", "ACTIVE", "FAILED"},
+		"ACTIVE": {"ACTIVE"}, "FAILED": {"FAILED"}}
+	if !slices.Contains(allowed[b.status], status) {
+		diffs = append(diffs, fmt.Sprintf("binding %s went from %s to %q", b.name, firstOf(b.status, "bound"), status))
+	}
+	if status == "FAILED" && errMsg == "" {
+		diffs = append(diffs, fmt.Sprintf("binding %s is FAILED without an err_msg", b.name))
+	}
+	if m.mock {
+		fails := strings.HasPrefix(b.name, "fail_")
+		if fails && status == "ACTIVE" || !fails && status == "FAILED" {
+			diffs = append(diffs, fmt.Sprintf("binding %s is %s; a dli-mock ends a fail_ binding FAILED and any other ACTIVE", b.name, status))
+		}
+	}
+	b.status = status
+	return diffs
+}
+
+func strings_(v any) []string {
+	arr, _ := v.([]any)
+	var out []string
+	for _, x := range arr {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func objects(v any) []map[string]any {
+	arr, _ := v.([]any)
+	var out []map[string]any
+	for _, x := range arr {
+		if o, ok := x.(map[string]any); ok {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func hostsIn(v any) []mHost {
+	var out []mHost
+	for _, h := range objects(v) {
+		out = append(out, mHost{str(h["name"]), str(h["ip"])})
+	}
+	return out
+}
+
+func dup(names []string) bool {
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			return true
+		}
+		seen[n] = true
+	}
+	return false
+}

@@ -1,0 +1,412 @@
+package gate_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/gate"
+	"github.com/dli-contract/dli-go/mockserver"
+)
+
+// Each model check and each property of the generated sequences, against
+// a server broken on purpose in that one respect: the gate must fail it
+// with a shrunk sequence of numbered steps that the same seed replays.
+func TestModelCatchesBrokenServers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("shrinking a sequence for each broken server takes most of a minute; make test runs it")
+	}
+	t.Parallel()
+	cases := []struct {
+		name   string
+		break_ func(next http.Handler) http.Handler
+		want   string // in the failure
+	}{
+		{"name filter inverted", nameFilterInverted, "filtered by ?"},
+		{"status filter ignored", dropQuery("status"), "filtered by ?"},
+		{"tags filter ignored", dropQuery("tags"), "filtered by"},
+		{"pages overlap", pagesOverlap, "pages of"},
+		{"create drops the hosts", createDropsHosts, "hosts are"},
+		{"update adds to the hosts", updateAppendsHosts, "hosts are"},
+		{"associate binds nothing", ignore(http.MethodPost, `/associate-queue$`), "names"},
+		{"disassociate unbinds nothing", ignore(http.MethodPost, `/disassociate-queue$`), "names"},
+		{"route add ignored", ignore(http.MethodPost, `/routes$`), "routes are"},
+		{"route delete ignored", ignore(http.MethodDelete, `/routes/[^/]+$`), "routes are"},
+		{"grants ignored", ignore(http.MethodPut, `/authorization$`), "isPrivis"},
+		{"delete leaves the connection ACTIVE", ignore(http.MethodDelete, `/enhanced-connections/[^/]+$`), "status is"},
+		{"a deleted connection takes changes", deletedTakesChanges, "should be refused"},
+		{"classic delete deletes nothing", ignore(http.MethodDelete, `/datasource-connection/[^/]+$`), "should be refused"},
+		{"a failed binding without a message", rewriteBindings(func(b map[string]any) {
+			if b["status"] == "FAILED" {
+				delete(b, "err_msg")
+			}
+		}), "without an err_msg"},
+		{"a failed binding shown ACTIVE", rewriteBindings(func(b map[string]any) {
+			if b["status"] == "FAILED" {
+				b["status"] = "ACTIVE"
+			}
+		}), "ends a fail_ binding FAILED"},
+		{"bindings never settle", rewriteBindings(func(b map[string]any) { b["status"] = "CREATING" }), "still CREATING"},
+		{"a refused update clears the hosts", refusedUpdateClearsHosts, "hosts are"},
+		{"show answers another connection", showFallsThrough, "unlike the model"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			first := modelRun(t, tc.break_)
+			require.NotNil(t, first, "the gate passed a server whose %s", tc.name)
+			assert.Contains(t, first.Message, tc.want)
+			assert.Contains(t, first.Case, "shrunk (replay: -seed 7)")
+			steps := stepsOf(first.Message)
+			require.NotEmpty(t, steps, "the failure lists no steps:\n%s", first.Message)
+			assert.LessOrEqual(t, len(steps), 8, "the sequence was not shrunk:\n%s", first.Message)
+			for i, s := range steps {
+				assert.True(t, strings.HasPrefix(s, strconv.Itoa(i+1)+". "), "step %d is not numbered: %s", i+1, s)
+			}
+			// The same seed against a fresh server of the same kind finds
+			// the same sequence.
+			again := modelRun(t, tc.break_)
+			require.NotNil(t, again, "-seed 7 did not replay the failure")
+			assert.Equal(t, masked(steps), masked(stepsOf(again.Message)))
+		})
+	}
+}
+
+// A server that does what the document says passes the model.
+func TestModelPassesTheMock(t *testing.T) {
+	t.Parallel()
+	assert.Nil(t, modelRun(t, func(next http.Handler) http.Handler { return next }))
+}
+
+// modelRun runs only the generated sequences against a mock broken by
+// breaker; it returns the model's violation, if any.
+func modelRun(t *testing.T, breaker func(http.Handler) http.Handler) *gate.Violation {
+	t.Helper()
+	// A mock that checks no signature, so that a breaker may rewrite a
+	// request before the mock sees it.
+	m, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	var log bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep := gate.Run(ctx, gate.Config{
+		Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: time.Millisecond,
+			Settle: 100 * time.Millisecond, Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+		Network:     mockserver.NewMockTransport(breaker(m)),
+		Checks:      []string{gate.CheckModel},
+		Seed:        7,
+		MaxExamples: 60,
+		MaxSteps:    10,
+		MaxShrinks:  150,
+		Log:         &log,
+	})
+	require.Empty(t, rep.Problem)
+	tally := rep.Checks[gate.CheckModel]
+	require.Positive(t, tally.Passed+tally.Failed, "no sequence ran")
+	var found *gate.Violation
+	for _, v := range rep.Violations {
+		require.Equal(t, gate.CheckModel, v.Check, "only the model was asked for: %s", v)
+		found = &v
+	}
+	if found != nil {
+		t.Log(found.Message)
+	}
+	return found
+}
+
+func stepsOf(msg string) []string {
+	_, after, ok := strings.Cut(msg, "steps:\n")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(after, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+var (
+	uuidRE  = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	nonceRE = regexp.MustCompile(`(dli-contract-run(?:%3D|=|","value":"))[0-9a-z]+-`)
+)
+
+// masked leaves out what differs from one run to the next: the ids the
+// server makes up, its answers but for their status, and the nonce of the
+// run's tag.
+func masked(steps []string) []string {
+	out := make([]string, len(steps))
+	for i, s := range steps {
+		call, answer, _ := strings.Cut(s, " → ")
+		status, _, _ := strings.Cut(answer, ",")
+		out[i] = nonceRE.ReplaceAllString(uuidRE.ReplaceAllString(call, "<id>"), "$1<nonce>-") + " → " + status
+	}
+	return out
+}
+
+// The breakers. Each keeps the answers well formed: only their meaning is
+// wrong.
+
+func matches(r *http.Request, method, pathRE string) bool {
+	return r.Method == method && regexp.MustCompile(pathRE).MatchString(r.URL.Path)
+}
+
+const enhancedList = `/datasource/enhanced-connections$`
+
+// answer serves r on next, letting edit change the decoded answer.
+func answer(next http.Handler, w http.ResponseWriter, r *http.Request, edit func(status int, body map[string]any)) {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	out := rec.Body.Bytes()
+	var body map[string]any
+	if edit != nil && json.Unmarshal(out, &body) == nil {
+		edit(rec.Code, body)
+		out, _ = json.Marshal(body)
+	}
+	w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(out)
+}
+
+func nameFilterInverted(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.URL.Query().Get("name")
+		if !matches(r, http.MethodGet, enhancedList) || name == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		q := r.URL.Query()
+		q.Del("name")
+		r.URL.RawQuery = q.Encode()
+		answer(next, w, r, func(_ int, b map[string]any) {
+			var kept []any
+			for _, c := range b["connections"].([]any) {
+				if c.(map[string]any)["name"] != name {
+					kept = append(kept, c)
+				}
+			}
+			b["connections"], b["count"] = append([]any{}, kept...), len(kept)
+		})
+	})
+}
+
+func dropQuery(param string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if matches(r, http.MethodGet, enhancedList) {
+				q := r.URL.Query()
+				q.Del(param)
+				r.URL.RawQuery = q.Encode()
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// pagesOverlap starts every page after the first one item early.
+func pagesOverlap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if off, err := strconv.Atoi(q.Get("offset")); err == nil && off > 0 && matches(r, http.MethodGet, enhancedList) {
+			q.Set("offset", strconv.Itoa(off-1))
+			r.URL.RawQuery = q.Encode()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// rewriteBody lets edit change a JSON request body before the mock reads
+// it.
+func rewriteBody(r *http.Request, edit func(map[string]any)) {
+	raw, _ := io.ReadAll(r.Body)
+	var body map[string]any
+	if json.Unmarshal(raw, &body) == nil {
+		edit(body)
+		raw, _ = json.Marshal(body)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	r.ContentLength = int64(len(raw))
+}
+
+func createDropsHosts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if matches(r, http.MethodPost, enhancedList) {
+			rewriteBody(r, func(b map[string]any) { delete(b, "hosts") })
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// show asks next for a connection as it is now.
+func show(next http.Handler, r *http.Request) map[string]any {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, r.URL.Path, nil))
+	var shown map[string]any
+	_ = json.Unmarshal(rec.Body.Bytes(), &shown)
+	return shown
+}
+
+// updateAppendsHosts adds the new hosts to the old instead of replacing
+// them.
+func updateAppendsHosts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if matches(r, http.MethodPut, `/enhanced-connections/[^/]+$`) {
+			old, _ := show(next, r)["hosts"].([]any)
+			rewriteBody(r, func(b map[string]any) {
+				if hs, ok := b["hosts"].([]any); ok {
+					b["hosts"] = append(old, hs...)
+				}
+			})
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ignore answers the matching calls that the mock would accept as done,
+// and does nothing. Whether it would accept one, a scratch mock loaded
+// with the mock's state says.
+func ignore(method, pathRE string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		m := next.(*mockserver.Server)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !matches(r, method, pathRE) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			raw, _ := io.ReadAll(r.Body)
+			state := m.State()
+			scratch, err := mockserver.New(mockserver.Config{Fixtures: &state})
+			if err != nil {
+				panic(err)
+			}
+			rec := httptest.NewRecorder()
+			r.Body = io.NopCloser(bytes.NewReader(raw))
+			scratch.ServeHTTP(rec, r.Clone(r.Context()))
+			if rec.Code != http.StatusOK {
+				r.Body = io.NopCloser(bytes.NewReader(raw))
+				next.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(rec.Body.Bytes())
+		})
+	}
+}
+
+// deletedTakesChanges answers changes to a deleted connection as done.
+func deletedTakesChanges(next http.Handler) http.Handler {
+	var mu sync.Mutex
+	deleted := map[string]bool{}
+	conn := regexp.MustCompile(`/enhanced-connections/([^/]+)`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m := conn.FindStringSubmatch(r.URL.Path)
+		if m == nil || r.Method == http.MethodGet {
+			next.ServeHTTP(w, r)
+			return
+		}
+		mu.Lock()
+		gone := deleted[m[1]]
+		if r.Method == http.MethodDelete && !strings.Contains(r.URL.Path, "/routes/") {
+			deleted[m[1]] = true
+		}
+		mu.Unlock()
+		if gone {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"is_success":true,"message":""}`))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// rewriteBindings lets edit change every binding the mock answers with.
+func rewriteBindings(edit func(map[string]any)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet {
+				next.ServeHTTP(w, r)
+				return
+			}
+			answer(next, w, r, func(_ int, b map[string]any) {
+				conns, _ := b["connections"].([]any)
+				if _, one := b["id"]; one {
+					conns = []any{b}
+				}
+				for _, c := range conns {
+					for _, field := range []string{"available_queue_info", "elastic_resource_pools"} {
+						bs, _ := c.(map[string]any)[field].([]any)
+						for _, bd := range bs {
+							edit(bd.(map[string]any))
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// refusedUpdateClearsHosts clears the hosts of a connection whose update
+// it refuses.
+func refusedUpdateClearsHosts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !matches(r, http.MethodPut, `/enhanced-connections/[^/]+$`) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		raw, _ := io.ReadAll(r.Body)
+		rec := httptest.NewRecorder()
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		next.ServeHTTP(rec, r)
+		if rec.Code == http.StatusBadRequest {
+			clear := httptest.NewRequest(http.MethodPut, r.URL.Path, strings.NewReader(`{"hosts":[]}`))
+			clear.Header.Set("Content-Type", "application/json")
+			next.ServeHTTP(httptest.NewRecorder(), clear)
+		}
+		w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+}
+
+// showFallsThrough shows, for a connection that is there, another one.
+func showFallsThrough(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !matches(r, http.MethodGet, `/enhanced-connections/[^/]+$`) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		asked := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		shown := httptest.NewRecorder()
+		next.ServeHTTP(shown, httptest.NewRequest(http.MethodGet, r.URL.Path, nil))
+		list := httptest.NewRecorder()
+		next.ServeHTTP(list, httptest.NewRequest(http.MethodGet, strings.TrimSuffix(r.URL.Path, "/"+asked), nil))
+		var page struct {
+			Connections []struct {
+				ID string `json:"id"`
+			} `json:"connections"`
+		}
+		_ = json.Unmarshal(list.Body.Bytes(), &page)
+		for _, c := range page.Connections {
+			if shown.Code == http.StatusOK && c.ID != asked {
+				r.URL.Path = strings.TrimSuffix(r.URL.Path, asked) + c.ID
+				break
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

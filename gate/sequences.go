@@ -1,0 +1,869 @@
+package gate
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
+	"pgregory.net/rapid"
+
+	"github.com/dli-contract/dli-go/contract"
+)
+
+// CheckModel is the check of generated call sequences against the model:
+// what the server accepts, refuses, shows and lists must be what the
+// operations mean.
+const CheckModel = "model_conformance"
+
+// Generated call sequences: rapid draws sequences of calls from the
+// document's links (a create's connection_id leads to show, update,
+// delete, bind, unbind, privileges and routes; a route add to its delete),
+// with bodies drawn from the schemas, some broken on purpose, calls after
+// delete and repeated ones among them. After each call the server is held
+// to the model. A failing sequence is shrunk to a minimal one and reported
+// as numbered steps, which -seed replays.
+
+// rapidMu serializes the use of rapid, whose settings are process-wide.
+var (
+	rapidMu   sync.Mutex
+	rapidInit sync.Once
+)
+
+// action is one kind of call a sequence may make.
+type action struct {
+	op     *located
+	link   *openapi3.Link // how its parameters follow from earlier calls
+	source string         // the operation whose answer feeds the link
+}
+
+// seqRun is one run of the property: a fresh model, the calls so far.
+type seqRun struct {
+	g       *gate
+	ctx     context.Context
+	t       *rapid.T
+	m       *model
+	run     int
+	steps   []string
+	unsure  bool // a call got no answer: the model can no longer tell
+	last    *Exchange
+	failure string
+	created []string
+
+	// For keyword coverage: a value forced into the body, a keyword to
+	// break, and the connection links lead to.
+	force    *force
+	breaking *kwInstance
+	pin      string
+	actions  []action
+	// target is the connection a body is drawn for, when the model holds
+	// it: an unbind then mostly names what is bound.
+	target *mConn
+}
+
+func (g *gate) sequences(ctx context.Context) {
+	if !g.cfg.Mutate {
+		return
+	}
+	actions := g.linkActions()
+	g.runNonce = strconv.FormatUint(uint64(time.Now().UnixNano())%(1<<32), 36)
+	rapidMu.Lock()
+	defer rapidMu.Unlock()
+	rapidInit.Do(func() {
+		testing.Init()
+		if !flag.Parsed() {
+			_ = flag.CommandLine.Parse(nil)
+		}
+	})
+	shrink := 20 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		shrink = min(shrink, time.Until(dl)/4)
+	}
+	for name, v := range map[string]string{"rapid.checks": strconv.Itoa(g.cfg.MaxExamples), "rapid.steps": strconv.Itoa(g.cfg.MaxSteps),
+		"rapid.seed": strconv.FormatUint(g.seed, 10), "rapid.nofailfile": "true", "rapid.shrinktime": shrink.String()} {
+		_ = flag.Set(name, v)
+	}
+	runs := 0
+	tb := &rapidTB{}
+	var worst *seqRun
+	check := func(prop func(*rapid.T, *seqRun)) {
+		// Shrinking is bounded by a count of runs, not only by time, so
+		// that a seed replays to the same shrunk sequence on any machine.
+		// Past the budget a run does nothing (and so passes), which ends
+		// shrinking at once; but the run that confirms the last smaller
+		// failure found still runs, as rapid requires.
+		firstFail, lastFail, lastConfirmed := 0, 0, false
+		rapid.Check(tb, func(t *rapid.T) {
+			runs++
+			// rapid runs a failing candidate twice: this run confirms the
+			// one before when that one failed and confirmed nothing.
+			confirms := lastFail == runs-1 && !lastConfirmed
+			if firstFail != 0 && runs-firstFail > g.cfg.MaxShrinks && !confirms {
+				return
+			}
+			r := &seqRun{g: g, ctx: ctx, t: t, m: &model{mock: g.cfg.Mock}, run: runs, actions: actions}
+			defer r.cleanup()
+			defer func() {
+				if r.failure == "" {
+					return
+				}
+				worst = r
+				lastFail, lastConfirmed = runs, confirms
+				if firstFail == 0 {
+					firstFail = runs
+				}
+			}()
+			if g.stopped() {
+				t.Skip("the run stopped")
+			}
+			prop(t, r)
+		})
+	}
+	check(func(t *rapid.T, r *seqRun) {
+		set := map[string]func(*rapid.T){"": func(*rapid.T) { r.invariant() }}
+		for _, a := range actions {
+			set[a.op.op.OperationID] = func(t *rapid.T) { r.t = t; r.linked(a) }
+		}
+		set["ListEnhancedConnections filters"] = func(t *rapid.T) { r.t = t; r.listFilters() }
+		set["ListEnhancedConnections pages"] = func(t *rapid.T) { r.t = t; r.listPages() }
+		set["settle"] = func(t *rapid.T) { r.t = t; r.settle() }
+		t.Repeat(set)
+	})
+	if !tb.failed {
+		// What the random sequences did not send, one sequence sends on
+		// purpose: each constraint satisfied and broken.
+		_ = flag.Set("rapid.checks", "1")
+		check(func(_ *rapid.T, r *seqRun) { r.topUp(actions) })
+	}
+	if tb.failed && worst != nil {
+		if strings.Contains(strings.Join(tb.said, " "), "flaky") {
+			worst.failure += " (replayed, the sequence did not fail again: the server's answers depend on more than the calls, e.g. on time; shown as first found, not shrunk)"
+		}
+		steps := make([]string, len(worst.steps))
+		for i, s := range worst.steps {
+			steps[i] = fmt.Sprintf("%d. %s", i+1, s)
+		}
+		g.verdictCase(CheckModel, opOf(worst.last), fmt.Sprintf("a generated sequence of %d calls, shrunk (replay: -seed %d)", len(worst.steps), g.seed),
+			"", worst.last, worst.failure+"\n      steps:\n        "+strings.Join(steps, "\n        "))
+		return
+	}
+	if tb.failed && worst == nil {
+		// rapid itself failed (a property that could not run): a problem
+		// of the gate, not of the server.
+		g.problem = joinNotes(g.problem, "the generated sequences could not run: "+strings.Join(tb.said, "; "))
+		return
+	}
+	if !tb.failed {
+		g.verdictCase(CheckModel, "sequences", fmt.Sprintf("%d generated sequences", runs), "", nil, "")
+	}
+}
+
+func opOf(ex *Exchange) string {
+	if ex == nil {
+		return "sequences"
+	}
+	return ex.Method + " " + ex.URL
+}
+
+// linkActions lists the calls sequences make: the roots (the creates,
+// which nothing links to) and every operation a link leads to.
+func (g *gate) linkActions() []action {
+	ops := map[string]*located{}
+	for _, o := range operationsOf(g.doc.OpenAPI()) {
+		ops[o.op.OperationID] = &o
+	}
+	var out []action
+	out = append(out, action{op: ops["CreateEnhancedConnection"]})
+	if !g.cfg.SkipClassic {
+		out = append(out, action{op: ops["CreateDatasourceConnection"]})
+	}
+	for _, src := range slices.Sorted(maps.Keys(ops)) {
+		o := ops[src]
+		if o.op.Responses == nil {
+			continue
+		}
+		for _, resp := range o.op.Responses.Map() {
+			if resp.Value == nil {
+				continue
+			}
+			for _, name := range slices.Sorted(maps.Keys(resp.Value.Links)) {
+				l := resp.Value.Links[name].Value
+				target := ops[l.OperationID]
+				if target == nil || strings.Contains(target.op.OperationID, "Datasource") && g.cfg.SkipClassic {
+					continue
+				}
+				out = append(out, action{op: target, link: l, source: src})
+			}
+		}
+	}
+	return out
+}
+
+// topUp sends, for each body keyword the run has not yet both satisfied
+// and broken, a request that does: a value forced at its place (null for
+// nullable), or a variant of a valid body that breaks it. Calls that need
+// a connection get a live one, made first when the model holds none.
+func (r *seqRun) topUp(actions []action) {
+	tried := map[*kwInstance]bool{}
+	for {
+		// Again after each request, which may cover more than it aimed at.
+		needs := slices.DeleteFunc(r.g.kw.missing("body"), func(n need) bool { return tried[n.inst] })
+		if len(needs) == 0 {
+			return
+		}
+		need := needs[0]
+		inst := need.inst
+		tried[inst] = true
+		i := slices.IndexFunc(actions, func(a action) bool { return a.op.op.OperationID == inst.Operation })
+		if i < 0 {
+			continue
+		}
+		a := actions[i]
+		r.pin = ""
+		if a.link != nil {
+			if r.pin = r.liveConn(actions); r.pin == "" {
+				continue
+			}
+		}
+		if need.satisfy {
+			r.force, r.breaking = &force{ptr: inst.Where, null: inst.Keyword.Keyword == "nullable"}, nil
+			r.linked(a)
+		}
+		if need.break_ {
+			r.force, r.breaking = &force{ptr: inst.Where}, inst
+			r.linked(a)
+		}
+		r.force, r.breaking = nil, nil
+	}
+}
+
+// liveConn is a connection of the run that is not deleted, made if need
+// be (within three tries).
+func (r *seqRun) liveConn(actions []action) string {
+	for range 3 {
+		if i := slices.IndexFunc(r.m.conns, func(c *mConn) bool { return !c.deleted }); i >= 0 {
+			return r.m.conns[i].id
+		}
+		if i := slices.IndexFunc(actions, func(a action) bool { return a.op.op.OperationID == "CreateEnhancedConnection" }); i >= 0 {
+			r.force, r.breaking = nil, nil
+			r.linked(actions[i])
+		}
+	}
+	return ""
+}
+
+// starred turns a JSON pointer into the form keyword coverage uses: *
+// for the items of an array, / for the whole body.
+func starred(ptr string) string {
+	if ptr == "" {
+		return "/"
+	}
+	toks := strings.Split(ptr, "/")
+	for i, t := range toks {
+		if _, err := strconv.Atoi(t); err == nil && i > 0 {
+			toks[i] = "*"
+		}
+	}
+	return strings.Join(toks, "/")
+}
+
+// step records a call for the report of a failing sequence.
+func (r *seqRun) step(format string, args ...any) {
+	r.steps = append(r.steps, fmt.Sprintf(format, args...))
+}
+
+// fail ends the run with what disagrees. rapid is told only the kind of
+// failure, which holds from one replay to the next (ids and names do
+// not), so that it shrinks to the shortest sequence that fails alike.
+func (r *seqRun) fail(kind, format string, args ...any) {
+	r.failure = fmt.Sprintf(format, args...)
+	r.t.Fatalf("%s", kind)
+}
+
+// call sends one request and holds the answer to the model's prediction:
+// accepted (2xx) or refused (4xx); an accepted call changes the model.
+func (r *seqRun) call(op *located, pathParams map[string]string, body any, brokenCase string) (int, map[string]any) {
+	if r.g.stopped() {
+		r.t.Skip("the run stopped")
+	}
+	path := op.path
+	for k, v := range pathParams {
+		path = strings.ReplaceAll(path, "{"+k+"}", url.PathEscape(v))
+	}
+	path = strings.ReplaceAll(path, "{project_id}", r.g.cfg.ProjectID)
+	var raw []byte
+	if body != nil {
+		raw, _ = json.Marshal(body)
+	}
+	bodyMap, _ := body.(map[string]any)
+	var p prediction
+	if brokenCase != "" {
+		p = expect(refuse, "an invalid request ("+brokenCase+")")
+	} else {
+		p = r.m.predict(op.op.OperationID, pathParams, bodyMap)
+	}
+	desc := op.op.OperationID
+	if len(pathParams) > 0 {
+		desc += " " + fmt.Sprint(pathParams)
+	}
+	if raw != nil {
+		desc += " " + string(raw)
+	}
+	ex := r.g.send(r.ctx, true, op.method, path, raw)
+	r.last = ex
+	r.step("%s → %s", desc, ex.Answer())
+	switch {
+	case ex.Throttled:
+		r.unsure = true
+		r.t.Skip("throttled")
+	case ex.Error != "":
+		r.unsure = true // it may or may not have run
+		r.t.Skip("no answer")
+	}
+	var resp map[string]any
+	_ = json.Unmarshal([]byte(ex.body), &resp)
+	accepted := ex.Status >= 200 && ex.Status < 300
+	switch {
+	case ex.Status >= 500:
+		r.fail(op.op.OperationID+" answered 5xx", "%s was answered %d", op.op.OperationID, ex.Status)
+	case p.want == accept && !accepted:
+		r.fail(op.op.OperationID+" should be accepted", "%s should be accepted (%s), was answered %d", op.op.OperationID, p.why, ex.Status)
+	case p.want == refuse && accepted:
+		r.fail(op.op.OperationID+" should be refused", "%s should be refused (%s), was answered %d", op.op.OperationID, p.why, ex.Status)
+	}
+	if accepted && p.apply == nil && p.want == either {
+		// The document does not say what such a call does: the model can
+		// no longer tell what the server holds.
+		r.unsure = true
+	}
+	if id := str(resp["connection_id"]); accepted && id != "" && strings.HasPrefix(op.op.OperationID, "Create") && !strings.Contains(op.path, "{connection_id}") {
+		r.created = append(r.created, id) // whatever the model expected
+	}
+	if accepted && p.apply != nil && brokenCase == "" {
+		p.apply(resp)
+	}
+	return ex.Status, resp
+}
+
+// linked makes a call an action stands for: a create (a root), or a call
+// whose parameters follow from an earlier answer by the action's link.
+func (r *seqRun) linked(a action) {
+	t := r.t
+	params := map[string]string{}
+	if a.link != nil {
+		// In a fixed order: the draws must come in the same order for a
+		// sequence to replay.
+		for _, name := range slices.Sorted(maps.Keys(a.link.Parameters)) {
+			expr := a.link.Parameters[name]
+			v, ok := r.resolve(a, expr.(string), params)
+			if !ok {
+				t.Skip("nothing to follow the link from")
+			}
+			params[name] = v
+		}
+	}
+	var body any
+	var broken string
+	if rb := a.op.op.RequestBody; rb != nil && rb.Value != nil {
+		schema := rb.Value.Content.Get("application/json").Schema.Value
+		r.target = r.m.conn(params["connection_id"])
+		body = r.gen(schema, "", a.op.op.OperationID)
+		if a.link != nil && a.link.RequestBody != nil {
+			body = r.overlay(body, a, a.link.RequestBody)
+		}
+		if a.op.op.OperationID == "CreateEnhancedConnection" {
+			r.tagRun(body)
+		}
+		cases := func() []contract.Case {
+			return slices.DeleteFunc(contract.Derive(schema, body), func(c contract.Case) bool { return c.Valid || c.Rule == "maxItems" })
+		}
+		switch {
+		case r.breaking != nil:
+			// The broken variant keyword coverage asks for.
+			cs := cases()
+			i := slices.IndexFunc(cs, func(c contract.Case) bool {
+				return c.Rule == r.breaking.Keyword.Keyword && starred(c.Field) == r.breaking.Where
+			})
+			if i < 0 {
+				return // no variant of this body breaks it
+			}
+			body, broken = cs[i].Value, cs[i].Name
+		case r.force == nil && rapid.IntRange(0, 5).Draw(t, "break") == 0:
+			// A broken variant of the body: refused, and changes nothing.
+			if cs := cases(); len(cs) > 0 {
+				c := rapid.SampledFrom(cs).Draw(t, "broken")
+				body, broken = c.Value, c.Name
+			}
+		}
+	}
+	r.call(a.op, params, body, broken)
+	id := params["connection_id"]
+	switch a.op.op.OperationID {
+	case "ShowEnhancedConnection":
+		r.compareShown(id)
+	case "ShowEnhancedConnectionPrivilege":
+		r.comparePrivileges(id)
+	case "ShowDatasourceConnection":
+		r.seeClassic(id)
+	}
+}
+
+// resolve evaluates a link's runtime expression against the model: a
+// connection_id from a create's answer is any connection the model holds
+// (deleted ones too), or now and then one that does not exist.
+func (r *seqRun) resolve(a action, expr string, params map[string]string) (string, bool) {
+	t := r.t
+	switch {
+	case r.pin != "" && strings.HasSuffix(expr, "#/connection_id"):
+		return r.pin, true
+	case strings.HasSuffix(expr, "#/connection_id") || expr == "$request.path.connection_id":
+		classic := strings.Contains(a.source, "Datasource")
+		var ids, routed []string
+		if classic {
+			for _, c := range r.m.classic {
+				ids = append(ids, c.id)
+			}
+		} else {
+			for _, c := range r.m.conns {
+				ids = append(ids, c.id)
+				if len(c.routes) > 0 {
+					routed = append(routed, c.id)
+				}
+			}
+		}
+		if len(ids) == 0 {
+			// A call needs something to call on: make it first, so that
+			// a sequence does not spend itself on calls to nothing.
+			if !r.makeFirst(classic) {
+				return "", false
+			}
+			return r.resolve(a, expr, params)
+		}
+		if expr == "$request.path.connection_id" && len(routed) > 0 {
+			ids = routed // a route's delete follows from its add
+		}
+		if rapid.IntRange(0, 9).Draw(t, "unknown id") == 0 {
+			return uuid.NewString(), true
+		}
+		return recent(t, ids, "connection"), true
+	case expr == "$request.body#/name":
+		var names []string
+		if c := r.m.conn(params["connection_id"]); c != nil {
+			for _, rt := range c.routes {
+				names = append(names, rt.name)
+			}
+		}
+		return recent(t, append([]string{"no_such_route"}, names...), "route"), true
+	}
+	return "", false
+}
+
+// recent draws one of xs counting back from the last: the same draw names
+// the same thing when shrinking takes out calls that came before it.
+func recent(t *rapid.T, xs []string, label string) string {
+	return xs[len(xs)-1-rapid.IntRange(0, len(xs)-1).Draw(t, label)]
+}
+
+// makeFirst creates a connection (classic or enhanced) for a call that
+// needs one; false when the create was refused.
+func (r *seqRun) makeFirst(classic bool) bool {
+	op := "CreateEnhancedConnection"
+	if classic {
+		op = "CreateDatasourceConnection"
+	}
+	i := slices.IndexFunc(r.actions, func(a action) bool { return a.op.op.OperationID == op && a.link == nil })
+	if i < 0 {
+		return false
+	}
+	force, breaking, target := r.force, r.breaking, r.target
+	defer func() { r.force, r.breaking, r.target = force, breaking, target }()
+	r.force, r.breaking = nil, nil
+	for range 3 { // a drawn create may be a broken one, refused
+		r.linked(r.actions[i])
+		if classic && len(r.m.classic) > 0 || !classic && len(r.m.conns) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// overlay fills a generated body with a link's request body template:
+// where the template holds a runtime expression, its value replaces the
+// generated one (a template of one array item speaks for every item);
+// the template's other values are only examples, and the drawn ones stay.
+func (r *seqRun) overlay(body any, a action, tmpl any) any {
+	id, ok := r.resolve(a, "$response.body#/connection_id", nil)
+	if !ok {
+		r.t.Skip("nothing to follow the link from")
+	}
+	return fillExpr(body, tmpl, func(s string) string { return strings.ReplaceAll(s, "{$response.body#/connection_id}", id) })
+}
+
+func fillExpr(v, tmpl any, fill func(string) string) any {
+	switch tm := tmpl.(type) {
+	case string:
+		if strings.Contains(tm, "{$") {
+			return fill(tm)
+		}
+		return v
+	case map[string]any:
+		obj, _ := v.(map[string]any)
+		if obj == nil {
+			obj = map[string]any{}
+		}
+		for k, e := range tm {
+			if hasExpr(e) {
+				obj[k] = fillExpr(obj[k], e, fill)
+			}
+		}
+		return obj
+	case []any:
+		arr, _ := v.([]any)
+		if len(tm) == 0 {
+			return v
+		}
+		if len(arr) == 0 {
+			arr = []any{nil}
+		}
+		for i := range arr {
+			arr[i] = fillExpr(arr[i], tm[min(i, len(tm)-1)], fill)
+		}
+		return arr
+	}
+	return v
+}
+
+func hasExpr(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.Contains(x, "{$")
+	case []any:
+		return slices.ContainsFunc(x, hasExpr)
+	case map[string]any:
+		for _, e := range x {
+			if hasExpr(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runTagKey is the tag every enhanced connection of a sequence carries,
+// its value unique to the sequence: lists filtered by it hold exactly the
+// connections the sequence made, however many the project has.
+const runTagKey = "dli-contract-run"
+
+func (r *seqRun) runTag() string { return fmt.Sprintf("%s=%s-%d", runTagKey, r.g.runNonce, r.run) }
+
+// tagRun adds the run's tag to a create's body, unless its tags are null.
+func (r *seqRun) tagRun(body any) {
+	obj, ok := body.(map[string]any)
+	if !ok {
+		return
+	}
+	tags, present := obj["tags"]
+	if present && tags == nil {
+		return
+	}
+	arr, _ := tags.([]any)
+	k, v, _ := strings.Cut(r.runTag(), "=")
+	obj["tags"] = append(arr, map[string]any{"key": k, "value": v})
+}
+
+// invariant holds every connection of the run, as the run's list shows
+// it, to the model; and the list to the run's connections.
+func (r *seqRun) invariant() {
+	if r.unsure || len(r.m.conns) == 0 {
+		return
+	}
+	items, ok := r.listRun(nil)
+	if !ok {
+		return
+	}
+	byID := map[string]map[string]any{}
+	for _, it := range items {
+		id := str(it["id"])
+		byID[id] = it
+		if c := r.m.conn(id); c == nil || !c.tagged(r.runTag()) {
+			r.fail("the list answers a connection the run did not make", "the list filtered by the run's tag %s answers connection %s (%s), which the run did not make", r.runTag(), id, str(it["name"]))
+		}
+	}
+	for _, c := range r.m.conns {
+		if !c.tagged(r.runTag()) {
+			continue
+		}
+		got, listed := byID[c.id]
+		if !listed {
+			r.fail("the list lacks a connection", "the list lacks connection %s (%s), which the model holds", c.id, c.name)
+		}
+		if diffs := r.m.compareConn(c, got); len(diffs) > 0 {
+			r.fail("the list answers a connection unlike the model", "the list answers connection %s (%s) unlike the model: %s", c.id, c.name, strings.Join(diffs, "; "))
+		}
+	}
+}
+
+// listRun lists the run's enhanced connections (those of its tag), all at
+// once unless q says otherwise; q may add filters.
+func (r *seqRun) listRun(q url.Values) ([]map[string]any, bool) {
+	if q == nil {
+		q = url.Values{}
+	}
+	if !q.Has("tags") {
+		q.Set("tags", r.runTag())
+	}
+	if !q.Has("limit") {
+		q.Set("limit", "0")
+	}
+	ex := r.g.send(r.ctx, true, "GET", r.g.path("/v2.0/{project_id}/datasource/enhanced-connections", "")+"?"+q.Encode(), nil)
+	r.last = ex
+	if ex.Throttled || ex.Error != "" || ex.Status != 200 {
+		return nil, false
+	}
+	var page map[string]any
+	if json.Unmarshal([]byte(ex.body), &page) != nil {
+		return nil, false
+	}
+	return objects(page["connections"]), true
+}
+
+func (r *seqRun) compareShown(id string) {
+	c := r.m.conn(id)
+	if c == nil || r.unsure || r.last.Status != 200 {
+		return
+	}
+	var got map[string]any
+	_ = json.Unmarshal([]byte(r.last.body), &got)
+	if diffs := r.m.compareConn(c, got); len(diffs) > 0 {
+		r.fail("show answers a connection unlike the model", "show answers connection %s (%s) unlike the model: %s", id, c.name, strings.Join(diffs, "; "))
+	}
+}
+
+func (r *seqRun) comparePrivileges(id string) {
+	c := r.m.conn(id)
+	if c == nil || r.unsure || r.last.Status != 200 {
+		return
+	}
+	var got map[string]any
+	_ = json.Unmarshal([]byte(r.last.body), &got)
+	have := map[string][]string{}
+	for _, p := range objects(got["privileges"]) {
+		project := firstOf(str(p["project_id"]), str(p["applicant_project_id"]))
+		privs := strings_(p["privileges"])
+		slices.Sort(privs)
+		have[project] = privs
+	}
+	want := map[string][]string{}
+	for _, gr := range c.grants {
+		privs := slices.Clone(gr.privileges)
+		slices.Sort(privs)
+		want[gr.project] = privs
+	}
+	if fmt.Sprint(have) != fmt.Sprint(want) {
+		r.fail("privileges unlike the model", "the privileges of %s are %v, the model holds %v", id, have, want)
+	}
+}
+
+func (r *seqRun) seeClassic(id string) {
+	c := r.m.classicConn(id)
+	if c == nil || r.unsure || r.last.Status != 200 {
+		return
+	}
+	var got map[string]any
+	_ = json.Unmarshal([]byte(r.last.body), &got)
+	state := str(got["state"])
+	allowed := map[string][]string{"": {"CREATING", "ACTIVE", "FAILED"}, "CREATING": {"CREATING", "ACTIVE", "FAILED"}, "ACTIVE": {"ACTIVE"}, "FAILED": {"FAILED"}}
+	if !slices.Contains(allowed[c.state], state) {
+		r.fail("a classic connection moved wrongly", "classic connection %s went from %s to %q", id, firstOf(c.state, "created"), state)
+	}
+	if str(got["name"]) != c.name {
+		r.fail("a classic connection renamed", "classic connection %s is named %q, want %q", id, str(got["name"]), c.name)
+	}
+	c.state = state
+}
+
+// listFilters lists the run's connections (by its tag) with filters
+// drawn from what the model holds, and some that match nothing: exactly
+// the matching connections must come back, in creation order.
+func (r *seqRun) listFilters() {
+	t := r.t
+	q := url.Values{}
+	var names, tags []string
+	for _, c := range r.m.conns {
+		names = append(names, c.name)
+		for _, tg := range c.tags {
+			if tg.key != runTagKey {
+				tags = append(tags, tg.key+"="+tg.value)
+			}
+		}
+	}
+	name, status, tag := "", "", ""
+	if len(names) > 0 && rapid.Bool().Draw(t, "filter name") {
+		name = recent(t, append([]string{"c_no_such_name"}, names...), "name")
+		q.Set("name", name)
+	}
+	if rapid.Bool().Draw(t, "filter status") {
+		status = rapid.SampledFrom([]string{"ACTIVE", "DELETED", "active", "Deleted"}).Draw(t, "status")
+		q.Set("status", status)
+	}
+	q.Set("tags", r.runTag())
+	if len(tags) > 0 && rapid.Bool().Draw(t, "filter tags") {
+		tag = recent(t, tags, "tags")
+		q.Set("tags", r.runTag()+","+tag)
+	}
+	items, ok := r.listRun(q)
+	r.step("ListEnhancedConnections ?%s → %s", q.Encode(), r.last.Answer())
+	if r.unsure {
+		return
+	}
+	if !ok {
+		if !r.last.Throttled && r.last.Error == "" {
+			r.fail("a valid list refused", "a valid list ?%s was answered %d", q.Encode(), r.last.Status)
+		}
+		return
+	}
+	var got []string
+	for _, it := range items {
+		got = append(got, str(it["id"]))
+	}
+	var want []string
+	k, v, _ := strings.Cut(tag, "=")
+	for _, c := range r.m.conns {
+		st := "ACTIVE"
+		if c.deleted {
+			st = "DELETED"
+		}
+		if c.tagged(r.runTag()) && (name == "" || c.name == name) && (status == "" || strings.EqualFold(status, st)) &&
+			(tag == "" || slices.Contains(c.tags, mTag{k, v})) {
+			want = append(want, c.id)
+		}
+	}
+	if !slices.Equal(got, want) {
+		r.fail("a filtered list unlike the model", "the list filtered by ?%s answers %v, the model wants %v (in creation order)", q.Encode(), got, want)
+	}
+}
+
+// listPages pages through the run's connections by a drawn limit: the
+// pages must partition the whole list, in its order, with no gap and no
+// repeat.
+func (r *seqRun) listPages() {
+	if len(r.m.conns) == 0 || r.unsure {
+		r.t.Skip("nothing to page through")
+	}
+	limit := rapid.IntRange(1, 4).Draw(r.t, "limit")
+	all, ok := r.listRun(nil)
+	if !ok {
+		return
+	}
+	var paged []string
+	for offset := 0; offset <= len(all)+limit; offset += limit {
+		items, ok := r.listRun(url.Values{"limit": {strconv.Itoa(limit)}, "offset": {strconv.Itoa(offset)}})
+		if !ok {
+			return
+		}
+		for _, it := range items {
+			paged = append(paged, str(it["id"]))
+		}
+		if len(items) > limit {
+			r.fail("a page over its limit", "a page of limit %d at offset %d has %d connections", limit, offset, len(items))
+		}
+		if len(items) < limit {
+			break
+		}
+	}
+	var whole []string
+	for _, it := range all {
+		whole = append(whole, str(it["id"]))
+	}
+	r.step("ListEnhancedConnections pages of %d → %d connections", limit, len(paged))
+	if !slices.Equal(paged, whole) {
+		r.fail("pages unlike the whole list", "pages of %d answer %d connections %v, the whole list %d %v", limit, len(paged), paged, len(whole), whole)
+	}
+}
+
+// settle waits, within Settle, until no binding of the run is CREATING,
+// holding each status seen to the model.
+func (r *seqRun) settle() {
+	if r.unsure || !slices.ContainsFunc(r.m.conns, func(c *mConn) bool { return len(c.bindings) > 0 }) {
+		r.t.Skip("no binding to wait for")
+	}
+	deadline := time.Now().Add(r.g.cfg.Settle)
+	for {
+		items, ok := r.listRun(nil)
+		if !ok {
+			return
+		}
+		creating := []string{}
+		for _, it := range items {
+			c := r.m.conn(str(it["id"]))
+			if c == nil {
+				continue
+			}
+			if diffs := r.m.compareConn(c, it); len(diffs) > 0 {
+				r.fail("unlike the model while settling", "while the bindings settle, connection %s (%s) is unlike the model: %s", c.id, c.name, strings.Join(diffs, "; "))
+			}
+			for _, b := range c.bindings {
+				if b.status == "CREATING" {
+					creating = append(creating, b.name)
+				}
+			}
+		}
+		if len(creating) == 0 {
+			r.step("wait until no binding is CREATING → done")
+			return
+		}
+		if time.Now().After(deadline) {
+			r.step("wait until no binding is CREATING → %v still CREATING", creating)
+			r.fail("a binding never settles", "binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.cfg.Settle)
+		}
+		if sleep(r.ctx, r.g.cfg.Poll) != nil {
+			return
+		}
+	}
+}
+
+// cleanup deletes what the run created, whatever happened.
+func (r *seqRun) cleanup() {
+	for _, id := range r.created {
+		for _, m := range r.g.made.pending() {
+			if m.id == id {
+				r.g.remove(r.ctx, m)
+			}
+		}
+	}
+}
+
+// rapidTB lets rapid run outside `go test`: it keeps whether the property
+// failed, and what rapid said; the gate reports the shrunk sequence itself.
+type rapidTB struct {
+	failed bool
+	said   []string
+}
+
+func (*rapidTB) Helper()              {}
+func (*rapidTB) Name() string         { return "dli-contract" }
+func (*rapidTB) Logf(string, ...any)  {}
+func (*rapidTB) Log(...any)           {}
+func (*rapidTB) Skipf(string, ...any) {}
+func (*rapidTB) Skip(...any)          {}
+func (*rapidTB) SkipNow()             {}
+func (tb *rapidTB) Errorf(format string, args ...any) {
+	tb.failed = true
+	tb.said = append(tb.said, fmt.Sprintf(format, args...))
+}
+func (tb *rapidTB) Error(args ...any)                 { tb.Errorf("%s", fmt.Sprint(args...)) }
+func (tb *rapidTB) Fatalf(format string, args ...any) { tb.Errorf(format, args...) }
+func (tb *rapidTB) Fatal(args ...any)                 { tb.Error(args...) }
+func (tb *rapidTB) FailNow()                          { tb.failed = true }
+func (tb *rapidTB) Fail()                             { tb.failed = true }
+func (tb *rapidTB) Failed() bool                      { return tb.failed }
