@@ -47,6 +47,40 @@ func (t *stateTracker) move(kind, thing, state string) string {
 	return ""
 }
 
+// mockEnds says what is wrong with how a dli-mock's bindings ended: a
+// fail_ binding FAILED with an err_msg, any other ACTIVE without one, as
+// its README says.
+func mockEnds(d *dli.EnhancedConnectionDetail) string {
+	var wrong []string
+	for _, b := range slices.Concat(d.AvailableQueueInfo, d.ElasticResourcePools) {
+		name, status, msg := value(b.Name), string(value(b.Status)), value(b.ErrMsg)
+		fails := strings.HasPrefix(name, "fail_")
+		switch {
+		case fails && (status != string(dli.BindingFailed) || msg == ""):
+			wrong = append(wrong, fmt.Sprintf("%s ended %s with err_msg %q, want FAILED with a message", name, status, msg))
+		case !fails && (status != string(dli.BindingActive) || msg != ""):
+			wrong = append(wrong, fmt.Sprintf("%s ended %s with err_msg %q, want ACTIVE without one", name, status, msg))
+		}
+	}
+	return strings.Join(wrong, "; ")
+}
+
+// mockProcess says what is wrong with a dli-mock's new classic connection:
+// its README has it CREATING, process rising from 0 to below 1, then
+// ACTIVE at 1; a new one never FAILS.
+func mockProcess(d *dli.ConnectionDetail) string {
+	state, process := value(d.State), value(d.Process)
+	switch {
+	case state == dli.StateCreating && (process < 0 || process >= 1):
+		return fmt.Sprintf("CREATING at process %v, want at least 0 and below 1", process)
+	case state == dli.StateActive && process != 1:
+		return fmt.Sprintf("ACTIVE at process %v, want 1", process)
+	case state != dli.StateCreating && state != dli.StateActive:
+		return fmt.Sprintf("a new connection is %s, want CREATING, then ACTIVE", state)
+	}
+	return ""
+}
+
 // lifeCycleEnhanced creates an enhanced connection and follows it: it must
 // be shown and listed once created, move only through allowed states
 // (and leave CREATING within Settle), and after delete show DELETED and
@@ -60,6 +94,11 @@ func (g *gate) lifeCycleEnhanced(ctx context.Context) {
 		body = mockEnhanced
 	}
 	body.Name = g.name()
+	if g.cfg.Mock {
+		// A dli-mock ends a fail_ binding FAILED, with a message, and any
+		// other ACTIVE: both ends are checked below.
+		body.ElasticResourcePools = append(slices.Clone(body.ElasticResourcePools), "fail_contract_pool")
+	}
 	cctx, ex := track(ctx)
 	created, err := g.c.CreateEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, body)
 	id := createdID(err, created)
@@ -113,6 +152,9 @@ func (g *gate) lifeCycleEnhanced(ctx context.Context) {
 		}
 		if len(creating) == 0 {
 			g.verdictCase(CheckTransitions, "ShowEnhancedConnection", "bindings leave CREATING", "", ex, "")
+			if g.cfg.Mock {
+				g.verdictCase(CheckTransitions, "ShowEnhancedConnection", "how a dli-mock's bindings end", "", ex, mockEnds(d))
+			}
 			break
 		}
 		if time.Now().After(deadline) {
@@ -238,6 +280,9 @@ func (g *gate) lifeCycleClassic(ctx context.Context) {
 		state := string(value(shown.JSON200.State))
 		if m := states.move("classic", id, state); m != "" {
 			g.verdictCase(CheckTransitions, "ShowDatasourceConnection", "states while it is created", "/state", ex, m)
+		}
+		if g.cfg.Mock {
+			g.verdictCase(CheckTransitions, "ShowDatasourceConnection", "a dli-mock's state and process", "/process", ex, mockProcess(shown.JSON200))
 		}
 		if state != string(dli.StateCreating) {
 			g.verdictCase(CheckAvailability, "ShowDatasourceConnection", "the connection just created", "", ex, "")

@@ -117,12 +117,36 @@ func (c *mConn) binding(name string) *mBinding {
 // An accepted call of outcome either with no apply leaves the model
 // unsure: it stops judging the rest of the sequence rather than guess.
 type prediction struct {
-	want  outcome
-	why   string
+	want outcome
+	why  string
+	// code is the error_code of the refusal, where the document says it
+	// (or, for a dli-mock, its README).
+	code  string
 	apply func(respBody map[string]any)
 }
 
 func expect(w outcome, why string) prediction { return prediction{want: w, why: why} }
+
+func refusal(code, why string) prediction { return prediction{want: refuse, why: why, code: code} }
+
+// mockRule is a refusal the document does not say DLI makes and the
+// mock's README says it makes: a dli-mock is held to it; of another
+// server the model accepts either answer.
+func (m *model) mockRule(code, why string) prediction {
+	if m.mock {
+		return refusal(code, why+" (the mock's README)")
+	}
+	return expect(either, why+" (not documented)")
+}
+
+// mockCode is a refusal whose code only the mock's README gives.
+func (m *model) mockCode(code, why string) prediction {
+	p := expect(refuse, why)
+	if m.mock {
+		p.code = code
+	}
+	return p
+}
 
 // target finds the enhanced connection a call names.
 func (m *model) target(id string) (*mConn, prediction, bool) {
@@ -130,10 +154,10 @@ func (m *model) target(id string) (*mConn, prediction, bool) {
 	switch {
 	case c == nil:
 		// Documented: an unknown connection is 400 DLI.0001 "is not exist".
-		return nil, expect(refuse, "the connection does not exist"), false
+		return nil, refusal("DLI.0001", "the connection does not exist"), false
 	case c.deleted:
 		// The document: a deleted connection is only shown and listed.
-		return c, expect(refuse, "the connection was deleted"), false
+		return c, m.mockCode("DLI.0001", "the connection was deleted"), false
 	}
 	return c, prediction{}, true
 }
@@ -146,10 +170,10 @@ func (m *model) predict(op string, path map[string]string, body map[string]any) 
 		if m.liveNamed(name) != nil {
 			// The document does not say whether an enhanced name is
 			// unique (it says so of classic ones).
-			return expect(either, "a connection of that name exists")
+			return m.mockRule("DLI.0006", "a connection of that name exists")
 		}
 		if dup(slices.Concat(queues, pools)) {
-			return expect(either, "a queue or pool is named twice") // not documented
+			return m.mockRule("DLI.0001", "a queue or pool is named twice")
 		}
 		return prediction{want: accept, why: "a valid create", apply: func(resp map[string]any) {
 			id, _ := resp["connection_id"].(string)
@@ -168,7 +192,7 @@ func (m *model) predict(op string, path map[string]string, body map[string]any) 
 		}}
 	case "ShowEnhancedConnection", "ShowEnhancedConnectionPrivilege":
 		if m.conn(path["connection_id"]) == nil {
-			return expect(refuse, "the connection does not exist")
+			return refusal("DLI.0001", "the connection does not exist")
 		}
 		return expect(accept, "the connection exists (deleted ones are shown too)")
 	case "UpdateEnhancedConnection":
@@ -192,15 +216,15 @@ func (m *model) predict(op string, path map[string]string, body map[string]any) 
 		queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
 		names := slices.Concat(queues, pools)
 		if len(names) == 0 {
-			return expect(refuse, "a binding request must name a queue or pool (the document)")
-		}
-		if dup(names) {
-			return expect(either, "a name is given twice") // not documented
+			return m.mockCode("DLI.0001", "a binding request must name a queue or pool (the document)")
 		}
 		if op == "AssociateQueueToEnhancedConnection" {
+			if dup(names) {
+				return m.mockRule("DLI.0001", "a name is given twice")
+			}
 			for _, n := range names {
 				if c.binding(n) != nil {
-					return expect(either, n+" is bound already") // not documented
+					return m.mockRule("DLI.0006", n+" is bound already")
 				}
 			}
 			return prediction{want: accept, why: "binding new queues or pools", apply: func(map[string]any) {
@@ -222,10 +246,10 @@ func (m *model) predict(op string, path map[string]string, body map[string]any) 
 			b := c.bindingOf(n, i < len(queues))
 			switch {
 			case b == nil:
-				return expect(either, n+" is not bound") // not documented
+				return m.mockRule("DLI.0001", n+" is not bound")
 			case b.status == "FAILED":
 				// Documented: a FAILED binding cannot be unbound.
-				return expect(refuse, n+"'s binding FAILED")
+				return refusal("DLI.0007", n+"'s binding FAILED")
 			case b.status != "ACTIVE" && (!m.mock || strings.HasPrefix(n, "fail_")):
 				unbind.want, unbind.why = either, n+"'s binding may have failed by now"
 			}
@@ -238,7 +262,7 @@ func (m *model) predict(op string, path map[string]string, body map[string]any) 
 		}
 		name := str(body["name"])
 		if slices.ContainsFunc(c.routes, func(r mRoute) bool { return r.name == name }) {
-			return expect(refuse, "route names are unique per connection (the document)")
+			return m.mockCode("DLI.0006", "route names are unique per connection (the document)")
 		}
 		return prediction{want: accept, why: "a new route", apply: func(map[string]any) {
 			c.routes = append(c.routes, mRoute{name, str(body["cidr"])})
@@ -250,6 +274,9 @@ func (m *model) predict(op string, path map[string]string, body map[string]any) 
 		}
 		i := slices.IndexFunc(c.routes, func(r mRoute) bool { return r.name == path["name"] })
 		if i < 0 {
+			if m.mock {
+				return refusal("DLI.0001", "no route of that name (the mock's README)")
+			}
 			// Not documented; accepted, it can only have deleted nothing.
 			return prediction{want: either, why: "no route of that name", apply: func(map[string]any) {}}
 		}
@@ -259,21 +286,21 @@ func (m *model) predict(op string, path map[string]string, body map[string]any) 
 	case "CreateDatasourceConnection":
 		name := str(body["name"])
 		if slices.ContainsFunc(m.classic, func(c *mClassic) bool { return c.name == name && !c.gone }) {
-			return expect(refuse, "classic names are unique (the document: DLI.0006)")
+			return refusal("DLI.0006", "classic names are unique (the document)")
 		}
 		return prediction{want: accept, why: "a valid create", apply: func(resp map[string]any) {
 			m.classic = append(m.classic, &mClassic{id: str(resp["connection_id"]), name: name})
 		}}
 	case "ShowDatasourceConnection":
 		if c := m.classicConn(path["connection_id"]); c == nil || c.gone {
-			return expect(refuse, "the connection does not exist")
+			return refusal("DLI.0002", "the connection does not exist (the document: DLI.0002)")
 		}
 		return expect(accept, "the connection exists")
 	case "DeleteDatasourceConnection":
 		c := m.classicConn(path["connection_id"])
 		switch {
 		case c == nil || c.gone:
-			return expect(refuse, "the connection does not exist")
+			return refusal("DLI.0002", "the connection does not exist (the document: DLI.0002)")
 		case c.state == "CREATING" || c.state == "":
 			// Documented: a connection being created cannot be deleted; but
 			// it may have finished since it was last seen.
@@ -294,7 +321,8 @@ func (m *model) classicConn(id string) *mClassic {
 }
 
 // predictAuthorization: grants on enhanced connections are what the model
-// knows; other objects, and requests without a project, it does not judge.
+// knows; of other objects, and requests without a project, it judges
+// only a dli-mock, by its README.
 func (m *model) predictAuthorization(body map[string]any) prediction {
 	project := str(body["projectId"])
 	action := str(body["action"])
@@ -303,21 +331,23 @@ func (m *model) predictAuthorization(body map[string]any) prediction {
 		privileges []string
 	}
 	var changes []change
+	// In the order a dli-mock checks them, so that the first refusal
+	// names the code it answers.
 	for _, p := range objects(body["privileges"]) {
 		id, ok := strings.CutPrefix(str(p["object"]), "edsconnections.")
-		if !ok || project == "" {
-			return expect(either, "an object or a grantee the model does not cover")
-		}
+		privs := strings_(p["privileges"])
 		c := m.conn(id)
 		switch {
+		case !ok:
+			return m.mockRule("DLI.0007", "an object other than a connection")
+		case project == "":
+			return m.mockRule("DLI.0001", "no projectId to grant to")
+		case len(privs) == 0 && action != "update":
+			return m.mockRule("DLI.0001", "no privilege named")
 		case c == nil:
-			return expect(either, "a connection that does not exist") // not documented
+			return m.mockRule("DLI.0001", "a connection that does not exist")
 		case c.deleted:
-			return expect(refuse, "the connection was deleted")
-		}
-		privs := strings_(p["privileges"])
-		if len(privs) == 0 && action != "update" {
-			return expect(either, "no privilege named") // not documented
+			return m.mockCode("DLI.0001", "the connection was deleted")
 		}
 		changes = append(changes, change{c, privs})
 	}

@@ -3,6 +3,7 @@ package gate
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -169,7 +170,7 @@ func (o *observer) judge(req *http.Request, ex *Exchange, resp *http.Response, b
 		g.verdict(CheckStatus, name, "", ex, err.Error())
 		return
 	}
-	g.verdict(CheckStatus, name, "", ex, "")
+	g.verdict(CheckStatus, name, "", ex, contradicted(resp.StatusCode, body))
 	if over {
 		g.verdict(CheckSchema, name, "", ex, fmt.Sprintf("the answer's body of %d bytes is over the cap of %d (-max-body); it was not read further", ex.ResponseSize, o.maxBody))
 		return
@@ -318,4 +319,20 @@ func (o *observer) throttledCount() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.throttled
+}
+
+// contradicted says what is wrong with a success whose body says it
+// failed: the document has is_success "true when the request was carried
+// out", which a 2xx says it was.
+func contradicted(status int, body []byte) string {
+	if status < 200 || status > 299 {
+		return ""
+	}
+	var answer struct {
+		IsSuccess *bool `json:"is_success"`
+	}
+	if json.Unmarshal(body, &answer) != nil || answer.IsSuccess == nil || *answer.IsSuccess {
+		return ""
+	}
+	return fmt.Sprintf("answered %d, but is_success is false: the document has it true when the request was carried out, as a %d says it was", status, status)
 }

@@ -112,6 +112,9 @@ func describeParams(p dli.ListEnhancedConnectionsParams) string {
 	return "?" + strings.Join(parts, "&")
 }
 
+// mockMaxBody is the largest body a dli-mock reads, as its README says.
+const mockMaxBody = 1 << 20
+
 const nameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
 // name generates a valid enhanced connection name, unique enough per run.
@@ -228,7 +231,7 @@ func (g *gate) negative(ctx context.Context) {
 					ex := g.send(ctx, true, o.method, g.path(o.path, unknown), marshal(c.Value))
 					// Whatever a broken server creates anyway, the
 					// registry saw, and cleanup deletes.
-					g.verdictCase(CheckNegative, op.OperationID, c.Name, c.Field, ex, refused(ex, c.Name))
+					g.verdictCase(CheckNegative, op.OperationID, c.Name, c.Field, ex, g.invalid(ex, c.Name))
 				}
 			}
 		}
@@ -242,7 +245,7 @@ func (g *gate) negative(ctx context.Context) {
 			}
 			ex := g.send(ctx, true, o.method, g.path(o.path, "not-a-uuid"), body)
 			what := "connection_id that is not a UUID"
-			g.verdictCase(CheckNegative, op.OperationID, what, "connection_id", ex, refused(ex, what))
+			g.verdictCase(CheckNegative, op.OperationID, what, "connection_id", ex, g.invalid(ex, what))
 		}
 	}
 	// A project id longer than the document allows, in the path of every
@@ -262,10 +265,10 @@ func (g *gate) negative(ctx context.Context) {
 		}
 		path := strings.ReplaceAll(g.path(o.path, unknown), "/"+g.cfg.ProjectID+"/", "/"+long+"/")
 		ex := g.send(ctx, true, o.method, path, body)
-		g.verdictCase(CheckNegative, o.op.OperationID, "a project_id over its maxLength", "project_id", ex, refused(ex, "a project_id of 65 characters"))
+		g.verdictCase(CheckNegative, o.op.OperationID, "a project_id over its maxLength", "project_id", ex, g.invalid(ex, "a project_id of 65 characters"))
 		if strings.HasSuffix(o.path, "/{name}") {
 			ex := g.send(ctx, true, o.method, strings.TrimSuffix(g.path(o.path, unknown), "contract_route")+strings.Repeat("r", 65), body)
-			g.verdictCase(CheckNegative, o.op.OperationID, "a route name over its maxLength", "name", ex, refused(ex, "a route name of 65 characters"))
+			g.verdictCase(CheckNegative, o.op.OperationID, "a route name over its maxLength", "name", ex, g.invalid(ex, "a route name of 65 characters"))
 		}
 	}
 	if g.opOn("ListEnhancedConnections") {
@@ -274,7 +277,21 @@ func (g *gate) negative(ctx context.Context) {
 				return
 			}
 			ex := g.send(ctx, true, http.MethodGet, g.path("/v2.0/{project_id}/datasource/enhanced-connections", "")+"?"+q, nil)
-			g.verdictCase(CheckNegative, "ListEnhancedConnections", "query "+q, strings.Split(q, "=")[0], ex, refused(ex, "query "+q))
+			g.verdictCase(CheckNegative, "ListEnhancedConnections", "query "+q, strings.Split(q, "=")[0], ex, g.invalid(ex, "query "+q))
+		}
+	}
+	if g.cfg.Mock && g.cfg.Mutate && g.opOn("CreateEnhancedConnection") && !g.stopped() {
+		// A dli-mock's README: a body over 1 MiB is refused unread, 413;
+		// one of exactly 1 MiB is read (and refused by the document).
+		for _, size := range []int{mockMaxBody, mockMaxBody + 1} {
+			body := []byte(`{"name":"contract_big"` + strings.Repeat(" ", size-len(`{"name":"contract_big"}`)) + `}`)
+			ex := g.send(ctx, true, http.MethodPost, g.path("/v2.0/{project_id}/datasource/enhanced-connections", ""), body)
+			what := fmt.Sprintf("a body of %d bytes", size)
+			msg := refused(ex, what)
+			if too := ex.Status == http.StatusRequestEntityTooLarge; msg == "" && too != (size > mockMaxBody) {
+				msg = fmt.Sprintf("%s was answered %d; a dli-mock refuses a body over %d bytes 413, and reads one of that size", what, ex.Status, mockMaxBody)
+			}
+			g.verdictCase(CheckNegative, "CreateEnhancedConnection", what, "", ex, msg)
 		}
 	}
 	after, ex, afterErr := g.snapshot(ctx)
@@ -336,6 +353,20 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 		g.authCase(ctx, "a request without credentials", http.MethodGet, list, nil, func(*http.Request) {})
 		g.authCase(ctx, "a wrong token", http.MethodGet, list, nil, func(r *http.Request) {
 			r.Header.Set(auth.HeaderAuthToken, "not-the-token")
+		})
+	}
+	if g.cfg.Mock {
+		// A dli-mock's README: credentials scoped (X-Project-Id) to
+		// another project than the path's are refused.
+		other := strings.Repeat("f", 32)
+		g.authCase(ctx, "credentials scoped to another project", http.MethodGet, list, nil, func(r *http.Request) {
+			if aksk, ok := g.cfg.Credentials.(auth.AKSK); ok {
+				aksk.ProjectID = other // signed, as a client scoped to it would
+				_ = aksk.Authenticate(r, time.Now())
+				return
+			}
+			_ = g.cfg.Credentials.Authenticate(r, time.Now())
+			r.Header.Set(auth.HeaderProjectID, other)
 		})
 	}
 }

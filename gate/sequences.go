@@ -308,7 +308,7 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 	bodyMap, _ := body.(map[string]any)
 	var p prediction
 	if brokenCase != "" {
-		p = expect(refuse, "an invalid request ("+brokenCase+")")
+		p = r.m.mockCode("DLI.0001", "an invalid request ("+brokenCase+")")
 	} else {
 		p = r.m.predict(op.op.OperationID, pathParams, bodyMap)
 	}
@@ -340,6 +340,9 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 		r.fail(op.op.OperationID+" should be accepted", "%s should be accepted (%s), was answered %d", op.op.OperationID, p.why, ex.Status)
 	case p.want == refuse && accepted:
 		r.fail(op.op.OperationID+" should be refused", "%s should be refused (%s), was answered %d", op.op.OperationID, p.why, ex.Status)
+	case p.want == refuse && p.code != "" && str(resp["error_code"]) != p.code:
+		r.fail(op.op.OperationID+" refused with another code", "%s should be refused with %s (%s), was refused with %q: %s",
+			op.op.OperationID, p.code, p.why, str(resp["error_code"]), str(resp["error_msg"]))
 	}
 	if accepted && p.apply == nil && p.want == either {
 		// The document does not say what such a call does: the model can

@@ -3,6 +3,7 @@ package gate
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/validate"
 )
 
@@ -254,6 +256,22 @@ func refused(ex *Exchange, what string) string {
 		return fmt.Sprintf("an invalid request was answered %d, want a 4xx refusal", ex.Status)
 	case ex.Status < 400:
 		return fmt.Sprintf("%s was answered %d, want a 4xx refusal", what, ex.Status)
+	}
+	return ""
+}
+
+// invalid is refused for a request that breaks the document: any 4xx in
+// DLI's error shape; for a dli-mock, whose README says so, 400 DLI.0001.
+func (g *gate) invalid(ex *Exchange, what string) string {
+	if msg := refused(ex, what); msg != "" || !g.cfg.Mock {
+		return msg
+	}
+	var answer struct {
+		Code string `json:"error_code"`
+	}
+	_ = json.Unmarshal([]byte(ex.body), &answer)
+	if ex.Status != http.StatusBadRequest || answer.Code != apierror.CodeBadParameter {
+		return fmt.Sprintf("%s was refused %d %s; a dli-mock refuses what the document does not allow 400 %s", what, ex.Status, answer.Code, apierror.CodeBadParameter)
 	}
 	return ""
 }
