@@ -21,7 +21,13 @@ BENCHRUNS ?= 10
 # Modules besides the main one, each with its own go.mod.
 MODULES   := interop tools tools/breaking
 
-.PHONY: help generate check-generated check-tracked spectral lint test contract breaking fuzz bench
+# What make mutation mutates: the mock's handler code (never validate/,
+# gen/ or anything the gate imports, which the tool refuses), and the gate
+# revision it also judges by, to compare.
+MUTATE    ?= mockserver/enhanced.go,mockserver/classic.go,mockserver/privileges.go,mockserver/store.go,mockserver/server.go
+BASELINE  ?=
+
+.PHONY: help generate check-generated check-tracked spectral lint test contract breaking fuzz bench mutation
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -63,6 +69,12 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 20s).
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mockserver/
 	$(GO) test -run '^$$' -fuzz '^FuzzCreateStoresWhatWasValidated$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mockserver/
 	$(GO) test -run '^$$' -fuzz '^FuzzResponses$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./apierror/
+
+mutation: ## The gate's mutation score: mutants of the mock's handlers, judged by the gate, the mock's tests and the official SDK (an hour; BASELINE=rev also judges by an older gate).
+	@mkdir -p $(REPORTS)
+	cd tools && $(GO) run ./mutation -root .. -files $(MUTATE) -judges gate,unit,interop \
+		-equivalents mutation/equivalents.json -json $(REPORTS)/mutation.json $(if $(BASELINE),-baseline $(BASELINE)) \
+		| tee $(REPORTS)/mutation.txt
 
 bench: $(BENCHSTAT) ## Benchmarks: client vs hand-written floor, Sign, mock handler (BENCHRUNS interleaved runs, medians).
 	@mkdir -p $(REPORTS)

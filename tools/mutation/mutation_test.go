@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// sample is a file with one site of each kind the tool mutates; the tests
+// copy it under a .go name, since testdata/*.go would be compiled by go vet.
+func sample(t *testing.T) (root, file string) {
+	t.Helper()
+	src, err := os.ReadFile("testdata/sample.go.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root = t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "sample.go"), src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return root, "sample.go"
+}
+
+func TestEnumerateFindsEachKindOfMutant(t *testing.T) {
+	root, file := sample(t)
+	ms, err := Enumerate(root, []string{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for _, m := range ms {
+		ops = append(ops, m.Op)
+	}
+	for _, want := range []string{"== → !=", "&& → ||", "< → >=", "< → <=", "negate if", "drop return", "drop assignment",
+		"StatusOK → StatusCreated", "StatusBadRequest → StatusNotFound", "true → false", "false → true"} {
+		if !slices.Contains(ops, want) {
+			t.Errorf("no mutant %q among %q", want, ops)
+		}
+	}
+	again, err := Enumerate(root, []string{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.EqualFunc(ms, again, func(a, b Mutant) bool { return a.Key() == b.Key() && a.Line == b.Line }) {
+		t.Error("the same source listed different mutants")
+	}
+}
+
+// Every mutant is one change that still parses, and its key is its own:
+// the same return twice in a function is told apart.
+func TestMutantsApplyAndKeysAreUnique(t *testing.T) {
+	root, file := sample(t)
+	src, err := os.ReadFile(filepath.Join(root, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := Enumerate(root, []string{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	twice := false
+	for _, m := range ms {
+		if keys[m.Key()] {
+			t.Errorf("two mutants share the key %q", m.Key())
+		}
+		keys[m.Key()] = true
+		twice = twice || m.Nth > 1
+		out, err := m.Apply(src)
+		if err != nil {
+			t.Errorf("%s: %v", m, err)
+			continue
+		}
+		if bytes.Equal(out, src) {
+			t.Errorf("%s changed nothing", m)
+		}
+		if _, err := parser.ParseFile(token.NewFileSet(), file, out, 0); err != nil {
+			t.Errorf("%s does not parse: %v", m, err)
+		}
+	}
+	if !twice {
+		t.Error("the sample's two identical returns should give a mutant with Nth 2")
+	}
+	// A file that changed after listing is refused, not mutated elsewhere.
+	if _, err := ms[len(ms)-1].Apply([]byte("package sample\n")); err == nil {
+		t.Error("a mutant applied to a file without its site")
+	}
+}
+
+func TestKeepFlags(t *testing.T) {
+	usage := "Usage of dli-contract:\n  -endpoint string\n    \tserver\n  -mutate\n    \talso create\n  -seed uint\n    \tseed\n"
+	got := keepFlags(usage, []string{"-endpoint", "http://x", "-mutate", "-mock", "-queue", "q", "-seed", "1"})
+	want := []string{"-endpoint", "http://x", "-mutate", "-seed", "1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("keepFlags = %q, want %q (an older gate gets only the flags it has)", got, want)
+	}
+}
+
+func TestReportText(t *testing.T) {
+	m := func(line int, op string) Mutant {
+		return Mutant{File: "mockserver/enhanced.go", Line: line, Func: "f", Op: op, Orig: "x"}
+	}
+	rep := Report{Judges: []string{"gate", "unit", "interop"}, Duration: "1s", Outcomes: []Outcome{
+		{Mutant: m(1, "a"), Compiled: true, Killed: map[string]bool{"gate": true, "unit": true, "interop": true}},
+		{Mutant: m(2, "b"), Compiled: true, Killed: map[string]bool{"unit": true, "interop": true}},
+		{Mutant: m(3, "c"), Compiled: true, Killed: map[string]bool{}},
+		{Mutant: m(4, "d"), Compiled: true, Killed: map[string]bool{}, Equivalent: "the same answers"},
+		{Mutant: m(5, "e")},
+	}}
+	text := rep.Text()
+	for _, want := range []string{
+		"mutation score (5 mutants, 4 compiled, 1 equivalent left out; 1s)",
+		"gate     1 of 3 killed (33%)",
+		"unit     2 of 3 killed (67%)",
+		"the gate kills 1 of the 2 mutants unit kills (50%)",
+		"interop kills, the gate does not: mockserver/enhanced.go:2 (f): b in `x`",
+		"gate survives mockserver/enhanced.go:3 (f): c in `x`",
+		"why: the same answers",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "survives mockserver/enhanced.go:4") {
+		t.Errorf("an equivalent mutant is listed as a survivor:\n%s", text)
+	}
+}
+
+// The equivalents file parses, and each entry is a mutant of the files
+// make mutation mutates: an entry the code no longer has is a stale
+// excuse.
+func TestEquivalentsMatchMutants(t *testing.T) {
+	equiv, err := loadEquivalents("equivalents.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []string{"mockserver/enhanced.go", "mockserver/classic.go", "mockserver/privileges.go", "mockserver/store.go", "mockserver/server.go"}
+	ms, err := Enumerate("../..", files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		delete(equiv, m.Key())
+	}
+	for k := range equiv {
+		t.Errorf("equivalents.json names no mutant: %s", k)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`[{"key":"k"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadEquivalents(bad); err == nil || !strings.Contains(err.Error(), "needs a key and a reason") {
+		t.Errorf("an entry without a reason: %v", err)
+	}
+}
