@@ -177,6 +177,17 @@ func (k *keywords) record(op string, pathParams map[string]string, req *http.Req
 	var doc any
 	hasBody := len(body) > 0 && json.Unmarshal(body, &doc) == nil
 	query := req.URL.Query()
+	// Most pointers carry several keywords (type, pattern, lengths):
+	// each is resolved once per request.
+	found := map[string][]located0{}
+	lookup := func(ptr string) []located0 {
+		ms, ok := found[ptr]
+		if !ok {
+			ms = lookupAll(doc, ptr)
+			found[ptr] = ms
+		}
+		return ms
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for _, inst := range list {
@@ -198,7 +209,7 @@ func (k *keywords) record(op string, pathParams map[string]string, req *http.Req
 			}
 			if inst.Keyword.Keyword == "required" {
 				parent := strings.TrimSuffix(inst.Where, "/"+inst.property)
-				for _, m := range lookupAll(doc, parent) {
+				for _, m := range lookup(parent) {
 					if obj, ok := m.v.(map[string]any); ok && m.ok {
 						_, present := obj[inst.property]
 						k.note(inst, present)
@@ -206,7 +217,7 @@ func (k *keywords) record(op string, pathParams map[string]string, req *http.Req
 				}
 				continue
 			}
-			for _, m := range lookupAll(doc, inst.Where) {
+			for _, m := range lookup(inst.Where) {
 				if m.ok {
 					values = append(values, m.v)
 				}
@@ -398,7 +409,10 @@ func lookupAll(doc any, ptr string) []located0 {
 		if !ok {
 			return nil
 		}
-		next, ok := obj[strings.NewReplacer("~1", "/", "~0", "~").Replace(t)]
+		if strings.Contains(t, "~") {
+			t = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+		}
+		next, ok := obj[t]
 		if !ok {
 			return nil
 		}

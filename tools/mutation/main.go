@@ -50,14 +50,19 @@ type Outcome struct {
 	Compiled   bool              `json:"compiled"`
 	Killed     map[string]bool   `json:"killed"` // by judge
 	Errors     map[string]string `json:"errors,omitempty"`
+	Skipped    []string          `json:"skipped,omitempty"`    // judges not run: the gate had killed it
 	Equivalent string            `json:"equivalent,omitempty"` // why, when listed
 }
 
 // Report is the whole run.
 type Report struct {
-	Files    []string  `json:"files"`
-	Judges   []string  `json:"judges"`
-	Baseline string    `json:"baseline,omitempty"` // the revision of judge "baseline"
+	Files    []string `json:"files"`
+	Judges   []string `json:"judges"`
+	Baseline string   `json:"baseline,omitempty"` // the revision of judge "baseline"
+	// Lazy are the judges run only where the gate survives: enough to
+	// tell whether they kill anything the gate does not, at a fraction
+	// of the time.
+	Lazy     []string  `json:"lazy,omitempty"`
 	Outcomes []Outcome `json:"outcomes"`
 	Duration string    `json:"duration"`
 }
@@ -76,6 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("judge-timeout", 3*time.Minute, "bound of one judge on one mutant")
 	list := fs.Bool("list", false, "list the mutants and judge none")
 	baseline := fs.String("baseline", "", "also judge by the gate as of this git `REVISION` (judge \"baseline\"), to compare")
+	lazyList := fs.String("when-gate-survives", "", "comma-separated judges run only on the mutants the gate does not kill")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -86,6 +92,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	var lazy []string
+	if *lazyList != "" {
+		lazy = strings.Split(*lazyList, ",")
+	}
+	for _, j := range lazy {
+		if j == "gate" || !slices.Contains(judges, j) {
+			fmt.Fprintf(stderr, "mutation: -when-gate-survives: %q is not one of -judges other than the gate\n", j)
+			return 2
+		}
+	}
+	if len(lazy) > 0 && !slices.Contains(judges, "gate") {
+		fmt.Fprintln(stderr, "mutation: -when-gate-survives needs the gate among -judges")
+		return 2
+	}
+	// The gate first, so that the lazy judges know its verdict.
+	slices.SortStableFunc(judges, func(a, b string) int { return boolInt(b == "gate") - boolInt(a == "gate") })
 	if *baseline != "" {
 		judges = append(judges, "baseline")
 	}
@@ -179,7 +201,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for w := range *workers {
 		wg.Go(func() {
 			for i := range next {
-				o := judge(ctx, spaces[w], mutants[i], judges, gates, *timeout)
+				o := judge(ctx, spaces[w], mutants[i], judges, lazy, gates, *timeout)
 				if reason, ok := equiv[o.Key()]; ok {
 					o.Equivalent = reason
 				}
@@ -203,7 +225,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mutation: interrupted")
 		return 2
 	}
-	rep := Report{Files: targets, Judges: judges, Baseline: *baseline, Outcomes: outcomes, Duration: time.Since(start).Round(time.Second).String()}
+	rep := Report{Files: targets, Judges: judges, Baseline: *baseline, Lazy: lazy, Outcomes: outcomes, Duration: time.Since(start).Round(time.Second).String()}
 	fmt.Fprint(stdout, rep.Text())
 	if *out != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
@@ -223,6 +245,8 @@ func verdict(o Outcome, judges []string) string {
 	for _, j := range judges {
 		mark := "survives"
 		switch {
+		case slices.Contains(o.Skipped, j):
+			mark = "not run"
 		case o.Errors[j] != "":
 			mark = "error"
 		case o.Killed[j]:
@@ -234,7 +258,7 @@ func verdict(o Outcome, judges []string) string {
 }
 
 // judge runs every judge on m in the workspace ws, and puts the file back.
-func judge(ctx context.Context, ws string, m Mutant, judges []string, gates map[string]string, timeout time.Duration) Outcome {
+func judge(ctx context.Context, ws string, m Mutant, judges, lazy []string, gates map[string]string, timeout time.Duration) Outcome {
 	o := Outcome{Mutant: m, Killed: map[string]bool{}, Errors: map[string]string{}}
 	path := filepath.Join(ws, filepath.FromSlash(m.File))
 	orig, err := os.ReadFile(path) //nolint:gosec // a file of the scratch copy, or the list the user named
@@ -258,6 +282,10 @@ func judge(ctx context.Context, ws string, m Mutant, judges []string, gates map[
 	}
 	o.Compiled = true
 	for _, j := range judges {
+		if o.Killed["gate"] && slices.Contains(lazy, j) {
+			o.Skipped = append(o.Skipped, j)
+			continue
+		}
 		var err error
 		switch j {
 		case "unit":
@@ -300,11 +328,18 @@ func (r Report) Text() string {
 	fmt.Fprintf(&b, "\nmutation score (%d mutants, %d compiled, %d equivalent left out; %s):\n",
 		len(r.Outcomes), len(compiled)+len(equivalent), len(equivalent), r.Duration)
 	for _, j := range r.Judges {
-		killed := 0
+		killed, ran := 0, 0
 		for _, o := range compiled {
+			if !slices.Contains(o.Skipped, j) {
+				ran++
+			}
 			if o.Killed[j] {
 				killed++
 			}
+		}
+		if slices.Contains(r.Lazy, j) {
+			fmt.Fprintf(&b, "  %-8s %d of the %d mutants the gate does not kill killed (run only there)\n", j, killed, ran)
+			continue
 		}
 		fmt.Fprintf(&b, "  %-8s %d of %d killed (%s)\n", j, killed, len(compiled), pct(killed, len(compiled)))
 	}
@@ -318,6 +353,22 @@ func (r Report) Text() string {
 		}
 		for _, other := range []string{"unit", "interop"} {
 			if !slices.Contains(r.Judges, other) {
+				continue
+			}
+			if slices.Contains(r.Lazy, other) {
+				// Its kills are known only where the gate survives.
+				if g == "gate" {
+					var missed []Outcome
+					for _, o := range compiled {
+						if o.Killed[other] && !o.Killed[g] {
+							missed = append(missed, o)
+						}
+					}
+					fmt.Fprintf(&b, "  %s kills every mutant %s kills but %d\n", name, other, len(missed))
+					for _, o := range missed {
+						fmt.Fprintf(&b, "    %s kills, the gate does not: %s\n", other, o.Mutant)
+					}
+				}
 				continue
 			}
 			both, theirs := 0, 0
@@ -346,7 +397,7 @@ func (r Report) Text() string {
 			continue // the old gate's survivors are history
 		}
 		for _, o := range compiled {
-			if !o.Killed[j] {
+			if !o.Killed[j] && !slices.Contains(o.Skipped, j) {
 				fmt.Fprintf(&b, "  %s survives %s", j, o.Mutant)
 				if e := o.Errors[j]; e != "" {
 					fmt.Fprintf(&b, " (judge error: %s)", firstLine(e))
@@ -362,6 +413,13 @@ func (r Report) Text() string {
 		}
 	}
 	return b.String()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func pct(n, of int) string {

@@ -131,6 +131,35 @@ func TestReportText(t *testing.T) {
 	}
 }
 
+// A judge run only where the gate survives is not scored on its own: the
+// report says what it kills that the gate does not, and nothing it never
+// ran is a survivor.
+func TestReportTextWithALazyJudge(t *testing.T) {
+	m := func(line int) Mutant { return Mutant{File: "mockserver/classic.go", Line: line, Func: "f", Op: "o", Orig: "x"} }
+	rep := Report{Judges: []string{"gate", "unit", "interop"}, Lazy: []string{"interop"}, Duration: "1s", Outcomes: []Outcome{
+		{Mutant: m(1), Compiled: true, Killed: map[string]bool{"gate": true, "unit": true}, Skipped: []string{"interop"}},
+		{Mutant: m(2), Compiled: true, Killed: map[string]bool{"unit": true, "interop": true}},
+		{Mutant: m(3), Compiled: true, Killed: map[string]bool{}},
+	}}
+	text := rep.Text()
+	for _, want := range []string{
+		"interop  1 of the 2 mutants the gate does not kill killed (run only there)",
+		"the gate kills every mutant interop kills but 1",
+		"interop kills, the gate does not: mockserver/classic.go:2 (f): o in `x`",
+		"interop survives mockserver/classic.go:3",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "interop survives mockserver/classic.go:1") {
+		t.Errorf("a judge that did not run is listed as surviving:\n%s", text)
+	}
+	if got := verdict(rep.Outcomes[0], rep.Judges); got != "gate kills, unit kills, interop not run" {
+		t.Errorf("verdict = %q", got)
+	}
+}
+
 // The equivalents file parses, and each entry is a mutant of the files
 // make mutation mutates: an entry the code no longer has is a stale
 // excuse.
