@@ -191,8 +191,25 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 	switch ptr {
 	case "/name":
 		if strings.Contains(op, "Route") {
-			// Route names go into a path: a plain alphabet keeps them
-			// addressable everywhere.
+			// Now and then the name of a route the connection has, or one
+			// of a few short names: a second route on one connection, and
+			// a name used twice, must both happen in a run of a few
+			// sequences. Route names go into a path: a plain alphabet
+			// keeps them addressable everywhere.
+			var names []string
+			if c := r.target; c != nil && r.force == nil {
+				for _, rt := range c.routes {
+					names = append(names, rt.name)
+				}
+			}
+			switch rapid.IntRange(0, 3).Draw(t, "route name from") {
+			case 0:
+				if len(names) > 0 {
+					return recent(t, names, "route name used"), true
+				}
+			case 1:
+				return rapid.SampledFrom([]string{"r1", "r2"}).Draw(t, "route name short"), true
+			}
 			return rapid.SampledFrom(samples(`^[a-z][a-z0-9_]{0,11}$`, 1, 12)).Draw(t, "route name"), true
 		}
 		// Unique to the run, so that runs do not meet each other's names;

@@ -304,7 +304,11 @@ func (m *model) predict(op string, path map[string]string, body map[string]any) 
 		case c.state == "CREATING" || c.state == "":
 			// Documented: a connection being created cannot be deleted; but
 			// it may have finished since it was last seen.
-			return prediction{want: either, why: "the connection may still be CREATING", apply: func(map[string]any) { c.gone = true }}
+			p := prediction{want: either, why: "the connection may still be CREATING", apply: func(map[string]any) { c.gone = true }}
+			if m.mock {
+				p.code = "DLI.0007" // if refused, as the mock's README says
+			}
+			return p
 		}
 		return prediction{want: accept, why: "deleting a created connection", apply: func(map[string]any) { c.gone = true }}
 	}

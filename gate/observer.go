@@ -79,6 +79,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex.Error = err.Error()
 		o.g.made.noteCreate(opID, ex, body, nil)
 		o.silence(req.Context(), err)
+		o.unanswered(req, opID, ex, err)
 		return nil, err
 	}
 	o.mu.Lock()
@@ -113,6 +114,24 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	o.judge(withBody(req, body), ex, resp, respBody, over)
 	return resp, nil
+}
+
+// unanswered judges a request whose connection the server closed or
+// reset without an answer: a server that crashes on a request (a Go
+// handler that panics) fails it as surely as one that answers 500, and
+// the caller, which only learns that there was no answer, must not be
+// left to pass it. A request the run stopped, or one that ran out of
+// -request-timeout, is not judged here: the first is no fault of the
+// server, the second is the silence counted above.
+func (o *observer) unanswered(req *http.Request, opID string, ex *Exchange, err error) {
+	if req.Context().Err() != nil || isTimeout(err) {
+		return
+	}
+	name := req.Method + " " + req.URL.Path
+	if opID != "" {
+		name = opID
+	}
+	o.g.verdict(CheckServerError, name, "", ex, "the request got no answer: "+err.Error())
 }
 
 // silence counts a request that got no answer; too many in a row end the

@@ -280,6 +280,23 @@ func (g *gate) negative(ctx context.Context) {
 			g.verdictCase(CheckNegative, "ListEnhancedConnections", "query "+q, strings.Split(q, "=")[0], ex, g.invalid(ex, "query "+q))
 		}
 	}
+	if g.cfg.Mock {
+		// A dli-mock's README: a tags query not of key=value pairs is
+		// refused (the document says what it is, not what DLI answers
+		// when it is not).
+		for _, l := range []struct{ op, path string }{
+			{"ListEnhancedConnections", "/v2.0/{project_id}/datasource/enhanced-connections"},
+			{"ListDatasourceConnections", "/v2.0/{project_id}/datasource-connection"},
+		} {
+			for _, q := range []string{"tags=no_pair", "tags=%3Dvalue"} {
+				if g.stopped() || !g.opOn(l.op) {
+					continue
+				}
+				ex := g.send(ctx, true, http.MethodGet, g.path(l.path, "")+"?"+q, nil)
+				g.verdictCase(CheckNegative, l.op, "query "+q, "tags", ex, g.invalid(ex, "query "+q))
+			}
+		}
+	}
 	if g.cfg.Mock && g.cfg.Mutate && g.opOn("CreateEnhancedConnection") && !g.stopped() {
 		// A dli-mock's README: a body over 1 MiB is refused unread, 413;
 		// one of exactly 1 MiB is read (and refused by the document).

@@ -45,7 +45,12 @@ func safeRun(t *testing.T, ctx context.Context, h http.Handler, mutate bool, ext
 	var out, errOut bytes.Buffer
 	start := time.Now()
 	code := run(ctx, args, func(k string) string { return env[k] }, &out, &errOut)
-	return code, out.String() + errOut.String(), time.Since(start)
+	took := time.Since(start)
+	text := out.String() + errOut.String()
+	// The figures a team weighs before pointing the gate at live DLI
+	// (go test -v): how the run ended, how long it took, what it left.
+	t.Logf("exit %d after %s, %d left behind", code, took.Round(time.Millisecond), strings.Count(text, "LEFT BEHIND"))
+	return code, text, took
 }
 
 // everyNth answers every nth request with a 429 as API Gateway throttles.

@@ -135,7 +135,9 @@ func TestReportText(t *testing.T) {
 // report says what it kills that the gate does not, and nothing it never
 // ran is a survivor.
 func TestReportTextWithALazyJudge(t *testing.T) {
-	m := func(line int) Mutant { return Mutant{File: "mockserver/classic.go", Line: line, Func: "f", Op: "o", Orig: "x"} }
+	m := func(line int) Mutant {
+		return Mutant{File: "mockserver/classic.go", Line: line, Func: "f", Op: "o", Orig: "x"}
+	}
 	rep := Report{Judges: []string{"gate", "unit", "interop"}, Lazy: []string{"interop"}, Duration: "1s", Outcomes: []Outcome{
 		{Mutant: m(1), Compiled: true, Killed: map[string]bool{"gate": true, "unit": true}, Skipped: []string{"interop"}},
 		{Mutant: m(2), Compiled: true, Killed: map[string]bool{"unit": true, "interop": true}},
