@@ -212,6 +212,23 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 			}
 			return rapid.SampledFrom(samples(`^[a-z][a-z0-9_]{0,11}$`, 1, 12)).Draw(t, "route name"), true
 		}
+		// Now and then the name of a connection the run made: a second
+		// connection of one name must happen in a run.
+		if r.force == nil && (op == "CreateEnhancedConnection" || op == "CreateDatasourceConnection") {
+			var names []string
+			if op == "CreateEnhancedConnection" {
+				for _, c := range r.m.conns {
+					names = append(names, c.name)
+				}
+			} else {
+				for _, c := range r.m.classic {
+					names = append(names, c.name)
+				}
+			}
+			if len(names) > 0 && rapid.IntRange(0, 4).Draw(t, "a name used before?") == 0 {
+				return recent(t, names, "name used before"), true
+			}
+		}
 		// Unique to the run, so that runs do not meet each other's names;
 		// the drawn part shrinks.
 		suffix := rapid.SampledFrom(samples(`^[a-z0-9_]{0,8}$`, 0, 8)).Draw(t, "name")
@@ -221,6 +238,13 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 	case "/dest_network_id":
 		return e.DestNetworkID, true
 	case "":
+		if strings.HasSuffix(op, "EnhancedConnection") && strings.Contains(op, "ssociateQueue") && r.force == nil &&
+			rapid.IntRange(0, 9).Draw(t, "name nothing to bind?") == 0 {
+			// Both lists null: each is allowed alone, which the schema
+			// says; both together name nothing, which only the
+			// document's words say. Seldom drawn at random.
+			return map[string]any{"queues": nil, "elastic_resource_pools": nil}, true
+		}
 		if c := r.target; c != nil && op == "DisassociateQueueFromEnhancedConnection" && r.force == nil && len(c.bindings) > 0 &&
 			rapid.IntRange(0, 3).Draw(t, "unbind what is bound?") > 0 {
 			// Mostly some of what is bound: an unbind of names drawn at

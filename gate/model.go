@@ -37,6 +37,8 @@ type mBinding struct {
 	queue bool // a queue; else an elastic resource pool
 	// status is the last one seen; "" before any.
 	status string
+	// updated is the last update_time seen, 0 before any.
+	updated float64
 }
 
 type mGrant struct {
@@ -434,6 +436,13 @@ func (m *model) compareConn(c *mConn, got map[string]any) []string {
 			have = append(have, name)
 			if mb := c.binding(name); mb != nil && mb.queue == kind.queue {
 				diffs = append(diffs, m.seeBinding(c, mb, status, str(b["err_msg"]))...)
+				// A last update time never goes back.
+				if u, ok := b["update_time"].(float64); ok {
+					if u < mb.updated {
+						diffs = append(diffs, fmt.Sprintf("binding %s's update_time went back from %.0f to %.0f", name, mb.updated, u))
+					}
+					mb.updated = max(mb.updated, u)
+				}
 			}
 		}
 		slices.Sort(want)
