@@ -26,6 +26,7 @@ MODULES   := interop tools tools/breaking
 # revision it also judges by, to compare.
 MUTATE    ?= mockserver/enhanced.go,mockserver/classic.go,mockserver/privileges.go,mockserver/store.go,mockserver/server.go
 BASELINE  ?=
+REUSE     ?=
 
 .PHONY: help generate check-generated check-tracked spectral lint test contract breaking fuzz bench mutation
 
@@ -70,10 +71,11 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 20s).
 	$(GO) test -run '^$$' -fuzz '^FuzzCreateStoresWhatWasValidated$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mockserver/
 	$(GO) test -run '^$$' -fuzz '^FuzzResponses$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./apierror/
 
-mutation: ## The gate's mutation score: mutants of the mock's handlers, judged by the gate, the mock's tests and the official SDK (an hour; BASELINE=rev also judges by an older gate).
+mutation: ## The gate's mutation score: mutants of the mock's handlers, judged by the gate, the mock's tests and the official SDK (an hour; BASELINE=rev also judges by an older gate; REUSE=report takes the unit and interop verdicts of an earlier run, when only the gate changed).
 	@mkdir -p $(REPORTS)
 	cd tools && $(GO) run ./mutation -root .. -files $(MUTATE) -judges gate,unit,interop -when-gate-survives interop \
 		-equivalents mutation/equivalents.json -json $(REPORTS)/mutation.json $(if $(BASELINE),-baseline $(BASELINE)) \
+		$(if $(REUSE),-reuse $(abspath $(REUSE))) \
 		| tee $(REPORTS)/mutation.txt
 
 bench: $(BENCHSTAT) ## Benchmarks: client vs hand-written floor, Sign, mock handler (BENCHRUNS interleaved runs, medians).

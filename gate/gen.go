@@ -298,12 +298,21 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 		if grantee == "" {
 			return nil, true
 		}
+		if g.cfg.Mock && r.force == nil && rapid.IntRange(0, 7).Draw(t, "no grantee?") == 0 {
+			// A dli-mock's README: a grant to no project is refused.
+			return nil, true
+		}
 		return grantee, true
 	case "/user_name", "/grant_project_id":
 		if !g.cfg.Mock {
 			return nil, true // on a live DLI they would name real users and projects
 		}
 	case "/privileges/*/privileges/*":
+		if g.cfg.Mock {
+			// Two, so that an update replaces one set by another; a live
+			// DLI is asked only for the one a connection has.
+			return rapid.SampledFrom([]string{"BIND_QUEUE", "SHOW_PRIVILEGES"}).Draw(t, "privilege"), true
+		}
 		return "BIND_QUEUE", true
 	}
 	return nil, false

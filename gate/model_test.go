@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,6 +65,9 @@ func TestModelCatchesBrokenServers(t *testing.T) {
 		{"bindings never settle", rewriteBindings(func(b map[string]any) { b["status"] = "CREATING" }), "still CREATING"},
 		{"a refused update clears the hosts", refusedUpdateClearsHosts, "hosts are"},
 		{"show answers another connection", showFallsThrough, "unlike the model"},
+		{"status filter ignored without tags", statusNeedsTags, "filtered by|does not match it"},
+		{"a binding's update_time goes back", updateTimeGoesBack(), "update_time went back"},
+		{"classic list keeps a deleted connection", classicListKeepsDeleted, "the classic list answers connection"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +106,33 @@ func TestModelCatchesBrokenServers(t *testing.T) {
 			require.NotNil(t, again, "-seed %d did not replay the failure", seed)
 			assert.Equal(t, masked(steps), masked(stepsOf(again.Message)))
 		})
+	}
+}
+
+// A handler that crashes closes the connection without an answer: that is
+// a server error, though the sequence that sent it can only stop judging.
+func TestACrashIsAServerError(t *testing.T) {
+	t.Parallel()
+	m, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep := gate.Run(ctx, gate.Config{
+		Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: time.Millisecond,
+			Settle: 100 * time.Millisecond, Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+		Network: mockserver.NewMockTransport(crashOn(http.MethodGet, enhancedList, "status")(m)),
+		// The sequences send the filtered lists; the model can only stop
+		// judging one that got no answer.
+		Checks: []string{gate.CheckServerError, gate.CheckModel},
+		Seed:   7, MaxExamples: 10, MaxSteps: 10,
+		Log: io.Discard,
+	})
+	require.NotEmpty(t, rep.Violations, "a crash on every list filtered by status passed")
+	for _, v := range rep.Violations {
+		require.Equal(t, gate.CheckServerError, v.Check, "%s", v.Message)
+		assert.Contains(t, v.Message, "the request got no answer")
+		require.NotNil(t, v.Exchange)
+		assert.Contains(t, v.Exchange.URL, "status=", "the violation names the request that crashed it")
 	}
 }
 
@@ -232,6 +263,71 @@ func dropQuery(param string) func(http.Handler) http.Handler {
 				q := r.URL.Query()
 				q.Del(param)
 				r.URL.RawQuery = q.Encode()
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// updateTimeGoesBack answers each binding's update_time earlier than the
+// answer before.
+func updateTimeGoesBack() func(http.Handler) http.Handler {
+	var n atomic.Int64
+	return rewriteBindings(func(b map[string]any) {
+		b["update_time"] = float64(2_000_000_000_000 - n.Add(1))
+	})
+}
+
+// statusNeedsTags filters by status only when tags are asked too.
+func statusNeedsTags(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if q := r.URL.Query(); matches(r, http.MethodGet, enhancedList) && !q.Has("tags") {
+			q.Del("status")
+			r.URL.RawQuery = q.Encode()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// classicListKeepsDeleted lists a classic connection after its delete.
+func classicListKeepsDeleted(next http.Handler) http.Handler {
+	var mu sync.Mutex
+	deleted := map[string]any{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if matches(r, http.MethodDelete, `/datasource-connection/[^/]+$`) {
+			id := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+			answer(next, w, r, func(status int, _ map[string]any) {
+				if status == http.StatusOK {
+					mu.Lock()
+					deleted[id] = map[string]any{"connection_id": id, "name": "", "state": "ACTIVE"}
+					mu.Unlock()
+				}
+			})
+			return
+		}
+		if !matches(r, http.MethodGet, `/datasource-connection$`) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		answer(next, w, r, func(_ int, b map[string]any) {
+			conns, _ := b["connections"].([]any)
+			mu.Lock()
+			for _, c := range deleted {
+				conns = append(conns, c)
+			}
+			mu.Unlock()
+			b["connections"] = conns
+		})
+	})
+}
+
+// crashOn closes the connection without an answer, as a Go handler that
+// panics does, on a request with the query parameter param.
+func crashOn(method, pathRE, param string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if matches(r, method, pathRE) && r.URL.Query().Has(param) {
+				panic(http.ErrAbortHandler)
 			}
 			next.ServeHTTP(w, r)
 		})

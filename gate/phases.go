@@ -297,6 +297,36 @@ func (g *gate) negative(ctx context.Context) {
 			}
 		}
 	}
+	// Deletes of a connection that does not exist: refused with the code
+	// the document names.
+	for _, d := range []struct{ op, path, code string }{
+		{"DeleteEnhancedConnection", "/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}", apierror.CodeBadParameter},
+		{"DeleteDatasourceConnection", "/v2.0/{project_id}/datasource-connection/{connection_id}", apierror.CodeNotExist},
+	} {
+		if g.stopped() || !g.opOn(d.op) {
+			continue
+		}
+		what := "a delete of a connection that does not exist"
+		ex := g.send(ctx, true, http.MethodDelete, g.path(d.path, unknown), nil)
+		g.verdictCase(CheckNegative, d.op, what, "", ex, refusedWith(ex, what, d.code))
+	}
+	if g.cfg.Mock && g.opOn("RunAuthorizationAction") {
+		// A dli-mock's README: it models the privileges of enhanced
+		// connections only, and refuses a grant on one that does not
+		// exist.
+		for _, a := range []struct{ object, code, what string }{
+			{"databases.db_contract", apierror.CodeNotSupported, "a grant on an object other than a connection"},
+			{"edsconnections." + unknown, apierror.CodeBadParameter, "a grant on a connection that does not exist"},
+		} {
+			if g.stopped() {
+				break
+			}
+			body := marshal(map[string]any{"projectId": mockGrantee, "action": "grant",
+				"privileges": []any{map[string]any{"object": a.object, "privileges": []any{"BIND_QUEUE"}}}})
+			ex := g.send(ctx, true, http.MethodPut, g.path("/v1.0/{project_id}/authorization", ""), body)
+			g.verdictCase(CheckNegative, "RunAuthorizationAction", a.what, "", ex, refusedWith(ex, a.what, a.code))
+		}
+	}
 	if g.cfg.Mock && g.cfg.Mutate && g.opOn("CreateEnhancedConnection") && !g.stopped() {
 		// A dli-mock's README: a body over 1 MiB is refused unread, 413;
 		// one of exactly 1 MiB is read (and refused by the document).

@@ -144,6 +144,8 @@ func (g *gate) sequences(ctx context.Context) {
 			r.listFilters(false)
 		}
 		set["ListEnhancedConnections pages"] = func(t *rapid.T) { r.t = t; r.listPages() }
+		set["ListDatasourceConnections, the run's"] = func(t *rapid.T) { r.t = t; r.listClassic() }
+		set["settle classic"] = func(t *rapid.T) { r.t = t; r.settleClassic() }
 		set["settle"] = func(t *rapid.T) { r.t = t; r.settle() }
 		// Repeated calls: a second route or binding on one connection,
 		// a name used twice, a delete deleted again.
@@ -824,6 +826,37 @@ func (r *seqRun) listFilters(scoped bool) {
 	}
 }
 
+// listClassic lists the classic connections, which come all in one
+// answer: every one the run made and did not delete is there by its name,
+// and none it deleted.
+func (r *seqRun) listClassic() {
+	if len(r.m.classic) == 0 || r.unsure {
+		r.t.Skip("no classic connection of the run")
+	}
+	ex := r.g.send(r.ctx, true, "GET", r.g.path("/v2.0/{project_id}/datasource-connection", ""), nil)
+	r.last = ex
+	r.step("ListDatasourceConnections → %s", ex.Answer())
+	var page map[string]any
+	if ex.Throttled || ex.Error != "" || ex.Status != 200 || json.Unmarshal([]byte(ex.body), &page) != nil {
+		return
+	}
+	listed := map[string]map[string]any{}
+	for _, it := range objects(page["connections"]) {
+		listed[str(it["connection_id"])] = it
+	}
+	for _, c := range r.m.classic {
+		it, ok := listed[c.id]
+		switch {
+		case c.gone && ok:
+			r.fail("the classic list answers a deleted connection", "the classic list answers connection %s (%s), which was deleted", c.id, c.name)
+		case !c.gone && !ok:
+			r.fail("the classic list lacks a connection", "the classic list lacks connection %s (%s), which the model holds", c.id, c.name)
+		case ok && str(it["name"]) != c.name:
+			r.fail("the classic list answers a connection unlike the model", "the classic list answers connection %s named %q, want %q", c.id, str(it["name"]), c.name)
+		}
+	}
+}
+
 // listPages pages through the run's connections by a drawn limit: the
 // pages must partition the whole list, in its order, with no gap and no
 // repeat.
@@ -901,6 +934,43 @@ func (r *seqRun) settle() {
 			return
 		}
 	}
+}
+
+// settleClassic waits, within -settle, until no classic connection of the
+// run is CREATING: until then a delete is refused, and what a delete does
+// shows only after.
+func (r *seqRun) settleClassic() {
+	var waiting []*mClassic
+	for _, c := range r.m.classic {
+		if !c.gone && (c.state == "" || c.state == "CREATING") {
+			waiting = append(waiting, c)
+		}
+	}
+	if r.unsure || len(waiting) == 0 {
+		r.t.Skip("no classic connection being created")
+	}
+	deadline := time.Now().Add(r.g.cfg.Settle)
+	for _, c := range waiting {
+		for {
+			ex := r.g.send(r.ctx, true, "GET", r.g.path("/v2.0/{project_id}/datasource-connection/{connection_id}", c.id), nil)
+			r.last = ex
+			if ex.Throttled || ex.Error != "" || ex.Status != 200 {
+				return
+			}
+			r.seeClassic(c.id)
+			if c.state != "CREATING" {
+				break
+			}
+			if time.Now().After(deadline) {
+				r.step("wait until no classic connection is CREATING → %s still CREATING", c.id)
+				r.fail("a classic connection never settles", "classic connection %s still CREATING after %s (-settle)", c.id, r.g.cfg.Settle)
+			}
+			if sleep(r.ctx, r.g.cfg.Poll) != nil {
+				return
+			}
+		}
+	}
+	r.step("wait until no classic connection is CREATING → done")
 }
 
 // cleanup deletes what the run created, whatever happened.

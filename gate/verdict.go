@@ -276,6 +276,22 @@ func (g *gate) invalid(ex *Exchange, what string) string {
 	return ""
 }
 
+// refusedWith is the message for a request that should have been refused
+// 400 with code, "" when it was.
+func refusedWith(ex *Exchange, what, code string) string {
+	if msg := refused(ex, what); msg != "" {
+		return msg
+	}
+	var answer struct {
+		Code string `json:"error_code"`
+	}
+	_ = json.Unmarshal([]byte(ex.body), &answer)
+	if ex.Status != http.StatusBadRequest || answer.Code != code {
+		return fmt.Sprintf("%s was refused %d %s, want 400 %s", what, ex.Status, answer.Code, code)
+	}
+	return ""
+}
+
 // accepted is the message for a request that should have been answered
 // want, "" when it was.
 func accepted(ex *Exchange, want int, what string) string {

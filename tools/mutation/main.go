@@ -62,9 +62,13 @@ type Report struct {
 	// Lazy are the judges run only where the gate survives: enough to
 	// tell whether they kill anything the gate does not, at a fraction
 	// of the time.
-	Lazy     []string  `json:"lazy,omitempty"`
-	Outcomes []Outcome `json:"outcomes"`
-	Duration string    `json:"duration"`
+	Lazy []string `json:"lazy,omitempty"`
+	// Reused names the report whose verdicts of ReusedJudges were taken
+	// again, mutant by mutant, instead of judging anew.
+	Reused       string    `json:"reused,omitempty"`
+	ReusedJudges []string  `json:"reused_judges,omitempty"`
+	Outcomes     []Outcome `json:"outcomes"`
+	Duration     string    `json:"duration"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -82,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	list := fs.Bool("list", false, "list the mutants and judge none")
 	baseline := fs.String("baseline", "", "also judge by the gate as of this git `REVISION` (judge \"baseline\"), to compare")
 	lazyList := fs.String("when-gate-survives", "", "comma-separated judges run only on the mutants the gate does not kill")
+	reusePath := fs.String("reuse", "", "take the verdicts of -reuse-judges from this earlier JSON `REPORT` where it has them (when only the gate changed)")
+	reuseList := fs.String("reuse-judges", "unit,interop", "the judges whose verdicts -reuse takes")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -125,6 +131,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err := refuseJudgeCode(ctx, abs, targets); err != nil {
 			fmt.Fprintln(stderr, "mutation:", err)
 			return 2
+		}
+	}
+	reuse, err := loadReuse(*reusePath)
+	if err != nil {
+		fmt.Fprintln(stderr, "mutation: -reuse:", err)
+		return 2
+	}
+	var reuseJudges []string
+	if *reusePath != "" {
+		reuseJudges = strings.Split(*reuseList, ",")
+		for _, j := range reuseJudges {
+			if j == "gate" || j == "baseline" || !slices.Contains(judges, j) {
+				fmt.Fprintf(stderr, "mutation: -reuse-judges: %q is not one of -judges other than the gate\n", j)
+				return 2
+			}
 		}
 	}
 	equiv, err := loadEquivalents(*equivalents)
@@ -201,7 +222,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for w := range *workers {
 		wg.Go(func() {
 			for i := range next {
-				o := judge(ctx, spaces[w], mutants[i], judges, lazy, gates, *timeout)
+				var prev *Outcome
+				if p, ok := reuse[mutants[i].Key()]; ok {
+					prev = &p
+				}
+				o := judge(ctx, spaces[w], mutants[i], judges, lazy, gates, *timeout, prev, reuseJudges)
 				if reason, ok := equiv[o.Key()]; ok {
 					o.Equivalent = reason
 				}
@@ -225,7 +250,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mutation: interrupted")
 		return 2
 	}
-	rep := Report{Files: targets, Judges: judges, Baseline: *baseline, Lazy: lazy, Outcomes: outcomes, Duration: time.Since(start).Round(time.Second).String()}
+	rep := Report{Files: targets, Judges: judges, Baseline: *baseline, Lazy: lazy, Reused: *reusePath, ReusedJudges: reuseJudges, Outcomes: outcomes, Duration: time.Since(start).Round(time.Second).String()}
 	fmt.Fprint(stdout, rep.Text())
 	if *out != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
@@ -258,7 +283,8 @@ func verdict(o Outcome, judges []string) string {
 }
 
 // judge runs every judge on m in the workspace ws, and puts the file back.
-func judge(ctx context.Context, ws string, m Mutant, judges, lazy []string, gates map[string]string, timeout time.Duration) Outcome {
+func judge(ctx context.Context, ws string, m Mutant, judges, lazy []string, gates map[string]string, timeout time.Duration,
+	prev *Outcome, reuseJudges []string) Outcome {
 	o := Outcome{Mutant: m, Killed: map[string]bool{}, Errors: map[string]string{}}
 	path := filepath.Join(ws, filepath.FromSlash(m.File))
 	orig, err := os.ReadFile(path) //nolint:gosec // a file of the scratch copy, or the list the user named
@@ -284,6 +310,13 @@ func judge(ctx context.Context, ws string, m Mutant, judges, lazy []string, gate
 	for _, j := range judges {
 		if o.Killed["gate"] && slices.Contains(lazy, j) {
 			o.Skipped = append(o.Skipped, j)
+			continue
+		}
+		if killed, errMsg, ok := reused(prev, j, reuseJudges); ok {
+			o.Killed[j] = killed
+			if errMsg != "" {
+				o.Errors[j] = errMsg
+			}
 			continue
 		}
 		var err error
@@ -327,6 +360,9 @@ func (r Report) Text() string {
 	}
 	fmt.Fprintf(&b, "\nmutation score (%d mutants, %d compiled, %d equivalent left out; %s):\n",
 		len(r.Outcomes), len(compiled)+len(equivalent), len(equivalent), r.Duration)
+	if r.Reused != "" {
+		fmt.Fprintf(&b, "  (the verdicts of %s taken from %s where it had them)\n", strings.Join(r.ReusedJudges, ", "), r.Reused)
+	}
 	for _, j := range r.Judges {
 		killed, ran := 0, 0
 		for _, o := range compiled {
@@ -432,6 +468,36 @@ func pct(n, of int) string {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
+}
+
+// reused is judge j's earlier verdict on a mutant, when -reuse takes it
+// and the earlier run has one: the mock and its tests did not change, so
+// it stands.
+func reused(prev *Outcome, j string, reuseJudges []string) (killed bool, errMsg string, ok bool) {
+	if prev == nil || !prev.Compiled || !slices.Contains(reuseJudges, j) || slices.Contains(prev.Skipped, j) {
+		return false, "", false
+	}
+	return prev.Killed[j], prev.Errors[j], true
+}
+
+// loadReuse reads an earlier report's outcomes by mutant key.
+func loadReuse(path string) (map[string]Outcome, error) {
+	out := map[string]Outcome{}
+	if path == "" {
+		return out, nil
+	}
+	raw, err := os.ReadFile(path) //nolint:gosec // a report the user named
+	if err != nil {
+		return nil, err
+	}
+	var rep Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, o := range rep.Outcomes {
+		out[o.Key()] = o
+	}
+	return out, nil
 }
 
 type equivalent struct {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"go/parser"
 	"go/token"
 	"os"
@@ -159,6 +160,50 @@ func TestReportTextWithALazyJudge(t *testing.T) {
 	}
 	if got := verdict(rep.Outcomes[0], rep.Judges); got != "gate kills, unit kills, interop not run" {
 		t.Errorf("verdict = %q", got)
+	}
+}
+
+// A verdict is reused from an earlier report only for the judges named,
+// and only where that report has one: a judge it skipped runs now.
+func TestReuse(t *testing.T) {
+	m := Mutant{File: "mockserver/classic.go", Line: 3, Func: "f", Op: "o", Orig: "x"}
+	rep := Report{Judges: []string{"gate", "unit", "interop"}, Outcomes: []Outcome{
+		{Mutant: m, Compiled: true, Killed: map[string]bool{"gate": true, "unit": true}, Skipped: []string{"interop"}},
+	}}
+	raw, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "mutation.json")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	byKey, err := loadReuse(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev, ok := byKey[m.Key()]
+	if !ok {
+		t.Fatalf("no outcome under %q in %v", m.Key(), byKey)
+	}
+	for _, c := range []struct {
+		judge      string
+		killed, ok bool
+	}{
+		{"unit", true, true},      // reused
+		{"interop", false, false}, // skipped then: run now
+		{"gate", false, false},    // not a reused judge
+	} {
+		killed, _, ok := reused(&prev, c.judge, []string{"unit", "interop"})
+		if killed != c.killed || ok != c.ok {
+			t.Errorf("reused(%s) = %t, %t; want %t, %t", c.judge, killed, ok, c.killed, c.ok)
+		}
+	}
+	if _, _, ok := reused(nil, "unit", []string{"unit"}); ok {
+		t.Error("a mutant the earlier report lacks reused a verdict")
+	}
+	if _, err := loadReuse(filepath.Join(t.TempDir(), "none.json")); err == nil {
+		t.Error("a missing report gave no error")
 	}
 }
 
