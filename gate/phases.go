@@ -297,6 +297,27 @@ func (g *gate) negative(ctx context.Context) {
 			}
 		}
 	}
+	if g.cfg.Mock && !g.stopped() {
+		// A dli-mock's README: a method the document does not declare on
+		// a path it does is answered as the gateway answers an API it
+		// does not serve.
+		what := "PUT on the enhanced connections, which the document does not declare"
+		ex := g.send(ctx, true, http.MethodPut, g.path("/v2.0/{project_id}/datasource/enhanced-connections", ""), []byte(`{}`))
+		msg := ""
+		switch {
+		case ex.Error != "":
+			msg = what + ": the request got no answer: " + ex.Error
+		case ex.Status != http.StatusNotFound:
+			msg = fmt.Sprintf("%s was answered %d, want 404", what, ex.Status)
+		default:
+			h := http.Header{}
+			for k, v := range ex.ResponseHeader {
+				h.Set(k, v)
+			}
+			msg = mockGatewayError(&http.Response{Header: h}, []byte(ex.body), apierror.CodeGatewayNoAPI, what)
+		}
+		g.verdictCase(CheckStatus, "PUT /v2.0/{project_id}/datasource/enhanced-connections", what, "", ex, msg)
+	}
 	// Deletes of a connection that does not exist: refused with the code
 	// the document names.
 	for _, d := range []struct{ op, path, code string }{
@@ -441,7 +462,9 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 		op = found.ID
 	}
 	resp, err := g.raw.Do(req)
+	var answer []byte
 	if resp != nil {
+		answer, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		_ = resp.Body.Close()
 	}
 	msg := ""
@@ -450,6 +473,30 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 		msg = fmt.Sprintf("%s: the request got no answer: %v", what, err)
 	case resp.StatusCode != http.StatusUnauthorized:
 		msg = fmt.Sprintf("%s was answered %d, want 401", what, resp.StatusCode)
+	case g.cfg.Mock:
+		msg = mockGatewayError(resp, answer, apierror.CodeGatewayAuth, what)
 	}
 	g.verdictCase(CheckIgnoredAuth, op, what, "", ex, msg)
+}
+
+// mockGatewayError says what is wrong with a gateway's refusal from a
+// dli-mock, "" when nothing: its README says such an answer is one JSON
+// object in DLI's error shape with the gateway's code and a request_id,
+// and every answer carries X-Request-Id.
+func mockGatewayError(resp *http.Response, body []byte, code, what string) string {
+	var answer struct {
+		Code      string `json:"error_code"`
+		RequestID string `json:"request_id"`
+	}
+	switch {
+	case json.Unmarshal(body, &answer) != nil:
+		return fmt.Sprintf("%s: the answer is not one JSON object: %s", what, apierror.Snippet(body))
+	case answer.Code != code:
+		return fmt.Sprintf("%s was refused with %q, want %s (a dli-mock answers as the gateway does)", what, answer.Code, code)
+	case answer.RequestID == "":
+		return fmt.Sprintf("%s: the gateway's refusal has no request_id", what)
+	case resp.Header.Get("X-Request-Id") == "":
+		return fmt.Sprintf("%s: the answer has no X-Request-Id", what)
+	}
+	return ""
 }

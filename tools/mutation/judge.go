@@ -102,21 +102,53 @@ func keepFlags(usage string, args []string) []string {
 	return out
 }
 
-// gate serves the mutant's dli-mock on a loopback port and runs the gate
-// binary, built from the unmutated repository, against it.
+// gate serves the mutant's dli-mock on loopback ports and runs the gate
+// binary, built from the unmutated repository, against it, in each of the
+// configurations a user starts it in: with AK/SK only (a mutating run),
+// and with a token only, without a create delay (a read-only run): a
+// mock that takes either credential hides a mutant that mixes them up.
 func gate(ctx context.Context, ws, gateBin string, timeout time.Duration) error {
 	mockBin := filepath.Join(ws, "bin", "dli-mock")
 	if out, err := command(ctx, ws, timeout, nil, "go", "build", "-o", mockBin, "./cmd/dli-mock"); err != nil {
 		return fmt.Errorf("build the mock: %w: %s", err, firstLine(out))
 	}
+	runs := []struct {
+		mockArgs, mockEnv, gateEnv []string
+		gateArgs                   func(addr string) []string
+	}{
+		{[]string{"-ak", gateAK, "-create-delay", "50ms"}, []string{"DLI_MOCK_SK=" + gateSK}, []string{"DLI_SK=" + gateSK},
+			func(addr string) []string { return gateArgs(addr, timeout) }},
+		{[]string{"-create-delay", "0"}, []string{"DLI_MOCK_TOKEN=" + gateToken}, []string{"DLI_TOKEN=" + gateToken},
+			func(addr string) []string { return readOnlyArgs(addr, timeout) }},
+	}
+	for _, run := range runs {
+		err := withMock(ctx, mockBin, run.mockArgs, run.mockEnv, timeout, func(addr string) error {
+			_, err := command(ctx, ws, timeout, run.gateEnv, gateBin, knownFlags(ctx, gateBin, run.gateArgs(addr))...)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readOnlyArgs(addr string, timeout time.Duration) []string {
+	return []string{"-endpoint", "http://" + addr, "-project", gateProject, "-mock", "-seed", "1", "-request-timeout", "5s",
+		"-timeout", strconv.Itoa(int(timeout.Seconds())) + "s"}
+}
+
+// withMock starts the mock binary with args on a free loopback port, runs
+// f against it and stops it.
+func withMock(ctx context.Context, mockBin string, args, env []string, timeout time.Duration, f func(addr string) error) error {
 	addr, err := freeAddr()
 	if err != nil {
 		return err
 	}
 	mctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	mock := exec.CommandContext(mctx, mockBin, "-addr", addr, "-ak", gateAK, "-create-delay", "50ms") //nolint:gosec // the mock binary this command just built
-	mock.Env = append(os.Environ(), "DLI_MOCK_SK="+gateSK, "DLI_MOCK_TOKEN="+gateToken)
+	mock := exec.CommandContext(mctx, mockBin, append([]string{"-addr", addr}, args...)...) //nolint:gosec // the mock binary this command just built
+	mock.Env = append(os.Environ(), env...)
 	mock.Stdout, mock.Stderr = io.Discard, io.Discard
 	mock.Cancel = func() error { return mock.Process.Signal(syscall.SIGTERM) }
 	mock.WaitDelay = 5 * time.Second
@@ -128,18 +160,9 @@ func gate(ctx context.Context, ws, gateBin string, timeout time.Duration) error 
 		_ = mock.Wait()
 	}()
 	if err := waitListening(mctx, addr); err != nil {
-		return &judgeFailed{output: "the mutant mock does not listen: " + err.Error()}
+		return &judgeFailed{output: fmt.Sprintf("the mutant mock %v does not listen: %v", args, err)}
 	}
-	if _, err := command(ctx, ws, timeout, []string{"DLI_SK=" + gateSK}, gateBin, knownFlags(ctx, gateBin, gateArgs(addr, timeout))...); err != nil {
-		return err
-	}
-	// The mock takes a token too: a read-only run signed with it holds
-	// the token's checks as well.
-	_, err = command(ctx, ws, timeout, []string{"DLI_TOKEN=" + gateToken}, gateBin, knownFlags(ctx, gateBin, []string{
-		"-endpoint", "http://" + addr, "-project", gateProject, "-mock", "-seed", "1", "-request-timeout", "5s",
-		"-timeout", strconv.Itoa(int(timeout.Seconds())) + "s",
-	})...)
-	return err
+	return f(addr)
 }
 
 func freeAddr() (string, error) {
