@@ -124,7 +124,7 @@ func TestACrashIsAServerError(t *testing.T) {
 		// The sequences send the filtered lists; the model can only stop
 		// judging one that got no answer.
 		Checks: []string{gate.CheckServerError, gate.CheckModel},
-		Seed:   7, MaxExamples: 10, MaxSteps: 10,
+		Seed:   7, MaxExamples: 50, MaxSteps: 10,
 		Log: io.Discard,
 	})
 	require.NotEmpty(t, rep.Violations, "a crash on every list filtered by status passed")
