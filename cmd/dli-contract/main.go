@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	mutate := fs.Bool("mutate", false, "also create, change and delete connections, and delete them again ($"+gate.EnvMutate+"=1)")
 	seed := fs.Uint64("seed", 0, "seed of the generated valid requests; printed by every run, 0 picks one")
-	maxExamples := fs.Int("max-examples", 10, "generated valid requests per operation, and generated call sequences")
+	maxExamples := fs.Int("max-examples", 0, "generated valid requests per operation, and generated call sequences (0: 20 against loopback, 10 against anything else)")
 	maxSteps := fs.Int("max-steps", 20, "with -mutate: average number of calls of a generated sequence")
 	maxShrinks := fs.Int("max-shrinks", 400, "with -mutate: runs spent shrinking a failing sequence (a count, so that -seed replays it anywhere)")
 	isMock := fs.Bool("mock", false, "the server is a dli-mock: hold it to its README too (fail_ bindings fail, any pool or queue is taken)")
@@ -106,8 +106,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "dli-contract: unexpected arguments %q; every setting is a flag (see -h)\n", fs.Args())
 		return 2
 	}
-	if *maxExamples < 1 || *maxSteps < 1 || *maxShrinks < 1 || *timeout <= 0 || *requestTimeout <= 0 || *poll <= 0 || *settle <= 0 || *maxBody <= 0 {
-		fmt.Fprintln(stderr, "dli-contract: -max-examples, -max-steps, -max-shrinks, -timeout, -request-timeout, -poll, -settle and -max-body must be positive")
+	if *maxExamples < 0 || *maxSteps < 1 || *maxShrinks < 1 || *timeout <= 0 || *requestTimeout <= 0 || *poll <= 0 || *settle <= 0 || *maxBody <= 0 {
+		fmt.Fprintln(stderr, "dli-contract: -max-steps, -max-shrinks, -timeout, -request-timeout, -poll, -settle and -max-body must be positive, -max-examples not negative")
 		return 2
 	}
 	if *maxFailures < 0 || *throttleRetries < 0 || *rateLimit < -1 {
@@ -143,6 +143,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg.RateLimit = *rateLimit
 	if *rateLimit < 0 {
 		cfg.RateLimit = defaultRate(cfg)
+	}
+	if cfg.MaxExamples == 0 {
+		cfg.MaxExamples = defaultExamples(cfg)
 	}
 	if cfg.Poll == 0 {
 		cfg.Poll, cfg.Settle = *poll, *settle
@@ -182,6 +185,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // 300 requests) near three minutes while leaving most of any such quota
 // to the project's other users; -rate-limit changes it.
 const defaultRemoteRate = 2.0
+
+// defaultExamples is -max-examples unset: against loopback and the
+// in-process mock a sequence costs milliseconds, and more of them find
+// more of what takes one particular sequence to show; against a live
+// project each costs requests of its quota.
+func defaultExamples(cfg gate.Config) int {
+	if defaultRate(cfg) == 0 {
+		return 20
+	}
+	return 10
+}
 
 // defaultRate paces a remote endpoint and leaves loopback and the
 // in-process mock unpaced.

@@ -329,7 +329,7 @@ func TestUsageErrorsExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"-endpoint", "https://dli.example.com", "-project", "p", "-ak", "a"}, "both -ak and -sk"},
 		{[]string{"-endpoint", "https://dli.example.com", "-project", "p", "-token", "t", "-mutate"}, "-mutate creates real connections and needs -pool, -subnet-id, -vpc-id"},
 		{[]string{"extra"}, "unexpected arguments"},
-		{[]string{"-max-examples", "0"}, "must be positive"},
+		{[]string{"-max-examples", "-1"}, "-max-examples not negative"},
 	}
 	for _, tc := range cases {
 		var out, errOut bytes.Buffer
@@ -379,4 +379,23 @@ func TestRunsFromAnotherModule(t *testing.T) {
 	b, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(b))
 	assert.Contains(t, string(b), "result: PASS")
+}
+
+// Unset, -max-examples and -rate-limit follow the endpoint: loopback is
+// free to hammer, a live project is not.
+func TestDefaultsFollowTheEndpoint(t *testing.T) {
+	for _, tc := range []struct {
+		endpoint string
+		examples int
+		rate     float64
+	}{
+		{"http://127.0.0.1:8080", 20, 0},
+		{"http://[::1]:8080", 20, 0},
+		{"http://localhost:8080", 20, 0},
+		{"https://dli.cn-north-4.myhuaweicloud.com", 10, defaultRemoteRate},
+	} {
+		cfg := gate.Config{Target: gate.Target{Endpoint: tc.endpoint}}
+		assert.Equal(t, tc.examples, defaultExamples(cfg), tc.endpoint)
+		assert.Equal(t, tc.rate, defaultRate(cfg), tc.endpoint)
+	}
 }
