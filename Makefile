@@ -47,7 +47,9 @@ lint: $(LINT) ## golangci-lint (gofmt, goimports, vet, staticcheck, errcheck ...
 	@for m in $(MODULES); do echo "$(LINT) run ./... (in $$m)"; (cd $$m && $(LINT) run ./...) || exit 1; done
 
 test: ## Run all tests of every module with the race detector.
-	$(GO) test -race -count=1 ./...
+	@# The gate's own tests run generated sequences against broken servers:
+	@# minutes under -race on two cores, more than go test's default 10.
+	$(GO) test -race -count=1 -timeout 20m ./...
 	@for m in $(MODULES); do echo "$(GO) test -race -count=1 ./... (in $$m)"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
 spectral: $(SPECTRAL) ## Lint openapi/dli.yaml with Spectral's spectral:oas ruleset; an error or a warning fails.
