@@ -427,6 +427,21 @@ func (r Report) Text() string {
 			}
 		}
 	}
+	if slices.Contains(r.Judges, "gate") && slices.Contains(r.Judges, "unit") && len(r.Files) > 1 {
+		fmt.Fprintln(&b, "  by file, the gate against the unit tests:")
+		for _, f := range r.Files {
+			both, theirs := 0, 0
+			for _, o := range compiled {
+				if o.File == f && o.Killed["unit"] {
+					theirs++
+					if o.Killed["gate"] {
+						both++
+					}
+				}
+			}
+			fmt.Fprintf(&b, "    %-28s %d of %d (%s)\n", f, both, theirs, pct(both, theirs))
+		}
+	}
 	fmt.Fprintln(&b, "survivors:")
 	for _, j := range r.Judges {
 		if j == "baseline" {

@@ -106,7 +106,7 @@ func TestReportText(t *testing.T) {
 	m := func(line int, op string) Mutant {
 		return Mutant{File: "mockserver/enhanced.go", Line: line, Func: "f", Op: op, Orig: "x"}
 	}
-	rep := Report{Judges: []string{"gate", "unit", "interop"}, Duration: "1s", Outcomes: []Outcome{
+	rep := Report{Files: []string{"mockserver/enhanced.go", "mockserver/store.go"}, Judges: []string{"gate", "unit", "interop"}, Duration: "1s", Outcomes: []Outcome{
 		{Mutant: m(1, "a"), Compiled: true, Killed: map[string]bool{"gate": true, "unit": true, "interop": true}},
 		{Mutant: m(2, "b"), Compiled: true, Killed: map[string]bool{"unit": true, "interop": true}},
 		{Mutant: m(3, "c"), Compiled: true, Killed: map[string]bool{}},
@@ -119,6 +119,8 @@ func TestReportText(t *testing.T) {
 		"gate     1 of 3 killed (33%)",
 		"unit     2 of 3 killed (67%)",
 		"the gate kills 1 of the 2 mutants unit kills (50%)",
+		"mockserver/enhanced.go       1 of 2 (50%)",
+		"mockserver/store.go          0 of 0 (n/a)",
 		"interop kills, the gate does not: mockserver/enhanced.go:2 (f): b in `x`",
 		"gate survives mockserver/enhanced.go:3 (f): c in `x`",
 		"why: the same answers",
