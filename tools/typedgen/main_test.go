@@ -49,7 +49,7 @@ func TestAnAddedOperationGetsItsMethod(t *testing.T) {
 		"// ListEnhancedConnectionPeers lists the peers of an enhanced datasource connection.\n",
 		"func (c *Client) ListEnhancedConnectionPeers(ctx context.Context, connectionID string, peerGroup string, " +
 			"params *dli.ListEnhancedConnectionPeersParams, body dli.ListEnhancedConnectionPeersJSONRequestBody) (*dli.EnhancedConnectionDetail, error) {",
-		"c.raw.ListEnhancedConnectionPeersWithResponse(ctx, c.projectID, connectionID, peerGroup, params, body)",
+		"c.raw.ListEnhancedConnectionPeersWithResponse(c.operation(ctx, \"ListEnhancedConnectionPeers\"), c.projectID, connectionID, peerGroup, params, body)",
 		`check("ListEnhancedConnectionPeers", resp, err)`,
 	} {
 		if !strings.Contains(string(code), want) {
