@@ -63,7 +63,8 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	o.mu.Unlock()
 
 	opID := ""
-	if op, _ := o.g.doc.Find(withBody(req, body)); op != nil {
+	op, _ := o.g.doc.Find(withBody(req, body))
+	if op != nil {
 		opID = op.ID
 		o.g.kw.record(opID, op.PathParams, req, body)
 	}
@@ -79,7 +80,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex.Error = err.Error()
 		o.g.made.noteCreate(opID, ex, body, nil)
 		o.silence(req.Context(), err)
-		o.unanswered(req, opID, ex, err)
+		o.unanswered(req, op, ex, err)
 		return nil, err
 	}
 	o.mu.Lock()
@@ -112,7 +113,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		o.mu.Unlock()
 		return resp, nil
 	}
-	o.judge(withBody(req, body), ex, resp, respBody, over)
+	o.judge(withBody(req, body), op, ex, resp, respBody, over)
 	return resp, nil
 }
 
@@ -123,15 +124,20 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 // left to pass it. A request the run stopped, or one that ran out of
 // -request-timeout, is not judged here: the first is no fault of the
 // server, the second is the silence counted above.
-func (o *observer) unanswered(req *http.Request, opID string, ex *Exchange, err error) {
+func (o *observer) unanswered(req *http.Request, op *validate.Operation, ex *Exchange, err error) {
 	if req.Context().Err() != nil || isTimeout(err) {
 		return
 	}
-	name := req.Method + " " + req.URL.Path
-	if opID != "" {
-		name = opID
+	o.g.verdict(CheckServerError, opName(req, op), "", ex, "the request got no answer: "+err.Error())
+}
+
+// opName names a request in verdicts: its operation, or its method and
+// path when the document declares none.
+func opName(req *http.Request, op *validate.Operation) string {
+	if op == nil {
+		return req.Method + " " + req.URL.Path
 	}
-	o.g.verdict(CheckServerError, name, "", ex, "the request got no answer: "+err.Error())
+	return op.ID
 }
 
 // silence counts a request that got no answer; too many in a row end the
@@ -170,13 +176,9 @@ func throttled(status int, body []byte) bool {
 }
 
 // judge runs the four checks every answer gets.
-func (o *observer) judge(req *http.Request, ex *Exchange, resp *http.Response, body []byte, over bool) {
+func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange, resp *http.Response, body []byte, over bool) {
 	g := o.g
-	op, _ := g.doc.Find(req)
-	name := req.Method + " " + req.URL.Path
-	if op != nil {
-		name = op.ID
-	}
+	name := opName(req, op)
 	if resp.StatusCode >= 500 {
 		g.verdict(CheckServerError, name, "", ex, fmt.Sprintf("the server answered %d: %s", resp.StatusCode, apierror.Snippet(body)))
 	} else {

@@ -310,11 +310,7 @@ func (g *gate) negative(ctx context.Context) {
 		case ex.Status != http.StatusNotFound:
 			msg = fmt.Sprintf("%s was answered %d, want 404", what, ex.Status)
 		default:
-			h := http.Header{}
-			for k, v := range ex.ResponseHeader {
-				h.Set(k, v)
-			}
-			msg = mockGatewayError(&http.Response{Header: h}, []byte(ex.body), apierror.CodeGatewayNoAPI, what)
+			msg = mockGatewayError(ex.ResponseHeader["X-Request-Id"], []byte(ex.body), apierror.CodeGatewayNoAPI, what)
 		}
 		g.verdictCase(CheckStatus, "PUT /v2.0/{project_id}/datasource/enhanced-connections", what, "", ex, msg)
 	}
@@ -474,7 +470,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 	case resp.StatusCode != http.StatusUnauthorized:
 		msg = fmt.Sprintf("%s was answered %d, want 401", what, resp.StatusCode)
 	case g.cfg.Mock:
-		msg = mockGatewayError(resp, answer, apierror.CodeGatewayAuth, what)
+		msg = mockGatewayError(resp.Header.Get("X-Request-Id"), answer, apierror.CodeGatewayAuth, what)
 	}
 	g.verdictCase(CheckIgnoredAuth, op, what, "", ex, msg)
 }
@@ -483,7 +479,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 // dli-mock, "" when nothing: its README says such an answer is one JSON
 // object in DLI's error shape with the gateway's code and a request_id,
 // and every answer carries X-Request-Id.
-func mockGatewayError(resp *http.Response, body []byte, code, what string) string {
+func mockGatewayError(requestIDHeader string, body []byte, code, what string) string {
 	var answer struct {
 		Code      string `json:"error_code"`
 		RequestID string `json:"request_id"`
@@ -495,7 +491,7 @@ func mockGatewayError(resp *http.Response, body []byte, code, what string) strin
 		return fmt.Sprintf("%s was refused with %q, want %s (a dli-mock answers as the gateway does)", what, answer.Code, code)
 	case answer.RequestID == "":
 		return fmt.Sprintf("%s: the gateway's refusal has no request_id", what)
-	case resp.Header.Get("X-Request-Id") == "":
+	case requestIDHeader == "":
 		return fmt.Sprintf("%s: the answer has no X-Request-Id", what)
 	}
 	return ""

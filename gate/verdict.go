@@ -266,12 +266,8 @@ func (g *gate) invalid(ex *Exchange, what string) string {
 	if msg := refused(ex, what); msg != "" || !g.cfg.Mock {
 		return msg
 	}
-	var answer struct {
-		Code string `json:"error_code"`
-	}
-	_ = json.Unmarshal([]byte(ex.body), &answer)
-	if ex.Status != http.StatusBadRequest || answer.Code != apierror.CodeBadParameter {
-		return fmt.Sprintf("%s was refused %d %s; a dli-mock refuses what the document does not allow 400 %s", what, ex.Status, answer.Code, apierror.CodeBadParameter)
+	if code := errorCodeOf(ex); ex.Status != http.StatusBadRequest || code != apierror.CodeBadParameter {
+		return fmt.Sprintf("%s was refused %d %s; a dli-mock refuses what the document does not allow 400 %s", what, ex.Status, code, apierror.CodeBadParameter)
 	}
 	return ""
 }
@@ -282,14 +278,20 @@ func refusedWith(ex *Exchange, what, code string) string {
 	if msg := refused(ex, what); msg != "" {
 		return msg
 	}
+	if got := errorCodeOf(ex); ex.Status != http.StatusBadRequest || got != code {
+		return fmt.Sprintf("%s was refused %d %s, want 400 %s", what, ex.Status, got, code)
+	}
+	return ""
+}
+
+// errorCodeOf is the error_code of an answer in DLI's error shape, "" when
+// it has none.
+func errorCodeOf(ex *Exchange) string {
 	var answer struct {
 		Code string `json:"error_code"`
 	}
 	_ = json.Unmarshal([]byte(ex.body), &answer)
-	if ex.Status != http.StatusBadRequest || answer.Code != code {
-		return fmt.Sprintf("%s was refused %d %s, want 400 %s", what, ex.Status, answer.Code, code)
-	}
-	return ""
+	return answer.Code
 }
 
 // accepted is the message for a request that should have been answered
