@@ -275,3 +275,22 @@ func TestVerifyPayloadHashHeader(t *testing.T) {
 		}
 	}
 }
+
+// A transport on another clock signs with that clock's date, so that a
+// server on the same clock finds no skew however far it has moved.
+func TestTransportWithNowSignsWithThatDate(t *testing.T) {
+	at := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
+	var got *http.Request
+	tr := NewTransport(AKSK{AK: testAK, SK: testSK}, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = r
+		return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+	})).WithNow(func() time.Time { return at })
+	req, err := http.NewRequest(http.MethodGet, "https://dli.example.com/v1.0/p/x", nil)
+	require.NoError(t, err)
+	resp, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, "20310506T070809Z", got.Header.Get("X-Sdk-Date"))
+	assert.NoError(t, fixedVerifier(at).Verify(got, nil), "a server at that date accepts it")
+	assert.Error(t, fixedVerifier(time.Now()).Verify(got, nil), "a server at the system's date finds it skewed")
+}

@@ -108,6 +108,14 @@ func NewTransport(creds Credentials, next http.RoundTripper) *Transport {
 	return t
 }
 
+// WithNow makes t sign with the date now gives instead of the system
+// clock's, for a caller whose server runs on another clock (a test's
+// fake one); it returns t. Call it before t is used.
+func (t *Transport) WithNow(now func() time.Time) *Transport {
+	t.now = now
+	return t
+}
+
 // RoundTrip authenticates a copy of req, leaving the caller's untouched.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.creds == nil {

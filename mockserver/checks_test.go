@@ -83,7 +83,7 @@ func TestTagsQueryAndFilter(t *testing.T) {
 func TestBindingUpdateTime(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	m, err := mockserver.New(mockserver.Config{CreateDelay: 10 * time.Second, Now: clk.Now})
+	m, err := mockserver.New(mockserver.Config{CreateDelay: 10 * time.Second, Clock: clk})
 	require.NoError(t, err)
 	start := clk.Now().UnixMilli()
 	id := createRaw(t, m, `{"name":"c","dest_vpc_id":"v","dest_network_id":"n","elastic_resource_pools":["p1","fail_p2"]}`)
@@ -95,9 +95,9 @@ func TestBindingUpdateTime(t *testing.T) {
 		}
 		return ts
 	}
-	clk.Add(3 * time.Second)
+	clk.Advance(3 * time.Second)
 	assert.Equal(t, []float64{float64(start), float64(start)}, updated(), "CREATING: when it started")
-	clk.Add(30 * time.Second)
+	clk.Advance(30 * time.Second)
 	assert.Equal(t, []float64{float64(start + 10_000), float64(start + 10_000)}, updated(), "ACTIVE or FAILED: when it ended")
 }
 

@@ -18,7 +18,7 @@ import (
 func (h *handlers) CreateDatasourceConnection(_ context.Context, r server.CreateDatasourceConnectionRequestObject) (server.CreateDatasourceConnectionResponseObject, error) {
 	s := h.s
 	id := uuid.NewString()
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	if _, taken := s.store.lookup(r.ProjectID).classicByName[r.Body.Name]; taken {
@@ -33,7 +33,7 @@ func (h *handlers) CreateDatasourceConnection(_ context.Context, r server.Create
 
 func (h *handlers) ListDatasourceConnections(_ context.Context, r server.ListDatasourceConnectionsRequestObject) (server.ListDatasourceConnectionsResponseObject, error) {
 	s := h.s
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	want, err := parseTags(r.Params.Tags)
 	if err != nil {
 		return server.ListDatasourceConnections400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
@@ -59,7 +59,7 @@ func (h *handlers) ListDatasourceConnections(_ context.Context, r server.ListDat
 
 func (h *handlers) ShowDatasourceConnection(_ context.Context, r server.ShowDatasourceConnectionRequestObject) (server.ShowDatasourceConnectionResponseObject, error) {
 	s := h.s
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
 	c := s.store.lookup(r.ProjectID).classic[r.ConnectionID]
@@ -71,7 +71,7 @@ func (h *handlers) ShowDatasourceConnection(_ context.Context, r server.ShowData
 
 func (h *handlers) DeleteDatasourceConnection(_ context.Context, r server.DeleteDatasourceConnectionRequestObject) (server.DeleteDatasourceConnectionResponseObject, error) {
 	s := h.s
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	p := s.store.lookup(r.ProjectID)

@@ -125,7 +125,7 @@ func TestFixturesFileLoads(t *testing.T) {
 	f, err := mockserver.ParseFixtures(raw)
 	require.NoError(t, err)
 	clk := newClock()
-	c := setup(t, mockserver.Config{Fixtures: &f, CreateDelay: time.Minute, Now: clk.Now}, nil)
+	c := setup(t, mockserver.Config{Fixtures: &f, CreateDelay: time.Minute, Clock: clk}, nil)
 	ctx := context.Background()
 
 	d := shown(t, c, "4c693ecc-bab8-4113-a838-129cedc9a563")
@@ -134,7 +134,7 @@ func TestFixturesFileLoads(t *testing.T) {
 	assert.False(t, *d.IsPrivis, "granted to another project")
 	assert.Len(t, d.Routes, 1)
 	assert.Equal(t, "DELETED", string(*shown(t, c, "2a620c33-5609-40c9-affd-2b6453071b0f").Status))
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	assert.Equal(t, "ACTIVE", statuses(shown(t, c, "4c693ecc-bab8-4113-a838-129cedc9a563").ElasticResourcePools)["pool_new"],
 		"a CREATING fixture binding ends as a new one does")
 

@@ -25,7 +25,7 @@ const defaultLimit = 100
 
 func (h *handlers) CreateEnhancedConnection(_ context.Context, r server.CreateEnhancedConnectionRequestObject) (server.CreateEnhancedConnectionResponseObject, error) {
 	s := h.s
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	if s.store.lookup(r.ProjectID).liveEnhanced(r.Body.Name) != nil {
@@ -46,7 +46,7 @@ func (h *handlers) CreateEnhancedConnection(_ context.Context, r server.CreateEn
 
 func (h *handlers) ListEnhancedConnections(_ context.Context, r server.ListEnhancedConnectionsRequestObject) (server.ListEnhancedConnectionsResponseObject, error) {
 	s := h.s
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	want, err := parseTags(r.Params.Tags)
 	if err != nil {
 		return server.ListEnhancedConnections400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
@@ -85,7 +85,7 @@ func (h *handlers) ListEnhancedConnections(_ context.Context, r server.ListEnhan
 
 func (h *handlers) ShowEnhancedConnection(_ context.Context, r server.ShowEnhancedConnectionRequestObject) (server.ShowEnhancedConnectionResponseObject, error) {
 	s := h.s
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
 	c := s.store.lookup(r.ProjectID).enhanced[r.ConnectionID]
@@ -266,7 +266,7 @@ func change[R any](h *handlers, project, id string,
 	respond func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) R,
 ) R {
 	s := h.s
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	c := s.store.lookup(project).enhanced[id]

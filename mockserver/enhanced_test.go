@@ -51,7 +51,7 @@ func refused(t *testing.T, resp apierror.Response, err error, code, want string)
 func TestEnhancedLifeCycle(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	c := setup(t, mockserver.Config{CreateDelay: 10 * time.Second, Now: clk.Now}, nil)
+	c := setup(t, mockserver.Config{CreateDelay: 10 * time.Second, Clock: clk}, nil)
 	ctx := context.Background()
 
 	body := enhancedBody("orders", "pool1")
@@ -66,7 +66,7 @@ func TestEnhancedLifeCycle(t *testing.T) {
 	assert.Equal(t, map[string]dli.BindingStatus{"pool1": dli.BindingCreating}, bindingStatus(d.ElasticResourcePools))
 	assert.Equal(t, map[string]dli.BindingStatus{"q1": dli.BindingCreating}, bindingStatus(d.AvailableQueueInfo))
 
-	clk.Add(10 * time.Second)
+	clk.Advance(10 * time.Second)
 	d = shown(t, c, id)
 	assert.Equal(t, map[string]dli.BindingStatus{"pool1": dli.BindingActive}, bindingStatus(d.ElasticResourcePools))
 
@@ -100,7 +100,7 @@ func TestEnhancedLifeCycle(t *testing.T) {
 	bind, err = c.AssociateQueueToEnhancedConnectionWithResponse(ctx, project, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: []string{"pool3", "pool1"}})
 	refused(t, bind, err, apierror.CodeAlreadyExists, "pool1 is already bound")
 	assert.NotContains(t, bindingStatus(shown(t, c, id).ElasticResourcePools), "pool3", "a refused bind binds nothing")
-	clk.Add(10 * time.Second)
+	clk.Advance(10 * time.Second)
 	unbind, err := c.DisassociateQueueFromEnhancedConnectionWithResponse(ctx, project, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: []string{"pool1", "pool2"}, Queues: []string{"q1"}})
 	require.NoError(t, apierror.Check(unbind, err))
 	d = shown(t, c, id)
@@ -136,12 +136,12 @@ func TestEnhancedLifeCycle(t *testing.T) {
 func TestEnhancedBindingFailsForTheDocumentedPrefix(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	c := setup(t, mockserver.Config{CreateDelay: time.Second, Now: clk.Now}, nil)
+	c := setup(t, mockserver.Config{CreateDelay: time.Second, Clock: clk}, nil)
 	ctx := context.Background()
 	created, err := c.CreateEnhancedConnectionWithResponse(ctx, project, enhancedBody("etl", "ok_pool", mockserver.FailPrefix+"pool"))
 	require.NoError(t, apierror.Check(created, err))
 	id := *created.JSON201.ConnectionID
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	d := shown(t, c, id)
 	assert.Equal(t, map[string]dli.BindingStatus{"ok_pool": dli.BindingActive, "fail_pool": dli.BindingFailed}, bindingStatus(d.ElasticResourcePools))
 	for _, b := range d.ElasticResourcePools {
@@ -194,7 +194,7 @@ func TestEnhancedUnknownConnection(t *testing.T) {
 func TestEnhancedListPagesInCreationOrder(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	c := setup(t, mockserver.Config{Now: clk.Now}, nil)
+	c := setup(t, mockserver.Config{Clock: clk}, nil)
 	ctx := context.Background()
 	var names []string
 	for i := range 7 {
@@ -206,7 +206,7 @@ func TestEnhancedListPagesInCreationOrder(t *testing.T) {
 		created, err := c.CreateEnhancedConnectionWithResponse(ctx, project, body)
 		require.NoError(t, apierror.Check(created, err))
 		names = append(names, name)
-		clk.Add(time.Millisecond)
+		clk.Advance(time.Millisecond)
 	}
 	page := func(p *dli.ListEnhancedConnectionsParams) []string {
 		t.Helper()

@@ -226,12 +226,8 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, op string) bool 
 	w.Header().Set(HeaderFault, f.Name)
 	switch f.Kind {
 	case FaultLatency:
-		t := time.NewTimer(time.Duration(f.Latency))
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-		}
+		// A request given up waits no longer.
+		_ = s.cfg.Clock.Sleep(r.Context(), time.Duration(f.Latency))
 		return false
 	case FaultClose:
 		// net/http closes the connection without an answer; the

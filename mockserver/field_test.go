@@ -113,7 +113,7 @@ func TestUpdateWithoutHostsClearsThem(t *testing.T) {
 func TestDeleteIsAcceptedWhileABindingIsCreating(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	c := setup(t, mockserver.Config{CreateDelay: time.Minute, Now: clk.Now}, nil)
+	c := setup(t, mockserver.Config{CreateDelay: time.Minute, Clock: clk}, nil)
 	ctx := context.Background()
 	created, err := c.CreateEnhancedConnectionWithResponse(ctx, project, enhancedBody("tf", "pool1"))
 	require.NoError(t, apierror.Check(created, err))

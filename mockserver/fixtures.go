@@ -117,7 +117,7 @@ func ParseFixtures(data []byte) (Fixtures, error) {
 // mock already holds (ids, names of live connections); the first that is
 // not valid is named, with its field, and nothing is loaded.
 func (s *Server) Load(f Fixtures) error {
-	now := s.cfg.Now().UnixMilli()
+	now := s.cfg.Clock.Now().UnixMilli()
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	staged := map[string]*project{}
@@ -328,7 +328,7 @@ func orNow(ms, now int64) int64 {
 // State returns what the mock holds, in the form Load takes: statuses as
 // they stand now.
 func (s *Server) State() Fixtures {
-	now := s.cfg.Now()
+	now := s.cfg.Clock.Now()
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
 	out := Fixtures{Projects: map[string]ProjectFixture{}}

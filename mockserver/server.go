@@ -30,6 +30,7 @@ import (
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/gen/server"
 	"github.com/dli-contract/dli-go/validate"
 )
@@ -49,8 +50,11 @@ type Config struct {
 	// CreateDelay is how long a new connection stays CREATING, its
 	// process rising from 0 to 1, before it becomes ACTIVE.
 	CreateDelay time.Duration
-	// Now is the mock's clock; time.Now when nil.
-	Now func() time.Time
+	// Clock is the mock's clock: the time it stamps, checks signatures
+	// against and counts CreateDelay by, and what a latency fault waits
+	// on. The system clock when nil; a test's clock.Fake shared with the
+	// gate makes create delays cost no real time.
+	Clock clock.Clock
 	// Faults are armed from the start (see Fault); AddFault arms more.
 	Faults []Fault
 	// Fixtures are loaded at the start (see Fixtures); New fails, naming
@@ -77,9 +81,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CreateDelay < 0 {
 		return nil, errors.New("mockserver: CreateDelay must not be negative")
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Clock = clock.Or(cfg.Clock)
 	doc, err := validate.Embedded()
 	if err != nil {
 		return nil, err
@@ -104,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.AK != "" {
 		s.verifier = &auth.Verifier{
 			SecretKey: func(ak string) (string, bool) { return cfg.SK, ak == cfg.AK },
-			Now:       cfg.Now,
+			Now:       cfg.Clock.Now,
 		}
 	}
 	// Validation runs before the generated handler, so its own decoding

@@ -17,6 +17,7 @@ import (
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/contract"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/mockserver"
@@ -31,15 +32,8 @@ const (
 	testSK   = "SKtestexampleSecretKey0000000000000000000"
 )
 
-// clock is a settable clock for the life cycle.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
-func newClock() *clock               { return &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+// newClock is a settable clock for the life cycle.
+func newClock() *clock.Fake { return clock.NewFake(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) }
 func body(name string) dli.ConnectionCreateRequest {
 	return dli.ConnectionCreateRequest{Name: name, Service: "RDS", SecurityGroupID: "sg-1", NetworkID: "net-1", URL: "192.168.12.148:3306"}
 }
@@ -71,7 +65,7 @@ func setup(t *testing.T, cfg mockserver.Config, creds auth.Credentials) *dli.Cli
 func TestLifeCycle(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	c := setup(t, mockserver.Config{CreateDelay: 10 * time.Second, Now: clk.Now}, nil)
+	c := setup(t, mockserver.Config{CreateDelay: 10 * time.Second, Clock: clk}, nil)
 	ctx := context.Background()
 
 	created, err := c.CreateDatasourceConnectionWithResponse(ctx, project, body("rds_orders"))
@@ -80,7 +74,7 @@ func TestLifeCycle(t *testing.T) {
 	id := *created.JSON201.ConnectionID
 	assert.Len(t, id, 36)
 
-	clk.Add(4 * time.Second)
+	clk.Advance(4 * time.Second)
 	shown, err := c.ShowDatasourceConnectionWithResponse(ctx, project, id)
 	require.NoError(t, err)
 	require.NotNil(t, shown.JSON200)
@@ -94,7 +88,7 @@ func TestLifeCycle(t *testing.T) {
 	require.NotNil(t, del.JSON400, "a CREATING connection cannot be deleted")
 	assert.Equal(t, apierror.CodeNotSupported, del.JSON400.ErrorCode)
 
-	clk.Add(6 * time.Second)
+	clk.Advance(6 * time.Second)
 	list, err := c.ListDatasourceConnectionsWithResponse(ctx, project, nil)
 	require.NoError(t, err)
 	require.NotNil(t, list.JSON200)
@@ -243,7 +237,7 @@ func TestLargeBodiesAreRefusedUnread(t *testing.T) {
 func TestAuthentication(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	cfg := mockserver.Config{AK: testAK, SK: testSK, Token: "good-token", Now: clk.Now}
+	cfg := mockserver.Config{AK: testAK, SK: testSK, Token: "good-token", Clock: clk}
 	stale := &fixedClockCreds{creds: auth.AKSK{AK: testAK, SK: testSK}, at: clk.Now().Add(-20 * time.Minute)}
 	cases := []struct {
 		name   string
