@@ -186,7 +186,7 @@ func (g *gate) remove(ctx context.Context, m *made) {
 				continue
 			}
 		}
-		_ = sleep(cctx, g.cfg.Poll)
+		_ = g.clock.Sleep(cctx, g.cfg.Poll)
 	}
 	g.gone(cctx, m)
 }
@@ -194,13 +194,13 @@ func (g *gate) remove(ctx context.Context, m *made) {
 // created waits, within Settle, until a classic connection is no longer
 // CREATING: until then DLI refuses to delete it.
 func (g *gate) created(ctx context.Context, m *made) {
-	deadline := time.Now().Add(g.cfg.Settle)
-	for time.Now().Before(deadline) {
+	deadline := g.clock.Now().Add(g.cfg.Settle)
+	for g.clock.Now().Before(deadline) {
 		shown, err := g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, m.id)
 		if apierror.Check(shown, err) != nil || shown.JSON200 == nil || value(shown.JSON200.State) != dli.StateCreating {
 			return
 		}
-		if sleep(ctx, g.cfg.Poll) != nil {
+		if g.clock.Sleep(ctx, g.cfg.Poll) != nil {
 			return
 		}
 	}

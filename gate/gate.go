@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/contract"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/validate"
@@ -67,6 +68,12 @@ type Config struct {
 	// RequireKeywords makes a run that did not both satisfy and break
 	// every constraint of the request schemas incomplete (exit 2).
 	RequireKeywords bool
+	// Clock is what the run reads the time from and waits on for what is
+	// only waited: settle windows, polls, Retry-After and pacing, and the
+	// date it signs with. The system clock when nil. The run's bound (the
+	// context's deadline) and its reported duration are on the system
+	// clock whatever this is, so a run is bounded in real time.
+	Clock clock.Clock
 	// Log, when set, gets a line per phase and per operation as the run
 	// goes; with Verbose, a line per case.
 	Log     io.Writer
@@ -237,17 +244,18 @@ func Run(ctx context.Context, cfg Config) Report {
 }
 
 type gate struct {
-	cfg  Config
-	seed uint64
-	rng  *rand.Rand
-	doc  *validate.Document
-	cov  *contract.Coverage
-	obs  *observer
-	hc   *http.Client // signs
-	raw  *http.Client // does not sign
-	c    *dli.ClientWithResponses
-	made registry
-	kw   *keywords
+	cfg   Config
+	clock clock.Clock
+	seed  uint64
+	rng   *rand.Rand
+	doc   *validate.Document
+	cov   *contract.Coverage
+	obs   *observer
+	hc    *http.Client // signs
+	raw   *http.Client // does not sign
+	c     *dli.ClientWithResponses
+	made  registry
+	kw    *keywords
 	// runNonce sets this run's sequences apart from those of an earlier
 	// run with the same seed, in the tag they put on their connections.
 	runNonce string
@@ -270,7 +278,7 @@ func newGate(cfg Config) *gate {
 	if seed == 0 {
 		seed = rand.Uint64() //nolint:gosec // a seed for test data, printed to reproduce
 	}
-	return &gate{cfg: cfg, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), //nolint:gosec // test data
+	return &gate{cfg: cfg, clock: clock.Or(cfg.Clock), seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), //nolint:gosec // test data
 		tally: map[string]CheckTally{}, ops: map[string]OperationTally{}}
 }
 
@@ -332,16 +340,16 @@ func (g *gate) setup() error {
 	if network == nil {
 		network = http.DefaultTransport
 	}
-	lim := &limiter{}
+	lim := &limiter{clock: g.clock}
 	if g.cfg.RateLimit > 0 {
 		lim.interval = time.Duration(float64(time.Second) / g.cfg.RateLimit)
 	}
-	throttle := &throttler{next: network, limit: lim, maxRetries: g.cfg.ThrottleRetries, maxWait: time.Minute,
+	throttle := &throttler{next: network, limit: lim, clock: g.clock, maxRetries: g.cfg.ThrottleRetries, maxWait: time.Minute,
 		attemptTimeout: g.cfg.RequestTimeout}
 	g.obs = &observer{doc: g.doc, next: throttle, coverage: g.cov, g: g, maxBody: g.cfg.MaxBody}
 	var signing http.RoundTripper = g.obs
 	if g.cfg.Credentials != nil && g.cfg.Credentials != auth.Anonymous {
-		signing = auth.NewTransport(g.cfg.Credentials, g.obs)
+		signing = auth.NewTransport(g.cfg.Credentials, g.obs).WithNow(g.clock.Now)
 	}
 	// No overall client timeout: each attempt at the server is bounded by
 	// RequestTimeout (in the throttler), and the waits for pacing and

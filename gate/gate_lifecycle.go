@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/dli-contract/dli-go/gen/dli"
 )
@@ -126,7 +125,7 @@ func (g *gate) lifeCycleEnhanced(ctx context.Context) {
 	// Every show, the first included, must move states only as allowed,
 	// and bindings must leave CREATING within Settle.
 	var states stateTracker
-	deadline := time.Now().Add(g.cfg.Settle)
+	deadline := g.clock.Now().Add(g.cfg.Settle)
 	for first := true; ; first = false {
 		if !first {
 			cctx, ex = track(ctx)
@@ -157,7 +156,7 @@ func (g *gate) lifeCycleEnhanced(ctx context.Context) {
 			}
 			break
 		}
-		if time.Now().After(deadline) {
+		if g.clock.Now().After(deadline) {
 			g.verdictCase(CheckTransitions, "ShowEnhancedConnection", "bindings leave CREATING", "", ex,
 				fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), g.cfg.Settle))
 			break
@@ -268,7 +267,7 @@ func (g *gate) lifeCycleClassic(ctx context.Context) {
 		return
 	}
 	var states stateTracker
-	deadline := time.Now().Add(g.cfg.Settle)
+	deadline := g.clock.Now().Add(g.cfg.Settle)
 	for {
 		cctx, ex = track(ctx)
 		shown, _ := g.c.ShowDatasourceConnectionWithResponse(cctx, g.cfg.ProjectID, id)
@@ -288,7 +287,7 @@ func (g *gate) lifeCycleClassic(ctx context.Context) {
 			g.verdictCase(CheckAvailability, "ShowDatasourceConnection", "the connection just created", "", ex, "")
 			break
 		}
-		if time.Now().After(deadline) {
+		if g.clock.Now().After(deadline) {
 			g.verdictCase(CheckTransitions, "ShowDatasourceConnection", "the connection leaves CREATING", "/state", ex,
 				fmt.Sprintf("classic connection %s still CREATING after %s (-settle)", id, g.cfg.Settle))
 			break
@@ -329,7 +328,7 @@ func (g *gate) lifeCycleClassic(ctx context.Context) {
 	g.verdictCase(CheckUseAfterFree, "ShowDatasourceConnection", "a connection just deleted", "", ex, msg)
 }
 
-func (g *gate) pause(ctx context.Context) error { return sleep(ctx, g.cfg.Poll) }
+func (g *gate) pause(ctx context.Context) error { return g.clock.Sleep(ctx, g.cfg.Poll) }
 
 func firstOf(a, b string) string {
 	if a != "" {

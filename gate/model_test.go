@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/gate"
 	"github.com/dli-contract/dli-go/mockserver"
 )
@@ -27,100 +31,114 @@ import (
 // Each model check and each property of the generated sequences, against
 // a server broken on purpose in that one respect: the gate must fail it
 // with a shrunk sequence of numbered steps that the same seed replays.
+//
+// Each case is bounded by what it needs, measured on -seed 7 (the named
+// seed of every case): draws is twice the run at which that seed first
+// fails (10 at least), so that a gate that finds the break later, or not
+// at all, fails the case instead of drawing on; shrinks is one rung above
+// the smallest budget of 10, 25, 50, 75, 100, 150, 200 with which that
+// seed shrinks the failure to 8 steps or fewer (a sequence a person reads
+// at a glance), so that a small change in what a sequence draws does not
+// tip a case over.
+// With DLI_TEST_LONG=1 (make test-long) each case also runs on a fresh
+// seed, with 300 draws and 400 shrinks, and must be found and replayed.
 func TestModelCatchesBrokenServers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("shrinking a sequence for each broken server takes most of a minute; make test runs it")
 	}
 	t.Parallel()
 	cases := []struct {
-		name   string
-		break_ func(next http.Handler) http.Handler
-		want   string // in the failure
+		name           string
+		break_         func(next http.Handler) http.Handler
+		want           string // in the failure
+		draws, shrinks int
 	}{
-		{"name filter inverted", nameFilterInverted, "filtered by ?"},
-		{"status filter ignored", dropQuery("status"), "filtered by ?"},
-		{"tags filter ignored", dropQuery("tags"), "filtered by"},
-		{"pages overlap", pagesOverlap, "pages of"},
-		{"create drops the hosts", createDropsHosts, "hosts are"},
-		{"update adds to the hosts", updateAppendsHosts, "hosts are"},
-		{"associate binds nothing", ignore(http.MethodPost, `/associate-queue$`), "names"},
-		{"disassociate unbinds nothing", ignore(http.MethodPost, `/disassociate-queue$`), "names"},
+		{"name filter inverted", nameFilterInverted, "filtered by ?", 18, 25},
+		{"status filter ignored", dropQuery("status"), "filtered by ?", 18, 25},
+		{"tags filter ignored", dropQuery("tags"), "filtered by", 10, 25},
+		{"pages overlap", pagesOverlap, "pages of", 22, 75},
+		{"create drops the hosts", createDropsHosts, "hosts are", 10, 25},
+		{"update adds to the hosts", updateAppendsHosts, "hosts are", 22, 200},
+		{"associate binds nothing", ignore(http.MethodPost, `/associate-queue$`), "names", 22, 25},
+		{"disassociate unbinds nothing", ignore(http.MethodPost, `/disassociate-queue$`), "names", 42, 25},
 		// Caught either by a show, or by the same name added again.
-		{"route add ignored", ignore(http.MethodPost, `/routes$`), "routes are|route names are unique"},
-		{"route delete ignored", ignore(http.MethodDelete, `/routes/[^/]+$`), "routes are"},
-		{"grants ignored", ignore(http.MethodPut, `/authorization$`), "isPrivis"},
-		{"delete leaves the connection ACTIVE", ignore(http.MethodDelete, `/enhanced-connections/[^/]+$`), "status is"},
-		{"a deleted connection takes changes", deletedTakesChanges, "should be refused"},
-		{"classic delete deletes nothing", ignore(http.MethodDelete, `/datasource-connection/[^/]+$`), "should be refused"},
+		{"route add ignored", ignore(http.MethodPost, `/routes$`), "routes are|route names are unique", 10, 25},
+		{"route delete ignored", ignore(http.MethodDelete, `/routes/[^/]+$`), "routes are", 30, 150},
+		{"grants ignored", ignore(http.MethodPut, `/authorization$`), "isPrivis", 44, 25},
+		{"delete leaves the connection ACTIVE", ignore(http.MethodDelete, `/enhanced-connections/[^/]+$`), "status is", 10, 150},
+		{"a deleted connection takes changes", deletedTakesChanges, "should be refused", 10, 150},
+		{"classic delete deletes nothing", ignore(http.MethodDelete, `/datasource-connection/[^/]+$`), "should be refused", 10, 100},
 		{"a failed binding without a message", rewriteBindings(func(b map[string]any) {
 			if b["status"] == "FAILED" {
 				delete(b, "err_msg")
 			}
-		}), "without an err_msg"},
+		}), "without an err_msg", 10, 25},
 		{"a failed binding shown ACTIVE", rewriteBindings(func(b map[string]any) {
 			if b["status"] == "FAILED" {
 				b["status"] = "ACTIVE"
 			}
-		}), "ends a fail_ binding FAILED"},
-		{"bindings never settle", rewriteBindings(func(b map[string]any) { b["status"] = "CREATING" }), "still CREATING"},
-		{"a refused update clears the hosts", refusedUpdateClearsHosts, "hosts are"},
-		{"show answers another connection", showFallsThrough, "unlike the model"},
-		{"status filter ignored without tags", statusNeedsTags, "filtered by|does not match it"},
-		{"a binding's update_time goes back", updateTimeGoesBack(), "update_time went back"},
-		{"classic list keeps a deleted connection", classicListKeepsDeleted, "the classic list answers connection"},
+		}), "ends a fail_ binding FAILED", 10, 25},
+		{"bindings never settle", rewriteBindings(func(b map[string]any) { b["status"] = "CREATING" }), "still CREATING", 16, 200},
+		{"a refused update clears the hosts", refusedUpdateClearsHosts, "hosts are", 98, 25},
+		{"show answers another connection", showFallsThrough, "unlike the model", 10, 150},
+		{"status filter ignored without tags", statusNeedsTags, "filtered by|does not match it", 18, 25},
+		{"a binding's update_time goes back", updateTimeGoesBack(), "update_time went back", 10, 25},
+		{"classic list keeps a deleted connection", classicListKeepsDeleted, "the classic list answers connection", 20, 25},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			// A run draws its sequences at random: a bug that takes a
-			// particular sequence to show is found by some seeds, late
-			// or not at all by others. Each broken server must be found
-			// and shrunk to a few steps by one of three seeds, and that
-			// seed must replay it.
-			var first *gate.Violation
-			var seed uint64
-			var tried []string
-			for _, s := range []uint64{7, 11, 13} {
-				v := modelRun(t, tc.break_, s)
-				if v != nil && len(stepsOf(v.Message)) <= 8 {
-					first, seed = v, s
-					break
-				}
-				if v == nil {
-					tried = append(tried, fmt.Sprintf("-seed %d passed it", s))
-				} else {
-					tried = append(tried, fmt.Sprintf("-seed %d found it in %d steps:\n%s", s, len(stepsOf(v.Message)), v.Message))
-				}
-			}
-			require.NotNil(t, first, "the gate passed, or did not shrink, a server whose %s: %s", tc.name, strings.Join(tried, "; "))
+			const seed = 7
+			first := modelRun(t, tc.break_, seed, tc.draws, tc.shrinks)
+			require.NotNil(t, first, "-seed %d passed a server whose %s, within %d sequences", seed, tc.name, tc.draws)
+			require.LessOrEqual(t, len(stepsOf(first.Message)), 8, "-seed %d did not shrink the failure to 8 steps within %d runs:\n%s", seed, tc.shrinks, first.Message)
 			assert.Regexp(t, tc.want, first.Message)
-			assert.Contains(t, first.Case, fmt.Sprintf("shrunk (replay: -seed %d)", seed))
-			steps := stepsOf(first.Message)
-			require.NotEmpty(t, steps, "the failure lists no steps:\n%s", first.Message)
-			for i, s := range steps {
-				assert.True(t, strings.HasPrefix(s, strconv.Itoa(i+1)+". "), "step %d is not numbered: %s", i+1, s)
+			holdsAndReplays(t, tc.break_, first, seed, tc.draws, tc.shrinks)
+			if longRun() {
+				fresh := rand.Uint64N(1<<31) + 1 //nolint:gosec // a seed, logged to replay
+				t.Logf("fresh -seed %d", fresh)
+				v := modelRun(t, tc.break_, fresh, 300, 400)
+				require.NotNil(t, v, "fresh -seed %d passed a server whose %s, within 300 sequences", fresh, tc.name)
+				assert.Regexp(t, tc.want, v.Message)
+				holdsAndReplays(t, tc.break_, v, fresh, 300, 400)
 			}
-			// The same seed against a fresh server of the same kind finds
-			// the same sequence.
-			again := modelRun(t, tc.break_, seed)
-			require.NotNil(t, again, "-seed %d did not replay the failure", seed)
-			assert.Equal(t, masked(steps), masked(stepsOf(again.Message)))
 		})
 	}
 }
+
+// holdsAndReplays checks a failure's report: numbered steps, the seed to
+// replay it by, and that seed finding the same steps against a fresh
+// server of the same kind.
+func holdsAndReplays(t *testing.T, breaker func(http.Handler) http.Handler, v *gate.Violation, seed uint64, draws, shrinks int) {
+	t.Helper()
+	assert.Contains(t, v.Case, fmt.Sprintf("shrunk (replay: -seed %d)", seed))
+	steps := stepsOf(v.Message)
+	require.NotEmpty(t, steps, "the failure lists no steps:\n%s", v.Message)
+	for i, s := range steps {
+		assert.True(t, strings.HasPrefix(s, strconv.Itoa(i+1)+". "), "step %d is not numbered: %s", i+1, s)
+	}
+	again := modelRun(t, breaker, seed, draws, shrinks)
+	require.NotNil(t, again, "-seed %d did not replay the failure", seed)
+	assert.Equal(t, masked(steps), masked(stepsOf(again.Message)))
+}
+
+// longRun is set by make test-long: large draws and fresh seeds.
+func longRun() bool { return os.Getenv("DLI_TEST_LONG") != "" }
 
 // A handler that crashes closes the connection without an answer: that is
 // a server error, though the sequence that sent it can only stop judging.
 func TestACrashIsAServerError(t *testing.T) {
 	t.Parallel()
-	m, err := mockserver.New(mockserver.Config{})
+	clk := clock.NewFake(time.Now())
+	m, err := mockserver.New(mockserver.Config{Clock: clk})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rep := gate.Run(ctx, gate.Config{
-		Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: time.Millisecond,
+		Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: 20 * time.Millisecond,
 			Settle: 100 * time.Millisecond, Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
 		Network: mockserver.NewMockTransport(crashOn(http.MethodGet, enhancedList, "status")(m)),
+		Clock:   clk,
 		// The sequences send the filtered lists; the model can only stop
 		// judging one that got no answer.
 		Checks: []string{gate.CheckServerError, gate.CheckModel},
@@ -139,29 +157,32 @@ func TestACrashIsAServerError(t *testing.T) {
 // A server that does what the document says passes the model.
 func TestModelPassesTheMock(t *testing.T) {
 	t.Parallel()
-	assert.Nil(t, modelRun(t, func(next http.Handler) http.Handler { return next }, 7))
+	assert.Nil(t, modelRun(t, func(next http.Handler) http.Handler { return next }, 7, 100, 150))
 }
 
 // modelRun runs only the generated sequences against a mock broken by
 // breaker; it returns the model's violation, if any.
-func modelRun(t *testing.T, breaker func(http.Handler) http.Handler, seed uint64) *gate.Violation {
+func modelRun(t *testing.T, breaker func(http.Handler) http.Handler, seed uint64, draws, shrinks int) *gate.Violation {
 	t.Helper()
 	// A mock that checks no signature, so that a breaker may rewrite a
 	// request before the mock sees it.
-	m, err := mockserver.New(mockserver.Config{})
+	// Its settle window is waited on a fake clock: five polls, no sleep.
+	clk := clock.NewFake(time.Now())
+	m, err := mockserver.New(mockserver.Config{Clock: clk})
 	require.NoError(t, err)
 	var log bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rep := gate.Run(ctx, gate.Config{
-		Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: time.Millisecond,
+		Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: 20 * time.Millisecond,
 			Settle: 100 * time.Millisecond, Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
 		Network:     mockserver.NewMockTransport(breaker(m)),
+		Clock:       clk,
 		Checks:      []string{gate.CheckModel},
 		Seed:        seed,
-		MaxExamples: 100,
+		MaxExamples: draws,
 		MaxSteps:    10,
-		MaxShrinks:  150,
+		MaxShrinks:  shrinks,
 		Log:         &log,
 	})
 	require.Empty(t, rep.Problem)
@@ -171,6 +192,11 @@ func modelRun(t *testing.T, breaker func(http.Handler) http.Handler, seed uint64
 	for _, v := range rep.Violations {
 		require.Equal(t, gate.CheckModel, v.Check, "only the model was asked for: %s", v)
 		found = &v
+	}
+	for _, l := range strings.Split(log.String(), "\n") {
+		if strings.HasPrefix(l, "· sequences:") {
+			t.Logf("seed %d: %s", seed, l)
+		}
 	}
 	if found != nil {
 		t.Log(found.Message)
@@ -405,7 +431,7 @@ func ignore(method, pathRE string) func(http.Handler) http.Handler {
 				return
 			}
 			raw, _ := io.ReadAll(r.Body)
-			state := m.State()
+			state := concerned(m.State(), r.URL.Path+string(raw))
 			scratch, err := mockserver.New(mockserver.Config{Fixtures: &state})
 			if err != nil {
 				panic(err)
@@ -422,6 +448,19 @@ func ignore(method, pathRE string) func(http.Handler) http.Handler {
 			_, _ = w.Write(rec.Body.Bytes())
 		})
 	}
+}
+
+// concerned keeps of a mock's state the connections that the request
+// names: whether the mock accepts a call depends on those alone, and
+// loading every connection a long sequence made, on every call, made the
+// breaker quadratic in the run's length.
+func concerned(state mockserver.Fixtures, request string) mockserver.Fixtures {
+	for pid, p := range state.Projects {
+		p.Enhanced = slices.DeleteFunc(p.Enhanced, func(c mockserver.EnhancedFixture) bool { return !strings.Contains(request, c.ID) })
+		p.Classic = slices.DeleteFunc(p.Classic, func(c mockserver.ClassicFixture) bool { return !strings.Contains(request, c.ID) })
+		state.Projects[pid] = p
+	}
+	return state
 }
 
 // deletedTakesChanges answers changes to a deleted connection as done.

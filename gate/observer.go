@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/contract"
 	"github.com/dli-contract/dli-go/validate"
 )
@@ -235,6 +236,7 @@ func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange
 type throttler struct {
 	next       http.RoundTripper
 	limit      *limiter
+	clock      clock.Clock
 	maxRetries int
 	maxWait    time.Duration
 	// attemptTimeout bounds each attempt at the server, its answer's body
@@ -286,11 +288,11 @@ func (t *throttler) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Request = req.WithContext(ctx)
 			return resp, nil
 		}
-		wait := throttleWait(resp.Header.Get("Retry-After"), *retries, t.maxWait)
+		wait := throttleWait(resp.Header.Get("Retry-After"), *retries, t.maxWait, t.clock.Now())
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		_ = resp.Body.Close()
 		*retries++
-		if err := sleep(ctx, wait); err != nil {
+		if err := t.clock.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
@@ -298,6 +300,7 @@ func (t *throttler) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // limiter spaces requests evenly at rate per second; 0 does not limit.
 type limiter struct {
+	clock    clock.Clock
 	mu       sync.Mutex
 	interval time.Duration
 	next     time.Time
@@ -308,14 +311,14 @@ func (l *limiter) wait(ctx context.Context) error {
 		return ctx.Err()
 	}
 	l.mu.Lock()
-	now := time.Now()
+	now := l.clock.Now()
 	at := l.next
 	if at.Before(now) {
 		at = now
 	}
 	l.next = at.Add(l.interval)
 	l.mu.Unlock()
-	return sleep(ctx, at.Sub(now))
+	return l.clock.Sleep(ctx, at.Sub(now))
 }
 
 // cancelOnClose ends an attempt's context once its body is closed.

@@ -398,14 +398,14 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 		wrong := creds
 		wrong.SK = creds.SK + "-wrong"
 		g.authCase(ctx, "a wrong signature", http.MethodGet, list, nil, func(r *http.Request) {
-			_ = wrong.Authenticate(r, time.Now())
+			_ = wrong.Authenticate(r, g.clock.Now())
 		})
 		g.authCase(ctx, "an X-Sdk-Date 20 minutes old", http.MethodGet, list, nil, func(r *http.Request) {
-			_ = creds.Authenticate(r, time.Now().Add(-20*time.Minute))
+			_ = creds.Authenticate(r, g.clock.Now().Add(-20*time.Minute))
 		})
 		bind := g.path("/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/associate-queue", uuid.NewString())
 		g.authCase(ctx, "a body changed after signing", http.MethodPost, bind, []byte(`{"queues":["signed"]}`), func(r *http.Request) {
-			_ = creds.Authenticate(r, time.Now())
+			_ = creds.Authenticate(r, g.clock.Now())
 			changed := []byte(`{"queues":["forged"]}`) // the same length, so only the bytes differ
 			r.Body = io.NopCloser(bytes.NewReader(changed))
 			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(changed)), nil }
@@ -426,10 +426,10 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 		g.authCase(ctx, "credentials scoped to another project", http.MethodGet, list, nil, func(r *http.Request) {
 			if aksk, ok := g.cfg.Credentials.(auth.AKSK); ok {
 				aksk.ProjectID = other // signed, as a client scoped to it would
-				_ = aksk.Authenticate(r, time.Now())
+				_ = aksk.Authenticate(r, g.clock.Now())
 				return
 			}
-			_ = g.cfg.Credentials.Authenticate(r, time.Now())
+			_ = g.cfg.Credentials.Authenticate(r, g.clock.Now())
 			r.Header.Set(auth.HeaderProjectID, other)
 		})
 	}

@@ -58,6 +58,7 @@ type seqRun struct {
 	unsure  bool // a call got no answer: the model can no longer tell
 	last    *Exchange
 	failure string
+	kind    string
 	created []string
 
 	// For keyword coverage: a value forced into the body, a keyword to
@@ -106,32 +107,47 @@ func (g *gate) sequences(ctx context.Context) {
 		// Past the budget a run does nothing (and so passes), which ends
 		// shrinking at once; but the run that confirms the last smaller
 		// failure found still runs, as rapid requires.
-		firstFail, lastFail, lastConfirmed := 0, 0, false
+		//
+		// Every failure is raised at one place, failAlike, so that rapid
+		// tells failures apart by their kind alone; a candidate that fails
+		// otherwise than the first failure counts as passing, so that the
+		// sequence shrinks to one that fails alike. Past the budget a run
+		// draws nothing and fails alike, and the run that confirms it
+		// fails otherwise: rapid, finding a failure that does not repeat,
+		// stops shrinking at once, instead of trying (and, as the runs did
+		// nothing, passing) every candidate left, which took most of a
+		// run's time. The report is the last real failure, worst, whatever
+		// rapid ends with.
+		firstFail, lastFail, lastConfirmed, firstKind, spent := 0, 0, false, "", 0
 		rapid.Check(tb, func(t *rapid.T) {
 			runs++
 			// rapid runs a failing candidate twice: this run confirms the
 			// one before when that one failed and confirmed nothing.
 			confirms := lastFail == runs-1 && !lastConfirmed
-			if firstFail != 0 && runs-firstFail > g.cfg.MaxShrinks && !confirms {
-				return
-			}
-			r := &seqRun{g: g, ctx: ctx, t: t, m: &model{mock: g.cfg.Mock}, run: runs, actions: actions}
-			defer r.cleanup()
-			defer func() {
-				if r.failure == "" {
+			kind := firstKind
+			if firstFail == 0 || runs-firstFail <= g.cfg.MaxShrinks || confirms {
+				if g.stopped() {
+					t.Skip("the run stopped")
+				}
+				r := &seqRun{g: g, ctx: ctx, t: t, m: &model{mock: g.cfg.Mock}, run: runs, actions: actions}
+				if kind = r.runProp(t, prop); kind == "" || firstFail != 0 && kind != firstKind {
 					return
 				}
 				worst = r
 				lastFail, lastConfirmed = runs, confirms
 				if firstFail == 0 {
-					firstFail = runs
+					firstFail, firstKind = runs, kind
 				}
-			}()
-			if g.stopped() {
-				t.Skip("the run stopped")
+			} else if spent++; spent%2 == 0 {
+				kind += " (shrinking budget spent)"
 			}
-			prop(t, r)
+			failAlike(t, kind) // from this line alone: see above
 		})
+		if firstFail > 0 {
+			// What a test sizes its bounds by: the draws a break took to
+			// find, and the runs spent shrinking it.
+			g.logf("· sequences: a failure found at run %d, shrunk in %d runs", firstFail, runs-firstFail)
+		}
 	}
 	check(func(t *rapid.T, r *seqRun) {
 		set := map[string]func(*rapid.T){"": func(*rapid.T) { r.invariant() }}
@@ -306,8 +322,33 @@ func (r *seqRun) step(format string, args ...any) {
 // failure, which holds from one replay to the next (ids and names do
 // not), so that it shrinks to the shortest sequence that fails alike.
 func (r *seqRun) fail(kind, format string, args ...any) {
-	r.failure = fmt.Sprintf(format, args...)
-	r.t.Fatalf("%s", kind)
+	r.failure, r.kind = fmt.Sprintf(format, args...), kind
+	panic(failed{})
+}
+
+// failed unwinds a run from where it failed to run, which tells rapid.
+type failed struct{}
+
+// runProp runs prop, then deletes what it created; it returns the kind of
+// failure, if the run failed. rapid's own panics (a skip) pass through.
+func (r *seqRun) runProp(t *rapid.T, prop func(*rapid.T, *seqRun)) (kind string) {
+	defer r.cleanup()
+	defer func() {
+		if p := recover(); p != nil {
+			if _, ok := p.(failed); !ok {
+				panic(p)
+			}
+			kind = r.kind
+		}
+	}()
+	prop(t, r)
+	return ""
+}
+
+// failAlike tells rapid that a run failed, always from here: rapid tells
+// failures apart by where they were raised, and the kind is what matters.
+func failAlike(t *rapid.T, kind string) {
+	t.Fatalf("%s", kind)
 }
 
 // call sends one request and holds the answer to the model's prediction:
@@ -901,7 +942,7 @@ func (r *seqRun) settle() {
 	if r.unsure || !slices.ContainsFunc(r.m.conns, func(c *mConn) bool { return len(c.bindings) > 0 }) {
 		r.t.Skip("no binding to wait for")
 	}
-	deadline := time.Now().Add(r.g.cfg.Settle)
+	deadline := r.g.clock.Now().Add(r.g.cfg.Settle)
 	for {
 		items, ok := r.listRun(nil)
 		if !ok {
@@ -926,11 +967,11 @@ func (r *seqRun) settle() {
 			r.step("wait until no binding is CREATING → done")
 			return
 		}
-		if time.Now().After(deadline) {
+		if r.g.clock.Now().After(deadline) {
 			r.step("wait until no binding is CREATING → %v still CREATING", creating)
 			r.fail("a binding never settles", "binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.cfg.Settle)
 		}
-		if sleep(r.ctx, r.g.cfg.Poll) != nil {
+		if r.g.clock.Sleep(r.ctx, r.g.cfg.Poll) != nil {
 			return
 		}
 	}
@@ -949,7 +990,7 @@ func (r *seqRun) settleClassic() {
 	if r.unsure || len(waiting) == 0 {
 		r.t.Skip("no classic connection being created")
 	}
-	deadline := time.Now().Add(r.g.cfg.Settle)
+	deadline := r.g.clock.Now().Add(r.g.cfg.Settle)
 	for _, c := range waiting {
 		for {
 			ex := r.g.send(r.ctx, true, "GET", r.g.path("/v2.0/{project_id}/datasource-connection/{connection_id}", c.id), nil)
@@ -961,11 +1002,11 @@ func (r *seqRun) settleClassic() {
 			if c.state != "CREATING" {
 				break
 			}
-			if time.Now().After(deadline) {
+			if r.g.clock.Now().After(deadline) {
 				r.step("wait until no classic connection is CREATING → %s still CREATING", c.id)
 				r.fail("a classic connection never settles", "classic connection %s still CREATING after %s (-settle)", c.id, r.g.cfg.Settle)
 			}
-			if sleep(r.ctx, r.g.cfg.Poll) != nil {
+			if r.g.clock.Sleep(r.ctx, r.g.cfg.Poll) != nil {
 				return
 			}
 		}

@@ -331,29 +331,15 @@ func group(vs []Violation) []Violation {
 	return out
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // throttleWait is how long to wait after a throttled answer: Retry-After
 // (seconds or an HTTP date), else 1, 2, 4 ... seconds, at most max.
-func throttleWait(retryAfter string, retries int, maxWait time.Duration) time.Duration {
+func throttleWait(retryAfter string, retries int, maxWait time.Duration, now time.Time) time.Duration {
 	if retryAfter != "" {
 		if s, err := time.ParseDuration(retryAfter + "s"); err == nil && s >= 0 {
 			return min(s, maxWait)
 		}
 		if at, err := http.ParseTime(retryAfter); err == nil {
-			return min(max(time.Until(at), 0), maxWait)
+			return min(max(at.Sub(now), 0), maxWait)
 		}
 	}
 	return min(time.Second<<min(retries, 6), maxWait)

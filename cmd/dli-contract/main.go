@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/gate"
 	"github.com/dli-contract/dli-go/mockserver"
 )
@@ -41,7 +42,7 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(run(ctx, clock.System, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
 // flagEnv pairs each flag with the environment variable it overrides.
@@ -63,7 +64,10 @@ var flagEnv = []struct{ flag, env, usage string }{
 	{"service", gate.EnvService, "with -mutate, optional: service of that classic connection (default RDS)"},
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// run is the command on clk, which the run waits on (settle windows,
+// polls, Retry-After, pacing) and the in-process mock keeps its time by;
+// its -timeout is on the system clock whatever clk is.
+func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dli-contract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	values := map[string]*string{}
@@ -126,12 +130,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *replay != "" {
 		return replayOne(ctx, *replay, *replayCase, env, *requestTimeout, stdout, stderr)
 	}
-	cfg, err := config(env)
+	cfg, err := config(env, clk)
 	if err != nil {
 		fmt.Fprintln(stderr, "dli-contract:", flagNames(err.Error()))
 		return 2
 	}
 	cfg.Seed, cfg.MaxExamples, cfg.RequestTimeout, cfg.Log, cfg.Verbose = *seed, *maxExamples, *requestTimeout, stdout, *verbose
+	cfg.Clock = clk
 	cfg.ThrottleRetries, cfg.MaxBody, cfg.MaxFailures = *throttleRetries, *maxBody, *maxFailures
 	cfg.MaxSteps, cfg.MaxShrinks, cfg.RequireKeywords = *maxSteps, *maxShrinks, *requireKeywords
 	cfg.Mock = cfg.Mock || *isMock
@@ -289,7 +294,7 @@ func replayOne(ctx context.Context, path string, n int, env func(string) string,
 
 // config builds the gate's configuration from the settings: a live server
 // when an endpoint is set, else the mock in-process (mutating: it is safe).
-func config(env func(string) string) (gate.Config, error) {
+func config(env func(string) string, clk clock.Clock) (gate.Config, error) {
 	target, live, err := gate.TargetFromEnv(env)
 	if err != nil {
 		return gate.Config{}, err
@@ -298,7 +303,7 @@ func config(env func(string) string) (gate.Config, error) {
 		return gate.Config{Target: target}, nil
 	}
 	const ak, sk, project = "AKDLICONTRACTMOCK000", "SKdliContractMockSecretKey00000000000000", "0123456789abcdef0123456789abcdef"
-	m, err := mockserver.New(mockserver.Config{AK: ak, SK: sk, CreateDelay: 20 * time.Millisecond})
+	m, err := mockserver.New(mockserver.Config{AK: ak, SK: sk, CreateDelay: 20 * time.Millisecond, Clock: clk})
 	if err != nil {
 		return gate.Config{}, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/gate"
 	"github.com/dli-contract/dli-go/mockserver"
 )
@@ -40,13 +41,48 @@ func gateRun(t *testing.T, h http.Handler, extra ...string) (int, string) {
 	args := append([]string{"-endpoint", srv.URL, "-project", project, "-ak", testAK, "-mutate",
 		"-vpc-id", "vpc-1", "-subnet-id", "subnet-1", "-pool", "contract_pool", "-queue", "contract_queue", "-grantee-project", "fedcba9876543210fedcba9876543210", "-seed", "7", "-max-examples", "3", "-poll", "5ms"}, extra...)
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	code := run(context.Background(), clockOf(t), args, func(k string) string { return env[k] }, &out, &errOut)
 	return code, out.String() + errOut.String()
+}
+
+// clocks holds each test's fake clock, which its mocks and its runs share:
+// what a run only waits (settle windows, polls, Retry-After) then costs no
+// real time, and the mock's create delays pass as the run polls.
+// A test that holds a real-time bound says so with useSystemClock first.
+var clocks sync.Map // *testing.T → clock.Clock
+
+func clockOf(t *testing.T) clock.Clock {
+	var fresh clock.Clock = clock.NewFake(time.Now())
+	if longRun() {
+		fresh = clock.System // make test-long: the whole table in real time
+	}
+	c, loaded := clocks.LoadOrStore(t, fresh)
+	if !loaded {
+		t.Cleanup(func() { clocks.Delete(t) })
+	}
+	return c.(clock.Clock)
+}
+
+// fakeClockOf is the test's fake clock, to ask how long its runs slept.
+func fakeClockOf(t *testing.T) *clock.Fake {
+	f, ok := clockOf(t).(*clock.Fake)
+	if !ok {
+		t.Skip("on the system clock (make test-long): nothing slept to count")
+	}
+	return f
+}
+
+// longRun is set by make test-long.
+func longRun() bool { return os.Getenv("DLI_TEST_LONG") != "" }
+
+func useSystemClock(t *testing.T) {
+	clocks.Store(t, clock.System)
+	t.Cleanup(func() { clocks.Delete(t) })
 }
 
 func newMock(t *testing.T, withAuth bool) *mockserver.Server {
 	t.Helper()
-	cfg := mockserver.Config{}
+	cfg := mockserver.Config{Clock: clockOf(t)}
 	if withAuth {
 		cfg.AK, cfg.SK = testAK, testSK
 	}
@@ -213,7 +249,7 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 			// The second show claims the pool ACTIVE (and another binding
 			// still CREATING) while the peering is still being created; the
 			// third tells the truth.
-			m, err := mockserver.New(mockserver.Config{AK: testAK, SK: testSK, CreateDelay: time.Second})
+			m, err := mockserver.New(mockserver.Config{AK: testAK, SK: testSK, CreateDelay: time.Second, Clock: clockOf(t)})
 			require.NoError(t, err)
 			var mu sync.Mutex
 			shows := 0
@@ -333,7 +369,7 @@ func TestUsageErrorsExitTwoNamingTheFlag(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), tc.args, func(string) string { return "" }, &out, &errOut)
+		code := run(context.Background(), clockOf(t), tc.args, func(string) string { return "" }, &out, &errOut)
 		assert.Equal(t, 2, code, "%v", tc.args)
 		assert.Contains(t, errOut.String(), tc.want, "%v", tc.args)
 		if !strings.Contains(tc.want, "not defined") {
@@ -343,7 +379,7 @@ func TestUsageErrorsExitTwoNamingTheFlag(t *testing.T) {
 	// Environment variables still work, and -h never prints a secret
 	// they hold.
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"-h"}, func(k string) string {
+	code := run(context.Background(), clockOf(t), []string{"-h"}, func(k string) string {
 		return map[string]string{gate.EnvSK: "SKfromTheEnvironment", gate.EnvToken: "TOKENfromTheEnvironment"}[k]
 	}, &out, &errOut)
 	assert.Equal(t, 0, code)

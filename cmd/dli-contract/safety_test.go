@@ -36,7 +36,7 @@ func safeRun(t *testing.T, ctx context.Context, h http.Handler, mutate bool, ext
 	t.Cleanup(srv.Close)
 	env := map[string]string{gate.EnvSK: testSK}
 	args := []string{"-endpoint", srv.URL, "-project", project, "-ak", testAK, "-seed", "7", "-max-examples", "3",
-		"-poll", "5ms", "-throttle-retries", "5"}
+		"-poll", "50ms", "-throttle-retries", "5"}
 	if mutate {
 		args = append(args, "-mutate", "-vpc-id", "vpc-1", "-subnet-id", "subnet-1", "-pool", "contract_pool",
 			"-queue", "contract_queue", "-grantee-project", "fedcba9876543210fedcba9876543210")
@@ -44,11 +44,14 @@ func safeRun(t *testing.T, ctx context.Context, h http.Handler, mutate bool, ext
 	args = append(args, extra...)
 	var out, errOut bytes.Buffer
 	start := time.Now()
-	code := run(ctx, args, func(k string) string { return env[k] }, &out, &errOut)
+	code := run(ctx, clockOf(t), args, func(k string) string { return env[k] }, &out, &errOut)
 	took := time.Since(start)
 	text := out.String() + errOut.String()
 	// The figures a team weighs before pointing the gate at live DLI
 	// (go test -v): how the run ended, how long it took, what it left.
+	if os.Getenv("SHOWOUT") != "" {
+		t.Log(text)
+	}
 	t.Logf("exit %d after %s, %d left behind", code, took.Round(time.Millisecond), strings.Count(text, "LEFT BEHIND"))
 	return code, text, took
 }
@@ -91,23 +94,37 @@ func TestThrottlingIsWaitedOutNotJudged(t *testing.T) {
 	}
 }
 
+// Retry-After is waited out: on the system clock, as a second of real
+// time; on a fake one, as the sleeps the run asked for.
 func TestRetryAfterIsHonoured(t *testing.T) {
 	t.Parallel()
-	var once sync.Once
-	m := newMock(t, true)
-	front := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		throttle := false
-		once.Do(func() { throttle = true })
-		if throttle {
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		m.ServeHTTP(w, r)
-	})
-	code, out, took := safeRun(t, context.Background(), front, false, "-checks", gate.CheckServerError)
-	assert.Equal(t, 0, code, out)
-	assert.GreaterOrEqual(t, took, time.Second, "Retry-After: 1 was waited out")
+	for _, real := range []bool{true, false} {
+		t.Run(map[bool]string{true: "system clock", false: "fake clock"}[real], func(t *testing.T) {
+			t.Parallel()
+			if real {
+				useSystemClock(t)
+			}
+			var once sync.Once
+			m := newMock(t, true)
+			front := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				throttle := false
+				once.Do(func() { throttle = true })
+				if throttle {
+					w.Header().Set("Retry-After", "1")
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				m.ServeHTTP(w, r)
+			})
+			code, out, took := safeRun(t, context.Background(), front, false, "-checks", gate.CheckServerError)
+			assert.Equal(t, 0, code, out)
+			if real {
+				assert.GreaterOrEqual(t, took, time.Second, "Retry-After: 1 was waited out")
+				return
+			}
+			assert.Equal(t, time.Second, fakeClockOf(t).Slept(), "Retry-After: 1 was waited out, and nothing else")
+		})
+	}
 }
 
 // A 429 on every request is no refusal and no pass: the run says it was
@@ -191,7 +208,7 @@ func TestAServerThatNeverAnswersGetsOneVerdict(t *testing.T) {
 
 func TestBindingsThatStayCreatingFailStateTransitions(t *testing.T) {
 	t.Parallel()
-	m, err := mockserver.New(mockserver.Config{AK: testAK, SK: testSK, CreateDelay: time.Hour})
+	m, err := mockserver.New(mockserver.Config{AK: testAK, SK: testSK, CreateDelay: time.Hour, Clock: clockOf(t)})
 	require.NoError(t, err)
 	// Every sequence with a binding fails: a short shrink keeps the run short.
 	code, out, _ := safeRun(t, context.Background(), m, true, "-settle", "200ms", "-max-shrinks", "10")
@@ -408,14 +425,14 @@ func TestReplaySendsTheRecordedRequestAgain(t *testing.T) {
 	js := filepath.Join(t.TempDir(), "r.json")
 	env := map[string]string{gate.EnvSK: testSK}
 	var out bytes.Buffer
-	code := run(context.Background(), []string{"-endpoint", srv.URL, "-project", project, "-ak", testAK, "-seed", "7",
+	code := run(context.Background(), clockOf(t), []string{"-endpoint", srv.URL, "-project", project, "-ak", testAK, "-seed", "7",
 		"-max-examples", "2", "-json", js}, func(k string) string { return env[k] }, &out, &out)
 	require.Equal(t, 1, code, out.String())
 	assert.Contains(t, out.String(), "replay a violation: dli-contract -replay "+js+" -case N")
 
 	replay := func(args ...string) (int, string) {
 		var o bytes.Buffer
-		c := run(context.Background(), append([]string{"-replay", js}, args...), func(k string) string { return env[k] }, &o, &o)
+		c := run(context.Background(), clockOf(t), append([]string{"-replay", js}, args...), func(k string) string { return env[k] }, &o, &o)
 		return c, o.String()
 	}
 	code, text := replay("-case", "1", "-ak", testAK)
