@@ -28,7 +28,15 @@ MUTATE    ?= mockserver/enhanced.go,mockserver/classic.go,mockserver/privileges.
 BASELINE  ?=
 REUSE     ?=
 
-.PHONY: help generate check-generated check-tracked spectral lint test contract breaking fuzz bench mutation
+# The packages whose tests are runs of the gate against servers broken on
+# purpose: generated sequences drawn and shrunk, safety runs end to end.
+# Under the race detector they take six to eight times as long (about
+# six minutes on two cores), so make test runs them without it, but for one
+# whole run each; make test-long runs them all with it.
+GATE_PKGS     := ./gate/ ./cmd/dli-contract/
+NOT_GATE_PKGS  = $(filter-out %/gate %/cmd/dli-contract,$(shell $(GO) list ./...))
+
+.PHONY: help generate check-generated check-tracked spectral lint test test-long contract breaking fuzz bench mutation
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -46,11 +54,18 @@ lint: $(LINT) ## golangci-lint (gofmt, goimports, vet, staticcheck, errcheck ...
 	$(LINT) run ./...
 	@for m in $(MODULES); do echo "$(LINT) run ./... (in $$m)"; (cd $$m && $(LINT) run ./...) || exit 1; done
 
-test: ## Run all tests of every module with the race detector.
-	@# The gate's own tests run generated sequences against broken servers:
-	@# minutes under -race on two cores, more than go test's default 10.
-	$(GO) test -race -count=1 -timeout 20m ./...
+test: ## Run all tests of every module: with the race detector, but the gate's runs (see GATE_PKGS).
+	$(GO) test -race -count=1 $(NOT_GATE_PKGS)
+	$(GO) test -count=1 $(GATE_PKGS)
+	@# The race detector still watches one whole run of each: every phase,
+	@# the sequences and the cleanup, the gate's concurrency included.
+	$(GO) test -race -count=1 -run '^TestTheMockPassesEveryCheck$$' $(GATE_PKGS)
 	@for m in $(MODULES); do echo "$(GO) test -race -count=1 ./... (in $$m)"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
+
+test-long: ## The long runs (about 10 minutes): the gate's tests under -race, its broken-server table on fresh seeds too (300 draws, 400 shrinks), the safety table on the system clock.
+	@# -v for the seeds drawn and the safety figures; grep trims the rest.
+	set -o pipefail; DLI_TEST_LONG=1 $(GO) test -race -count=1 -timeout 40m -v $(GATE_PKGS) \
+		| grep -E '^(--- |PASS|FAIL|ok|panic)|^\s+--- |fresh -seed|exit [0-9]+ after|[0-9]+ passed'
 
 spectral: $(SPECTRAL) ## Lint openapi/dli.yaml with Spectral's spectral:oas ruleset; an error or a warning fails.
 	$(SPECTRAL) lint --quiet --ruleset .spectral.yaml --fail-severity=warn openapi/dli.yaml
