@@ -244,19 +244,23 @@ func (m *model) predict(op string, path map[string]string, body map[string]any) 
 				return b.queue && slices.Contains(queues, b.name) || !b.queue && slices.Contains(pools, b.name)
 			})
 		}}
+		// Each name that cannot be unbound is a reason to refuse; the
+		// document does not say which of several a server names first, so
+		// a refusal for two reasons may carry the code of either.
+		var refusals []prediction
 		for i, n := range names {
 			b := c.bindingOf(n, i < len(queues))
 			switch {
 			case b == nil:
-				return m.mockRule("DLI.0001", n+" is not bound")
+				refusals = append(refusals, m.mockRule("DLI.0001", n+" is not bound"))
 			case b.status == "FAILED":
 				// Documented: a FAILED binding cannot be unbound.
-				return refusal("DLI.0007", n+"'s binding FAILED")
+				refusals = append(refusals, refusal("DLI.0007", n+"'s binding FAILED"))
 			case b.status != "ACTIVE" && (!m.mock || strings.HasPrefix(n, "fail_")):
 				unbind.want, unbind.why = either, n+"'s binding may have failed by now"
 			}
 		}
-		return unbind
+		return anyOf(refusals, unbind)
 	case "CreateRouteToEnhancedConnection", "CreateEnhancedConnectionRoutes":
 		c, p, ok := m.target(path["connection_id"])
 		if !ok {
@@ -521,4 +525,27 @@ func dup(names []string) bool {
 		seen[n] = true
 	}
 	return false
+}
+
+// anyOf is the prediction for a call refused for each of reasons, or
+// otherwise when there are none: refused when any reason is certain, and
+// with a code only when every reason gives the same one.
+func anyOf(reasons []prediction, otherwise prediction) prediction {
+	if len(reasons) == 0 {
+		return otherwise
+	}
+	p := reasons[0]
+	for _, r := range reasons[1:] {
+		if r.want == refuse {
+			p.want = refuse
+		}
+		if r.code != p.code {
+			p.code = ""
+		}
+		p.why += "; " + r.why
+	}
+	if p.want == refuse && p.code == "" && len(reasons) > 1 {
+		p.why += " (which the server names first, the document does not say)"
+	}
+	return p
 }
