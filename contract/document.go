@@ -11,6 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/dli-contract/dli-go/semantics"
 	"github.com/dli-contract/dli-go/validate"
 )
 
@@ -28,10 +29,17 @@ func (f Finding) String() string { return f.Where + ": " + f.What }
 // the document validates; every operation has an operationId; every
 // response declares its content as application/json; and every example
 // (request, response and parameter) validates against its own schema with
-// the formats the document uses (uuid) enforced; and every pattern means
-// the same to every tool that reads it (PortablePattern).
+// the formats the document uses (uuid) enforced; every pattern means
+// the same to every tool that reads it (PortablePattern); and the
+// declarations of what each operation means (package semantics) place
+// every operation, naming fields and parameters the schemas have.
 func CheckDocument(doc *openapi3.T) []Finding {
 	out := checkPatterns(doc)
+	if _, err := semantics.Load(doc); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			out = append(out, Finding{Where: "x-dli declarations", What: line})
+		}
+	}
 	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
 		out = append(out, Finding{Where: "#", What: "document does not validate: " + err.Error()})
 	}

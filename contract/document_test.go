@@ -184,6 +184,9 @@ func TestDocumentCheckCatches(t *testing.T) {
 		{"a link expression the gate cannot follow", func(d *openapi3.T) {
 			d.Components.Links["ShowEnhancedConnection"].Value.Parameters["connection_id"] = "$response.header.Location"
 		}, "#/paths/~1v2.0~1{project_id}~1datasource~1enhanced-connections/post/responses/201/links/ShowEnhancedConnection"},
+		{"an operation the gate cannot place", func(d *openapi3.T) {
+			delete(d.Paths.Value("/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges").Get.Extensions, "x-dli-operation")
+		}, "x-dli declarations"},
 		{"a charset in the content type", func(d *openapi3.T) {
 			op := d.Paths.Value("/v2.0/{project_id}/datasource-connection").Post
 			c := op.RequestBody.Value.Content

@@ -1,0 +1,763 @@
+// Package semantics reads what openapi/dli.yaml declares its operations
+// mean, beyond their shape: the resource each acts on and how (its role),
+// where the key of what it creates or addresses is found, which list
+// parameters filter and page, how a resource answers once deleted or
+// unknown, its states and their moves, which codes a refusal carries, and
+// which inputs must name real cloud resources. The gate, the suite and the
+// tools take these facts from here, read once, instead of writing them per
+// operation in Go (as stripe-mock reads its document's x- extensions in
+// spec/spec.go).
+//
+// The declarations, each a typed x- extension:
+//
+//   - x-dli-resources, at the document's root: each resource kind by name
+//     (Resource).
+//   - x-dli-operation, on each operation (Operation).
+//   - x-dli-codes, on a response: the error codes it carries.
+//   - x-dli-cloud-resource, on a request property: the kind of cloud
+//     resource it must name (CloudInputs).
+//
+// Load refuses a document whose declarations use an unknown key, name a
+// field or parameter its schemas lack, or leave an operation the gate
+// cannot place; each error names the operation or resource and what is
+// missing.
+package semantics
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Role is what an operation does to its resource.
+type Role string
+
+// The roles.
+const (
+	Create Role = "create"
+	Read   Role = "read"
+	List   Role = "list"
+	Update Role = "update"
+	Delete Role = "delete"
+	// Action is any other call on a resource: a bind, a grant, a test.
+	Action Role = "action"
+)
+
+var roles = []Role{Create, Read, List, Update, Delete, Action}
+
+// Answer is how a read answers: a status with an error code, or a 200
+// whose state field holds State.
+type Answer struct {
+	Status int    `json:"status,omitempty"`
+	Code   string `json:"code,omitempty"`
+	State  string `json:"state,omitempty"`
+}
+
+func (a Answer) String() string {
+	if a.State != "" {
+		return "200 with state " + a.State
+	}
+	return strings.TrimSpace(strconv.Itoa(a.Status) + " " + a.Code)
+}
+
+// State is a resource's state field and how it may move.
+type State struct {
+	// Field is the property of a shown or listed resource that holds it.
+	Field string `json:"field"`
+	// Moves lists, per state, the states it may move to; a state moves
+	// to itself always.
+	Moves map[string][]string `json:"moves"`
+	// Settling are the states a resource passes through on its own (a
+	// create in progress): a reader waits for it to leave them.
+	Settling []string `json:"settling,omitempty"`
+	// Refuses lists, per state, the operations a resource in it refuses,
+	// with the refusal (e.g. a classic connection being created cannot be
+	// deleted).
+	Refuses map[string][]Refusal `json:"refuses,omitempty"`
+}
+
+// Refusal is an operation refused, and how.
+type Refusal struct {
+	Operation string `json:"operation"`
+	Status    int    `json:"status"`
+	Code      string `json:"code,omitempty"`
+}
+
+// Resource is a kind of thing the API creates and addresses.
+type Resource struct {
+	Kind string `json:"-"`
+	// Title names it in reports: "enhanced connection".
+	Title string `json:"title"`
+	// Parent is the kind a resource of this kind lives under (a route
+	// under its connection); empty for a top-level one.
+	Parent string `json:"parent,omitempty"`
+	// Key is the property of a shown or listed resource that holds its
+	// key.
+	Key string `json:"key"`
+	// Name is the property of a create's body that names it, by which a
+	// resource whose create answer was lost is found again; optional.
+	Name string `json:"name,omitempty"`
+	// Deleted is how a read answers for a deleted resource; Unknown, for
+	// a key that never was one.
+	Deleted Answer `json:"deleted"`
+	Unknown Answer `json:"unknown"`
+	// State is its state, if it has one.
+	State *State `json:"state,omitempty"`
+	// The operations of each role on it, in the document's order.
+	Operations map[Role][]*Operation `json:"-"`
+}
+
+// Op is the operation of role r on the resource, or nil: the first in
+// the document's order that is not deprecated, else the first.
+func (r *Resource) Op(role Role) *Operation {
+	ops := r.Operations[role]
+	for _, o := range ops {
+		if !o.Deprecated() {
+			return o
+		}
+	}
+	if len(ops) > 0 {
+		return ops[0]
+	}
+	return nil
+}
+
+// Filter is what a list's filter parameter keeps.
+type Filter struct {
+	// Field is the property of an item it matches; Match is how: exact
+	// (the default), fold (in any letter case), or tags (key=value pairs
+	// joined by commas, each carried by the resource; the item need not
+	// show its tags, and Field is then empty).
+	Field string `json:"field,omitempty"`
+	Match string `json:"match,omitempty"`
+}
+
+// Paging names the parameters that page a list.
+type Paging struct {
+	Offset string `json:"offset"`
+	Limit  string `json:"limit"`
+}
+
+// Operation is what one operation means.
+type Operation struct {
+	ID, Method, Path string `json:"-"`
+	Resource         string `json:"resource"`
+	Role             Role   `json:"role"`
+	// Key is where the key of the resource it creates or addresses is
+	// found, a runtime expression: $response.body#/connection_id for a
+	// create answering it, $request.body#/name for one that is named,
+	// $request.path.connection_id for a call on one.
+	Key string `json:"key,omitempty"`
+	// Parent is where the key of the parent of a sub-resource is found.
+	Parent string `json:"parent,omitempty"`
+	// Items is the JSON pointer of a list's items in its 200 answer;
+	// Filters says, per query parameter that filters it, what it keeps;
+	// Paging names the parameters that page it.
+	Items   string            `json:"items,omitempty"`
+	Filters map[string]Filter `json:"filters,omitempty"`
+	Paging  *Paging           `json:"paging,omitempty"`
+	// Codes are the error codes each status may carry (x-dli-codes).
+	Codes map[int][]string `json:"-"`
+
+	KeyExpr, ParentExpr *Expr `json:"-"`
+	op                  *openapi3.Operation
+}
+
+// Deprecated reports whether the document deprecates the operation.
+func (o *Operation) Deprecated() bool { return o.op != nil && o.op.Deprecated }
+
+// CloudInput is a request property that must name a real cloud resource
+// (a VPC, a subnet, a pool, a queue, a project): against live DLI a run
+// needs real ones, against a mock any will do.
+type CloudInput struct {
+	Operation string
+	// Pointer is the property's JSON pointer in the body (* for the
+	// items of an array).
+	Pointer string
+	// Kind is the cloud resource it names: vpc, subnet, pool, queue,
+	// project, security_group.
+	Kind string
+}
+
+// Semantics is every declaration of a document.
+type Semantics struct {
+	Resources  map[string]*Resource
+	Operations map[string]*Operation // by operationId
+	// Order lists the operationIds in the document's order.
+	Order []string
+	// CloudInputs are the request properties that must name cloud
+	// resources, by operation and pointer.
+	CloudInputs []CloudInput
+}
+
+// Of is the declaration of operationID, or nil.
+func (s *Semantics) Of(operationID string) *Operation { return s.Operations[operationID] }
+
+// ResourceOf is the resource an operation acts on, or nil.
+func (s *Semantics) ResourceOf(operationID string) *Resource {
+	if op := s.Operations[operationID]; op != nil {
+		return s.Resources[op.Resource]
+	}
+	return nil
+}
+
+// Creates lists the resources some operation creates, by kind.
+func (s *Semantics) Creates() []*Resource {
+	var out []*Resource
+	for _, k := range slices.Sorted(maps.Keys(s.Resources)) {
+		if len(s.Resources[k].Operations[Create]) > 0 {
+			out = append(out, s.Resources[k])
+		}
+	}
+	return out
+}
+
+const (
+	extResources = "x-dli-resources"
+	extOperation = "x-dli-operation"
+	extCodes     = "x-dli-codes"
+	extCloud     = "x-dli-cloud-resource"
+)
+
+var (
+	codePattern = regexp.MustCompile(`^[A-Z][A-Za-z]*\.\d{4}$`)
+	cloudKinds  = []string{"vpc", "subnet", "pool", "queue", "project", "security_group"}
+)
+
+// Load reads the declarations of doc. It returns every problem it finds,
+// joined, each naming where it is.
+func Load(doc *openapi3.T) (*Semantics, error) {
+	s := &Semantics{Resources: map[string]*Resource{}, Operations: map[string]*Operation{}}
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	raw, ok := doc.Extensions[extResources]
+	if !ok {
+		return nil, fmt.Errorf("the document declares no %s at its root", extResources)
+	}
+	var resources map[string]*Resource
+	if err := decodeStrict(raw, &resources); err != nil {
+		return nil, fmt.Errorf("%s: %w", extResources, err)
+	}
+	for kind, r := range resources {
+		r.Kind, r.Operations = kind, map[Role][]*Operation{}
+		s.Resources[kind] = r
+	}
+
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		ops := item.Operations()
+		for _, method := range slices.Sorted(maps.Keys(ops)) {
+			o := ops[method]
+			where := fmt.Sprintf("operation %s (%s %s)", o.OperationID, method, path)
+			decl := &Operation{}
+			rawOp, ok := o.Extensions[extOperation]
+			if !ok {
+				fail("%s: no %s: the gate cannot place it; declare its resource and role", where, extOperation)
+				continue
+			}
+			if err := decodeStrict(rawOp, decl); err != nil {
+				fail("%s: %s: %w", where, extOperation, err)
+				continue
+			}
+			decl.ID, decl.Method, decl.Path, decl.op = o.OperationID, method, path, o
+			s.Operations[o.OperationID] = decl
+			s.Order = append(s.Order, o.OperationID)
+			for _, err := range s.checkOperation(decl, item) {
+				fail("%s: %w", where, err)
+			}
+			codes, err := responseCodes(o)
+			if err != nil {
+				fail("%s: %w", where, err)
+			}
+			decl.Codes = codes
+			inputs, err := cloudInputs(o)
+			if err != nil {
+				fail("%s: %w", where, err)
+			}
+			s.CloudInputs = append(s.CloudInputs, inputs...)
+		}
+	}
+	for _, err := range checkLinks(doc) {
+		fail("%w", err)
+	}
+	for _, kind := range slices.Sorted(maps.Keys(s.Resources)) {
+		for _, err := range s.checkResource(s.Resources[kind]) {
+			fail("resource %s: %w", kind, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return s, nil
+}
+
+// decodeStrict decodes an extension's value into v, refusing keys v does
+// not have.
+func decodeStrict(raw any, v any) error {
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w (see package semantics for the keys)", err)
+	}
+	return nil
+}
+
+func (s *Semantics) checkOperation(d *Operation, item *openapi3.PathItem) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	r := s.Resources[d.Resource]
+	switch {
+	case d.Resource == "":
+		bad("%s names no resource", extOperation)
+	case r == nil:
+		bad("resource %q is not declared in %s (declared: %s)", d.Resource, extResources, strings.Join(slices.Sorted(maps.Keys(s.Resources)), ", "))
+	}
+	if !slices.Contains(roles, d.Role) {
+		bad("role %q: want one of %v", d.Role, roles)
+	}
+	if r != nil {
+		r.Operations[d.Role] = append(r.Operations[d.Role], d)
+	}
+	params := parameters(item, d.op)
+	for _, f := range []struct {
+		name string
+		expr string
+		into **Expr
+	}{{"key", d.Key, &d.KeyExpr}, {"parent", d.Parent, &d.ParentExpr}} {
+		if f.expr == "" {
+			continue
+		}
+		e, err := ParseExpr(f.expr)
+		if err != nil {
+			bad("%s: %w", f.name, err)
+			continue
+		}
+		if err := resolves(e, d.op, params); err != nil {
+			bad("%s %s: %w", f.name, f.expr, err)
+			continue
+		}
+		*f.into = &e
+	}
+	switch {
+	case d.Role != Action && d.Role != List && d.Key == "":
+		bad("a %s names no key: say where the key of what it %s is found", d.Role, map[Role]string{Create: "creates"}[d.Role]+map[bool]string{true: "addresses"}[d.Role != Create])
+	case r != nil && r.Parent != "" && d.Role != List && d.Parent == "":
+		bad("a %s resource lives under a %s: say where its parent's key is found (parent)", d.Resource, r.Parent)
+	}
+	// Every path parameter must be one the gate can fill: the project, or
+	// one a key names.
+	for _, p := range params {
+		if p.In != openapi3.ParameterInPath || p.Name == "project_id" {
+			continue
+		}
+		filled := d.KeyExpr != nil && d.KeyExpr.In == "path" && d.KeyExpr.Name == p.Name ||
+			d.ParentExpr != nil && d.ParentExpr.In == "path" && d.ParentExpr.Name == p.Name
+		if !filled {
+			bad("path parameter {%s} is neither its key nor its parent's: the gate cannot fill it", p.Name)
+		}
+	}
+	if d.Role == List {
+		errs = append(errs, checkList(d, params)...)
+	} else if d.Items != "" || d.Filters != nil || d.Paging != nil {
+		bad("items, filters and paging are for a list, not a %s", d.Role)
+	}
+	return errs
+}
+
+func checkList(d *Operation, params map[string]*openapi3.Parameter) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	query := func(name, what string) {
+		if p := params[name]; p == nil || p.In != openapi3.ParameterInQuery {
+			bad("%s %q is not a query parameter of the operation", what, name)
+		}
+	}
+	items, err := listItems(d)
+	if err != nil {
+		bad("items %q: %w", d.Items, err)
+	}
+	for _, param := range slices.Sorted(maps.Keys(d.Filters)) {
+		query(param, "filter")
+		f := d.Filters[param]
+		switch {
+		case !slices.Contains([]string{"", "exact", "fold", "tags"}, f.Match):
+			bad("filter %s: match %q: want exact, fold or tags", param, f.Match)
+		case f.Match == "tags" && f.Field != "":
+			bad("filter %s matches tags, which need no field", param)
+		case f.Match != "tags" && f.Field == "":
+			bad("filter %s names no field of an item", param)
+		case f.Match != "tags" && items != nil:
+			if _, err := schemaAt(items, "/"+f.Field); err != nil {
+				bad("filter %s matches %q, which an item lacks", param, f.Field)
+			}
+		}
+	}
+	if d.Paging != nil {
+		query(d.Paging.Offset, "paging offset")
+		query(d.Paging.Limit, "paging limit")
+	}
+	return errs
+}
+
+// listItems is the schema of one item of a list's 200 answer.
+func listItems(d *Operation) (*openapi3.Schema, error) {
+	if d.Items == "" {
+		return nil, errors.New("a list says where its items are (items: a JSON pointer into its 200 answer)")
+	}
+	ok := schemaOf(d.op, 200)
+	if ok == nil {
+		return nil, errors.New("the list has no 200 answer with a JSON schema")
+	}
+	arr, err := schemaAt(ok, d.Items)
+	if err != nil {
+		return nil, err
+	}
+	if arr.Items == nil || arr.Items.Value == nil {
+		return nil, errors.New("not an array")
+	}
+	return arr.Items.Value, nil
+}
+
+func (s *Semantics) checkResource(r *Resource) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if r.Title == "" {
+		bad("no title")
+	}
+	if r.Parent != "" && s.Resources[r.Parent] == nil {
+		bad("parent %q is not declared", r.Parent)
+	}
+	read := r.Op(Read)
+	for what, a := range map[string]Answer{"deleted": r.Deleted, "unknown": r.Unknown} {
+		switch {
+		case a.State != "" && (a.Status != 0 || a.Code != ""):
+			bad("%s: either a state (a 200 saying so) or a status and code, not both", what)
+		case a.State == "" && a.Status == 0 && read != nil:
+			bad("%s: say how %s answers a key %s (a status and code, or a state)", what, read.ID, map[string]string{"deleted": "deleted", "unknown": "that never was one"}[what])
+		case a.Code != "" && !codePattern.MatchString(a.Code):
+			bad("%s: code %q is not an error code such as DLI.0001", what, a.Code)
+		case a.State != "" && r.State == nil:
+			bad("%s: state %q, but the resource declares no state", what, a.State)
+		}
+	}
+	// A resource under a parent goes with it; a top-level one a run
+	// creates, it must delete and see gone.
+	if r.Parent == "" && len(r.Operations[Create]) > 0 {
+		if r.Op(Delete) == nil {
+			bad("operations create it (%s) but none deletes it: a run could not clean up", ids(r.Operations[Create]))
+		}
+		if read == nil {
+			bad("operations create it (%s) but none reads it: a run could not tell it is gone", ids(r.Operations[Create]))
+		}
+	}
+	if read == nil {
+		return errs
+	}
+	shown := schemaOf(read.op, 200)
+	if shown == nil {
+		bad("its read, %s, has no 200 answer with a JSON schema", read.ID)
+		return errs
+	}
+	if _, err := schemaAt(shown, "/"+r.Key); r.Key == "" || err != nil {
+		bad("key %q is not a property of what %s answers", r.Key, read.ID)
+	}
+	if r.State != nil {
+		field, err := schemaAt(shown, "/"+r.State.Field)
+		if err != nil {
+			bad("state field %q is not a property of what %s answers", r.State.Field, read.ID)
+		} else if len(field.Enum) > 0 {
+			known := func(v string) bool { return slices.Contains(field.Enum, any(v)) }
+			for from, tos := range r.State.Moves {
+				for _, st := range append([]string{from}, tos...) {
+					if !known(st) {
+						bad("state %q is not a value of %s (%v)", st, r.State.Field, field.Enum)
+					}
+				}
+			}
+			for _, st := range r.State.Settling {
+				if !known(st) {
+					bad("settling state %q is not a value of %s", st, r.State.Field)
+				}
+			}
+			if r.Deleted.State != "" && !known(r.Deleted.State) {
+				bad("deleted state %q is not a value of %s", r.Deleted.State, r.State.Field)
+			}
+		}
+		for st, refusals := range r.State.Refuses {
+			for _, ref := range refusals {
+				op := s.Operations[ref.Operation]
+				switch {
+				case op == nil:
+					bad("state %s refuses %q, which is no operation", st, ref.Operation)
+				case op.Resource != r.Kind:
+					bad("state %s refuses %s, which acts on %s", st, ref.Operation, op.Resource)
+				case !slices.Contains(op.Codes[ref.Status], ref.Code) && ref.Code != "":
+					bad("state %s refuses %s with %d %s, which that response does not declare (%s)", st, ref.Operation, ref.Status, ref.Code, extCodes)
+				}
+			}
+		}
+	}
+	return errs
+}
+
+func ids(ops []*Operation) string {
+	var out []string
+	for _, o := range ops {
+		out = append(out, o.ID)
+	}
+	return strings.Join(out, ", ")
+}
+
+// parameters are an operation's parameters with its path item's, by name.
+func parameters(item *openapi3.PathItem, op *openapi3.Operation) map[string]*openapi3.Parameter {
+	out := map[string]*openapi3.Parameter{}
+	for _, ps := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, p := range ps {
+			if p.Value != nil {
+				out[p.Value.Name] = p.Value
+			}
+		}
+	}
+	return out
+}
+
+// resolves says why e names nothing an operation has.
+func resolves(e Expr, op *openapi3.Operation, params map[string]*openapi3.Parameter) error {
+	switch {
+	case e.Whole != "":
+		return nil
+	case e.Source == "request" && (e.In == "path" || e.In == "query"):
+		if p := params[e.Name]; p == nil || p.In != e.In {
+			return fmt.Errorf("the operation has no %s parameter %q", e.In, e.Name)
+		}
+		return nil
+	case e.In == "header":
+		return nil // headers are not all declared (X-Request-Id)
+	case e.Source == "request":
+		if op.RequestBody == nil || op.RequestBody.Value == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
+			return errors.New("the operation has no JSON request body")
+		}
+		_, err := schemaAt(op.RequestBody.Value.Content.Get("application/json").Schema.Value, e.Pointer)
+		return err
+	}
+	var last error = errors.New("the operation has no 2xx answer with a JSON schema")
+	for status := 200; status < 300; status++ {
+		if s := schemaOf(op, status); s != nil {
+			if _, err := schemaAt(s, e.Pointer); err == nil {
+				return nil
+			} else {
+				last = fmt.Errorf("its %d answer: %w", status, err)
+			}
+		}
+	}
+	return last
+}
+
+// ResolvesIn is why e, a link's parameter read from an answer of source
+// or sent to target, names nothing there; nil when it does.
+func ResolvesIn(e Expr, op *openapi3.Operation, item *openapi3.PathItem) error {
+	return resolves(e, op, parameters(item, op))
+}
+
+// schemaOf is the JSON schema of an operation's answer of status.
+func schemaOf(op *openapi3.Operation, status int) *openapi3.Schema {
+	if op.Responses == nil {
+		return nil
+	}
+	r := op.Responses.Status(status)
+	if r == nil || r.Value == nil {
+		return nil
+	}
+	mt := r.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return mt.Schema.Value
+}
+
+// responseCodes reads x-dli-codes of each response of op.
+func responseCodes(op *openapi3.Operation) (map[int][]string, error) {
+	out := map[int][]string{}
+	if op.Responses == nil {
+		return out, nil
+	}
+	var errs []error
+	for key, ref := range op.Responses.Map() {
+		if ref.Value == nil {
+			continue
+		}
+		raw, ok := ref.Value.Extensions[extCodes]
+		if !ok {
+			continue
+		}
+		status, err := strconv.Atoi(key)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("response %s: %s on a response that is not one status", key, extCodes))
+			continue
+		}
+		var codes []string
+		if err := decodeStrict(raw, &codes); err != nil {
+			errs = append(errs, fmt.Errorf("response %s: %s: %w", key, extCodes, err))
+			continue
+		}
+		for _, c := range codes {
+			if !codePattern.MatchString(c) {
+				errs = append(errs, fmt.Errorf("response %s: %s: %q is not an error code such as DLI.0001", key, extCodes, c))
+			}
+		}
+		out[status] = codes
+	}
+	return out, errors.Join(errs...)
+}
+
+// cloudInputs lists the properties of op's request body that declare the
+// cloud resource they name.
+func cloudInputs(op *openapi3.Operation) ([]CloudInput, error) {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil, nil
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil, nil
+	}
+	var out []CloudInput
+	var errs []error
+	var walk func(s *openapi3.Schema, at string, depth int)
+	walk = func(s *openapi3.Schema, at string, depth int) {
+		if s == nil || depth > 8 {
+			return
+		}
+		if raw, ok := s.Extensions[extCloud]; ok {
+			var kind string
+			if err := decodeStrict(raw, &kind); err != nil || !slices.Contains(cloudKinds, kind) {
+				errs = append(errs, fmt.Errorf("%s at %s: want one of %v", extCloud, firstOf(at, "/"), cloudKinds))
+			} else {
+				out = append(out, CloudInput{Operation: op.OperationID, Pointer: firstOf(at, "/"), Kind: kind})
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+			walk(s.Properties[name].Value, at+"/"+name, depth+1)
+		}
+		if s.Items != nil {
+			walk(s.Items.Value, at+"/*", depth+1)
+		}
+	}
+	walk(mt.Schema.Value, "", 0)
+	return out, errors.Join(errs...)
+}
+
+func firstOf(s, or string) string {
+	if s == "" {
+		return or
+	}
+	return s
+}
+
+// checkLinks says which link of doc the gate could not follow: a target
+// that is no operation, a parameter the target lacks, or an expression
+// that names nothing in the call it is read from.
+func checkLinks(doc *openapi3.T) []error {
+	type at struct {
+		op   *openapi3.Operation
+		item *openapi3.PathItem
+	}
+	byID := map[string]at{}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for _, op := range item.Operations() {
+			byID[op.OperationID] = at{op, item}
+		}
+	}
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(byID)) {
+		src := byID[id]
+		if src.op.Responses == nil {
+			continue
+		}
+		for _, status := range slices.Sorted(maps.Keys(src.op.Responses.Map())) {
+			resp := src.op.Responses.Map()[status]
+			if resp.Value == nil {
+				continue
+			}
+			for _, name := range slices.Sorted(maps.Keys(resp.Value.Links)) {
+				l := resp.Value.Links[name].Value
+				where := fmt.Sprintf("operation %s: response %s: link %s", id, status, name)
+				target, ok := byID[l.OperationID]
+				if !ok {
+					errs = append(errs, fmt.Errorf("%s: operation %q is not in the document", where, l.OperationID))
+					continue
+				}
+				params := parameters(target.item, target.op)
+				for _, pname := range slices.Sorted(maps.Keys(l.Parameters)) {
+					if params[pname] == nil {
+						errs = append(errs, fmt.Errorf("%s: %s has no parameter %q", where, l.OperationID, pname))
+					}
+					expr, _ := l.Parameters[pname].(string)
+					if err := linkExpr(expr, src.op, src.item); err != nil {
+						errs = append(errs, fmt.Errorf("%s: parameter %s: %w", where, pname, err))
+					}
+				}
+				for _, expr := range embedded(l.RequestBody) {
+					if err := linkExpr(expr, src.op, src.item); err != nil {
+						errs = append(errs, fmt.Errorf("%s: requestBody: %w", where, err))
+					}
+				}
+			}
+		}
+	}
+	return errs
+}
+
+func linkExpr(s string, op *openapi3.Operation, item *openapi3.PathItem) error {
+	e, err := ParseExpr(s)
+	if err != nil {
+		return err
+	}
+	if err := ResolvesIn(e, op, item); err != nil {
+		return fmt.Errorf("%s: %w", s, err)
+	}
+	return nil
+}
+
+// embedded lists the {expressions} in the strings of a link's body.
+func embedded(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case string:
+		for rest := x; ; {
+			i := strings.Index(rest, "{$")
+			if i < 0 {
+				break
+			}
+			j := strings.Index(rest[i:], "}")
+			if j < 0 {
+				out = append(out, rest[i+1:])
+				break
+			}
+			out = append(out, rest[i+1:i+j])
+			rest = rest[i+j+1:]
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			out = append(out, embedded(x[k])...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, embedded(e)...)
+		}
+	}
+	return out
+}

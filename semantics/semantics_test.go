@@ -1,0 +1,164 @@
+package semantics_test
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dli-contract/dli-go/semantics"
+)
+
+func load(t *testing.T, edit func(string) string) (*semantics.Semantics, error) {
+	t.Helper()
+	raw, err := os.ReadFile("../openapi/dli.yaml")
+	require.NoError(t, err)
+	text := string(raw)
+	if edit != nil {
+		text = edit(text)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(text))
+	require.NoError(t, err)
+	return semantics.Load(doc)
+}
+
+func TestTheDocumentPlacesEveryOperation(t *testing.T) {
+	t.Parallel()
+	s, err := load(t, nil)
+	require.NoError(t, err)
+	assert.Len(t, s.Operations, 17)
+	for _, id := range s.Order {
+		assert.NotEmpty(t, s.Of(id).Role, id)
+	}
+
+	enhanced := s.Resources["enhanced_connection"]
+	require.NotNil(t, enhanced)
+	assert.Equal(t, "CreateEnhancedConnection", enhanced.Op(semantics.Create).ID)
+	assert.Equal(t, "ShowEnhancedConnection", enhanced.Op(semantics.Read).ID)
+	assert.Equal(t, "DELETED", enhanced.Deleted.State)
+	assert.Equal(t, semantics.Answer{Status: 400, Code: "DLI.0001"}, enhanced.Unknown)
+	list := enhanced.Op(semantics.List)
+	assert.Equal(t, semantics.Filter{Field: "status", Match: "fold"}, list.Filters["status"])
+	assert.Equal(t, &semantics.Paging{Offset: "offset", Limit: "limit"}, list.Paging)
+
+	classic := s.Resources["classic_connection"]
+	assert.Equal(t, []string{"CREATING"}, classic.State.Settling)
+	assert.Equal(t, []semantics.Refusal{{Operation: "DeleteDatasourceConnection", Status: 400}}, classic.State.Refuses["CREATING"])
+	assert.Equal(t, []string{"DLI.0001", "DLI.0006"}, s.Of("CreateDatasourceConnection").Codes[400])
+	assert.Equal(t, []string{"DLI.0001"}, s.Of("ShowEnhancedConnection").Codes[400], "a component response's codes")
+
+	// The v3 route add, not the deprecated v2.0 one.
+	assert.Equal(t, "CreateRouteToEnhancedConnection", s.Resources["route"].Op(semantics.Create).ID)
+	assert.Equal(t, "$request.path.connection_id", s.Of("DeleteRouteFromEnhancedConnection").ParentExpr.String())
+
+	var creates []string
+	for _, r := range s.Creates() {
+		creates = append(creates, r.Kind)
+	}
+	assert.Equal(t, []string{"classic_connection", "enhanced_connection", "route"}, creates)
+	assert.Contains(t, s.CloudInputs, semantics.CloudInput{Operation: "CreateEnhancedConnection", Pointer: "/dest_vpc_id", Kind: "vpc"})
+	assert.Contains(t, s.CloudInputs, semantics.CloudInput{Operation: "AssociateQueueToEnhancedConnection", Pointer: "/queues", Kind: "queue"})
+}
+
+// A declaration the gate could not act on fails the document, naming the
+// operation or resource and what is missing.
+func TestDeclarationsAreCheckedLikeCode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, old, new, want string
+	}{
+		{"an unknown key", "role: list\n        items: /connections\n        filters:\n          tags", "role: list\n        itemz: /connections\n        filters:\n          tags",
+			`operation ListDatasourceConnections (GET /v2.0/{project_id}/datasource-connection): x-dli-operation: json: unknown field "itemz"`},
+		{"no declaration", "      operationId: ShowEnhancedConnectionPrivilege\n      x-dli-operation:", "      operationId: ShowEnhancedConnectionPrivilege\n      x-dli-not-it:",
+			"operation ShowEnhancedConnectionPrivilege (GET /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/privileges): no x-dli-operation: the gate cannot place it"},
+		{"no role", "      resource: enhanced_connection\n        role: update", "      resource: enhanced_connection\n        role: patch",
+			`operation UpdateEnhancedConnection (PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}): role "patch"`},
+		{"an undeclared resource", "resource: privilege\n", "resource: grants\n", `resource "grants" is not declared in x-dli-resources`},
+		{"a key in no answer", "resource: enhanced_connection\n        role: create\n        key: $response.body#/connection_id", "resource: enhanced_connection\n        role: create\n        key: $response.body#/id",
+			"operation CreateEnhancedConnection (POST /v2.0/{project_id}/datasource/enhanced-connections): key $response.body#/id: its 201 answer: the schema has no /id"},
+		{"a path parameter it cannot fill", "  role: delete\n        key: $request.path.name\n        parent: $request.path.connection_id", "  role: delete\n        key: $request.body#/name\n        parent: $request.path.connection_id",
+			"operation DeleteRouteFromEnhancedConnection (DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}): key $request.body#/name: the operation has no JSON request body"},
+		{"a filter the items lack", "name: {field: name}", "name: {field: title}", `operation ListEnhancedConnections (GET /v2.0/{project_id}/datasource/enhanced-connections): filter name matches "title", which an item lacks`},
+		{"a filter that is no parameter", "status: {field: status, match: fold}", "state: {field: status, match: fold}", `filter "state" is not a query parameter of the operation`},
+		{"a link it cannot follow", "        connection_id: $request.path.connection_id\n        name: $request.body#/name\n    DeleteEnhancedConnectionRoutes", "        connection_id: $request.path.connection_id\n        name: $request.body#/route_name\n    DeleteEnhancedConnectionRoutes",
+			"operation CreateRouteToEnhancedConnection: response 200: link DeleteRouteFromEnhancedConnection: parameter name: $request.body#/route_name: the schema has no /route_name"},
+		{"a state outside the enum", "        CREATING: [ACTIVE, FAILED]", "        CREATING: [ACTIVE, GONE]", `resource classic_connection: state "GONE" is not a value of state`},
+		{"a refusal of another resource", "          - {operation: DeleteDatasourceConnection, status: 400}", "          - {operation: DeleteEnhancedConnection, status: 400}",
+			"resource classic_connection: state CREATING refuses DeleteEnhancedConnection, which acts on enhanced_connection"},
+		{"a create nothing deletes", "      operationId: DeleteDatasourceConnection\n      x-dli-operation:\n        resource: classic_connection\n        role: delete", "      operationId: DeleteDatasourceConnection\n      x-dli-operation:\n        resource: classic_connection\n        role: action",
+			"resource classic_connection: operations create it (CreateDatasourceConnection) but none deletes it: a run could not clean up"},
+		{"a code that is no code", "x-dli-codes: [DLI.0002]", "x-dli-codes: [not-found]", `x-dli-codes: "not-found" is not an error code`},
+		{"a cloud input of no kind", "x-dli-cloud-resource: vpc", "x-dli-cloud-resource: network", "x-dli-cloud-resource at /dest_vpc_id: want one of"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := load(t, func(s string) string {
+				require.True(t, strings.Contains(s, tc.old), "the case edits text the document no longer has: %q", tc.old)
+				return strings.Replace(s, tc.old, tc.new, 1)
+			})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestRuntimeExpressions(t *testing.T) {
+	t.Parallel()
+	u, _ := url.Parse("https://dli.example.com/v2.0/p/datasource/enhanced-connections?limit=5")
+	call := semantics.Call{
+		Method: http.MethodPost, URL: u, PathParams: map[string]string{"connection_id": "c1"},
+		Header: http.Header{"X-Project-Id": {"p"}}, Body: []byte(`{"name":"r1","hosts":[{"ip":"10.0.0.1"}],"n":3}`),
+		Status: 201, AnswerHeader: http.Header{"X-Request-Id": {"rq"}}, AnswerBody: []byte(`{"connection_id":"c2","a/b":{"~x":true}}`),
+	}
+	for expr, want := range map[string]string{
+		"$request.path.connection_id":   "c1",
+		"$request.query.limit":          "5",
+		"$request.header.X-Project-Id":  "p",
+		"$request.body#/name":           "r1",
+		"$request.body#/hosts/0/ip":     "10.0.0.1",
+		"$request.body#/n":              "3",
+		"$response.body#/connection_id": "c2",
+		"$response.body#/a~1b/~0x":      "true",
+		"$response.header.X-Request-Id": "rq",
+		"$statusCode":                   "201",
+		"$method":                       "POST",
+	} {
+		e, err := semantics.ParseExpr(expr)
+		require.NoError(t, err, expr)
+		got, ok := e.Eval(call)
+		assert.True(t, ok, expr)
+		assert.Equal(t, want, got, expr)
+	}
+	for _, expr := range []string{"$request.path.name", "$request.query.offset", "$response.body#/id", "$request.body#/hosts/3/ip"} {
+		e, err := semantics.ParseExpr(expr)
+		require.NoError(t, err)
+		_, ok := e.Eval(call)
+		assert.False(t, ok, "%s names nothing in the call", expr)
+	}
+	for expr, want := range map[string]string{
+		"connection_id":          "not a runtime expression",
+		"$response.path.id":      `a response has no "path" part`,
+		"$request.body/name":     "want $request.path.NAME",
+		"$request.body#name":     "a body's JSON pointer starts with /",
+		"$request.query.":        "want $request.path.NAME",
+		"$response.cookie.token": `a response has no "cookie" part`,
+	} {
+		_, err := semantics.ParseExpr(expr)
+		require.Error(t, err, expr)
+		assert.Contains(t, err.Error(), want, expr)
+	}
+	got, ok, err := semantics.Template("edsconnections.{$response.body#/connection_id}", call)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "edsconnections.c2", got)
+	_, ok, err = semantics.Template("x.{$response.body#/missing}", call)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	_, _, err = semantics.Template("x.{$response.body#/connection_id", call)
+	assert.ErrorContains(t, err, "not closed")
+}
