@@ -5,18 +5,27 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/dli-contract/dli-go/apierror"
-	"github.com/dli-contract/dli-go/gen/dli"
+	"github.com/dli-contract/dli-go/semantics"
 )
 
-// Leftover is a connection the run created and could not delete.
+// Cleanup knows no operation by name: what a run created, and how to
+// delete it and see it gone, follows from the document's declarations
+// (package semantics): a create's role and key, its resource's read,
+// delete and list, how a deleted or unknown one answers, and which states
+// settle on their own. A resource kind added to the document is cleaned
+// up, and listed when it is left behind, with no change here.
+
+// Leftover is a resource the run created and could not delete.
 type Leftover struct {
-	Kind string `json:"kind"` // enhanced or classic
+	// Kind is the resource's title, e.g. "enhanced connection".
+	Kind string `json:"kind"`
 	ID   string `json:"id,omitempty"`
 	Name string `json:"name,omitempty"`
 	// LastAnswer is what the server last said about it.
@@ -28,33 +37,35 @@ func (l Leftover) String() string {
 	if id == "" {
 		id = "(id unknown)"
 	}
-	return fmt.Sprintf("%s connection %s %q: %s", l.Kind, id, l.Name, l.LastAnswer)
+	return fmt.Sprintf("%s %s %q: %s", l.Kind, id, l.Name, l.LastAnswer)
 }
 
-// made is one connection the run created, or may have created.
+// made is one resource the run created, or may have created.
 type made struct {
-	kind, id, name string
-	gone           bool
-	last           string
+	res      *semantics.Resource
+	id, name string
+	gone     bool
+	last     string
 }
 
-// registry tracks everything the run created: each create answered with a
-// connection_id, and the name of each create whose answer was lost (a
-// timeout, a 5xx), which cleanup looks up by name.
+// registry tracks everything the run created: each create answered with
+// its key, and the name of each create whose answer was lost (a timeout,
+// a 5xx), which cleanup looks up by name.
 type registry struct {
+	sem   *semantics.Semantics
 	mu    sync.Mutex
 	items []*made
 }
 
-func (r *registry) add(kind, id, name string) {
+func (r *registry) add(res *semantics.Resource, id, name string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, m := range r.items {
-		if id != "" && m.id == id || id == "" && m.id == "" && m.name == name {
+		if m.res == res && (id != "" && m.id == id || id == "" && m.id == "" && m.name == name) {
 			return
 		}
 	}
-	r.items = append(r.items, &made{kind: kind, id: id, name: name})
+	r.items = append(r.items, &made{res: res, id: id, name: name})
 }
 
 func (r *registry) pending() []*made {
@@ -75,35 +86,40 @@ func (r *registry) count() int {
 	return len(r.items)
 }
 
-// noteCreate registers what a create may have made: the id of a 2xx
-// answer, or, when the answer was lost or is a 5xx, the name it sent.
+// noteCreate registers what a create may have made: the key of a 2xx
+// answer (where the create's declaration says it is), or, when the answer
+// was lost or is a 5xx, the name it sent. A resource under a parent goes
+// with its parent and is not registered.
 func (r *registry) noteCreate(op string, ex *Exchange, reqBody, respBody []byte) {
-	kind := map[string]string{"CreateEnhancedConnection": "enhanced", "CreateDatasourceConnection": "classic"}[op]
-	if kind == "" {
+	if r.sem == nil {
 		return
 	}
-	var sent struct {
-		Name string `json:"name"`
+	d := r.sem.Of(op)
+	if d == nil || d.Role != semantics.Create || d.KeyExpr == nil {
+		return
 	}
-	_ = json.Unmarshal(reqBody, &sent)
+	res := r.sem.Resources[d.Resource]
+	if res == nil || res.Parent != "" {
+		return
+	}
+	var name string
+	if res.Name != "" {
+		var sent map[string]any
+		_ = json.Unmarshal(reqBody, &sent)
+		name, _ = sent[res.Name].(string)
+	}
 	switch {
 	case ex.Status >= 200 && ex.Status < 300:
-		var got struct {
-			ID string `json:"connection_id"`
-		}
-		if json.Unmarshal(respBody, &got) == nil && got.ID != "" {
-			r.add(kind, got.ID, sent.Name)
-			return
-		}
-		r.add(kind, "", sent.Name)
+		key, _ := d.KeyExpr.Eval(semantics.Call{Body: reqBody, Status: ex.Status, AnswerBody: respBody})
+		r.add(res, key, name)
 	case ex.Error != "" || ex.Status >= 500:
-		if sent.Name != "" {
-			r.add(kind, "", sent.Name)
+		if name != "" {
+			r.add(res, "", name)
 		}
 	}
 }
 
-// cleanupBound bounds the cleanup of one connection, retries included.
+// cleanupBound bounds the cleanup of one resource, retries included.
 const cleanupBound = 30 * time.Second
 
 // cleanup deletes whatever the run created that still exists, within
@@ -117,28 +133,31 @@ func (g *gate) cleanup(ctx context.Context) []Leftover {
 			g.remove(ctx, m)
 		}
 		if !m.gone {
-			g.logf("WARN could not delete %s connection %s in project %s (%s); delete it by hand", m.kind, m.id, g.cfg.ProjectID, m.last)
-			left = append(left, Leftover{Kind: m.kind, ID: m.id, Name: m.name, LastAnswer: m.last})
+			g.logf("WARN could not delete %s %s in project %s (%s); delete it by hand", m.res.Title, m.id, g.cfg.ProjectID, m.last)
+			left = append(left, Leftover{Kind: m.res.Title, ID: m.id, Name: m.name, LastAnswer: m.last})
 		}
 	}
 	return left
 }
 
-// removeEnhanced deletes an enhanced connection the run is done with.
-func (g *gate) removeEnhanced(ctx context.Context, id string) {
-	g.made.add("enhanced", id, "")
+// removeCreated deletes a resource of kind the run is done with.
+func (g *gate) removeCreated(ctx context.Context, kind, id string) {
+	res := g.sem.Resources[kind]
+	if res == nil {
+		return
+	}
+	g.made.add(res, id, "")
 	for _, m := range g.made.pending() {
-		if m.id == id {
+		if m.res == res && m.id == id {
 			g.remove(ctx, m)
 		}
 	}
 }
 
-// remove deletes one connection and confirms it is gone: an enhanced one
-// DELETED or unknown, a classic one unknown. A refusal is final; only a
-// throttled answer (waited out below), a 5xx or no answer is tried again,
-// a few times, within a bound of its own so that cleanup ends even when
-// the run has.
+// remove deletes one resource and confirms it is gone, as its read
+// answers a deleted or unknown one. A refusal is final; only a throttled
+// answer, a 5xx or no answer is tried again, a few times, within a bound
+// of its own so that cleanup ends even when the run has.
 func (g *gate) remove(ctx context.Context, m *made) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBound)
 	defer cancel()
@@ -152,36 +171,22 @@ func (g *gate) remove(ctx context.Context, m *made) {
 	if g.gone(cctx, m) {
 		return
 	}
-	if m.kind != "enhanced" {
-		g.created(cctx, m)
-	}
+	g.settled(cctx, m)
+	del := m.res.Op(semantics.Delete)
 	for attempt := 1; attempt <= 3 && cctx.Err() == nil; attempt++ {
-		var resp interface{ StatusCode() int }
-		var body []byte
-		var err error
-		if m.kind == "enhanced" {
-			r, e := g.c.DeleteEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, m.id)
-			resp, err = r, e
-			if e == nil {
-				body = r.Body
-			}
-		} else {
-			r, e := g.c.DeleteDatasourceConnectionWithResponse(cctx, g.cfg.ProjectID, m.id)
-			resp, err = r, e
-			if e == nil {
-				body = r.Body
-			}
-		}
+		ex := g.send(cctx, true, del.Method, g.fill(del, m.id), nil)
 		switch {
-		case err != nil:
-			m.last = "delete failed: " + err.Error()
-		case resp.StatusCode() == http.StatusOK:
-			m.last = "delete answered 200"
+		case ex.Error != "":
+			m.last = "delete failed: " + ex.Error
+		case ex.Throttled:
+			m.last = fmt.Sprintf("delete answered %d (throttled)", ex.Status)
+		case ex.Status >= 200 && ex.Status < 300:
+			m.last = fmt.Sprintf("delete answered %d", ex.Status)
 			attempt = 3 // confirm below
 			continue
 		default:
-			m.last = fmt.Sprintf("delete answered %d %s", resp.StatusCode(), apierror.Snippet(body))
-			if resp.StatusCode() < 500 {
+			m.last = fmt.Sprintf("delete answered %d %s", ex.Status, apierror.Snippet([]byte(ex.body)))
+			if ex.Status < 500 {
 				attempt = 3 // a refusal is final
 				continue
 			}
@@ -191,13 +196,18 @@ func (g *gate) remove(ctx context.Context, m *made) {
 	g.gone(cctx, m)
 }
 
-// created waits, within Settle, until a classic connection is no longer
-// CREATING: until then DLI refuses to delete it.
-func (g *gate) created(ctx context.Context, m *made) {
+// settled waits, within Settle, until the resource is in none of the
+// states its declaration says settle on their own (a classic connection
+// being created, which DLI refuses to delete until then).
+func (g *gate) settled(ctx context.Context, m *made) {
+	if m.res.State == nil || len(m.res.State.Settling) == 0 {
+		return
+	}
+	read := m.res.Op(semantics.Read)
 	deadline := g.clock.Now().Add(g.cfg.Settle)
 	for g.clock.Now().Before(deadline) {
-		shown, err := g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, m.id)
-		if apierror.Check(shown, err) != nil || shown.JSON200 == nil || value(shown.JSON200.State) != dli.StateCreating {
+		ex := g.send(ctx, true, read.Method, g.fill(read, m.id), nil)
+		if ex.Status != http.StatusOK || !slices.Contains(m.res.State.Settling, field(ex, m.res.State.Field)) {
 			return
 		}
 		if g.clock.Sleep(ctx, g.cfg.Poll) != nil {
@@ -206,63 +216,91 @@ func (g *gate) created(ctx context.Context, m *made) {
 	}
 }
 
-// gone shows the connection and marks it gone when it is.
+// gone reads the resource and marks it gone when the answer is how its
+// declaration says a deleted or unknown one answers (or a 404).
 func (g *gate) gone(ctx context.Context, m *made) bool {
-	var err error
-	if m.kind == "enhanced" {
-		var shown *dli.ShowEnhancedConnectionResponse
-		shown, err = g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, m.id)
-		err = apierror.Check(shown, err)
-		if err == nil && shown.JSON200 != nil && value(shown.JSON200.Status) == dli.EnhancedDeleted {
+	read := m.res.Op(semantics.Read)
+	ex := g.send(ctx, true, read.Method, g.fill(read, m.id), nil)
+	switch {
+	case ex.Error != "":
+		m.last = joinNotes(m.last, "show failed: "+ex.Error)
+		return false
+	case ex.Status == http.StatusOK:
+		var state string
+		if m.res.State != nil {
+			state = field(ex, m.res.State.Field)
+		}
+		if m.res.Deleted.State != "" && state == m.res.Deleted.State {
 			m.gone = true
 			return true
 		}
-		if err == nil {
-			m.last = joinNotes(m.last, "show answers it "+string(value(shown.JSON200.Status)))
+		if state != "" {
+			m.last = joinNotes(m.last, "show answers it "+state)
 		}
-	} else {
-		var shown *dli.ShowDatasourceConnectionResponse
-		shown, err = g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, m.id)
-		err = apierror.Check(shown, err)
-		if err == nil && shown.JSON200 != nil {
-			m.last = joinNotes(m.last, "show answers it "+string(value(shown.JSON200.State)))
-		}
-	}
-	if apierror.IsNotFound(err) {
+		return false
+	case answers(ex, m.res.Deleted) || answers(ex, m.res.Unknown) || ex.Status == http.StatusNotFound:
 		m.gone = true
 		return true
 	}
-	if err != nil && !apierror.IsNotFound(err) {
-		m.last = joinNotes(m.last, "show failed: "+err.Error())
-	}
+	m.last = joinNotes(m.last, fmt.Sprintf("show answered %d %s", ex.Status, apierror.Snippet([]byte(ex.body))))
 	return false
 }
 
-// findByName looks up a connection whose create answer was lost; false
-// when there is none (nothing to delete) or the lookup failed.
+// answers says whether ex is the refusal a declares.
+func answers(ex *Exchange, a semantics.Answer) bool {
+	return a.Status != 0 && ex.Status == a.Status && (a.Code == "" || errorCodeOf(ex) == a.Code)
+}
+
+// field is a top-level string property of ex's answer.
+func field(ex *Exchange, name string) string {
+	var body map[string]any
+	_ = json.Unmarshal([]byte(ex.body), &body)
+	s, _ := body[name].(string)
+	return s
+}
+
+// fill makes the path of op for the resource of key, in the run's
+// project.
+func (g *gate) fill(op *semantics.Operation, key string) string {
+	p := strings.ReplaceAll(op.Path, "{project_id}", url.PathEscape(g.cfg.ProjectID))
+	if op.KeyExpr != nil && op.KeyExpr.In == "path" {
+		p = strings.ReplaceAll(p, "{"+op.KeyExpr.Name+"}", url.PathEscape(key))
+	}
+	return p
+}
+
+// findByName looks up a resource whose create answer was lost, in its
+// list (filtered by name where the list can be); false when there is none
+// (nothing to delete) or the lookup failed.
 func (g *gate) findByName(ctx context.Context, m *made) bool {
-	if m.kind == "enhanced" {
-		name := m.name
-		list, err := g.c.ListEnhancedConnectionsWithResponse(ctx, g.cfg.ProjectID, &dli.ListEnhancedConnectionsParams{Name: &name})
-		if err := apierror.Check(list, err); err != nil {
-			m.last = "could not look it up by name: " + err.Error()
-			return false
+	list := m.res.Op(semantics.List)
+	if list == nil || m.res.Name == "" {
+		m.last = "its create's answer was lost, and nothing lists " + m.res.Title + "s by name"
+		return false
+	}
+	path := g.fill(list, "")
+	for param, f := range list.Filters {
+		if f.Field == m.res.Name && (f.Match == "" || f.Match == "exact") {
+			path += "?" + url.Values{param: {m.name}}.Encode()
 		}
-		for _, c := range list.JSON200.Connections {
-			if value(c.Name) == m.name && value(c.Status) != dli.EnhancedDeleted {
-				m.id = value(c.ID)
-				return true
-			}
+	}
+	ex := g.send(ctx, true, list.Method, path, nil)
+	if ex.Error != "" || ex.Status != http.StatusOK {
+		m.last = fmt.Sprintf("could not look it up by name: %s", ex.Answer())
+		return false
+	}
+	e, _ := semantics.ParseExpr("$response.body#" + list.Items)
+	raw, _ := e.Eval(semantics.Call{AnswerBody: []byte(ex.body)})
+	var items []map[string]any
+	_ = json.Unmarshal([]byte(raw), &items)
+	for _, it := range items {
+		state := ""
+		if m.res.State != nil {
+			state, _ = it[m.res.State.Field].(string)
 		}
-	} else {
-		list, err := g.c.ListDatasourceConnectionsWithResponse(ctx, g.cfg.ProjectID, nil)
-		if err := apierror.Check(list, err); err != nil {
-			m.last = "could not look it up by name: " + err.Error()
-			return false
-		}
-		if i := slices.IndexFunc(list.JSON200.Connections, func(c dli.Connection) bool { return value(c.Name) == m.name }); i >= 0 {
-			m.id = value(list.JSON200.Connections[i].ConnectionID)
-			return true
+		if it[m.res.Name] == m.name && (m.res.Deleted.State == "" || state != m.res.Deleted.State) {
+			m.id, _ = it[m.res.Key].(string)
+			return m.id != ""
 		}
 	}
 	m.gone = true // never created

@@ -16,6 +16,7 @@ import (
 	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/contract"
 	"github.com/dli-contract/dli-go/gen/dli"
+	"github.com/dli-contract/dli-go/semantics"
 	"github.com/dli-contract/dli-go/validate"
 )
 
@@ -249,6 +250,7 @@ type gate struct {
 	seed  uint64
 	rng   *rand.Rand
 	doc   *validate.Document
+	sem   *semantics.Semantics
 	cov   *contract.Coverage
 	obs   *observer
 	hc    *http.Client // signs
@@ -301,6 +303,11 @@ func (g *gate) setup() error {
 			return fmt.Errorf("unknown operation %q; the operationIds are %s", op, strings.Join(ids, ", "))
 		}
 	}
+	sem, err := semantics.Load(g.doc.OpenAPI())
+	if err != nil {
+		return fmt.Errorf("the document's declarations of what its operations mean: %w", err)
+	}
+	g.sem, g.made.sem = sem, sem
 	g.kw = newKeywords(g.doc)
 	g.cov = g.cfg.Coverage
 	if g.cov == nil {

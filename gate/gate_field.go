@@ -43,7 +43,7 @@ func (g *gate) fieldCases(ctx context.Context) {
 		log := &exchangeLog{}
 		created, problems := fc.Replay(context.WithValue(ctx, exchangeLogKey{}, log), g.hc, g.cfg.Endpoint, vars)
 		for _, id := range created {
-			g.removeEnhanced(ctx, id)
+			g.removeCreated(ctx, "enhanced_connection", id)
 		}
 		failed := map[int]bool{}
 		for _, p := range problems {

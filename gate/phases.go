@@ -71,7 +71,7 @@ func (g *gate) positive(ctx context.Context) {
 		what := "a valid body " + string(marshal(body))
 		g.verdictCase(CheckPositive, "CreateEnhancedConnection", what, "", ex, accepted(ex, http.StatusCreated, what))
 		if id := createdID(err, resp); id != "" {
-			g.removeEnhanced(ctx, id)
+			g.removeCreated(ctx, "enhanced_connection", id)
 		}
 	}
 }
