@@ -19,6 +19,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/semantics"
 )
 
 // CheckModel is the check of generated call sequences against the model:
@@ -218,10 +219,18 @@ func (g *gate) linkActions() []action {
 	for _, o := range operationsOf(g.doc.OpenAPI()) {
 		ops[o.op.OperationID] = &o
 	}
+	// The roots: the create of each top-level resource kind, as the
+	// document declares them. SkipClassic leaves out a kind whose every
+	// operation is deprecated (past its end of life).
+	// Current kinds come first, retired ones after.
 	var out []action
-	out = append(out, action{op: ops["CreateEnhancedConnection"]})
-	if !g.cfg.SkipClassic {
-		out = append(out, action{op: ops["CreateDatasourceConnection"]})
+	roots := g.sem.Creates()
+	slices.SortStableFunc(roots, func(a, b *semantics.Resource) int { return cmpBool(retired(a), retired(b)) })
+	for _, res := range roots {
+		if res.Parent != "" || g.cfg.SkipClassic && retired(res) {
+			continue
+		}
+		out = append(out, action{op: ops[res.Op(semantics.Create).ID]})
 	}
 	for _, src := range slices.Sorted(maps.Keys(ops)) {
 		o := ops[src]
@@ -243,6 +252,28 @@ func (g *gate) linkActions() []action {
 		}
 	}
 	return out
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// retired reports whether every operation on a resource is deprecated.
+func retired(res *semantics.Resource) bool {
+	for _, ops := range res.Operations {
+		for _, o := range ops {
+			if !o.Deprecated() {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // topUp sends, for each body keyword the run has not yet both satisfied

@@ -171,6 +171,9 @@ type Operation struct {
 	op                  *openapi3.Operation
 }
 
+// Document is the operation as the document has it.
+func (o *Operation) Document() *openapi3.Operation { return o.op }
+
 // Deprecated reports whether the document deprecates the operation.
 func (o *Operation) Deprecated() bool { return o.op != nil && o.op.Deprecated }
 
