@@ -203,6 +203,9 @@ func (g *gate) settled(ctx context.Context, m *made) {
 	if m.res.State == nil || len(m.res.State.Settling) == 0 {
 		return
 	}
+	if found, _ := g.neverSettled(m.res.Kind); found {
+		return
+	}
 	read := m.res.Op(semantics.Read)
 	deadline := g.clock.Now().Add(g.cfg.Settle)
 	for g.clock.Now().Before(deadline) {
@@ -214,6 +217,7 @@ func (g *gate) settled(ctx context.Context, m *made) {
 			return
 		}
 	}
+	g.didNotSettle(m.res.Kind, fmt.Sprintf("%s %s still settling after %s (-settle)", m.res.Title, m.id, g.cfg.Settle), false)
 }
 
 // gone reads the resource and marks it gone when the answer is how its

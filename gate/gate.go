@@ -274,6 +274,48 @@ type gate struct {
 	ops        map[string]OperationTally
 	notRun     []string
 	problem    string
+	// unsettled holds, per kind of thing that did not leave a settling
+	// state within -settle (a binding, a resource kind), what was seen:
+	// such a kind is judged once, and later waits for it are cut short.
+	unsettled map[string]*unsettled
+}
+
+// unsettled is a kind of thing seen not to settle: what was seen, and
+// whether the sequences saw it (and shrink it) rather than a life cycle.
+type unsettled struct {
+	seen        string
+	bySequences bool
+	noted       bool
+}
+
+// neverSettled says whether what, a binding or a resource kind, failed to
+// settle within -settle before in this run, and whether the generated
+// sequences found it. Found elsewhere, the first time it is asked the run
+// notes that later waits for it are cut short and not judged.
+func (g *gate) neverSettled(what string) (found, bySequences bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	u := g.unsettled[what]
+	if u == nil {
+		return false, false
+	}
+	if !u.noted && !u.bySequences {
+		g.notRun = append(g.notRun, fmt.Sprintf("later waits for %s: cut short, not judged again (%s)", what, u.seen))
+		u.noted = true
+	}
+	return true, u.bySequences
+}
+
+// didNotSettle records that what did not settle within -settle.
+func (g *gate) didNotSettle(what, seen string, bySequences bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.unsettled == nil {
+		g.unsettled = map[string]*unsettled{}
+	}
+	if g.unsettled[what] == nil {
+		g.unsettled[what] = &unsettled{seen: seen, bySequences: bySequences}
+	}
 }
 
 func newGate(cfg Config) *gate {

@@ -156,9 +156,10 @@ func (g *gate) lifeCycleEnhanced(ctx context.Context) {
 			}
 			break
 		}
-		if g.clock.Now().After(deadline) {
-			g.verdictCase(CheckTransitions, "ShowEnhancedConnection", "bindings leave CREATING", "", ex,
-				fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), g.cfg.Settle))
+		if found, _ := g.neverSettled("bindings"); found || g.clock.Now().After(deadline) {
+			msg := fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), g.cfg.Settle)
+			g.verdictCase(CheckTransitions, "ShowEnhancedConnection", "bindings leave CREATING", "", ex, msg)
+			g.didNotSettle("bindings", msg, false)
 			break
 		}
 		if g.pause(ctx) != nil {
@@ -287,9 +288,10 @@ func (g *gate) lifeCycleClassic(ctx context.Context) {
 			g.verdictCase(CheckAvailability, "ShowDatasourceConnection", "the connection just created", "", ex, "")
 			break
 		}
-		if g.clock.Now().After(deadline) {
-			g.verdictCase(CheckTransitions, "ShowDatasourceConnection", "the connection leaves CREATING", "/state", ex,
-				fmt.Sprintf("classic connection %s still CREATING after %s (-settle)", id, g.cfg.Settle))
+		if found, _ := g.neverSettled("classic_connection"); found || g.clock.Now().After(deadline) {
+			msg := fmt.Sprintf("classic connection %s still CREATING after %s (-settle)", id, g.cfg.Settle)
+			g.verdictCase(CheckTransitions, "ShowDatasourceConnection", "the connection leaves CREATING", "/state", ex, msg)
+			g.didNotSettle("classic_connection", msg, false)
 			break
 		}
 		if g.pause(ctx) != nil {

@@ -973,7 +973,17 @@ func (r *seqRun) settle() {
 	if r.unsure || !slices.ContainsFunc(r.m.conns, func(c *mConn) bool { return len(c.bindings) > 0 }) {
 		r.t.Skip("no binding to wait for")
 	}
+	// Seen not to settle before: a life cycle judged it, so this wait is
+	// not judged; the sequences did, so this run (shrinking what they
+	// found) looks once, not for another -settle.
 	deadline := r.g.clock.Now().Add(r.g.cfg.Settle)
+	if found, bySequences := r.g.neverSettled("bindings"); found && !bySequences {
+		r.step("wait until no binding is CREATING → not waited: bindings did not settle before (-settle)")
+		r.unsure = true
+		return
+	} else if found {
+		deadline = r.g.clock.Now()
+	}
 	for {
 		items, ok := r.listRun(nil)
 		if !ok {
@@ -1000,6 +1010,7 @@ func (r *seqRun) settle() {
 		}
 		if r.g.clock.Now().After(deadline) {
 			r.step("wait until no binding is CREATING → %v still CREATING", creating)
+			r.g.didNotSettle("bindings", fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.cfg.Settle), true)
 			r.fail("a binding never settles", "binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.cfg.Settle)
 		}
 		if r.g.clock.Sleep(r.ctx, r.g.cfg.Poll) != nil {
@@ -1022,6 +1033,13 @@ func (r *seqRun) settleClassic() {
 		r.t.Skip("no classic connection being created")
 	}
 	deadline := r.g.clock.Now().Add(r.g.cfg.Settle)
+	if found, bySequences := r.g.neverSettled("classic_connection"); found && !bySequences {
+		r.step("wait until no classic connection is CREATING → not waited: classic connections did not settle before (-settle)")
+		r.unsure = true
+		return
+	} else if found {
+		deadline = r.g.clock.Now()
+	}
 	for _, c := range waiting {
 		for {
 			ex := r.g.send(r.ctx, true, "GET", r.g.path("/v2.0/{project_id}/datasource-connection/{connection_id}", c.id), nil)
@@ -1035,6 +1053,7 @@ func (r *seqRun) settleClassic() {
 			}
 			if r.g.clock.Now().After(deadline) {
 				r.step("wait until no classic connection is CREATING → %s still CREATING", c.id)
+				r.g.didNotSettle("classic_connection", fmt.Sprintf("classic connection %s still CREATING after %s (-settle)", c.id, r.g.cfg.Settle), true)
 				r.fail("a classic connection never settles", "classic connection %s still CREATING after %s (-settle)", c.id, r.g.cfg.Settle)
 			}
 			if r.g.clock.Sleep(r.ctx, r.g.cfg.Poll) != nil {
