@@ -556,7 +556,7 @@ func resolves(e Expr, op *openapi3.Operation, params map[string]*openapi3.Parame
 		_, err := schemaAt(op.RequestBody.Value.Content.Get("application/json").Schema.Value, e.Pointer)
 		return err
 	}
-	var last error = errors.New("the operation has no 2xx answer with a JSON schema")
+	last := errors.New("the operation has no 2xx answer with a JSON schema")
 	for status := 200; status < 300; status++ {
 		if s := schemaOf(op, status); s != nil {
 			if _, err := schemaAt(s, e.Pointer); err == nil {
