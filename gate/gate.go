@@ -181,6 +181,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		{"valid requests", []string{CheckPositive}, g.positive, false},
 		{"invalid requests", []string{CheckNegative, CheckUnchanged}, g.negative, false},
 		{"credentials", []string{CheckIgnoredAuth}, g.ignoredAuth, false},
+		{"undeclared routes", []string{CheckUnsupported}, g.undeclared, false},
 		{"enhanced life cycle", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckPositive}, g.lifeCycleEnhanced, true},
 		{"classic life cycle", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions}, g.lifeCycleClassic, true},
 		{"declared life cycles", []string{CheckAvailability, CheckUseAfterFree, CheckPositive}, g.lifeCycleDeclared, true},

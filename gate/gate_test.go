@@ -256,3 +256,56 @@ func statusSwap(next http.Handler, from, to int) http.Handler {
 		_, _ = w.Write(rec.Body.Bytes())
 	})
 }
+
+// The gateway's refusals a dli-mock's README promises, held with -mock: a
+// route the document does not declare is 404 APIGW.0101, and a payload
+// hash header counts only when signed.
+func TestTheGatewayRefusalsOfAMock(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, want string
+		front      func(next http.Handler) http.Handler
+	}{
+		{"an unknown route answered 400", "a dli-mock answers an unknown route 404 APIGW.0101", func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPatch || strings.Contains(r.URL.Path, "no-such-resource") {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusBadRequest)
+					_, _ = io.WriteString(w, `{"error_code":"DLI.0001","error_msg":"no such route"}`)
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		}},
+		{"an unsigned payload hash taken", "an X-Sdk-Content-Sha256 sent but not signed was answered 200, want 401", func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				// A verifier that ignores the header, so never refuses it.
+				r.Header.Del("X-Sdk-Content-Sha256")
+				if strings.HasSuffix(r.URL.Path, "/associate-queue") && r.Header.Get("Authorization") != "" {
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, `{"is_success":true,"message":""}`)
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
+			require.NoError(t, err)
+			rep := gate.Run(context.Background(), gate.Config{
+				Target: gate.Target{Endpoint: server, ProjectID: projectID, Mock: true,
+					Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+				Network: mockserver.NewMockTransport(tc.front(m)),
+				Checks:  []string{gate.CheckUnsupported, gate.CheckIgnoredAuth},
+				Log:     io.Discard,
+			})
+			var all []string
+			for _, v := range rep.Violations {
+				all = append(all, v.String())
+			}
+			assert.Contains(t, joinLines(all), tc.want)
+		})
+	}
+}

@@ -136,7 +136,7 @@ func (o *observer) unanswered(req *http.Request, op *validate.Operation, ex *Exc
 // path when the document declares none.
 func opName(req *http.Request, op *validate.Operation) string {
 	if op == nil {
-		return req.Method + " " + req.URL.Path
+		return undeclaredRoute
 	}
 	return op.ID
 }

@@ -3,6 +3,8 @@ package gate
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -410,6 +412,28 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 			r.Body = io.NopCloser(bytes.NewReader(changed))
 			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(changed)), nil }
 		})
+		// The payload hash header: a verifier that takes it on trust lets
+		// a signature over one body through with any other.
+		signedBody, forged := []byte(`{"queues":["signed"]}`), []byte(`{"queues":["forged"]}`)
+		sum := sha256.Sum256(signedBody)
+		g.authCase(ctx, "an X-Sdk-Content-Sha256 sent but not signed, over another body", http.MethodPost, bind, signedBody, func(r *http.Request) {
+			_ = creds.Authenticate(r, g.clock.Now())
+			r.Header.Set(auth.HeaderContentSHA256, hex.EncodeToString(sum[:]))
+			swapBody(r, forged)
+		})
+		g.authCase(ctx, "a body that does not match its signed X-Sdk-Content-Sha256", http.MethodPost, bind, signedBody, func(r *http.Request) {
+			r.Header.Set(auth.HeaderContentSHA256, hex.EncodeToString(sum[:]))
+			_ = creds.Authenticate(r, g.clock.Now())
+			swapBody(r, forged)
+		})
+		if g.cfg.Mock {
+			// A dli-mock's README: the header counts only when signed,
+			// even when it is the body's own hash.
+			g.authCase(ctx, "an X-Sdk-Content-Sha256 sent but not signed", http.MethodPost, bind, signedBody, func(r *http.Request) {
+				_ = creds.Authenticate(r, g.clock.Now())
+				r.Header.Set(auth.HeaderContentSHA256, hex.EncodeToString(sum[:]))
+			})
+		}
 	default:
 		if creds == auth.Anonymous {
 			return
@@ -433,6 +457,13 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 			r.Header.Set(auth.HeaderProjectID, other)
 		})
 	}
+}
+
+// swapBody replaces a signed request's body after signing.
+func swapBody(r *http.Request, body []byte) {
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r.ContentLength = int64(len(body))
 }
 
 func (g *gate) authCase(ctx context.Context, what, method, path string, body []byte, prepare func(*http.Request)) {

@@ -86,6 +86,13 @@ func Replay(ctx context.Context, v Violation, creds auth.Credentials, network ht
 	for k, val := range rec.Header {
 		check.Header.Set(k, val)
 	}
+	if v.Check == CheckUnsupported {
+		// A route the document does not declare: refused, or not.
+		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+			out.Problems = append(out.Problems, fmt.Sprintf("%s: answered %d, still not refused", v.Check, resp.StatusCode))
+		}
+		return out, nil
+	}
 	op, err := doc.Find(check)
 	if err != nil {
 		return out, fmt.Errorf("the document has no operation for %s %s", rec.Method, rec.URL)

@@ -31,11 +31,12 @@ const (
 	CheckUseAfterFree = "use_after_free"
 	CheckTransitions  = "state_transitions"
 	CheckUnchanged    = "refusal_changes_nothing"
+	CheckUnsupported  = "unsupported_method"
 )
 
 // AllChecks lists every check in the order a report shows them.
 var AllChecks = []string{CheckServerError, CheckStatus, CheckContentType, CheckSchema, CheckNegative,
-	CheckPositive, CheckIgnoredAuth, CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckUnchanged, CheckModel}
+	CheckPositive, CheckIgnoredAuth, CheckUnsupported, CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckUnchanged, CheckModel}
 
 // Violation is one way a server broke the contract, with the request that
 // showed it and what came back. Identical violations are reported once,

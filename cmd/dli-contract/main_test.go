@@ -184,6 +184,17 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 				m.ServeHTTP(w, r)
 			})
 		}},
+		{"serves a method the document does not declare", gate.CheckUnsupported, "unsupported_method: undeclared route 200: a route the document does not declare was answered 200, want a 4xx refusal", func(t *testing.T) http.Handler {
+			m := newMock(t, true)
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPatch {
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, `{"is_success":true,"message":""}`)
+					return
+				}
+				m.ServeHTTP(w, r)
+			})
+		}},
 		{"ignores authentication", gate.CheckIgnoredAuth, "an unsigned request was answered 200, want 401", func(t *testing.T) http.Handler {
 			return newMock(t, false)
 		}},

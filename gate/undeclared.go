@@ -1,0 +1,84 @@
+package gate
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/dli-contract/dli-go/apierror"
+)
+
+// undeclared sends, to each path of the document, each method it does
+// not declare, and a path it does not have at all: API Gateway refuses
+// them before DLI runs anything (Schemathesis's unsupported_method, though
+// the gateway answers 404 APIGW.0101, not 405). The path parameters name
+// nothing that exists, so that a method the document lacks but a server
+// serves cannot touch anything real. It names no operation: a path added
+// to the document is checked with no change here.
+func (g *gate) undeclared(ctx context.Context) {
+	methods := []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch}
+	unknown := uuid.NewString()
+	doc := g.doc.OpenAPI()
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
+		declared := doc.Paths.Value(path).Operations()
+		filled := g.fillAll(path, unknown)
+		for _, m := range methods {
+			if _, ok := declared[m]; ok || g.stopped() {
+				continue
+			}
+			var body []byte
+			if m != http.MethodGet && m != http.MethodDelete {
+				body = []byte(`{}`)
+			}
+			ex := g.send(ctx, true, m, filled, body)
+			g.verdictCase(CheckUnsupported, undeclaredRoute, m+" "+path, "", ex, g.refusedAsUnknownRoute(ex))
+		}
+	}
+	if g.stopped() {
+		return
+	}
+	path := "/v2.0/{project_id}/datasource/no-such-resource"
+	ex := g.send(ctx, true, http.MethodGet, g.fillAll(path, unknown), nil)
+	g.verdictCase(CheckUnsupported, undeclaredRoute, "GET "+path, "", ex, g.refusedAsUnknownRoute(ex))
+}
+
+// undeclaredRoute names, in reports, a request to a method and path the
+// document does not declare: one name, so that a server that answers them
+// all alike is one line, not one per route (the request shows which).
+const undeclaredRoute = "undeclared route"
+
+// refusedAsUnknownRoute is what is wrong with the answer to a route the
+// document does not declare: any 4xx will do; a dli-mock answers as API
+// Gateway does, 404 APIGW.0101, which its README says.
+func (g *gate) refusedAsUnknownRoute(ex *Exchange) string {
+	const what = "a route the document does not declare"
+	if msg := refused(ex, what); msg != "" {
+		return msg
+	}
+	if !g.cfg.Mock {
+		return ""
+	}
+	if ex.Status != http.StatusNotFound {
+		return fmt.Sprintf("%s was answered %d; a dli-mock answers an unknown route 404 %s as API Gateway does", what, ex.Status, apierror.CodeGatewayNoAPI)
+	}
+	return mockGatewayError(ex.ResponseHeader["X-Request-Id"], []byte(ex.body), apierror.CodeGatewayNoAPI, what)
+}
+
+// fillAll fills every parameter of a path template: the project with the
+// run's, any other with value.
+func (g *gate) fillAll(template, value string) string {
+	p := strings.ReplaceAll(template, "{project_id}", g.cfg.ProjectID)
+	for {
+		i := strings.Index(p, "{")
+		j := strings.Index(p, "}")
+		if i < 0 || j < i {
+			return p
+		}
+		p = p[:i] + value + p[j+1:]
+	}
+}
