@@ -42,6 +42,61 @@ func (g *gate) lifeCycleDeclared(ctx context.Context) {
 	}
 }
 
+// stateRefusals holds each resource kind to the operations its states
+// refuse, as declared (a classic connection being created cannot be
+// deleted): it creates one, and while the read shows it in such a state,
+// sends each refused operation, which must be refused as declared. A
+// resource that has left the state by then is not judged. Cleanup deletes
+// it once it settles.
+func (g *gate) stateRefusals(ctx context.Context) {
+	for _, res := range g.sem.Creates() {
+		if res.Parent != "" || res.State == nil || len(res.State.Refuses) == 0 || g.cfg.SkipClassic && retired(res) || g.stopped() {
+			continue
+		}
+		create, read := res.Op(semantics.Create), res.Op(semantics.Read)
+		if cloud := g.cloudInputs(create); len(cloud) > 0 && !g.cfg.Mock {
+			g.notRun = append(g.notRun, fmt.Sprintf("state refusals of %s: its create needs real cloud resources (%s), which only a mock does without", res.Title, strings.Join(cloud, ", ")))
+			continue
+		}
+		body, ok := firstExample(create)
+		if !ok {
+			continue
+		}
+		if res.Name != "" {
+			body[res.Name] = g.name()
+		}
+		raw, _ := json.Marshal(body)
+		ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
+		key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)})
+		if acceptedAny(ex, "create") != "" || key == "" {
+			continue // the life cycles judge creates
+		}
+		shown := g.send(ctx, true, read.Method, g.fill(read, key), nil)
+		state := field(shown, res.State.Field)
+		for _, ref := range res.State.Refuses[state] {
+			op := g.sem.Of(ref.Operation)
+			if !g.opOn(op.ID) {
+				continue
+			}
+			var body []byte
+			if doc := op.Document(); doc.RequestBody != nil {
+				if b, ok := firstExample(op); ok {
+					body, _ = json.Marshal(b)
+				} else {
+					body = []byte(`{}`)
+				}
+			}
+			ex := g.send(ctx, true, op.Method, g.fill(op, key), body)
+			what := fmt.Sprintf("a %s %s refuses %s (the document)", res.Title, state, op.ID)
+			msg := refused(ex, what)
+			if msg == "" && (ex.Status != ref.Status || ref.Code != "" && errorCodeOf(ex) != ref.Code) {
+				msg = fmt.Sprintf("%s: refused %d %s, want %d %s", what, ex.Status, errorCodeOf(ex), ref.Status, ref.Code)
+			}
+			g.verdictCase(CheckTransitions, op.ID, what, "", ex, msg)
+		}
+	}
+}
+
 func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource) {
 	create := res.Op(semantics.Create)
 	body, ok := firstExample(create)

@@ -185,6 +185,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		{"enhanced life cycle", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckPositive}, g.lifeCycleEnhanced, true},
 		{"classic life cycle", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions}, g.lifeCycleClassic, true},
 		{"declared life cycles", []string{CheckAvailability, CheckUseAfterFree, CheckPositive}, g.lifeCycleDeclared, true},
+		{"state refusals", []string{CheckTransitions}, g.stateRefusals, true},
 		{"field cases", []string{CheckPositive}, g.fieldCases, true},
 		{"generated sequences", []string{CheckModel}, g.sequences, true},
 	}

@@ -37,7 +37,7 @@ func gateOn(t *testing.T, h http.Handler, clk clock.Clock) gate.Report {
 	t.Helper()
 	var log bytes.Buffer
 	rep := gate.Run(context.Background(), gate.Config{
-		Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Poll: 5 * time.Millisecond, Settle: 2 * time.Second,
+		Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: 5 * time.Millisecond, Settle: 2 * time.Second,
 			Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
 		Network:     mockserver.NewMockTransport(h),
 		Clock:       clk,
@@ -307,5 +307,45 @@ func TestTheGatewayRefusalsOfAMock(t *testing.T) {
 			}
 			assert.Contains(t, joinLines(all), tc.want)
 		})
+	}
+}
+
+// A state that refuses an operation, as the document declares it (a
+// classic connection being created cannot be deleted), is held: a server
+// that deletes one anyway fails state_transitions.
+func TestDeclaredStateRefusalsAreHeld(t *testing.T) {
+	t.Parallel()
+	for _, broken := range []bool{false, true} {
+		clk := clock.NewFake(time.Now())
+		m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK, CreateDelay: time.Minute, Clock: clk})
+		require.NoError(t, err)
+		var h http.Handler = m
+		if broken {
+			h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/datasource-connection/") {
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, `{"is_success":true,"message":"Deleted"}`)
+					return
+				}
+				m.ServeHTTP(w, r)
+			})
+		}
+		rep := gate.Run(context.Background(), gate.Config{
+			Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: 5 * time.Second, Settle: 2 * time.Minute,
+				Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+			Network: mockserver.NewMockTransport(h), Clock: clk,
+			Checks: []string{gate.CheckTransitions}, Operations: []string{"DeleteDatasourceConnection"},
+			Log: io.Discard,
+		})
+		var all []string
+		for _, v := range rep.Violations {
+			all = append(all, v.String())
+		}
+		if !broken {
+			assert.Empty(t, all)
+			assert.Positive(t, rep.Checks[gate.CheckTransitions].Passed)
+			continue
+		}
+		assert.Contains(t, joinLines(all), "state_transitions: DeleteDatasourceConnection 200: a classic connection CREATING refuses DeleteDatasourceConnection (the document) was answered 200, want a 4xx refusal")
 	}
 }

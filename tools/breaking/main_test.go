@@ -32,13 +32,20 @@ func revise(t *testing.T, pairs ...string) string {
 	return p
 }
 
-const deleteOp = `    delete:
+const (
+	deleteOp = `    delete:
       operationId: DeleteDatasourceConnection
+` + deleteDecl + `
       deprecated: true`
+	deleteDecl = `      x-dli-operation:
+        resource: classic_connection
+        role: delete
+        key: $request.path.connection_id`
+)
 
 // undeprecated is the document with DeleteDatasourceConnection no longer
 // deprecated, as a base against which its removal is a break.
-var undeprecated = []string{deleteOp, "    delete:\n      operationId: DeleteDatasourceConnection"}
+var undeprecated = []string{deleteOp, "    delete:\n      operationId: DeleteDatasourceConnection\n" + deleteDecl}
 
 func TestBreaking(t *testing.T) {
 	t.Parallel()
