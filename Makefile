@@ -65,7 +65,7 @@ test: ## Run all tests of every module: with the race detector, but the gate's r
 test-long: ## The long runs (about 10 minutes): the gate's tests under -race, its broken-server table on fresh seeds too (300 draws, 400 shrinks), the safety table on the system clock.
 	@# -v for the seeds drawn and the safety figures; grep trims the rest.
 	set -o pipefail; DLI_TEST_LONG=1 $(GO) test -race -count=1 -timeout 40m -v $(GATE_PKGS) \
-		| grep -E '^(--- |PASS|FAIL|ok|panic)|^\s+--- |fresh -seed|exit [0-9]+ after|[0-9]+ passed'
+		| grep -E -A4 '^(--- |PASS|FAIL|ok|panic)|^\s+--- |fresh -seed|exit [0-9]+ after|[0-9]+ passed|^\s+(Error|Messages):'
 
 spectral: $(SPECTRAL) ## Lint openapi/dli.yaml with Spectral's spectral:oas ruleset; an error or a warning fails.
 	$(SPECTRAL) lint --quiet --ruleset .spectral.yaml --fail-severity=warn openapi/dli.yaml

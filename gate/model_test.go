@@ -97,9 +97,12 @@ func TestModelCatchesBrokenServers(t *testing.T) {
 			if longRun() {
 				fresh := rand.Uint64N(1<<31) + 1 //nolint:gosec // a seed, logged to replay
 				t.Logf("fresh -seed %d", fresh)
+				// Found at all is what a fresh seed must show: it may find
+				// the break by another route than the named seed does (a
+				// list that still has what a delete deleted, not the show).
 				v := modelRun(t, tc.break_, fresh, 300, 400)
 				require.NotNil(t, v, "fresh -seed %d passed a server whose %s, within 300 sequences", fresh, tc.name)
-				assert.Regexp(t, tc.want, v.Message)
+				t.Logf("fresh -seed %d found it in %d steps: %s", fresh, len(stepsOf(v.Message)), strings.SplitN(v.Message, "\n", 2)[0])
 				holdsAndReplays(t, tc.break_, v, fresh, 300, 400)
 			}
 		})
@@ -171,7 +174,13 @@ func modelRun(t *testing.T, breaker func(http.Handler) http.Handler, seed uint64
 	m, err := mockserver.New(mockserver.Config{Clock: clk})
 	require.NoError(t, err)
 	var log bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Bounded, but so that a long run under -race is not cut short: a cut
+	// run would replay differently.
+	bound := 2 * time.Minute
+	if longRun() {
+		bound = 15 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
 	rep := gate.Run(ctx, gate.Config{
 		Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: 20 * time.Millisecond,
