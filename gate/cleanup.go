@@ -255,12 +255,32 @@ func answers(ex *Exchange, a semantics.Answer) bool {
 	return a.Status != 0 && ex.Status == a.Status && (a.Code == "" || errorCodeOf(ex) == a.Code)
 }
 
-// field is a top-level string property of ex's answer.
+// field is a top-level property of ex's answer: a string as it is, any
+// other value in its JSON form, "" when absent or null.
 func field(ex *Exchange, name string) string {
 	var body map[string]any
 	_ = json.Unmarshal([]byte(ex.body), &body)
-	s, _ := body[name].(string)
-	return s
+	switch v := body[name].(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+}
+
+// itemsOf are the items of a list's answer, at the JSON pointer items.
+func itemsOf(ex *Exchange, items string) []map[string]any {
+	e, err := semantics.ParseExpr("$response.body#" + items)
+	if err != nil {
+		return nil
+	}
+	raw, _ := e.Eval(semantics.Call{AnswerBody: []byte(ex.body)})
+	var out []map[string]any
+	_ = json.Unmarshal([]byte(raw), &out)
+	return out
 }
 
 // fill makes the path of op for the resource of key, in the run's
@@ -293,11 +313,7 @@ func (g *gate) findByName(ctx context.Context, m *made) bool {
 		m.last = fmt.Sprintf("could not look it up by name: %s", ex.Answer())
 		return false
 	}
-	e, _ := semantics.ParseExpr("$response.body#" + list.Items)
-	raw, _ := e.Eval(semantics.Call{AnswerBody: []byte(ex.body)})
-	var items []map[string]any
-	_ = json.Unmarshal([]byte(raw), &items)
-	for _, it := range items {
+	for _, it := range itemsOf(ex, list.Items) {
 		state := ""
 		if m.res.State != nil {
 			state, _ = it[m.res.State.Field].(string)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/semantics"
 )
 
@@ -127,7 +128,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource) {
 	ex = g.send(ctx, true, read.Method, g.fill(read, key), nil)
 	msg = accepted(ex, http.StatusOK, "read of the "+res.Title+" just created")
 	if msg == "" {
-		if got := keyOf(ex, res.Key); got != key {
+		if got := field(ex, res.Key); got != key {
 			msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Key, got, key)
 		}
 	}
@@ -190,44 +191,15 @@ func acceptedAny(ex *Exchange, what string) string {
 	case ex.Error != "":
 		return fmt.Sprintf("%s: the request got no answer: %s", what, ex.Error)
 	case ex.Status < 200 || ex.Status > 299:
-		return fmt.Sprintf("%s was answered %d, want a success: %s", what, ex.Status, snippetOf(ex))
+		return fmt.Sprintf("%s was answered %d, want a success: %s", what, ex.Status, apierror.Snippet([]byte(ex.body)))
 	}
 	return ""
 }
 
-func snippetOf(ex *Exchange) string {
-	if len(ex.body) > 200 {
-		return ex.body[:200] + "…"
-	}
-	return ex.body
-}
-
-// keyOf is the top-level property key of ex's answer, as a string.
-func keyOf(ex *Exchange, key string) string {
-	var body map[string]any
-	_ = json.Unmarshal([]byte(ex.body), &body)
-	switch v := body[key].(type) {
-	case string:
-		return v
-	case nil:
-		return ""
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
-
 // listedKeys are the keys of the items of a list's answer.
 func listedKeys(ex *Exchange, items, key string) []string {
-	e, err := semantics.ParseExpr("$response.body#" + items)
-	if err != nil {
-		return nil
-	}
-	raw, _ := e.Eval(semantics.Call{AnswerBody: []byte(ex.body)})
-	var list []map[string]any
-	_ = json.Unmarshal([]byte(raw), &list)
 	var out []string
-	for _, it := range list {
+	for _, it := range itemsOf(ex, items) {
 		if s, ok := it[key].(string); ok {
 			out = append(out, s)
 		}

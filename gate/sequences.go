@@ -973,16 +973,9 @@ func (r *seqRun) settle() {
 	if r.unsure || !slices.ContainsFunc(r.m.conns, func(c *mConn) bool { return len(c.bindings) > 0 }) {
 		r.t.Skip("no binding to wait for")
 	}
-	// Seen not to settle before: a life cycle judged it, so this wait is
-	// not judged; the sequences did, so this run (shrinking what they
-	// found) looks once, not for another -settle.
-	deadline := r.g.clock.Now().Add(r.g.cfg.Settle)
-	if found, bySequences := r.g.neverSettled("bindings"); found && !bySequences {
-		r.step("wait until no binding is CREATING → not waited: bindings did not settle before (-settle)")
-		r.unsure = true
+	deadline, wait := r.settleBound("bindings", "binding")
+	if !wait {
 		return
-	} else if found {
-		deadline = r.g.clock.Now()
 	}
 	for {
 		items, ok := r.listRun(nil)
@@ -1019,6 +1012,23 @@ func (r *seqRun) settle() {
 	}
 }
 
+// settleBound is until when a wait for what (things of title) to leave
+// CREATING goes on. Seen not to settle before: a life cycle judged it, so
+// this wait is not judged (false); the sequences did, so this run
+// (shrinking what they found) looks once, not for another -settle.
+func (r *seqRun) settleBound(what, title string) (time.Time, bool) {
+	found, bySequences := r.g.neverSettled(what)
+	switch {
+	case found && !bySequences:
+		r.step("wait until no %s is CREATING → not waited: %ss did not settle before (-settle)", title, title)
+		r.unsure = true
+		return time.Time{}, false
+	case found:
+		return r.g.clock.Now(), true
+	}
+	return r.g.clock.Now().Add(r.g.cfg.Settle), true
+}
+
 // settleClassic waits, within -settle, until no classic connection of the
 // run is CREATING: until then a delete is refused, and what a delete does
 // shows only after.
@@ -1032,13 +1042,9 @@ func (r *seqRun) settleClassic() {
 	if r.unsure || len(waiting) == 0 {
 		r.t.Skip("no classic connection being created")
 	}
-	deadline := r.g.clock.Now().Add(r.g.cfg.Settle)
-	if found, bySequences := r.g.neverSettled("classic_connection"); found && !bySequences {
-		r.step("wait until no classic connection is CREATING → not waited: classic connections did not settle before (-settle)")
-		r.unsure = true
+	deadline, wait := r.settleBound("classic_connection", "classic connection")
+	if !wait {
 		return
-	} else if found {
-		deadline = r.g.clock.Now()
 	}
 	for _, c := range waiting {
 		for {

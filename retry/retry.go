@@ -35,6 +35,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/dli-contract/dli-go/clock"
 )
 
 // Policy says how often and how long to retry. The zero value is usable:
@@ -96,7 +98,7 @@ func NewTransport(next http.RoundTripper, p Policy) *Transport {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	return &Transport{next: next, policy: p.withDefaults(), sleep: sleep, jitter: func(d time.Duration) time.Duration {
+	return &Transport{next: next, policy: p.withDefaults(), sleep: clock.System.Sleep, jitter: func(d time.Duration) time.Duration {
 		if d <= 0 {
 			return 0
 		}
@@ -298,18 +300,4 @@ func buffer(resp *http.Response) error {
 func drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
 }
