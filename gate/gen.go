@@ -12,6 +12,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"pgregory.net/rapid"
+
+	"github.com/dli-contract/dli-go/semantics"
 )
 
 // gen draws a valid value of schema for the body of op at ptr. Values
@@ -78,7 +80,11 @@ func (r *seqRun) gen(s *openapi3.Schema, ptr, op string) any {
 		if s.Min != nil {
 			lo = int(*s.Min)
 		}
-		return rapid.IntRange(lo, lo+100).Draw(t, ptr)
+		hi := lo + 100
+		if s.Max != nil {
+			hi = max(lo, min(hi, int(*s.Max)))
+		}
+		return rapid.IntRange(lo, hi).Draw(t, ptr)
 	case s.Type.Is("boolean"):
 		return rapid.Bool().Draw(t, ptr)
 	}
@@ -175,7 +181,7 @@ func compiled(p string) *regexp.Regexp {
 // sequences spend themselves on calls that do something. (Keyword
 // coverage and the broken variants still send it absent and null.)
 func (r *seqRun) wanted(op, ptr string) bool {
-	return r.force == nil && op == "RunAuthorizationAction" && ptr == "/projectId" && (r.g.cfg.GranteeProjectID != "" || r.g.cfg.Enhanced.DestVpcID == "")
+	return r.force == nil && slices.Contains(behaviours[op].wanted, ptr) && (r.g.cfg.GranteeProjectID != "" || r.g.cfg.Enhanced.DestVpcID == "")
 }
 
 // hint is the value of fields that must name real things, or stay
@@ -188,9 +194,11 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 	if e.DestVpcID == "" {
 		e, queue, grantee = mockEnhanced, mockQueue, mockGrantee
 	}
+	d, res := g.sem.Of(op), g.sem.ResourceOf(op)
+	named := res != nil && ptr == "/"+res.Name && d.Role == semantics.Create
 	switch ptr {
 	case "/name":
-		if strings.Contains(op, "Route") {
+		if named && res.Parent != "" {
 			// Now and then the name of a route the connection has, or one
 			// of a few short names: a second route on one connection, and
 			// a name used twice, must both happen in a run of a few
@@ -198,9 +206,7 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 			// keeps them addressable everywhere.
 			var names []string
 			if c := r.target; c != nil && r.force == nil {
-				for _, rt := range c.routes {
-					names = append(names, rt.name)
-				}
+				names = r.keysOf(res.Kind, c.id, true)
 			}
 			switch rapid.IntRange(0, 3).Draw(t, "route name from") {
 			case 0:
@@ -214,18 +220,8 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 		}
 		// Now and then the name of a connection the run made: a second
 		// connection of one name must happen in a run.
-		if r.force == nil && (op == "CreateEnhancedConnection" || op == "CreateDatasourceConnection") {
-			var names []string
-			if op == "CreateEnhancedConnection" {
-				for _, c := range r.m.conns {
-					names = append(names, c.name)
-				}
-			} else {
-				for _, c := range r.m.classic {
-					names = append(names, c.name)
-				}
-			}
-			if len(names) > 0 && rapid.IntRange(0, 4).Draw(t, "a name used before?") == 0 {
+		if r.force == nil && named {
+			if names := r.namesOf(res.Kind); len(names) > 0 && rapid.IntRange(0, 4).Draw(t, "a name used before?") == 0 {
 				return recent(t, names, "name used before"), true
 			}
 		}
@@ -238,31 +234,8 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 	case "/dest_network_id":
 		return e.DestNetworkID, true
 	case "":
-		if strings.HasSuffix(op, "EnhancedConnection") && strings.Contains(op, "ssociateQueue") && r.force == nil &&
-			rapid.IntRange(0, 9).Draw(t, "name nothing to bind?") == 0 {
-			// Both lists null: each is allowed alone, which the schema
-			// says; both together name nothing, which only the
-			// document's words say. Seldom drawn at random.
-			return map[string]any{"queues": nil, "elastic_resource_pools": nil}, true
-		}
-		if c := r.target; c != nil && op == "DisassociateQueueFromEnhancedConnection" && r.force == nil && len(c.bindings) > 0 &&
-			rapid.IntRange(0, 3).Draw(t, "unbind what is bound?") > 0 {
-			// Mostly some of what is bound: an unbind of names drawn at
-			// random would seldom find them all bound.
-			body := map[string]any{}
-			for _, b := range c.bindings {
-				field := "elastic_resource_pools"
-				if b.queue {
-					field = "queues"
-				}
-				if rapid.Bool().Draw(t, "unbind "+b.name+"?") {
-					list, _ := body[field].([]any)
-					body[field] = append(list, b.name)
-				}
-			}
-			if len(body) > 0 {
-				return body, true
-			}
+		if hint := behaviours[op].body; hint != nil && r.force == nil {
+			return hint(r)
 		}
 	case "/elastic_resource_pools/*", "/queues/*":
 		var names []string
@@ -286,7 +259,7 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 		// No "=" or ",", which the tags query cannot carry.
 		return rapid.SampledFrom(samples(`^[a-z][a-z0-9_.:+@-]{0,10}$`, 1, 11)).Draw(t, ptr), true
 	case "/service", "/url", "/security_group_id", "/network_id":
-		if !g.cfg.Mock && op == "CreateDatasourceConnection" {
+		if !g.cfg.Mock && res != nil && res.Kind == "classic_connection" && d.Role == semantics.Create {
 			c := g.cfg.Create
 			return map[string]string{"/service": c.Service, "/url": c.URL, "/security_group_id": c.SecurityGroupID, "/network_id": c.NetworkID}[ptr], true
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/dli-contract/dli-go/semantics"
 )
 
 // The model is the gate's own small reading of what the operations mean:
@@ -57,19 +59,15 @@ type mConn struct {
 	grants                []mGrant
 }
 
-// mClassic is a classic connection as the model holds it.
-type mClassic struct {
-	id, name string
-	state    string // last seen; "" before any
-	gone     bool
-}
-
 type model struct {
 	// mock says the server is a dli-mock: a binding named fail_* ends
 	// FAILED, any other ACTIVE, as its README documents.
-	mock    bool
-	conns   []*mConn
-	classic []*mClassic
+	mock  bool
+	sem   *semantics.Semantics
+	conns []*mConn
+	// things are the resources of the kinds modelled by their
+	// declarations alone (model_declared.go).
+	things []*mThing
 }
 
 func (m *model) conn(id string) *mConn {
@@ -112,9 +110,10 @@ func (c *mConn) binding(name string) *mBinding {
 	return nil
 }
 
-// Predictions, one per operation. Each gets the call's path parameters
-// and decoded body, and returns what to expect, why, and what an accepted
-// call changes.
+// Predictions: the registry's, for what the document cannot declare
+// (registry.go), else the declarations' (model_declared.go). Each gets the
+// operation, the call's path parameters and decoded body, and returns
+// what to expect, why, and what an accepted call changes.
 
 // An accepted call of outcome either with no apply leaves the model
 // unsure: it stops judging the rest of the sequence rather than guess.
@@ -165,175 +164,159 @@ func (m *model) target(id string) (*mConn, prediction, bool) {
 }
 
 func (m *model) predict(op string, path map[string]string, body map[string]any) prediction {
-	switch op {
-	case "CreateEnhancedConnection":
-		name, _ := body["name"].(string)
-		queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
-		if m.liveNamed(name) != nil {
-			// The document does not say whether an enhanced name is
-			// unique (it says so of classic ones).
-			return m.mockRule("DLI.0006", "a connection of that name exists")
-		}
-		if dup(slices.Concat(queues, pools)) {
-			return m.mockRule("DLI.0001", "a queue or pool is named twice")
-		}
-		return prediction{want: accept, why: "a valid create", apply: func(resp map[string]any) {
-			id, _ := resp["connection_id"].(string)
-			c := &mConn{id: id, name: name, vpc: str(body["dest_vpc_id"]), subnet: str(body["dest_network_id"])}
-			for _, t := range objects(body["tags"]) {
-				c.tags = append(c.tags, mTag{str(t["key"]), str(t["value"])})
-			}
-			c.hosts = hostsIn(body["hosts"])
-			for _, q := range queues {
-				c.bindings = append(c.bindings, mBinding{name: q, queue: true})
-			}
-			for _, p := range pools {
-				c.bindings = append(c.bindings, mBinding{name: p})
-			}
-			m.conns = append(m.conns, c)
-		}}
-	case "ShowEnhancedConnection", "ShowEnhancedConnectionPrivilege":
-		if m.conn(path["connection_id"]) == nil {
-			return refusal("DLI.0001", "the connection does not exist")
-		}
-		return expect(accept, "the connection exists (deleted ones are shown too)")
-	case "UpdateEnhancedConnection":
-		c, p, ok := m.target(path["connection_id"])
-		if !ok {
+	if b := behaviours[op]; b.predict != nil {
+		return b.predict(m, op, path, body)
+	}
+	if d := m.sem.Of(op); d != nil {
+		if p, ok := m.predictDeclared(d, path, body); ok {
 			return p
 		}
-		return prediction{want: accept, why: "hosts are replaced whole", apply: func(map[string]any) { c.hosts = hostsIn(body["hosts"]) }}
-	case "DeleteEnhancedConnection":
-		c, p, ok := m.target(path["connection_id"])
-		if !ok {
-			return p
-		}
-		// The document: a delete is accepted while a binding is CREATING.
-		return prediction{want: accept, why: "a live connection is deleted", apply: func(map[string]any) { c.deleted = true }}
-	case "AssociateQueueToEnhancedConnection", "DisassociateQueueFromEnhancedConnection":
-		c, p, ok := m.target(path["connection_id"])
-		if !ok {
-			return p
-		}
-		queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
-		names := slices.Concat(queues, pools)
-		if len(names) == 0 {
-			return m.mockCode("DLI.0001", "a binding request must name a queue or pool (the document)")
-		}
-		if op == "AssociateQueueToEnhancedConnection" {
-			if dup(names) {
-				return m.mockRule("DLI.0001", "a name is given twice")
-			}
-			for _, n := range names {
-				if c.binding(n) != nil {
-					return m.mockRule("DLI.0006", n+" is bound already")
-				}
-			}
-			return prediction{want: accept, why: "binding new queues or pools", apply: func(map[string]any) {
-				for _, q := range queues {
-					c.bindings = append(c.bindings, mBinding{name: q, queue: true})
-				}
-				for _, pl := range pools {
-					c.bindings = append(c.bindings, mBinding{name: pl})
-				}
-			}}
-		}
-		// A queue is unbound from the queues, a pool from the pools.
-		unbind := prediction{want: accept, why: "unbinding bound queues or pools", apply: func(map[string]any) {
-			c.bindings = slices.DeleteFunc(c.bindings, func(b mBinding) bool {
-				return b.queue && slices.Contains(queues, b.name) || !b.queue && slices.Contains(pools, b.name)
-			})
-		}}
-		// Each name that cannot be unbound is a reason to refuse; the
-		// document does not say which of several a server names first, so
-		// a refusal for two reasons may carry the code of either.
-		var refusals []prediction
-		for i, n := range names {
-			b := c.bindingOf(n, i < len(queues))
-			switch {
-			case b == nil:
-				refusals = append(refusals, m.mockRule("DLI.0001", n+" is not bound"))
-			case b.status == "FAILED":
-				// Documented: a FAILED binding cannot be unbound.
-				refusals = append(refusals, refusal("DLI.0007", n+"'s binding FAILED"))
-			case b.status != "ACTIVE" && (!m.mock || strings.HasPrefix(n, "fail_")):
-				unbind.want, unbind.why = either, n+"'s binding may have failed by now"
-			}
-		}
-		return anyOf(refusals, unbind)
-	case "CreateRouteToEnhancedConnection", "CreateEnhancedConnectionRoutes":
-		c, p, ok := m.target(path["connection_id"])
-		if !ok {
-			return p
-		}
-		name := str(body["name"])
-		if slices.ContainsFunc(c.routes, func(r mRoute) bool { return r.name == name }) {
-			return m.mockCode("DLI.0006", "route names are unique per connection (the document)")
-		}
-		return prediction{want: accept, why: "a new route", apply: func(map[string]any) {
-			c.routes = append(c.routes, mRoute{name, str(body["cidr"])})
-		}}
-	case "DeleteRouteFromEnhancedConnection", "DeleteEnhancedConnectionRoutes":
-		c, p, ok := m.target(path["connection_id"])
-		if !ok {
-			return p
-		}
-		i := slices.IndexFunc(c.routes, func(r mRoute) bool { return r.name == path["name"] })
-		if i < 0 {
-			if m.mock {
-				return refusal("DLI.0001", "no route of that name (the mock's README)")
-			}
-			// Not documented; accepted, it can only have deleted nothing.
-			return prediction{want: either, why: "no route of that name", apply: func(map[string]any) {}}
-		}
-		return prediction{want: accept, why: "deleting a route", apply: func(map[string]any) { c.routes = slices.Delete(c.routes, i, i+1) }}
-	case "RunAuthorizationAction":
-		return m.predictAuthorization(body)
-	case "CreateDatasourceConnection":
-		name := str(body["name"])
-		if slices.ContainsFunc(m.classic, func(c *mClassic) bool { return c.name == name && !c.gone }) {
-			return refusal("DLI.0006", "classic names are unique (the document)")
-		}
-		return prediction{want: accept, why: "a valid create", apply: func(resp map[string]any) {
-			m.classic = append(m.classic, &mClassic{id: str(resp["connection_id"]), name: name})
-		}}
-	case "ShowDatasourceConnection":
-		if c := m.classicConn(path["connection_id"]); c == nil || c.gone {
-			return refusal("DLI.0002", "the connection does not exist (the document: DLI.0002)")
-		}
-		return expect(accept, "the connection exists")
-	case "DeleteDatasourceConnection":
-		c := m.classicConn(path["connection_id"])
-		switch {
-		case c == nil || c.gone:
-			return refusal("DLI.0002", "the connection does not exist (the document: DLI.0002)")
-		case c.state == "CREATING" || c.state == "":
-			// Documented: a connection being created cannot be deleted; but
-			// it may have finished since it was last seen.
-			p := prediction{want: either, why: "the connection may still be CREATING", apply: func(map[string]any) { c.gone = true }}
-			if m.mock {
-				p.code = "DLI.0007" // if refused, as the mock's README says
-			}
-			return p
-		}
-		return prediction{want: accept, why: "deleting a created connection", apply: func(map[string]any) { c.gone = true }}
 	}
 	return expect(either, "the model does not cover "+op)
 }
 
-func (m *model) classicConn(id string) *mClassic {
-	for _, c := range m.classic {
-		if c.id == id {
-			return c
+func (m *model) createEnhanced(_ string, _ map[string]string, body map[string]any) prediction {
+	name, _ := body["name"].(string)
+	queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
+	if m.liveNamed(name) != nil {
+		// The document does not say whether an enhanced name is
+		// unique (it says so of classic ones).
+		return m.mockRule("DLI.0006", "a connection of that name exists")
+	}
+	if dup(slices.Concat(queues, pools)) {
+		return m.mockRule("DLI.0001", "a queue or pool is named twice")
+	}
+	return prediction{want: accept, why: "a valid create", apply: func(resp map[string]any) {
+		id, _ := resp["connection_id"].(string)
+		c := &mConn{id: id, name: name, vpc: str(body["dest_vpc_id"]), subnet: str(body["dest_network_id"])}
+		for _, t := range objects(body["tags"]) {
+			c.tags = append(c.tags, mTag{str(t["key"]), str(t["value"])})
+		}
+		c.hosts = hostsIn(body["hosts"])
+		for _, q := range queues {
+			c.bindings = append(c.bindings, mBinding{name: q, queue: true})
+		}
+		for _, p := range pools {
+			c.bindings = append(c.bindings, mBinding{name: p})
+		}
+		m.conns = append(m.conns, c)
+	}}
+}
+
+// showEnhanced: a connection and what it grants are shown, deleted or
+// not.
+func (m *model) showEnhanced(_ string, path map[string]string, _ map[string]any) prediction {
+	if m.conn(path["connection_id"]) == nil {
+		return refusal("DLI.0001", "the connection does not exist")
+	}
+	return expect(accept, "the connection exists (deleted ones are shown too)")
+}
+
+func (m *model) updateEnhanced(_ string, path map[string]string, body map[string]any) prediction {
+	c, p, ok := m.target(path["connection_id"])
+	if !ok {
+		return p
+	}
+	return prediction{want: accept, why: "hosts are replaced whole", apply: func(map[string]any) { c.hosts = hostsIn(body["hosts"]) }}
+}
+
+func (m *model) deleteEnhanced(_ string, path map[string]string, _ map[string]any) prediction {
+	c, p, ok := m.target(path["connection_id"])
+	if !ok {
+		return p
+	}
+	// The document: a delete is accepted while a binding is CREATING.
+	return prediction{want: accept, why: "a live connection is deleted", apply: func(map[string]any) { c.deleted = true }}
+}
+
+// bind is a bind (associate) or, unbind, an unbind (disassociate).
+func (m *model) bind(unbinds bool, path map[string]string, body map[string]any) prediction {
+	c, p, ok := m.target(path["connection_id"])
+	if !ok {
+		return p
+	}
+	queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
+	names := slices.Concat(queues, pools)
+	if len(names) == 0 {
+		return m.mockCode("DLI.0001", "a binding request must name a queue or pool (the document)")
+	}
+	if !unbinds {
+		if dup(names) {
+			return m.mockRule("DLI.0001", "a name is given twice")
+		}
+		for _, n := range names {
+			if c.binding(n) != nil {
+				return m.mockRule("DLI.0006", n+" is bound already")
+			}
+		}
+		return prediction{want: accept, why: "binding new queues or pools", apply: func(map[string]any) {
+			for _, q := range queues {
+				c.bindings = append(c.bindings, mBinding{name: q, queue: true})
+			}
+			for _, pl := range pools {
+				c.bindings = append(c.bindings, mBinding{name: pl})
+			}
+		}}
+	}
+	// A queue is unbound from the queues, a pool from the pools.
+	unbind := prediction{want: accept, why: "unbinding bound queues or pools", apply: func(map[string]any) {
+		c.bindings = slices.DeleteFunc(c.bindings, func(b mBinding) bool {
+			return b.queue && slices.Contains(queues, b.name) || !b.queue && slices.Contains(pools, b.name)
+		})
+	}}
+	// Each name that cannot be unbound is a reason to refuse; the
+	// document does not say which of several a server names first, so
+	// a refusal for two reasons may carry the code of either.
+	var refusals []prediction
+	for i, n := range names {
+		b := c.bindingOf(n, i < len(queues))
+		switch {
+		case b == nil:
+			refusals = append(refusals, m.mockRule("DLI.0001", n+" is not bound"))
+		case b.status == "FAILED":
+			// Documented: a FAILED binding cannot be unbound.
+			refusals = append(refusals, refusal("DLI.0007", n+"'s binding FAILED"))
+		case b.status != "ACTIVE" && (!m.mock || strings.HasPrefix(n, "fail_")):
+			unbind.want, unbind.why = either, n+"'s binding may have failed by now"
 		}
 	}
-	return nil
+	return anyOf(refusals, unbind)
+}
+
+func (m *model) createRoute(_ string, path map[string]string, body map[string]any) prediction {
+	c, p, ok := m.target(path["connection_id"])
+	if !ok {
+		return p
+	}
+	name := str(body["name"])
+	if slices.ContainsFunc(c.routes, func(r mRoute) bool { return r.name == name }) {
+		return m.mockCode("DLI.0006", "route names are unique per connection (the document)")
+	}
+	return prediction{want: accept, why: "a new route", apply: func(map[string]any) {
+		c.routes = append(c.routes, mRoute{name, str(body["cidr"])})
+	}}
+}
+
+func (m *model) deleteRoute(_ string, path map[string]string, _ map[string]any) prediction {
+	c, p, ok := m.target(path["connection_id"])
+	if !ok {
+		return p
+	}
+	i := slices.IndexFunc(c.routes, func(r mRoute) bool { return r.name == path["name"] })
+	if i < 0 {
+		if m.mock {
+			return refusal("DLI.0001", "no route of that name (the mock's README)")
+		}
+		// Not documented; accepted, it can only have deleted nothing.
+		return prediction{want: either, why: "no route of that name", apply: func(map[string]any) {}}
+	}
+	return prediction{want: accept, why: "deleting a route", apply: func(map[string]any) { c.routes = slices.Delete(c.routes, i, i+1) }}
 }
 
 // predictAuthorization: grants on enhanced connections are what the model
 // knows; of other objects, and requests without a project, it judges
 // only a dli-mock, by its README.
-func (m *model) predictAuthorization(body map[string]any) prediction {
+func (m *model) predictAuthorization(_ string, _ map[string]string, body map[string]any) prediction {
 	project := str(body["projectId"])
 	action := str(body["action"])
 	type change struct {

@@ -67,7 +67,7 @@ func TestModelCatchesBrokenServers(t *testing.T) {
 		{"grants ignored", ignore(http.MethodPut, `/authorization$`), "isPrivis", 44, 25},
 		{"delete leaves the connection ACTIVE", ignore(http.MethodDelete, `/enhanced-connections/[^/]+$`), "status is", 10, 150},
 		{"a deleted connection takes changes", deletedTakesChanges, "should be refused", 10, 150},
-		{"classic delete deletes nothing", ignore(http.MethodDelete, `/datasource-connection/[^/]+$`), "should be refused|the classic list answers connection .* which was deleted", 10, 100},
+		{"classic delete deletes nothing", ignore(http.MethodDelete, `/datasource-connection/[^/]+$`), "should be refused|the classic connection list answers .* which was deleted", 10, 100},
 		{"a failed binding without a message", rewriteBindings(func(b map[string]any) {
 			if b["status"] == "FAILED" {
 				delete(b, "err_msg")
@@ -83,7 +83,7 @@ func TestModelCatchesBrokenServers(t *testing.T) {
 		{"show answers another connection", showFallsThrough, "unlike the model", 10, 150},
 		{"status filter ignored without tags", statusNeedsTags, "filtered by|does not match it", 18, 25},
 		{"a binding's update_time goes back", updateTimeGoesBack(), "update_time went back", 10, 25},
-		{"classic list keeps a deleted connection", classicListKeepsDeleted, "the classic list answers connection", 20, 25},
+		{"classic list keeps a deleted connection", classicListKeepsDeleted, "the classic connection list answers", 20, 25},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,8 +74,8 @@ type seqRun struct {
 	target *mConn
 	// previous is the last linked call and the connection it named: the
 	// same call again, on the same connection, with a body drawn anew.
-	previous     *action
-	previousConn string
+	previous    *action
+	previousKey string
 }
 
 func (g *gate) sequences(ctx context.Context) {
@@ -130,7 +131,7 @@ func (g *gate) sequences(ctx context.Context) {
 				if g.stopped() {
 					t.Skip("the run stopped")
 				}
-				r := &seqRun{g: g, ctx: ctx, t: t, m: &model{mock: g.cfg.Mock}, run: runs, actions: actions}
+				r := &seqRun{g: g, ctx: ctx, t: t, m: &model{mock: g.cfg.Mock, sem: g.sem}, run: runs, actions: actions}
 				if kind = r.runProp(t, prop); kind == "" || firstFail != 0 && kind != firstKind {
 					return
 				}
@@ -155,22 +156,16 @@ func (g *gate) sequences(ctx context.Context) {
 		for _, a := range actions {
 			set[a.op.op.OperationID] = func(t *rapid.T) { r.t = t; r.linked(a) }
 		}
-		set["ListEnhancedConnections filters"] = func(t *rapid.T) {
-			r.t = t
-			r.listFilters(true)
-			r.listFilters(false)
+		for name, step := range g.seqSteps() {
+			set[name] = func(t *rapid.T) { r.t = t; step(r) }
 		}
-		set["ListEnhancedConnections pages"] = func(t *rapid.T) { r.t = t; r.listPages() }
-		set["ListDatasourceConnections, the run's"] = func(t *rapid.T) { r.t = t; r.listClassic() }
-		set["settle classic"] = func(t *rapid.T) { r.t = t; r.settleClassic() }
-		set["settle"] = func(t *rapid.T) { r.t = t; r.settle() }
 		// Repeated calls: a second route or binding on one connection,
 		// a name used twice, a delete deleted again.
 		set["the same call again"] = func(t *rapid.T) {
-			if r.previous == nil || r.previousConn == "" {
+			if r.previous == nil || r.previousKey == "" {
 				t.Skip("no call to repeat")
 			}
-			r.t, r.pin = t, r.previousConn
+			r.t, r.pin = t, r.previousKey
 			defer func() { r.pin = "" }()
 			r.linked(*r.previous)
 		}
@@ -244,11 +239,58 @@ func (g *gate) linkActions() []action {
 			for _, name := range slices.Sorted(maps.Keys(resp.Value.Links)) {
 				l := resp.Value.Links[name].Value
 				target := ops[l.OperationID]
-				if target == nil || strings.Contains(target.op.OperationID, "Datasource") && g.cfg.SkipClassic {
+				if target == nil || g.cfg.SkipClassic && retired(g.sem.ResourceOf(l.OperationID)) {
 					continue
 				}
 				out = append(out, action{op: target, link: l, source: src})
 			}
+		}
+	}
+	return append(out, g.impliedLinks(ops, out)...)
+}
+
+// impliedLinks are the calls the declarations imply and no link of the
+// document names: each operation on a resource, reached from the create
+// of the resource (or, for a sub-resource, of its parent), its key path
+// parameter filled from the create's key, as a link would fill it.
+func (g *gate) impliedLinks(ops map[string]*located, linked []action) []action {
+	var out []action
+	has := func(src, target string) bool {
+		return slices.ContainsFunc(linked, func(a action) bool { return a.source == src && a.op.op.OperationID == target })
+	}
+	for _, res := range g.sem.Creates() {
+		create := res.Op(semantics.Create)
+		parentCreate := (*semantics.Operation)(nil)
+		if res.Parent != "" {
+			if p := g.sem.Resources[res.Parent]; p != nil {
+				parentCreate = p.Op(semantics.Create)
+			}
+		}
+		if parentCreate == nil && res.Parent != "" || g.cfg.SkipClassic && retired(res) {
+			continue
+		}
+		for _, id := range g.sem.Order {
+			d := g.sem.Of(id)
+			if d.Resource != res.Kind || d.Role == semantics.List || ops[id] == nil {
+				continue
+			}
+			params := map[string]any{}
+			src := create
+			switch {
+			case res.Parent == "" && d.Role != semantics.Create && d.KeyExpr != nil && d.KeyExpr.In == "path" && d.KeyExpr.Source == "request":
+				params[d.KeyExpr.Name] = create.Key
+			case res.Parent != "" && d.Role == semantics.Create && d.ParentExpr != nil && d.ParentExpr.In == "path":
+				src = parentCreate
+				params[d.ParentExpr.Name] = parentCreate.Key
+			case res.Parent != "" && d.Role != semantics.Create && d.KeyExpr != nil && d.KeyExpr.In == "path" && d.ParentExpr != nil && d.ParentExpr.In == "path":
+				params[d.ParentExpr.Name], params[d.KeyExpr.Name] = create.Parent, create.Key
+			default:
+				continue
+			}
+			if has(src.ID, id) || slices.ContainsFunc(slices.Collect(maps.Values(params)), func(v any) bool { return v == "" }) {
+				continue
+			}
+			out = append(out, action{op: ops[id], link: &openapi3.Link{OperationID: id, Parameters: params}, source: src.ID})
 		}
 	}
 	return out
@@ -298,7 +340,7 @@ func (r *seqRun) topUp(actions []action) {
 		a := actions[i]
 		r.pin = ""
 		if a.link != nil {
-			if r.pin = r.liveConn(actions); r.pin == "" {
+			if r.pin = r.liveKey(r.g.sem.ResourceOf(a.source).Kind); r.pin == "" {
 				continue
 			}
 		}
@@ -314,22 +356,22 @@ func (r *seqRun) topUp(actions []action) {
 	}
 }
 
-// liveConn is a connection of the run that is not deleted, made if need
-// be (within three tries).
-func (r *seqRun) liveConn(actions []action) string {
-	for range 3 {
-		if i := slices.IndexFunc(r.m.conns, func(c *mConn) bool { return !c.deleted }); i >= 0 {
-			return r.m.conns[i].id
-		}
-		if i := slices.IndexFunc(actions, func(a action) bool { return a.op.op.OperationID == "CreateEnhancedConnection" }); i >= 0 {
-			r.force, r.breaking = nil, nil
-			r.linked(actions[i])
-		}
+// liveKey is a resource of kind the run made and did not delete, made
+// if need be (within three tries); "" when there is none.
+func (r *seqRun) liveKey(kind string) string {
+	if live := r.keysOf(kind, "", false); len(live) > 0 {
+		return live[0]
+	}
+	r.force, r.breaking = nil, nil
+	if !r.makeFirst(kind) {
+		return ""
+	}
+	if live := r.keysOf(kind, "", false); len(live) > 0 {
+		return live[0]
 	}
 	return ""
 }
 
-// starred turns a JSON pointer into the form keyword coverage uses: *
 // for the items of an array, / for the whole body.
 func starred(ptr string) string {
 	if ptr == "" {
@@ -441,8 +483,11 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 		// no longer tell what the server holds.
 		r.unsure = true
 	}
-	if id := str(resp["connection_id"]); accepted && id != "" && strings.HasPrefix(op.op.OperationID, "Create") && !strings.Contains(op.path, "{connection_id}") {
-		r.created = append(r.created, id) // whatever the model expected
+	if d := r.g.sem.Of(op.op.OperationID); accepted && d != nil && d.Role == semantics.Create && r.g.sem.Resources[d.Resource].Parent == "" {
+		// Whatever the model expected, cleanup deletes it.
+		if key, _ := d.KeyExpr.Eval(semantics.Call{PathParams: pathParams, Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)}); key != "" {
+			r.created = append(r.created, key)
+		}
 	}
 	if accepted && p.apply != nil && brokenCase == "" {
 		p.apply(resp)
@@ -455,32 +500,42 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 func (r *seqRun) linked(a action) {
 	t := r.t
 	params := map[string]string{}
+	byExpr := map[string]string{} // each expression resolved once
 	if a.link != nil {
 		// In a fixed order: the draws must come in the same order for a
 		// sequence to replay.
 		for _, name := range slices.Sorted(maps.Keys(a.link.Parameters)) {
-			expr := a.link.Parameters[name]
-			v, ok := r.resolve(a, expr.(string), params)
+			expr, _ := a.link.Parameters[name].(string)
+			v, ok := r.resolve(a, expr, byExpr)
 			if !ok {
 				t.Skip("nothing to follow the link from")
 			}
-			params[name] = v
+			params[name], byExpr[expr] = v, v
 		}
 	}
+	d := r.g.sem.Of(a.op.op.OperationID)
+	key := ""
+	if d != nil && d.KeyExpr != nil {
+		key, _ = d.KeyExpr.Eval(semantics.Call{PathParams: params})
+	}
 	if a.link != nil {
-		r.previous, r.previousConn = &a, params["connection_id"]
+		r.previous, r.previousKey = &a, params[firstKeyParam(a.link)]
 	}
 	var body any
 	var broken string
 	if rb := a.op.op.RequestBody; rb != nil && rb.Value != nil {
 		schema := rb.Value.Content.Get("application/json").Schema.Value
-		r.target = r.m.conn(params["connection_id"])
+		r.target = r.m.conn(key)
+		if d != nil && d.ParentExpr != nil {
+			parent, _ := d.ParentExpr.Eval(semantics.Call{PathParams: params})
+			r.target = r.m.conn(parent)
+		}
 		body = r.gen(schema, "", a.op.op.OperationID)
 		if a.link != nil && a.link.RequestBody != nil {
-			body = r.overlay(body, a, a.link.RequestBody)
+			body = r.overlay(body, a, a.link.RequestBody, byExpr)
 		}
-		if a.op.op.OperationID == "CreateEnhancedConnection" {
-			r.tagRun(body)
+		if prepare := behaviours[a.op.op.OperationID].prepare; prepare != nil {
+			prepare(r, body)
 		}
 		cases := func() []contract.Case {
 			return slices.DeleteFunc(contract.Derive(schema, body), func(c contract.Case) bool { return c.Valid || c.Rule == "maxItems" })
@@ -505,75 +560,93 @@ func (r *seqRun) linked(a action) {
 		}
 	}
 	r.call(a.op, params, body, broken)
-	id := params["connection_id"]
-	switch a.op.op.OperationID {
-	case "ShowEnhancedConnection":
-		r.compareShown(id)
-	case "ShowEnhancedConnectionPrivilege":
-		r.comparePrivileges(id)
-	case "ShowDatasourceConnection":
-		r.seeClassic(id)
+	switch {
+	case behaviours[a.op.op.OperationID].observe != nil:
+		behaviours[a.op.op.OperationID].observe(r, key)
+	case d != nil && d.Role == semantics.Read && !r.g.modelledInGo(d.Resource):
+		r.seeThing(r.g.sem.Resources[d.Resource], key)
 	}
 }
 
-// resolve evaluates a link's runtime expression against the model: a
-// connection_id from a create's answer is any connection the model holds
-// (deleted ones too), or now and then one that does not exist.
-func (r *seqRun) resolve(a action, expr string, params map[string]string) (string, bool) {
-	t := r.t
-	switch {
-	case r.pin != "" && strings.HasSuffix(expr, "#/connection_id"):
-		return r.pin, true
-	case strings.HasSuffix(expr, "#/connection_id") || expr == "$request.path.connection_id":
-		classic := strings.Contains(a.source, "Datasource")
-		var ids, routed []string
-		if classic {
-			for _, c := range r.m.classic {
-				ids = append(ids, c.id)
-			}
-		} else {
-			// The deleted ones first: a draw counts back from the last,
-			// so that calls mostly go to connections still there, where
-			// what several calls do shows (a second route, a name used
-			// twice), without a draw more, which would slow shrinking.
-			var deleted []string
-			for _, c := range r.m.conns {
-				if c.deleted {
-					deleted = append(deleted, c.id)
-				} else {
-					ids = append(ids, c.id)
-				}
-				if len(c.routes) > 0 {
-					routed = append(routed, c.id)
-				}
-			}
-			ids = append(deleted, ids...)
-		}
-		if len(ids) == 0 {
-			// A call needs something to call on: make it first, so that
-			// a sequence does not spend itself on calls to nothing.
-			if !r.makeFirst(classic) {
-				return "", false
-			}
-			return r.resolve(a, expr, params)
-		}
-		if expr == "$request.path.connection_id" && len(routed) > 0 {
-			ids = routed // a route's delete follows from its add
-		}
-		if rapid.IntRange(0, 9).Draw(t, "unknown id") == 0 {
-			return uuid.NewString(), true
-		}
-		return recent(t, ids, "connection"), true
-	case expr == "$request.body#/name":
-		var names []string
-		if c := r.m.conn(params["connection_id"]); c != nil {
-			for _, rt := range c.routes {
-				names = append(names, rt.name)
-			}
-		}
-		return recent(t, append([]string{"no_such_route"}, names...), "route"), true
+// firstKeyParam is the link's first parameter (by name): what a repeated
+// call is pinned to.
+func firstKeyParam(l *openapi3.Link) string {
+	names := slices.Sorted(maps.Keys(l.Parameters))
+	if len(names) == 0 {
+		return ""
 	}
-	return "", false
+	return names[0]
+}
+
+// resolve evaluates a link's runtime expression against the model. The
+// expression names the key, or the parent's key, of the resource the
+// link's source operation acts on (as the source's declaration says): it
+// resolves to one the model holds of that kind (deleted ones too), now and
+// then to one that does not exist. A resource is made first when the
+// model holds none.
+func (r *seqRun) resolve(a action, expr string, byExpr map[string]string) (string, bool) {
+	t := r.t
+	src := r.g.sem.Of(a.source)
+	if src == nil {
+		return "", false
+	}
+	res := r.g.sem.Resources[src.Resource]
+	kind, parent := "", ""
+	switch expr {
+	case src.Key:
+		kind = res.Kind
+		if res.Parent != "" {
+			parent = byExpr[src.Parent]
+		}
+	case src.Parent:
+		kind = res.Parent
+	default:
+		return "", false
+	}
+	if r.pin != "" && expr == src.Key && res.Parent == "" {
+		return r.pin, true
+	}
+	ids := r.keysOf(kind, parent, true)
+	if gk, ok := goKinds[kind]; ok && gk.sentinel != "" {
+		// One that does not exist, first, in place of a drawn unknown
+		// key: a draw counts back from the last.
+		return recent(t, append([]string{gk.sentinel}, ids...), kind), true
+	}
+	if len(ids) == 0 {
+		// A call needs something to call on: make it first, so that a
+		// sequence does not spend itself on calls to nothing.
+		if parent != "" || !r.makeFirst(kind) {
+			return "", false
+		}
+		return r.resolve(a, expr, byExpr)
+	}
+	if expr == src.Parent {
+		// A sub-resource's call follows from its create: mostly to a
+		// parent that has some.
+		if with := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return len(r.keysOf(res.Kind, id, true)) == 0 }); len(with) > 0 {
+			ids = with
+		}
+	}
+	if rapid.IntRange(0, 9).Draw(t, "unknown id") == 0 {
+		return uuid.NewString(), true
+	}
+	return recent(t, ids, kind), true
+}
+
+// keysOf lists the keys of the resources of kind the model holds (under
+// parent, for a sub-resource), the deleted ones too when withDeleted, in
+// the order a draw picks from.
+func (r *seqRun) keysOf(kind, parent string, withDeleted bool) []string {
+	if gk, ok := goKinds[kind]; ok {
+		return gk.keys(r.m, parent, withDeleted)
+	}
+	var out []string
+	for _, th := range r.m.thingsOf(kind) {
+		if th.parent == parent && (withDeleted || !th.deleted) {
+			out = append(out, th.key)
+		}
+	}
+	return out
 }
 
 // recent draws one of xs counting back from the last: the same draw names
@@ -582,30 +655,23 @@ func recent(t *rapid.T, xs []string, label string) string {
 	return xs[len(xs)-1-rapid.IntRange(0, len(xs)-1).Draw(t, label)]
 }
 
-// makeFirst creates a connection (classic or enhanced) for a call that
-// needs one; false when the create was refused.
-func (r *seqRun) makeFirst(classic bool) bool {
-	op := "CreateEnhancedConnection"
-	if classic {
-		op = "CreateDatasourceConnection"
-	}
-	i := slices.IndexFunc(r.actions, func(a action) bool { return a.op.op.OperationID == op && a.link == nil })
+// makeFirst creates a resource of kind, for a call that needs one; false
+// when the create was refused.
+func (r *seqRun) makeFirst(kind string) bool {
+	i := slices.IndexFunc(r.actions, func(a action) bool {
+		d := r.g.sem.Of(a.op.op.OperationID)
+		return a.link == nil && d != nil && d.Role == semantics.Create && d.Resource == kind
+	})
 	if i < 0 {
 		return false
 	}
 	force, breaking, target := r.force, r.breaking, r.target
 	defer func() { r.force, r.breaking, r.target = force, breaking, target }()
 	r.force, r.breaking = nil, nil
-	count := func() int {
-		if classic {
-			return len(r.m.classic)
-		}
-		return len(r.m.conns)
-	}
-	before := count()
+	before := len(r.keysOf(kind, "", true))
 	for range 3 { // a drawn create may be a broken one, refused
 		r.linked(r.actions[i])
-		if count() > before {
+		if len(r.keysOf(kind, "", true)) > before {
 			return true
 		}
 	}
@@ -616,13 +682,24 @@ func (r *seqRun) makeFirst(classic bool) bool {
 // where the template holds a runtime expression, its value replaces the
 // generated one (a template of one array item speaks for every item);
 // the template's other values are only examples, and the drawn ones stay.
-func (r *seqRun) overlay(body any, a action, tmpl any) any {
-	id, ok := r.resolve(a, "$response.body#/connection_id", nil)
-	if !ok {
-		r.t.Skip("nothing to follow the link from")
-	}
-	return fillExpr(body, tmpl, func(s string) string { return strings.ReplaceAll(s, "{$response.body#/connection_id}", id) })
+func (r *seqRun) overlay(body any, a action, tmpl any, byExpr map[string]string) any {
+	return fillExpr(body, tmpl, func(s string) string {
+		for _, m := range embedded.FindAllStringSubmatch(s, -1) {
+			v, ok := byExpr[m[1]]
+			if !ok {
+				if v, ok = r.resolve(a, m[1], byExpr); !ok {
+					r.t.Skip("nothing to follow the link from")
+				}
+				byExpr[m[1]] = v
+			}
+			s = strings.ReplaceAll(s, m[0], v)
+		}
+		return s
+	})
 }
+
+// embedded finds the runtime expressions embedded in a link's template.
+var embedded = regexp.MustCompile(`\{(\$[^}]+)\}`)
 
 func fillExpr(v, tmpl any, fill func(string) string) any {
 	switch tm := tmpl.(type) {
@@ -795,24 +872,6 @@ func (r *seqRun) comparePrivileges(id string) {
 	}
 }
 
-func (r *seqRun) seeClassic(id string) {
-	c := r.m.classicConn(id)
-	if c == nil || r.unsure || r.last.Status != 200 {
-		return
-	}
-	var got map[string]any
-	_ = json.Unmarshal([]byte(r.last.body), &got)
-	state := str(got["state"])
-	allowed := map[string][]string{"": {"CREATING", "ACTIVE", "FAILED"}, "CREATING": {"CREATING", "ACTIVE", "FAILED"}, "ACTIVE": {"ACTIVE"}, "FAILED": {"FAILED"}}
-	if !slices.Contains(allowed[c.state], state) {
-		r.fail("a classic connection moved wrongly", "classic connection %s went from %s to %q", id, firstOf(c.state, "created"), state)
-	}
-	if str(got["name"]) != c.name {
-		r.fail("a classic connection renamed", "classic connection %s is named %q, want %q", id, str(got["name"]), c.name)
-	}
-	c.state = state
-}
-
 // listFilters lists the run's connections (by its tag, when scoped) with
 // filters drawn from what the model holds, and some that match nothing:
 // exactly the matching connections must come back, in creation order.
@@ -895,37 +954,6 @@ func (r *seqRun) listFilters(scoped bool) {
 	}
 	if whole && !slices.Equal(got, want) {
 		r.fail("a filtered list unlike the model", "the list filtered by ?%s answers %v, the model wants %v (in creation order)", q.Encode(), got, want)
-	}
-}
-
-// listClassic lists the classic connections, which come all in one
-// answer: every one the run made and did not delete is there by its name,
-// and none it deleted.
-func (r *seqRun) listClassic() {
-	if len(r.m.classic) == 0 || r.unsure {
-		r.t.Skip("no classic connection of the run")
-	}
-	ex := r.g.send(r.ctx, true, "GET", r.g.path("/v2.0/{project_id}/datasource-connection", ""), nil)
-	r.last = ex
-	r.step("ListDatasourceConnections → %s", ex.Answer())
-	var page map[string]any
-	if ex.Throttled || ex.Error != "" || ex.Status != 200 || json.Unmarshal([]byte(ex.body), &page) != nil {
-		return
-	}
-	listed := map[string]map[string]any{}
-	for _, it := range objects(page["connections"]) {
-		listed[str(it["connection_id"])] = it
-	}
-	for _, c := range r.m.classic {
-		it, ok := listed[c.id]
-		switch {
-		case c.gone && ok:
-			r.fail("the classic list answers a deleted connection", "the classic list answers connection %s (%s), which was deleted", c.id, c.name)
-		case !c.gone && !ok:
-			r.fail("the classic list lacks a connection", "the classic list lacks connection %s (%s), which the model holds", c.id, c.name)
-		case ok && str(it["name"]) != c.name:
-			r.fail("the classic list answers a connection unlike the model", "the classic list answers connection %s named %q, want %q", c.id, str(it["name"]), c.name)
-		}
 	}
 }
 
@@ -1027,47 +1055,6 @@ func (r *seqRun) settleBound(what, title string) (time.Time, bool) {
 		return r.g.clock.Now(), true
 	}
 	return r.g.clock.Now().Add(r.g.cfg.Settle), true
-}
-
-// settleClassic waits, within -settle, until no classic connection of the
-// run is CREATING: until then a delete is refused, and what a delete does
-// shows only after.
-func (r *seqRun) settleClassic() {
-	var waiting []*mClassic
-	for _, c := range r.m.classic {
-		if !c.gone && (c.state == "" || c.state == "CREATING") {
-			waiting = append(waiting, c)
-		}
-	}
-	if r.unsure || len(waiting) == 0 {
-		r.t.Skip("no classic connection being created")
-	}
-	deadline, wait := r.settleBound("classic_connection", "classic connection")
-	if !wait {
-		return
-	}
-	for _, c := range waiting {
-		for {
-			ex := r.g.send(r.ctx, true, "GET", r.g.path("/v2.0/{project_id}/datasource-connection/{connection_id}", c.id), nil)
-			r.last = ex
-			if ex.Throttled || ex.Error != "" || ex.Status != 200 {
-				return
-			}
-			r.seeClassic(c.id)
-			if c.state != "CREATING" {
-				break
-			}
-			if r.g.clock.Now().After(deadline) {
-				r.step("wait until no classic connection is CREATING → %s still CREATING", c.id)
-				r.g.didNotSettle("classic_connection", fmt.Sprintf("classic connection %s still CREATING after %s (-settle)", c.id, r.g.cfg.Settle), true)
-				r.fail("a classic connection never settles", "classic connection %s still CREATING after %s (-settle)", c.id, r.g.cfg.Settle)
-			}
-			if r.g.clock.Sleep(r.ctx, r.g.cfg.Poll) != nil {
-				return
-			}
-		}
-	}
-	r.step("wait until no classic connection is CREATING → done")
 }
 
 // cleanup deletes what the run created, whatever happened.

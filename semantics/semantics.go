@@ -109,6 +109,9 @@ type Resource struct {
 	// a key that never was one.
 	Deleted Answer `json:"deleted"`
 	Unknown Answer `json:"unknown"`
+	// Unique, when set, is how a create is refused that names a resource
+	// as a live one of its kind is already named (under the same parent).
+	Unique *Answer `json:"unique,omitempty"`
 	// State is its state, if it has one.
 	State *State `json:"state,omitempty"`
 	// The operations of each role on it, in the document's order.
@@ -454,6 +457,21 @@ func (s *Semantics) checkResource(r *Resource) []error {
 			bad("%s: code %q is not an error code such as DLI.0001", what, a.Code)
 		case a.State != "" && r.State == nil:
 			bad("%s: state %q, but the resource declares no state", what, a.State)
+		}
+	}
+	if u := r.Unique; u != nil {
+		switch {
+		case r.Name == "":
+			bad("unique: a resource with no name property cannot be refused for its name")
+		case u.Status < 400 || u.Status > 499 || u.State != "":
+			bad("unique: a refusal is a 4xx status, with a code if the document gives one")
+		case u.Code != "" && !codePattern.MatchString(u.Code):
+			bad("unique: code %q is not an error code such as DLI.0001", u.Code)
+		}
+		for _, c := range r.Operations[Create] {
+			if u.Code != "" && !slices.Contains(c.Codes[u.Status], u.Code) {
+				bad("unique: %s's %d does not declare %s (%s)", c.ID, u.Status, u.Code, extCodes)
+			}
 		}
 	}
 	// A resource under a parent goes with it; a top-level one a run

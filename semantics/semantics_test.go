@@ -48,6 +48,7 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 
 	classic := s.Resources["classic_connection"]
 	assert.Equal(t, []string{"CREATING"}, classic.State.Settling)
+	assert.Equal(t, &semantics.Answer{Status: 400, Code: "DLI.0006"}, classic.Unique, "dli_02_0187: a classic name is unique")
 	assert.Equal(t, []semantics.Refusal{{Operation: "DeleteDatasourceConnection", Status: 400}}, classic.State.Refuses["CREATING"])
 	assert.Equal(t, []string{"DLI.0001", "DLI.0006"}, s.Of("CreateDatasourceConnection").Codes[400])
 	assert.Equal(t, []string{"DLI.0001"}, s.Of("ShowEnhancedConnection").Codes[400], "a component response's codes")
@@ -92,6 +93,9 @@ func TestDeclarationsAreCheckedLikeCode(t *testing.T) {
 			"resource classic_connection: state CREATING refuses DeleteEnhancedConnection, which acts on enhanced_connection"},
 		{"a create nothing deletes", "      operationId: DeleteDatasourceConnection\n      x-dli-operation:\n        resource: classic_connection\n        role: delete", "      operationId: DeleteDatasourceConnection\n      x-dli-operation:\n        resource: classic_connection\n        role: action",
 			"resource classic_connection: operations create it (CreateDatasourceConnection) but none deletes it: a run could not clean up"},
+		{"a uniqueness code the create does not declare", "unique: {status: 400, code: DLI.0006}", "unique: {status: 400, code: DLI.0008}",
+			"resource classic_connection: unique: CreateDatasourceConnection's 400 does not declare DLI.0008 (x-dli-codes)"},
+		{"a uniqueness that is no refusal", "unique: {status: 400, code: DLI.0006}", "unique: {status: 200}", "resource classic_connection: unique: a refusal is a 4xx status"},
 		{"a code that is no code", "x-dli-codes: [DLI.0002]", "x-dli-codes: [not-found]", `x-dli-codes: "not-found" is not an error code`},
 		{"a cloud input of no kind", "x-dli-cloud-resource: vpc", "x-dli-cloud-resource: network", "x-dli-cloud-resource at /dest_vpc_id: want one of"},
 	} {

@@ -226,8 +226,8 @@ var swaggerSpec = []string{
 	"Czm+uS4x5cnWB2mJcbxSRl8DlVeaaSXZ/OUFborAebo+2VuW6FCVpWQfcV35JqSEpV5YdmdLz6K0a4MB",
 	"lT7gzNkMQ3xCRYaPbGWcrSWeWka2KPhdTDX0NVfxq4UqOdnSerL3eVLbKMlO71rWnaHITp6U5GpDcMxJ",
 	"Pp1d/ADcFLJMZZ2M/YtLo6HD1DLt5GWIhiB96i+42Q3ZVg+mSA173UhRxvU1CNObuQQaInvFiJfHM4of",
-	"dOeQYrUjcRdkBsVmeN0ZpV6nLMgVuOIW+jGU64JWVgoowDbdk1//KcCY2l0Jmq3bXru4vUU6LzPZVLyH",
-	"VBOWdBn65BWgnCRNZwsTqI1nwRBzuHKfnn6jZmvpt93d/d8AAAD//w==",
+	"dOeQYrUjcRdA+SmCq18Al8q12AzZO6PUP5U9HAXYuNl+fB51D0HWFCicQrp7v/5TADwFhxKEbKzZXru4",
+	"vUU6gzPZVLyHVLuWdMH65BWgxiTtaQsTqI1nwRDzwnLvn36jZoDpt93d/d8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1,0 +1,214 @@
+package gate
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dli-contract/dli-go/semantics"
+)
+
+// The generic part of the model: a resource of a kind that the registry
+// (registry.go) does not model in Go is held by its declarations alone.
+// It exists once a create is accepted, under the key the create's
+// declaration names; a read of an unknown or deleted one answers as its
+// kind declares; an update overwrites the fields it sends; a delete is
+// refused while its state refuses it; a list holds every live one, and
+// its filters and pages keep what they declare.
+
+// mThing is a resource the model holds by its declarations.
+type mThing struct {
+	kind, key string
+	parent    string // the key of its parent, for a sub-resource
+	name      string
+	// written are the fields an update sent, to be read back as sent.
+	written map[string]any
+	// fields are every top-level field the create and updates sent,
+	// which a list's filters match.
+	fields  map[string]any
+	state   string // last seen; "" before any
+	deleted bool
+}
+
+func (m *model) thing(kind, key string) *mThing {
+	for _, t := range m.things {
+		if t.kind == kind && t.key == key {
+			return t
+		}
+	}
+	return nil
+}
+
+// thingsOf are the resources of kind the model holds, in creation order.
+func (m *model) thingsOf(kind string) []*mThing {
+	var out []*mThing
+	for _, t := range m.things {
+		if t.kind == kind {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// answerFor is the prediction for a call the declared answer a refuses.
+func answerFor(a semantics.Answer, why string) prediction {
+	if a.Status == 0 {
+		return expect(refuse, why)
+	}
+	return refusal(a.Code, why)
+}
+
+// predictDeclared is what the declarations of op say of a call; false
+// when they say nothing the model can judge by.
+func (m *model) predictDeclared(op *semantics.Operation, path map[string]string, body map[string]any) (prediction, bool) {
+	res := m.sem.Resources[op.Resource]
+	if res == nil {
+		return prediction{}, false
+	}
+	raw, _ := json.Marshal(body)
+	call := semantics.Call{PathParams: path, Body: raw}
+	if op.Role == semantics.Create {
+		name := str(body[res.Name])
+		if res.Unique != nil && slices.ContainsFunc(m.thingsOf(res.Kind), func(t *mThing) bool { return t.name == name && !t.deleted }) {
+			return refusal(res.Unique.Code, res.Title+" names are unique (the document)"), true
+		}
+		return prediction{want: accept, why: "a valid create", apply: func(resp map[string]any) {
+			answer, _ := json.Marshal(resp)
+			call.AnswerBody = answer
+			key, _ := op.KeyExpr.Eval(call)
+			t := &mThing{kind: res.Kind, key: key, name: name, fields: map[string]any{}, written: map[string]any{}}
+			if op.ParentExpr != nil {
+				t.parent, _ = op.ParentExpr.Eval(call)
+			}
+			for k, v := range body {
+				t.fields[k] = v
+			}
+			m.things = append(m.things, t)
+		}}, true
+	}
+	if op.Role == semantics.List {
+		return expect(accept, "a valid list"), true
+	}
+	if op.KeyExpr == nil {
+		return prediction{}, false
+	}
+	key, _ := op.KeyExpr.Eval(call)
+	t := m.thing(res.Kind, key)
+	switch {
+	case t == nil:
+		return answerFor(res.Unknown, "the "+res.Title+" does not exist"), true
+	case t.deleted && op.Role == semantics.Read && res.Deleted.State != "":
+		return expect(accept, "a deleted "+res.Title+" is still read"), true
+	case t.deleted:
+		return answerFor(res.Deleted, "the "+res.Title+" was deleted"), true
+	}
+	switch op.Role {
+	case semantics.Read:
+		return expect(accept, "the "+res.Title+" exists"), true
+	case semantics.Update:
+		return prediction{want: accept, why: "fields present overwrite", apply: func(map[string]any) {
+			for k, v := range body {
+				t.fields[k], t.written[k] = v, v
+			}
+		}}, true
+	case semantics.Delete:
+		gone := prediction{want: accept, why: "deleting a " + res.Title, apply: func(map[string]any) { t.deleted = true }}
+		if res.State == nil {
+			return gone, true
+		}
+		// A state that refuses the delete, or one not yet seen that may
+		// be such (it may have moved on since: the server need not
+		// refuse).
+		states := []string{t.state}
+		if t.state == "" || slices.Contains(res.State.Settling, t.state) {
+			states = append(states, res.State.Settling...)
+		}
+		for _, st := range states {
+			for _, ref := range res.State.Refuses[st] {
+				if ref.Operation != op.ID {
+					continue
+				}
+				gone.want, gone.why, gone.code = either, fmt.Sprintf("the %s may still be %s, which refuses a delete (the document)", res.Title, st), ref.Code
+				if gone.code == "" && m.mock {
+					gone.code = behaviours[op.ID].mockCode // if refused, as the mock's README says
+				}
+				if t.state == st && !slices.Contains(res.State.Settling, st) {
+					gone.want = refuse
+				}
+				return gone, true
+			}
+		}
+		return gone, true
+	}
+	// What an action does the document does not say.
+	return prediction{}, false
+}
+
+// seeThing holds what a read answered of a resource to the model: its
+// key, its name, the fields an update wrote, and its state's move.
+func (m *model) seeThing(t *mThing, got map[string]any) []string {
+	res := m.sem.Resources[t.kind]
+	var diffs []string
+	if k := str(got[res.Key]); res.Key != "" && k != t.key {
+		diffs = append(diffs, fmt.Sprintf("%s is %q, want %q", res.Key, k, t.key))
+	}
+	if res.Name != "" && str(got[res.Name]) != t.name {
+		diffs = append(diffs, fmt.Sprintf("%s is %q, want %q", res.Name, str(got[res.Name]), t.name))
+	}
+	for _, k := range sortedKeys(t.written) {
+		if v, ok := got[k]; ok && string(marshal(v)) != string(marshal(t.written[k])) {
+			diffs = append(diffs, fmt.Sprintf("%s is %s, want %s as written", k, marshal(v), marshal(t.written[k])))
+		}
+	}
+	if res.State == nil {
+		return diffs
+	}
+	state := str(got[res.State.Field])
+	switch {
+	case t.deleted && res.Deleted.State != "" && state != res.Deleted.State:
+		diffs = append(diffs, fmt.Sprintf("%s is %q, want %s: it was deleted", res.State.Field, state, res.Deleted.State))
+	case !t.deleted && !movesTo(res.State, t.state, state):
+		diffs = append(diffs, fmt.Sprintf("%s went from %s to %q", res.State.Field, firstOf(t.state, "created"), state))
+	}
+	t.state = state
+	return diffs
+}
+
+// movesTo says whether a state may move from one to another; from "", not
+// yet seen, any declared state.
+func movesTo(s *semantics.State, from, to string) bool {
+	if from == to {
+		return true
+	}
+	if from == "" {
+		_, ok := s.Moves[to]
+		return ok
+	}
+	return slices.Contains(s.Moves[from], to)
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// settling says whether a resource may still be in a state it leaves on
+// its own.
+func settling(res *semantics.Resource, t *mThing) bool {
+	return res.State != nil && len(res.State.Settling) > 0 && !t.deleted &&
+		(t.state == "" || slices.Contains(res.State.Settling, t.state))
+}
+
+// matches says whether a resource's field matches a filter's value.
+func matches(f semantics.Filter, have any, want string) bool {
+	s := str(have)
+	if f.Match == "fold" {
+		return strings.EqualFold(s, want)
+	}
+	return s == want
+}

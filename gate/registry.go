@@ -1,0 +1,162 @@
+package gate
+
+import "pgregory.net/rapid"
+
+// The registry: what the document cannot declare, by operationId. It is
+// the one place in the gate's code that names an operation. What the
+// declarations say (x-dli-resources, x-dli-operation, x-dli-codes: the
+// package semantics) the gate derives for every operation: the life
+// cycles, the cleanup, the filling of paths, the sequences' roots and
+// links, and the generic part of the model (model_declared.go). What they
+// cannot say, what a binding or a grant does, and what only a dli-mock's
+// README promises, is written here, in Go, per operation:
+//
+//   - predict: the model's prediction of a call, replacing the generic one;
+//   - observe: what a sequence holds a server to after the call answers;
+//   - prepare: a change to a body a sequence draws, before it is sent;
+//   - actions: more steps a sequence may take, by name;
+//   - body: a whole body a sequence sends instead of one drawn, when it
+//     returns true; wanted: optional properties always drawn (gen.go);
+//   - mockCode: the error code of a refusal the document gives none for,
+//     which a dli-mock's README gives;
+//   - lifeCycle: what the life cycle of the operation's resource checks
+//     beyond the declared one, for the create, the read or the delete it
+//     names (gate_lifecycle.go).
+//
+// An operation with no entry is checked by its declarations alone.
+type behaviour struct {
+	predict  func(m *model, op string, path map[string]string, body map[string]any) prediction
+	observe  func(r *seqRun, key string)
+	prepare  func(r *seqRun, body any)
+	actions  map[string]func(r *seqRun)
+	body     func(r *seqRun) (any, bool)
+	wanted   []string
+	mockCode string
+}
+
+var behaviours = map[string]behaviour{
+	// Enhanced connections: bindings, hosts, routes and grants are what
+	// the model holds of one, compared field by field.
+	"CreateEnhancedConnection": {predict: (*model).createEnhanced, prepare: (*seqRun).tagRun},
+	"ShowEnhancedConnection":   {predict: (*model).showEnhanced, observe: (*seqRun).compareShown},
+	"ListEnhancedConnections": {actions: map[string]func(*seqRun){
+		"ListEnhancedConnections filters": func(r *seqRun) { r.listFilters(true); r.listFilters(false) },
+		"ListEnhancedConnections pages":   (*seqRun).listPages,
+		"settle":                          (*seqRun).settle,
+	}},
+	"UpdateEnhancedConnection": {predict: (*model).updateEnhanced},
+	"DeleteEnhancedConnection": {predict: (*model).deleteEnhanced},
+	"AssociateQueueToEnhancedConnection": {body: (*seqRun).nothingToBind, predict: func(m *model, _ string, path map[string]string, body map[string]any) prediction {
+		return m.bind(false, path, body)
+	}},
+	"DisassociateQueueFromEnhancedConnection": {body: (*seqRun).unbindBody, predict: func(m *model, _ string, path map[string]string, body map[string]any) prediction {
+		return m.bind(true, path, body)
+	}},
+	"ShowEnhancedConnectionPrivilege":   {predict: (*model).showEnhanced, observe: (*seqRun).comparePrivileges},
+	"CreateRouteToEnhancedConnection":   {predict: (*model).createRoute},
+	"CreateEnhancedConnectionRoutes":    {predict: (*model).createRoute},
+	"DeleteRouteFromEnhancedConnection": {predict: (*model).deleteRoute},
+	"DeleteEnhancedConnectionRoutes":    {predict: (*model).deleteRoute},
+	"RunAuthorizationAction":            {predict: (*model).predictAuthorization, wanted: []string{"/projectId"}},
+
+	// Classic connections are held by their declarations, but for what
+	// a dli-mock answers a delete while one is being created, and what a
+	// dli-mock's new one shows.
+	"DeleteDatasourceConnection": {mockCode: "DLI.0007"},
+}
+
+// goKind is a resource kind the registry's model holds in Go (model.go)
+// rather than by its declarations: its keys, as a sequence draws them.
+type goKind struct {
+	keys func(m *model, parent string, withDeleted bool) []string
+	// sentinel is a key that does not exist, drawn among the others in
+	// place of a fresh unknown one.
+	sentinel string
+}
+
+var goKinds = map[string]goKind{
+	"enhanced_connection": {keys: func(m *model, _ string, withDeleted bool) []string {
+		// The deleted ones first: a draw counts back from the last, so
+		// that calls mostly go to connections still there, where what
+		// several calls do shows (a second route, a name used twice),
+		// without a draw more, which would slow shrinking.
+		var deleted, live []string
+		for _, c := range m.conns {
+			if c.deleted {
+				deleted = append(deleted, c.id)
+			} else {
+				live = append(live, c.id)
+			}
+		}
+		if !withDeleted {
+			return live
+		}
+		return append(deleted, live...)
+	}},
+	"route": {sentinel: "no_such_route", keys: func(m *model, parent string, _ bool) []string {
+		var out []string
+		if c := m.conn(parent); c != nil {
+			for _, rt := range c.routes {
+				out = append(out, rt.name)
+			}
+		}
+		return out
+	}},
+	"privilege": {keys: func(*model, string, bool) []string { return nil }},
+}
+
+// modelledInGo says whether the registry models a resource kind itself,
+// so that the generic model leaves that kind alone.
+func (g *gate) modelledInGo(kind string) bool {
+	_, ok := goKinds[kind]
+	return ok
+}
+
+// nothingToBind is, seldom, a binding request with both lists null: each
+// is allowed alone, which the schema says; both together name nothing,
+// which only the document's words say.
+func (r *seqRun) nothingToBind() (any, bool) {
+	if rapid.IntRange(0, 9).Draw(r.t, "name nothing to bind?") == 0 {
+		return map[string]any{"queues": nil, "elastic_resource_pools": nil}, true
+	}
+	return nil, false
+}
+
+// unbindBody is mostly some of what is bound: an unbind of names drawn at
+// random would seldom find them all bound.
+func (r *seqRun) unbindBody() (any, bool) {
+	if body, ok := r.nothingToBind(); ok {
+		return body, true
+	}
+	c := r.target
+	if c == nil || len(c.bindings) == 0 || rapid.IntRange(0, 3).Draw(r.t, "unbind what is bound?") == 0 {
+		return nil, false
+	}
+	body := map[string]any{}
+	for _, b := range c.bindings {
+		field := "elastic_resource_pools"
+		if b.queue {
+			field = "queues"
+		}
+		if rapid.Bool().Draw(r.t, "unbind "+b.name+"?") {
+			list, _ := body[field].([]any)
+			body[field] = append(list, b.name)
+		}
+	}
+	return body, len(body) > 0
+}
+
+// namesOf are the names of the resources of kind the run made.
+func (r *seqRun) namesOf(kind string) []string {
+	var names []string
+	if kind == "enhanced_connection" {
+		for _, c := range r.m.conns {
+			names = append(names, c.name)
+		}
+		return names
+	}
+	for _, t := range r.m.thingsOf(kind) {
+		names = append(names, t.name)
+	}
+	return names
+}

@@ -1,0 +1,128 @@
+package gate
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/dli-contract/dli-go/semantics"
+)
+
+// The steps a sequence may take besides the calls links lead to: the
+// registry's (registry.go), and for each kind held by its declarations a
+// list of the run's resources and, for a kind with settling states, a wait
+// until they leave them.
+
+// seqSteps are the steps by name; a name says what the step does and
+// fixes its place among the others (rapid draws from them in name order).
+func (g *gate) seqSteps() map[string]func(*seqRun) {
+	steps := map[string]func(*seqRun){}
+	for _, id := range g.sem.Order {
+		for name, step := range behaviours[id].actions {
+			steps[name] = step
+		}
+	}
+	for _, res := range g.sem.Creates() {
+		if g.modelledInGo(res.Kind) || res.Parent != "" || g.cfg.SkipClassic && retired(res) {
+			continue
+		}
+		if list := res.Op(semantics.List); list != nil {
+			steps[list.ID+", the run's"] = func(r *seqRun) { r.listThings(res, list) }
+		}
+		if res.State != nil && len(res.State.Settling) > 0 && res.Op(semantics.Read) != nil {
+			steps["settle "+res.Title] = func(r *seqRun) { r.settleThings(res) }
+		}
+	}
+	return steps
+}
+
+// seeThing holds what the last call read of a resource to the model.
+func (r *seqRun) seeThing(res *semantics.Resource, key string) {
+	t := r.m.thing(res.Kind, key)
+	if t == nil || r.unsure || r.last.Status != 200 {
+		return
+	}
+	var got map[string]any
+	_ = json.Unmarshal([]byte(r.last.body), &got)
+	if diffs := r.m.seeThing(t, got); len(diffs) > 0 {
+		r.fail("a "+res.Title+" read unlike the model", "%s %s reads unlike the model: %s", res.Title, key, strings.Join(diffs, "; "))
+	}
+}
+
+// listThings lists the resources of a kind: every one the run made is
+// there as the model holds it, unless it was deleted and its kind does not
+// show deleted ones. Others (a live project's) are not judged.
+func (r *seqRun) listThings(res *semantics.Resource, list *semantics.Operation) {
+	things := r.m.thingsOf(res.Kind)
+	if len(things) == 0 || r.unsure {
+		r.t.Skip("no " + res.Title + " of the run")
+	}
+	path := r.g.fill(list, "")
+	if list.Paging != nil {
+		path += "?" + url.Values{list.Paging.Limit: {"0"}}.Encode()
+	}
+	ex := r.g.send(r.ctx, true, list.Method, path, nil)
+	r.last = ex
+	r.step("%s → %s", list.ID, ex.Answer())
+	if ex.Throttled || ex.Error != "" || ex.Status != 200 {
+		return
+	}
+	listed := map[string]map[string]any{}
+	for _, it := range itemsOf(ex, list.Items) {
+		listed[str(it[res.Key])] = it
+	}
+	shown := res.Deleted.State != ""
+	for _, t := range things {
+		it, ok := listed[t.key]
+		switch {
+		case t.deleted && ok && !shown:
+			r.fail("the "+res.Title+" list answers a deleted one", "the %s list answers %s (%s), which was deleted", res.Title, t.key, t.name)
+		case (!t.deleted || shown) && !ok:
+			r.fail("the "+res.Title+" list lacks one", "the %s list lacks %s (%s), which the model holds", res.Title, t.key, t.name)
+		case ok:
+			if diffs := r.m.seeThing(t, it); len(diffs) > 0 {
+				r.fail("the "+res.Title+" list answers one unlike the model", "the %s list answers %s unlike the model: %s", res.Title, t.key, strings.Join(diffs, "; "))
+			}
+		}
+	}
+}
+
+// settleThings waits, within -settle, until no resource of a kind the run
+// made is in a settling state: until then what a change does may not
+// show.
+func (r *seqRun) settleThings(res *semantics.Resource) {
+	waiting := slices.DeleteFunc(r.m.thingsOf(res.Kind), func(t *mThing) bool { return !settling(res, t) })
+	if r.unsure || len(waiting) == 0 {
+		r.t.Skip("no " + res.Title + " settling")
+	}
+	deadline, wait := r.settleBound(res.Kind, res.Title)
+	if !wait {
+		return
+	}
+	read := res.Op(semantics.Read)
+	for _, t := range waiting {
+		for {
+			ex := r.g.send(r.ctx, true, read.Method, r.g.fill(read, t.key), nil)
+			r.last = ex
+			if ex.Throttled || ex.Error != "" || ex.Status != 200 {
+				return
+			}
+			r.seeThing(res, t.key)
+			if !settling(res, t) {
+				break
+			}
+			if r.g.clock.Now().After(deadline) {
+				msg := fmt.Sprintf("%s %s still %s after %s (-settle)", res.Title, t.key, t.state, r.g.cfg.Settle)
+				r.step("wait until no %s is %s → %s still %s", res.Title, strings.Join(res.State.Settling, " or "), t.key, t.state)
+				r.g.didNotSettle(res.Kind, msg, true)
+				r.fail("a "+res.Title+" never settles", "%s", msg)
+			}
+			if r.g.clock.Sleep(r.ctx, r.g.cfg.Poll) != nil {
+				return
+			}
+		}
+	}
+	r.step("wait until no %s is %s → done", res.Title, strings.Join(res.State.Settling, " or "))
+}
