@@ -285,10 +285,17 @@ func itemsOf(ex *Exchange, items string) []map[string]any {
 
 // fill makes the path of op for the resource of key, in the run's
 // project.
-func (g *gate) fill(op *semantics.Operation, key string) string {
+func (g *gate) fill(op *semantics.Operation, key string) string { return g.fillUnder(op, "", key) }
+
+// fillUnder makes the path of op for the resource of key under the
+// resource of parent (a sub-resource's), in the run's project.
+func (g *gate) fillUnder(op *semantics.Operation, parent, key string) string {
 	p := strings.ReplaceAll(op.Path, "{project_id}", url.PathEscape(g.cfg.ProjectID))
 	if op.KeyExpr != nil && op.KeyExpr.In == "path" {
 		p = strings.ReplaceAll(p, "{"+op.KeyExpr.Name+"}", url.PathEscape(key))
+	}
+	if op.ParentExpr != nil && op.ParentExpr.In == "path" {
+		p = strings.ReplaceAll(p, "{"+op.ParentExpr.Name+"}", url.PathEscape(parent))
 	}
 	return p
 }

@@ -13,36 +13,6 @@ import (
 	"github.com/dli-contract/dli-go/semantics"
 )
 
-// handWritten are the resource kinds whose life cycle the gate checks in
-// Go (gate_lifecycle.go), for what the document cannot declare: bindings
-// that settle, host entries replaced, a mock's fail_ pools. Every other
-// kind the document declares gets the declared life cycle below.
-var handWritten = []string{"enhanced_connection", "classic_connection"}
-
-// lifeCycleDeclared runs, for each top-level resource kind the document
-// declares a create, read and delete of, the life cycle every such kind
-// has: create it (the create's first request example, named for the
-// run), read it and find its key, list it, update it, delete it, then read
-// it gone as its declaration says a deleted one answers. It names no
-// operation: a kind added to the document is checked with no change here.
-func (g *gate) lifeCycleDeclared(ctx context.Context) {
-	for _, res := range g.sem.Creates() {
-		switch {
-		case res.Parent != "" || slices.Contains(handWritten, res.Kind):
-			continue
-		case res.Op(semantics.Read) == nil || res.Op(semantics.Delete) == nil:
-			continue // semantics.Load refuses a create without them
-		case g.stopped():
-			return
-		}
-		if cloud := g.cloudInputs(res.Op(semantics.Create)); len(cloud) > 0 && !g.cfg.Mock {
-			g.notRun = append(g.notRun, fmt.Sprintf("declared life cycle of %s: its create needs real cloud resources (%s), which only a mock does without", res.Title, strings.Join(cloud, ", ")))
-			continue
-		}
-		g.lifeCycleOf(ctx, res)
-	}
-}
-
 // stateRefusals holds each resource kind to the operations its states
 // refuse, as declared (a classic connection being created cannot be
 // deleted): it creates one, and while the read shows it in such a state,
@@ -96,70 +66,6 @@ func (g *gate) stateRefusals(ctx context.Context) {
 			g.verdictCase(CheckTransitions, op.ID, what, "", ex, msg)
 		}
 	}
-}
-
-func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource) {
-	create := res.Op(semantics.Create)
-	body, ok := firstExample(create)
-	if !ok {
-		g.notRun = append(g.notRun, fmt.Sprintf("declared life cycle of %s: %s has no request example to create one from", res.Title, create.ID))
-		return
-	}
-	if res.Name != "" {
-		body[res.Name] = g.name()
-	}
-	raw, _ := json.Marshal(body)
-	what := fmt.Sprintf("the declared life cycle of a %s: create %s", res.Title, raw)
-	ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
-	msg := acceptedAny(ex, "create")
-	key := ""
-	if msg == "" {
-		key, _ = create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)})
-		if key == "" {
-			msg = fmt.Sprintf("the create's answer has no key at %s", create.Key)
-		}
-	}
-	g.verdictCase(CheckAvailability, create.ID, what, "", ex, msg)
-	if msg != "" {
-		return
-	}
-
-	read := res.Op(semantics.Read)
-	ex = g.send(ctx, true, read.Method, g.fill(read, key), nil)
-	msg = accepted(ex, http.StatusOK, "read of the "+res.Title+" just created")
-	if msg == "" {
-		if got := field(ex, res.Key); got != key {
-			msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Key, got, key)
-		}
-	}
-	g.verdictCase(CheckAvailability, read.ID, "the "+res.Title+" just created", "/"+res.Key, ex, msg)
-
-	if list := res.Op(semantics.List); list != nil {
-		ex = g.send(ctx, true, list.Method, g.fill(list, ""), nil)
-		msg = accepted(ex, http.StatusOK, "list")
-		if msg == "" && !slices.Contains(listedKeys(ex, list.Items, res.Key), key) {
-			msg = fmt.Sprintf("the list does not have the %s just created (%s)", res.Title, key)
-		}
-		g.verdictCase(CheckAvailability, list.ID, "the "+res.Title+" just created", list.Items, ex, msg)
-	}
-
-	if update := res.Op(semantics.Update); update != nil {
-		if change, ok := firstExample(update); ok {
-			raw, _ := json.Marshal(change)
-			ex = g.send(ctx, true, update.Method, g.fill(update, key), raw)
-			g.verdictCase(CheckPositive, update.ID, "the declared life cycle: update "+string(raw), "", ex, acceptedAny(ex, "update"))
-		}
-	}
-
-	del := res.Op(semantics.Delete)
-	ex = g.send(ctx, true, del.Method, g.fill(del, key), nil)
-	msg = acceptedAny(ex, "delete")
-	g.verdictCase(CheckAvailability, del.ID, "delete the "+res.Title+" just created", "", ex, msg)
-	if msg != "" {
-		return
-	}
-	ex = g.send(ctx, true, read.Method, g.fill(read, key), nil)
-	g.verdictCase(CheckUseAfterFree, read.ID, "read after delete", "", ex, goneAnswer(ex, res))
 }
 
 // goneAnswer is what is wrong with a read of a deleted resource: it must

@@ -182,16 +182,14 @@ func Run(ctx context.Context, cfg Config) Report {
 		{"invalid requests", []string{CheckNegative, CheckUnchanged}, g.negative, false},
 		{"credentials", []string{CheckIgnoredAuth}, g.ignoredAuth, false},
 		{"undeclared routes", []string{CheckUnsupported}, g.undeclared, false},
-		{"enhanced life cycle", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckPositive}, g.lifeCycleEnhanced, true},
-		{"classic life cycle", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions}, g.lifeCycleClassic, true},
-		{"declared life cycles", []string{CheckAvailability, CheckUseAfterFree, CheckPositive}, g.lifeCycleDeclared, true},
+		{"life cycles", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckPositive}, g.lifeCycles, true},
 		{"state refusals", []string{CheckTransitions}, g.stateRefusals, true},
 		{"field cases", []string{CheckPositive}, g.fieldCases, true},
 		{"generated sequences", []string{CheckModel}, g.sequences, true},
 	}
 	for _, p := range phases {
 		switch {
-		case p.mutate && !cfg.Mutate, p.name == "classic life cycle" && cfg.SkipClassic:
+		case p.mutate && !cfg.Mutate:
 			continue
 		case !slices.ContainsFunc(p.checks, g.checkOn):
 			continue

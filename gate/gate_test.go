@@ -108,7 +108,7 @@ func TestGateJudgesServers(t *testing.T) {
 			if status == 200 && strings.Contains(path, "enhanced-connections/") && b["hosts"] != nil {
 				b["hosts"] = []any{}
 			}
-		}, []string{"ensure_resource_availability: ShowEnhancedConnection 200 /hosts", "show answers []"}},
+		}, []string{"ensure_resource_availability: ShowEnhancedConnection 200 /hosts", "the enhanced connection reads []"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

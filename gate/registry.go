@@ -32,12 +32,13 @@ type behaviour struct {
 	body     func(r *seqRun) (any, bool)
 	wanted   []string
 	mockCode string
+	life     *lifeHooks
 }
 
 var behaviours = map[string]behaviour{
 	// Enhanced connections: bindings, hosts, routes and grants are what
 	// the model holds of one, compared field by field.
-	"CreateEnhancedConnection": {predict: (*model).createEnhanced, prepare: (*seqRun).tagRun},
+	"CreateEnhancedConnection": {predict: (*model).createEnhanced, prepare: (*seqRun).tagRun, life: enhancedLife},
 	"ShowEnhancedConnection":   {predict: (*model).showEnhanced, observe: (*seqRun).compareShown},
 	"ListEnhancedConnections": {actions: map[string]func(*seqRun){
 		"ListEnhancedConnections filters": func(r *seqRun) { r.listFilters(true); r.listFilters(false) },
@@ -63,6 +64,7 @@ var behaviours = map[string]behaviour{
 	// a dli-mock answers a delete while one is being created, and what a
 	// dli-mock's new one shows.
 	"DeleteDatasourceConnection": {mockCode: "DLI.0007"},
+	"CreateDatasourceConnection": {life: classicLife},
 }
 
 // goKind is a resource kind the registry's model holds in Go (model.go)

@@ -147,6 +147,8 @@ type Filter struct {
 type Paging struct {
 	Offset string `json:"offset"`
 	Limit  string `json:"limit"`
+	// All, when set, is the limit that answers every item at once.
+	All *int `json:"all,omitempty"`
 }
 
 // Operation is what one operation means.

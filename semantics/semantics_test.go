@@ -44,7 +44,8 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 	assert.Equal(t, semantics.Answer{Status: 400, Code: "DLI.0001"}, enhanced.Unknown)
 	list := enhanced.Op(semantics.List)
 	assert.Equal(t, semantics.Filter{Field: "status", Match: "fold"}, list.Filters["status"])
-	assert.Equal(t, &semantics.Paging{Offset: "offset", Limit: "limit"}, list.Paging)
+	all := 0
+	assert.Equal(t, &semantics.Paging{Offset: "offset", Limit: "limit", All: &all}, list.Paging, "limit=0 lists every connection")
 
 	classic := s.Resources["classic_connection"]
 	assert.Equal(t, []string{"CREATING"}, classic.State.Settling)

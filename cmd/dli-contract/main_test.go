@@ -198,7 +198,7 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 		{"ignores authentication", gate.CheckIgnoredAuth, "an unsigned request was answered 200, want 401", func(t *testing.T) http.Handler {
 			return newMock(t, false)
 		}},
-		{"still shows what it deleted", gate.CheckUseAfterFree, "a deleted connection is still shown as ACTIVE", func(t *testing.T) http.Handler {
+		{"still shows what it deleted", gate.CheckUseAfterFree, `read after delete answered 200 with state "ACTIVE"`, func(t *testing.T) http.Handler {
 			return jsonEdit(newMock(t, true), isEnhancedShow, func(m map[string]any) {
 				if m["status"] == "DELETED" {
 					m["status"] = "ACTIVE"
@@ -229,7 +229,7 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 				return rec.Code, rec.Header(), rec.Body.Bytes()
 			})
 		}},
-		{"loses what it created", gate.CheckAvailability, "the list lacks the connection", func(t *testing.T) http.Handler {
+		{"loses what it created", gate.CheckAvailability, "the list lacks the enhanced connection", func(t *testing.T) http.Handler {
 			return jsonEdit(newMock(t, true), isEnhancedList, func(m map[string]any) {
 				m["connections"], m["count"] = []any{}, 0
 			})

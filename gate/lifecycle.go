@@ -1,0 +1,405 @@
+package gate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/dli-contract/dli-go/semantics"
+)
+
+// The life cycle every resource kind the document declares a create, read
+// and delete of goes through, as its declarations describe it: create one,
+// read it by its key, wait while it settles (its state moving only as
+// declared), find it in its list, update it and read back what was
+// written, add and remove each sub-resource, call what else reads it, then
+// delete it and read it gone as a deleted one answers; a deleted one still
+// read must refuse any change. It names no operation: what a kind's life
+// cycle checks beyond this, the registry adds (lifeHooks).
+
+// lifeHooks are what a kind's life cycle checks beyond the declared one,
+// for what the document cannot declare (registry.go).
+type lifeHooks struct {
+	// body is the create's body, named by the run; nil: the create's
+	// richest request example.
+	body func(g *gate) map[string]any
+	// settle, when set, holds each read while the resource settles to
+	// what its parts do (a connection's bindings): it reports the parts
+	// still settling, and on the read where none is, checks how they
+	// ended.
+	settle *partSettle
+	// mock is what is wrong with a dli-mock's read while it settles, by
+	// its README; "" when nothing.
+	mock func(got map[string]any) string
+	// beforeDelete undoes what the create did beyond the resource (a
+	// binding), before the delete.
+	beforeDelete func(ctx context.Context, g *gate, key string, body map[string]any)
+}
+
+// partSettle is how the parts of a resource settle.
+type partSettle struct {
+	// what names them for -settle's bookkeeping ("bindings").
+	what string
+	// see holds one read to the parts' moves, returning the messages of
+	// moves not allowed and the parts still settling.
+	see func(st *stateTracker, got map[string]any) (moves, settling []string)
+	// still is the message for parts that did not settle within -settle.
+	still func(settling []string, settle string) string
+	// ended is what is wrong with how they ended, for a dli-mock.
+	ended func(got map[string]any) string
+}
+
+// stateTracker remembers the last state of each thing and reports a move
+// its table does not allow.
+type stateTracker struct{ last map[string]string }
+
+func (t *stateTracker) move(title, thing, state string, allowed func(from, to string) bool) string {
+	if t.last == nil {
+		t.last = map[string]string{}
+	}
+	key := title + " " + thing
+	prev, seen := t.last[key]
+	t.last[key] = state
+	if !seen || prev == state || allowed(prev, state) {
+		return ""
+	}
+	return fmt.Sprintf("%s %s went from %s to %s, which the document does not allow", title, thing, prev, state)
+}
+
+// lifeCycles runs the life cycle of every top-level kind with a create,
+// the current kinds first.
+func (g *gate) lifeCycles(ctx context.Context) {
+	kinds := g.sem.Creates()
+	slices.SortStableFunc(kinds, func(a, b *semantics.Resource) int { return cmpBool(retired(a), retired(b)) })
+	for _, res := range kinds {
+		create := res.Op(semantics.Create)
+		switch {
+		case res.Parent != "" || res.Op(semantics.Read) == nil || res.Op(semantics.Delete) == nil:
+			continue // semantics.Load refuses a top-level create without them
+		case g.cfg.SkipClassic && retired(res) || !g.opOn(create.ID):
+			continue
+		case g.stopped():
+			return
+		}
+		hooks := behaviours[create.ID].life
+		if cloud := g.cloudInputs(create); len(cloud) > 0 && !g.cfg.Mock && (hooks == nil || hooks.body == nil) {
+			g.notRun = append(g.notRun, fmt.Sprintf("life cycle of %s: its create needs real cloud resources (%s), which only a mock does without", res.Title, strings.Join(cloud, ", ")))
+			continue
+		}
+		g.lifeCycleOf(ctx, res, hooks)
+	}
+}
+
+func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *lifeHooks) {
+	if hooks == nil {
+		hooks = &lifeHooks{}
+	}
+	create, read := res.Op(semantics.Create), res.Op(semantics.Read)
+	var body map[string]any
+	if hooks.body != nil {
+		body = hooks.body(g)
+	} else if b, ok := richestExample(create); ok {
+		body = b
+	} else {
+		g.notRun = append(g.notRun, fmt.Sprintf("life cycle of %s: %s has no request example to create one from", res.Title, create.ID))
+		return
+	}
+	name := ""
+	if res.Name != "" {
+		name = g.name()
+		body[res.Name] = name
+	}
+	raw, _ := json.Marshal(body)
+	ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
+	what := "create " + firstOf(name, "a "+res.Title)
+	msg := acceptedAs(ex, create, what)
+	key := ""
+	if msg == "" {
+		if key, _ = create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)}); key == "" {
+			msg = fmt.Sprintf("the create's answer has no key at %s", create.Key)
+		}
+	}
+	g.verdictCase(CheckAvailability, create.ID, what, "", ex, msg)
+	if msg != "" {
+		return
+	}
+
+	ex = g.send(ctx, true, read.Method, g.fill(read, key), nil)
+	msg = accepted(ex, http.StatusOK, "read of the "+res.Title+" just created")
+	if got := field(ex, res.Key); msg == "" && got != key {
+		msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Key, got, key)
+	}
+	if got := field(ex, res.Name); msg == "" && res.Name != "" && got != name {
+		msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Name, got, name)
+	}
+	g.verdictCase(CheckAvailability, read.ID, "the "+res.Title+" just created", "/"+res.Key, ex, msg)
+	var states stateTracker
+	if msg == "" {
+		g.settleLife(ctx, res, read, key, ex, hooks, &states)
+	}
+
+	if list := res.Op(semantics.List); list != nil {
+		ex = g.send(ctx, true, list.Method, g.listAll(list, name), nil)
+		msg = accepted(ex, http.StatusOK, "list")
+		if msg == "" && !slices.Contains(listedKeys(ex, list.Items, res.Key), key) {
+			msg = fmt.Sprintf("the list lacks the %s %s just created", res.Title, key)
+		}
+		g.verdictCase(CheckAvailability, list.ID, "the "+res.Title+" just created", list.Items, ex, msg)
+	}
+
+	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
+		g.updateAndReadBack(ctx, res, update, read, key)
+	}
+	for _, child := range g.childrenOf(res) {
+		g.childLifeCycle(ctx, child, key)
+	}
+	for _, id := range g.sem.Order {
+		if op := g.sem.Of(id); op.Resource == res.Kind && op != read && op.Method == http.MethodGet && op.Role != semantics.List && g.opOn(id) {
+			what := "a call that reads the " + res.Title
+			ex := g.send(ctx, true, op.Method, g.fill(op, key), nil)
+			g.verdictCase(CheckPositive, op.ID, what, "", ex, accepted(ex, http.StatusOK, what))
+		}
+	}
+
+	if hooks.beforeDelete != nil {
+		hooks.beforeDelete(ctx, g, key, body)
+	}
+	del := res.Op(semantics.Delete)
+	ex = g.send(ctx, true, del.Method, g.fill(del, key), nil)
+	if acceptedAny(ex, "delete") != "" || g.stopped() {
+		return // the cleanup judges, and reports, a delete refused
+	}
+	ex = g.send(ctx, true, read.Method, g.fill(read, key), nil)
+	msg = goneAnswer(ex, res)
+	if msg == "" && res.Deleted.State != "" {
+		msg = states.move(res.Title, key, field(ex, res.State.Field), func(from, to string) bool { return movesTo(res.State, from, to) })
+	}
+	g.verdictCase(CheckUseAfterFree, read.ID, "a "+res.Title+" just deleted", "", ex, msg)
+	if res.Deleted.State == "" {
+		return
+	}
+	// Still read, it must refuse any change.
+	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
+		what := "a change to a deleted " + res.Title
+		ex := g.send(ctx, true, update.Method, g.fill(update, key), exampleBody(update))
+		g.verdictCase(CheckUseAfterFree, update.ID, what, "", ex, refused(ex, what))
+	}
+	for _, child := range g.childrenOf(res) {
+		if c := child.Op(semantics.Create); c != nil && g.opOn(c.ID) {
+			what := fmt.Sprintf("a %s on a deleted %s", child.Title, res.Title)
+			ex := g.send(ctx, true, c.Method, g.fillUnder(c, key, ""), exampleBody(c))
+			g.verdictCase(CheckUseAfterFree, c.ID, what, "", ex, refused(ex, what))
+		}
+	}
+}
+
+// settleLife follows a resource just created, from the read ex, until it
+// and its parts leave the states they leave on their own, within -settle:
+// each read must move states only as declared.
+func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *semantics.Operation, key string, ex *Exchange,
+	hooks *lifeHooks, states *stateTracker) {
+	parts := hooks.settle
+	if parts == nil && (res.State == nil || len(res.State.Settling) == 0) {
+		if res.State != nil { // what a delete then moves it from
+			states.move(res.Title, key, field(ex, res.State.Field), func(string, string) bool { return true })
+		}
+		return
+	}
+	what, title := res.Kind, res.Title
+	if res.State == nil || len(res.State.Settling) == 0 {
+		what = parts.what
+	}
+	deadline := g.clock.Now().Add(g.cfg.Settle)
+	for first := true; ; first = false {
+		if !first {
+			if ex = g.send(ctx, true, read.Method, g.fill(read, key), nil); ex.Status != http.StatusOK {
+				return
+			}
+		}
+		var got map[string]any
+		_ = json.Unmarshal([]byte(ex.body), &got)
+		var moves, waiting []string
+		state := ""
+		if res.State != nil {
+			state = str(got[res.State.Field])
+			moves = append(moves, states.move(title, key, state, func(from, to string) bool { return movesTo(res.State, from, to) }))
+			if slices.Contains(res.State.Settling, state) {
+				waiting = append(waiting, fmt.Sprintf("%s %s still %s", title, key, state))
+			}
+		}
+		var partsWaiting []string
+		if parts != nil {
+			pm, pw := parts.see(states, got)
+			moves, partsWaiting = append(moves, pm...), pw
+		}
+		for _, m := range moves {
+			if m != "" {
+				g.verdictCase(CheckTransitions, read.ID, "states while the "+title+" settles", "", ex, m)
+			}
+		}
+		if g.cfg.Mock && hooks.mock != nil {
+			g.verdictCase(CheckTransitions, read.ID, "a dli-mock's "+title+" while it settles", "", ex, hooks.mock(got))
+		}
+		if len(waiting) == 0 && len(partsWaiting) == 0 {
+			g.verdictCase(CheckTransitions, read.ID, "the "+title+" settles", "", ex, "")
+			if parts != nil && g.cfg.Mock && parts.ended != nil {
+				g.verdictCase(CheckTransitions, read.ID, "how a dli-mock's "+parts.what+" end", "", ex, parts.ended(got))
+			}
+			return
+		}
+		if found, _ := g.neverSettled(what); found || g.clock.Now().After(deadline) {
+			var msg, where string
+			if len(waiting) > 0 {
+				msg, where = fmt.Sprintf("%s after %s (-settle)", strings.Join(waiting, ", "), g.cfg.Settle), "/"+res.State.Field
+			} else {
+				msg = parts.still(partsWaiting, g.cfg.Settle.String())
+			}
+			g.verdictCase(CheckTransitions, read.ID, "the "+title+" settles", where, ex, msg)
+			g.didNotSettle(what, msg, false)
+			return
+		}
+		if g.pause(ctx) != nil {
+			return
+		}
+	}
+}
+
+// updateAndReadBack sends the update's richest example: it must be
+// accepted, and a read must answer each field as written.
+func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, update, read *semantics.Operation, key string) {
+	change, ok := richestExample(update)
+	if !ok {
+		return
+	}
+	raw, _ := json.Marshal(change)
+	what := "an update " + string(raw)
+	ex := g.send(ctx, true, update.Method, g.fill(update, key), raw)
+	msg := acceptedAs(ex, update, what)
+	g.verdictCase(CheckPositive, update.ID, what, "", ex, msg)
+	if msg != "" {
+		return
+	}
+	ex = g.send(ctx, true, read.Method, g.fill(read, key), nil)
+	msg = accepted(ex, http.StatusOK, "read after an update")
+	var got map[string]any
+	_ = json.Unmarshal([]byte(ex.body), &got)
+	where := ""
+	for _, k := range slices.Sorted(maps.Keys(change)) {
+		if v, shown := got[k]; msg == "" && shown && change[k] != nil && string(marshal(v)) != string(marshal(change[k])) {
+			msg = fmt.Sprintf("after an update wrote %s %s, the %s reads %s", k, marshal(change[k]), res.Title, marshal(v))
+			where = "/" + k
+		}
+	}
+	g.verdictCase(CheckAvailability, read.ID, "the fields just written", where, ex, msg)
+}
+
+// childLifeCycle adds a sub-resource under parent and removes it again.
+func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, parent string) {
+	create, del := child.Op(semantics.Create), child.Op(semantics.Delete)
+	body, ok := richestExample(create)
+	if !ok || !g.opOn(create.ID) {
+		return
+	}
+	raw, _ := json.Marshal(body)
+	what := "adding a " + child.Title
+	ex := g.send(ctx, true, create.Method, g.fillUnder(create, parent, ""), raw)
+	msg := acceptedAs(ex, create, what)
+	g.verdictCase(CheckPositive, create.ID, what, "", ex, msg)
+	key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)})
+	if msg != "" || key == "" || del == nil || !g.opOn(del.ID) {
+		return
+	}
+	what = "deleting the " + child.Title
+	ex = g.send(ctx, true, del.Method, g.fillUnder(del, parent, key), nil)
+	g.verdictCase(CheckPositive, del.ID, what, "", ex, acceptedAs(ex, del, what))
+}
+
+// childrenOf are the kinds under res that can be created.
+func (g *gate) childrenOf(res *semantics.Resource) []*semantics.Resource {
+	var out []*semantics.Resource
+	for _, k := range slices.Sorted(maps.Keys(g.sem.Resources)) {
+		if c := g.sem.Resources[k]; c.Parent == res.Kind && c.Op(semantics.Create) != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// listAll is the path of a list that answers every item (where its
+// paging declares a limit that does), filtered by name where it can be.
+func (g *gate) listAll(list *semantics.Operation, name string) string {
+	q := url.Values{}
+	if p := list.Paging; p != nil && p.All != nil {
+		q.Set(p.Limit, fmt.Sprint(*p.All))
+	}
+	if len(q) == 0 {
+		return g.fill(list, "")
+	}
+	return g.fill(list, "") + "?" + q.Encode()
+}
+
+// acceptedAs is the message for a call that should have been answered
+// with the success its operation declares first, "" when it was.
+func acceptedAs(ex *Exchange, op *semantics.Operation, what string) string {
+	if ok := successOf(op); ok != 0 {
+		return accepted(ex, ok, what)
+	}
+	return acceptedAny(ex, what)
+}
+
+// successOf is the lowest 2xx status op declares, 0 when none.
+func successOf(op *semantics.Operation) int {
+	doc := op.Document()
+	if doc == nil || doc.Responses == nil {
+		return 0
+	}
+	best := 0
+	for code := range doc.Responses.Map() {
+		var n int
+		if _, err := fmt.Sscan(code, &n); err == nil && n >= 200 && n < 300 && (best == 0 || n < best) {
+			best = n
+		}
+	}
+	return best
+}
+
+// richestExample is a copy of the request example of op with the most to
+// it (the longest in JSON; by name among equals): a life cycle sends what
+// shows most.
+func richestExample(op *semantics.Operation) (map[string]any, bool) {
+	doc := op.Document()
+	if doc == nil || doc.RequestBody == nil || doc.RequestBody.Value == nil {
+		return nil, false
+	}
+	mt := doc.RequestBody.Value.Content.Get("application/json")
+	if mt == nil {
+		return nil, false
+	}
+	var best []byte
+	for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
+		if ex := mt.Examples[name]; ex != nil && ex.Value != nil {
+			if raw, _ := json.Marshal(ex.Value.Value); len(raw) > len(best) {
+				best = raw
+			}
+		}
+	}
+	var out map[string]any
+	return out, json.Unmarshal(best, &out) == nil && out != nil
+}
+
+// exampleBody is op's richest request example as JSON, {} without one,
+// nil for an operation without a body.
+func exampleBody(op *semantics.Operation) []byte {
+	if doc := op.Document(); doc == nil || doc.RequestBody == nil {
+		return nil
+	}
+	if b, ok := richestExample(op); ok {
+		return marshal(b)
+	}
+	return []byte(`{}`)
+}

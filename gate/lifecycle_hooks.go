@@ -1,0 +1,144 @@
+package gate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dli-contract/dli-go/gen/dli"
+)
+
+// The life cycle hooks of the registry (registry.go): what the life cycles
+// of enhanced and classic connections check beyond what their kinds
+// declare.
+
+// enhancedLife: an enhanced connection is created on the target's VPC
+// and subnet, bound to its pool (a dli-mock's fail_ pool too, which must
+// end FAILED); its bindings must settle; they are unbound before the
+// delete.
+var enhancedLife = &lifeHooks{
+	body: func(g *gate) map[string]any {
+		body := g.cfg.Enhanced
+		if body.DestVpcID == "" {
+			body = mockEnhanced
+		}
+		if g.cfg.Mock {
+			// A dli-mock ends a fail_ binding FAILED, with a message, and any
+			// other ACTIVE: both ends are checked.
+			body.ElasticResourcePools = append(slices.Clone(body.ElasticResourcePools), "fail_contract_pool")
+		}
+		return asMap(body)
+	},
+	settle: &partSettle{
+		what: "bindings",
+		see: func(st *stateTracker, got map[string]any) (moves, creating []string) {
+			for _, b := range slices.Concat(objects(got["available_queue_info"]), objects(got["elastic_resource_pools"])) {
+				status := str(b["status"])
+				moves = append(moves, st.move("binding", str(b["name"]), status, func(from, to string) bool {
+					return slices.Contains(bindingMoves[from], to)
+				}))
+				if status == string(dli.BindingCreating) {
+					creating = append(creating, str(b["name"]))
+				}
+			}
+			return moves, creating
+		},
+		still: func(creating []string, settle string) string {
+			return fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), settle)
+		},
+		ended: func(got map[string]any) string {
+			var d dli.EnhancedConnectionDetail
+			_ = json.Unmarshal(marshal(got), &d)
+			return mockEnds(&d)
+		},
+	},
+	beforeDelete: func(ctx context.Context, g *gate, id string, body map[string]any) {
+		queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
+		if len(queues)+len(pools) > 0 {
+			_, _ = g.c.DisassociateQueueFromEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id,
+				dli.EnhancedConnectionBindingRequest{Queues: queues, ElasticResourcePools: pools})
+		}
+	},
+}
+
+// bindingMoves says where a binding's status may go next.
+var bindingMoves = map[string][]string{
+	"CREATING": {"ACTIVE", "FAILED"},
+}
+
+// classicLife: a classic connection is created for the target's service;
+// a dli-mock's shows its progress as its README says.
+var classicLife = &lifeHooks{
+	body: func(g *gate) map[string]any {
+		body := g.cfg.Create
+		if body.Service == "" {
+			body = mockConnection
+		}
+		return asMap(body)
+	},
+	mock: func(got map[string]any) string {
+		var d dli.ConnectionDetail
+		_ = json.Unmarshal(marshal(got), &d)
+		return mockProcess(&d)
+	},
+}
+
+// asMap is v's JSON form as a map.
+func asMap(v any) map[string]any {
+	var out map[string]any
+	_ = json.Unmarshal(marshal(v), &out)
+	return out
+}
+
+// mockEnds says what is wrong with how a dli-mock's bindings ended: a
+// fail_ binding FAILED with an err_msg, any other ACTIVE without one, as
+// its README says.
+func mockEnds(d *dli.EnhancedConnectionDetail) string {
+	var wrong []string
+	for _, b := range slices.Concat(d.AvailableQueueInfo, d.ElasticResourcePools) {
+		name, status, msg := value(b.Name), string(value(b.Status)), value(b.ErrMsg)
+		fails := strings.HasPrefix(name, "fail_")
+		switch {
+		case fails && (status != string(dli.BindingFailed) || msg == ""):
+			wrong = append(wrong, fmt.Sprintf("%s ended %s with err_msg %q, want FAILED with a message", name, status, msg))
+		case !fails && (status != string(dli.BindingActive) || msg != ""):
+			wrong = append(wrong, fmt.Sprintf("%s ended %s with err_msg %q, want ACTIVE without one", name, status, msg))
+		}
+	}
+	return strings.Join(wrong, "; ")
+}
+
+// mockProcess says what is wrong with a dli-mock's new classic connection:
+// its README has it CREATING, process rising from 0 to below 1, then
+// ACTIVE at 1; a new one never FAILS.
+func mockProcess(d *dli.ConnectionDetail) string {
+	state, process := value(d.State), value(d.Process)
+	switch {
+	case state == dli.StateCreating && (process < 0 || process >= 1):
+		return fmt.Sprintf("CREATING at process %v, want at least 0 and below 1", process)
+	case state == dli.StateActive && process != 1:
+		return fmt.Sprintf("ACTIVE at process %v, want 1", process)
+	case state != dli.StateCreating && state != dli.StateActive:
+		return fmt.Sprintf("a new connection is %s, want CREATING, then ACTIVE", state)
+	}
+	return ""
+}
+
+func (g *gate) pause(ctx context.Context) error { return g.clock.Sleep(ctx, g.cfg.Poll) }
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func value[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
