@@ -10,108 +10,179 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/contract"
-	"github.com/dli-contract/dli-go/gen/dli"
+	"github.com/dli-contract/dli-go/semantics"
 )
 
-// readOnly lists and shows, so that every read operation is judged.
+// readOnly lists each kind and reads the first resource listed, by every
+// operation that reads one, and reads one that does not exist, so that
+// every read operation is judged.
 func (g *gate) readOnly(ctx context.Context) {
-	if list, err := g.c.ListEnhancedConnectionsWithResponse(ctx, g.cfg.ProjectID, nil); err == nil && list.JSON200 != nil {
-		for _, conn := range list.JSON200.Connections {
-			if conn.ID != nil {
-				_, _ = g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, *conn.ID)
-				_, _ = g.c.ShowEnhancedConnectionPrivilegeWithResponse(ctx, g.cfg.ProjectID, *conn.ID)
-				break
-			}
-		}
-	}
-	if list, err := g.c.ListDatasourceConnectionsWithResponse(ctx, g.cfg.ProjectID, nil); err == nil && list.JSON200 != nil {
-		for _, conn := range list.JSON200.Connections {
-			if conn.ConnectionID != nil {
-				_, _ = g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, *conn.ConnectionID)
-				break
-			}
-		}
-	}
 	unknown := uuid.NewString()
-	_, _ = g.c.ShowEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, unknown)
-	_, _ = g.c.ShowDatasourceConnectionWithResponse(ctx, g.cfg.ProjectID, unknown)
-	_, _ = g.c.ShowEnhancedConnectionPrivilegeWithResponse(ctx, g.cfg.ProjectID, unknown)
+	for _, res := range g.kinds() {
+		if list := res.Op(semantics.List); list != nil {
+			ex := g.send(ctx, true, list.Method, g.fill(list, ""), nil)
+			if items := itemsOf(ex, list.Items); ex.Status == http.StatusOK && len(items) > 0 {
+				if key := str(items[0][res.Key]); key != "" {
+					g.readsOf(ctx, res, key)
+				}
+			}
+		}
+		g.readsOf(ctx, res, unknown)
+	}
 }
 
-// positive sends generated valid lists, and with Mutate generated valid
-// creates (deleted again): each must be accepted.
-func (g *gate) positive(ctx context.Context) {
-	for range g.cfg.MaxExamples {
-		if g.stopped() {
-			return
+// readsOf sends every operation that reads a resource, for key.
+func (g *gate) readsOf(ctx context.Context, res *semantics.Resource, key string) {
+	for _, id := range g.sem.Order {
+		if op := g.sem.Of(id); op.Resource == res.Kind && op.Method == http.MethodGet && op.Role != semantics.List && op.KeyExpr != nil {
+			g.send(ctx, true, op.Method, g.fill(op, key), nil)
 		}
-		p := g.listParams()
-		cctx, ex := track(ctx)
-		_, _ = g.c.ListEnhancedConnectionsWithResponse(cctx, g.cfg.ProjectID, &p)
-		what := "valid query " + describeParams(p)
-		g.verdictCase(CheckPositive, "ListEnhancedConnections", what, "", ex, accepted(ex, http.StatusOK, what))
 	}
-	if !g.cfg.Mutate || !g.opOn("CreateEnhancedConnection") {
+}
+
+// kinds are the top-level resource kinds, the current ones first.
+func (g *gate) kinds() []*semantics.Resource {
+	var out []*semantics.Resource
+	for _, k := range slices.Sorted(maps.Keys(g.sem.Resources)) {
+		if res := g.sem.Resources[k]; res.Parent == "" && len(res.Operations) > 0 {
+			out = append(out, res)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *semantics.Resource) int { return cmpBool(retired(a), retired(b)) })
+	return out
+}
+
+// positive sends generated valid lists of each current kind, and with
+// Mutate valid creates (deleted again): each must be accepted.
+func (g *gate) positive(ctx context.Context) {
+	for _, res := range g.kinds() {
+		list := res.Op(semantics.List)
+		if list == nil || retired(res) || !g.opOn(list.ID) || len(queryParams(list)) == 0 {
+			continue
+		}
+		for range g.cfg.MaxExamples {
+			if g.stopped() {
+				return
+			}
+			q := g.validQuery(res, list)
+			ex := g.send(ctx, true, list.Method, g.fill(list, "")+"?"+q.Encode(), nil)
+			what := "valid query ?" + q.Encode()
+			g.verdictCase(CheckPositive, list.ID, what, "", ex, accepted(ex, http.StatusOK, what))
+		}
+	}
+	if !g.cfg.Mutate {
 		return
 	}
-	for range min(g.cfg.MaxExamples, 3) {
-		if g.stopped() {
-			return
+	for _, res := range g.kinds() {
+		create := res.Op(semantics.Create)
+		if create == nil || retired(res) || !g.opOn(create.ID) {
+			continue
 		}
-		body := g.enhancedBody()
-		cctx, ex := track(ctx)
-		resp, err := g.c.CreateEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, body)
-		what := "a valid body " + string(marshal(body))
-		g.verdictCase(CheckPositive, "CreateEnhancedConnection", what, "", ex, accepted(ex, http.StatusCreated, what))
-		if id := createdID(err, resp); id != "" {
-			g.removeCreated(ctx, "enhanced_connection", id)
+		for range min(g.cfg.MaxExamples, 3) {
+			if g.stopped() {
+				return
+			}
+			body, ok := g.bodyFor(res)
+			if !ok {
+				break
+			}
+			// Nothing that binds: a live DLI would peer a pool or queue.
+			for _, in := range g.sem.CloudInputs {
+				if in.Operation == create.ID && (in.Kind == "pool" || in.Kind == "queue") {
+					top, _, _ := strings.Cut(strings.TrimPrefix(in.Pointer, "/"), "/")
+					delete(body, top)
+				}
+			}
+			raw := marshal(body)
+			ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
+			what := "a valid body " + string(raw)
+			g.verdictCase(CheckPositive, create.ID, what, "", ex, acceptedAs(ex, create, what))
+			if key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)}); key != "" && ex.Status < 300 {
+				g.removeCreated(ctx, res.Kind, key)
+			}
 		}
 	}
 }
 
-// listParams generates a valid query of ListEnhancedConnections.
-func (g *gate) listParams() dli.ListEnhancedConnectionsParams {
-	var p dli.ListEnhancedConnectionsParams
-	if g.rng.IntN(2) == 0 {
-		p.Limit = ptr(g.rng.Int32N(201))
+// bodyFor is a valid create body of a kind, named for the run: the
+// registry's (the target's) or the create's richest example.
+func (g *gate) bodyFor(res *semantics.Resource) (map[string]any, bool) {
+	create := res.Op(semantics.Create)
+	var body map[string]any
+	if hooks := behaviours[create.ID].life; hooks != nil && hooks.body != nil {
+		body = hooks.body(g)
+	} else if b, ok := richestExample(create); ok {
+		body = b
+	} else {
+		return nil, false
 	}
-	if g.rng.IntN(2) == 0 {
-		p.Offset = ptr(g.rng.Int32N(50))
+	if res.Name != "" {
+		body[res.Name] = g.name()
 	}
-	if g.rng.IntN(2) == 0 {
-		status := []string{"ACTIVE", "DELETED", "active", "Deleted"}[g.rng.IntN(4)]
-		p.Status = &status
-	}
-	if g.rng.IntN(3) == 0 {
-		p.Name = ptr(g.name())
-	}
-	return p
+	return body, true
 }
 
-func describeParams(p dli.ListEnhancedConnectionsParams) string {
-	var parts []string
-	if p.Limit != nil {
-		parts = append(parts, fmt.Sprintf("limit=%d", *p.Limit))
+// queryParams are the query parameters of op, by name.
+func queryParams(op *semantics.Operation) map[string]*openapi3.Schema {
+	out := map[string]*openapi3.Schema{}
+	doc := op.Document()
+	if doc == nil {
+		return out
 	}
-	if p.Offset != nil {
-		parts = append(parts, fmt.Sprintf("offset=%d", *p.Offset))
+	for _, p := range doc.Parameters {
+		if p.Value != nil && p.Value.In == "query" && p.Value.Schema != nil && p.Value.Schema.Value != nil {
+			out[p.Value.Name] = p.Value.Schema.Value
+		}
 	}
-	if p.Status != nil {
-		parts = append(parts, "status="+*p.Status)
+	return out
+}
+
+// validQuery draws a valid query of a list: each parameter now and then,
+// a name filter with a name of the run's, a tags filter with a pair, any
+// other value within its schema.
+func (g *gate) validQuery(res *semantics.Resource, list *semantics.Operation) url.Values {
+	q := url.Values{}
+	params := queryParams(list)
+	for _, name := range slices.Sorted(maps.Keys(params)) {
+		s := params[name]
+		f, filters := list.Filters[name]
+		switch {
+		case g.rng.IntN(2) == 0:
+		case filters && f.Match == "tags":
+			if g.rng.IntN(3) == 0 {
+				q.Set(name, "contract="+g.name()[9:])
+			}
+		case filters && f.Field == res.Name:
+			if g.rng.IntN(3) == 0 {
+				q.Set(name, g.name())
+			}
+		case s.Type.Is("integer"):
+			lo := 0
+			if s.Min != nil {
+				lo = int(*s.Min)
+			}
+			q.Set(name, strconv.Itoa(lo+g.rng.IntN(200)))
+		case len(s.Enum) > 0:
+			q.Set(name, fmt.Sprint(s.Enum[g.rng.IntN(len(s.Enum))]))
+		case s.Pattern != "":
+			if vals := samples(s.Pattern, 1, 16); len(vals) > 0 {
+				q.Set(name, vals[g.rng.IntN(len(vals))])
+			}
+		}
 	}
-	if p.Name != nil {
-		parts = append(parts, "name="+*p.Name)
-	}
-	return "?" + strings.Join(parts, "&")
+	return q
 }
 
 // mockMaxBody is the largest body a dli-mock reads, as its README says.
@@ -128,56 +199,55 @@ func (g *gate) name() string {
 	return string(b)
 }
 
-// enhancedBody generates a valid create body on the target's VPC and
-// subnet, without bindings (a real DLI would try to peer them).
-func (g *gate) enhancedBody() dli.EnhancedConnectionCreateRequest {
-	base := g.cfg.Enhanced
-	if base.DestVpcID == "" {
-		base = mockEnhanced
-	}
-	body := dli.EnhancedConnectionCreateRequest{Name: g.name(), DestVpcID: base.DestVpcID, DestNetworkID: base.DestNetworkID}
-	for i := range g.rng.IntN(4) {
-		body.Hosts = append(body.Hosts, dli.Host{
-			Name: ptr(fmt.Sprintf("h%d-%s", i, strings.ToLower(g.name()[9:]))),
-			IP:   ptr(fmt.Sprintf("10.%d.%d.%d", g.rng.IntN(256), g.rng.IntN(256), 1+g.rng.IntN(254))),
-		})
-	}
-	for i := range g.rng.IntN(3) {
-		body.Tags = append(body.Tags, dli.Tag{Key: fmt.Sprintf("k%d", i), Value: g.name()[9:]})
-	}
-	return body
-}
-
-// snapshot is what the project holds, by connection, to tell whether a
-// refusal changed anything, with the exchange of the list; an error when
-// the project could not be read whole.
+// snapshot is what the project holds, by resource (each kind's list, as
+// a whole, less what moves on its own), to tell whether a refusal changed
+// anything, with the exchange of the first list; an error when the
+// project could not be read whole.
 func (g *gate) snapshot(ctx context.Context) (map[string]string, *Exchange, error) {
 	out := map[string]string{}
-	all := int32(0)
-	cctx, ex := track(ctx)
-	list, err := g.c.ListEnhancedConnectionsWithResponse(cctx, g.cfg.ProjectID, &dli.ListEnhancedConnectionsParams{Limit: &all})
-	if err := apierror.Check(list, err); err != nil {
-		return nil, ex, err
-	}
-	for _, c := range list.JSON200.Connections {
-		// Bindings move on their own (CREATING to ACTIVE); what a
-		// request could change is which there are.
-		var bound []string
-		for _, bd := range slices.Concat(c.AvailableQueueInfo, c.ElasticResourcePools) {
-			bound = append(bound, value(bd.Name))
+	var first *Exchange
+	for _, res := range g.kinds() {
+		list := res.Op(semantics.List)
+		if list == nil {
+			continue
 		}
-		out["enhanced "+value(c.Name)+" "+value(c.ID)] = string(marshal([]any{c.Status, c.Hosts, c.Routes, bound}))
+		ex := g.send(ctx, true, list.Method, g.listAll(list, ""), nil)
+		if first == nil {
+			first = ex
+		}
+		if ex.Error != "" || ex.Status != http.StatusOK {
+			return nil, first, fmt.Errorf("%s: %s", list.ID, ex.Answer())
+		}
+		for _, it := range itemsOf(ex, list.Items) {
+			for _, ptr := range res.Moving {
+				dropAt(it, ptr)
+			}
+			out[res.Title+" "+str(it[res.Name])+" "+str(it[res.Key])] = string(marshal(it))
+		}
 	}
-	classic, err := g.c.ListDatasourceConnectionsWithResponse(ctx, g.cfg.ProjectID, nil)
-	if err := apierror.Check(classic, err); err != nil {
-		return nil, ex, err
+	return out, first, nil
+}
+
+// dropAt removes what a JSON pointer (with * for every item of an array)
+// names from v.
+func dropAt(v any, ptr string) {
+	head, rest, more := strings.Cut(strings.TrimPrefix(ptr, "/"), "/")
+	switch x := v.(type) {
+	case map[string]any:
+		if !more {
+			delete(x, head)
+			return
+		}
+		dropAt(x[head], "/"+rest)
+	case []any:
+		if head == "*" {
+			for _, it := range x {
+				if more {
+					dropAt(it, "/"+rest)
+				}
+			}
+		}
 	}
-	for _, c := range classic.JSON200.Connections {
-		// A classic connection's progress moves on its own.
-		c.Process, c.State = nil, nil
-		out["classic "+value(c.Name)+" "+value(c.ConnectionID)] = string(marshal(c))
-	}
-	return out, ex, nil
 }
 
 // changes lists what differs between two snapshots.
@@ -199,22 +269,25 @@ func changes(before, after map[string]string) []string {
 	return out
 }
 
-// negative sends every derived invalid request: broken bodies, a path
-// parameter that is not a UUID, queries outside their schema. Each must be
-// refused with a 4xx (its body is judged like any other), and together
-// they must change nothing. Invalid creates (and other changes not bound
-// to a connection id) are sent only with Mutate, and anything a broken
-// server creates anyway is deleted.
+// negative sends every derived invalid request: broken bodies, path
+// parameters outside their schema, queries outside their schema. Each must
+// be refused with a 4xx (its body is judged like any other), and together
+// they must change nothing. Invalid changes not bound to a resource by its
+// path (a create) are sent only with Mutate, and anything a broken server
+// creates anyway is deleted.
 func (g *gate) negative(ctx context.Context) {
 	before, _, beforeErr := g.snapshot(ctx)
 	unknown := uuid.NewString()
 	for _, o := range operationsOf(g.doc.OpenAPI()) {
-		op := o.op
-		if !g.opOn(op.OperationID) {
+		op, d := o.op, g.sem.Of(o.op.OperationID)
+		if !g.opOn(op.OperationID) || d == nil {
 			continue
 		}
-		creates := o.method != http.MethodGet && !strings.Contains(o.path, "{connection_id}")
-		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.cfg.Mutate || !creates) {
+		// Bound to a resource named in the path (one that does not exist),
+		// a change cannot touch anything real.
+		bound := d.KeyExpr != nil && d.KeyExpr.In == "path" || d.ParentExpr != nil && d.ParentExpr.In == "path"
+		safe := o.method == http.MethodGet || bound || g.cfg.Mutate
+		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.cfg.Mutate || bound) {
 			mt := op.RequestBody.Value.Content.Get("application/json")
 			seen := map[string]bool{}
 			for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
@@ -230,138 +303,111 @@ func (g *gate) negative(ctx context.Context) {
 						return
 					}
 					seen[c.Name] = true
-					ex := g.send(ctx, true, o.method, g.path(o.path, unknown), marshal(c.Value))
+					ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown), marshal(c.Value))
 					// Whatever a broken server creates anyway, the
 					// registry saw, and cleanup deletes.
 					g.verdictCase(CheckNegative, op.OperationID, c.Name, c.Field, ex, g.invalid(ex, c.Name))
 				}
 			}
 		}
-		if strings.Contains(o.path, "{connection_id}") && (g.cfg.Mutate || o.method == http.MethodGet) {
-			if g.stopped() {
-				return
-			}
-			var body []byte
-			if op.RequestBody != nil {
-				body = []byte(`{}`)
-			}
-			ex := g.send(ctx, true, o.method, g.path(o.path, "not-a-uuid"), body)
-			what := "connection_id that is not a UUID"
-			g.verdictCase(CheckNegative, op.OperationID, what, "connection_id", ex, g.invalid(ex, what))
-		}
-	}
-	// A project id longer than the document allows, in the path of every
-	// operation (to a project that cannot exist), and a route name too.
-	long := strings.Repeat("p", 65)
-	for _, o := range operationsOf(g.doc.OpenAPI()) {
-		creates := o.method != http.MethodGet && !strings.Contains(o.path, "{connection_id}")
-		if !g.opOn(o.op.OperationID) || creates && !g.cfg.Mutate || !creates && o.method != http.MethodGet && !g.cfg.Mutate {
+		if !safe || o.method != http.MethodGet && !g.cfg.Mutate {
 			continue
-		}
-		if g.stopped() {
-			return
 		}
 		var body []byte
-		if o.op.RequestBody != nil {
+		if op.RequestBody != nil {
 			body = []byte(`{}`)
 		}
-		path := strings.ReplaceAll(g.path(o.path, unknown), "/"+g.cfg.ProjectID+"/", "/"+long+"/")
-		ex := g.send(ctx, true, o.method, path, body)
-		g.verdictCase(CheckNegative, o.op.OperationID, "a project_id over its maxLength", "project_id", ex, g.invalid(ex, "a project_id of 65 characters"))
-		if strings.HasSuffix(o.path, "/{name}") {
-			ex := g.send(ctx, true, o.method, strings.TrimSuffix(g.path(o.path, unknown), "contract_route")+strings.Repeat("r", 65), body)
-			g.verdictCase(CheckNegative, o.op.OperationID, "a route name over its maxLength", "name", ex, g.invalid(ex, "a route name of 65 characters"))
-		}
-	}
-	if g.opOn("ListEnhancedConnections") {
-		for _, q := range []string{"limit=-1", "offset=-5", "status=RUNNING", "limit=ten", "offset=ten", "name=" + strings.Repeat("n", 65)} {
-			if g.stopped() {
-				return
-			}
-			ex := g.send(ctx, true, http.MethodGet, g.path("/v2.0/{project_id}/datasource/enhanced-connections", "")+"?"+q, nil)
-			g.verdictCase(CheckNegative, "ListEnhancedConnections", "query "+q, strings.Split(q, "=")[0], ex, g.invalid(ex, "query "+q))
-		}
-	}
-	if g.cfg.Mock {
-		// A dli-mock's README: a tags query not of key=value pairs is
-		// refused (the document says what it is, not what DLI answers
-		// when it is not).
-		for _, l := range []struct{ op, path string }{
-			{"ListEnhancedConnections", "/v2.0/{project_id}/datasource/enhanced-connections"},
-			{"ListDatasourceConnections", "/v2.0/{project_id}/datasource-connection"},
-		} {
-			for _, q := range []string{"tags=no_pair", "tags=%3Dvalue"} {
-				if g.stopped() || !g.opOn(l.op) {
-					continue
+		// Each path parameter outside its schema: not a UUID, over its
+		// maxLength (the project's too, a project that cannot exist).
+		for _, p := range pathParams(o) {
+			for _, bad := range outside(p.Schema.Value) {
+				if g.stopped() {
+					return
 				}
-				ex := g.send(ctx, true, http.MethodGet, g.path(l.path, "")+"?"+q, nil)
-				g.verdictCase(CheckNegative, l.op, "query "+q, "tags", ex, g.invalid(ex, "query "+q))
+				path := strings.Replace(strings.ReplaceAll(o.path, "{project_id}", g.cfg.ProjectID), "{"+p.Name+"}", bad.value, 1)
+				path = g.fillAll(path, unknown)
+				if p.Name == "project_id" {
+					path = strings.Replace(g.fillAll(o.path, unknown), "/"+g.cfg.ProjectID+"/", "/"+bad.value+"/", 1)
+				}
+				what := fmt.Sprintf("a %s %s", p.Name, bad.what)
+				ex := g.send(ctx, true, o.method, path, body)
+				g.verdictCase(CheckNegative, op.OperationID, what, p.Name, ex, g.invalid(ex, what))
+			}
+		}
+		// Each query parameter outside its schema.
+		for _, name := range slices.Sorted(maps.Keys(queryParams(d))) {
+			for _, bad := range outside(queryParams(d)[name]) {
+				if g.stopped() {
+					return
+				}
+				q := name + "=" + url.QueryEscape(bad.value)
+				ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
+				g.verdictCase(CheckNegative, op.OperationID, "query "+q, name, ex, g.invalid(ex, "query "+q))
+			}
+		}
+		if g.cfg.Mock {
+			// A dli-mock's README: a tags query not of key=value pairs is
+			// refused (the document says what it is, not what DLI answers
+			// when it is not).
+			for param, f := range d.Filters {
+				for _, q := range []string{param + "=no_pair", param + "=%3Dvalue"} {
+					if f.Match != "tags" || g.stopped() {
+						continue
+					}
+					ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
+					g.verdictCase(CheckNegative, op.OperationID, "query "+q, param, ex, g.invalid(ex, "query "+q))
+				}
 			}
 		}
 	}
-	if g.cfg.Mock && !g.stopped() {
-		// A dli-mock's README: a method the document does not declare on
-		// a path it does is answered as the gateway answers an API it
-		// does not serve.
-		what := "PUT on the enhanced connections, which the document does not declare"
-		ex := g.send(ctx, true, http.MethodPut, g.path("/v2.0/{project_id}/datasource/enhanced-connections", ""), []byte(`{}`))
-		msg := ""
-		switch {
-		case ex.Error != "":
-			msg = what + ": the request got no answer: " + ex.Error
-		case ex.Status != http.StatusNotFound:
-			msg = fmt.Sprintf("%s was answered %d, want 404", what, ex.Status)
-		default:
-			msg = mockGatewayError(ex.ResponseHeader["X-Request-Id"], []byte(ex.body), apierror.CodeGatewayNoAPI, what)
-		}
-		g.verdictCase(CheckStatus, "PUT /v2.0/{project_id}/datasource/enhanced-connections", what, "", ex, msg)
-	}
-	// Deletes of a connection that does not exist: refused with the code
-	// the document names.
-	for _, d := range []struct{ op, path, code string }{
-		{"DeleteEnhancedConnection", "/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}", apierror.CodeBadParameter},
-		{"DeleteDatasourceConnection", "/v2.0/{project_id}/datasource-connection/{connection_id}", apierror.CodeNotExist},
-	} {
-		if g.stopped() || !g.opOn(d.op) {
+	// A delete of a resource that does not exist: refused as its kind
+	// declares an unknown one is.
+	for _, res := range g.kinds() {
+		del := res.Op(semantics.Delete)
+		if del == nil || res.Unknown.Status == 0 || g.stopped() || !g.opOn(del.ID) || g.cfg.SkipClassic && retired(res) {
 			continue
 		}
-		what := "a delete of a connection that does not exist"
-		ex := g.send(ctx, true, http.MethodDelete, g.path(d.path, unknown), nil)
-		g.verdictCase(CheckNegative, d.op, what, "", ex, refusedWith(ex, what, d.code))
+		what := "a delete of a " + res.Title + " that does not exist"
+		ex := g.send(ctx, true, del.Method, g.fill(del, unknown), nil)
+		g.verdictCase(CheckNegative, del.ID, what, "", ex, refusedWith(ex, what, res.Unknown.Code))
 	}
-	if g.cfg.Mock && g.opOn("RunAuthorizationAction") {
-		// A dli-mock's README: it models the privileges of enhanced
-		// connections only, and refuses a grant on one that does not
-		// exist.
-		for _, a := range []struct{ object, code, what string }{
-			{"databases.db_contract", apierror.CodeNotSupported, "a grant on an object other than a connection"},
-			{"edsconnections." + unknown, apierror.CodeBadParameter, "a grant on a connection that does not exist"},
-		} {
-			if g.stopped() {
-				break
+	if g.cfg.Mock {
+		// What a dli-mock's README says it refuses beyond the document.
+		for _, id := range g.sem.Order {
+			refusals := behaviours[id].mockRefusals
+			if refusals == nil || !g.opOn(id) {
+				continue
 			}
-			body := marshal(map[string]any{"projectId": mockGrantee, "action": "grant",
-				"privileges": []any{map[string]any{"object": a.object, "privileges": []any{"BIND_QUEUE"}}}})
-			ex := g.send(ctx, true, http.MethodPut, g.path("/v1.0/{project_id}/authorization", ""), body)
-			g.verdictCase(CheckNegative, "RunAuthorizationAction", a.what, "", ex, refusedWith(ex, a.what, a.code))
+			op := g.sem.Of(id)
+			for _, r := range refusals(g, unknown) {
+				if g.stopped() {
+					break
+				}
+				ex := g.send(ctx, true, op.Method, g.fill(op, unknown), r.body)
+				g.verdictCase(CheckNegative, id, r.what, "", ex, refusedWith(ex, r.what, r.code))
+			}
 		}
 	}
-	if g.cfg.Mock && g.cfg.Mutate && g.opOn("CreateEnhancedConnection") && !g.stopped() {
+	if create := g.firstCreate(); g.cfg.Mock && g.cfg.Mutate && create != nil && g.opOn(create.ID) && !g.stopped() {
 		// A dli-mock's README: a body over 1 MiB is refused unread, 413;
 		// one of exactly 1 MiB is read (and refused by the document).
 		for _, size := range []int{mockMaxBody, mockMaxBody + 1} {
 			body := []byte(`{"name":"contract_big"` + strings.Repeat(" ", size-len(`{"name":"contract_big"}`)) + `}`)
-			ex := g.send(ctx, true, http.MethodPost, g.path("/v2.0/{project_id}/datasource/enhanced-connections", ""), body)
+			ex := g.send(ctx, true, create.Method, g.fill(create, ""), body)
 			what := fmt.Sprintf("a body of %d bytes", size)
 			msg := refused(ex, what)
 			if too := ex.Status == http.StatusRequestEntityTooLarge; msg == "" && too != (size > mockMaxBody) {
 				msg = fmt.Sprintf("%s was answered %d; a dli-mock refuses a body over %d bytes 413, and reads one of that size", what, ex.Status, mockMaxBody)
 			}
-			g.verdictCase(CheckNegative, "CreateEnhancedConnection", what, "", ex, msg)
+			g.verdictCase(CheckNegative, create.ID, what, "", ex, msg)
 		}
 	}
 	after, ex, afterErr := g.snapshot(ctx)
-	what := "the project's connections before and after the invalid requests"
+	what := "the project's resources before and after the invalid requests"
+	op := undeclaredRoute
+	if ex != nil {
+		op = opOfExchange(g, ex)
+	}
 	switch diff := changes(before, after); {
 	case beforeErr != nil || afterErr != nil:
 		// Not knowing what the project held is no evidence either way.
@@ -372,11 +418,73 @@ func (g *gate) negative(ctx context.Context) {
 		g.mu.Unlock()
 		g.logf("SKIP %s: the project could not be listed whole (%v)", CheckUnchanged, firstErr(beforeErr, afterErr))
 	case len(diff) > 0:
-		g.verdictCase(CheckUnchanged, "ListEnhancedConnections", what, "", ex,
-			"the connections of the project changed while the server refused (or should have refused) invalid requests: "+strings.Join(diff, "; "))
+		g.verdictCase(CheckUnchanged, op, what, "", ex,
+			"the resources of the project changed while the server refused (or should have refused) invalid requests: "+strings.Join(diff, "; "))
 	default:
-		g.verdictCase(CheckUnchanged, "ListEnhancedConnections", what, "", ex, "")
+		g.verdictCase(CheckUnchanged, op, what, "", ex, "")
 	}
+}
+
+// firstCreate is the create of the first current top-level kind.
+func (g *gate) firstCreate() *semantics.Operation {
+	for _, res := range g.kinds() {
+		if c := res.Op(semantics.Create); c != nil && !retired(res) {
+			return c
+		}
+	}
+	return nil
+}
+
+// opOfExchange is the operation an exchange of the gate's called.
+func opOfExchange(g *gate, ex *Exchange) string {
+	for _, id := range g.sem.Order {
+		if op := g.sem.Of(id); op.Method == ex.Method && strings.HasSuffix(strings.SplitN(ex.URL, "?", 2)[0], g.fill(op, "")) {
+			return id
+		}
+	}
+	return undeclaredRoute
+}
+
+// badValue is a value outside a schema, and what it is.
+type badValue struct{ value, what string }
+
+// outside are values a parameter's schema refuses: below its minimum, not
+// an integer, outside its enum or pattern, over its maxLength, not a UUID.
+func outside(s *openapi3.Schema) []badValue {
+	var out []badValue
+	switch {
+	case s.Type.Is("integer"):
+		if s.Min != nil {
+			out = append(out, badValue{strconv.Itoa(int(*s.Min) - 1), "below its minimum"})
+		}
+		out = append(out, badValue{"ten", "that is not an integer"})
+	case s.Type.Is("string"):
+		if s.Format == "uuid" {
+			out = append(out, badValue{"not-a-uuid", "that is not a UUID"})
+		}
+		if s.Pattern != "" || len(s.Enum) > 0 {
+			if re := compiled(s.Pattern); s.Pattern == "" || re != nil && !re.MatchString("RUNNING") {
+				if !slices.Contains(s.Enum, any("RUNNING")) {
+					out = append(out, badValue{"RUNNING", "outside its pattern"})
+				}
+			}
+		}
+		if s.MaxLength != nil {
+			out = append(out, badValue{strings.Repeat("p", int(*s.MaxLength)+1), "over its maxLength"})
+		}
+	}
+	return out
+}
+
+// pathParams are the path parameters of an operation, its path's first.
+func pathParams(o located) []*openapi3.Parameter {
+	var out []*openapi3.Parameter
+	for _, p := range slices.Concat(o.item.Parameters, o.op.Parameters) {
+		if p.Value != nil && p.Value.In == "path" && p.Value.Schema != nil && p.Value.Schema.Value != nil {
+			out = append(out, p.Value)
+		}
+	}
+	return out
 }
 
 func firstErr(errs ...error) error {

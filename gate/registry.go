@@ -1,6 +1,10 @@
 package gate
 
-import "pgregory.net/rapid"
+import (
+	"pgregory.net/rapid"
+
+	"github.com/dli-contract/dli-go/apierror"
+)
 
 // The registry: what the document cannot declare, by operationId. It is
 // the one place in the gate's code that names an operation. What the
@@ -33,6 +37,16 @@ type behaviour struct {
 	wanted   []string
 	mockCode string
 	life     *lifeHooks
+	// mockRefusals are calls a dli-mock's README says it refuses beyond
+	// the document, sent in the invalid requests' phase.
+	mockRefusals func(g *gate, unknown string) []mockRefusal
+}
+
+// mockRefusal is a call a dli-mock refuses, and with which code.
+type mockRefusal struct {
+	what string
+	body []byte
+	code string
 }
 
 var behaviours = map[string]behaviour{
@@ -58,7 +72,7 @@ var behaviours = map[string]behaviour{
 	"CreateEnhancedConnectionRoutes":    {predict: (*model).createRoute},
 	"DeleteRouteFromEnhancedConnection": {predict: (*model).deleteRoute},
 	"DeleteEnhancedConnectionRoutes":    {predict: (*model).deleteRoute},
-	"RunAuthorizationAction":            {predict: (*model).predictAuthorization, wanted: []string{"/projectId"}},
+	"RunAuthorizationAction":            {predict: (*model).predictAuthorization, wanted: []string{"/projectId"}, mockRefusals: grantRefusals},
 
 	// Classic connections are held by their declarations, but for what
 	// a dli-mock answers a delete while one is being created, and what a
@@ -161,4 +175,19 @@ func (r *seqRun) namesOf(kind string) []string {
 		names = append(names, t.name)
 	}
 	return names
+}
+
+// grantRefusals: a dli-mock models the privileges of enhanced connections
+// only, and refuses a grant on one that does not exist (its README).
+func grantRefusals(_ *gate, unknown string) []mockRefusal {
+	var out []mockRefusal
+	for _, a := range []struct{ object, code, what string }{
+		{"databases.db_contract", apierror.CodeNotSupported, "a grant on an object other than a connection"},
+		{"edsconnections." + unknown, apierror.CodeBadParameter, "a grant on a connection that does not exist"},
+	} {
+		body := marshal(map[string]any{"projectId": mockGrantee, "action": "grant",
+			"privileges": []any{map[string]any{"object": a.object, "privileges": []any{"BIND_QUEUE"}}}})
+		out = append(out, mockRefusal{a.what, body, a.code})
+	}
+	return out
 }

@@ -114,6 +114,10 @@ type Resource struct {
 	Unique *Answer `json:"unique,omitempty"`
 	// State is its state, if it has one.
 	State *State `json:"state,omitempty"`
+	// Moving are the JSON pointers (* for every item of an array) of what
+	// changes on its own in a listed one (a binding's status while it is
+	// created): not a change anyone made.
+	Moving []string `json:"moving,omitempty"`
 	// The operations of each role on it, in the document's order.
 	Operations map[Role][]*Operation `json:"-"`
 }
@@ -496,6 +500,11 @@ func (s *Semantics) checkResource(r *Resource) []error {
 	}
 	if _, err := schemaAt(shown, "/"+r.Key); r.Key == "" || err != nil {
 		bad("key %q is not a property of what %s answers", r.Key, read.ID)
+	}
+	for _, ptr := range r.Moving {
+		if _, err := schemaAt(shown, ptr); !strings.HasPrefix(ptr, "/") || err != nil {
+			bad("moving %q is not a pointer into what %s answers", ptr, read.ID)
+		}
 	}
 	if r.State != nil {
 		field, err := schemaAt(shown, "/"+r.State.Field)

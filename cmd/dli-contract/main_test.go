@@ -234,7 +234,7 @@ func TestEachCheckFailsOnAServerBrokenThatWay(t *testing.T) {
 				m["connections"], m["count"] = []any{}, 0
 			})
 		}},
-		{"keeps what it refused", gate.CheckUnchanged, "the connections of the project changed", func(t *testing.T) http.Handler {
+		{"keeps what it refused", gate.CheckUnchanged, "the resources of the project changed", func(t *testing.T) http.Handler {
 			// It answers an invalid create 400, and creates a connection
 			// all the same.
 			m := newMock(t, true)
