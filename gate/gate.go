@@ -173,25 +173,24 @@ func Run(ctx context.Context, cfg Config) Report {
 
 	phases := []struct {
 		name   string
-		checks []string
 		run    func(context.Context)
 		mutate bool
 	}{
-		{"reads", []string{CheckServerError, CheckStatus, CheckContentType, CheckSchema}, g.readOnly, false},
-		{"valid requests", []string{CheckPositive}, g.positive, false},
-		{"invalid requests", []string{CheckNegative, CheckUnchanged}, g.negative, false},
-		{"credentials", []string{CheckIgnoredAuth}, g.ignoredAuth, false},
-		{"undeclared routes", []string{CheckUnsupported}, g.undeclared, false},
-		{"life cycles", []string{CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckPositive}, g.lifeCycles, true},
-		{"state refusals", []string{CheckTransitions}, g.stateRefusals, true},
-		{"field cases", []string{CheckPositive}, g.fieldCases, true},
-		{"generated sequences", []string{CheckModel}, g.sequences, true},
+		{phaseReads, g.readOnly, false},
+		{phaseValid, g.positive, false},
+		{phaseInvalid, g.negative, false},
+		{phaseAuth, g.ignoredAuth, false},
+		{phaseUndeclared, g.undeclared, false},
+		{phaseLife, g.lifeCycles, true},
+		{phaseRefusals, g.stateRefusals, true},
+		{phaseField, g.fieldCases, true},
+		{phaseSequences, g.sequences, true},
 	}
 	for _, p := range phases {
 		switch {
 		case p.mutate && !cfg.Mutate:
 			continue
-		case !slices.ContainsFunc(p.checks, g.checkOn):
+		case !slices.ContainsFunc(checksOf(p.name), g.checkOn):
 			continue
 		case runCtx.Err() != nil:
 			g.notRun = append(g.notRun, fmt.Sprintf("%s: %s", p.name, g.stopReason()))

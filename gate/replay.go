@@ -86,7 +86,11 @@ func Replay(ctx context.Context, v Violation, creds auth.Credentials, network ht
 	for k, val := range rec.Header {
 		check.Header.Set(k, val)
 	}
-	if v.Check == CheckUnsupported {
+	rule := replayShape
+	if c, ok := checkOf(v.Check); ok {
+		rule = c.replay
+	}
+	if rule == replayRoute {
 		// A route the document does not declare: refused, or not.
 		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
 			out.Problems = append(out.Problems, fmt.Sprintf("%s: answered %d, still not refused", v.Check, resp.StatusCode))
@@ -97,11 +101,8 @@ func Replay(ctx context.Context, v Violation, creds auth.Credentials, network ht
 	if err != nil {
 		return out, fmt.Errorf("the document has no operation for %s %s", rec.Method, rec.URL)
 	}
-	switch v.Check {
-	case CheckNegative, CheckUseAfterFree, CheckIgnoredAuth:
-		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
-			out.Problems = append(out.Problems, fmt.Sprintf("%s: answered %d, still not refused", v.Check, resp.StatusCode))
-		}
+	if rule == replayRefused && (resp.StatusCode < 400 || resp.StatusCode >= 500) {
+		out.Problems = append(out.Problems, fmt.Sprintf("%s: answered %d, still not refused", v.Check, resp.StatusCode))
 	}
 	if resp.StatusCode >= 500 {
 		out.Problems = append(out.Problems, fmt.Sprintf("%s: the server answered %d", CheckServerError, resp.StatusCode))

@@ -23,11 +23,6 @@ import (
 	"github.com/dli-contract/dli-go/semantics"
 )
 
-// CheckModel is the check of generated call sequences against the model:
-// what the server accepts, refuses, shows and lists must be what the
-// operations mean.
-const CheckModel = "model_conformance"
-
 // Generated call sequences: rapid draws sequences of calls from the
 // document's links (a create's connection_id leads to show, update,
 // delete, bind, unbind, privileges and routes; a route add to its delete),

@@ -17,27 +17,6 @@ import (
 	"github.com/dli-contract/dli-go/validate"
 )
 
-// Check names: Schemathesis's where it has one, so that a team that knows
-// it knows what each means.
-const (
-	CheckServerError  = "not_a_server_error"
-	CheckStatus       = "status_code_conformance"
-	CheckContentType  = "content_type_conformance"
-	CheckSchema       = "response_schema_conformance"
-	CheckNegative     = "negative_data_rejection"
-	CheckPositive     = "positive_data_acceptance"
-	CheckIgnoredAuth  = "ignored_auth"
-	CheckAvailability = "ensure_resource_availability"
-	CheckUseAfterFree = "use_after_free"
-	CheckTransitions  = "state_transitions"
-	CheckUnchanged    = "refusal_changes_nothing"
-	CheckUnsupported  = "unsupported_method"
-)
-
-// AllChecks lists every check in the order a report shows them.
-var AllChecks = []string{CheckServerError, CheckStatus, CheckContentType, CheckSchema, CheckNegative,
-	CheckPositive, CheckIgnoredAuth, CheckUnsupported, CheckAvailability, CheckUseAfterFree, CheckTransitions, CheckUnchanged, CheckModel}
-
 // Violation is one way a server broke the contract, with the request that
 // showed it and what came back. Identical violations are reported once,
 // with Count.

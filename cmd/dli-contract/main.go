@@ -91,7 +91,7 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	throttleRetries := fs.Int("throttle-retries", 5, "how often a request answered 429 is sent again, waiting as Retry-After says")
 	maxBody := fs.Int64("max-body", 4<<20, "bytes read of an answer's body at most; a larger one is a violation")
 	maxFailures := fs.Int("max-failures", 0, "stop after this many violations (0: never)")
-	checks := fs.String("checks", "", "comma-separated checks to run (default: all)")
+	checks := fs.String("checks", "", "comma-separated checks to run (default: all), of\n"+gate.CheckDescriptions())
 	excludeChecks := fs.String("exclude-checks", "", "comma-separated checks to leave out")
 	includeOps := fs.String("include-operation", "", "comma-separated operationIds to judge (default: all)")
 	excludeOps := fs.String("exclude-operation", "", "comma-separated operationIds to leave out")
