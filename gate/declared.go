@@ -63,7 +63,7 @@ func (g *gate) stateRefusals(ctx context.Context) {
 			if msg == "" && (ex.Status != ref.Status || ref.Code != "" && errorCodeOf(ex) != ref.Code) {
 				msg = fmt.Sprintf("%s: refused %d %s, want %d %s", what, ex.Status, errorCodeOf(ex), ref.Status, ref.Code)
 			}
-			g.verdictCase(CheckTransitions, op.ID, what, "", ex, msg)
+			g.judge(verdict{check: CheckTransitions, op: op.ID, what: what, ex: ex, msg: msg})
 		}
 	}
 }

@@ -395,7 +395,8 @@ func (g *gate) setup() error {
 	}
 	throttle := &throttler{next: network, limit: lim, clock: g.clock, maxRetries: g.cfg.ThrottleRetries, maxWait: time.Minute,
 		attemptTimeout: g.cfg.RequestTimeout}
-	g.obs = &observer{doc: g.doc, next: throttle, coverage: g.cov, g: g, maxBody: g.cfg.MaxBody}
+	g.obs = &observer{doc: g.doc, next: throttle, coverage: g.cov, run: g, maxBody: g.cfg.MaxBody,
+		endpoint: g.cfg.Endpoint, requestTimeout: g.cfg.RequestTimeout}
 	var signing http.RoundTripper = g.obs
 	if g.cfg.Credentials != nil && g.cfg.Credentials != auth.Anonymous {
 		signing = auth.NewTransport(g.cfg.Credentials, g.obs).WithNow(g.clock.Now)
@@ -441,4 +442,19 @@ func (g *gate) bounds(ctx context.Context) (runCtx context.Context, cleanup func
 		return context.WithDeadline(context.WithoutCancel(ctx), end)
 	}
 	return run, cleanup, func() { cancelCause(nil); cancelRun() }
+}
+
+// sent counts a request of opID and notes the keywords its body covers.
+func (g *gate) sent(opID string, pathParams map[string]string, req *http.Request, body []byte) {
+	g.kw.record(opID, pathParams, req, body)
+	g.mu.Lock()
+	t := g.ops[opID]
+	t.Requests++
+	g.ops[opID] = t
+	g.mu.Unlock()
+}
+
+// answered notes what an answer created, for the cleanup.
+func (g *gate) answered(opID string, ex *Exchange, body, answer []byte) {
+	g.made.noteCreate(opID, ex, body, answer)
 }

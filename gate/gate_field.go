@@ -18,7 +18,7 @@ import (
 func (g *gate) fieldCases(ctx context.Context) {
 	cases, err := contract.FieldCases()
 	if err != nil {
-		g.verdict(CheckPositive, "field cases", "", nil, err.Error())
+		g.judge(verdict{check: CheckPositive, op: "field cases", msg: err.Error()})
 		return
 	}
 	for _, fc := range cases {
@@ -49,12 +49,12 @@ func (g *gate) fieldCases(ctx context.Context) {
 		for _, p := range problems {
 			failed[p.Step] = true
 			what := fmt.Sprintf("Terraform's %s (field case %s, step %d: %s)", fc.Provider.Function, fc.File, p.Step, p.From)
-			g.verdictCase(CheckPositive, g.opName(p.Method, p.Path), what, "", log.at(p.Step-1), what+": "+p.Message)
+			g.judge(verdict{check: CheckPositive, op: g.opName(p.Method, p.Path), what: what, ex: log.at(p.Step - 1), msg: what + ": " + p.Message})
 		}
 		for i, s := range fc.Steps {
 			if i < log.len() && !failed[i+1] {
 				what := fmt.Sprintf("Terraform's %s (field case %s, step %d: %s)", fc.Provider.Function, fc.File, i+1, s.From)
-				g.verdictCase(CheckPositive, g.opName(s.Method, s.PathWith(vars)), what, "", log.at(i), "")
+				g.judge(verdict{check: CheckPositive, op: g.opName(s.Method, s.PathWith(vars)), what: what, ex: log.at(i)})
 			}
 		}
 	}

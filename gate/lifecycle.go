@@ -124,7 +124,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 			msg = fmt.Sprintf("the create's answer has no key at %s", create.Key)
 		}
 	}
-	g.verdictCase(CheckAvailability, create.ID, what, "", ex, msg)
+	g.judge(verdict{check: CheckAvailability, op: create.ID, what: what, ex: ex, msg: msg})
 	if msg != "" {
 		return
 	}
@@ -137,7 +137,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	if got := field(ex, res.Name); msg == "" && res.Name != "" && got != name {
 		msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Name, got, name)
 	}
-	g.verdictCase(CheckAvailability, read.ID, "the "+res.Title+" just created", "/"+res.Key, ex, msg)
+	g.judge(verdict{check: CheckAvailability, op: read.ID, what: "the " + res.Title + " just created", where: "/" + res.Key, ex: ex, msg: msg})
 	var states stateTracker
 	if msg == "" {
 		g.settleLife(ctx, res, read, key, ex, hooks, &states)
@@ -149,7 +149,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		if msg == "" && !slices.Contains(listedKeys(ex, list.Items, res.Key), key) {
 			msg = fmt.Sprintf("the list lacks the %s %s just created", res.Title, key)
 		}
-		g.verdictCase(CheckAvailability, list.ID, "the "+res.Title+" just created", list.Items, ex, msg)
+		g.judge(verdict{check: CheckAvailability, op: list.ID, what: "the " + res.Title + " just created", where: list.Items, ex: ex, msg: msg})
 	}
 
 	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
@@ -162,7 +162,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		if op := g.sem.Of(id); op.Resource == res.Kind && op != read && op.Method == http.MethodGet && op.Role != semantics.List && g.opOn(id) {
 			what := "a call that reads the " + res.Title
 			ex := g.send(ctx, true, op.Method, g.fill(op, key), nil)
-			g.verdictCase(CheckPositive, op.ID, what, "", ex, accepted(ex, http.StatusOK, what))
+			g.judge(verdict{check: CheckPositive, op: op.ID, what: what, ex: ex, msg: accepted(ex, http.StatusOK, what)})
 		}
 	}
 
@@ -179,7 +179,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	if msg == "" && res.Deleted.State != "" {
 		msg = states.move(res.Title, key, field(ex, res.State.Field), func(from, to string) bool { return movesTo(res.State, from, to) })
 	}
-	g.verdictCase(CheckUseAfterFree, read.ID, "a "+res.Title+" just deleted", "", ex, msg)
+	g.judge(verdict{check: CheckUseAfterFree, op: read.ID, what: "a " + res.Title + " just deleted", ex: ex, msg: msg})
 	if res.Deleted.State == "" {
 		return
 	}
@@ -187,13 +187,13 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
 		what := "a change to a deleted " + res.Title
 		ex := g.send(ctx, true, update.Method, g.fill(update, key), exampleBody(update))
-		g.verdictCase(CheckUseAfterFree, update.ID, what, "", ex, refused(ex, what))
+		g.judge(verdict{check: CheckUseAfterFree, op: update.ID, what: what, ex: ex, msg: refused(ex, what)})
 	}
 	for _, child := range g.childrenOf(res) {
 		if c := child.Op(semantics.Create); c != nil && g.opOn(c.ID) {
 			what := fmt.Sprintf("a %s on a deleted %s", child.Title, res.Title)
 			ex := g.send(ctx, true, c.Method, g.fillUnder(c, key, ""), exampleBody(c))
-			g.verdictCase(CheckUseAfterFree, c.ID, what, "", ex, refused(ex, what))
+			g.judge(verdict{check: CheckUseAfterFree, op: c.ID, what: what, ex: ex, msg: refused(ex, what)})
 		}
 	}
 }
@@ -239,16 +239,16 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 		}
 		for _, m := range moves {
 			if m != "" {
-				g.verdictCase(CheckTransitions, read.ID, "states while the "+title+" settles", "", ex, m)
+				g.judge(verdict{check: CheckTransitions, op: read.ID, what: "states while the " + title + " settles", ex: ex, msg: m})
 			}
 		}
 		if g.cfg.Mock && hooks.mock != nil {
-			g.verdictCase(CheckTransitions, read.ID, "a dli-mock's "+title+" while it settles", "", ex, hooks.mock(got))
+			g.judge(verdict{check: CheckTransitions, op: read.ID, what: "a dli-mock's " + title + " while it settles", ex: ex, msg: hooks.mock(got)})
 		}
 		if len(waiting) == 0 && len(partsWaiting) == 0 {
-			g.verdictCase(CheckTransitions, read.ID, "the "+title+" settles", "", ex, "")
+			g.judge(verdict{check: CheckTransitions, op: read.ID, what: "the " + title + " settles", ex: ex})
 			if parts != nil && g.cfg.Mock && parts.ended != nil {
-				g.verdictCase(CheckTransitions, read.ID, "how a dli-mock's "+parts.what+" end", "", ex, parts.ended(got))
+				g.judge(verdict{check: CheckTransitions, op: read.ID, what: "how a dli-mock's " + parts.what + " end", ex: ex, msg: parts.ended(got)})
 			}
 			return
 		}
@@ -259,7 +259,7 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 			} else {
 				msg = parts.still(partsWaiting, g.cfg.Settle.String())
 			}
-			g.verdictCase(CheckTransitions, read.ID, "the "+title+" settles", where, ex, msg)
+			g.judge(verdict{check: CheckTransitions, op: read.ID, what: "the " + title + " settles", where: where, ex: ex, msg: msg})
 			g.didNotSettle(what, msg, false)
 			return
 		}
@@ -280,7 +280,7 @@ func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, u
 	what := "an update " + string(raw)
 	ex := g.send(ctx, true, update.Method, g.fill(update, key), raw)
 	msg := acceptedAs(ex, update, what)
-	g.verdictCase(CheckPositive, update.ID, what, "", ex, msg)
+	g.judge(verdict{check: CheckPositive, op: update.ID, what: what, ex: ex, msg: msg})
 	if msg != "" {
 		return
 	}
@@ -295,7 +295,7 @@ func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, u
 			where = "/" + k
 		}
 	}
-	g.verdictCase(CheckAvailability, read.ID, "the fields just written", where, ex, msg)
+	g.judge(verdict{check: CheckAvailability, op: read.ID, what: "the fields just written", where: where, ex: ex, msg: msg})
 }
 
 // childLifeCycle adds a sub-resource under parent and removes it again.
@@ -309,14 +309,14 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 	what := "adding a " + child.Title
 	ex := g.send(ctx, true, create.Method, g.fillUnder(create, parent, ""), raw)
 	msg := acceptedAs(ex, create, what)
-	g.verdictCase(CheckPositive, create.ID, what, "", ex, msg)
+	g.judge(verdict{check: CheckPositive, op: create.ID, what: what, ex: ex, msg: msg})
 	key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)})
 	if msg != "" || key == "" || del == nil || !g.opOn(del.ID) {
 		return
 	}
 	what = "deleting the " + child.Title
 	ex = g.send(ctx, true, del.Method, g.fillUnder(del, parent, key), nil)
-	g.verdictCase(CheckPositive, del.ID, what, "", ex, acceptedAs(ex, del, what))
+	g.judge(verdict{check: CheckPositive, op: del.ID, what: what, ex: ex, msg: acceptedAs(ex, del, what)})
 }
 
 // childrenOf are the kinds under res that can be created.

@@ -27,8 +27,12 @@ type observer struct {
 	doc      *validate.Document
 	next     http.RoundTripper
 	coverage *contract.Coverage
-	g        *gate
+	run      listener
 	maxBody  int64
+	// endpoint and requestTimeout name, in the message that ends a run,
+	// the server that stopped answering and the bound it ran out of.
+	endpoint       string
+	requestTimeout time.Duration
 
 	mu        sync.Mutex
 	requests  int
@@ -37,6 +41,16 @@ type observer struct {
 	// silent counts the requests in a row that got no answer, and
 	// timeouts those that ran out of time.
 	silent, timeouts int
+}
+
+// listener is what the observer tells the run, and all it knows of it:
+// each request sent, each answer (a create's, for the cleanup), each
+// verdict of an answer, and that the server stopped answering.
+type listener interface {
+	sent(opID string, pathParams map[string]string, req *http.Request, body []byte)
+	answered(opID string, ex *Exchange, body, answer []byte)
+	judge(v verdict)
+	abort(why string)
 }
 
 // Consecutive requests without an answer after which the server is taken
@@ -64,22 +78,15 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	o.mu.Unlock()
 
 	opID := ""
-	op, _ := o.g.doc.Find(withBody(req, body))
+	op, _ := o.doc.Find(withBody(req, body))
 	if op != nil {
 		opID = op.ID
-		o.g.kw.record(opID, op.PathParams, req, body)
-	}
-	if opID != "" {
-		o.g.mu.Lock()
-		t := o.g.ops[opID]
-		t.Requests++
-		o.g.ops[opID] = t
-		o.g.mu.Unlock()
+		o.run.sent(opID, op.PathParams, req, body)
 	}
 	resp, err := o.next.RoundTrip(withBody(req, body))
 	if err != nil {
 		ex.Error = err.Error()
-		o.g.made.noteCreate(opID, ex, body, nil)
+		o.run.answered(opID, ex, body, nil)
 		o.silence(req.Context(), err)
 		o.unanswered(req, op, ex, err)
 		return nil, err
@@ -106,7 +113,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	ex.Retries = retriesOf(resp)
-	o.g.made.noteCreate(opID, ex, body, respBody)
+	o.run.answered(opID, ex, body, respBody)
 	if throttled(resp.StatusCode, respBody) {
 		ex.Throttled = true
 		o.mu.Lock()
@@ -129,7 +136,7 @@ func (o *observer) unanswered(req *http.Request, op *validate.Operation, ex *Exc
 	if req.Context().Err() != nil || isTimeout(err) {
 		return
 	}
-	o.g.verdict(CheckServerError, opName(req, op), "", ex, "the request got no answer: "+err.Error())
+	o.run.judge(verdict{check: CheckServerError, op: opName(req, op), ex: ex, msg: "the request got no answer: " + err.Error()})
 }
 
 // opName names a request in verdicts: its operation, or its method and
@@ -157,11 +164,11 @@ func (o *observer) silence(ctx context.Context, err error) {
 	o.mu.Unlock()
 	switch {
 	case timeouts >= maxTimeoutsInARow:
-		o.g.abort(fmt.Sprintf("the server at %s never answered: %d requests in a row ran out of -request-timeout (%s); last: %v",
-			o.g.cfg.Endpoint, timeouts, o.g.cfg.RequestTimeout, err))
+		o.run.abort(fmt.Sprintf("the server at %s never answered: %d requests in a row ran out of -request-timeout (%s); last: %v",
+			o.endpoint, timeouts, o.requestTimeout, err))
 	case silent >= maxSilentInARow:
-		o.g.abort(fmt.Sprintf("the server at %s stopped answering: %d requests in a row got no answer; last: %v",
-			o.g.cfg.Endpoint, silent, err))
+		o.run.abort(fmt.Sprintf("the server at %s stopped answering: %d requests in a row got no answer; last: %v",
+			o.endpoint, silent, err))
 	}
 }
 
@@ -178,34 +185,35 @@ func throttled(status int, body []byte) bool {
 
 // judge runs the four checks every answer gets.
 func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange, resp *http.Response, body []byte, over bool) {
-	g := o.g
+	g := o.run
 	name := opName(req, op)
 	if resp.StatusCode >= 500 {
-		g.verdict(CheckServerError, name, "", ex, fmt.Sprintf("the server answered %d: %s", resp.StatusCode, apierror.Snippet(body)))
+		g.judge(verdict{check: CheckServerError, op: name, ex: ex, msg: fmt.Sprintf("the server answered %d: %s", resp.StatusCode, apierror.Snippet(body)),
+			group: fmt.Sprintf("the server answered %d", resp.StatusCode)})
 	} else {
-		g.verdict(CheckServerError, name, "", ex, "")
+		g.judge(verdict{check: CheckServerError, op: name, ex: ex})
 	}
 	if op == nil {
 		return
 	}
 	if err := o.coverage.HitDeclared(op.ID, resp.StatusCode); err != nil {
-		g.verdict(CheckStatus, name, "", ex, err.Error())
+		g.judge(verdict{check: CheckStatus, op: name, ex: ex, msg: err.Error()})
 		return
 	}
-	g.verdict(CheckStatus, name, "", ex, contradicted(resp.StatusCode, body))
+	g.judge(verdict{check: CheckStatus, op: name, ex: ex, msg: contradicted(resp.StatusCode, body)})
 	if over {
-		g.verdict(CheckSchema, name, "", ex, fmt.Sprintf("the answer's body of %d bytes is over the cap of %d (-max-body); it was not read further", ex.ResponseSize, o.maxBody))
+		g.judge(verdict{check: CheckSchema, op: name, ex: ex, msg: fmt.Sprintf("the answer's body of %d bytes is over the cap of %d (-max-body); it was not read further", ex.ResponseSize, o.maxBody)})
 		return
 	}
-	err := g.doc.Response(req, op, resp.StatusCode, resp.Header, body)
+	err := o.doc.Response(req, op, resp.StatusCode, resp.Header, body)
 	var verr *validate.Error
 	if err == nil {
-		g.verdict(CheckContentType, name, "", ex, "")
-		g.verdict(CheckSchema, name, "", ex, "")
+		g.judge(verdict{check: CheckContentType, op: name, ex: ex})
+		g.judge(verdict{check: CheckSchema, op: name, ex: ex})
 		return
 	}
 	if !errors.As(err, &verr) {
-		g.verdict(CheckSchema, name, "", ex, err.Error())
+		g.judge(verdict{check: CheckSchema, op: name, ex: ex, msg: err.Error()})
 		return
 	}
 	contentOK, schemaOK := true, true
@@ -213,19 +221,19 @@ func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange
 		switch p.Rule {
 		case "content-type":
 			contentOK = false
-			g.verdict(CheckContentType, name, "", ex, fmt.Sprintf("%s (got %q)", p.Reason, resp.Header.Get("Content-Type")))
+			g.judge(verdict{check: CheckContentType, op: name, ex: ex, msg: fmt.Sprintf("%s (got %q)", p.Reason, resp.Header.Get("Content-Type"))})
 		case "status":
-			g.verdict(CheckStatus, name, "", ex, p.Reason)
+			g.judge(verdict{check: CheckStatus, op: name, ex: ex, msg: p.Reason})
 		default:
 			schemaOK = false
-			g.verdict(CheckSchema, name, p.Field, ex, p.String())
+			g.judge(verdict{check: CheckSchema, op: name, where: p.Field, ex: ex, msg: p.String(), group: p.In + " " + p.Field + ": " + p.Rule})
 		}
 	}
 	if contentOK {
-		g.verdict(CheckContentType, name, "", ex, "")
+		g.judge(verdict{check: CheckContentType, op: name, ex: ex})
 	}
 	if schemaOK {
-		g.verdict(CheckSchema, name, "", ex, "")
+		g.judge(verdict{check: CheckSchema, op: name, ex: ex})
 	}
 }
 

@@ -79,7 +79,7 @@ func (g *gate) positive(ctx context.Context) {
 			q := g.validQuery(res, list)
 			ex := g.send(ctx, true, list.Method, g.fill(list, "")+"?"+q.Encode(), nil)
 			what := "valid query ?" + q.Encode()
-			g.verdictCase(CheckPositive, list.ID, what, "", ex, accepted(ex, http.StatusOK, what))
+			g.judge(verdict{check: CheckPositive, op: list.ID, what: what, ex: ex, msg: accepted(ex, http.StatusOK, what)})
 		}
 	}
 	if !g.cfg.Mutate {
@@ -108,7 +108,7 @@ func (g *gate) positive(ctx context.Context) {
 			raw := marshal(body)
 			ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
 			what := "a valid body " + string(raw)
-			g.verdictCase(CheckPositive, create.ID, what, "", ex, acceptedAs(ex, create, what))
+			g.judge(verdict{check: CheckPositive, op: create.ID, what: what, ex: ex, msg: acceptedAs(ex, create, what)})
 			if key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)}); key != "" && ex.Status < 300 {
 				g.removeCreated(ctx, res.Kind, key)
 			}
@@ -306,7 +306,7 @@ func (g *gate) negative(ctx context.Context) {
 					ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown), marshal(c.Value))
 					// Whatever a broken server creates anyway, the
 					// registry saw, and cleanup deletes.
-					g.verdictCase(CheckNegative, op.OperationID, c.Name, c.Field, ex, g.invalid(ex, c.Name))
+					g.judge(verdict{check: CheckNegative, op: op.OperationID, what: c.Name, where: c.Field, ex: ex, msg: g.invalid(ex, c.Name)})
 				}
 			}
 		}
@@ -331,7 +331,7 @@ func (g *gate) negative(ctx context.Context) {
 				}
 				what := fmt.Sprintf("a %s %s", p.Name, bad.what)
 				ex := g.send(ctx, true, o.method, path, body)
-				g.verdictCase(CheckNegative, op.OperationID, what, p.Name, ex, g.invalid(ex, what))
+				g.judge(verdict{check: CheckNegative, op: op.OperationID, what: what, where: p.Name, ex: ex, msg: g.invalid(ex, what)})
 			}
 		}
 		// Each query parameter outside its schema.
@@ -342,7 +342,7 @@ func (g *gate) negative(ctx context.Context) {
 				}
 				q := name + "=" + url.QueryEscape(bad.value)
 				ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
-				g.verdictCase(CheckNegative, op.OperationID, "query "+q, name, ex, g.invalid(ex, "query "+q))
+				g.judge(verdict{check: CheckNegative, op: op.OperationID, what: "query " + q, where: name, ex: ex, msg: g.invalid(ex, "query "+q)})
 			}
 		}
 		if g.cfg.Mock {
@@ -355,7 +355,7 @@ func (g *gate) negative(ctx context.Context) {
 						continue
 					}
 					ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
-					g.verdictCase(CheckNegative, op.OperationID, "query "+q, param, ex, g.invalid(ex, "query "+q))
+					g.judge(verdict{check: CheckNegative, op: op.OperationID, what: "query " + q, where: param, ex: ex, msg: g.invalid(ex, "query "+q)})
 				}
 			}
 		}
@@ -369,7 +369,7 @@ func (g *gate) negative(ctx context.Context) {
 		}
 		what := "a delete of a " + res.Title + " that does not exist"
 		ex := g.send(ctx, true, del.Method, g.fill(del, unknown), nil)
-		g.verdictCase(CheckNegative, del.ID, what, "", ex, refusedWith(ex, what, res.Unknown.Code))
+		g.judge(verdict{check: CheckNegative, op: del.ID, what: what, ex: ex, msg: refusedWith(ex, what, res.Unknown.Code)})
 	}
 	if g.cfg.Mock {
 		// What a dli-mock's README says it refuses beyond the document.
@@ -384,7 +384,7 @@ func (g *gate) negative(ctx context.Context) {
 					break
 				}
 				ex := g.send(ctx, true, op.Method, g.fill(op, unknown), r.body)
-				g.verdictCase(CheckNegative, id, r.what, "", ex, refusedWith(ex, r.what, r.code))
+				g.judge(verdict{check: CheckNegative, op: id, what: r.what, ex: ex, msg: refusedWith(ex, r.what, r.code)})
 			}
 		}
 	}
@@ -399,7 +399,7 @@ func (g *gate) negative(ctx context.Context) {
 			if too := ex.Status == http.StatusRequestEntityTooLarge; msg == "" && too != (size > mockMaxBody) {
 				msg = fmt.Sprintf("%s was answered %d; a dli-mock refuses a body over %d bytes 413, and reads one of that size", what, ex.Status, mockMaxBody)
 			}
-			g.verdictCase(CheckNegative, create.ID, what, "", ex, msg)
+			g.judge(verdict{check: CheckNegative, op: create.ID, what: what, ex: ex, msg: msg})
 		}
 	}
 	after, ex, afterErr := g.snapshot(ctx)
@@ -418,10 +418,9 @@ func (g *gate) negative(ctx context.Context) {
 		g.mu.Unlock()
 		g.logf("SKIP %s: the project could not be listed whole (%v)", CheckUnchanged, firstErr(beforeErr, afterErr))
 	case len(diff) > 0:
-		g.verdictCase(CheckUnchanged, op, what, "", ex,
-			"the resources of the project changed while the server refused (or should have refused) invalid requests: "+strings.Join(diff, "; "))
+		g.judge(verdict{check: CheckUnchanged, op: op, what: what, ex: ex, msg: "the resources of the project changed while the server refused (or should have refused) invalid requests: " + strings.Join(diff, "; ")})
 	default:
-		g.verdictCase(CheckUnchanged, op, what, "", ex, "")
+		g.judge(verdict{check: CheckUnchanged, op: op, what: what, ex: ex})
 	}
 }
 
@@ -585,7 +584,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 	}
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, rd)
 	if err != nil {
-		g.verdictCase(CheckIgnoredAuth, method+" "+path, what, "", nil, err.Error())
+		g.judge(verdict{check: CheckIgnoredAuth, op: method + " " + path, what: what, msg: err.Error()})
 		return
 	}
 	if body != nil {
@@ -611,7 +610,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 	case g.cfg.Mock:
 		msg = mockGatewayError(resp.Header.Get("X-Request-Id"), answer, apierror.CodeGatewayAuth, what)
 	}
-	g.verdictCase(CheckIgnoredAuth, op, what, "", ex, msg)
+	g.judge(verdict{check: CheckIgnoredAuth, op: op, what: what, ex: ex, msg: msg})
 }
 
 // mockGatewayError says what is wrong with a gateway's refusal from a

@@ -180,8 +180,7 @@ func (g *gate) sequences(ctx context.Context) {
 		for i, s := range worst.steps {
 			steps[i] = fmt.Sprintf("%d. %s", i+1, s)
 		}
-		g.verdictCase(CheckModel, opOf(worst.last), fmt.Sprintf("a generated sequence of %d calls, shrunk (replay: -seed %d)", len(worst.steps), g.seed),
-			"", worst.last, worst.failure+"\n      steps:\n        "+strings.Join(steps, "\n        "))
+		g.judge(verdict{check: CheckModel, op: opOf(worst.last), what: fmt.Sprintf("a generated sequence of %d calls, shrunk (replay: -seed %d)", len(worst.steps), g.seed), ex: worst.last, msg: worst.failure + "\n      steps:\n        " + strings.Join(steps, "\n        ")})
 		return
 	}
 	if tb.failed && worst == nil {
@@ -191,7 +190,7 @@ func (g *gate) sequences(ctx context.Context) {
 		return
 	}
 	if !tb.failed {
-		g.verdictCase(CheckModel, "sequences", fmt.Sprintf("%d generated sequences", runs), "", nil, "")
+		g.judge(verdict{check: CheckModel, op: "sequences", what: fmt.Sprintf("%d generated sequences", runs)})
 	}
 }
 

@@ -36,7 +36,7 @@ func (g *gate) undeclared(ctx context.Context) {
 				body = []byte(`{}`)
 			}
 			ex := g.send(ctx, true, m, filled, body)
-			g.verdictCase(CheckUnsupported, undeclaredRoute, m+" "+path, "", ex, g.refusedAsUnknownRoute(ex))
+			g.judge(verdict{check: CheckUnsupported, op: undeclaredRoute, what: m + " " + path, ex: ex, msg: g.refusedAsUnknownRoute(ex)})
 		}
 	}
 	if g.stopped() {
@@ -44,7 +44,7 @@ func (g *gate) undeclared(ctx context.Context) {
 	}
 	path := "/v2.0/{project_id}/datasource/no-such-resource"
 	ex := g.send(ctx, true, http.MethodGet, g.fillAll(path, unknown), nil)
-	g.verdictCase(CheckUnsupported, undeclaredRoute, "GET "+path, "", ex, g.refusedAsUnknownRoute(ex))
+	g.judge(verdict{check: CheckUnsupported, op: undeclaredRoute, what: "GET " + path, ex: ex, msg: g.refusedAsUnknownRoute(ex)})
 }
 
 // undeclaredRoute names, in reports, a request to a method and path the

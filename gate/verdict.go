@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +27,9 @@ type Violation struct {
 	Status  int    `json:"status,omitempty"`
 	Pointer string `json:"pointer,omitempty"` // JSON pointer into the body, or the parameter
 	Message string `json:"message"`
+	// Group is what alike violations share; they are reported once, the
+	// first found, with Count.
+	Group string `json:"group,omitempty"`
 	// Exchange is the request that showed it and its answer.
 	Exchange *Exchange `json:"exchange,omitempty"`
 	Count    int       `json:"count"`
@@ -61,15 +63,25 @@ func (v Violation) String() string {
 	return b.String()
 }
 
-// verdict records a check's outcome for a case of op: a violation when msg
-// is not "", naming ex, the exchange that showed it; else a pass. A
-// throttled exchange, or one the stopped run cut off, is judged neither
-// way.
-func (g *gate) verdict(check, op, pointer string, ex *Exchange, msg string) {
-	g.verdictCase(check, op, "", pointer, ex, msg)
+// verdict is one check's outcome for one case of an operation: a
+// violation when msg is not "", shown by ex, the exchange; else a pass.
+type verdict struct {
+	check, op string
+	// what says which case it was, e.g. "without required /dest_vpc_id";
+	// where is the JSON pointer into the body, or the parameter.
+	what, where string
+	ex          *Exchange
+	msg         string
+	// group is what alike failures share, for a report to show them as
+	// one with a count: what differs between them (an index, an id) left
+	// out. Empty, the message is its own group.
+	group string
 }
 
-func (g *gate) verdictCase(check, op, what, pointer string, ex *Exchange, msg string) {
+// judge records a verdict. A throttled exchange, or one the stopped run
+// cut off, is judged neither way.
+func (g *gate) judge(v verdict) {
+	check, op, what, pointer, ex, msg := v.check, v.op, v.what, v.where, v.ex, v.msg
 	if !g.checkOn(check) || !g.opOn(op) {
 		return
 	}
@@ -96,7 +108,7 @@ func (g *gate) verdictCase(check, op, what, pointer string, ex *Exchange, msg st
 		o.Failed++
 		exCopy := *ex
 		g.violations = append(g.violations, Violation{Check: check, Operation: op, Case: what, Status: ex.Status,
-			Pointer: pointer, Message: msg, Exchange: &exCopy, Count: 1})
+			Pointer: pointer, Message: msg, Group: firstOf(v.group, msg), Exchange: &exCopy, Count: 1})
 	}
 	if what != "" && notRun == "" {
 		o.Cases++
@@ -286,12 +298,9 @@ func accepted(ex *Exchange, want int, what string) string {
 	return ""
 }
 
-// idPattern finds what varies between identical violations: ids, the
-// gate's generated names and numbers.
-var idPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|contract_[0-9A-Za-z_]+|\d+`)
-
-// group reports identical violations once, with a count: same check,
-// operation, status, place and message but for ids, names and numbers.
+// group reports alike violations once, with a count: those of one check,
+// operation, status, pointer and group (for a server error, any pointer:
+// it is one failure, wherever the case pointed).
 func group(vs []Violation) []Violation {
 	var out []Violation
 	index := map[string]int{}
@@ -300,7 +309,7 @@ func group(vs []Violation) []Violation {
 		if v.Status >= 500 {
 			pointer = "" // a server error is one failure, wherever the case pointed
 		}
-		key := strings.Join([]string{v.Check, v.Operation, fmt.Sprint(v.Status), pointer, idPattern.ReplaceAllString(v.Message, "#")}, "|")
+		key := strings.Join([]string{v.Check, v.Operation, fmt.Sprint(v.Status), pointer, firstOf(v.Group, v.Message)}, "|")
 		if i, ok := index[key]; ok {
 			out[i].Count++
 			continue
