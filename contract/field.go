@@ -12,10 +12,10 @@ import (
 	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/docwalk"
 )
 
 // Field cases are the requests that a client which runs against live DLI
@@ -196,10 +196,10 @@ func (c FieldCase) Replay(ctx context.Context, hc *http.Client, endpoint string,
 		}
 		for _, ptr := range slices.Sorted(maps.Keys(s.Reads)) {
 			for _, m := range lookupAll(doc, ptr) {
-				if !m.ok {
-					fail("the answer lacks %s, which the provider reads", m.ptr)
-				} else if got := jsonType(m.v); got != s.Reads[ptr] {
-					fail("%s is %s, the provider reads a %s", m.ptr, got, s.Reads[ptr])
+				if !m.Found {
+					fail("the answer lacks %s, which the provider reads", m.Pointer)
+				} else if got := jsonType(m.Value); got != s.Reads[ptr] {
+					fail("%s is %s, the provider reads a %s", m.Pointer, got, s.Reads[ptr])
 				}
 			}
 		}
@@ -246,60 +246,16 @@ func fill(s string, vars map[string]string, inJSON bool) string {
 	})
 }
 
-type match struct {
-	ptr string
-	v   any
-	ok  bool
-}
-
 // lookupAll resolves a JSON pointer whose * tokens stand for every item of
-// an array; a * over an array that is empty, null or absent yields nothing.
-func lookupAll(doc any, ptr string) []match {
-	toks := tokens(ptr)
-	var walk func(v any, at string, rest []string) []match
-	walk = func(v any, at string, rest []string) []match {
-		if len(rest) == 0 {
-			return []match{{ptr: at, v: v, ok: true}}
-		}
-		t := rest[0]
-		if t == "*" {
-			arr, _ := v.([]any)
-			var out []match
-			for i, item := range arr {
-				out = append(out, walk(item, at+"/"+strconv.Itoa(i), rest[1:])...)
-			}
-			return out
-		}
-		next, ok := child(v, t)
-		if !ok {
-			return []match{{ptr: at + "/" + t}}
-		}
-		return walk(next, at+"/"+t, rest[1:])
-	}
-	return walk(doc, "", toks)
-}
+// an array (docwalk.Starred).
+func lookupAll(doc any, ptr string) []docwalk.Match { return docwalk.Starred(doc, ptr) }
 
 func lookupOne(doc any, ptr string) (any, bool) {
 	ms := lookupAll(doc, ptr)
-	if len(ms) != 1 || !ms[0].ok {
+	if len(ms) != 1 || !ms[0].Found {
 		return nil, false
 	}
-	return ms[0].v, true
-}
-
-func child(v any, tok string) (any, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		c, ok := x[tok]
-		return c, ok
-	case []any:
-		i, err := strconv.Atoi(tok)
-		if err != nil || i < 0 || i >= len(x) {
-			return nil, false
-		}
-		return x[i], true
-	}
-	return nil, false
+	return ms[0].Value, true
 }
 
 func jsonType(v any) string {

@@ -1,10 +1,9 @@
 package contract
 
 import (
-	"maps"
-	"slices"
-
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/dli-contract/dli-go/docwalk"
 )
 
 // located is one operation of a document with where it sits.
@@ -14,16 +13,12 @@ type located struct {
 	op           *openapi3.Operation
 }
 
-// operationsOf lists the operations of doc in path order, methods sorted,
-// so that every check walks them the same way.
+// operationsOf lists the operations of doc in docwalk's order, so that
+// every check walks them the same way.
 func operationsOf(doc *openapi3.T) []located {
 	var out []located
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		ops := item.Operations()
-		for _, method := range slices.Sorted(maps.Keys(ops)) {
-			out = append(out, located{path: path, method: method, item: item, op: ops[method]})
-		}
+	for _, o := range docwalk.Operations(doc) {
+		out = append(out, located{path: o.Path, method: o.Method, item: o.Item, op: o.Op})
 	}
 	return out
 }

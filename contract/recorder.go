@@ -47,11 +47,11 @@ func (r *Recorder) add(where, what string) {
 
 // RoundTrip implements http.RoundTripper.
 func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	body, err := readBody(req)
+	body, err := validate.ReadBody(req)
 	if err != nil {
 		return nil, err
 	}
-	fresh := func() *http.Request { return withBody(req, body) }
+	fresh := func() *http.Request { return validate.WithBody(req, body) }
 	checked := fresh()
 	op, reqErr := r.doc.Request(checked)
 	where := req.Method + " " + req.URL.Path
@@ -88,25 +88,4 @@ type deliberateKey struct{}
 // still checks the responses.
 func Deliberate(ctx context.Context) context.Context {
 	return context.WithValue(ctx, deliberateKey{}, true)
-}
-
-// readBody reads and closes the body of req, which a transport that checks
-// what it sends reads once and sends as copies.
-func readBody(req *http.Request) ([]byte, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
-	}
-	defer func() { _ = req.Body.Close() }()
-	return io.ReadAll(req.Body)
-}
-
-// withBody returns a copy of req that reads body, and can again.
-func withBody(req *http.Request, body []byte) *http.Request {
-	c := req.Clone(req.Context())
-	c.Body, c.GetBody = http.NoBody, nil
-	if body != nil {
-		c.Body = io.NopCloser(bytes.NewReader(body))
-		c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	}
-	return c
 }

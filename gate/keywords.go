@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 
+	"github.com/dli-contract/dli-go/docwalk"
 	"github.com/dli-contract/dli-go/validate"
 )
 
@@ -179,8 +180,8 @@ func (k *keywords) record(op string, pathParams map[string]string, req *http.Req
 	query := req.URL.Query()
 	// Most pointers carry several keywords (type, pattern, lengths):
 	// each is resolved once per request.
-	found := map[string][]located0{}
-	lookup := func(ptr string) []located0 {
+	found := map[string][]docwalk.Match{}
+	lookup := func(ptr string) []docwalk.Match {
 		ms, ok := found[ptr]
 		if !ok {
 			ms = lookupAll(doc, ptr)
@@ -210,7 +211,7 @@ func (k *keywords) record(op string, pathParams map[string]string, req *http.Req
 			if inst.Keyword.Keyword == "required" {
 				parent := strings.TrimSuffix(inst.Where, "/"+inst.property)
 				for _, m := range lookup(parent) {
-					if obj, ok := m.v.(map[string]any); ok && m.ok {
+					if obj, ok := m.Value.(map[string]any); ok && m.Found {
 						_, present := obj[inst.property]
 						k.note(inst, present)
 					}
@@ -218,8 +219,8 @@ func (k *keywords) record(op string, pathParams map[string]string, req *http.Req
 				continue
 			}
 			for _, m := range lookup(inst.Where) {
-				if m.ok {
-					values = append(values, m.v)
+				if m.Found {
+					values = append(values, m.Value)
 				}
 			}
 		}
@@ -380,43 +381,14 @@ func (k *keywords) missing(in string) []need {
 	return out
 }
 
-type located0 struct {
-	v  any
-	ok bool
-}
-
-// lookupAll resolves a JSON pointer whose * tokens stand for every item of
-// an array; a * over an array that is empty, null or absent yields nothing.
-func lookupAll(doc any, ptr string) []located0 {
-	if ptr == "/" || ptr == "" {
-		return []located0{{v: doc, ok: true}}
+// lookupAll is what a JSON pointer whose * tokens stand for every item of
+// an array reaches (docwalk.Starred), found values only.
+func lookupAll(doc any, ptr string) []docwalk.Match {
+	var out []docwalk.Match
+	for _, m := range docwalk.Starred(doc, ptr) {
+		if m.Found {
+			out = append(out, m)
+		}
 	}
-	var walk func(v any, rest []string) []located0
-	walk = func(v any, rest []string) []located0 {
-		if len(rest) == 0 {
-			return []located0{{v: v, ok: true}}
-		}
-		t := rest[0]
-		if t == "*" {
-			arr, _ := v.([]any)
-			var out []located0
-			for _, item := range arr {
-				out = append(out, walk(item, rest[1:])...)
-			}
-			return out
-		}
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		if strings.Contains(t, "~") {
-			t = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
-		}
-		next, ok := obj[t]
-		if !ok {
-			return nil
-		}
-		return walk(next, rest[1:])
-	}
-	return walk(doc, strings.Split(strings.TrimPrefix(ptr, "/"), "/"))
+	return out
 }

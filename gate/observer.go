@@ -61,7 +61,7 @@ const (
 )
 
 func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
-	body, err := readBody(req)
+	body, err := validate.ReadBody(req)
 	if err != nil {
 		return nil, err
 	}
@@ -78,12 +78,12 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	o.mu.Unlock()
 
 	opID := ""
-	op, _ := o.doc.Find(withBody(req, body))
+	op, _ := o.doc.Find(validate.WithBody(req, body))
 	if op != nil {
 		opID = op.ID
 		o.run.sent(opID, op.PathParams, req, body)
 	}
-	resp, err := o.next.RoundTrip(withBody(req, body))
+	resp, err := o.next.RoundTrip(validate.WithBody(req, body))
 	if err != nil {
 		ex.Error = err.Error()
 		o.run.answered(opID, ex, body, nil)
@@ -121,7 +121,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		o.mu.Unlock()
 		return resp, nil
 	}
-	o.judge(withBody(req, body), op, ex, resp, respBody, over)
+	o.judge(validate.WithBody(req, body), op, ex, resp, respBody, over)
 	return resp, nil
 }
 
@@ -269,7 +269,7 @@ func retriesOf(resp *http.Response) int {
 func (t *throttler) RoundTrip(req *http.Request) (*http.Response, error) {
 	retries := new(int)
 	ctx := context.WithValue(req.Context(), retriesKey{}, retries)
-	body, err := readBody(req)
+	body, err := validate.ReadBody(req)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +278,7 @@ func (t *throttler) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		actx, cancel := context.WithTimeout(ctx, t.attemptTimeout)
-		resp, err := t.next.RoundTrip(withBody(req.WithContext(actx), body))
+		resp, err := t.next.RoundTrip(validate.WithBody(req.WithContext(actx), body))
 		if err != nil {
 			cancel()
 			if actx.Err() != nil && ctx.Err() == nil {

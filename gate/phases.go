@@ -469,7 +469,7 @@ func outside(s *openapi3.Schema) []badValue {
 			}
 		}
 		if s.MaxLength != nil {
-			out = append(out, badValue{strings.Repeat("p", int(*s.MaxLength)+1), "over its maxLength"})
+			out = append(out, badValue{strings.Repeat("p", capped(*s.MaxLength, 1<<16)+1), "over its maxLength"})
 		}
 	}
 	return out

@@ -3,9 +3,12 @@ package gate
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
+
+	"pgregory.net/rapid"
 
 	"github.com/dli-contract/dli-go/semantics"
 )
@@ -30,6 +33,9 @@ func (g *gate) seqSteps() map[string]func(*seqRun) {
 		}
 		if list := res.Op(semantics.List); list != nil {
 			steps[list.ID+", the run's"] = func(r *seqRun) { r.listThings(res, list) }
+			if slices.ContainsFunc(slices.Collect(maps.Values(list.Filters)), func(f semantics.Filter) bool { return f.Field != "" }) {
+				steps[list.ID+" filtered"] = func(r *seqRun) { r.listFiltered(res, list) }
+			}
 		}
 		if res.State != nil && len(res.State.Settling) > 0 && res.Op(semantics.Read) != nil {
 			steps["settle "+res.Title] = func(r *seqRun) { r.settleThings(res) }
@@ -125,4 +131,56 @@ func (r *seqRun) settleThings(res *semantics.Resource) {
 		}
 	}
 	r.step("wait until no %s is %s → done", res.Title, strings.Join(res.State.Settling, " or "))
+}
+
+// listFiltered lists a kind by one of its list's filters, with a value one
+// of the run's resources has (or one none has): every item answered must
+// match it, and every resource of the run that matches must be there (a
+// deleted one only where the kind shows deleted ones).
+func (r *seqRun) listFiltered(res *semantics.Resource, list *semantics.Operation) {
+	things := r.m.thingsOf(res.Kind)
+	var params []string
+	for _, p := range slices.Sorted(maps.Keys(list.Filters)) {
+		if list.Filters[p].Field != "" {
+			params = append(params, p)
+		}
+	}
+	if len(things) == 0 || r.unsure {
+		r.t.Skip("no " + res.Title + " of the run")
+	}
+	param := rapid.SampledFrom(params).Draw(r.t, "filter")
+	f := list.Filters[param]
+	values := []string{"no_such_" + f.Field}
+	for _, t := range things {
+		if v := str(t.fields[f.Field]); v != "" {
+			values = append(values, v)
+		}
+	}
+	want := recent(r.t, values, "filter value")
+	q := url.Values{param: {want}}
+	if list.Paging != nil && list.Paging.All != nil {
+		q.Set(list.Paging.Limit, fmt.Sprint(*list.Paging.All))
+	}
+	ex := r.g.send(r.ctx, true, list.Method, r.g.fill(list, "")+"?"+q.Encode(), nil)
+	r.last = ex
+	r.step("%s ?%s → %s", list.ID, q.Encode(), ex.Answer())
+	if ex.Throttled || ex.Error != "" {
+		return
+	}
+	if ex.Status != 200 {
+		r.fail("a valid list refused", "a valid list ?%s was answered %d", q.Encode(), ex.Status)
+	}
+	listed := map[string]bool{}
+	for _, it := range itemsOf(ex, list.Items) {
+		listed[str(it[res.Key])] = true
+		if !matches(f, it[f.Field], want) {
+			r.fail("a filtered "+res.Title+" list unlike the model", "the %s list filtered by ?%s answers %s, whose %s is %q",
+				res.Title, q.Encode(), str(it[res.Key]), f.Field, str(it[f.Field]))
+		}
+	}
+	for _, t := range things {
+		if matches(f, t.fields[f.Field], want) && (!t.deleted || res.Deleted.State != "") && !listed[t.key] {
+			r.fail("a filtered "+res.Title+" list unlike the model", "the %s list filtered by ?%s lacks %s, which matches it", res.Title, q.Encode(), t.key)
+		}
+	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dli-contract/dli-go/contract"
 
-	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/validate"
@@ -73,21 +72,6 @@ var mockEnhanced = dli.EnhancedConnectionCreateRequest{
 	DestVpcID: "22094d8f-c310-4621-913d-4c4d655d8495", DestNetworkID: "78f2562a-36e4-4b39-95b9-f5aab22e1281",
 	ElasticResourcePools: []string{"contract_pool"},
 }
-
-// createdID reads connection_id from any 2xx answer to a create: a server
-// that answers a wrong success status may still have created it.
-func createdID(err error, r apierror.Response) string {
-	if err != nil || r.StatusCode() < 200 || r.StatusCode() > 299 {
-		return ""
-	}
-	var body struct {
-		ID string `json:"connection_id"`
-	}
-	_ = json.Unmarshal(r.GetBody(), &body)
-	return body.ID
-}
-
-func ptr[T any](v T) *T { return &v }
 
 func marshal(v any) []byte {
 	b, _ := json.Marshal(v)

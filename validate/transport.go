@@ -51,16 +51,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, errors.New("validate: Transport has no document; build it with NewTransport")
 	}
-	body, err := readBody(req)
+	body, err := ReadBody(req)
 	if err != nil {
 		return nil, fmt.Errorf("validate: read request body of %s %s: %w", req.Method, req.URL.Path, err)
 	}
-	check := withBody(req, body)
+	check := WithBody(req, body)
 	op, err := t.doc.Request(check)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := t.next.RoundTrip(withBody(req, body))
+	resp, err := t.next.RoundTrip(WithBody(req, body))
 	if err != nil || !t.responses {
 		return resp, err
 	}
@@ -76,10 +76,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// readBody returns the request body and closes req.Body: what is sent and
+// ReadBody returns the request body and closes req.Body: what is sent and
 // what is checked are copies of the bytes read here, so req.Body itself is
 // never handed on, and a RoundTripper must close it.
-func readBody(req *http.Request) ([]byte, error) {
+func ReadBody(req *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
@@ -95,8 +95,9 @@ func closeBody(req *http.Request) {
 	}
 }
 
-// withBody returns a shallow copy of req whose body reads b.
-func withBody(req *http.Request, b []byte) *http.Request {
+// WithBody returns a shallow copy of req whose body reads b, and can
+// again.
+func WithBody(req *http.Request, b []byte) *http.Request {
 	r := req.Clone(req.Context())
 	if b == nil {
 		r.Body, r.GetBody = http.NoBody, nil
