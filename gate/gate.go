@@ -355,33 +355,7 @@ func (g *gate) setup() error {
 	if g.cov == nil {
 		g.cov = contract.NewCoverage(g.doc.OpenAPI())
 	}
-	if g.cfg.Settle == 0 {
-		g.cfg.Settle = 2 * time.Minute
-	}
-	if g.cfg.Poll == 0 {
-		g.cfg.Poll = 2 * time.Second
-	}
-	if g.cfg.MaxExamples <= 0 {
-		g.cfg.MaxExamples = 10
-	}
-	if g.cfg.MaxSteps <= 0 {
-		g.cfg.MaxSteps = 20
-	}
-	if g.cfg.MaxShrinks <= 0 {
-		g.cfg.MaxShrinks = 400
-	}
-	if g.cfg.RequestTimeout == 0 {
-		g.cfg.RequestTimeout = 30 * time.Second
-	}
-	switch {
-	case g.cfg.ThrottleRetries == 0:
-		g.cfg.ThrottleRetries = 5
-	case g.cfg.ThrottleRetries < 0:
-		g.cfg.ThrottleRetries = 0
-	}
-	if g.cfg.MaxBody <= 0 {
-		g.cfg.MaxBody = 4 << 20
-	}
+	g.cfg.withDefaults()
 	if _, err := url.Parse(g.cfg.Endpoint); err != nil {
 		return fmt.Errorf("endpoint %q: %w", g.cfg.Endpoint, err)
 	}
@@ -457,4 +431,46 @@ func (g *gate) sent(opID string, pathParams map[string]string, req *http.Request
 // answered notes what an answer created, for the cleanup.
 func (g *gate) answered(opID string, ex *Exchange, body, answer []byte) {
 	g.made.noteCreate(opID, ex, body, answer)
+}
+
+// The defaults of a run, in one place: Config's zero values take them,
+// and cmd/dli-contract's flags show them.
+const (
+	DefaultSettle          = 2 * time.Minute
+	DefaultPoll            = 2 * time.Second
+	DefaultMaxExamples     = 10
+	DefaultMaxSteps        = 20
+	DefaultMaxShrinks      = 400
+	DefaultRequestTimeout  = 30 * time.Second
+	DefaultThrottleRetries = 5
+	DefaultMaxBody         = 4 << 20
+)
+
+// withDefaults gives each setting left zero its default.
+func (c *Config) withDefaults() {
+	or := func(d *time.Duration, def time.Duration) {
+		if *d == 0 {
+			*d = def
+		}
+	}
+	orInt := func(n *int, def int) {
+		if *n <= 0 {
+			*n = def
+		}
+	}
+	or(&c.Settle, DefaultSettle)
+	or(&c.Poll, DefaultPoll)
+	or(&c.RequestTimeout, DefaultRequestTimeout)
+	orInt(&c.MaxExamples, DefaultMaxExamples)
+	orInt(&c.MaxSteps, DefaultMaxSteps)
+	orInt(&c.MaxShrinks, DefaultMaxShrinks)
+	switch {
+	case c.ThrottleRetries == 0:
+		c.ThrottleRetries = DefaultThrottleRetries
+	case c.ThrottleRetries < 0:
+		c.ThrottleRetries = 0
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = DefaultMaxBody
+	}
 }

@@ -3,7 +3,6 @@ package gate
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"maps"
 	"net/url"
@@ -11,8 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -30,12 +27,6 @@ import (
 // delete and repeated ones among them. After each call the server is held
 // to the model. A failing sequence is shrunk to a minimal one and reported
 // as numbered steps, which -seed replays.
-
-// rapidMu serializes the use of rapid, whose settings are process-wide.
-var (
-	rapidMu   sync.Mutex
-	rapidInit sync.Once
-)
 
 // action is one kind of call a sequence may make.
 type action struct {
@@ -79,22 +70,12 @@ func (g *gate) sequences(ctx context.Context) {
 	}
 	actions := g.linkActions()
 	g.runNonce = strconv.FormatUint(uint64(time.Now().UnixNano())%(1<<32), 36)
-	rapidMu.Lock()
-	defer rapidMu.Unlock()
-	rapidInit.Do(func() {
-		testing.Init()
-		if !flag.Parsed() {
-			_ = flag.CommandLine.Parse(nil)
-		}
-	})
 	shrink := 20 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		shrink = min(shrink, time.Until(dl)/4)
 	}
-	for name, v := range map[string]string{"rapid.checks": strconv.Itoa(g.cfg.MaxExamples), "rapid.steps": strconv.Itoa(g.cfg.MaxSteps),
-		"rapid.seed": strconv.FormatUint(g.seed, 10), "rapid.nofailfile": "true", "rapid.shrinktime": shrink.String()} {
-		_ = flag.Set(name, v)
-	}
+	setChecks, unlock := lockRapid(rapidSettings{checks: g.cfg.MaxExamples, steps: g.cfg.MaxSteps, seed: g.seed, shrinkTime: shrink})
+	defer unlock()
 	runs := 0
 	tb := &rapidTB{}
 	var worst *seqRun
@@ -169,7 +150,7 @@ func (g *gate) sequences(ctx context.Context) {
 	if !tb.failed {
 		// What the random sequences did not send, one sequence sends on
 		// purpose: each constraint satisfied and broken.
-		_ = flag.Set("rapid.checks", "1")
+		setChecks(1)
 		check(func(_ *rapid.T, r *seqRun) { r.topUp(actions) })
 	}
 	if tb.failed && worst != nil {
@@ -1062,27 +1043,3 @@ func (r *seqRun) cleanup() {
 	}
 }
 
-// rapidTB lets rapid run outside `go test`: it keeps whether the property
-// failed, and what rapid said; the gate reports the shrunk sequence itself.
-type rapidTB struct {
-	failed bool
-	said   []string
-}
-
-func (*rapidTB) Helper()              {}
-func (*rapidTB) Name() string         { return "dli-contract" }
-func (*rapidTB) Logf(string, ...any)  {}
-func (*rapidTB) Log(...any)           {}
-func (*rapidTB) Skipf(string, ...any) {}
-func (*rapidTB) Skip(...any)          {}
-func (*rapidTB) SkipNow()             {}
-func (tb *rapidTB) Errorf(format string, args ...any) {
-	tb.failed = true
-	tb.said = append(tb.said, fmt.Sprintf(format, args...))
-}
-func (tb *rapidTB) Error(args ...any)                 { tb.Errorf("%s", fmt.Sprint(args...)) }
-func (tb *rapidTB) Fatalf(format string, args ...any) { tb.Errorf(format, args...) }
-func (tb *rapidTB) Fatal(args ...any)                 { tb.Error(args...) }
-func (tb *rapidTB) FailNow()                          { tb.failed = true }
-func (tb *rapidTB) Fail()                             { tb.failed = true }
-func (tb *rapidTB) Failed() bool                      { return tb.failed }

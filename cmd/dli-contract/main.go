@@ -79,17 +79,17 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	mutate := fs.Bool("mutate", false, "also create, change and delete connections, and delete them again ($"+gate.EnvMutate+"=1)")
 	seed := fs.Uint64("seed", 0, "seed of the generated valid requests; printed by every run, 0 picks one")
 	maxExamples := fs.Int("max-examples", 0, "generated valid requests per operation, and generated call sequences (0: 20 against loopback, 10 against anything else)")
-	maxSteps := fs.Int("max-steps", 20, "with -mutate: average number of calls of a generated sequence")
-	maxShrinks := fs.Int("max-shrinks", 400, "with -mutate: runs spent shrinking a failing sequence (a count, so that -seed replays it anywhere)")
+	maxSteps := fs.Int("max-steps", gate.DefaultMaxSteps, "with -mutate: average number of calls of a generated sequence")
+	maxShrinks := fs.Int("max-shrinks", gate.DefaultMaxShrinks, "with -mutate: runs spent shrinking a failing sequence (a count, so that -seed replays it anywhere)")
 	isMock := fs.Bool("mock", false, "the server is a dli-mock: hold it to its README too (fail_ bindings fail, any pool or queue is taken)")
 	requireKeywords := fs.Bool("require-keyword-coverage", false, "exit 2 unless every constraint of the request schemas was both satisfied and broken")
 	timeout := fs.Duration("timeout", 10*time.Minute, "bound of the whole run, cleanup included")
-	requestTimeout := fs.Duration("request-timeout", 30*time.Second, "bound of each request's answer")
-	poll := fs.Duration("poll", 2*time.Second, "with -mutate: how often to show a connection while its bindings are being created")
-	settle := fs.Duration("settle", 2*time.Minute, "with -mutate: how long a binding may take to leave CREATING")
+	requestTimeout := fs.Duration("request-timeout", gate.DefaultRequestTimeout, "bound of each request's answer")
+	poll := fs.Duration("poll", gate.DefaultPoll, "with -mutate: how often to show a connection while its bindings are being created")
+	settle := fs.Duration("settle", gate.DefaultSettle, "with -mutate: how long a binding may take to leave CREATING")
 	rateLimit := fs.Float64("rate-limit", -1, fmt.Sprintf("requests per second at most; by default %g against a remote endpoint, unlimited against loopback or the in-process mock", defaultRemoteRate))
-	throttleRetries := fs.Int("throttle-retries", 5, "how often a request answered 429 is sent again, waiting as Retry-After says")
-	maxBody := fs.Int64("max-body", 4<<20, "bytes read of an answer's body at most; a larger one is a violation")
+	throttleRetries := fs.Int("throttle-retries", gate.DefaultThrottleRetries, "how often a request answered 429 is sent again, waiting as Retry-After says")
+	maxBody := fs.Int64("max-body", gate.DefaultMaxBody, "bytes read of an answer's body at most; a larger one is a violation")
 	maxFailures := fs.Int("max-failures", 0, "stop after this many violations (0: never)")
 	checks := fs.String("checks", "", "comma-separated checks to run (default: all), of\n"+gate.CheckDescriptions())
 	excludeChecks := fs.String("exclude-checks", "", "comma-separated checks to leave out")
@@ -197,9 +197,9 @@ const defaultRemoteRate = 2.0
 // project each costs requests of its quota.
 func defaultExamples(cfg gate.Config) int {
 	if defaultRate(cfg) == 0 {
-		return 20
+		return 2 * gate.DefaultMaxExamples // unpaced, more are cheap
 	}
-	return 10
+	return gate.DefaultMaxExamples
 }
 
 // defaultRate paces a remote endpoint and leaves loopback and the
