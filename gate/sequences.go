@@ -1042,4 +1042,3 @@ func (r *seqRun) cleanup() {
 		}
 	}
 }
-
