@@ -411,12 +411,7 @@ func (g *gate) negative(ctx context.Context) {
 	switch diff := changes(before, after); {
 	case beforeErr != nil || afterErr != nil:
 		// Not knowing what the project held is no evidence either way.
-		g.mu.Lock()
-		t := g.tally[CheckUnchanged]
-		t.NotRun++
-		g.tally[CheckUnchanged] = t
-		g.mu.Unlock()
-		g.logf("SKIP %s: the project could not be listed whole (%v)", CheckUnchanged, firstErr(beforeErr, afterErr))
+		g.notJudged(CheckUnchanged, fmt.Sprintf("the project could not be listed whole (%v)", firstErr(beforeErr, afterErr)))
 	case len(diff) > 0:
 		g.judge(verdict{check: CheckUnchanged, op: op, what: what, ex: ex, msg: "the resources of the project changed while the server refused (or should have refused) invalid requests: " + strings.Join(diff, "; ")})
 	default:

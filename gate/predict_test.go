@@ -4,6 +4,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dli-contract/dli-go/gen/spec"
+	"github.com/dli-contract/dli-go/semantics"
 )
 
 // An unbind of two names that each cannot be unbound, for reasons with
@@ -34,4 +38,64 @@ func TestPredictUnbindForSeveralReasons(t *testing.T) {
 		assert.Equal(t, accept, ok.want)
 		assert.NotNil(t, ok.apply)
 	}
+}
+
+// declared is the document's declarations, for the generic model.
+func declared(t *testing.T) *semantics.Semantics {
+	t.Helper()
+	doc, err := spec.GetSpec()
+	require.NoError(t, err)
+	sem, err := semantics.Load(doc)
+	require.NoError(t, err)
+	return sem
+}
+
+// A classic connection is held by its declarations alone: created under
+// the key its answer names, unique by name, read while it lives and
+// refused as an unknown one once deleted, and a delete is left open while
+// it may still be CREATING (which refuses one), held once it is ACTIVE.
+func TestTheGenericModelOfAClassicConnection(t *testing.T) {
+	t.Parallel()
+	sem := declared(t)
+	for _, mock := range []bool{true, false} {
+		m := &model{mock: mock, sem: sem}
+		at := map[string]string{"connection_id": "k1"}
+		create := m.predict("CreateDatasourceConnection", nil, map[string]any{"name": "c1", "service": "RDS"})
+		require.Equal(t, accept, create.want)
+		create.apply(map[string]any{"connection_id": "k1", "is_success": true})
+
+		assert.Equal(t, refusal("DLI.0006", "classic connection names are unique (the document)"),
+			m.predict("CreateDatasourceConnection", nil, map[string]any{"name": "c1"}))
+		assert.Equal(t, accept, m.predict("ShowDatasourceConnection", at, nil).want)
+		assert.Equal(t, refusal("DLI.0002", "the classic connection does not exist"),
+			m.predict("ShowDatasourceConnection", map[string]string{"connection_id": "k2"}, nil))
+
+		del := m.predict("DeleteDatasourceConnection", at, nil)
+		assert.Equal(t, either, del.want, "not yet seen, it may still be CREATING: %s", del.why)
+		assert.Equal(t, map[bool]string{true: "DLI.0007", false: ""}[mock], del.code, "a code only the mock's README gives")
+
+		th := m.thing("classic_connection", "k1")
+		require.NotNil(t, th)
+		assert.Equal(t, "c1", th.name)
+		assert.Empty(t, m.seeThing(th, map[string]any{"connection_id": "k1", "name": "c1", "state": "ACTIVE"}))
+		assert.Equal(t, []string{`state went from ACTIVE to "CREATING"`},
+			m.seeThing(th, map[string]any{"connection_id": "k1", "name": "c1", "state": "CREATING"}))
+		th.state = "ACTIVE"
+		del = m.predict("DeleteDatasourceConnection", at, nil)
+		require.Equal(t, accept, del.want, "ACTIVE refuses no delete")
+		del.apply(nil)
+		assert.Equal(t, refusal("DLI.0002", "the classic connection was deleted"), m.predict("ShowDatasourceConnection", at, nil))
+		assert.Equal(t, accept, m.predict("CreateDatasourceConnection", nil, map[string]any{"name": "c1"}).want, "a deleted one's name is free")
+	}
+}
+
+// What an update writes is read back as written; a read that differs is
+// found out, field by field.
+func TestTheGenericModelReadsBackWhatWasWritten(t *testing.T) {
+	t.Parallel()
+	m := &model{sem: declared(t)}
+	th := &mThing{kind: "classic_connection", key: "k1", name: "c1", written: map[string]any{"hosts": []any{"a"}}, fields: map[string]any{}}
+	assert.Empty(t, m.seeThing(th, map[string]any{"connection_id": "k1", "name": "c1", "hosts": []any{"a"}, "state": "CREATING"}))
+	assert.Equal(t, []string{`name is "c2", want "c1"`, `hosts is ["b"], want ["a"] as written`},
+		m.seeThing(th, map[string]any{"connection_id": "k1", "name": "c2", "hosts": []any{"b"}, "state": "CREATING"}))
 }

@@ -136,20 +136,36 @@ func (g *gate) judge(v verdict) {
 		g.logf("%s", line)
 	}
 	if msg != "" && notRun == "" && g.cfg.MaxFailures > 0 && failures >= g.cfg.MaxFailures {
-		g.abort(fmt.Sprintf("stopped after %d failures (-max-failures)", failures))
+		g.stop(fmt.Sprintf("stopped after %d failures (-max-failures)", failures))
 	}
 }
 
-// abort ends the checks (cleanup still runs), saying why.
+// abort ends the checks (cleanup still runs) for a problem of the run,
+// not a finding: the server stopped answering. The report says why.
 func (g *gate) abort(why string) {
 	g.mu.Lock()
-	if g.problem == "" && !strings.HasPrefix(why, "stopped after") {
+	if g.problem == "" {
 		g.problem = why
 	}
 	g.mu.Unlock()
+	g.stop(why)
+}
+
+// stop ends the checks (cleanup still runs), saying why.
+func (g *gate) stop(why string) {
 	if g.abortRun != nil {
 		g.abortRun(errors.New(why))
 	}
+}
+
+// notJudged counts a check that could not be judged, and logs why.
+func (g *gate) notJudged(check, why string) {
+	g.mu.Lock()
+	t := g.tally[check]
+	t.NotRun++
+	g.tally[check] = t
+	g.mu.Unlock()
+	g.logf("SKIP %s: %s", check, why)
 }
 
 // stopReason says why the checks stopped.
