@@ -263,6 +263,9 @@ type gate struct {
 	runNonce string
 
 	runCtx context.Context
+	// lived are the resources the life cycles created and read, which
+	// later deletes must leave as they are.
+	lived []made
 	// abortRun ends the checks early (a server that stopped answering,
 	// -max-failures), with why.
 	abortRun context.CancelCauseFunc

@@ -19,8 +19,9 @@ import (
 // declared), find it in its list, update it and read back what was
 // written, add and remove each sub-resource, call what else reads it, then
 // delete it and read it gone as a deleted one answers; a deleted one still
-// read must refuse any change. It names no operation: what a kind's life
-// cycle checks beyond this, the registry adds (lifeHooks).
+// read must refuse any change; and the other resources of the run read as
+// before the delete. It names no operation: what a kind's life cycle
+// checks beyond this, the registry adds (lifeHooks).
 
 // lifeHooks are what a kind's life cycle checks beyond the declared one,
 // for what the document cannot declare (registry.go).
@@ -138,6 +139,9 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Name, got, name)
 	}
 	g.judge(verdict{check: CheckAvailability, op: read.ID, what: "the " + res.Title + " just created", where: "/" + res.Key, ex: ex, msg: msg})
+	if msg == "" {
+		g.lived = append(g.lived, made{res: res, id: key})
+	}
 	var states stateTracker
 	if msg == "" {
 		g.settleLife(ctx, res, read, key, ex, hooks, &states)
@@ -170,10 +174,12 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		hooks.beforeDelete(ctx, g, key, body)
 	}
 	del := res.Op(semantics.Delete)
+	others := g.witnesses(ctx, res, key)
 	ex = g.send(ctx, true, del.Method, g.fill(del, key), nil)
 	if acceptedAny(ex, "delete") != "" || g.stopped() {
 		return // the cleanup judges, and reports, a delete refused
 	}
+	g.witnessesHold(ctx, others, fmt.Sprintf("the delete of the %s %s", res.Title, key))
 	ex = g.send(ctx, true, read.Method, g.fill(read, key), nil)
 	msg = goneAnswer(ex, res)
 	if msg == "" && res.Deleted.State != "" {
@@ -402,4 +408,62 @@ func exampleBody(op *semantics.Operation) []byte {
 		return marshal(b)
 	}
 	return []byte(`{}`)
+}
+
+// witness is another resource the run made, as a read answered before a
+// delete: a delete must change nothing but what it deletes.
+type witness struct {
+	res        *semantics.Resource
+	key, state string
+	status     int
+}
+
+// maxWitnesses bounds the reads around each delete of a life cycle.
+const maxWitnesses = 3
+
+// witnesses reads up to maxWitnesses other resources the life cycles made
+// and read (the latest first), of any kind.
+func (g *gate) witnesses(ctx context.Context, except *semantics.Resource, key string) []witness {
+	var out []witness
+	for i := len(g.lived) - 1; i >= 0 && len(out) < maxWitnesses; i-- {
+		m := g.lived[i]
+		read := m.res.Op(semantics.Read)
+		if m.id == "" || read == nil || m.res == except && m.id == key {
+			continue
+		}
+		ex := g.send(ctx, true, read.Method, g.fill(read, m.id), nil)
+		if ex.Error != "" || ex.Throttled {
+			continue
+		}
+		w := witness{res: m.res, key: m.id, status: ex.Status}
+		if m.res.State != nil {
+			w.state = field(ex, m.res.State.Field)
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// witnessesHold reads each witness again after what: each must answer as
+// before, its state moved at most as declared.
+func (g *gate) witnessesHold(ctx context.Context, ws []witness, what string) {
+	for _, w := range ws {
+		read := w.res.Op(semantics.Read)
+		ex := g.send(ctx, true, read.Method, g.fill(read, w.key), nil)
+		if ex.Error != "" || ex.Throttled {
+			continue
+		}
+		msg := ""
+		state := ""
+		if w.res.State != nil {
+			state = field(ex, w.res.State.Field)
+		}
+		switch {
+		case ex.Status != w.status:
+			msg = fmt.Sprintf("%s changed the %s %s: its read answered %d before, %d after", what, w.res.Title, w.key, w.status, ex.Status)
+		case w.res.State != nil && !movesTo(w.res.State, w.state, state):
+			msg = fmt.Sprintf("%s changed the %s %s: its %s was %s before, %s after", what, w.res.Title, w.key, w.res.State.Field, w.state, state)
+		}
+		g.judge(verdict{check: CheckAvailability, op: read.ID, what: "another resource, after " + what, ex: ex, msg: msg})
+	}
 }

@@ -446,3 +446,26 @@ func TestDefaultsFollowTheEndpoint(t *testing.T) {
 		assert.Equal(t, tc.rate, defaultRate(cfg), tc.endpoint)
 	}
 }
+
+// A delete must change nothing but what it deletes: a server that forgets
+// every enhanced connection once a classic one is deleted (as a mock that
+// dropped the whole project would) fails, naming the delete.
+func TestADeleteChangesNothingElse(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	dropped := false
+	h := rewrite(newMock(t, true), func(r *http.Request, rec *httptest.ResponseRecorder) (int, http.Header, []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/datasource-connection/") && rec.Code == 200 {
+			dropped = true
+		}
+		if dropped && isEnhancedShow(r) && rec.Code == 200 {
+			return 400, rec.Header(), []byte(`{"error_code":"DLI.0001","error_msg":"Connection is not exist."}`)
+		}
+		return rec.Code, rec.Header(), rec.Body.Bytes()
+	})
+	code, out := gateRun(t, h, "-url", "192.168.0.10:3306", "-security-group-id", "sg-1", "-network-id", "net-1")
+	assert.Equal(t, 1, code, out)
+	assert.Regexp(t, `VIOLATION ensure_resource_availability: ShowEnhancedConnection 400: the delete of the classic connection \S+ changed the enhanced connection \S+: its read answered 200 before, 400 after`, out)
+}
