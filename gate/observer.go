@@ -83,7 +83,11 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		opID = op.ID
 		o.run.sent(opID, op.PathParams, req, body)
 	}
-	resp, err := o.next.RoundTrip(validate.WithBody(req, body))
+	fwd := validate.WithBody(req, body)
+	if req.ContentLength < 0 {
+		fwd.ContentLength = -1 // sent chunked, as the caller asked
+	}
+	resp, err := o.next.RoundTrip(fwd)
 	if err != nil {
 		ex.Error = err.Error()
 		o.run.answered(opID, ex, body, nil)

@@ -391,13 +391,26 @@ func (g *gate) negative(ctx context.Context) {
 	if create := g.firstCreate(); g.cfg.Mock && g.cfg.Mutate && create != nil && g.opOn(create.ID) && !g.stopped() {
 		// A dli-mock's README: a body over 1 MiB is refused unread, 413;
 		// one of exactly 1 MiB is read (and refused by the document).
-		for _, size := range []int{mockMaxBody, mockMaxBody + 1} {
-			body := []byte(`{"name":"contract_big"` + strings.Repeat(" ", size-len(`{"name":"contract_big"}`)) + `}`)
-			ex := g.send(ctx, true, create.Method, g.fill(create, ""), body)
-			what := fmt.Sprintf("a body of %d bytes", size)
+		// Its length declared or not (chunked), it is refused alike,
+		// DLI.0001.
+		for _, size := range []int{mockMaxBody, mockMaxBody + 1, -(mockMaxBody + 1)} {
+			n, chunked := max(size, -size), size < 0
+			body := []byte(`{"name":"contract_big"` + strings.Repeat(" ", n-len(`{"name":"contract_big"}`)) + `}`)
+			what := fmt.Sprintf("a body of %d bytes", n)
+			var ex *Exchange
+			if chunked {
+				what += ", its length not declared"
+				ex = g.sendChunked(ctx, create.Method, g.fill(create, ""), body)
+			} else {
+				ex = g.send(ctx, true, create.Method, g.fill(create, ""), body)
+			}
 			msg := refused(ex, what)
-			if too := ex.Status == http.StatusRequestEntityTooLarge; msg == "" && too != (size > mockMaxBody) {
+			too := ex.Status == http.StatusRequestEntityTooLarge
+			switch {
+			case msg == "" && too != (n > mockMaxBody):
 				msg = fmt.Sprintf("%s was answered %d; a dli-mock refuses a body over %d bytes 413, and reads one of that size", what, ex.Status, mockMaxBody)
+			case msg == "" && too && errorCodeOf(ex) != apierror.CodeBadParameter:
+				msg = fmt.Sprintf("%s was refused 413 %s; a dli-mock refuses it 413 %s", what, errorCodeOf(ex), apierror.CodeBadParameter)
 			}
 			g.judge(verdict{check: CheckNegative, op: create.ID, what: what, ex: ex, msg: msg})
 		}
@@ -544,7 +557,11 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 		g.authCase(ctx, "a wrong token", http.MethodGet, list, nil, func(r *http.Request) {
 			r.Header.Set(auth.HeaderAuthToken, "not-the-token")
 		})
+		g.authCase(ctx, "an AK/SK signature of keys that do not exist", http.MethodGet, list, nil, func(r *http.Request) {
+			_ = auth.AKSK{AK: "CONTRACTNOSUCHKEY000", SK: "not-a-secret"}.Authenticate(r, g.clock.Now())
+		})
 	}
+	g.refusedCreatesChangeNothing(ctx)
 	if g.cfg.Mock {
 		// A dli-mock's README: credentials scoped (X-Project-Id) to
 		// another project than the path's are refused.
@@ -628,4 +645,46 @@ func mockGatewayError(requestIDHeader string, body []byte, code, what string) st
 		return fmt.Sprintf("%s: the answer has no X-Request-Id", what)
 	}
 	return ""
+}
+
+// refusedCreatesChangeNothing sends, against a dli-mock with -mutate, a
+// valid create of the first current kind with a wrong signature, and one
+// with credentials scoped to another project: each must be refused 401
+// and create nothing, which the project's lists before and after show.
+// (Against another server a create a broken gateway let through would be
+// real, and found by no cleanup: the reads above judge it instead.)
+func (g *gate) refusedCreatesChangeNothing(ctx context.Context) {
+	creds, ok := g.cfg.Credentials.(auth.AKSK)
+	create := g.firstCreate()
+	if !ok || !g.cfg.Mock || !g.cfg.Mutate || create == nil || g.stopped() {
+		return
+	}
+	body, ok := g.bodyFor(g.sem.Resources[create.Resource])
+	if !ok {
+		return
+	}
+	before, _, err := g.snapshot(ctx)
+	if err != nil {
+		return
+	}
+	raw := marshal(body)
+	wrong := creds
+	wrong.SK += "-wrong"
+	g.authCase(ctx, "a create with a wrong signature", create.Method, g.fill(create, ""), raw, func(r *http.Request) {
+		_ = wrong.Authenticate(r, g.clock.Now())
+	})
+	other := creds
+	other.ProjectID = strings.Repeat("f", 32)
+	g.authCase(ctx, "a create with credentials scoped to another project", create.Method, g.fill(create, ""), raw, func(r *http.Request) {
+		_ = other.Authenticate(r, g.clock.Now())
+	})
+	after, ex, err := g.snapshot(ctx)
+	if err != nil {
+		return
+	}
+	msg := ""
+	if diff := changes(before, after); len(diff) > 0 {
+		msg = "creates refused for their credentials changed the project: " + strings.Join(diff, "; ")
+	}
+	g.judge(verdict{check: CheckIgnoredAuth, op: create.ID, what: "refused creates change nothing", ex: ex, msg: msg})
 }

@@ -246,6 +246,29 @@ func (g *gate) send(ctx context.Context, signed bool, method, path string, body 
 	return ex
 }
 
+// sendChunked sends a request unsigned with its body's length not
+// declared (chunked), and returns its exchange.
+func (g *gate) sendChunked(ctx context.Context, method, path string, body []byte) *Exchange {
+	ctx, ex := track(ctx)
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, io.MultiReader(bytes.NewReader(body)))
+	if err != nil {
+		ex.Error = err.Error()
+		return ex
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.ContentLength = -1
+	resp, err := g.raw.Do(req)
+	if err != nil {
+		if ex.Error == "" {
+			ex.Error = err.Error()
+		}
+		return ex
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return ex
+}
+
 func (g *gate) path(template string, id string) string {
 	p := strings.ReplaceAll(template, "{project_id}", g.cfg.ProjectID)
 	p = strings.ReplaceAll(p, "{connection_id}", id)

@@ -469,3 +469,34 @@ func TestADeleteChangesNothingElse(t *testing.T) {
 	assert.Equal(t, 1, code, out)
 	assert.Regexp(t, `VIOLATION ensure_resource_availability: ShowEnhancedConnection 400: the delete of the classic connection \S+ changed the enhanced connection \S+: its read answered 200 before, 400 after`, out)
 }
+
+// A server that answers 401 to a create with wrong credentials, and
+// creates it all the same, fails ignored_auth: the project's lists show
+// what the refused create made.
+func TestACreateRefusedForItsCredentialsCreatesNothing(t *testing.T) {
+	t.Parallel()
+	m := newMock(t, true)
+	front := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		inner := r.Clone(r.Context())
+		inner.Body = io.NopCloser(bytes.NewReader(body))
+		rec := httptest.NewRecorder()
+		m.ServeHTTP(rec, inner)
+		if rec.Code == http.StatusUnauthorized && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/datasource/enhanced-connections") {
+			// Carried out all the same, as a handler that went on past
+			// its refusal would.
+			again, _ := http.NewRequest(http.MethodPost, r.URL.String(), bytes.NewReader(body))
+			again.Header.Set("Content-Type", "application/json")
+			_ = auth.AKSK{AK: testAK, SK: testSK}.Authenticate(again, clockOf(t).Now())
+			m.ServeHTTP(httptest.NewRecorder(), again)
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+	code, out := gateRun(t, front, "-mock")
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, "VIOLATION ignored_auth: CreateEnhancedConnection 200: creates refused for their credentials changed the project: new enhanced connection ")
+}
