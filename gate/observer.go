@@ -83,11 +83,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		opID = op.ID
 		o.run.sent(opID, op.PathParams, req, body)
 	}
-	fwd := validate.WithBody(req, body)
-	if req.ContentLength < 0 {
-		fwd.ContentLength = -1 // sent chunked, as the caller asked
-	}
-	resp, err := o.next.RoundTrip(fwd)
+	resp, err := o.next.RoundTrip(forward(req, body))
 	if err != nil {
 		ex.Error = err.Error()
 		o.run.answered(opID, ex, body, nil)
@@ -282,7 +278,7 @@ func (t *throttler) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		actx, cancel := context.WithTimeout(ctx, t.attemptTimeout)
-		resp, err := t.next.RoundTrip(validate.WithBody(req.WithContext(actx), body))
+		resp, err := t.next.RoundTrip(forward(req.WithContext(actx), body))
 		if err != nil {
 			cancel()
 			if actx.Err() != nil && ctx.Err() == nil {
@@ -371,4 +367,14 @@ func contradicted(status int, body []byte) string {
 		return ""
 	}
 	return fmt.Sprintf("answered %d, but is_success is false: the document has it true when the request was carried out, as a %d says it was", status, status)
+}
+
+// forward is a copy of req to send on, reading body: its length declared
+// as the caller declared it, or not (chunked).
+func forward(req *http.Request, body []byte) *http.Request {
+	fwd := validate.WithBody(req, body)
+	if req.ContentLength < 0 {
+		fwd.ContentLength = -1
+	}
+	return fwd
 }
