@@ -281,7 +281,7 @@ func TestTheGatewayRefusalsOfAMock(t *testing.T) {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				// A verifier that ignores the header, so never refuses it.
 				r.Header.Del("X-Sdk-Content-Sha256")
-				if strings.HasSuffix(r.URL.Path, "/associate-queue") && r.Header.Get("Authorization") != "" {
+				if r.Method == http.MethodPost && r.Header.Get("Authorization") != "" {
 					w.Header().Set("Content-Type", "application/json")
 					_, _ = io.WriteString(w, `{"is_success":true,"message":""}`)
 					return

@@ -798,7 +798,8 @@ func (r *seqRun) list(q url.Values) ([]map[string]any, bool) {
 	if !q.Has("limit") {
 		q.Set("limit", "0")
 	}
-	ex := r.g.send(r.ctx, true, "GET", r.g.path("/v2.0/{project_id}/datasource/enhanced-connections", "")+"?"+q.Encode(), nil)
+	list := r.g.sem.Resources["enhanced_connection"].Op(semantics.List)
+	ex := r.g.send(r.ctx, true, list.Method, r.g.fill(list, "")+"?"+q.Encode(), nil)
 	r.last = ex
 	if ex.Throttled || ex.Error != "" || ex.Status != 200 {
 		return nil, false

@@ -269,12 +269,6 @@ func (g *gate) sendChunked(ctx context.Context, method, path string, body []byte
 	return ex
 }
 
-func (g *gate) path(template string, id string) string {
-	p := strings.ReplaceAll(template, "{project_id}", g.cfg.ProjectID)
-	p = strings.ReplaceAll(p, "{connection_id}", id)
-	return strings.ReplaceAll(p, "{name}", "contract_route")
-}
-
 // refused is the message for a request that should have been refused with
 // a 4xx, "" when it was.
 func refused(ex *Exchange, what string) string {

@@ -1,0 +1,228 @@
+package gate
+
+// The credentials phase: requests with credentials missing, wrong or
+// forged, each refused 401.
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/semantics"
+)
+
+// ignoredAuth sends requests with credentials missing or wrong: each must
+// get 401.
+func (g *gate) ignoredAuth(ctx context.Context) {
+	// A list to read, and a change with a body on a resource that does not
+	// exist (the document's first of each, of the current kinds): what
+	// they would do is no matter, as each must be refused before it runs.
+	var listOp, changeOp *semantics.Operation
+	for _, res := range g.kinds() {
+		for _, id := range g.sem.Order {
+			op := g.sem.Of(id)
+			switch {
+			case op.Resource != res.Kind || retired(res):
+			case listOp == nil && op.Role == semantics.List:
+				listOp = op
+			case changeOp == nil && op.Method == http.MethodPost && op.KeyExpr != nil && op.KeyExpr.In == "path" && op.Document().RequestBody != nil:
+				changeOp = op
+			}
+		}
+	}
+	if listOp == nil || changeOp == nil {
+		return
+	}
+	list := g.fill(listOp, "")
+	switch creds := g.cfg.Credentials.(type) {
+	case nil:
+		return
+	case auth.AKSK:
+		g.authCase(ctx, "an unsigned request", http.MethodGet, list, nil, func(*http.Request) {})
+		wrong := creds
+		wrong.SK = creds.SK + "-wrong"
+		g.authCase(ctx, "a wrong signature", http.MethodGet, list, nil, func(r *http.Request) {
+			_ = wrong.Authenticate(r, g.clock.Now())
+		})
+		g.authCase(ctx, "an X-Sdk-Date 20 minutes old", http.MethodGet, list, nil, func(r *http.Request) {
+			_ = creds.Authenticate(r, g.clock.Now().Add(-20*time.Minute))
+		})
+		bind := g.fill(changeOp, uuid.NewString())
+		g.authCase(ctx, "a body changed after signing", http.MethodPost, bind, []byte(`{"queues":["signed"]}`), func(r *http.Request) {
+			_ = creds.Authenticate(r, g.clock.Now())
+			changed := []byte(`{"queues":["forged"]}`) // the same length, so only the bytes differ
+			r.Body = io.NopCloser(bytes.NewReader(changed))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(changed)), nil }
+		})
+		// The payload hash header: a verifier that takes it on trust lets
+		// a signature over one body through with any other.
+		signedBody, forged := []byte(`{"queues":["signed"]}`), []byte(`{"queues":["forged"]}`)
+		sum := sha256.Sum256(signedBody)
+		g.authCase(ctx, "an X-Sdk-Content-Sha256 sent but not signed, over another body", http.MethodPost, bind, signedBody, func(r *http.Request) {
+			_ = creds.Authenticate(r, g.clock.Now())
+			r.Header.Set(auth.HeaderContentSHA256, hex.EncodeToString(sum[:]))
+			swapBody(r, forged)
+		})
+		g.authCase(ctx, "a body that does not match its signed X-Sdk-Content-Sha256", http.MethodPost, bind, signedBody, func(r *http.Request) {
+			r.Header.Set(auth.HeaderContentSHA256, hex.EncodeToString(sum[:]))
+			_ = creds.Authenticate(r, g.clock.Now())
+			swapBody(r, forged)
+		})
+		if g.cfg.Mock {
+			// A dli-mock's README: the header counts only when signed,
+			// even when it is the body's own hash.
+			g.authCase(ctx, "an X-Sdk-Content-Sha256 sent but not signed", http.MethodPost, bind, signedBody, func(r *http.Request) {
+				_ = creds.Authenticate(r, g.clock.Now())
+				r.Header.Set(auth.HeaderContentSHA256, hex.EncodeToString(sum[:]))
+			})
+		}
+	default:
+		if creds == auth.Anonymous {
+			return
+		}
+		g.authCase(ctx, "a request without credentials", http.MethodGet, list, nil, func(*http.Request) {})
+		g.authCase(ctx, "a wrong token", http.MethodGet, list, nil, func(r *http.Request) {
+			r.Header.Set(auth.HeaderAuthToken, "not-the-token")
+		})
+		g.authCase(ctx, "an AK/SK signature of keys that do not exist", http.MethodGet, list, nil, func(r *http.Request) {
+			_ = auth.AKSK{AK: "CONTRACTNOSUCHKEY000", SK: "not-a-secret"}.Authenticate(r, g.clock.Now())
+		})
+	}
+	g.refusedCreatesChangeNothing(ctx)
+	if g.cfg.Mock {
+		// A dli-mock's README: credentials scoped (X-Project-Id) to
+		// another project than the path's are refused.
+		other := strings.Repeat("f", 32)
+		g.authCase(ctx, "credentials scoped to another project", http.MethodGet, list, nil, func(r *http.Request) {
+			if aksk, ok := g.cfg.Credentials.(auth.AKSK); ok {
+				aksk.ProjectID = other // signed, as a client scoped to it would
+				_ = aksk.Authenticate(r, g.clock.Now())
+				return
+			}
+			_ = g.cfg.Credentials.Authenticate(r, g.clock.Now())
+			r.Header.Set(auth.HeaderProjectID, other)
+		})
+	}
+}
+
+// swapBody replaces a signed request's body after signing.
+func swapBody(r *http.Request, body []byte) {
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r.ContentLength = int64(len(body))
+}
+
+func (g *gate) authCase(ctx context.Context, what, method, path string, body []byte, prepare func(*http.Request)) {
+	if g.stopped() {
+		return
+	}
+	ctx, ex := track(ctx)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, rd)
+	if err != nil {
+		g.judge(verdict{check: CheckIgnoredAuth, op: method + " " + path, what: what, msg: err.Error()})
+		return
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	prepare(req)
+	op := method + " " + path
+	if found, ferr := g.doc.Find(req); ferr == nil {
+		op = found.ID
+	}
+	resp, err := g.raw.Do(req)
+	var answer []byte
+	if resp != nil {
+		answer, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		_ = resp.Body.Close()
+	}
+	msg := ""
+	switch {
+	case err != nil:
+		msg = fmt.Sprintf("%s: the request got no answer: %v", what, err)
+	case resp.StatusCode != http.StatusUnauthorized:
+		msg = fmt.Sprintf("%s was answered %d, want 401", what, resp.StatusCode)
+	case g.cfg.Mock:
+		msg = mockGatewayError(resp.Header.Get("X-Request-Id"), answer, apierror.CodeGatewayAuth, what)
+	}
+	g.judge(verdict{check: CheckIgnoredAuth, op: op, what: what, ex: ex, msg: msg})
+}
+
+// mockGatewayError says what is wrong with a gateway's refusal from a
+// dli-mock, "" when nothing: its README says such an answer is one JSON
+// object in DLI's error shape with the gateway's code and a request_id,
+// and every answer carries X-Request-Id.
+func mockGatewayError(requestIDHeader string, body []byte, code, what string) string {
+	var answer struct {
+		Code      string `json:"error_code"`
+		RequestID string `json:"request_id"`
+	}
+	switch {
+	case json.Unmarshal(body, &answer) != nil:
+		return fmt.Sprintf("%s: the answer is not one JSON object: %s", what, apierror.Snippet(body))
+	case answer.Code != code:
+		return fmt.Sprintf("%s was refused with %q, want %s (a dli-mock answers as the gateway does)", what, answer.Code, code)
+	case answer.RequestID == "":
+		return fmt.Sprintf("%s: the gateway's refusal has no request_id", what)
+	case requestIDHeader == "":
+		return fmt.Sprintf("%s: the answer has no X-Request-Id", what)
+	}
+	return ""
+}
+
+// refusedCreatesChangeNothing sends, against a dli-mock with -mutate, a
+// valid create of the first current kind with a wrong signature, and one
+// with credentials scoped to another project: each must be refused 401
+// and create nothing, which the project's lists before and after show.
+// (Against another server a create a broken gateway let through would be
+// real, and found by no cleanup: the reads above judge it instead.)
+func (g *gate) refusedCreatesChangeNothing(ctx context.Context) {
+	creds, ok := g.cfg.Credentials.(auth.AKSK)
+	create := g.firstCreate()
+	if !ok || !g.cfg.Mock || !g.cfg.Mutate || create == nil || g.stopped() {
+		return
+	}
+	body, ok := g.bodyFor(g.sem.Resources[create.Resource])
+	if !ok {
+		return
+	}
+	before, _, err := g.snapshot(ctx)
+	if err != nil {
+		return
+	}
+	raw := marshal(body)
+	wrong := creds
+	wrong.SK += "-wrong"
+	g.authCase(ctx, "a create with a wrong signature", create.Method, g.fill(create, ""), raw, func(r *http.Request) {
+		_ = wrong.Authenticate(r, g.clock.Now())
+	})
+	other := creds
+	other.ProjectID = strings.Repeat("f", 32)
+	g.authCase(ctx, "a create with credentials scoped to another project", create.Method, g.fill(create, ""), raw, func(r *http.Request) {
+		_ = other.Authenticate(r, g.clock.Now())
+	})
+	after, ex, err := g.snapshot(ctx)
+	if err != nil {
+		return
+	}
+	msg := ""
+	if diff := changes(before, after); len(diff) > 0 {
+		msg = "creates refused for their credentials changed the project: " + strings.Join(diff, "; ")
+	}
+	g.judge(verdict{check: CheckIgnoredAuth, op: create.ID, what: "refused creates change nothing", ex: ex, msg: msg})
+}

@@ -1,0 +1,327 @@
+package gate
+
+// The invalid requests phase: every request derived to break a rule of
+// its schema is refused, and together they change nothing.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
+
+	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/semantics"
+)
+
+// snapshot is what the project holds, by resource (each kind's list, as
+// a whole, less what moves on its own), to tell whether a refusal changed
+// anything, with the exchange of the first list; an error when the
+// project could not be read whole.
+func (g *gate) snapshot(ctx context.Context) (map[string]string, *Exchange, error) {
+	out := map[string]string{}
+	var first *Exchange
+	for _, res := range g.kinds() {
+		list := res.Op(semantics.List)
+		if list == nil {
+			continue
+		}
+		ex := g.send(ctx, true, list.Method, g.listAll(list, ""), nil)
+		if first == nil {
+			first = ex
+		}
+		if ex.Error != "" || ex.Status != http.StatusOK {
+			return nil, first, fmt.Errorf("%s: %s", list.ID, ex.Answer())
+		}
+		for _, it := range itemsOf(ex, list.Items) {
+			for _, ptr := range res.Moving {
+				dropAt(it, ptr)
+			}
+			out[res.Title+" "+str(it[res.Name])+" "+str(it[res.Key])] = string(marshal(it))
+		}
+	}
+	return out, first, nil
+}
+
+// dropAt removes what a JSON pointer (with * for every item of an array)
+// names from v.
+func dropAt(v any, ptr string) {
+	head, rest, more := strings.Cut(strings.TrimPrefix(ptr, "/"), "/")
+	switch x := v.(type) {
+	case map[string]any:
+		if !more {
+			delete(x, head)
+			return
+		}
+		dropAt(x[head], "/"+rest)
+	case []any:
+		if head == "*" {
+			for _, it := range x {
+				if more {
+					dropAt(it, "/"+rest)
+				}
+			}
+		}
+	}
+}
+
+// changes lists what differs between two snapshots.
+func changes(before, after map[string]string) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(after)) {
+		switch old, ok := before[k]; {
+		case !ok:
+			out = append(out, "new "+k)
+		case old != after[k]:
+			out = append(out, "changed "+k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(before)) {
+		if _, ok := after[k]; !ok {
+			out = append(out, "gone "+k)
+		}
+	}
+	return out
+}
+
+// negative sends every derived invalid request: broken bodies, path
+// parameters outside their schema, queries outside their schema. Each must
+// be refused with a 4xx (its body is judged like any other), and together
+// they must change nothing. Invalid changes not bound to a resource by its
+// path (a create) are sent only with Mutate, and anything a broken server
+// creates anyway is deleted.
+func (g *gate) negative(ctx context.Context) {
+	before, _, beforeErr := g.snapshot(ctx)
+	unknown := uuid.NewString()
+	for _, o := range operationsOf(g.doc.OpenAPI()) {
+		op, d := o.op, g.sem.Of(o.op.OperationID)
+		if !g.opOn(op.OperationID) || d == nil {
+			continue
+		}
+		// Bound to a resource named in the path (one that does not exist),
+		// a change cannot touch anything real.
+		bound := d.KeyExpr != nil && d.KeyExpr.In == "path" || d.ParentExpr != nil && d.ParentExpr.In == "path"
+		safe := o.method == http.MethodGet || bound || g.cfg.Mutate
+		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.cfg.Mutate || bound) {
+			mt := op.RequestBody.Value.Content.Get("application/json")
+			seen := map[string]bool{}
+			for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
+				var example any
+				if err := json.Unmarshal(marshal(mt.Examples[name].Value.Value), &example); err != nil {
+					continue
+				}
+				for _, c := range contract.Derive(mt.Schema.Value, example) {
+					if c.Valid || seen[c.Name] {
+						continue
+					}
+					if g.stopped() {
+						return
+					}
+					seen[c.Name] = true
+					ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown), marshal(c.Value))
+					// Whatever a broken server creates anyway, the
+					// registry saw, and cleanup deletes.
+					g.judge(verdict{check: CheckNegative, op: op.OperationID, what: c.Name, where: c.Field, ex: ex, msg: g.invalid(ex, c.Name)})
+				}
+			}
+		}
+		if !safe || o.method != http.MethodGet && !g.cfg.Mutate {
+			continue
+		}
+		var body []byte
+		if op.RequestBody != nil {
+			body = []byte(`{}`)
+		}
+		// Each path parameter outside its schema: not a UUID, over its
+		// maxLength (the project's too, a project that cannot exist).
+		for _, p := range pathParams(o) {
+			for _, bad := range outside(p.Schema.Value) {
+				if g.stopped() {
+					return
+				}
+				path := strings.Replace(strings.ReplaceAll(o.path, "{project_id}", g.cfg.ProjectID), "{"+p.Name+"}", bad.value, 1)
+				path = g.fillAll(path, unknown)
+				if p.Name == "project_id" {
+					path = strings.Replace(g.fillAll(o.path, unknown), "/"+g.cfg.ProjectID+"/", "/"+bad.value+"/", 1)
+				}
+				what := fmt.Sprintf("a %s %s", p.Name, bad.what)
+				ex := g.send(ctx, true, o.method, path, body)
+				g.judge(verdict{check: CheckNegative, op: op.OperationID, what: what, where: p.Name, ex: ex, msg: g.invalid(ex, what)})
+			}
+		}
+		// Each query parameter outside its schema.
+		for _, name := range slices.Sorted(maps.Keys(queryParams(d))) {
+			for _, bad := range outside(queryParams(d)[name]) {
+				if g.stopped() {
+					return
+				}
+				q := name + "=" + url.QueryEscape(bad.value)
+				ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
+				g.judge(verdict{check: CheckNegative, op: op.OperationID, what: "query " + q, where: name, ex: ex, msg: g.invalid(ex, "query "+q)})
+			}
+		}
+		if g.cfg.Mock {
+			// A dli-mock's README: a tags query not of key=value pairs is
+			// refused (the document says what it is, not what DLI answers
+			// when it is not).
+			for param, f := range d.Filters {
+				for _, q := range []string{param + "=no_pair", param + "=%3Dvalue"} {
+					if f.Match != "tags" || g.stopped() {
+						continue
+					}
+					ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
+					g.judge(verdict{check: CheckNegative, op: op.OperationID, what: "query " + q, where: param, ex: ex, msg: g.invalid(ex, "query "+q)})
+				}
+			}
+		}
+	}
+	// A delete of a resource that does not exist: refused as its kind
+	// declares an unknown one is.
+	for _, res := range g.kinds() {
+		del := res.Op(semantics.Delete)
+		if del == nil || res.Unknown.Status == 0 || g.stopped() || !g.opOn(del.ID) || g.cfg.SkipClassic && retired(res) {
+			continue
+		}
+		what := "a delete of a " + res.Title + " that does not exist"
+		ex := g.send(ctx, true, del.Method, g.fill(del, unknown), nil)
+		g.judge(verdict{check: CheckNegative, op: del.ID, what: what, ex: ex, msg: refusedWith(ex, what, res.Unknown.Code)})
+	}
+	if g.cfg.Mock {
+		// What a dli-mock's README says it refuses beyond the document.
+		for _, id := range g.sem.Order {
+			refusals := behaviours[id].mockRefusals
+			if refusals == nil || !g.opOn(id) {
+				continue
+			}
+			op := g.sem.Of(id)
+			for _, r := range refusals(g, unknown) {
+				if g.stopped() {
+					break
+				}
+				ex := g.send(ctx, true, op.Method, g.fill(op, unknown), r.body)
+				g.judge(verdict{check: CheckNegative, op: id, what: r.what, ex: ex, msg: refusedWith(ex, r.what, r.code)})
+			}
+		}
+	}
+	if create := g.firstCreate(); g.cfg.Mock && g.cfg.Mutate && create != nil && g.opOn(create.ID) && !g.stopped() {
+		// A dli-mock's README: a body over 1 MiB is refused unread, 413;
+		// one of exactly 1 MiB is read (and refused by the document).
+		// Its length declared or not (chunked), it is refused alike,
+		// DLI.0001.
+		for _, size := range []int{mockMaxBody, mockMaxBody + 1, -(mockMaxBody + 1)} {
+			n, chunked := max(size, -size), size < 0
+			body := []byte(`{"name":"contract_big"` + strings.Repeat(" ", n-len(`{"name":"contract_big"}`)) + `}`)
+			what := fmt.Sprintf("a body of %d bytes", n)
+			var ex *Exchange
+			if chunked {
+				what += ", its length not declared"
+				ex = g.sendChunked(ctx, create.Method, g.fill(create, ""), body)
+			} else {
+				ex = g.send(ctx, true, create.Method, g.fill(create, ""), body)
+			}
+			msg := refused(ex, what)
+			too := ex.Status == http.StatusRequestEntityTooLarge
+			switch {
+			case msg == "" && too != (n > mockMaxBody):
+				msg = fmt.Sprintf("%s was answered %d; a dli-mock refuses a body over %d bytes 413, and reads one of that size", what, ex.Status, mockMaxBody)
+			case msg == "" && too && errorCodeOf(ex) != apierror.CodeBadParameter:
+				msg = fmt.Sprintf("%s was refused 413 %s; a dli-mock refuses it 413 %s", what, errorCodeOf(ex), apierror.CodeBadParameter)
+			}
+			g.judge(verdict{check: CheckNegative, op: create.ID, what: what, ex: ex, msg: msg})
+		}
+	}
+	after, ex, afterErr := g.snapshot(ctx)
+	what := "the project's resources before and after the invalid requests"
+	op := undeclaredRoute
+	if ex != nil {
+		op = opOfExchange(g, ex)
+	}
+	switch diff := changes(before, after); {
+	case beforeErr != nil || afterErr != nil:
+		// Not knowing what the project held is no evidence either way.
+		g.notJudged(CheckUnchanged, fmt.Sprintf("the project could not be listed whole (%v)", firstErr(beforeErr, afterErr)))
+	case len(diff) > 0:
+		g.judge(verdict{check: CheckUnchanged, op: op, what: what, ex: ex, msg: "the resources of the project changed while the server refused (or should have refused) invalid requests: " + strings.Join(diff, "; ")})
+	default:
+		g.judge(verdict{check: CheckUnchanged, op: op, what: what, ex: ex})
+	}
+}
+
+// firstCreate is the create of the first current top-level kind.
+func (g *gate) firstCreate() *semantics.Operation {
+	for _, res := range g.kinds() {
+		if c := res.Op(semantics.Create); c != nil && !retired(res) {
+			return c
+		}
+	}
+	return nil
+}
+
+// opOfExchange is the operation an exchange of the gate's called.
+func opOfExchange(g *gate, ex *Exchange) string {
+	for _, id := range g.sem.Order {
+		if op := g.sem.Of(id); op.Method == ex.Method && strings.HasSuffix(strings.SplitN(ex.URL, "?", 2)[0], g.fill(op, "")) {
+			return id
+		}
+	}
+	return undeclaredRoute
+}
+
+// badValue is a value outside a schema, and what it is.
+type badValue struct{ value, what string }
+
+// outside are values a parameter's schema refuses: below its minimum, not
+// an integer, outside its enum or pattern, over its maxLength, not a UUID.
+func outside(s *openapi3.Schema) []badValue {
+	var out []badValue
+	switch {
+	case s.Type.Is("integer"):
+		if s.Min != nil {
+			out = append(out, badValue{strconv.Itoa(int(*s.Min) - 1), "below its minimum"})
+		}
+		out = append(out, badValue{"ten", "that is not an integer"})
+	case s.Type.Is("string"):
+		if s.Format == "uuid" {
+			out = append(out, badValue{"not-a-uuid", "that is not a UUID"})
+		}
+		if s.Pattern != "" || len(s.Enum) > 0 {
+			if re := compiled(s.Pattern); s.Pattern == "" || re != nil && !re.MatchString("RUNNING") {
+				if !slices.Contains(s.Enum, any("RUNNING")) {
+					out = append(out, badValue{"RUNNING", "outside its pattern"})
+				}
+			}
+		}
+		if s.MaxLength != nil {
+			out = append(out, badValue{strings.Repeat("p", capped(*s.MaxLength, 1<<16)+1), "over its maxLength"})
+		}
+	}
+	return out
+}
+
+// pathParams are the path parameters of an operation, its path's first.
+func pathParams(o located) []*openapi3.Parameter {
+	var out []*openapi3.Parameter
+	for _, p := range slices.Concat(o.item.Parameters, o.op.Parameters) {
+		if p.Value != nil && p.Value.In == "path" && p.Value.Schema != nil && p.Value.Schema.Value != nil {
+			out = append(out, p.Value)
+		}
+	}
+	return out
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package gate
+
+// The reads phase: every kind listed, and read by each operation that
+// reads one.
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/dli-contract/dli-go/semantics"
+)
+
+// readOnly lists each kind and reads the first resource listed, by every
+// operation that reads one, and reads one that does not exist, so that
+// every read operation is judged.
+func (g *gate) readOnly(ctx context.Context) {
+	unknown := uuid.NewString()
+	for _, res := range g.kinds() {
+		if list := res.Op(semantics.List); list != nil {
+			ex := g.send(ctx, true, list.Method, g.fill(list, ""), nil)
+			if items := itemsOf(ex, list.Items); ex.Status == http.StatusOK && len(items) > 0 {
+				if key := str(items[0][res.Key]); key != "" {
+					g.readsOf(ctx, res, key)
+				}
+			}
+		}
+		g.readsOf(ctx, res, unknown)
+	}
+}
+
+// readsOf sends every operation that reads a resource, for key.
+func (g *gate) readsOf(ctx context.Context, res *semantics.Resource, key string) {
+	for _, id := range g.sem.Order {
+		if op := g.sem.Of(id); op.Resource == res.Kind && op.Method == http.MethodGet && op.Role != semantics.List && op.KeyExpr != nil {
+			g.send(ctx, true, op.Method, g.fill(op, key), nil)
+		}
+	}
+}
+
+// kinds are the top-level resource kinds, the current ones first.
+func (g *gate) kinds() []*semantics.Resource {
+	var out []*semantics.Resource
+	for _, k := range slices.Sorted(maps.Keys(g.sem.Resources)) {
+		if res := g.sem.Resources[k]; res.Parent == "" && len(res.Operations) > 0 {
+			out = append(out, res)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *semantics.Resource) int { return cmpBool(retired(a), retired(b)) })
+	return out
+}

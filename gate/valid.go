@@ -1,0 +1,153 @@
+package gate
+
+// The valid requests phase: generated valid lists and creates.
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/dli-contract/dli-go/semantics"
+)
+
+// positive sends generated valid lists of each current kind, and with
+// Mutate valid creates (deleted again): each must be accepted.
+func (g *gate) positive(ctx context.Context) {
+	for _, res := range g.kinds() {
+		list := res.Op(semantics.List)
+		if list == nil || retired(res) || !g.opOn(list.ID) || len(queryParams(list)) == 0 {
+			continue
+		}
+		for range g.cfg.MaxExamples {
+			if g.stopped() {
+				return
+			}
+			q := g.validQuery(res, list)
+			ex := g.send(ctx, true, list.Method, g.fill(list, "")+"?"+q.Encode(), nil)
+			what := "valid query ?" + q.Encode()
+			g.judge(verdict{check: CheckPositive, op: list.ID, what: what, ex: ex, msg: accepted(ex, http.StatusOK, what)})
+		}
+	}
+	if !g.cfg.Mutate {
+		return
+	}
+	for _, res := range g.kinds() {
+		create := res.Op(semantics.Create)
+		if create == nil || retired(res) || !g.opOn(create.ID) {
+			continue
+		}
+		for range min(g.cfg.MaxExamples, 3) {
+			if g.stopped() {
+				return
+			}
+			body, ok := g.bodyFor(res)
+			if !ok {
+				break
+			}
+			// Nothing that binds: a live DLI would peer a pool or queue.
+			for _, in := range g.sem.CloudInputs {
+				if in.Operation == create.ID && (in.Kind == "pool" || in.Kind == "queue") {
+					top, _, _ := strings.Cut(strings.TrimPrefix(in.Pointer, "/"), "/")
+					delete(body, top)
+				}
+			}
+			raw := marshal(body)
+			ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
+			what := "a valid body " + string(raw)
+			g.judge(verdict{check: CheckPositive, op: create.ID, what: what, ex: ex, msg: acceptedAs(ex, create, what)})
+			if key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)}); key != "" && ex.Status < 300 {
+				g.removeCreated(ctx, res.Kind, key)
+			}
+		}
+	}
+}
+
+// bodyFor is a valid create body of a kind, named for the run: the
+// registry's (the target's) or the create's richest example.
+func (g *gate) bodyFor(res *semantics.Resource) (map[string]any, bool) {
+	create := res.Op(semantics.Create)
+	var body map[string]any
+	if hooks := behaviours[create.ID].life; hooks != nil && hooks.body != nil {
+		body = hooks.body(g)
+	} else if b, ok := richestExample(create); ok {
+		body = b
+	} else {
+		return nil, false
+	}
+	if res.Name != "" {
+		body[res.Name] = g.name()
+	}
+	return body, true
+}
+
+// queryParams are the query parameters of op, by name.
+func queryParams(op *semantics.Operation) map[string]*openapi3.Schema {
+	out := map[string]*openapi3.Schema{}
+	doc := op.Document()
+	if doc == nil {
+		return out
+	}
+	for _, p := range doc.Parameters {
+		if p.Value != nil && p.Value.In == "query" && p.Value.Schema != nil && p.Value.Schema.Value != nil {
+			out[p.Value.Name] = p.Value.Schema.Value
+		}
+	}
+	return out
+}
+
+// validQuery draws a valid query of a list: each parameter now and then,
+// a name filter with a name of the run's, a tags filter with a pair, any
+// other value within its schema.
+func (g *gate) validQuery(res *semantics.Resource, list *semantics.Operation) url.Values {
+	q := url.Values{}
+	params := queryParams(list)
+	for _, name := range slices.Sorted(maps.Keys(params)) {
+		s := params[name]
+		f, filters := list.Filters[name]
+		switch {
+		case g.rng.IntN(2) == 0:
+		case filters && f.Match == "tags":
+			if g.rng.IntN(3) == 0 {
+				q.Set(name, "contract="+g.name()[9:])
+			}
+		case filters && f.Field == res.Name:
+			if g.rng.IntN(3) == 0 {
+				q.Set(name, g.name())
+			}
+		case s.Type.Is("integer"):
+			lo := 0
+			if s.Min != nil {
+				lo = int(*s.Min)
+			}
+			q.Set(name, strconv.Itoa(lo+g.rng.IntN(200)))
+		case len(s.Enum) > 0:
+			q.Set(name, fmt.Sprint(s.Enum[g.rng.IntN(len(s.Enum))]))
+		case s.Pattern != "":
+			if vals := samples(s.Pattern, 1, 16); len(vals) > 0 {
+				q.Set(name, vals[g.rng.IntN(len(vals))])
+			}
+		}
+	}
+	return q
+}
+
+// mockMaxBody is the largest body a dli-mock reads, as its README says.
+const mockMaxBody = 1 << 20
+
+const nameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+// name generates a valid enhanced connection name, unique enough per run.
+func (g *gate) name() string {
+	b := []byte("contract_")
+	for range 1 + g.rng.IntN(16) {
+		b = append(b, nameChars[g.rng.IntN(len(nameChars))])
+	}
+	return string(b)
+}
