@@ -65,7 +65,7 @@ var checkTable = []checkDef{
 	{CheckStatus, "each status is one the operation declares", every, replayShape},
 	{CheckContentType, "each answer's Content-Type is one its status declares", every, replayShape},
 	{CheckSchema, "each answer's body fits its declared schema", every, replayShape},
-	{CheckNegative, "each invalid request is refused with a 4xx", []string{phaseInvalid}, replayRefused},
+	{CheckNegative, "each invalid request is refused with a 4xx", []string{phaseInvalid, phaseLife}, replayRefused},
 	{CheckPositive, "each valid request is accepted", []string{phaseValid, phaseLife, phaseField}, replayShape},
 	{CheckIgnoredAuth, "missing, wrong or forged credentials get 401", []string{phaseAuth}, replayRefused},
 	{CheckUnsupported, "a route the document does not declare is refused", []string{phaseUndeclared}, replayRoute},

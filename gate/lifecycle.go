@@ -40,6 +40,10 @@ type lifeHooks struct {
 	// beforeDelete undoes what the create did beyond the resource (a
 	// binding), before the delete.
 	beforeDelete func(ctx context.Context, g *gate, key string, body map[string]any)
+	// whileLive checks, once it has settled, what the declarations cannot
+	// say of a live one; afterDelete, of a deleted one.
+	whileLive   func(ctx context.Context, g *gate, key string, body map[string]any)
+	afterDelete func(ctx context.Context, g *gate, key string)
 }
 
 // partSettle is how the parts of a resource settle.
@@ -170,6 +174,9 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		}
 	}
 
+	if hooks.whileLive != nil && !g.stopped() {
+		hooks.whileLive(ctx, g, key, body)
+	}
 	if hooks.beforeDelete != nil {
 		hooks.beforeDelete(ctx, g, key, body)
 	}
@@ -186,6 +193,9 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		msg = states.move(res.Title, key, field(ex, res.State.Field), func(from, to string) bool { return movesTo(res.State, from, to) })
 	}
 	g.judge(verdict{check: CheckUseAfterFree, op: read.ID, what: "a " + res.Title + " just deleted", ex: ex, msg: msg})
+	if hooks.afterDelete != nil && !g.stopped() {
+		hooks.afterDelete(ctx, g, key)
+	}
 	if res.Deleted.State == "" {
 		return
 	}

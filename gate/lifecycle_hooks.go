@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/gen/dli"
 )
 
@@ -54,6 +55,8 @@ var enhancedLife = &lifeHooks{
 			return mockEnds(&d)
 		},
 	},
+	whileLive:   enhancedMockRefusals,
+	afterDelete: grantOnDeleted,
 	beforeDelete: func(ctx context.Context, g *gate, id string, body map[string]any) {
 		queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
 		if len(queues)+len(pools) > 0 {
@@ -141,4 +144,69 @@ func value[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// enhancedMockRefusals holds a dli-mock, while its connection lives, to the
+// choices its README states where DLI's documents are silent: binding what
+// is bound 400 DLI.0006, unbinding what is not bound 400 DLI.0001, a grant
+// to no project 400 DLI.0001; and to an update of a grant replacing its
+// privileges, as the document says.
+func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[string]any) {
+	if !g.cfg.Mock {
+		return
+	}
+	if pools := strings_(body["elastic_resource_pools"]); len(pools) > 0 {
+		cctx, ex := track(ctx)
+		_, _ = g.c.AssociateQueueToEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: pools[:1]})
+		g.judgeRefusal(CheckNegative, ex, "binding a pool bound already (the mock's README)", apierror.CodeAlreadyExists)
+	}
+	cctx, ex := track(ctx)
+	_, _ = g.c.DisassociateQueueFromEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: []string{"contract_not_bound"}})
+	g.judgeRefusal(CheckNegative, ex, "unbinding a pool not bound (the mock's README)", apierror.CodeBadParameter)
+
+	grant := func(action dli.AuthorizationRequestAction, project *string, privileges ...string) *Exchange {
+		cctx, ex := track(ctx)
+		_, _ = g.c.RunAuthorizationActionWithResponse(cctx, g.cfg.ProjectID, dli.AuthorizationRequest{Action: action, ProjectID: project,
+			Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: privileges}}})
+		return ex
+	}
+	g.judgeRefusal(CheckNegative, grant("grant", nil, "BIND_QUEUE"), "a grant to no project (the mock's README)", apierror.CodeBadParameter)
+
+	grantee := mockGrantee
+	if ex := grant("grant", &grantee, "BIND_QUEUE"); acceptedAny(ex, "a grant") != "" {
+		return // the sequences judge grants
+	}
+	ex = grant("update", &grantee, "SHOW_PRIVILEGES")
+	msg := acceptedAny(ex, "an update of a grant")
+	if msg == "" {
+		cctx, shown := track(ctx)
+		priv, _ := g.c.ShowEnhancedConnectionPrivilegeWithResponse(cctx, g.cfg.ProjectID, id)
+		ex = shown
+		var got []string
+		if priv != nil && priv.JSON200 != nil {
+			for _, p := range priv.JSON200.Privileges {
+				if value(p.ProjectID) == grantee || value(p.ApplicantProjectID) == grantee {
+					got = append(got, p.Privileges...)
+				}
+			}
+		}
+		if !slices.Equal(got, []string{"SHOW_PRIVILEGES"}) {
+			msg = fmt.Sprintf("after an update to [SHOW_PRIVILEGES] of a grant of [BIND_QUEUE], the project holds %v; an update replaces (the document)", got)
+		}
+	}
+	g.judge(verdict{check: CheckAvailability, op: g.opNamed(ex), what: "an update of a grant replaces its privileges", ex: ex, msg: msg})
+	grant("revoke", &grantee, "SHOW_PRIVILEGES")
+}
+
+// grantOnDeleted: a dli-mock refuses a grant on a deleted connection, 400
+// DLI.0001 (its README).
+func grantOnDeleted(ctx context.Context, g *gate, id string) {
+	if !g.cfg.Mock {
+		return
+	}
+	grantee := mockGrantee
+	cctx, ex := track(ctx)
+	_, _ = g.c.RunAuthorizationActionWithResponse(cctx, g.cfg.ProjectID, dli.AuthorizationRequest{Action: "grant", ProjectID: &grantee,
+		Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: []string{"BIND_QUEUE"}}}})
+	g.judgeRefusal(CheckUseAfterFree, ex, "a grant on a deleted connection (the mock's README)", apierror.CodeBadParameter)
 }

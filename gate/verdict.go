@@ -366,3 +366,21 @@ func throttleWait(retryAfter string, retries int, maxWait time.Duration, now tim
 	}
 	return min(time.Second<<min(retries, 6), maxWait)
 }
+
+// judgeRefusal judges an exchange that should have been refused 400 with
+// code.
+func (g *gate) judgeRefusal(check string, ex *Exchange, what, code string) {
+	g.judge(verdict{check: check, op: g.opNamed(ex), what: what, ex: ex, msg: refusedWith(ex, what, code)})
+}
+
+// opNamed is the operation the document finds for an exchange's request.
+func (g *gate) opNamed(ex *Exchange) string {
+	req, err := http.NewRequest(ex.Method, ex.URL, nil)
+	if err != nil {
+		return undeclaredRoute
+	}
+	if op, err := g.doc.Find(req); err == nil {
+		return op.ID
+	}
+	return undeclaredRoute
+}
