@@ -127,38 +127,26 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 	if g.stopped() {
 		return
 	}
-	ctx, ex := track(ctx)
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, rd)
-	if err != nil {
+	var op string
+	ex, err := g.exchange(ctx, g.raw, method, path, body, func(r *http.Request) {
+		prepare(r)
+		op = method + " " + path
+		if found, ferr := g.doc.Find(r); ferr == nil {
+			op = found.ID
+		}
+	})
+	if op == "" { // the request could not be built
 		g.judge(verdict{check: CheckIgnoredAuth, op: method + " " + path, what: what, msg: err.Error()})
 		return
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	prepare(req)
-	op := method + " " + path
-	if found, ferr := g.doc.Find(req); ferr == nil {
-		op = found.ID
-	}
-	resp, err := g.raw.Do(req)
-	var answer []byte
-	if resp != nil {
-		answer, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		_ = resp.Body.Close()
 	}
 	msg := ""
 	switch {
 	case err != nil:
 		msg = fmt.Sprintf("%s: the request got no answer: %v", what, err)
-	case resp.StatusCode != http.StatusUnauthorized:
-		msg = fmt.Sprintf("%s was answered %d, want 401", what, resp.StatusCode)
+	case ex.Status != http.StatusUnauthorized:
+		msg = fmt.Sprintf("%s was answered %d, want 401", what, ex.Status)
 	case g.cfg.Mock:
-		msg = mockGatewayError(resp.Header.Get("X-Request-Id"), answer, apierror.CodeGatewayAuth, what)
+		msg = mockGatewayError(ex.ResponseHeader["X-Request-Id"], []byte(ex.body), apierror.CodeGatewayAuth, what)
 	}
 	g.judge(verdict{check: CheckIgnoredAuth, op: op, what: what, ex: ex, msg: msg})
 }

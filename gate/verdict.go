@@ -217,6 +217,27 @@ func operationIDs(doc *validate.Document) []string {
 // send sends a request the gate builds itself, signed unless raw, and
 // returns its exchange.
 func (g *gate) send(ctx context.Context, signed bool, method, path string, body []byte) *Exchange {
+	hc := g.raw
+	if signed {
+		hc = g.hc
+	}
+	ex, _ := g.exchange(ctx, hc, method, path, body, nil)
+	return ex
+}
+
+// sendChunked sends a request unsigned with its body's length not
+// declared (chunked), and returns its exchange.
+func (g *gate) sendChunked(ctx context.Context, method, path string, body []byte) *Exchange {
+	ex, _ := g.exchange(ctx, g.raw, method, path, body, func(r *http.Request) {
+		r.Body, r.GetBody, r.ContentLength = io.NopCloser(io.MultiReader(r.Body)), nil, -1
+	})
+	return ex
+}
+
+// exchange sends a request of the gate's through hc, prepare (when set)
+// changing it last, and returns its exchange and the error of a request
+// that got no answer. The answer is read, and kept, by the observer.
+func (g *gate) exchange(ctx context.Context, hc *http.Client, method, path string, body []byte, prepare func(*http.Request)) (*Exchange, error) {
 	ctx, ex := track(ctx)
 	var rd io.Reader
 	if body != nil {
@@ -225,48 +246,24 @@ func (g *gate) send(ctx context.Context, signed bool, method, path string, body 
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, rd)
 	if err != nil {
 		ex.Error = err.Error()
-		return ex
+		return ex, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	hc := g.raw
-	if signed {
-		hc = g.hc
+	if prepare != nil {
+		prepare(req)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		if ex.Error == "" {
 			ex.Error = err.Error()
 		}
-		return ex
+		return ex, err
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	_ = resp.Body.Close()
-	return ex
-}
-
-// sendChunked sends a request unsigned with its body's length not
-// declared (chunked), and returns its exchange.
-func (g *gate) sendChunked(ctx context.Context, method, path string, body []byte) *Exchange {
-	ctx, ex := track(ctx)
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, io.MultiReader(bytes.NewReader(body)))
-	if err != nil {
-		ex.Error = err.Error()
-		return ex
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.ContentLength = -1
-	resp, err := g.raw.Do(req)
-	if err != nil {
-		if ex.Error == "" {
-			ex.Error = err.Error()
-		}
-		return ex
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	return ex
+	return ex, nil
 }
 
 // refused is the message for a request that should have been refused with
