@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/dli-contract/dli-go/apierror"
@@ -49,15 +47,7 @@ func (g *gate) stateRefusals(ctx context.Context) {
 			if !g.opOn(op.ID) {
 				continue
 			}
-			var body []byte
-			if doc := op.Document(); doc.RequestBody != nil {
-				if b, ok := firstExample(op); ok {
-					body, _ = json.Marshal(b)
-				} else {
-					body = []byte(`{}`)
-				}
-			}
-			ex := g.send(ctx, true, op.Method, g.fill(op, key), body)
+			ex := g.send(ctx, true, op.Method, g.fill(op, key), exampleBody(op, firstExample))
 			what := fmt.Sprintf("a %s %s refuses %s (the document)", res.Title, state, op.ID)
 			msg := refused(ex, what)
 			if msg == "" && (ex.Status != ref.Status || ref.Code != "" && errorCodeOf(ex) != ref.Code) {
@@ -111,25 +101,6 @@ func listedKeys(ex *Exchange, items, key string) []string {
 		}
 	}
 	return out
-}
-
-// firstExample is a copy of the first (by name) request example of op.
-func firstExample(op *semantics.Operation) (map[string]any, bool) {
-	doc := op.Document()
-	if doc == nil || doc.RequestBody == nil || doc.RequestBody.Value == nil {
-		return nil, false
-	}
-	mt := doc.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || len(mt.Examples) == 0 {
-		return nil, false
-	}
-	first := mt.Examples[slices.Sorted(maps.Keys(mt.Examples))[0]]
-	if first.Value == nil {
-		return nil, false
-	}
-	raw, _ := json.Marshal(first.Value.Value)
-	var out map[string]any
-	return out, json.Unmarshal(raw, &out) == nil && out != nil
 }
 
 // cloudInputs names the inputs of op that must name real cloud resources.

@@ -242,7 +242,7 @@ func (g *gate) negative(ctx context.Context) {
 	what := "the project's resources before and after the invalid requests"
 	op := undeclaredRoute
 	if ex != nil {
-		op = opOfExchange(g, ex)
+		op = g.opNamed(ex)
 	}
 	switch diff := changes(before, after); {
 	case beforeErr != nil || afterErr != nil:
@@ -263,16 +263,6 @@ func (g *gate) firstCreate() *semantics.Operation {
 		}
 	}
 	return nil
-}
-
-// opOfExchange is the operation an exchange of the gate's called.
-func opOfExchange(g *gate, ex *Exchange) string {
-	for _, id := range g.sem.Order {
-		if op := g.sem.Of(id); op.Method == ex.Method && strings.HasSuffix(strings.SplitN(ex.URL, "?", 2)[0], g.fill(op, "")) {
-			return id
-		}
-	}
-	return undeclaredRoute
 }
 
 // badValue is a value outside a schema, and what it is.

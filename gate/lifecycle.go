@@ -105,20 +105,12 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		hooks = &lifeHooks{}
 	}
 	create, read := res.Op(semantics.Create), res.Op(semantics.Read)
-	var body map[string]any
-	if hooks.body != nil {
-		body = hooks.body(g)
-	} else if b, ok := richestExample(create); ok {
-		body = b
-	} else {
+	body, ok := g.bodyFor(res)
+	if !ok {
 		g.notRun = append(g.notRun, fmt.Sprintf("life cycle of %s: %s has no request example to create one from", res.Title, create.ID))
 		return
 	}
-	name := ""
-	if res.Name != "" {
-		name = g.name()
-		body[res.Name] = name
-	}
+	name := str(body[res.Name])
 	raw, _ := json.Marshal(body)
 	ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
 	what := "create " + firstOf(name, "a "+res.Title)
@@ -202,13 +194,13 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	// Still read, it must refuse any change.
 	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
 		what := "a change to a deleted " + res.Title
-		ex := g.send(ctx, true, update.Method, g.fill(update, key), exampleBody(update))
+		ex := g.send(ctx, true, update.Method, g.fill(update, key), exampleBody(update, richestExample))
 		g.judge(verdict{check: CheckUseAfterFree, op: update.ID, what: what, ex: ex, msg: refused(ex, what)})
 	}
 	for _, child := range g.childrenOf(res) {
 		if c := child.Op(semantics.Create); c != nil && g.opOn(c.ID) {
 			what := fmt.Sprintf("a %s on a deleted %s", child.Title, res.Title)
-			ex := g.send(ctx, true, c.Method, g.fillUnder(c, key, ""), exampleBody(c))
+			ex := g.send(ctx, true, c.Method, g.fillUnder(c, key, ""), exampleBody(c, richestExample))
 			g.judge(verdict{check: CheckUseAfterFree, op: c.ID, what: what, ex: ex, msg: refused(ex, what)})
 		}
 	}
@@ -384,37 +376,62 @@ func successOf(op *semantics.Operation) int {
 	return best
 }
 
+// requestExamples are op's JSON request examples in their JSON form, by
+// name (nil for one without a value).
+func requestExamples(op *semantics.Operation) [][]byte {
+	doc := op.Document()
+	if doc == nil || doc.RequestBody == nil || doc.RequestBody.Value == nil {
+		return nil
+	}
+	mt := doc.RequestBody.Value.Content.Get("application/json")
+	if mt == nil {
+		return nil
+	}
+	var out [][]byte
+	for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
+		var raw []byte
+		if ex := mt.Examples[name]; ex != nil && ex.Value != nil {
+			raw, _ = json.Marshal(ex.Value.Value)
+		}
+		out = append(out, raw)
+	}
+	return out
+}
+
+// asObject decodes a JSON object; false for anything else.
+func asObject(raw []byte) (map[string]any, bool) {
+	var out map[string]any
+	return out, json.Unmarshal(raw, &out) == nil && out != nil
+}
+
+// firstExample is a copy of the first (by name) request example of op.
+func firstExample(op *semantics.Operation) (map[string]any, bool) {
+	if exs := requestExamples(op); len(exs) > 0 {
+		return asObject(exs[0])
+	}
+	return nil, false
+}
+
 // richestExample is a copy of the request example of op with the most to
 // it (the longest in JSON; by name among equals): a life cycle sends what
 // shows most.
 func richestExample(op *semantics.Operation) (map[string]any, bool) {
-	doc := op.Document()
-	if doc == nil || doc.RequestBody == nil || doc.RequestBody.Value == nil {
-		return nil, false
-	}
-	mt := doc.RequestBody.Value.Content.Get("application/json")
-	if mt == nil {
-		return nil, false
-	}
 	var best []byte
-	for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
-		if ex := mt.Examples[name]; ex != nil && ex.Value != nil {
-			if raw, _ := json.Marshal(ex.Value.Value); len(raw) > len(best) {
-				best = raw
-			}
+	for _, raw := range requestExamples(op) {
+		if len(raw) > len(best) {
+			best = raw
 		}
 	}
-	var out map[string]any
-	return out, json.Unmarshal(best, &out) == nil && out != nil
+	return asObject(best)
 }
 
-// exampleBody is op's richest request example as JSON, {} without one,
-// nil for an operation without a body.
-func exampleBody(op *semantics.Operation) []byte {
+// exampleBody is the request example of op that pick picks, as JSON; {}
+// without one, nil for an operation without a body.
+func exampleBody(op *semantics.Operation, pick func(*semantics.Operation) (map[string]any, bool)) []byte {
 	if doc := op.Document(); doc == nil || doc.RequestBody == nil {
 		return nil
 	}
-	if b, ok := richestExample(op); ok {
+	if b, ok := pick(op); ok {
 		return marshal(b)
 	}
 	return []byte(`{}`)

@@ -85,6 +85,8 @@ var behaviours = map[string]behaviour{
 // rather than by its declarations: its keys, as a sequence draws them.
 type goKind struct {
 	keys func(m *model, parent string, withDeleted bool) []string
+	// names are the names of the run's ones, in creation order.
+	names func(m *model) []string
 	// sentinel is a key that does not exist, drawn among the others in
 	// place of a fresh unknown one.
 	sentinel string
@@ -108,6 +110,12 @@ var goKinds = map[string]goKind{
 			return live
 		}
 		return append(deleted, live...)
+	}, names: func(m *model) []string {
+		var names []string
+		for _, c := range m.conns {
+			names = append(names, c.name)
+		}
+		return names
 	}},
 	"route": {sentinel: "no_such_route", keys: func(m *model, parent string, _ bool) []string {
 		var out []string
@@ -164,13 +172,10 @@ func (r *seqRun) unbindBody() (any, bool) {
 
 // namesOf are the names of the resources of kind the run made.
 func (r *seqRun) namesOf(kind string) []string {
-	var names []string
-	if kind == "enhanced_connection" {
-		for _, c := range r.m.conns {
-			names = append(names, c.name)
-		}
-		return names
+	if gk, ok := goKinds[kind]; ok && gk.names != nil {
+		return gk.names(r.m)
 	}
+	var names []string
 	for _, t := range r.m.thingsOf(kind) {
 		names = append(names, t.name)
 	}
