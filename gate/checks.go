@@ -56,9 +56,12 @@ const (
 	phaseSequences  = "generated sequences"
 )
 
-// every is each phase: a check of every answer is judged wherever one
-// comes.
+// every is each phase, in the order a run takes them: a check of every
+// answer is judged wherever one comes.
 var every = []string{phaseReads, phaseValid, phaseInvalid, phaseAuth, phaseUndeclared, phaseLife, phaseRefusals, phaseField, phaseSequences}
+
+// mutating are the phases that create and delete, run only with -mutate.
+var mutating = []string{phaseLife, phaseRefusals, phaseField, phaseSequences}
 
 var checkTable = []checkDef{
 	{CheckServerError, "no answer is a 5xx", every, replayShape},

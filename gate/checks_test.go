@@ -25,6 +25,9 @@ func TestTheCheckTable(t *testing.T) {
 	for _, p := range every {
 		assert.NotEmpty(t, checksOf(p), "phase %q judges nothing", p)
 	}
+	for _, p := range mutating {
+		assert.Contains(t, every, p, "a mutating phase the run does not have")
+	}
 	assert.Len(t, AllChecks, len(checkTable))
 	assert.True(t, slices.Equal(checksOf(phaseUndeclared), []string{CheckServerError, CheckStatus, CheckContentType, CheckSchema, CheckUnsupported}))
 	c, ok := checkOf(CheckUseAfterFree)

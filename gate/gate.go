@@ -171,37 +171,27 @@ func Run(ctx context.Context, cfg Config) Report {
 	defer cancel()
 	g.runCtx = runCtx
 
-	phases := []struct {
-		name   string
-		run    func(context.Context)
-		mutate bool
-	}{
-		{phaseReads, g.readOnly, false},
-		{phaseValid, g.positive, false},
-		{phaseInvalid, g.negative, false},
-		{phaseAuth, g.ignoredAuth, false},
-		{phaseUndeclared, g.undeclared, false},
-		{phaseLife, g.lifeCycles, true},
-		{phaseRefusals, g.stateRefusals, true},
-		{phaseField, g.fieldCases, true},
-		{phaseSequences, g.sequences, true},
+	runs := map[string]func(context.Context){
+		phaseReads: g.readOnly, phaseValid: g.positive, phaseInvalid: g.negative, phaseAuth: g.ignoredAuth,
+		phaseUndeclared: g.undeclared, phaseLife: g.lifeCycles, phaseRefusals: g.stateRefusals,
+		phaseField: g.fieldCases, phaseSequences: g.sequences,
 	}
-	for _, p := range phases {
+	for _, name := range every {
 		switch {
-		case p.mutate && !cfg.Mutate:
+		case slices.Contains(mutating, name) && !cfg.Mutate:
 			continue
-		case !slices.ContainsFunc(checksOf(p.name), g.checkOn):
+		case !slices.ContainsFunc(checksOf(name), g.checkOn):
 			continue
 		case runCtx.Err() != nil:
-			g.notRun = append(g.notRun, fmt.Sprintf("%s: %s", p.name, g.stopReason()))
+			g.notRun = append(g.notRun, fmt.Sprintf("%s: %s", name, g.stopReason()))
 			continue
 		}
 		began := time.Now()
 		sent := g.obs.requestCount()
-		p.run(runCtx)
-		g.logf("· %s: %d requests in %s", p.name, g.obs.requestCount()-sent, time.Since(began).Round(time.Millisecond))
-		if runCtx.Err() != nil && !slices.ContainsFunc(g.notRun, func(s string) bool { return strings.HasPrefix(s, p.name+":") }) {
-			g.notRun = append(g.notRun, fmt.Sprintf("%s: cut short, %s", p.name, g.stopReason()))
+		runs[name](runCtx)
+		g.logf("· %s: %d requests in %s", name, g.obs.requestCount()-sent, time.Since(began).Round(time.Millisecond))
+		if runCtx.Err() != nil && !slices.ContainsFunc(g.notRun, func(s string) bool { return strings.HasPrefix(s, name+":") }) {
+			g.notRun = append(g.notRun, fmt.Sprintf("%s: cut short, %s", name, g.stopReason()))
 		}
 	}
 	for _, op := range slices.Sorted(mapKeys(g.ops)) {
