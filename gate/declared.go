@@ -19,20 +19,13 @@ import (
 // it once it settles.
 func (g *gate) stateRefusals(ctx context.Context) {
 	for _, res := range g.sem.Creates() {
-		if res.Parent != "" || res.State == nil || len(res.State.Refuses) == 0 || g.cfg.SkipClassic && retired(res) || g.stopped() {
-			continue
+		if res.Parent != "" || res.State == nil || len(res.State.Refuses) == 0 || g.unplaced(res) != "" || g.stopped() {
+			continue // the life cycles say why a kind is unplaced
 		}
 		create, read := res.Op(semantics.Create), res.Op(semantics.Read)
-		if cloud := g.cloudInputs(create); len(cloud) > 0 && !g.cfg.Mock {
-			g.notRun = append(g.notRun, fmt.Sprintf("state refusals of %s: its create needs real cloud resources (%s), which only a mock does without", res.Title, strings.Join(cloud, ", ")))
-			continue
-		}
-		body, ok := firstExample(create)
+		body, ok := g.bodyFor(res)
 		if !ok {
 			continue
-		}
-		if res.Name != "" {
-			body[res.Name] = g.name()
 		}
 		raw, _ := json.Marshal(body)
 		ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
@@ -98,17 +91,6 @@ func listedKeys(ex *Exchange, items, key string) []string {
 	for _, it := range itemsOf(ex, items) {
 		if s, ok := it[key].(string); ok {
 			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// cloudInputs names the inputs of op that must name real cloud resources.
-func (g *gate) cloudInputs(op *semantics.Operation) []string {
-	var out []string
-	for _, in := range g.sem.CloudInputs {
-		if in.Operation == op.ID {
-			out = append(out, in.Kind+" at "+in.Pointer)
 		}
 	}
 	return out

@@ -4,12 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/endpoint"
-	"github.com/dli-contract/dli-go/gen/dli"
+	"github.com/dli-contract/dli-go/semantics"
 )
 
 // Environment variables of live mode.
@@ -21,22 +22,6 @@ const (
 	EnvSecurityToken = "DLI_SECURITY_TOKEN"  // with DLI_AK and DLI_SK: temporary credentials
 	EnvToken         = "DLI_TOKEN"           // or an IAM token
 	EnvMutate        = "DLI_CONTRACT_MUTATE" // "1": also create and delete
-	// The enhanced connection a mutating live run creates: DLI needs a
-	// real VPC, subnet and elastic resource pool.
-	EnvVPC    = "DLI_CONTRACT_VPC_ID"
-	EnvSubnet = "DLI_CONTRACT_SUBNET_ID"
-	EnvPool   = "DLI_CONTRACT_POOL"
-	// Optional: a queue to bind and a project to grant a connection to,
-	// for the field cases that need them.
-	EnvQueue   = "DLI_CONTRACT_QUEUE"
-	EnvGrantee = "DLI_CONTRACT_GRANTEE_PROJECT_ID"
-	// The classic connection a mutating live run creates, optional since
-	// the classic API is past its end of life: a real service address,
-	// security group and subnet.
-	EnvService       = "DLI_CONTRACT_SERVICE" // default RDS
-	EnvURL           = "DLI_CONTRACT_URL"
-	EnvSecurityGroup = "DLI_CONTRACT_SECURITY_GROUP_ID"
-	EnvNetwork       = "DLI_CONTRACT_NETWORK_ID"
 )
 
 // TargetFromEnv builds the live target from the environment. ok is false
@@ -82,40 +67,49 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 		Mutate:      mutate == "1",
 	}
 	if t.Mutate {
-		t.Enhanced = dli.EnhancedConnectionCreateRequest{DestVpcID: getenv(EnvVPC), DestNetworkID: getenv(EnvSubnet)}
-		t.Queue, t.GranteeProjectID = getenv(EnvQueue), getenv(EnvGrantee)
-		if pool := getenv(EnvPool); pool != "" {
-			t.Enhanced.ElasticResourcePools = []string{pool}
-		}
-		for name, v := range map[string]string{EnvVPC: t.Enhanced.DestVpcID, EnvSubnet: t.Enhanced.DestNetworkID, EnvPool: getenv(EnvPool)} {
-			if v == "" {
-				missing = append(missing, name)
-			}
-		}
-		t.Create = dli.ConnectionCreateRequest{
-			Service: getenv(EnvService), URL: getenv(EnvURL),
-			SecurityGroupID: getenv(EnvSecurityGroup), NetworkID: getenv(EnvNetwork),
-		}
-		if t.Create.Service == "" {
-			t.Create.Service = "RDS"
-		}
-		classic := map[string]string{EnvURL: t.Create.URL, EnvSecurityGroup: t.Create.SecurityGroupID, EnvNetwork: t.Create.NetworkID}
-		given := 0
-		for _, v := range classic {
-			if v != "" {
-				given++
-			}
-		}
-		t.SkipClassic = given == 0
-		for name, v := range classic {
-			if v == "" && given > 0 {
-				missing = append(missing, name+" (with the other classic inputs)")
-			}
-		}
-		if len(missing) > 0 {
-			sort.Strings(missing)
-			return Target{}, true, errors.New(EnvMutate + "=1 creates real connections and needs " + strings.Join(missing, ", "))
+		if t.Inputs, err = inputsFromEnv(getenv); err != nil {
+			return Target{}, true, err
 		}
 	}
 	return t, true, nil
+}
+
+// inputsFromEnv reads the declared inputs from their environment
+// variables: a mutating live run needs every required one, and of inputs
+// that go together all or none (a default counts as given).
+func inputsFromEnv(getenv func(string) string) (map[string]string, error) {
+	declared, err := DeclaredInputs()
+	if err != nil {
+		return nil, err
+	}
+	inputs := map[string]string{}
+	var missing []string
+	var together, givenTogether []string
+	for _, in := range declared {
+		v := getenv(in.Env())
+		if v != "" {
+			inputs[in.Name] = v
+		}
+		switch {
+		case in.Need == semantics.NeedRequired && v == "":
+			missing = append(missing, in.Env())
+		case in.Need == semantics.NeedTogether && in.Default == "":
+			together = append(together, in.Env())
+			if v != "" {
+				givenTogether = append(givenTogether, in.Env())
+			}
+		}
+	}
+	if len(givenTogether) > 0 {
+		for _, name := range together {
+			if !slices.Contains(givenTogether, name) {
+				missing = append(missing, name+" (with "+strings.Join(givenTogether, ", ")+")")
+			}
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, errors.New(EnvMutate + "=1 creates real connections and needs " + strings.Join(missing, ", "))
+	}
+	return inputs, nil
 }

@@ -115,7 +115,12 @@ type Report struct {
 	// satisfied and broke.
 	Keywords KeywordCoverage `json:"keywords"`
 	// NotRun says what the run did not get to, and why.
-	NotRun  []string         `json:"not_run,omitempty"`
+	NotRun []string `json:"not_run,omitempty"`
+	// Skipped says what the run was not asked to do, and why: the life
+	// cycle of a kind whose create takes inputs the run was not given (a
+	// classic connection's, past its end of life). It leaves the verdict
+	// as it is.
+	Skipped []string         `json:"skipped,omitempty"`
 	Summary contract.Summary `json:"-"`
 	// Problem is set when the run could not be carried out, or not to
 	// the end: the document does not load, the endpoint is not a URL, the
@@ -224,6 +229,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%d requests were still throttled (429) after %d retries each: lower -rate-limit", rep.Throttled, g.cfg.ThrottleRetries))
 	}
 	rep.NotRun = append(rep.NotRun, g.notRun...)
+	rep.Skipped = g.skipped
 	rep.Keywords = g.kw.coverage()
 	if g.cfg.RequireKeywords && len(rep.Keywords.Missing) > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("keyword coverage is required and %d of %d keywords were not covered", len(rep.Keywords.Missing), rep.Keywords.Total))
@@ -241,13 +247,17 @@ type gate struct {
 	rng   *rand.Rand
 	doc   *validate.Document
 	sem   *semantics.Semantics
-	cov   *contract.Coverage
-	obs   *observer
-	hc    *http.Client // signs
-	raw   *http.Client // does not sign
-	c     *dli.ClientWithResponses
-	made  registry
-	kw    *keywords
+	// inputs are the values of the declared inputs for this run, and free
+	// those it sends what the examples and schemas give (inputs.go).
+	inputs map[string]string
+	free   map[string]bool
+	cov    *contract.Coverage
+	obs    *observer
+	hc     *http.Client // signs
+	raw    *http.Client // does not sign
+	c      *dli.ClientWithResponses
+	made   registry
+	kw     *keywords
 	// runNonce sets this run's sequences apart from those of an earlier
 	// run with the same seed, in the tag they put on their connections.
 	runNonce string
@@ -265,6 +275,7 @@ type gate struct {
 	tally      map[string]CheckTally
 	ops        map[string]OperationTally
 	notRun     []string
+	skipped    []string
 	problem    string
 	// unsettled holds, per kind of thing that did not leave a settling
 	// state within -settle (a binding, a resource kind), what was seen:
@@ -343,6 +354,9 @@ func (g *gate) setup() error {
 		return fmt.Errorf("the document's declarations of what its operations mean: %w", err)
 	}
 	g.sem, g.made.sem = sem, sem
+	if err := g.resolveInputs(); err != nil {
+		return err
+	}
 	g.kw = newKeywords(g.doc)
 	g.cov = g.cfg.Coverage
 	if g.cov == nil {

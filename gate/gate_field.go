@@ -62,21 +62,9 @@ func (g *gate) fieldCases(ctx context.Context) {
 
 // fieldVars are the placeholders of the field cases the target fills.
 func (g *gate) fieldVars() map[string]string {
-	vars := map[string]string{"project_id": g.cfg.ProjectID}
-	e := g.cfg.Enhanced
-	queue, grantee := g.cfg.Queue, g.cfg.GranteeProjectID
-	if e.DestVpcID == "" {
-		e, queue, grantee = mockEnhanced, mockQueue, mockGrantee
-	}
-	vars["vpc_id"], vars["subnet_id"] = e.DestVpcID, e.DestNetworkID
-	if len(e.ElasticResourcePools) > 0 {
-		vars["pool"] = e.ElasticResourcePools[0]
-	}
-	vars["queue"], vars["grantee_project_id"] = queue, grantee
-	for k, v := range vars {
-		if v == "" {
-			delete(vars, k)
-		}
+	vars := g.inputVars()
+	if g.cfg.ProjectID != "" {
+		vars["project_id"] = g.cfg.ProjectID
 	}
 	return vars
 }

@@ -67,6 +67,9 @@ func (r Report) Text() string {
 	for _, n := range r.NotRun {
 		fmt.Fprintf(&b, "  NOT RUN %s\n", n)
 	}
+	for _, n := range r.Skipped {
+		fmt.Fprintf(&b, "  SKIPPED %s\n", n)
+	}
 	for _, l := range r.Leftovers {
 		fmt.Fprintf(&b, "  LEFT BEHIND %s; delete it by hand\n", l)
 	}
@@ -150,6 +153,10 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	cleanup := testcase{Name: "cleanup", Classname: "dli-contract"}
 	for _, l := range r.Leftovers {
 		cleanup.Failures = append(cleanup.Failures, failure{Message: "left behind: " + l.String()})
+	}
+	for _, n := range r.Skipped {
+		suite.Cases = append(suite.Cases, testcase{Name: n, Classname: "dli-contract.skipped", Skipped: &skipped{}})
+		suite.Skipped++
 	}
 	for _, tc := range []testcase{run, cleanup} {
 		if len(tc.Failures) > 0 {

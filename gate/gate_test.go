@@ -189,7 +189,7 @@ func TestTargetFromEnv(t *testing.T) {
 			"DLI_CONTRACT_VPC_ID": "vpc", "DLI_CONTRACT_SUBNET_ID": "subnet", "DLI_CONTRACT_POOL": "pool"}, true, true, ""},
 		{"mutate without what to create", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
 			"DLI_CONTRACT_URL": "10.0.0.5:3306"}, true, false,
-			"needs DLI_CONTRACT_NETWORK_ID (with the other classic inputs), DLI_CONTRACT_POOL, DLI_CONTRACT_SECURITY_GROUP_ID (with the other classic inputs), DLI_CONTRACT_SUBNET_ID, DLI_CONTRACT_VPC_ID"},
+			"needs DLI_CONTRACT_NETWORK_ID (with DLI_CONTRACT_URL), DLI_CONTRACT_POOL, DLI_CONTRACT_SECURITY_GROUP_ID (with DLI_CONTRACT_URL), DLI_CONTRACT_SUBNET_ID, DLI_CONTRACT_VPC_ID"},
 		{"no project", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_TOKEN": "t"}, true, false, "DLI_PROJECT_ID"},
 		{"no credentials", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p"}, true, false, "DLI_AK and DLI_SK, or DLI_TOKEN"},
 		{"half a key pair", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p", "DLI_AK": "a"}, true, false, "both DLI_AK and DLI_SK"},
@@ -210,11 +210,13 @@ func TestTargetFromEnv(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.mutate, target.Mutate)
 			if tc.mutate {
-				assert.Equal(t, tc.env["DLI_CONTRACT_VPC_ID"], target.Enhanced.DestVpcID)
-				assert.Equal(t, []string{tc.env["DLI_CONTRACT_POOL"]}, target.Enhanced.ElasticResourcePools)
-				assert.Equal(t, tc.env["DLI_CONTRACT_URL"] == "", target.SkipClassic, "classic inputs are optional")
-				assert.Equal(t, tc.env["DLI_CONTRACT_URL"], target.Create.URL)
-				assert.Equal(t, "RDS", target.Create.Service, "the default service")
+				want := map[string]string{}
+				for k, v := range tc.env {
+					if name, ok := strings.CutPrefix(k, "DLI_CONTRACT_"); ok && k != "DLI_CONTRACT_MUTATE" {
+						want[strings.ToLower(strings.ReplaceAll(name, "_", "-"))] = v
+					}
+				}
+				assert.Equal(t, want, target.Inputs, "each declared input from its variable, and nothing else")
 			}
 		})
 	}

@@ -181,7 +181,11 @@ func compiled(p string) *regexp.Regexp {
 // sequences spend themselves on calls that do something. (Keyword
 // coverage and the broken variants still send it absent and null.)
 func (r *seqRun) wanted(op, ptr string) bool {
-	return r.force == nil && slices.Contains(behaviours[op].wanted, ptr) && (r.g.cfg.GranteeProjectID != "" || r.g.cfg.Enhanced.DestVpcID == "")
+	if r.force != nil || !slices.Contains(behaviours[op].wanted, ptr) {
+		return false
+	}
+	v, declared := r.g.inputAt(op, ptr)
+	return !declared || v != "" // not an input the run was not given
 }
 
 // hint is the value of fields that must name real things, or stay
@@ -189,10 +193,19 @@ func (r *seqRun) wanted(op, ptr string) bool {
 func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 	t := r.t
 	g := r.g
-	e := g.cfg.Enhanced
-	queue, grantee := g.cfg.Queue, g.cfg.GranteeProjectID
-	if e.DestVpcID == "" {
-		e, queue, grantee = mockEnhanced, mockQueue, mockGrantee
+	switch ptr {
+	case "/user_name", "/grant_project_id":
+		if !g.cfg.Mock {
+			return nil, true // on a live DLI they would name real users and projects
+		}
+	case "/projectId":
+		if g.cfg.Mock && r.force == nil && rapid.IntRange(0, 7).Draw(t, "no grantee?") == 0 {
+			// A dli-mock's README: a grant to no project is refused.
+			return nil, true
+		}
+	}
+	if v, ok := g.inputAt(op, ptr); ok {
+		return r.input(op, ptr, v)
 	}
 	d, res := g.sem.Of(op), g.sem.ResourceOf(op)
 	named := res != nil && ptr == "/"+res.Name && d.Role == semantics.Create
@@ -229,57 +242,13 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 		// the drawn part shrinks.
 		suffix := rapid.SampledFrom(samples(`^[a-z0-9_]{0,8}$`, 0, 8)).Draw(t, "name")
 		return fmt.Sprintf("c%d_%d_%s", g.seed%1000, r.run, suffix), true
-	case "/dest_vpc_id":
-		return e.DestVpcID, true
-	case "/dest_network_id":
-		return e.DestNetworkID, true
 	case "":
 		if hint := behaviours[op].body; hint != nil && r.force == nil {
 			return hint(r)
 		}
-	case "/elastic_resource_pools/*", "/queues/*":
-		var names []string
-		if strings.HasPrefix(ptr, "/queues") {
-			if queue == "" {
-				return nil, false
-			}
-			names = []string{queue}
-		} else {
-			names = slices.Clone(e.ElasticResourcePools)
-		}
-		if g.cfg.Mock {
-			names = append(names, "pool_a", "pool_b", "fail_pool")
-		}
-		return rapid.SampledFrom(names).Draw(t, ptr), true
-	case "/queues":
-		if queue == "" {
-			return nil, true // the target names no queue: none
-		}
 	case "/tags/*/key", "/tags/*/value":
 		// No "=" or ",", which the tags query cannot carry.
 		return rapid.SampledFrom(samples(`^[a-z][a-z0-9_.:+@-]{0,10}$`, 1, 11)).Draw(t, ptr), true
-	case "/service", "/url", "/security_group_id", "/network_id":
-		if !g.cfg.Mock && res != nil && res.Kind == "classic_connection" && d.Role == semantics.Create {
-			c := g.cfg.Create
-			return map[string]string{"/service": c.Service, "/url": c.URL, "/security_group_id": c.SecurityGroupID, "/network_id": c.NetworkID}[ptr], true
-		}
-	case "/routetable_id":
-		if !g.cfg.Mock {
-			return nil, true // a live DLI checks it: none
-		}
-	case "/projectId":
-		if grantee == "" {
-			return nil, true
-		}
-		if g.cfg.Mock && r.force == nil && rapid.IntRange(0, 7).Draw(t, "no grantee?") == 0 {
-			// A dli-mock's README: a grant to no project is refused.
-			return nil, true
-		}
-		return grantee, true
-	case "/user_name", "/grant_project_id":
-		if !g.cfg.Mock {
-			return nil, true // on a live DLI they would name real users and projects
-		}
 	case "/privileges/*/privileges/*":
 		if g.cfg.Mock {
 			// Two, so that an update replaces one set by another; a live
@@ -289,6 +258,29 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 		return "BIND_QUEUE", true
 	}
 	return nil, false
+}
+
+// input is the value at ptr of a property that takes an input whose
+// value for the run is v: v itself, or for an array one or more items of
+// v (a dli-mock takes any pool or queue, and ends a fail_ one FAILED); a
+// property whose input the run was not given is left out.
+func (r *seqRun) input(op, ptr, v string) (any, bool) {
+	switch {
+	case strings.HasSuffix(ptr, "/*"):
+		if v == "" {
+			return nil, false
+		}
+		names := []string{v}
+		if r.g.cfg.Mock {
+			names = append(names, "pool_a", "pool_b", "fail_pool")
+		}
+		return rapid.SampledFrom(names).Draw(r.t, ptr), true
+	case v == "":
+		return nil, true
+	case isArray(r.g.sem.Of(op), strings.TrimPrefix(ptr, "/")):
+		return nil, false // drawn, its items from v
+	}
+	return v, true
 }
 
 // force makes gen put a value at ptr (and so its parents): null when null

@@ -187,7 +187,7 @@ func (g *gate) negative(ctx context.Context) {
 	// declares an unknown one is.
 	for _, res := range g.kinds() {
 		del := res.Op(semantics.Delete)
-		if del == nil || res.Unknown.Status == 0 || g.stopped() || !g.opOn(del.ID) || g.cfg.SkipClassic && retired(res) {
+		if del == nil || res.Unknown.Status == 0 || g.stopped() || !g.opOn(del.ID) || g.unplaced(res) != "" {
 			continue
 		}
 		what := "a delete of a " + res.Title + " that does not exist"

@@ -26,9 +26,9 @@ import (
 // lifeHooks are what a kind's life cycle checks beyond the declared one,
 // for what the document cannot declare (registry.go).
 type lifeHooks struct {
-	// body is the create's body, named by the run; nil: the create's
-	// richest request example.
-	body func(g *gate) map[string]any
+	// body adds to the create's body (its richest request example with
+	// the run's inputs, bodyFor) what only this kind needs.
+	body func(g *gate, body map[string]any)
 	// settle, when set, holds each read while the resource settles to
 	// what its parts do (a connection's bindings): it reports the parts
 	// still settling, and on the read where none is, checks how they
@@ -86,17 +86,16 @@ func (g *gate) lifeCycles(ctx context.Context) {
 		switch {
 		case res.Parent != "" || res.Op(semantics.Read) == nil || res.Op(semantics.Delete) == nil:
 			continue // semantics.Load refuses a top-level create without them
-		case g.cfg.SkipClassic && retired(res) || !g.opOn(create.ID):
+		case !g.opOn(create.ID):
 			continue
 		case g.stopped():
 			return
 		}
-		hooks := behaviours[create.ID].life
-		if cloud := g.cloudInputs(create); len(cloud) > 0 && !g.cfg.Mock && (hooks == nil || hooks.body == nil) {
-			g.notRun = append(g.notRun, fmt.Sprintf("life cycle of %s: its create needs real cloud resources (%s), which only a mock does without", res.Title, strings.Join(cloud, ", ")))
+		if why := g.unplaced(res); why != "" {
+			g.skipped = append(g.skipped, "life cycle of "+why)
 			continue
 		}
-		g.lifeCycleOf(ctx, res, hooks)
+		g.lifeCycleOf(ctx, res, behaviours[create.ID].life)
 	}
 }
 

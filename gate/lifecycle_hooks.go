@@ -20,17 +20,12 @@ import (
 // end FAILED); its bindings must settle; they are unbound before the
 // delete.
 var enhancedLife = &lifeHooks{
-	body: func(g *gate) map[string]any {
-		body := g.cfg.Enhanced
-		if body.DestVpcID == "" {
-			body = mockEnhanced
-		}
-		if g.cfg.Mock {
+	body: func(g *gate, body map[string]any) {
+		if pools, ok := body["elastic_resource_pools"].([]any); ok && g.cfg.Mock {
 			// A dli-mock ends a fail_ binding FAILED, with a message, and any
 			// other ACTIVE: both ends are checked.
-			body.ElasticResourcePools = append(slices.Clone(body.ElasticResourcePools), "fail_contract_pool")
+			body["elastic_resource_pools"] = append(pools, "fail_contract_pool")
 		}
-		return asMap(body)
 	},
 	settle: &partSettle{
 		what: "bindings",
@@ -74,25 +69,11 @@ var bindingMoves = map[string][]string{
 // classicLife: a classic connection is created for the target's service;
 // a dli-mock's shows its progress as its README says.
 var classicLife = &lifeHooks{
-	body: func(g *gate) map[string]any {
-		body := g.cfg.Create
-		if body.Service == "" {
-			body = mockConnection
-		}
-		return asMap(body)
-	},
 	mock: func(got map[string]any) string {
 		var d dli.ConnectionDetail
 		_ = json.Unmarshal(marshal(got), &d)
 		return mockProcess(&d)
 	},
-}
-
-// asMap is v's JSON form as a map.
-func asMap(v any) map[string]any {
-	var out map[string]any
-	_ = json.Unmarshal(marshal(v), &out)
-	return out
 }
 
 // mockEnds says what is wrong with how a dli-mock's bindings ended: a
@@ -172,7 +153,7 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 	}
 	g.judgeRefusal(CheckNegative, grant("grant", nil, "BIND_QUEUE"), "a grant to no project (the mock's README)", apierror.CodeBadParameter)
 
-	grantee := mockGrantee
+	grantee := g.mockValue("project")
 	if ex := grant("grant", &grantee, "BIND_QUEUE"); acceptedAny(ex, "a grant") != "" {
 		return // the sequences judge grants
 	}
@@ -204,7 +185,7 @@ func grantOnDeleted(ctx context.Context, g *gate, id string) {
 	if !g.cfg.Mock {
 		return
 	}
-	grantee := mockGrantee
+	grantee := g.mockValue("project")
 	cctx, ex := track(ctx)
 	_, _ = g.c.RunAuthorizationActionWithResponse(cctx, g.cfg.ProjectID, dli.AuthorizationRequest{Action: "grant", ProjectID: &grantee,
 		Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: []string{"BIND_QUEUE"}}}})

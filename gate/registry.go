@@ -184,13 +184,13 @@ func (r *seqRun) namesOf(kind string) []string {
 
 // grantRefusals: a dli-mock models the privileges of enhanced connections
 // only, and refuses a grant on one that does not exist (its README).
-func grantRefusals(_ *gate, unknown string) []mockRefusal {
+func grantRefusals(g *gate, unknown string) []mockRefusal {
 	var out []mockRefusal
 	for _, a := range []struct{ object, code, what string }{
 		{"databases.db_contract", apierror.CodeNotSupported, "a grant on an object other than a connection"},
 		{"edsconnections." + unknown, apierror.CodeBadParameter, "a grant on a connection that does not exist"},
 	} {
-		body := marshal(map[string]any{"projectId": mockGrantee, "action": "grant",
+		body := marshal(map[string]any{"projectId": g.mockValue("project"), "action": "grant",
 			"privileges": []any{map[string]any{"object": a.object, "privileges": []any{"BIND_QUEUE"}}}})
 		out = append(out, mockRefusal{a.what, body, a.code})
 	}

@@ -190,14 +190,14 @@ func (g *gate) linkActions() []action {
 		ops[o.op.OperationID] = &o
 	}
 	// The roots: the create of each top-level resource kind, as the
-	// document declares them. SkipClassic leaves out a kind whose every
-	// operation is deprecated (past its end of life).
-	// Current kinds come first, retired ones after.
+	// document declares them, but for a kind whose create takes inputs
+	// the run was not given (unplaced). Current kinds come first, retired
+	// ones after.
 	var out []action
 	roots := g.sem.Creates()
 	slices.SortStableFunc(roots, func(a, b *semantics.Resource) int { return cmpBool(retired(a), retired(b)) })
 	for _, res := range roots {
-		if res.Parent != "" || g.cfg.SkipClassic && retired(res) {
+		if res.Parent != "" || g.unplaced(res) != "" {
 			continue
 		}
 		out = append(out, action{op: ops[res.Op(semantics.Create).ID]})
@@ -214,7 +214,7 @@ func (g *gate) linkActions() []action {
 			for _, name := range slices.Sorted(maps.Keys(resp.Value.Links)) {
 				l := resp.Value.Links[name].Value
 				target := ops[l.OperationID]
-				if target == nil || g.cfg.SkipClassic && retired(g.sem.ResourceOf(l.OperationID)) {
+				if target == nil || g.unplaced(g.sem.ResourceOf(l.OperationID)) != "" {
 					continue
 				}
 				out = append(out, action{op: target, link: l, source: src})
@@ -241,7 +241,7 @@ func (g *gate) impliedLinks(ops map[string]*located, linked []action) []action {
 				parentCreate = p.Op(semantics.Create)
 			}
 		}
-		if parentCreate == nil && res.Parent != "" || g.cfg.SkipClassic && retired(res) {
+		if parentCreate == nil && res.Parent != "" || g.unplaced(res) != "" {
 			continue
 		}
 		for _, id := range g.sem.Order {

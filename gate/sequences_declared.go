@@ -28,7 +28,7 @@ func (g *gate) seqSteps() map[string]func(*seqRun) {
 		}
 	}
 	for _, res := range g.sem.Creates() {
-		if g.modelledInGo(res.Kind) || res.Parent != "" || g.cfg.SkipClassic && retired(res) {
+		if g.modelledInGo(res.Kind) || res.Parent != "" || g.unplaced(res) != "" {
 			continue
 		}
 		if list := res.Op(semantics.List); list != nil {

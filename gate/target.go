@@ -8,7 +8,6 @@ import (
 	"github.com/dli-contract/dli-go/contract"
 
 	"github.com/dli-contract/dli-go/auth"
-	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/validate"
 )
 
@@ -26,21 +25,14 @@ type Target struct {
 	// Mutate allows creating, changing and deleting connections. Whatever
 	// a run creates, it deletes, even when a check fails.
 	Mutate bool
-	// Create is the classic connection a mutating run creates (its name is
-	// made unique per run). A real DLI needs a real security group, subnet
-	// and service address; the zero value suits a mock.
-	Create dli.ConnectionCreateRequest
-	// SkipClassic leaves out the classic life cycle of a mutating run: the
-	// classic API is past its end of life, and a live DLI may refuse it.
-	SkipClassic bool
-	// Enhanced is the enhanced connection a mutating run creates (its name
-	// is made unique per run): a real VPC, subnet and elastic resource
-	// pool for a real DLI; the zero value suits a mock.
-	Enhanced dli.EnhancedConnectionCreateRequest
-	// Queue, optional, is a queue a mutating run may bind, and
-	// GranteeProjectID, optional, a project it may grant a connection to:
-	// the field cases that need them are skipped without.
-	Queue, GranteeProjectID string
+	// Inputs are what the run creates with, by the name of each input the
+	// document declares (x-dli-cloud-inputs, DeclaredInputs): a real VPC,
+	// subnet, pool and the like, which live DLI checks. With none of them
+	// set, each input's declared mock value is sent, which suits a mock; an
+	// input not given is left out of what the run sends, and a create
+	// whose inputs go together (the classic connection's) is not run
+	// without them.
+	Inputs map[string]string
 	// Mock says the server is a dli-mock, whose README adds to the
 	// document: it takes any queue, pool or route table, and a binding
 	// named fail_* ends FAILED. The model then holds it to that too.
@@ -52,25 +44,6 @@ type Target struct {
 	// Settle is how long to wait for bindings and new connections to leave
 	// CREATING (default 2 minutes), polling every Poll (default 2 seconds).
 	Settle, Poll time.Duration
-}
-
-// mockConnection is what a run creates when Target.Create is not set.
-var mockConnection = dli.ConnectionCreateRequest{
-	Service: "RDS", URL: "192.168.0.10:3306",
-	SecurityGroupID: "a07ab107-a4ad-4835-ad09-08a2f2efccdb", NetworkID: "e83ba67d-e812-42d3-908d-6ea0b2cc5ecb",
-}
-
-// mockQueue and mockGrantee stand in for a real queue and a real other
-// project against a mock.
-const (
-	mockQueue   = "contract_queue"
-	mockGrantee = "fedcba9876543210fedcba9876543210"
-)
-
-// mockEnhanced is what a run creates when Target.Enhanced is not set.
-var mockEnhanced = dli.EnhancedConnectionCreateRequest{
-	DestVpcID: "22094d8f-c310-4621-913d-4c4d655d8495", DestNetworkID: "78f2562a-36e4-4b39-95b9-f5aab22e1281",
-	ElasticResourcePools: []string{"contract_pool"},
 }
 
 func marshal(v any) []byte {

@@ -52,8 +52,8 @@ func (g *gate) positive(ctx context.Context) {
 				break
 			}
 			// Nothing that binds: a live DLI would peer a pool or queue.
-			for _, in := range g.sem.CloudInputs {
-				if in.Operation == create.ID && (in.Kind == "pool" || in.Kind == "queue") {
+			for _, in := range g.sem.InputsOf(create.ID) {
+				if kind := g.sem.Input(in.Input).Kind; kind == "pool" || kind == "queue" {
 					top, _, _ := strings.Cut(strings.TrimPrefix(in.Pointer, "/"), "/")
 					delete(body, top)
 				}
@@ -73,13 +73,13 @@ func (g *gate) positive(ctx context.Context) {
 // registry's (the target's) or the create's richest example.
 func (g *gate) bodyFor(res *semantics.Resource) (map[string]any, bool) {
 	create := res.Op(semantics.Create)
-	var body map[string]any
-	if hooks := behaviours[create.ID].life; hooks != nil && hooks.body != nil {
-		body = hooks.body(g)
-	} else if b, ok := richestExample(create); ok {
-		body = b
-	} else {
+	body, ok := richestExample(create)
+	if !ok {
 		return nil, false
+	}
+	g.withInputs(create, body)
+	if hooks := behaviours[create.ID].life; hooks != nil && hooks.body != nil {
+		hooks.body(g, body)
 	}
 	if res.Name != "" {
 		body[res.Name] = g.name()

@@ -14,8 +14,10 @@
 //     (Resource).
 //   - x-dli-operation, on each operation (Operation).
 //   - x-dli-codes, on a response: the error codes it carries.
-//   - x-dli-cloud-resource, on a request property: the kind of cloud
-//     resource it must name (CloudInputs).
+//   - x-dli-cloud-inputs, at the document's root: what a mutating run
+//     against live DLI must be given, because DLI checks it (Input).
+//   - x-dli-cloud-input, on a request property: the input it takes
+//     (CloudInputs).
 //
 // Load refuses a document whose declarations use an unknown key, name a
 // field or parameter its schemas lack, or leave an operation the gate
@@ -186,17 +188,57 @@ func (o *Operation) Document() *openapi3.Operation { return o.op }
 // Deprecated reports whether the document deprecates the operation.
 func (o *Operation) Deprecated() bool { return o.op != nil && o.op.Deprecated }
 
-// CloudInput is a request property that must name a real cloud resource
-// (a VPC, a subnet, a pool, a queue, a project): against live DLI a run
-// needs real ones, against a mock any will do.
+// Input is something a mutating run against live DLI must be given
+// because DLI checks it: a real VPC, subnet, pool, queue, project,
+// security group, or a classic service's address. Against a mock, Mock
+// stands in for it.
+type Input struct {
+	// Name is the gate's flag (-Name); its environment variable and the
+	// field cases' placeholder derive from it (Env, Placeholder).
+	Name string `json:"name"`
+	// Kind is what it names: vpc, subnet, pool, queue, project,
+	// security_group, route_table, address, service.
+	Kind string `json:"kind"`
+	// Need is required (a mutating live run needs it), optional (what
+	// needs it is skipped without) or together (all or none of one
+	// create's inputs; without them that create's life cycle is skipped).
+	Need string `json:"need"`
+	// Usage says what it is, for the flag's help and the README.
+	Usage string `json:"usage"`
+	// Default is taken when it is not given (only with need together or
+	// optional).
+	Default string `json:"default,omitempty"`
+	// Mock is what a run given no inputs sends (a mock, or a server that
+	// takes any); without one, such a run sends what the request examples
+	// and the schema give.
+	Mock string `json:"mock,omitempty"`
+}
+
+// The needs of an input.
+const (
+	NeedRequired = "required"
+	NeedOptional = "optional"
+	NeedTogether = "together"
+)
+
+// Env is the environment variable of the input: DLI_CONTRACT_ and its
+// name in capitals, dashes as underscores.
+func (in *Input) Env() string {
+	return "DLI_CONTRACT_" + strings.ToUpper(in.Placeholder())
+}
+
+// Placeholder is the input's name with dashes as underscores, as field
+// cases write it ({{vpc_id}}).
+func (in *Input) Placeholder() string { return strings.ReplaceAll(in.Name, "-", "_") }
+
+// CloudInput is a request property that takes an Input.
 type CloudInput struct {
 	Operation string
 	// Pointer is the property's JSON pointer in the body (* for the
 	// items of an array).
 	Pointer string
-	// Kind is the cloud resource it names: vpc, subnet, pool, queue,
-	// project, security_group.
-	Kind string
+	// Input is the Input's name.
+	Input string
 }
 
 // Semantics is every declaration of a document.
@@ -205,9 +247,43 @@ type Semantics struct {
 	Operations map[string]*Operation // by operationId
 	// Order lists the operationIds in the document's order.
 	Order []string
-	// CloudInputs are the request properties that must name cloud
-	// resources, by operation and pointer.
+	// Inputs are the declared inputs, in the document's order.
+	Inputs []*Input
+	// CloudInputs are the request properties that take an input, by
+	// operation and pointer.
 	CloudInputs []CloudInput
+}
+
+// Input is the input declared by name, or nil.
+func (s *Semantics) Input(name string) *Input {
+	for _, in := range s.Inputs {
+		if in.Name == name {
+			return in
+		}
+	}
+	return nil
+}
+
+// InputAt is the input op's body takes at ptr, or nil: the property's
+// own, or for an item of an array (ptr ending in /*) the array's.
+func (s *Semantics) InputAt(op, ptr string) *Input {
+	for _, c := range s.CloudInputs {
+		if c.Operation == op && (c.Pointer == ptr || c.Pointer+"/*" == ptr) {
+			return s.Input(c.Input)
+		}
+	}
+	return nil
+}
+
+// InputsOf are the request properties of op that take an input.
+func (s *Semantics) InputsOf(op string) []CloudInput {
+	var out []CloudInput
+	for _, c := range s.CloudInputs {
+		if c.Operation == op {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Of is the declaration of operationID, or nil.
@@ -236,12 +312,15 @@ const (
 	extResources = "x-dli-resources"
 	extOperation = "x-dli-operation"
 	extCodes     = "x-dli-codes"
-	extCloud     = "x-dli-cloud-resource"
+	extInputs    = "x-dli-cloud-inputs"
+	extCloud     = "x-dli-cloud-input"
 )
 
 var (
 	codePattern = regexp.MustCompile(`^[A-Z][A-Za-z]*\.\d{4}$`)
-	cloudKinds  = []string{"vpc", "subnet", "pool", "queue", "project", "security_group"}
+	cloudKinds  = []string{"vpc", "subnet", "pool", "queue", "project", "security_group", "route_table", "address", "service"}
+	needs       = []string{NeedRequired, NeedOptional, NeedTogether}
+	inputName   = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 )
 
 // Load reads the declarations of doc. It returns every problem it finds,
@@ -262,6 +341,14 @@ func Load(doc *openapi3.T) (*Semantics, error) {
 	for kind, r := range resources {
 		r.Kind, r.Operations = kind, map[Role][]*Operation{}
 		s.Resources[kind] = r
+	}
+	if raw, ok := doc.Extensions[extInputs]; ok {
+		if err := decodeStrict(raw, &s.Inputs); err != nil {
+			return nil, fmt.Errorf("%s: %w", extInputs, err)
+		}
+	}
+	for _, err := range checkInputs(s.Inputs) {
+		fail("%s: %w", extInputs, err)
 	}
 
 	for _, path := range doc.Paths.InMatchingOrder() {
@@ -291,7 +378,7 @@ func Load(doc *openapi3.T) (*Semantics, error) {
 				fail("%s: %w", where, err)
 			}
 			decl.Codes = codes
-			inputs, err := cloudInputs(o)
+			inputs, err := s.cloudInputs(o)
 			if err != nil {
 				fail("%s: %w", where, err)
 			}
@@ -300,6 +387,11 @@ func Load(doc *openapi3.T) (*Semantics, error) {
 	}
 	for _, err := range checkLinks(doc) {
 		fail("%w", err)
+	}
+	for _, in := range s.Inputs {
+		if !slices.ContainsFunc(s.CloudInputs, func(c CloudInput) bool { return c.Input == in.Name }) {
+			fail("%s: input %s is taken by no request property (declare it with %s, or remove it)", extInputs, in.Name, extCloud)
+		}
 	}
 	for _, kind := range slices.Sorted(maps.Keys(s.Resources)) {
 		for _, err := range s.checkResource(s.Resources[kind]) {
@@ -655,9 +747,39 @@ func responseCodes(op *openapi3.Operation) (map[int][]string, error) {
 	return out, errors.Join(errs...)
 }
 
-// cloudInputs lists the properties of op's request body that declare the
-// cloud resource they name.
-func cloudInputs(op *openapi3.Operation) ([]CloudInput, error) {
+// checkInputs refuses inputs without a usable name, kind, need or mock
+// value.
+func checkInputs(inputs []*Input) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, in := range inputs {
+		at := fmt.Sprintf("input %d (%s)", i+1, in.Name)
+		switch {
+		case !inputName.MatchString(in.Name):
+			errs = append(errs, fmt.Errorf("%s: name %q: want lower-case words joined by dashes, such as vpc-id (it is a flag)", at, in.Name))
+		case seen[in.Name]:
+			errs = append(errs, fmt.Errorf("%s: declared twice", at))
+		}
+		seen[in.Name] = true
+		if !slices.Contains(cloudKinds, in.Kind) {
+			errs = append(errs, fmt.Errorf("%s: kind %q: want one of %v", at, in.Kind, cloudKinds))
+		}
+		if !slices.Contains(needs, in.Need) {
+			errs = append(errs, fmt.Errorf("%s: need %q: want one of %v", at, in.Need, needs))
+		}
+		if in.Default != "" && in.Need == NeedRequired {
+			errs = append(errs, fmt.Errorf("%s: a default on a required input: it would never be required", at))
+		}
+		if in.Usage == "" {
+			errs = append(errs, fmt.Errorf("%s: want a usage, which the flag's help and the README show", at))
+		}
+	}
+	return errs
+}
+
+// cloudInputs lists the properties of op's request body that take a
+// declared input.
+func (s *Semantics) cloudInputs(op *openapi3.Operation) ([]CloudInput, error) {
 	if op.RequestBody == nil || op.RequestBody.Value == nil {
 		return nil, nil
 	}
@@ -667,24 +789,28 @@ func cloudInputs(op *openapi3.Operation) ([]CloudInput, error) {
 	}
 	var out []CloudInput
 	var errs []error
-	var walk func(s *openapi3.Schema, at string, depth int)
-	walk = func(s *openapi3.Schema, at string, depth int) {
-		if s == nil || depth > 8 {
+	var walk func(sc *openapi3.Schema, at string, depth int)
+	walk = func(sc *openapi3.Schema, at string, depth int) {
+		if sc == nil || depth > 8 {
 			return
 		}
-		if raw, ok := s.Extensions[extCloud]; ok {
-			var kind string
-			if err := decodeStrict(raw, &kind); err != nil || !slices.Contains(cloudKinds, kind) {
-				errs = append(errs, fmt.Errorf("%s at %s: want one of %v", extCloud, firstOf(at, "/"), cloudKinds))
+		if raw, ok := sc.Extensions[extCloud]; ok {
+			var name string
+			if err := decodeStrict(raw, &name); err != nil || s.Input(name) == nil {
+				var names []string
+				for _, in := range s.Inputs {
+					names = append(names, in.Name)
+				}
+				errs = append(errs, fmt.Errorf("%s at %s: %v is not a declared input; want one of %s's %v", extCloud, firstOf(at, "/"), raw, extInputs, names))
 			} else {
-				out = append(out, CloudInput{Operation: op.OperationID, Pointer: firstOf(at, "/"), Kind: kind})
+				out = append(out, CloudInput{Operation: op.OperationID, Pointer: firstOf(at, "/"), Input: name})
 			}
 		}
-		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
-			walk(s.Properties[name].Value, at+"/"+name, depth+1)
+		for _, name := range slices.Sorted(maps.Keys(sc.Properties)) {
+			walk(sc.Properties[name].Value, at+"/"+name, depth+1)
 		}
-		if s.Items != nil {
-			walk(s.Items.Value, at+"/*", depth+1)
+		if sc.Items != nil {
+			walk(sc.Items.Value, at+"/*", depth+1)
 		}
 	}
 	walk(mt.Schema.Value, "", 0)

@@ -63,8 +63,16 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 		creates = append(creates, r.Kind)
 	}
 	assert.Equal(t, []string{"classic_connection", "enhanced_connection", "route"}, creates)
-	assert.Contains(t, s.CloudInputs, semantics.CloudInput{Operation: "CreateEnhancedConnection", Pointer: "/dest_vpc_id", Kind: "vpc"})
-	assert.Contains(t, s.CloudInputs, semantics.CloudInput{Operation: "AssociateQueueToEnhancedConnection", Pointer: "/queues", Kind: "queue"})
+	assert.Contains(t, s.CloudInputs, semantics.CloudInput{Operation: "CreateEnhancedConnection", Pointer: "/dest_vpc_id", Input: "vpc-id"})
+	assert.Contains(t, s.CloudInputs, semantics.CloudInput{Operation: "AssociateQueueToEnhancedConnection", Pointer: "/queues", Input: "queue"})
+	assert.Equal(t, "queue", s.InputAt("AssociateQueueToEnhancedConnection", "/queues/*").Name, "an item takes its array's input")
+	assert.Nil(t, s.InputAt("AssociateQueueToEnhancedConnection", "/queue"))
+	grantee := s.Input("grantee-project-id")
+	require.NotNil(t, grantee)
+	assert.Equal(t, "DLI_CONTRACT_GRANTEE_PROJECT_ID", grantee.Env())
+	assert.Equal(t, "grantee_project_id", grantee.Placeholder())
+	assert.Equal(t, semantics.NeedOptional, grantee.Need)
+	assert.Equal(t, "RDS", s.Input("service").Default)
 }
 
 // A declaration the gate could not act on fails the document, naming the
@@ -98,7 +106,12 @@ func TestDeclarationsAreCheckedLikeCode(t *testing.T) {
 			"resource classic_connection: unique: CreateDatasourceConnection's 400 does not declare DLI.0008 (x-dli-codes)"},
 		{"a uniqueness that is no refusal", "unique: {status: 400, code: DLI.0006}", "unique: {status: 200}", "resource classic_connection: unique: a refusal is a 4xx status"},
 		{"a code that is no code", "x-dli-codes: [DLI.0002]", "x-dli-codes: [not-found]", `x-dli-codes: "not-found" is not an error code`},
-		{"a cloud input of no kind", "x-dli-cloud-resource: vpc", "x-dli-cloud-resource: network", "x-dli-cloud-resource at /dest_vpc_id: want one of"},
+		{"a property taking no declared input", "x-dli-cloud-input: vpc-id", "x-dli-cloud-input: vpc", "x-dli-cloud-input at /dest_vpc_id: vpc is not a declared input; want one of x-dli-cloud-inputs's [vpc-id"},
+		{"an input of no kind", "    kind: vpc\n    need: required", "    kind: network\n    need: required", `x-dli-cloud-inputs: input 1 (vpc-id): kind "network": want one of`},
+		{"an input of no need", "    kind: queue\n    need: optional", "    kind: queue\n    need: sometimes", `x-dli-cloud-inputs: input 4 (queue): need "sometimes": want one of`},
+		{"an input no flag could be", "  - name: pool\n", "  - name: Pool_1\n", `x-dli-cloud-inputs: input 3 (Pool_1): name "Pool_1": want lower-case words joined by dashes`},
+		{"an input without a usage", "    usage: the elastic resource pool to bind it to\n", "", "x-dli-cloud-inputs: input 3 (pool): want a usage"},
+		{"an input nothing takes", "          x-dli-cloud-input: url\n", "", "x-dli-cloud-inputs: input url is taken by no request property"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

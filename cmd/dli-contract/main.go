@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -32,6 +33,7 @@ import (
 	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/gate"
 	"github.com/dli-contract/dli-go/mockserver"
+	"github.com/dli-contract/dli-go/semantics"
 )
 
 func main() {
@@ -45,23 +47,47 @@ func main() {
 	os.Exit(run(ctx, clock.System, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
-// flagEnv pairs each flag with the environment variable it overrides.
-var flagEnv = []struct{ flag, env, usage string }{
+// setting is a flag and the environment variable it overrides.
+type setting struct{ flag, env, usage string }
+
+// fixedSettings are the flags of the target; settings adds one per input
+// the document declares.
+var fixedSettings = []setting{
 	{"endpoint", gate.EnvEndpoint, "server to check, e.g. https://dli.cn-north-4.myhuaweicloud.com; the in-process mock when empty"},
 	{"project", gate.EnvProjectID, "project id (required with -endpoint)"},
 	{"ak", gate.EnvAK, "access key (with -sk)"},
 	{"sk", gate.EnvSK, "secret key (with -ak); better from the environment"},
 	{"security-token", gate.EnvSecurityToken, "security token of temporary AK/SK credentials"},
 	{"token", gate.EnvToken, "IAM token, instead of -ak and -sk"},
-	{"vpc-id", gate.EnvVPC, "with -mutate: VPC of the enhanced connection to create"},
-	{"subnet-id", gate.EnvSubnet, "with -mutate: subnet of the enhanced connection to create"},
-	{"pool", gate.EnvPool, "with -mutate: elastic resource pool to bind it to"},
-	{"queue", gate.EnvQueue, "with -mutate, optional: a queue the field cases may bind"},
-	{"grantee-project", gate.EnvGrantee, "with -mutate, optional: another project the field cases may grant a connection to"},
-	{"url", gate.EnvURL, "with -mutate, optional: service address of a classic connection to create"},
-	{"security-group-id", gate.EnvSecurityGroup, "with -mutate, optional: security group of that classic connection"},
-	{"network-id", gate.EnvNetwork, "with -mutate, optional: subnet of that classic connection"},
-	{"service", gate.EnvService, "with -mutate, optional: service of that classic connection (default RDS)"},
+}
+
+// settings are the fixed settings and one per declared input
+// (x-dli-cloud-inputs): what a mutating run against live DLI creates with.
+func settings() ([]setting, error) {
+	inputs, err := gate.DeclaredInputs()
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(fixedSettings)
+	for _, in := range inputs {
+		out = append(out, setting{in.Name, in.Env(), inputUsage(in)})
+	}
+	return out, nil
+}
+
+// inputUsage is the help of an input's flag, and its line in the README.
+func inputUsage(in *semantics.Input) string {
+	switch in.Need {
+	case semantics.NeedRequired:
+		return "with -mutate: " + in.Usage
+	case semantics.NeedOptional:
+		return "with -mutate, optional: " + in.Usage + "; sent only when given"
+	}
+	u := "with -mutate, optional, with the other inputs of its create or none (its life cycle is skipped without): " + in.Usage
+	if in.Default != "" {
+		u += " (default " + in.Default + ")"
+	}
+	return u
 }
 
 // run is the command on clk, which the run waits on (settle windows,
@@ -70,8 +96,13 @@ var flagEnv = []struct{ flag, env, usage string }{
 func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dli-contract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	all, err := settings()
+	if err != nil {
+		fmt.Fprintln(stderr, "dli-contract:", err)
+		return 2
+	}
 	values := map[string]*string{}
-	for _, f := range flagEnv {
+	for _, f := range all {
 		// Defaults stay empty: the usage text must never print a secret
 		// taken from the environment.
 		values[f.env] = fs.String(f.flag, "", f.usage+" ($"+f.env+")")
@@ -132,7 +163,7 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	}
 	cfg, err := config(env, clk)
 	if err != nil {
-		fmt.Fprintln(stderr, "dli-contract:", flagNames(err.Error()))
+		fmt.Fprintln(stderr, "dli-contract:", flagNames(all, err.Error()))
 		return 2
 	}
 	cfg.Seed, cfg.MaxExamples, cfg.RequestTimeout, cfg.Log, cfg.Verbose = *seed, *maxExamples, *requestTimeout, stdout, *verbose
@@ -160,7 +191,7 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	defer cancel()
 	rep := gate.Run(ctx, cfg)
 	if rep.Problem != "" && rep.Requests == 0 && len(rep.Violations) == 0 {
-		fmt.Fprintln(stderr, "dli-contract:", flagNames(rep.Problem))
+		fmt.Fprintln(stderr, "dli-contract:", flagNames(all, rep.Problem))
 		return 2
 	}
 	fmt.Fprint(stdout, rep.Failures())
@@ -272,7 +303,7 @@ func replayOne(ctx context.Context, path string, n int, env func(string) string,
 	}
 	target, _, err := gate.TargetFromEnv(withEndpoint)
 	if err != nil && v.Exchange != nil && v.Exchange.Signed {
-		fmt.Fprintln(stderr, "dli-contract: -replay:", flagNames(err.Error()))
+		fmt.Fprintln(stderr, "dli-contract: -replay:", flagNames(fixedSettings, err.Error()))
 		return 2
 	}
 	fmt.Fprintf(stdout, "replaying violation %d: %s\n", n, v)
@@ -316,9 +347,9 @@ func config(env func(string) string, clk clock.Clock) (gate.Config, error) {
 
 // flagNames rewrites the environment variable names of a configuration
 // error into the flags that set them, so that the message names the fix.
-func flagNames(msg string) string {
-	pairs := make([]string, 0, 2*len(flagEnv)+2)
-	sorted := append(flagEnv[:0:0], flagEnv...)
+func flagNames(all []setting, msg string) string {
+	pairs := make([]string, 0, 2*len(all)+2)
+	sorted := slices.Clone(all)
 	sort.Slice(sorted, func(i, j int) bool { return len(sorted[i].env) > len(sorted[j].env) })
 	for _, f := range sorted {
 		pairs = append(pairs, f.env, "-"+f.flag)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -39,7 +40,7 @@ func gateRun(t *testing.T, h http.Handler, extra ...string) (int, string) {
 	t.Cleanup(srv.Close)
 	env := map[string]string{gate.EnvSK: testSK}
 	args := append([]string{"-endpoint", srv.URL, "-project", project, "-ak", testAK, "-mutate",
-		"-vpc-id", "vpc-1", "-subnet-id", "subnet-1", "-pool", "contract_pool", "-queue", "contract_queue", "-grantee-project", "fedcba9876543210fedcba9876543210", "-seed", "7", "-max-examples", "3", "-poll", "5ms"}, extra...)
+		"-vpc-id", "vpc-1", "-subnet-id", "subnet-1", "-pool", "contract_pool", "-queue", "contract_queue", "-grantee-project-id", "fedcba9876543210fedcba9876543210", "-seed", "7", "-max-examples", "3", "-poll", "5ms"}, extra...)
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), clockOf(t), args, func(k string) string { return env[k] }, &out, &errOut)
 	return code, out.String() + errOut.String()
@@ -499,4 +500,30 @@ func TestACreateRefusedForItsCredentialsCreatesNothing(t *testing.T) {
 	code, out := gateRun(t, front, "-mock")
 	assert.Equal(t, 1, code, out)
 	assert.Contains(t, out, "VIOLATION ignored_auth: CreateEnhancedConnection 200: creates refused for their credentials changed the project: new enhanced connection ")
+}
+
+// The README's table of what a mutating live run is given is the
+// document's x-dli-cloud-inputs, each with the flag's help: a declared
+// input changes the table, and this test says what the table must become.
+func TestTheREADMEListsEveryDeclaredInput(t *testing.T) {
+	t.Parallel()
+	inputs, err := gate.DeclaredInputs()
+	require.NoError(t, err)
+	var want strings.Builder
+	want.WriteString("| `DLI_CONTRACT_MUTATE=1` |")
+	for _, in := range inputs {
+		fmt.Fprintf(&want, "\n| `%s` (`-%s`) | %s |", in.Env(), in.Name, inputUsage(in))
+	}
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	start := strings.Index(string(readme), "| `DLI_CONTRACT_MUTATE=1` |")
+	require.GreaterOrEqual(t, start, 0, "the README's table of variables has no DLI_CONTRACT_MUTATE row")
+	rest := string(readme)[start:]
+	end := strings.Index(rest, "\n\n")
+	require.Greater(t, end, 0)
+	got := rest[:end]
+	_, mutateRow, _ := strings.Cut(got, " |")
+	mutateRow, _, _ = strings.Cut(mutateRow, "\n")
+	assert.Equal(t, strings.Replace(want.String(), "| `DLI_CONTRACT_MUTATE=1` |", "| `DLI_CONTRACT_MUTATE=1` |"+mutateRow, 1), got,
+		"the README's rows after DLI_CONTRACT_MUTATE must be the declared inputs, in the document's order")
 }

@@ -41,7 +41,7 @@ func safeRun(t *testing.T, ctx context.Context, h http.Handler, mutate bool, ext
 		"-poll", "50ms", "-throttle-retries", "5"}
 	if mutate {
 		args = append(args, "-mutate", "-vpc-id", "vpc-1", "-subnet-id", "subnet-1", "-pool", "contract_pool",
-			"-queue", "contract_queue", "-grantee-project", "fedcba9876543210fedcba9876543210")
+			"-queue", "contract_queue", "-grantee-project-id", "fedcba9876543210fedcba9876543210")
 	}
 	args = append(args, extra...)
 	var out, errOut bytes.Buffer
@@ -236,7 +236,7 @@ func TestAKindThatNeverSettlesIsJudgedOnce(t *testing.T) {
 	code, out, took := safeRun(t, context.Background(), m, true, "-settle", settle.String(), "-poll", "2s",
 		"-url", "192.168.0.10:3306", "-security-group-id", "sg-1", "-network-id", "net-1")
 	assert.Equal(t, 1, code, out)
-	assert.Contains(t, out, "VIOLATION state_transitions: ShowEnhancedConnection 200: binding contract_pool still CREATING after "+settle.String()+" (-settle)")
+	assert.Contains(t, out, "VIOLATION state_transitions: ShowEnhancedConnection 200: binding contract_queue, contract_pool still CREATING after "+settle.String()+" (-settle)")
 	assert.Contains(t, out, "VIOLATION state_transitions: ShowDatasourceConnection 200 /state: classic connection")
 	assert.Contains(t, out, "later waits for bindings: cut short, not judged again")
 	assert.Contains(t, out, "later waits for classic_connection: cut short, not judged again")

@@ -58,15 +58,12 @@ const (
 )
 
 // gateArgs are the gate's flags against a mutant: a mutating run with a
-// fixed seed, and everything the mock takes (classic inputs too, so that
-// the classic life cycle runs), quick polls and short waits (the mock
-// settles in 50 ms).
+// fixed seed, given none of the document's inputs (so that it sends their
+// mock values, and the classic life cycle runs too), quick polls and short
+// waits (the mock settles in 50 ms).
 func gateArgs(addr string, timeout time.Duration) []string {
 	return []string{
 		"-endpoint", "http://" + addr, "-project", gateProject, "-ak", gateAK, "-mutate", "-mock",
-		"-vpc-id", "22094d8f-c310-4621-913d-4c4d655d8495", "-subnet-id", "78f2562a-36e4-4b39-95b9-f5aab22e1281",
-		"-pool", "contract_pool", "-queue", "contract_queue", "-grantee-project", "fedcba9876543210fedcba9876543210",
-		"-url", "192.168.0.10:3306", "-security-group-id", "sg-mutation", "-network-id", "net-mutation",
 		"-seed", "1", "-poll", "20ms", "-settle", "2s", "-request-timeout", "5s", "-timeout", strconv.Itoa(int(timeout.Seconds())) + "s",
 		// A judge needs only the verdict: a failing sequence need not be
 		// shrunk far.

@@ -1,0 +1,162 @@
+package gate
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/dli-contract/dli-go/semantics"
+	"github.com/dli-contract/dli-go/validate"
+)
+
+// What a run creates with comes from the document's x-dli-cloud-inputs:
+// against live DLI what the user gives (DLI checks it); a run given none
+// of them (a mock, or a server that takes any) sends each one's declared
+// mock value, or without one whatever the examples and schemas give.
+
+var embeddedInputs struct {
+	once   sync.Once
+	inputs []*semantics.Input
+	err    error
+}
+
+// DeclaredInputs are the inputs the embedded document declares, in its
+// order: a mutating run against live DLI is given them by flag (-Name) or
+// environment variable (Env).
+func DeclaredInputs() ([]*semantics.Input, error) {
+	embeddedInputs.once.Do(func() {
+		doc, err := validate.Embedded()
+		if err != nil {
+			embeddedInputs.err = err
+			return
+		}
+		sem, err := semantics.Load(doc.OpenAPI())
+		if err != nil {
+			embeddedInputs.err = fmt.Errorf("the embedded document's declarations: %w", err)
+			return
+		}
+		embeddedInputs.inputs = sem.Inputs
+	})
+	return embeddedInputs.inputs, embeddedInputs.err
+}
+
+// resolveInputs fixes the value of every declared input for the run:
+// with none given, each one's mock value, or free when it has none; else
+// what was given, or the input's default.
+func (g *gate) resolveInputs() error {
+	given := false
+	for _, name := range slices.Sorted(maps.Keys(g.cfg.Inputs)) {
+		if g.sem.Input(name) == nil {
+			var names []string
+			for _, in := range g.sem.Inputs {
+				names = append(names, in.Name)
+			}
+			return fmt.Errorf("unknown input %q; the document declares %s", name, strings.Join(names, ", "))
+		}
+		given = given || g.cfg.Inputs[name] != ""
+	}
+	g.inputs, g.free = map[string]string{}, map[string]bool{}
+	for _, in := range g.sem.Inputs {
+		v := g.cfg.Inputs[in.Name]
+		switch {
+		case !given:
+			v, g.free[in.Name] = in.Mock, in.Mock == ""
+		case v == "":
+			v = in.Default
+		}
+		g.inputs[in.Name] = v
+	}
+	return nil
+}
+
+// inputAt is the run's value for what op's body takes at ptr, and whether
+// an input the run fixes is declared there (not one that is free).
+func (g *gate) inputAt(op, ptr string) (string, bool) {
+	in := g.sem.InputAt(op, ptr)
+	if in == nil || g.free[in.Name] {
+		return "", false
+	}
+	return g.inputs[in.Name], true
+}
+
+// unplaced says why a run cannot create res, or "": its create takes a
+// required input, or inputs that go together, the run was not given.
+func (g *gate) unplaced(res *semantics.Resource) string {
+	if res == nil || res.Op(semantics.Create) == nil {
+		return ""
+	}
+	create := res.Op(semantics.Create)
+	var missing []string
+	for _, c := range g.sem.InputsOf(create.ID) {
+		in := g.sem.Input(c.Input)
+		if in.Need != semantics.NeedOptional && g.inputs[in.Name] == "" && !g.free[in.Name] {
+			missing = append(missing, "-"+in.Name)
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	slices.Sort(missing)
+	return fmt.Sprintf("%s: its create needs %s, which the run was not given", res.Title, strings.Join(slices.Compact(missing), ", "))
+}
+
+// withInputs writes the run's inputs into body, a request of op: each
+// property that takes one gets its value (an array, one item), and one
+// whose input the run was not given is left out (one that is free keeps
+// the example's value).
+func (g *gate) withInputs(op *semantics.Operation, body map[string]any) {
+	for _, c := range g.sem.InputsOf(op.ID) {
+		top := strings.TrimPrefix(c.Pointer, "/")
+		if strings.Contains(top, "/") {
+			continue // only top-level properties take inputs in this document
+		}
+		v := g.inputs[c.Input]
+		switch {
+		case g.free[c.Input]:
+		case v == "":
+			delete(body, top)
+		case isArray(op, top):
+			body[top] = []any{v}
+		default:
+			body[top] = v
+		}
+	}
+}
+
+// isArray says whether op's body property name is an array.
+func isArray(op *semantics.Operation, name string) bool {
+	doc := op.Document()
+	if doc == nil || doc.RequestBody == nil || doc.RequestBody.Value == nil {
+		return false
+	}
+	mt := doc.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return false
+	}
+	p := mt.Schema.Value.Properties[name]
+	return p != nil && p.Value != nil && p.Value.Type.Is("array")
+}
+
+// mockValue is the declared mock value of the first input of kind: what
+// the hooks that hold a dli-mock to its README send.
+func (g *gate) mockValue(kind string) string {
+	for _, in := range g.sem.Inputs {
+		if in.Kind == kind {
+			return in.Mock
+		}
+	}
+	return ""
+}
+
+// inputVars are the field cases' placeholders the run's inputs fill.
+func (g *gate) inputVars() map[string]string {
+	vars := map[string]string{}
+	for _, in := range g.sem.Inputs {
+		if v := g.inputs[in.Name]; v != "" {
+			vars[in.Placeholder()] = v
+		}
+	}
+	return vars
+}
