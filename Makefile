@@ -24,7 +24,7 @@ MODULES   := interop tools tools/breaking
 # What make mutation mutates: the mock's handler code (never validate/,
 # gen/ or anything the gate imports, which the tool refuses), and the gate
 # revision it also judges by, to compare.
-MUTATE    ?= mockserver/enhanced.go,mockserver/classic.go,mockserver/privileges.go,mockserver/store.go,mockserver/server.go
+MUTATE    ?= mockserver/enhanced.go,mockserver/classic.go,mockserver/privileges.go,mockserver/store.go,mockserver/server.go,mockserver/authinfos.go,mockserver/connectivity.go
 BASELINE  ?=
 REUSE     ?=
 

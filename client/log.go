@@ -3,12 +3,15 @@ package client
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/redact"
 	"github.com/dli-contract/dli-go/retry"
 )
 
@@ -58,7 +61,13 @@ func logAttempt(l *slog.Logger, bodies bool) func(retry.Attempt) {
 		}
 		attrs = append(attrs, slog.String("decision", decision), slog.String("reason", a.Reason))
 		if bodies {
-			attrs = append(attrs, slog.String("request_body", requestBody(a)), slog.String("response_body", responseBody(a)))
+			// What the document marks writeOnly (a password) is never
+			// shown: by its pointers in the request, by its names in an
+			// answer that should never have carried it.
+			op, _ := ctx.Value(operationKey{}).(string)
+			attrs = append(attrs,
+				slog.String("request_body", shown(redact.At(requestBody(a), secretFields[op]))),
+				slog.String("response_body", shown(redact.Named(responseBody(a), secretNames))))
 		}
 		l.LogAttrs(ctx, slog.LevelDebug, "dli attempt", attrs...)
 		if a.GaveUp {
@@ -67,24 +76,39 @@ func logAttempt(l *slog.Logger, bodies bool) func(retry.Attempt) {
 	}
 }
 
-func requestBody(a retry.Attempt) string {
+// requestBody is the whole request body, which is in memory already (the
+// retrier replays it): redacted whole, then cut to what the log shows.
+func requestBody(a retry.Attempt) []byte {
 	if a.Request.GetBody == nil {
-		return ""
+		return nil
 	}
 	body, err := a.Request.GetBody()
 	if err != nil {
-		return ""
+		return nil
 	}
 	defer func() { _ = body.Close() }()
-	b, _ := io.ReadAll(io.LimitReader(body, maxLoggedBody))
+	b, _ := io.ReadAll(body)
+	return b
+}
+
+// shown is a redacted body as the log shows it: its head. A head cut from
+// a body that could not be redacted (not JSON as a whole) and names a
+// secret is not shown at all.
+func shown(b []byte) string {
+	if !json.Valid(b) && slices.ContainsFunc(secretNames, func(n string) bool { return bytes.Contains(b, []byte(`"`+n+`"`)) }) {
+		return redact.Redacted + " (a body naming a secret that could not be read whole)"
+	}
+	if len(b) > maxLoggedBody {
+		b = b[:maxLoggedBody]
+	}
 	return string(b)
 }
 
 // responseBody reads the head of the response body and puts it back in
 // front of the rest, so that the caller still reads all of it.
-func responseBody(a retry.Attempt) string {
+func responseBody(a retry.Attempt) []byte {
 	if a.Response == nil || a.Response.Body == nil {
-		return ""
+		return nil
 	}
 	head := make([]byte, maxLoggedBody)
 	n, err := io.ReadFull(a.Response.Body, head)
@@ -94,7 +118,7 @@ func responseBody(a retry.Attempt) string {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(head), readErr{err}, rest), rest}
-	return string(head)
+	return head
 }
 
 // readErr hands on a read error met while logging, except the ends of a

@@ -4,6 +4,7 @@ package client
 
 import (
 	"context"
+	"iter"
 
 	"github.com/dli-contract/dli-go/gen/dli"
 )
@@ -13,6 +14,31 @@ import (
 func (c *Client) AssociateQueueToEnhancedConnection(ctx context.Context, connectionID string, body dli.AssociateQueueToEnhancedConnectionJSONRequestBody) (*dli.Result, error) {
 	resp, err := c.raw.AssociateQueueToEnhancedConnectionWithResponse(c.operation(ctx, "AssociateQueueToEnhancedConnection"), c.projectID, connectionID, body)
 	if err := check("AssociateQueueToEnhancedConnection", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
+// CreateAuthInfo creates a datasource authentication (v2.0).
+// It calls POST /v2.0/{project_id}/datasource/auth-infos.
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+func (c *Client) CreateAuthInfo(ctx context.Context, body dli.CreateAuthInfoJSONRequestBody) (*dli.Result, error) {
+	resp, err := c.raw.CreateAuthInfoWithResponse(c.operation(ctx, "CreateAuthInfo"), c.projectID, body)
+	if err := check("CreateAuthInfo", resp, err); err != nil {
+		return nil, err
+	}
+	if resp.JSON201 != nil {
+		return resp.JSON201, nil
+	}
+	return resp.JSON200, nil
+}
+
+// CreateConnectivityTask tests whether a queue reaches an address.
+// It calls POST /v1.0/{project_id}/queues/{queue_name}/connection-test.
+func (c *Client) CreateConnectivityTask(ctx context.Context, queueName string, body dli.CreateConnectivityTaskJSONRequestBody) (*dli.ConnectivityTaskCreated, error) {
+	resp, err := c.raw.CreateConnectivityTaskWithResponse(c.operation(ctx, "CreateConnectivityTask"), c.projectID, queueName, body)
+	if err := check("CreateConnectivityTask", resp, err); err != nil {
 		return nil, err
 	}
 	return resp.JSON200, nil
@@ -52,11 +78,36 @@ func (c *Client) CreateEnhancedConnectionRoutes(ctx context.Context, connectionI
 	return resp.JSON200, nil
 }
 
+// CreateJobAuthInfo creates a datasource authentication.
+// It calls POST /v3/{project_id}/datasource/auth-infos.
+func (c *Client) CreateJobAuthInfo(ctx context.Context, body dli.CreateJobAuthInfoJSONRequestBody) (*dli.Result, error) {
+	resp, err := c.raw.CreateJobAuthInfoWithResponse(c.operation(ctx, "CreateJobAuthInfo"), c.projectID, body)
+	if err := check("CreateJobAuthInfo", resp, err); err != nil {
+		return nil, err
+	}
+	if resp.JSON201 != nil {
+		return resp.JSON201, nil
+	}
+	return resp.JSON200, nil
+}
+
 // CreateRouteToEnhancedConnection adds a route to an enhanced datasource connection.
 // It calls POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes.
 func (c *Client) CreateRouteToEnhancedConnection(ctx context.Context, connectionID string, body dli.CreateRouteToEnhancedConnectionJSONRequestBody) (*dli.Result, error) {
 	resp, err := c.raw.CreateRouteToEnhancedConnectionWithResponse(c.operation(ctx, "CreateRouteToEnhancedConnection"), c.projectID, connectionID, body)
 	if err := check("CreateRouteToEnhancedConnection", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
+// DeleteAuthInfo deletes a datasource authentication (v2.0).
+// It calls DELETE /v2.0/{project_id}/datasource/auth-infos/{auth_info_name}.
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use DeleteJobAuthInfo (v3).
+func (c *Client) DeleteAuthInfo(ctx context.Context, authInfoName string) (*dli.Result, error) {
+	resp, err := c.raw.DeleteAuthInfoWithResponse(c.operation(ctx, "DeleteAuthInfo"), c.projectID, authInfoName)
+	if err := check("DeleteAuthInfo", resp, err); err != nil {
 		return nil, err
 	}
 	return resp.JSON200, nil
@@ -96,6 +147,16 @@ func (c *Client) DeleteEnhancedConnectionRoutes(ctx context.Context, connectionI
 	return resp.JSON200, nil
 }
 
+// DeleteJobAuthInfo deletes a datasource authentication.
+// It calls DELETE /v3/{project_id}/datasource/auth-infos/{auth_info_name}.
+func (c *Client) DeleteJobAuthInfo(ctx context.Context, authInfoName string) (*dli.Result, error) {
+	resp, err := c.raw.DeleteJobAuthInfoWithResponse(c.operation(ctx, "DeleteJobAuthInfo"), c.projectID, authInfoName)
+	if err := check("DeleteJobAuthInfo", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
 // DeleteRouteFromEnhancedConnection deletes a route from an enhanced datasource connection.
 // It calls DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}.
 func (c *Client) DeleteRouteFromEnhancedConnection(ctx context.Context, connectionID string, name string) (*dli.Result, error) {
@@ -111,6 +172,28 @@ func (c *Client) DeleteRouteFromEnhancedConnection(ctx context.Context, connecti
 func (c *Client) DisassociateQueueFromEnhancedConnection(ctx context.Context, connectionID string, body dli.DisassociateQueueFromEnhancedConnectionJSONRequestBody) (*dli.Result, error) {
 	resp, err := c.raw.DisassociateQueueFromEnhancedConnectionWithResponse(c.operation(ctx, "DisassociateQueueFromEnhancedConnection"), c.projectID, connectionID, body)
 	if err := check("DisassociateQueueFromEnhancedConnection", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
+// ListAuthInfo lists datasource authentications (v2.0).
+// It calls GET /v2.0/{project_id}/datasource/auth-infos.
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use ListJobAuthInfos (v3).
+func (c *Client) ListAuthInfo(ctx context.Context, params *dli.ListAuthInfoParams) (*dli.AuthInfoList, error) {
+	resp, err := c.raw.ListAuthInfoWithResponse(c.operation(ctx, "ListAuthInfo"), c.projectID, params)
+	if err := check("ListAuthInfo", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
+// ListAuthorizationPrivileges lists who holds privileges on an object.
+// It calls GET /v1.0/{project_id}/authorization/privileges.
+func (c *Client) ListAuthorizationPrivileges(ctx context.Context, params *dli.ListAuthorizationPrivilegesParams) (*dli.ObjectPrivileges, error) {
+	resp, err := c.raw.ListAuthorizationPrivilegesWithResponse(c.operation(ctx, "ListAuthorizationPrivileges"), c.projectID, params)
+	if err := check("ListAuthorizationPrivileges", resp, err); err != nil {
 		return nil, err
 	}
 	return resp.JSON200, nil
@@ -138,11 +221,31 @@ func (c *Client) ListEnhancedConnections(ctx context.Context, params *dli.ListEn
 	return resp.JSON200, nil
 }
 
+// ListJobAuthInfos lists datasource authentications.
+// It calls GET /v3/{project_id}/datasource/auth-infos.
+func (c *Client) ListJobAuthInfos(ctx context.Context, params *dli.ListJobAuthInfosParams) (*dli.AuthInfoList, error) {
+	resp, err := c.raw.ListJobAuthInfosWithResponse(c.operation(ctx, "ListJobAuthInfos"), c.projectID, params)
+	if err := check("ListJobAuthInfos", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
 // RunAuthorizationAction changes another project's privileges on a DLI object (grant, update or revoke).
 // It calls PUT /v1.0/{project_id}/authorization.
 func (c *Client) RunAuthorizationAction(ctx context.Context, body dli.RunAuthorizationActionJSONRequestBody) (*dli.Result, error) {
 	resp, err := c.raw.RunAuthorizationActionWithResponse(c.operation(ctx, "RunAuthorizationAction"), c.projectID, body)
 	if err := check("RunAuthorizationAction", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
+// ShowConnectivityTask shows the result of a connectivity test.
+// It calls GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id}.
+func (c *Client) ShowConnectivityTask(ctx context.Context, queueName string, taskID string) (*dli.ConnectivityTask, error) {
+	resp, err := c.raw.ShowConnectivityTaskWithResponse(c.operation(ctx, "ShowConnectivityTask"), c.projectID, queueName, taskID)
+	if err := check("ShowConnectivityTask", resp, err); err != nil {
 		return nil, err
 	}
 	return resp.JSON200, nil
@@ -180,6 +283,18 @@ func (c *Client) ShowEnhancedConnectionPrivilege(ctx context.Context, connection
 	return resp.JSON200, nil
 }
 
+// UpdateAuthInfo updates a datasource authentication (v2.0).
+// It calls PUT /v2.0/{project_id}/datasource/auth-infos.
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+func (c *Client) UpdateAuthInfo(ctx context.Context, body dli.UpdateAuthInfoJSONRequestBody) (*dli.Result, error) {
+	resp, err := c.raw.UpdateAuthInfoWithResponse(c.operation(ctx, "UpdateAuthInfo"), c.projectID, body)
+	if err := check("UpdateAuthInfo", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
 // UpdateEnhancedConnection replaces the host entries of an enhanced datasource connection.
 // It calls PUT /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}.
 func (c *Client) UpdateEnhancedConnection(ctx context.Context, connectionID string, body dli.UpdateEnhancedConnectionJSONRequestBody) (*dli.Result, error) {
@@ -188,4 +303,66 @@ func (c *Client) UpdateEnhancedConnection(ctx context.Context, connectionID stri
 		return nil, err
 	}
 	return resp.JSON200, nil
+}
+
+// UpdateJobAuthInfo updates a datasource authentication.
+// It calls PUT /v3/{project_id}/datasource/auth-infos.
+func (c *Client) UpdateJobAuthInfo(ctx context.Context, body dli.UpdateJobAuthInfoJSONRequestBody) (*dli.Result, error) {
+	resp, err := c.raw.UpdateJobAuthInfoWithResponse(c.operation(ctx, "UpdateJobAuthInfo"), c.projectID, body)
+	if err := check("UpdateJobAuthInfo", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
+// secretFields are, by operation, the JSON pointers of what its request
+// body marks writeOnly (passwords): the log with LogBodies never shows
+// them.
+var secretFields = map[string][]string{
+	"CreateAuthInfo":    {"/key_password", "/keystore_password", "/password", "/truststore_password"},
+	"CreateJobAuthInfo": {"/key_password", "/keystore_password", "/password", "/truststore_password"},
+	"UpdateAuthInfo":    {"/keystore_password", "/password", "/truststore_password"},
+	"UpdateJobAuthInfo": {"/keystore_password", "/password", "/truststore_password"},
+}
+
+// secretNames are the names of those properties: an answer that carries
+// one is logged without its value.
+var secretNames = []string{"key_password", "keystore_password", "password", "truststore_password"}
+
+// EnhancedConnections returns every item ListEnhancedConnections selects, across pages: from
+// params' offset, params' limit at a time (100 when nil), until a page is
+// shorter than the limit; the limit that answers all asks for everything at once. It yields an error and stops when a call
+// fails, when ctx is done, or when the server ignores the offset.
+func (c *Client) EnhancedConnections(ctx context.Context, params *dli.ListEnhancedConnectionsParams) iter.Seq2[dli.EnhancedConnection, error] {
+	p := dli.ListEnhancedConnectionsParams{}
+	if params != nil {
+		p = *params
+	}
+	return pages(ctx, "EnhancedConnections", p.Offset, p.Limit, ptr(int32(0)), func(offset, limit int32) ([]dli.EnhancedConnection, error) {
+		p.Offset, p.Limit = &offset, &limit
+		page, err := c.ListEnhancedConnections(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return page.Connections, nil
+	})
+}
+
+// JobAuthInfos returns every item ListJobAuthInfos selects, across pages: from
+// params' offset, params' limit at a time (100 when nil), until a page is
+// shorter than the limit. It yields an error and stops when a call
+// fails, when ctx is done, or when the server ignores the offset.
+func (c *Client) JobAuthInfos(ctx context.Context, params *dli.ListJobAuthInfosParams) iter.Seq2[dli.AuthInfo, error] {
+	p := dli.ListJobAuthInfosParams{}
+	if params != nil {
+		p = *params
+	}
+	return pages(ctx, "JobAuthInfos", p.Offset, p.Limit, nil, func(offset, limit int32) ([]dli.AuthInfo, error) {
+		p.Offset, p.Limit = &offset, &limit
+		page, err := c.ListJobAuthInfos(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return page.AuthInfos, nil
+	})
 }

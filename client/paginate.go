@@ -1,70 +1,64 @@
 package client
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
-	"slices"
-
-	"github.com/dli-contract/dli-go/gen/dli"
 )
 
 // defaultPageSize is DLI's page size when a list has no limit.
 const defaultPageSize = 100
 
-// EnhancedConnections returns every enhanced connection that params select,
-// across pages: it lists from params' offset, params' limit at a time (100
-// when nil; 0 asks DLI for everything at once), until a page is shorter
-// than the limit. It yields an error and stops when a call fails, when the
-// context is done before a page, or when the server answers a page with
-// the same connections as the one before (it ignores the offset, and the
-// paging would never end).
-func (c *Client) EnhancedConnections(ctx context.Context, params *dli.ListEnhancedConnectionsParams) iter.Seq2[dli.EnhancedConnection, error] {
-	return func(yield func(dli.EnhancedConnection, error) bool) {
-		p := dli.ListEnhancedConnectionsParams{}
-		if params != nil {
-			p = *params
+// pages is the one paginator of every offset/limit list (the methods that
+// call it are generated from the document's paging declarations): it
+// lists from offset, limit at a time (defaultPageSize when nil; all, when
+// the list declares a limit that answers everything, asks for that at
+// once), until a page is shorter than the limit. It yields an error and
+// stops when a call fails, when the context is done before a page, or
+// when the server answers a page with the same items as the one before
+// (it ignores the offset, and the paging would never end).
+func pages[T any](ctx context.Context, name string, offset, limit, all *int32, list func(offset, limit int32) ([]T, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		lim, off := int32(defaultPageSize), int32(0)
+		if limit != nil {
+			lim = *limit
 		}
-		limit, offset := int32(defaultPageSize), int32(0)
-		if p.Limit != nil {
-			limit = *p.Limit
+		if offset != nil {
+			off = *offset
 		}
-		if p.Offset != nil {
-			offset = *p.Offset
-		}
-		var previous []string
+		var previous []byte
 		for {
 			if err := ctx.Err(); err != nil {
-				yield(dli.EnhancedConnection{}, fmt.Errorf("EnhancedConnections: %w", err))
+				yield(zero, fmt.Errorf("%s: %w", name, err))
 				return
 			}
-			p.Limit, p.Offset = &limit, &offset
-			page, err := c.ListEnhancedConnections(ctx, &p)
+			page, err := list(off, lim)
 			if err != nil {
-				yield(dli.EnhancedConnection{}, err)
+				yield(zero, err)
 				return
 			}
-			ids := make([]string, len(page.Connections))
-			for i, conn := range page.Connections {
-				ids[i] = value(conn.ID)
-			}
-			if len(ids) > 0 && slices.Equal(ids, previous) {
-				yield(dli.EnhancedConnection{}, fmt.Errorf(
-					"EnhancedConnections: the server answered offset %d with the same %d connections as the page before; it ignores offset",
-					offset, len(ids)))
+			seen, _ := json.Marshal(page)
+			if len(page) > 0 && bytes.Equal(seen, previous) {
+				yield(zero, fmt.Errorf("%s: the server answered offset %d with the same %d items as the page before; it ignores offset",
+					name, off, len(page)))
 				return
 			}
-			for _, conn := range page.Connections {
-				if !yield(conn, nil) {
+			for _, it := range page {
+				if !yield(it, nil) {
 					return
 				}
 			}
-			if limit == 0 || len(page.Connections) < int(limit) {
+			if all != nil && lim == *all || lim <= 0 || len(page) < int(lim) {
 				return
 			}
 			// A full page: the next one starts a limit further on.
-			previous = ids
-			offset += limit
+			previous = seen
+			off += lim
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -328,7 +328,7 @@ func TestEnhancedConnectionsStopsOnARepeatedPageAndTheContext(t *testing.T) {
 		names = append(names, *conn.Name)
 	}
 	assert.Equal(t, []string{"a", "b"}, names)
-	require.ErrorContains(t, last, "answered offset 2 with the same 2 connections as the page before")
+	require.ErrorContains(t, last, "answered offset 2 with the same 2 items as the page before")
 	assert.Equal(t, int32(2), calls.Load())
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -105,13 +105,28 @@ func checkLinks(doc *openapi3.T, where string, links openapi3.Links) []Finding {
 			if !params[p] {
 				out = append(out, Finding{Where: lw, What: fmt.Sprintf("parameter %q is not a parameter of %s", p, l.OperationID)})
 			}
-			if e, ok := l.Parameters[p].(string); !ok || !linkExpression.MatchString(e) {
+			if e, ok := l.Parameters[p].(string); !ok || !linkExpression.MatchString(e) && !embedsOnlyLinkExpressions(e) {
 				out = append(out, Finding{Where: lw, What: fmt.Sprintf("parameter %q: %v is not a runtime expression the gate follows ($response.body#/x, $request.path.x, $request.body#/x)", p, l.Parameters[p])})
 			}
 		}
 	}
 	return out
 }
+
+// embedsOnlyLinkExpressions says whether s is a string with runtime
+// expressions embedded in braces (datasourceauth.{$request.body#/name}),
+// each one the gate follows.
+func embedsOnlyLinkExpressions(s string) bool {
+	found := embeddedExpr.FindAllStringSubmatch(s, -1)
+	for _, m := range found {
+		if !linkExpression.MatchString(m[1]) {
+			return false
+		}
+	}
+	return len(found) > 0
+}
+
+var embeddedExpr = regexp.MustCompile(`\{(\$[^}]+)\}`)
 
 func checkContent(where string, content openapi3.Content) []Finding {
 	var out []Finding

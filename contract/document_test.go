@@ -45,7 +45,7 @@ func TestEmbeddedDocumentIsTheFile(t *testing.T) {
 	assert.JSONEq(t, string(want), string(got), "gen/spec is stale: run `make generate`")
 }
 
-func TestOperationsAreTheDocumentedSeventeen(t *testing.T) {
+func TestOperationsAreTheDocumentedOnes(t *testing.T) {
 	t.Parallel()
 	caseRun()
 	doc := loadFile(t)
@@ -75,7 +75,21 @@ func TestOperationsAreTheDocumentedSeventeen(t *testing.T) {
 		"CreateEnhancedConnectionRoutes": "POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes",
 		"DeleteEnhancedConnectionRoutes": "DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}",
 
-		"RunAuthorizationAction": "PUT /v1.0/{project_id}/authorization",
+		"RunAuthorizationAction":      "PUT /v1.0/{project_id}/authorization",
+		"ListAuthorizationPrivileges": "GET /v1.0/{project_id}/authorization/privileges",
+
+		"CreateJobAuthInfo": "POST /v3/{project_id}/datasource/auth-infos",
+		"ListJobAuthInfos":  "GET /v3/{project_id}/datasource/auth-infos",
+		"UpdateJobAuthInfo": "PUT /v3/{project_id}/datasource/auth-infos",
+		"DeleteJobAuthInfo": "DELETE /v3/{project_id}/datasource/auth-infos/{auth_info_name}",
+		// Deprecated, one store with v3.
+		"CreateAuthInfo": "POST /v2.0/{project_id}/datasource/auth-infos",
+		"ListAuthInfo":   "GET /v2.0/{project_id}/datasource/auth-infos",
+		"UpdateAuthInfo": "PUT /v2.0/{project_id}/datasource/auth-infos",
+		"DeleteAuthInfo": "DELETE /v2.0/{project_id}/datasource/auth-infos/{auth_info_name}",
+
+		"CreateConnectivityTask": "POST /v1.0/{project_id}/queues/{queue_name}/connection-test",
+		"ShowConnectivityTask":   "GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id}",
 	}, got)
 }
 

@@ -22,7 +22,8 @@ import (
 const connectionID = "68233202-63bf-4f27-a99b-fa5f5a2dbae1"
 
 // pathValues fill the path parameters of every operation, by name.
-var pathValues = map[string]string{"project_id": projectID, "connection_id": connectionID, "name": "route"}
+var pathValues = map[string]string{"project_id": projectID, "connection_id": connectionID, "name": "route",
+	"auth_info_name": "kafka_auth", "queue_name": "queue1", "task_id": "9"}
 
 // call invokes the generated client's <operationId>WithResponse method for
 // o by reflection: path parameters in path order from pathValues, nil query
@@ -49,7 +50,22 @@ func call(ctx context.Context, c *dli.ClientWithResponses, o operation, body []b
 			args = append(args, reflect.ValueOf(pathValues[names[0]]).Convert(in))
 			names = names[1:]
 		case in.Kind() == reflect.Pointer && strings.HasSuffix(in.Elem().Name(), "Params"):
-			args = append(args, reflect.Zero(in))
+			// The required query parameters, from their examples (the
+			// object whose privileges to list); the rest nil.
+			required := map[string]any{}
+			for _, p := range o.op.Parameters {
+				if p.Value != nil && p.Value.In == "query" && p.Value.Required {
+					required[p.Value.Name] = p.Value.Example
+				}
+			}
+			params := reflect.New(in.Elem())
+			if err := json.Unmarshal(mustJSONValue(required), params.Interface()); err != nil {
+				return nil, fmt.Errorf("%s: the required query parameters' examples into %s: %w", o.id, in, err)
+			}
+			if len(required) == 0 {
+				params = reflect.Zero(in)
+			}
+			args = append(args, params)
 		default:
 			v := reflect.New(in)
 			if err := json.Unmarshal(body, v.Interface()); err != nil {
@@ -61,6 +77,11 @@ func call(ctx context.Context, c *dli.ClientWithResponses, o operation, body []b
 	out := m.Call(args)
 	err, _ := out[1].Interface().(error)
 	return out[0].Interface(), err
+}
+
+func mustJSONValue(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }
 
 // pathParamNames lists the {names} of a path template in order.

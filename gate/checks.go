@@ -12,6 +12,7 @@ const (
 	CheckStatus       = "status_code_conformance"
 	CheckContentType  = "content_type_conformance"
 	CheckSchema       = "response_schema_conformance"
+	CheckSecrets      = "write_only_never_answered"
 	CheckNegative     = "negative_data_rejection"
 	CheckPositive     = "positive_data_acceptance"
 	CheckIgnoredAuth  = "ignored_auth"
@@ -68,6 +69,7 @@ var checkTable = []checkDef{
 	{CheckStatus, "each status is one the operation declares", every, replayShape},
 	{CheckContentType, "each answer's Content-Type is one its status declares", every, replayShape},
 	{CheckSchema, "each answer's body fits its declared schema", every, replayShape},
+	{CheckSecrets, "no answer carries what the document marks writeOnly (a password)", every, replayShape},
 	{CheckNegative, "each invalid request is refused with a 4xx", []string{phaseInvalid, phaseLife}, replayRefused},
 	{CheckPositive, "each valid request is accepted", []string{phaseValid, phaseLife, phaseField}, replayShape},
 	{CheckIgnoredAuth, "missing, wrong or forged credentials get 401", []string{phaseAuth}, replayRefused},

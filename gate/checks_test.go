@@ -29,7 +29,7 @@ func TestTheCheckTable(t *testing.T) {
 		assert.Contains(t, every, p, "a mutating phase the run does not have")
 	}
 	assert.Len(t, AllChecks, len(checkTable))
-	assert.True(t, slices.Equal(checksOf(phaseUndeclared), []string{CheckServerError, CheckStatus, CheckContentType, CheckSchema, CheckUnsupported}))
+	assert.True(t, slices.Equal(checksOf(phaseUndeclared), []string{CheckServerError, CheckStatus, CheckContentType, CheckSchema, CheckSecrets, CheckUnsupported}))
 	c, ok := checkOf(CheckUseAfterFree)
 	assert.True(t, ok)
 	assert.Equal(t, replayRefused, c.replay, "a replay of a use after free wants it refused")

@@ -206,11 +206,10 @@ func (g *gate) settled(ctx context.Context, m *made) {
 	if found, _ := g.neverSettled(m.res.Kind); found {
 		return
 	}
-	read := m.res.Op(semantics.Read)
 	deadline := g.clock.Now().Add(g.cfg.Settle)
 	for g.clock.Now().Before(deadline) {
-		ex := g.send(ctx, true, read.Method, g.fill(read, m.id), nil)
-		if ex.Status != http.StatusOK || !slices.Contains(m.res.State.Settling, field(ex, m.res.State.Field)) {
+		rd := g.readOne(ctx, m.res, m.id)
+		if !rd.shown() || !slices.Contains(m.res.State.Settling, rd.field(m.res.State.Field)) {
 			return
 		}
 		if g.clock.Sleep(ctx, g.cfg.Poll) != nil {
@@ -223,16 +222,23 @@ func (g *gate) settled(ctx context.Context, m *made) {
 // gone reads the resource and marks it gone when the answer is how its
 // declaration says a deleted or unknown one answers (or a 404).
 func (g *gate) gone(ctx context.Context, m *made) bool {
-	read := m.res.Op(semantics.Read)
-	ex := g.send(ctx, true, read.Method, g.fill(read, m.id), nil)
+	rd := g.readOne(ctx, m.res, m.id)
+	ex := rd.ex
 	switch {
 	case ex.Error != "":
 		m.last = joinNotes(m.last, "show failed: "+ex.Error)
 		return false
+	case ex.Status == http.StatusOK && rd.byList:
+		if rd.got == nil {
+			m.gone = true
+			return true
+		}
+		m.last = joinNotes(m.last, rd.op.ID+" filtered by its key still lists it")
+		return false
 	case ex.Status == http.StatusOK:
 		var state string
 		if m.res.State != nil {
-			state = field(ex, m.res.State.Field)
+			state = rd.field(m.res.State.Field)
 		}
 		if m.res.Deleted.State != "" && state == m.res.Deleted.State {
 			m.gone = true

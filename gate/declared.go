@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"strings"
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/semantics"
@@ -23,6 +21,9 @@ func (g *gate) stateRefusals(ctx context.Context) {
 			continue // the life cycles say why a kind is unplaced
 		}
 		create, read := res.Op(semantics.Create), res.Op(semantics.Read)
+		if read == nil {
+			continue // a state is read by a read
+		}
 		body, ok := g.bodyFor(res)
 		if !ok {
 			continue
@@ -49,28 +50,6 @@ func (g *gate) stateRefusals(ctx context.Context) {
 			g.judge(verdict{check: CheckTransitions, op: op.ID, what: what, ex: ex, msg: msg})
 		}
 	}
-}
-
-// goneAnswer is what is wrong with a read of a deleted resource: it must
-// answer as the declaration says a deleted one does.
-func goneAnswer(ex *Exchange, res *semantics.Resource) string {
-	d := res.Deleted
-	switch {
-	case ex.Error != "":
-		return "read after delete: the request got no answer: " + ex.Error
-	case d.State != "":
-		state := ""
-		if res.State != nil {
-			state = field(ex, res.State.Field)
-		}
-		if ex.Status != http.StatusOK || state != d.State {
-			return fmt.Sprintf("read after delete answered %d with state %q; the document says a deleted %s answers %s", ex.Status, state, res.Title, d)
-		}
-	case !answers(ex, d) && !answers(ex, res.Unknown):
-		return fmt.Sprintf("read after delete answered %s; the document says a deleted %s answers %s",
-			strings.TrimSpace(fmt.Sprintf("%d %s", ex.Status, errorCodeOf(ex))), res.Title, d)
-	}
-	return ""
 }
 
 // acceptedAny is the message for a call that should have been answered

@@ -209,7 +209,11 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 	}
 	d, res := g.sem.Of(op), g.sem.ResourceOf(op)
 	named := res != nil && ptr == "/"+res.Name && d.Role == semantics.Create
-	switch ptr {
+	at := ptr
+	if named {
+		at = "/name" // whatever the kind calls its name
+	}
+	switch at {
 	case "/name":
 		if named && res.Parent != "" {
 			// Now and then the name of a route the connection has, or one

@@ -89,6 +89,9 @@ func (g *gate) unplaced(res *semantics.Resource) string {
 	}
 	create := res.Op(semantics.Create)
 	var missing []string
+	if p := g.inputParent(res); p != nil && g.inputs[p.Input] == "" {
+		missing = append(missing, "-"+p.Input)
+	}
 	for _, c := range g.sem.InputsOf(create.ID) {
 		in := g.sem.Input(c.Input)
 		if in.Need != semantics.NeedOptional && g.inputs[in.Name] == "" && !g.free[in.Name] {
@@ -137,6 +140,19 @@ func isArray(op *semantics.Operation, name string) bool {
 	}
 	p := mt.Schema.Value.Properties[name]
 	return p != nil && p.Value != nil && p.Value.Type.Is("array")
+}
+
+// inputParent is the kind res lives under when that kind is not made
+// through the API but given as an input (a connectivity test's queue),
+// else nil.
+func (g *gate) inputParent(res *semantics.Resource) *semantics.Resource {
+	if res == nil || res.Parent == "" {
+		return nil
+	}
+	if p := g.sem.Resources[res.Parent]; p != nil && p.Input != "" {
+		return p
+	}
+	return nil
 }
 
 // mockValue is the declared mock value of the first input of kind: what

@@ -31,8 +31,8 @@ func (g *gate) snapshot(ctx context.Context) (map[string]string, *Exchange, erro
 	var first *Exchange
 	for _, res := range g.kinds() {
 		list := res.Op(semantics.List)
-		if list == nil {
-			continue
+		if list == nil || selects(list) {
+			continue // a list of what a parameter names is no list of the project
 		}
 		ex := g.send(ctx, true, list.Method, g.listAll(list, ""), nil)
 		if first == nil {
@@ -157,9 +157,15 @@ func (g *gate) negative(ctx context.Context) {
 				g.judge(verdict{check: CheckNegative, op: op.OperationID, what: what, where: p.Name, ex: ex, msg: g.invalid(ex, what)})
 			}
 		}
-		// Each query parameter outside its schema.
+		// Each query parameter outside its schema, and empty where it has
+		// a minLength.
 		for _, name := range slices.Sorted(maps.Keys(queryParams(d))) {
-			for _, bad := range outside(queryParams(d)[name]) {
+			s := queryParams(d)[name]
+			bads := outside(s)
+			if s.MinLength > 0 {
+				bads = append(bads, badValue{"", "shorter than its minLength"})
+			}
+			for _, bad := range bads {
 				if g.stopped() {
 					return
 				}
@@ -283,9 +289,12 @@ func outside(s *openapi3.Schema) []badValue {
 			out = append(out, badValue{"not-a-uuid", "that is not a UUID"})
 		}
 		if s.Pattern != "" || len(s.Enum) > 0 {
-			if re := compiled(s.Pattern); s.Pattern == "" || re != nil && !re.MatchString("RUNNING") {
-				if !slices.Contains(s.Enum, any("RUNNING")) {
-					out = append(out, badValue{"RUNNING", "outside its pattern"})
+			// The first of a word and a control character (which free
+			// text refuses) that the pattern or enum does not take.
+			for _, v := range []string{"RUNNING", "a\x01b"} {
+				if re := compiled(s.Pattern); (s.Pattern == "" || re != nil && !re.MatchString(v)) && !slices.Contains(s.Enum, any(v)) {
+					out = append(out, badValue{v, "outside its pattern"})
+					break
 				}
 			}
 		}

@@ -31,9 +31,11 @@ type mThing struct {
 	deleted bool
 }
 
+// thing is the resource of kind and key the model holds, the latest of
+// that key (a name deleted and created again is a new one).
 func (m *model) thing(kind, key string) *mThing {
-	for _, t := range m.things {
-		if t.kind == kind && t.key == key {
+	for i := len(m.things) - 1; i >= 0; i-- {
+		if t := m.things[i]; t.kind == kind && t.key == key {
 			return t
 		}
 	}
@@ -82,12 +84,19 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 				t.parent, _ = op.ParentExpr.Eval(call)
 			}
 			for k, v := range body {
-				t.fields[k] = v
+				if !writeOnly(op, k) {
+					t.fields[k] = v
+				}
 			}
 			m.things = append(m.things, t)
 		}}, true
 	}
 	if op.Role == semantics.List {
+		if selects(op) {
+			// It names what to list (an object's privileges): whether that
+			// exists the declarations do not say.
+			return expect(either, "a list of what a parameter names"), true
+		}
 		return expect(accept, "a valid list"), true
 	}
 	if op.KeyExpr == nil {
@@ -95,6 +104,11 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 	}
 	key, _ := op.KeyExpr.Eval(call)
 	t := m.thing(res.Kind, key)
+	if t != nil && op.ParentExpr != nil {
+		if parent, _ := op.ParentExpr.Eval(call); parent != t.parent {
+			t = nil // not under that parent: none there
+		}
+	}
 	switch {
 	case t == nil:
 		return answerFor(res.Unknown, "the "+res.Title+" does not exist"), true
@@ -109,6 +123,9 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 	case semantics.Update:
 		return prediction{want: accept, why: "fields present overwrite", apply: func(map[string]any) {
 			for k, v := range body {
+				if v == nil || writeOnly(op, k) {
+					continue // null is absent (the document's convention); a secret is never read back
+				}
 				t.fields[k], t.written[k] = v, v
 			}
 		}}, true
@@ -150,7 +167,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 func (m *model) seeThing(t *mThing, got map[string]any) []string {
 	res := m.sem.Resources[t.kind]
 	var diffs []string
-	if k := str(got[res.Key]); res.Key != "" && k != t.key {
+	if k, shown := got[res.Key]; res.Key != "" && shown && str(k) != t.key {
 		diffs = append(diffs, fmt.Sprintf("%s is %q, want %q", res.Key, k, t.key))
 	}
 	if res.Name != "" && str(got[res.Name]) != t.name {

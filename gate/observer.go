@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,6 +82,9 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	op, _ := o.doc.Find(validate.WithBody(req, body))
 	if op != nil {
 		opID = op.ID
+		// What the document marks writeOnly (a password) is sent, and
+		// never shown: not in a report, a curl picture or a replay file.
+		ex.Body = string(o.doc.Redact(opID, body))
 		o.run.sent(opID, op.PathParams, req, body)
 	}
 	resp, err := o.next.RoundTrip(forward(req, body))
@@ -106,6 +110,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		size = max(resp.ContentLength, size)
 	}
 	ex.answered(resp, respBody, size)
+	ex.ResponseBody = apierror.Snippet(o.doc.RedactAnswer(respBody))
 	if err != nil {
 		ex.Error = "reading the answer: " + err.Error()
 		o.silence(req.Context(), err)
@@ -205,6 +210,12 @@ func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange
 		g.judge(verdict{check: CheckSchema, op: name, ex: ex, msg: fmt.Sprintf("the answer's body of %d bytes is over the cap of %d (-max-body); it was not read further", ex.ResponseSize, o.maxBody)})
 		return
 	}
+	leaks := o.doc.SecretsIn(body)
+	msg := ""
+	if len(leaks) > 0 {
+		msg = fmt.Sprintf("the answer carries %s, which the document marks writeOnly: a secret sent must never be answered", strings.Join(leaks, ", "))
+	}
+	g.judge(verdict{check: CheckSecrets, op: name, where: firstOr(leaks), ex: ex, msg: msg})
 	err := o.doc.Response(req, op, resp.StatusCode, resp.Header, body)
 	var verr *validate.Error
 	if err == nil {
@@ -235,6 +246,13 @@ func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange
 	if schemaOK {
 		g.judge(verdict{check: CheckSchema, op: name, ex: ex})
 	}
+}
+
+func firstOr(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
 }
 
 // throttler sends a request again, for every method, while API Gateway

@@ -5,7 +5,6 @@ package gate
 
 import (
 	"context"
-	"maps"
 	"net/http"
 	"slices"
 
@@ -43,9 +42,13 @@ func (g *gate) readsOf(ctx context.Context, res *semantics.Resource, key string)
 
 // kinds are the top-level resource kinds, the current ones first.
 func (g *gate) kinds() []*semantics.Resource {
+	// In the document's order (of each kind's first operation), the
+	// current kinds first: what the phases take first of is the document's
+	// first.
 	var out []*semantics.Resource
-	for _, k := range slices.Sorted(maps.Keys(g.sem.Resources)) {
-		if res := g.sem.Resources[k]; res.Parent == "" && len(res.Operations) > 0 {
+	for _, id := range g.sem.Order {
+		res := g.sem.Resources[g.sem.Of(id).Resource]
+		if res != nil && res.Parent == "" && !slices.Contains(out, res) {
 			out = append(out, res)
 		}
 	}

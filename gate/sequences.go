@@ -197,10 +197,14 @@ func (g *gate) linkActions() []action {
 	roots := g.sem.Creates()
 	slices.SortStableFunc(roots, func(a, b *semantics.Resource) int { return cmpBool(retired(a), retired(b)) })
 	for _, res := range roots {
-		if res.Parent != "" || g.unplaced(res) != "" {
+		if res.Parent != "" && g.inputParent(res) == nil || g.unplaced(res) != "" {
 			continue
 		}
-		out = append(out, action{op: ops[res.Op(semantics.Create).ID]})
+		// Each create of the kind: a deprecated one still creates (an
+		// auth info's v2.0 create), and keyword coverage needs it sent.
+		for _, c := range res.Operations[semantics.Create] {
+			out = append(out, action{op: ops[c.ID]})
+		}
 	}
 	for _, src := range slices.Sorted(maps.Keys(ops)) {
 		o := ops[src]
@@ -241,7 +245,7 @@ func (g *gate) impliedLinks(ops map[string]*located, linked []action) []action {
 				parentCreate = p.Op(semantics.Create)
 			}
 		}
-		if parentCreate == nil && res.Parent != "" || g.unplaced(res) != "" {
+		if parentCreate == nil && res.Parent != "" && g.inputParent(res) == nil || g.unplaced(res) != "" {
 			continue
 		}
 		for _, id := range g.sem.Order {
@@ -250,11 +254,17 @@ func (g *gate) impliedLinks(ops map[string]*located, linked []action) []action {
 				continue
 			}
 			params := map[string]any{}
+			var body any
 			src := create
 			switch {
 			case res.Parent == "" && d.Role != semantics.Create && d.KeyExpr != nil && d.KeyExpr.In == "path" && d.KeyExpr.Source == "request":
 				params[d.KeyExpr.Name] = create.Key
-			case res.Parent != "" && d.Role == semantics.Create && d.ParentExpr != nil && d.ParentExpr.In == "path":
+			case res.Parent == "" && d.Role != semantics.Create && d.KeyExpr != nil && d.KeyExpr.In == "body" && d.KeyExpr.Source == "request" &&
+				strings.Count(d.KeyExpr.Pointer, "/") == 1:
+				// A key in the body (an auth info's update names it there):
+				// a request body template, as a link would carry it.
+				body = map[string]any{strings.TrimPrefix(d.KeyExpr.Pointer, "/"): "{" + create.Key + "}"}
+			case res.Parent != "" && d.Role == semantics.Create && d.ParentExpr != nil && d.ParentExpr.In == "path" && parentCreate != nil:
 				src = parentCreate
 				params[d.ParentExpr.Name] = parentCreate.Key
 			case res.Parent != "" && d.Role != semantics.Create && d.KeyExpr != nil && d.KeyExpr.In == "path" && d.ParentExpr != nil && d.ParentExpr.In == "path":
@@ -265,7 +275,7 @@ func (g *gate) impliedLinks(ops map[string]*located, linked []action) []action {
 			if has(src.ID, id) || slices.ContainsFunc(slices.Collect(maps.Values(params)), func(v any) bool { return v == "" }) {
 				continue
 			}
-			out = append(out, action{op: ops[id], link: &openapi3.Link{OperationID: id, Parameters: params}, source: src.ID})
+			out = append(out, action{op: ops[id], link: &openapi3.Link{OperationID: id, Parameters: params, RequestBody: body}, source: src.ID})
 		}
 	}
 	return out
@@ -406,10 +416,18 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 		r.t.Skip("the run stopped")
 	}
 	path := op.path
+	query := url.Values{}
 	for k, v := range pathParams {
+		if !strings.Contains(path, "{"+k+"}") {
+			query.Set(k, v) // a link's query parameter (the object to list)
+			continue
+		}
 		path = strings.ReplaceAll(path, "{"+k+"}", url.PathEscape(v))
 	}
 	path = strings.ReplaceAll(path, "{project_id}", r.g.cfg.ProjectID)
+	if len(query) > 0 {
+		path += "?" + query.Encode()
+	}
 	var raw []byte
 	if body != nil {
 		raw, _ = json.Marshal(body)
@@ -426,7 +444,7 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 		desc += " " + fmt.Sprint(pathParams)
 	}
 	if raw != nil {
-		desc += " " + string(raw)
+		desc += " " + string(r.g.doc.Redact(op.op.OperationID, raw))
 	}
 	ex := r.g.send(r.ctx, true, op.method, path, raw)
 	r.last = ex
@@ -481,6 +499,11 @@ func (r *seqRun) linked(a action) {
 		// sequence to replay.
 		for _, name := range slices.Sorted(maps.Keys(a.link.Parameters)) {
 			expr, _ := a.link.Parameters[name].(string)
+			if strings.Contains(expr, "{$") {
+				// Expressions embedded in a string (datasourceauth.{$…}).
+				params[name] = r.overlay(expr, a, expr, byExpr).(string)
+				continue
+			}
 			v, ok := r.resolve(a, expr, byExpr)
 			if !ok {
 				t.Skip("nothing to follow the link from")
@@ -489,6 +512,13 @@ func (r *seqRun) linked(a action) {
 		}
 	}
 	d := r.g.sem.Of(a.op.op.OperationID)
+	if a.link == nil && d != nil && d.ParentExpr != nil && d.ParentExpr.In == "path" {
+		// A root under a kind not made here (a connectivity test under
+		// its queue): the run's one.
+		if p := r.g.inputParent(r.g.sem.Resources[d.Resource]); p != nil {
+			params[d.ParentExpr.Name] = r.g.inputs[p.Input]
+		}
+	}
 	key := ""
 	if d != nil && d.KeyExpr != nil {
 		key, _ = d.KeyExpr.Eval(semantics.Call{PathParams: params})
@@ -614,6 +644,12 @@ func (r *seqRun) resolve(a action, expr string, byExpr map[string]string) (strin
 func (r *seqRun) keysOf(kind, parent string, withDeleted bool) []string {
 	if gk, ok := goKinds[kind]; ok {
 		return gk.keys(r.m, parent, withDeleted)
+	}
+	if res := r.g.sem.Resources[kind]; res != nil && res.Input != "" {
+		if v := r.g.inputs[res.Input]; v != "" {
+			return []string{v} // not made here: the run's one
+		}
+		return nil
 	}
 	var out []string
 	for _, th := range r.m.thingsOf(kind) {

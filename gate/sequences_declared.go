@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"pgregory.net/rapid"
@@ -31,7 +32,9 @@ func (g *gate) seqSteps() map[string]func(*seqRun) {
 		if g.modelledInGo(res.Kind) || res.Parent != "" || g.unplaced(res) != "" {
 			continue
 		}
-		if list := res.Op(semantics.List); list != nil {
+		// Each list of the kind: a deprecated one still lists (an auth
+		// info's v2.0 list).
+		for _, list := range res.Operations[semantics.List] {
 			steps[list.ID+", the run's"] = func(r *seqRun) { r.listThings(res, list) }
 			if slices.ContainsFunc(slices.Collect(maps.Values(list.Filters)), func(f semantics.Filter) bool { return f.Field != "" }) {
 				steps[list.ID+" filtered"] = func(r *seqRun) { r.listFiltered(res, list) }
@@ -65,22 +68,38 @@ func (r *seqRun) listThings(res *semantics.Resource, list *semantics.Operation) 
 	if len(things) == 0 || r.unsure {
 		r.t.Skip("no " + res.Title + " of the run")
 	}
-	path := r.g.fill(list, "")
-	if list.Paging != nil {
-		path += "?" + url.Values{list.Paging.Limit: {"0"}}.Encode()
-	}
-	ex := r.g.send(r.ctx, true, list.Method, path, nil)
-	r.last = ex
-	r.step("%s → %s", list.ID, ex.Answer())
-	if ex.Throttled || ex.Error != "" || ex.Status != 200 {
-		return
-	}
 	listed := map[string]map[string]any{}
-	for _, it := range itemsOf(ex, list.Items) {
-		listed[str(it[res.Key])] = it
+	for offset := 0; ; {
+		// Every page: at once where a limit answers all, else page by
+		// page until an empty one (within a bound).
+		path := r.g.fill(list, "")
+		q := url.Values{}
+		switch p := list.Paging; {
+		case p != nil && p.All != nil:
+			q.Set(p.Limit, strconv.Itoa(*p.All))
+		case p != nil && offset > 0:
+			q.Set(p.Offset, strconv.Itoa(offset))
+		}
+		if len(q) > 0 {
+			path += "?" + q.Encode()
+		}
+		ex := r.g.send(r.ctx, true, list.Method, path, nil)
+		r.last = ex
+		r.step("%s%s → %s", list.ID, strings.TrimPrefix(path, r.g.fill(list, "")), ex.Answer())
+		if ex.Throttled || ex.Error != "" || ex.Status != 200 {
+			return
+		}
+		items := itemsOf(ex, list.Items)
+		for _, it := range items {
+			listed[str(it[res.Key])] = it
+		}
+		offset += len(items)
+		if list.Paging == nil || list.Paging.All != nil || len(items) == 0 || offset > maxListed {
+			break
+		}
 	}
 	shown := res.Deleted.State != ""
-	for _, t := range things {
+	for _, t := range latest(things) {
 		it, ok := listed[t.key]
 		switch {
 		case t.deleted && ok && !shown:
@@ -93,6 +112,21 @@ func (r *seqRun) listThings(res *semantics.Resource, list *semantics.Operation) 
 			}
 		}
 	}
+}
+
+// maxListed bounds how far listThings pages.
+const maxListed = 2000
+
+// latest keeps of things the latest of each key: a name deleted and
+// created again is listed as the new one.
+func latest(things []*mThing) []*mThing {
+	var out []*mThing
+	for i, t := range things {
+		if !slices.ContainsFunc(things[i+1:], func(o *mThing) bool { return o.key == t.key && o.parent == t.parent }) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // settleThings waits, within -settle, until no resource of a kind the run

@@ -26,8 +26,51 @@ type Fixtures struct {
 
 // ProjectFixture is what one project holds, each list in creation order.
 type ProjectFixture struct {
-	Enhanced []EnhancedFixture `json:"enhanced,omitempty"`
-	Classic  []ClassicFixture  `json:"classic,omitempty"`
+	Enhanced  []EnhancedFixture     `json:"enhanced,omitempty"`
+	Classic   []ClassicFixture      `json:"classic,omitempty"`
+	AuthInfos []AuthInfoFixture     `json:"auth_infos,omitempty"`
+	Tests     []ConnectivityFixture `json:"connectivity_tests,omitempty"`
+}
+
+// AuthInfoFixture is a datasource authentication. Name and Type follow the
+// rules of a create. Its passwords may be loaded, but State never answers
+// them, as no answer of the mock does: a fixture saved from State and
+// loaded again has none.
+type AuthInfoFixture struct {
+	Name                string `json:"auth_info_name"`
+	Type                string `json:"datasource_type"`
+	UserName            string `json:"user_name,omitempty"`
+	CertificateLocation string `json:"certificate_location,omitempty"`
+	Krb5Conf            string `json:"krb5_conf,omitempty"`
+	Keytab              string `json:"keytab,omitempty"`
+	TruststoreLocation  string `json:"truststore_location,omitempty"`
+	KeystoreLocation    string `json:"keystore_location,omitempty"`
+	CreateTime          int64  `json:"create_time,omitempty"`
+	UpdateTime          int64  `json:"update_time,omitempty"`
+	// Users hold privileges on it (RunAuthorizationAction with user_name).
+	Users []UserPrivilegeFixture `json:"users,omitempty"`
+	// The passwords: loaded, never dumped.
+	Password           string `json:"password,omitempty"`
+	TruststorePassword string `json:"truststore_password,omitempty"`
+	KeystorePassword   string `json:"keystore_password,omitempty"`
+	KeyPassword        string `json:"key_password,omitempty"`
+}
+
+// UserPrivilegeFixture is a user's privileges on a datasource
+// authentication.
+type UserPrivilegeFixture struct {
+	UserName   string   `json:"user_name"`
+	Privileges []string `json:"privileges"`
+}
+
+// ConnectivityFixture is a connectivity test and its result: REACHABLE or
+// UNREACHABLE. Task ids are unique in a project; new tests count on from
+// the largest.
+type ConnectivityFixture struct {
+	TaskID  int64  `json:"task_id"`
+	Queue   string `json:"queue"`
+	Address string `json:"address"`
+	Result  string `json:"connectivity"`
 }
 
 // EnhancedFixture is an enhanced connection. Name, DestVpcID and
@@ -125,8 +168,7 @@ func (s *Server) Load(f Fixtures) error {
 		if pid == "" || len(pid) > 64 || strings.ContainsAny(pid, "/?#") {
 			return fmt.Errorf("mockserver: fixtures: projects[%q]: a project id is 1 to 64 characters, no / ? or #", pid)
 		}
-		p := &project{classic: map[string]*classicConnection{}, classicByName: map[string]string{},
-			enhanced: map[string]*enhancedConnection{}, enhancedByName: map[string][]*enhancedConnection{}}
+		p := newProject()
 		held := s.store.lookup(pid)
 		for i, e := range f.Projects[pid].Enhanced {
 			c, err := s.enhancedFixture(e, now, held, p)
@@ -142,10 +184,24 @@ func (s *Server) Load(f Fixtures) error {
 			}
 			p.addClassic(c)
 		}
+		for i, e := range f.Projects[pid].AuthInfos {
+			a, err := s.authFixture(e, now, held, p)
+			if err != nil {
+				return fmt.Errorf("mockserver: fixtures: projects[%q].auth_infos[%d] (%q): %w", pid, i, e.Name, err)
+			}
+			p.addAuthInfo(a)
+		}
+		for i, e := range f.Projects[pid].Tests {
+			t, err := taskFixture(e, held, p)
+			if err != nil {
+				return fmt.Errorf("mockserver: fixtures: projects[%q].connectivity_tests[%d] (%d): %w", pid, i, e.TaskID, err)
+			}
+			p.addTask(t)
+		}
 		staged[pid] = p
 	}
 	for pid, p := range staged {
-		if len(p.enhancedOrder)+len(p.classicOrder) == 0 {
+		if len(p.enhancedOrder)+len(p.classicOrder)+len(p.authOrder)+len(p.taskOrder) == 0 {
 			continue
 		}
 		into := s.store.project(pid)
@@ -154,6 +210,13 @@ func (s *Server) Load(f Fixtures) error {
 		}
 		for _, c := range p.classicOrder {
 			into.addClassic(c)
+		}
+		for _, a := range p.authOrder {
+			into.addAuthInfo(a)
+		}
+		for _, t := range p.taskOrder {
+			into.addTask(t)
+			into.lastTask = max(into.lastTask, t.id)
 		}
 	}
 	return nil
@@ -255,10 +318,10 @@ func (s *Server) enhancedFixture(e EnhancedFixture, now int64, held, staged *pro
 			return nil, fmt.Errorf("privileges[%d].project_id: missing", i)
 		case len(g.Privileges) == 0:
 			return nil, fmt.Errorf("privileges[%d].privileges: empty; name at least one, e.g. BIND_QUEUE", i)
-		case slices.ContainsFunc(c.grants, func(o grant) bool { return o.project == g.ProjectID }):
+		case slices.ContainsFunc(c.grants, func(o grant) bool { return o.holder == g.ProjectID }):
 			return nil, fmt.Errorf("privileges[%d].project_id: %s is there twice", i, g.ProjectID)
 		}
-		c.grants = append(c.grants, grant{project: g.ProjectID, privileges: slices.Compact(slices.Clone(g.Privileges))})
+		c.grants = append(c.grants, grant{holder: g.ProjectID, privileges: slices.Compact(slices.Clone(g.Privileges))})
 	}
 	return c, nil
 }
@@ -318,6 +381,56 @@ func (s *Server) classicFixture(e ClassicFixture, now int64, held, staged *proje
 	return c, nil
 }
 
+func (s *Server) authFixture(e AuthInfoFixture, now int64, held, staged *project) (*authInfo, error) {
+	opt := func(v string) *string {
+		if v == "" {
+			return nil
+		}
+		return &v
+	}
+	if err := s.schemaCheck("AuthInfoCreateRequest", server.AuthInfoCreateRequest{AuthInfoName: e.Name, DatasourceType: server.AuthInfoType(e.Type),
+		UserName: opt(e.UserName), CertificateLocation: opt(e.CertificateLocation), Krb5Conf: opt(e.Krb5Conf), Keytab: opt(e.Keytab),
+		TruststoreLocation: opt(e.TruststoreLocation), KeystoreLocation: opt(e.KeystoreLocation)}); err != nil {
+		return nil, err
+	}
+	if held.authInfos[e.Name] != nil || staged.authInfos[e.Name] != nil {
+		return nil, fmt.Errorf("auth_info_name: a datasource authentication named %q exists already", e.Name)
+	}
+	a := &authInfo{name: e.Name, kind: e.Type, user: e.UserName, certificate: e.CertificateLocation, krb5Conf: e.Krb5Conf,
+		keytab: e.Keytab, truststore: e.TruststoreLocation, keystore: e.KeystoreLocation,
+		created: orNow(e.CreateTime, now), updated: orNow(e.UpdateTime, orNow(e.CreateTime, now)),
+		secrets: authSecrets{password: e.Password, truststore: e.TruststorePassword, keystore: e.KeystorePassword, key: e.KeyPassword}}
+	for j, u := range e.Users {
+		switch {
+		case u.UserName == "":
+			return nil, fmt.Errorf("users[%d].user_name: empty", j)
+		case len(u.Privileges) == 0:
+			return nil, fmt.Errorf("users[%d].privileges: none; a user without privileges is not listed", j)
+		case slices.ContainsFunc(u.Privileges, func(p string) bool { return !slices.Contains(authPrivileges, p) }):
+			return nil, fmt.Errorf("users[%d].privileges: %v: want some of %v", j, u.Privileges, authPrivileges)
+		case slices.ContainsFunc(a.users, func(g grant) bool { return g.holder == u.UserName }):
+			return nil, fmt.Errorf("users[%d].user_name: %q is listed twice", j, u.UserName)
+		}
+		a.users = append(a.users, grant{holder: u.UserName, privileges: slices.Compact(slices.Clone(u.Privileges))})
+	}
+	return a, nil
+}
+
+func taskFixture(e ConnectivityFixture, held, staged *project) (*connectivityTask, error) {
+	switch {
+	case e.TaskID <= 0:
+		return nil, errors.New("task_id: a positive integer")
+	case held.tasks[e.TaskID] != nil || staged.tasks[e.TaskID] != nil:
+		return nil, fmt.Errorf("task_id: %d is taken", e.TaskID)
+	case e.Queue == "" || e.Address == "":
+		return nil, errors.New("queue and address: both are needed")
+	case e.Result != Reachable && e.Result != Unreachable:
+		return nil, fmt.Errorf("connectivity: %q is not %s or %s", e.Result, Reachable, Unreachable)
+	}
+	staged.lastTask = max(staged.lastTask, e.TaskID)
+	return &connectivityTask{id: e.TaskID, queue: e.Queue, address: e.Address, result: e.Result}, nil
+}
+
 func orNow(ms, now int64) int64 {
 	if ms == 0 {
 		return now
@@ -350,7 +463,7 @@ func (s *Server) State() Fixtures {
 				e.Routes = append(e.Routes, RouteFixture{Name: r.name, Cidr: r.cidr, CreateTime: r.created})
 			}
 			for _, g := range c.grants {
-				e.Privileges = append(e.Privileges, PrivilegeFixture{ProjectID: g.project, Privileges: slices.Clone(g.privileges)})
+				e.Privileges = append(e.Privileges, PrivilegeFixture{ProjectID: g.holder, Privileges: slices.Clone(g.privileges)})
 			}
 			pf.Enhanced = append(pf.Enhanced, e)
 		}
@@ -359,6 +472,19 @@ func (s *Server) State() Fixtures {
 			pf.Classic = append(pf.Classic, ClassicFixture{ID: c.id, Name: c.name, Service: c.service, URL: c.url,
 				SecurityGroupID: c.securityGroup, NetworkID: c.network, State: string(state), Message: c.fixedMessage,
 				CreateTime: c.created, Tags: c.tags})
+		}
+		for _, a := range p.authOrder {
+			// Never its passwords.
+			af := AuthInfoFixture{Name: a.name, Type: a.kind, UserName: a.user, CertificateLocation: a.certificate,
+				Krb5Conf: a.krb5Conf, Keytab: a.keytab, TruststoreLocation: a.truststore, KeystoreLocation: a.keystore,
+				CreateTime: a.created, UpdateTime: a.updated}
+			for _, g := range a.users {
+				af.Users = append(af.Users, UserPrivilegeFixture{UserName: g.holder, Privileges: slices.Clone(g.privileges)})
+			}
+			pf.AuthInfos = append(pf.AuthInfos, af)
+		}
+		for _, t := range p.taskOrder {
+			pf.Tests = append(pf.Tests, ConnectivityFixture{TaskID: t.id, Queue: t.queue, Address: t.address, Result: t.result})
 		}
 		out.Projects[pid] = pf
 	}

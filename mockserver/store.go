@@ -23,7 +23,8 @@ type store struct {
 	interned map[string]string
 }
 
-// project holds one project's connections, classic and enhanced.
+// project holds one project's connections, classic and enhanced, its
+// datasource authentications and its connectivity tests.
 type project struct {
 	classic      map[string]*classicConnection // by id
 	classicOrder []*classicConnection          // creation order
@@ -38,6 +39,20 @@ type project struct {
 	// order: the name filter reads it, and since a name is unique among
 	// connections not deleted, only its last entry can be live.
 	enhancedByName map[string][]*enhancedConnection
+
+	authInfos map[string]*authInfo // by name
+	authOrder []*authInfo          // creation order
+
+	tasks     map[int64]*connectivityTask // by id
+	taskOrder []*connectivityTask         // creation order, the oldest forgotten past maxTasks
+	lastTask  int64                       // the last id given
+}
+
+// newProject is a project holding nothing.
+func newProject() *project {
+	return &project{classic: map[string]*classicConnection{}, classicByName: map[string]string{},
+		enhanced: map[string]*enhancedConnection{}, enhancedByName: map[string][]*enhancedConnection{},
+		authInfos: map[string]*authInfo{}, tasks: map[int64]*connectivityTask{}}
 }
 
 func newStore() *store {
@@ -76,16 +91,15 @@ func (s *store) lookup(id string) *project {
 func (s *store) project(id string) *project {
 	p := s.projects[id]
 	if p == nil {
-		p = &project{classic: map[string]*classicConnection{}, classicByName: map[string]string{},
-			enhanced: map[string]*enhancedConnection{}, enhancedByName: map[string][]*enhancedConnection{}}
+		p = newProject()
 		s.projects[id] = p
 	}
 	return p
 }
 
-// dropIfEmpty forgets a project left without connections.
+// dropIfEmpty forgets a project left holding nothing.
 func (s *store) dropIfEmpty(id string) {
-	if p := s.projects[id]; p != nil && len(p.classic) == 0 && len(p.enhanced) == 0 {
+	if p := s.projects[id]; p != nil && len(p.classic) == 0 && len(p.enhanced) == 0 && len(p.authInfos) == 0 && len(p.tasks) == 0 {
 		delete(s.projects, id)
 	}
 }

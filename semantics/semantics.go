@@ -61,11 +61,17 @@ type Answer struct {
 	Status int    `json:"status,omitempty"`
 	Code   string `json:"code,omitempty"`
 	State  string `json:"state,omitempty"`
+	// Absent, for a kind read through its list (ReadByList): the list
+	// filtered by its key answers no item.
+	Absent bool `json:"absent,omitempty"`
 }
 
 func (a Answer) String() string {
 	if a.State != "" {
 		return "200 with state " + a.State
+	}
+	if a.Absent {
+		return "no item in its list filtered by its key"
 	}
 	return strings.TrimSpace(strconv.Itoa(a.Status) + " " + a.Code)
 }
@@ -120,6 +126,12 @@ type Resource struct {
 	// changes on its own in a listed one (a binding's status while it is
 	// created): not a change anyone made.
 	Moving []string `json:"moving,omitempty"`
+	// Input, when set, says the kind is not made through this API: a
+	// run's one is the value of that declared input (a queue).
+	Input string `json:"input,omitempty"`
+	// Transient says the server forgets one on its own (a connectivity
+	// test): there is no delete and nothing to clean up.
+	Transient bool `json:"transient,omitempty"`
 	// The operations of each role on it, in the document's order.
 	Operations map[Role][]*Operation `json:"-"`
 }
@@ -137,6 +149,23 @@ func (r *Resource) Op(role Role) *Operation {
 		return ops[0]
 	}
 	return nil
+}
+
+// ReadByList is how a kind with no read is read (a datasource
+// authentication): its list, and the query parameter filtering it by
+// exactly its key. list is nil when the kind has a read, or no such list.
+func (r *Resource) ReadByList() (list *Operation, param string) {
+	if r.Op(Read) != nil {
+		return nil, ""
+	}
+	for _, l := range r.Operations[List] {
+		for _, name := range slices.Sorted(maps.Keys(l.Filters)) {
+			if f := l.Filters[name]; f.Field == r.Key && (f.Match == "" || f.Match == "exact") {
+				return l, name
+			}
+		}
+	}
+	return nil, ""
 }
 
 // Filter is what a list's filter parameter keeps.
@@ -545,10 +574,16 @@ func (s *Semantics) checkResource(r *Resource) []error {
 		bad("parent %q is not declared", r.Parent)
 	}
 	read := r.Op(Read)
+	byList, _ := r.ReadByList()
 	for what, a := range map[string]Answer{"deleted": r.Deleted, "unknown": r.Unknown} {
 		switch {
-		case a.State != "" && (a.Status != 0 || a.Code != ""):
-			bad("%s: either a state (a 200 saying so) or a status and code, not both", what)
+		case a.State != "" && (a.Status != 0 || a.Code != "") || a.Absent && (a.State != "" || a.Status != 0):
+			bad("%s: one of a state (a 200 saying so), a status and code, or absent", what)
+		case a.Absent && byList == nil:
+			bad("%s: absent, but no list filters it by exactly its key %q (and a kind with a read answers as its read does)", what, r.Key)
+		case !a.Absent && byList != nil:
+			bad("%s: it is read through %s filtered by its key: say absent", what, byList.ID)
+		case what == "deleted" && r.Transient:
 		case a.State == "" && a.Status == 0 && read != nil:
 			bad("%s: say how %s answers a key %s (a status and code, or a state)", what, read.ID, map[string]string{"deleted": "deleted", "unknown": "that never was one"}[what])
 		case a.Code != "" && !codePattern.MatchString(a.Code):
@@ -575,11 +610,29 @@ func (s *Semantics) checkResource(r *Resource) []error {
 	// A resource under a parent goes with it; a top-level one a run
 	// creates, it must delete and see gone.
 	if r.Parent == "" && len(r.Operations[Create]) > 0 {
-		if r.Op(Delete) == nil {
-			bad("operations create it (%s) but none deletes it: a run could not clean up", ids(r.Operations[Create]))
+		if r.Op(Delete) == nil && !r.Transient {
+			bad("operations create it (%s) but none deletes it: a run could not clean up (or declare it transient)", ids(r.Operations[Create]))
 		}
-		if read == nil {
-			bad("operations create it (%s) but none reads it: a run could not tell it is gone", ids(r.Operations[Create]))
+		if read == nil && byList == nil {
+			bad("operations create it (%s) but none reads it, and no list filters it by its key: a run could not tell it is gone", ids(r.Operations[Create]))
+		}
+	}
+	if r.Transient && len(r.Operations[Delete]) > 0 {
+		bad("transient, but %s deletes it", ids(r.Operations[Delete]))
+	}
+	if r.Input != "" {
+		switch {
+		case s.Input(r.Input) == nil:
+			bad("input %q is not a declared input (%s)", r.Input, extInputs)
+		case len(r.Operations[Create]) > 0:
+			bad("its keys are the run's input %s, but %s creates it", r.Input, ids(r.Operations[Create]))
+		}
+	}
+	if byList != nil {
+		if items := schemaOf(byList.op, 200); items != nil {
+			if _, err := schemaAt(items, byList.Items+"/*/"+r.Key); err != nil {
+				bad("key %q is not a property of the items %s answers", r.Key, byList.ID)
+			}
 		}
 	}
 	if read == nil {
@@ -590,7 +643,9 @@ func (s *Semantics) checkResource(r *Resource) []error {
 		bad("its read, %s, has no 200 answer with a JSON schema", read.ID)
 		return errs
 	}
-	if _, err := schemaAt(shown, "/"+r.Key); r.Key == "" || err != nil {
+	// A sub-resource's read may address it by its path alone (a
+	// connectivity test's answer does not repeat its id).
+	if _, err := schemaAt(shown, "/"+r.Key); r.Key == "" || err != nil && r.Parent == "" {
 		bad("key %q is not a property of what %s answers", r.Key, read.ID)
 	}
 	for _, ptr := range r.Moving {
@@ -864,8 +919,14 @@ func checkLinks(doc *openapi3.T) []error {
 						errs = append(errs, fmt.Errorf("%s: %s has no parameter %q", where, l.OperationID, pname))
 					}
 					expr, _ := l.Parameters[pname].(string)
-					if err := linkExpr(expr, src.op, src.item); err != nil {
-						errs = append(errs, fmt.Errorf("%s: parameter %s: %w", where, pname, err))
+					exprs := []string{expr}
+					if strings.Contains(expr, "{$") {
+						exprs = embedded(expr) // embedded in a string: datasourceauth.{$…}
+					}
+					for _, e := range exprs {
+						if err := linkExpr(e, src.op, src.item); err != nil {
+							errs = append(errs, fmt.Errorf("%s: parameter %s: %w", where, pname, err))
+						}
 					}
 				}
 				for _, expr := range embedded(l.RequestBody) {

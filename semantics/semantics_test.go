@@ -31,7 +31,7 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 	t.Parallel()
 	s, err := load(t, nil)
 	require.NoError(t, err)
-	assert.Len(t, s.Operations, 17)
+	assert.Len(t, s.Operations, 28)
 	for _, id := range s.Order {
 		assert.NotEmpty(t, s.Of(id).Role, id)
 	}
@@ -62,7 +62,7 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 	for _, r := range s.Creates() {
 		creates = append(creates, r.Kind)
 	}
-	assert.Equal(t, []string{"classic_connection", "enhanced_connection", "route"}, creates)
+	assert.Equal(t, []string{"auth_info", "classic_connection", "connectivity_task", "enhanced_connection", "route"}, creates)
 	assert.Contains(t, s.CloudInputs, semantics.CloudInput{Operation: "CreateEnhancedConnection", Pointer: "/dest_vpc_id", Input: "vpc-id"})
 	assert.Contains(t, s.CloudInputs, semantics.CloudInput{Operation: "AssociateQueueToEnhancedConnection", Pointer: "/queues", Input: "queue"})
 	assert.Equal(t, "queue", s.InputAt("AssociateQueueToEnhancedConnection", "/queues/*").Name, "an item takes its array's input")

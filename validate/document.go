@@ -32,6 +32,10 @@ type Document struct {
 	doc    *openapi3.T
 	router routers.Router
 	opts   *openapi3filter.Options
+
+	secretsOnce sync.Once
+	secrets     map[string][]string // by operationId (secrets.go)
+	secretNames []string
 }
 
 // uuidFormat is registered per document rather than globally so that a

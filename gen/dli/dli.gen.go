@@ -15,6 +15,30 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AuthInfoType.
+const (
+	AuthTypeCSS      AuthInfoType = "CSS"
+	AuthTypeKRB      AuthInfoType = "KRB"
+	AuthTypeKafkaSSL AuthInfoType = "Kafka_SSL"
+	AuthTypePasswd   AuthInfoType = "passwd"
+)
+
+// Valid indicates whether the value is a known member of the AuthInfoType enum.
+func (e AuthInfoType) Valid() bool {
+	switch e {
+	case AuthTypeCSS:
+		return true
+	case AuthTypeKRB:
+		return true
+	case AuthTypeKafkaSSL:
+		return true
+	case AuthTypePasswd:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuthorizationRequestAction.
 const (
 	ActionGrant  AuthorizationRequestAction = "grant"
@@ -97,6 +121,123 @@ func (e EnhancedConnectionStatus) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// AuthInfo A datasource authentication as listed (the SDK's AuthInfo). Every
+// field is optional: an item carries only what its type uses (the
+// v2.0 page's Kafka_SSL item has no user at all), and no password of
+// any kind. Huawei's page and the SDK's comments swap the labels of
+// auth_info_name and user_name; the provider reads them as named.
+type AuthInfo struct {
+	AuthInfoName *string `json:"auth_info_name,omitempty"`
+
+	// CertificateLocation Read back by Terraform's provider, though absent from the SDK's model.
+	CertificateLocation *string `json:"certificate_location,omitempty"`
+
+	// CreateTime Creation time, milliseconds since the epoch.
+	CreateTime *int64 `json:"create_time,omitempty"`
+
+	// DatasourceType As created; a string here, since a record made elsewhere may carry a type this document does not list.
+	DatasourceType   *string `json:"datasource_type,omitempty"`
+	KeystoreLocation *string `json:"keystore_location,omitempty"`
+	Keytab           *string `json:"keytab,omitempty"`
+	Krb5Conf         *string `json:"krb5_conf,omitempty"`
+
+	// Owner The IAM user who created it.
+	Owner              *string `json:"owner,omitempty"`
+	TruststoreLocation *string `json:"truststore_location,omitempty"`
+
+	// UpdateTime Last update, milliseconds since the epoch; set at creation too (the provider's data-source test requires it of a new record).
+	UpdateTime *int64 `json:"update_time,omitempty"`
+
+	// UserName The user (v3).
+	UserName *string `json:"user_name,omitempty"`
+
+	// Username The user, as the deprecated v2.0 list names it (Terraform's provider read it so until 2024, pull request 3989).
+	Username *string `json:"username,omitempty"`
+}
+
+// AuthInfoCreateRequest Body of an auth-info create (dli_02_0367; the SDK's
+// CreateJobAuthInfoRequestBody). Only the name and type are required
+// in every source; which fields a type uses is the console's rule,
+// not checked by any source. Terraform's provider sends only the
+// fields set (utils.RemoveNil); `null` is taken as absent.
+type AuthInfoCreateRequest struct {
+	// AuthInfoName Name, unique in the project. The console allows letters, digits
+	// and `_`, not all digits and not starting with `_`, at most 128;
+	// the API page states no rule and the provider dropped its check
+	// in 2024, so none is declared.
+	AuthInfoName string `json:"auth_info_name"`
+
+	// CertificateLocation OBS path of the CSS security certificate (a .cer file); cannot be updated.
+	CertificateLocation *string `json:"certificate_location,omitempty"`
+
+	// DatasourceType The kind of credential, spelled exactly so (dli_02_0367, the SDK's
+	// model comment, Terraform's acceptance tests): CSS (user, password
+	// and a certificate), KRB (Kerberos: user, krb5.conf and keytab),
+	// passwd (user and password), Kafka_SSL (trust store and key store).
+	DatasourceType AuthInfoType `json:"datasource_type"`
+
+	// KeyPassword The private key's password (Kafka_SSL); never answered, cannot be updated (the provider re-creates the record to change it).
+	KeyPassword *string `json:"key_password,omitempty"`
+
+	// KeystoreLocation OBS path of the key store (Kafka_SSL).
+	KeystoreLocation *string `json:"keystore_location,omitempty"`
+
+	// KeystorePassword The key store's password (Kafka_SSL); never answered.
+	KeystorePassword *string `json:"keystore_password,omitempty"`
+
+	// Keytab OBS path of user.keytab (KRB).
+	Keytab *string `json:"keytab,omitempty"`
+
+	// Krb5Conf OBS path of krb5.conf (KRB).
+	Krb5Conf *string `json:"krb5_conf,omitempty"`
+
+	// Password Its password (CSS, passwd); never answered.
+	Password *string `json:"password,omitempty"`
+
+	// TruststoreLocation OBS path of the trust store (Kafka_SSL).
+	TruststoreLocation *string `json:"truststore_location,omitempty"`
+
+	// TruststorePassword The trust store's password (Kafka_SSL); never answered.
+	TruststorePassword *string `json:"truststore_password,omitempty"`
+
+	// UserName The user to log in as (CSS, KRB, passwd). Spelled `username` on Huawei's page and by the provider until 2024 (pull request 4421).
+	UserName *string `json:"user_name,omitempty"`
+}
+
+// AuthInfoList One page of datasource authentications (the SDK's ListJobAuthInfosResponse).
+type AuthInfoList struct {
+	AuthInfos []AuthInfo `json:"auth_infos"`
+
+	// Count The number of records; whether of the page or of all is not documented (the v2.0 example's 19 is over a truncated list), and no client reads it.
+	Count     *int32  `json:"count,omitempty"`
+	IsSuccess *bool   `json:"is_success,omitempty"`
+	Message   *string `json:"message,omitempty"`
+}
+
+// AuthInfoType The kind of credential, spelled exactly so (dli_02_0367, the SDK's
+// model comment, Terraform's acceptance tests): CSS (user, password
+// and a certificate), KRB (Kerberos: user, krb5.conf and keytab),
+// passwd (user and password), Kafka_SSL (trust store and key store).
+type AuthInfoType string
+
+// AuthInfoUpdateRequest Body of an auth-info update (dli_02_0369; the SDK's
+// UpdateJobAuthInfoRequestBody; the provider's
+// buildUpdateDatasourceAuthBodyParams): the record's name and the
+// fields to overwrite. The type, the certificate and key_password
+// cannot be updated.
+type AuthInfoUpdateRequest struct {
+	// AuthInfoName The record to update.
+	AuthInfoName       string  `json:"auth_info_name"`
+	KeystoreLocation   *string `json:"keystore_location,omitempty"`
+	KeystorePassword   *string `json:"keystore_password,omitempty"`
+	Keytab             *string `json:"keytab,omitempty"`
+	Krb5Conf           *string `json:"krb5_conf,omitempty"`
+	Password           *string `json:"password,omitempty"`
+	TruststoreLocation *string `json:"truststore_location,omitempty"`
+	TruststorePassword *string `json:"truststore_password,omitempty"`
+	UserName           *string `json:"user_name,omitempty"`
 }
 
 // AuthorizationPrivilege defines model for AuthorizationPrivilege.
@@ -299,6 +440,32 @@ type ConnectionList struct {
 // failed) or DELETED.
 type ConnectionState string
 
+// ConnectivityTask A test's result (the SDK's ShowConnectivityTaskResponse).
+type ConnectivityTask struct {
+	// Connectivity REACHABLE, the only value Huawei documents; what a failed or
+	// running test answers is not documented, so this is no enum.
+	Connectivity *string `json:"connectivity,omitempty"`
+	IsSuccess    *bool   `json:"is_success,omitempty"`
+	Message      *string `json:"message,omitempty"`
+}
+
+// ConnectivityTaskCreated A test started (the SDK's CreateConnectivityTaskResponse).
+type ConnectivityTaskCreated struct {
+	IsSuccess *bool   `json:"is_success,omitempty"`
+	Message   *string `json:"message,omitempty"`
+
+	// TaskID The task's id, an integer in the current page and the SDK's model (older English pages say String).
+	TaskID int64 `json:"task_id"`
+}
+
+// ConnectivityTaskRequest Body of a connectivity test (dli_02_0284).
+type ConnectivityTaskRequest struct {
+	// Address `host:port`, an IPv6 host in brackets (`[fd00::1]:443`). The
+	// console also takes a bare address or domain, but Huawei's FAQ
+	// (dli_03_0179) says the test needs a port.
+	Address string `json:"address"`
+}
+
 // EnhancedConnection An enhanced connection as listed.
 type EnhancedConnection struct {
 	// AvailableQueueInfo Bindings to queues.
@@ -466,6 +633,21 @@ type Host struct {
 	Name *string `json:"name,omitempty"`
 }
 
+// ObjectPrivileges Who holds which privileges on an object (dli_02_0252; the SDK's ListAuthorizationPrivilegesResponse).
+type ObjectPrivileges struct {
+	// Count The number of privilege entries.
+	Count      *int32  `json:"count,omitempty"`
+	IsSuccess  *bool   `json:"is_success,omitempty"`
+	Message    *string `json:"message,omitempty"`
+	ObjectName *string `json:"object_name,omitempty"`
+
+	// ObjectType database, table, column, queue, datasourceauth, resource, group,
+	// elasticresourcepool, variable (the page's list; its own example
+	// answers flink, which is not in it), so not an enum.
+	ObjectType *string         `json:"object_type,omitempty"`
+	Privileges []UserPrivilege `json:"privileges"`
+}
+
 // Privilege defines model for Privilege.
 type Privilege struct {
 	// ApplicantProjectID The project granted the connection, as the reference
@@ -533,14 +715,40 @@ type Tag struct {
 	Value string `json:"value"`
 }
 
+// UserPrivilege One user's privileges on the object. A database's items carry no `object` (Terraform's provider rebuilds it).
+type UserPrivilege struct {
+	IsAdmin    *bool    `json:"is_admin,omitempty"`
+	Object     *string  `json:"object,omitempty"`
+	Privileges []string `json:"privileges,omitempty"`
+	UserName   *string  `json:"user_name,omitempty"`
+}
+
+// AuthInfoLimit defines model for AuthInfoLimit.
+type AuthInfoLimit = int32
+
+// AuthInfoName defines model for AuthInfoName.
+type AuthInfoName = string
+
+// AuthInfoNameFilter defines model for AuthInfoNameFilter.
+type AuthInfoNameFilter = string
+
+// AuthInfoOffset defines model for AuthInfoOffset.
+type AuthInfoOffset = int32
+
 // ConnectionID defines model for ConnectionID.
 type ConnectionID = string
 
 // ProjectID defines model for ProjectID.
 type ProjectID = string
 
+// QueueName defines model for QueueName.
+type QueueName = string
+
 // RouteName defines model for RouteName.
 type RouteName = string
+
+// AuthInfoRefused Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
+type AuthInfoRefused = ErrorBody
 
 // BadRequest Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type BadRequest = ErrorBody
@@ -554,6 +762,15 @@ type GatewayError = ErrorBody
 // InternalError Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type InternalError = ErrorBody
 
+// ObjectRefused Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
+type ObjectRefused = ErrorBody
+
+// ListAuthorizationPrivilegesParams defines parameters for ListAuthorizationPrivileges.
+type ListAuthorizationPrivilegesParams struct {
+	// Object The object, `<type>.<name>`, for example `datasourceauth.kafka_auth` or `jobs.flink.9561`.
+	Object string `form:"object" json:"object"`
+}
+
 // ListDatasourceConnectionsParams defines parameters for ListDatasourceConnections.
 type ListDatasourceConnectionsParams struct {
 	// Tags Only connections carrying these tags, as `key=value` pairs joined
@@ -561,6 +778,24 @@ type ListDatasourceConnectionsParams struct {
 	// parameter; the official SDK sends it (ListDatasourceConnectionsRequest
 	// since v0.1.49) in the format of the enhanced list's `tags`.
 	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
+}
+
+// ListAuthInfoParams defines parameters for ListAuthInfo.
+type ListAuthInfoParams struct {
+	// AuthInfoName Only the record of this name. Huawei's page marks it required; the
+	// SDKs (Go `*string`, Java NULL_IGNORE) and Terraform's data source,
+	// which omits it to list everything, do not. The match is exact: the
+	// provider's resource reads the first item of a list filtered by its
+	// own name. The data source sends the query as
+	// `?&auth_info_name=<name>`.
+	AuthInfoName *AuthInfoNameFilter `form:"auth_info_name,omitempty" json:"auth_info_name,omitempty"`
+
+	// Offset How many records to skip, in creation order; 0 when absent.
+	Offset *AuthInfoOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Most records to answer; 100 when absent. What 0 does is not
+	// documented (dli-mock answers 100, its README says).
+	Limit *AuthInfoLimit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListEnhancedConnectionsParams defines parameters for ListEnhancedConnections.
@@ -583,13 +818,44 @@ type ListEnhancedConnectionsParams struct {
 	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
+// ListJobAuthInfosParams defines parameters for ListJobAuthInfos.
+type ListJobAuthInfosParams struct {
+	// AuthInfoName Only the record of this name. Huawei's page marks it required; the
+	// SDKs (Go `*string`, Java NULL_IGNORE) and Terraform's data source,
+	// which omits it to list everything, do not. The match is exact: the
+	// provider's resource reads the first item of a list filtered by its
+	// own name. The data source sends the query as
+	// `?&auth_info_name=<name>`.
+	AuthInfoName *AuthInfoNameFilter `form:"auth_info_name,omitempty" json:"auth_info_name,omitempty"`
+
+	// Offset How many records to skip, in creation order; 0 when absent.
+	Offset *AuthInfoOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Most records to answer; 100 when absent. What 0 does is not
+	// documented (dli-mock answers 100, its README says).
+	Limit *AuthInfoLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // RunAuthorizationActionJSONRequestBody defines body for RunAuthorizationAction for application/json ContentType.
 type RunAuthorizationActionJSONRequestBody = AuthorizationRequest
+
+// CreateConnectivityTaskJSONRequestBody defines body for CreateConnectivityTask for application/json ContentType.
+type CreateConnectivityTaskJSONRequestBody = ConnectivityTaskRequest
 
 // CreateDatasourceConnectionJSONRequestBody defines body for CreateDatasourceConnection for application/json ContentType.
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 type CreateDatasourceConnectionJSONRequestBody = ConnectionCreateRequest
+
+// CreateAuthInfoJSONRequestBody defines body for CreateAuthInfo for application/json ContentType.
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+type CreateAuthInfoJSONRequestBody = AuthInfoCreateRequest
+
+// UpdateAuthInfoJSONRequestBody defines body for UpdateAuthInfo for application/json ContentType.
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+type UpdateAuthInfoJSONRequestBody = AuthInfoUpdateRequest
 
 // CreateEnhancedConnectionJSONRequestBody defines body for CreateEnhancedConnection for application/json ContentType.
 type CreateEnhancedConnectionJSONRequestBody = EnhancedConnectionCreateRequest
@@ -607,6 +873,12 @@ type DisassociateQueueFromEnhancedConnectionJSONRequestBody = EnhancedConnection
 //
 // Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
 type CreateEnhancedConnectionRoutesJSONRequestBody = RouteCreateRequest
+
+// CreateJobAuthInfoJSONRequestBody defines body for CreateJobAuthInfo for application/json ContentType.
+type CreateJobAuthInfoJSONRequestBody = AuthInfoCreateRequest
+
+// UpdateJobAuthInfoJSONRequestBody defines body for UpdateJobAuthInfo for application/json ContentType.
+type UpdateJobAuthInfoJSONRequestBody = AuthInfoUpdateRequest
 
 // CreateRouteToEnhancedConnectionJSONRequestBody defines body for CreateRouteToEnhancedConnection for application/json ContentType.
 type CreateRouteToEnhancedConnectionJSONRequestBody = RouteCreateRequest
@@ -719,6 +991,52 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
 	RunAuthorizationAction(ctx context.Context, projectID ProjectID, body RunAuthorizationActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAuthorizationPrivileges List who holds privileges on an object
+	//
+	// Which users hold which privileges on one DLI object, for example a
+	// datasource authentication (`datasourceauth.<name>`, privileges
+	// USE_AUTH, UPDATE_AUTH, DROP_AUTH, GRANT_PRIVILEGE, REVOKE_PRIVILEGE,
+	// SHOW_PRIVILEGES, granted to users by RunAuthorizationAction with
+	// `user_name`), a Flink job (`jobs.flink.<id>`) or a package group
+	// (`groups.<name>`). An object DLI does not support, or one that does
+	// not exist, is refused (DLI.0001 "object_type sql or spark is not
+	// supported now", DLI.0002 "There is no database named ..." as
+	// Terraform's provider reads it). Source: dli_02_0252.
+	//
+	// Corresponds with GET /v1.0/{project_id}/authorization/privileges (the `ListAuthorizationPrivileges` operationId).
+	ListAuthorizationPrivileges(ctx context.Context, projectID ProjectID, params *ListAuthorizationPrivilegesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateConnectivityTaskWithBody Test whether a queue reaches an address
+	//
+	// Starts a test of whether the queue reaches `address` through the
+	// enhanced connections it is bound to (itself or through its elastic
+	// resource pool); ShowConnectivityTask answers the result. Source:
+	// dli_02_0284.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1.0/{project_id}/queues/{queue_name}/connection-test (the `CreateConnectivityTask` operationId).
+	CreateConnectivityTaskWithBody(ctx context.Context, projectID ProjectID, queueName QueueName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateConnectivityTask Test whether a queue reaches an address
+	//
+	// Starts a test of whether the queue reaches `address` through the
+	// enhanced connections it is bound to (itself or through its elastic
+	// resource pool); ShowConnectivityTask answers the result. Source:
+	// dli_02_0284.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1.0/{project_id}/queues/{queue_name}/connection-test (the `CreateConnectivityTask` operationId).
+	CreateConnectivityTask(ctx context.Context, projectID ProjectID, queueName QueueName, body CreateConnectivityTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowConnectivityTask Show the result of a connectivity test
+	//
+	// Source dli_02_0285.
+	//
+	// Corresponds with GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id} (the `ShowConnectivityTask` operationId).
+	ShowConnectivityTask(ctx context.Context, projectID ProjectID, queueName QueueName, taskID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDatasourceConnections List classic datasource connections
 	//
 	// Lists the classic datasource connections of the project.
@@ -773,6 +1091,77 @@ type ClientInterface interface {
 	//
 	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	ShowDatasourceConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAuthInfo List datasource authentications (v2.0)
+	//
+	// The v2.0 form of ListJobAuthInfos, deprecated by Huawei; the same
+	// records, but an item names its user `username` (Terraform's
+	// provider read it so until 2024, pull request 3989). Source:
+	// dli_02_0340.
+	//
+	// Corresponds with GET /v2.0/{project_id}/datasource/auth-infos (the `ListAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use ListJobAuthInfos (v3).
+	ListAuthInfo(ctx context.Context, projectID ProjectID, params *ListAuthInfoParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateAuthInfoWithBody Create a datasource authentication (v2.0)
+	//
+	// The v2.0 form of CreateJobAuthInfo, deprecated by Huawei (use the v3
+	// one); the same records. Source: dli_02_0339.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/auth-infos (the `CreateAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+	CreateAuthInfoWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateAuthInfo Create a datasource authentication (v2.0)
+	//
+	// The v2.0 form of CreateJobAuthInfo, deprecated by Huawei (use the v3
+	// one); the same records. Source: dli_02_0339.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/auth-infos (the `CreateAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+	CreateAuthInfo(ctx context.Context, projectID ProjectID, body CreateAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAuthInfoWithBody Update a datasource authentication (v2.0)
+	//
+	// The v2.0 form of UpdateJobAuthInfo, deprecated by Huawei. Its page's
+	// example is titled as a rename to rds3 but sends only the name; the
+	// name is the key, so nothing is renamed. Source: dli_02_0341.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v2.0/{project_id}/datasource/auth-infos (the `UpdateAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+	UpdateAuthInfoWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAuthInfo Update a datasource authentication (v2.0)
+	//
+	// The v2.0 form of UpdateJobAuthInfo, deprecated by Huawei. Its page's
+	// example is titled as a rename to rds3 but sends only the name; the
+	// name is the key, so nothing is renamed. Source: dli_02_0341.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v2.0/{project_id}/datasource/auth-infos (the `UpdateAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+	UpdateAuthInfo(ctx context.Context, projectID ProjectID, body UpdateAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteAuthInfo Delete a datasource authentication (v2.0)
+	//
+	// The v2.0 form of DeleteJobAuthInfo, deprecated by Huawei. Source dli_02_0342.
+	//
+	// Corresponds with DELETE /v2.0/{project_id}/datasource/auth-infos/{auth_info_name} (the `DeleteAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use DeleteJobAuthInfo (v3).
+	DeleteAuthInfo(ctx context.Context, projectID ProjectID, authInfoName AuthInfoName, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEnhancedConnections List enhanced datasource connections
 	//
@@ -954,6 +1343,77 @@ type ClientInterface interface {
 	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
 	DeleteEnhancedConnectionRoutes(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name RouteName, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListJobAuthInfos List datasource authentications
+	//
+	// Lists the project's datasource authentications in creation order,
+	// one page of `limit` from `offset`; an empty result, and an offset
+	// past the end, answer 200 with `auth_infos: []` (Terraform's
+	// provider pages until an empty page and reads an empty filtered list
+	// as "deleted"). No password of any kind is ever answered. Source:
+	// dli_02_0368.
+	//
+	// Corresponds with GET /v3/{project_id}/datasource/auth-infos (the `ListJobAuthInfos` operationId).
+	ListJobAuthInfos(ctx context.Context, projectID ProjectID, params *ListJobAuthInfosParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateJobAuthInfoWithBody Create a datasource authentication
+	//
+	// Stores a named credential (a password, a Kerberos keytab, Kafka SSL
+	// stores or a CSS certificate) that Spark and Flink jobs name to log
+	// in to a data source. The name is the key, unique in the project;
+	// the record is visible at once. Source: dli_02_0367.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/{project_id}/datasource/auth-infos (the `CreateJobAuthInfo` operationId).
+	CreateJobAuthInfoWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateJobAuthInfo Create a datasource authentication
+	//
+	// Stores a named credential (a password, a Kerberos keytab, Kafka SSL
+	// stores or a CSS certificate) that Spark and Flink jobs name to log
+	// in to a data source. The name is the key, unique in the project;
+	// the record is visible at once. Source: dli_02_0367.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/{project_id}/datasource/auth-infos (the `CreateJobAuthInfo` operationId).
+	CreateJobAuthInfo(ctx context.Context, projectID ProjectID, body CreateJobAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateJobAuthInfoWithBody Update a datasource authentication
+	//
+	// Overwrites the fields present of the record named by
+	// `auth_info_name`; `update_time` moves. `datasource_type`,
+	// `certificate_location` and `key_password` cannot be updated (not in
+	// the page, the SDK's model or the provider's update body). Source:
+	// dli_02_0369.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v3/{project_id}/datasource/auth-infos (the `UpdateJobAuthInfo` operationId).
+	UpdateJobAuthInfoWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateJobAuthInfo Update a datasource authentication
+	//
+	// Overwrites the fields present of the record named by
+	// `auth_info_name`; `update_time` moves. `datasource_type`,
+	// `certificate_location` and `key_password` cannot be updated (not in
+	// the page, the SDK's model or the provider's update body). Source:
+	// dli_02_0369.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v3/{project_id}/datasource/auth-infos (the `UpdateJobAuthInfo` operationId).
+	UpdateJobAuthInfo(ctx context.Context, projectID ProjectID, body UpdateJobAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteJobAuthInfo Delete a datasource authentication
+	//
+	// Deletes the record; its name is free again at once (Terraform's
+	// Kafka_SSL acceptance test deletes and re-creates one name). Source:
+	// dli_02_0370.
+	//
+	// Corresponds with DELETE /v3/{project_id}/datasource/auth-infos/{auth_info_name} (the `DeleteJobAuthInfo` operationId).
+	DeleteJobAuthInfo(ctx context.Context, projectID ProjectID, authInfoName AuthInfoName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateRouteToEnhancedConnectionWithBody Add a route to an enhanced datasource connection
 	//
 	// Adds a custom route, by name, for a CIDR block to reach through the
@@ -1029,6 +1489,92 @@ func (c *Client) RunAuthorizationActionWithBody(ctx context.Context, projectID P
 // Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
 func (c *Client) RunAuthorizationAction(ctx context.Context, projectID ProjectID, body RunAuthorizationActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRunAuthorizationActionRequest(c.Server, projectID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAuthorizationPrivileges List who holds privileges on an object
+//
+// Which users hold which privileges on one DLI object, for example a
+// datasource authentication (`datasourceauth.<name>`, privileges
+// USE_AUTH, UPDATE_AUTH, DROP_AUTH, GRANT_PRIVILEGE, REVOKE_PRIVILEGE,
+// SHOW_PRIVILEGES, granted to users by RunAuthorizationAction with
+// `user_name`), a Flink job (`jobs.flink.<id>`) or a package group
+// (`groups.<name>`). An object DLI does not support, or one that does
+// not exist, is refused (DLI.0001 "object_type sql or spark is not
+// supported now", DLI.0002 "There is no database named ..." as
+// Terraform's provider reads it). Source: dli_02_0252.
+//
+// Corresponds with GET /v1.0/{project_id}/authorization/privileges (the `ListAuthorizationPrivileges` operationId).
+func (c *Client) ListAuthorizationPrivileges(ctx context.Context, projectID ProjectID, params *ListAuthorizationPrivilegesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuthorizationPrivilegesRequest(c.Server, projectID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateConnectivityTaskWithBody Test whether a queue reaches an address
+//
+// Starts a test of whether the queue reaches `address` through the
+// enhanced connections it is bound to (itself or through its elastic
+// resource pool); ShowConnectivityTask answers the result. Source:
+// dli_02_0284.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1.0/{project_id}/queues/{queue_name}/connection-test (the `CreateConnectivityTask` operationId).
+func (c *Client) CreateConnectivityTaskWithBody(ctx context.Context, projectID ProjectID, queueName QueueName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateConnectivityTaskRequestWithBody(c.Server, projectID, queueName, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateConnectivityTask Test whether a queue reaches an address
+//
+// Starts a test of whether the queue reaches `address` through the
+// enhanced connections it is bound to (itself or through its elastic
+// resource pool); ShowConnectivityTask answers the result. Source:
+// dli_02_0284.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1.0/{project_id}/queues/{queue_name}/connection-test (the `CreateConnectivityTask` operationId).
+func (c *Client) CreateConnectivityTask(ctx context.Context, projectID ProjectID, queueName QueueName, body CreateConnectivityTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateConnectivityTaskRequest(c.Server, projectID, queueName, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ShowConnectivityTask Show the result of a connectivity test
+//
+// Source dli_02_0285.
+//
+// Corresponds with GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id} (the `ShowConnectivityTask` operationId).
+func (c *Client) ShowConnectivityTask(ctx context.Context, projectID ProjectID, queueName QueueName, taskID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowConnectivityTaskRequest(c.Server, projectID, queueName, taskID)
 	if err != nil {
 		return nil, err
 	}
@@ -1129,6 +1675,131 @@ func (c *Client) DeleteDatasourceConnection(ctx context.Context, projectID Proje
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 func (c *Client) ShowDatasourceConnection(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewShowDatasourceConnectionRequest(c.Server, projectID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAuthInfo List datasource authentications (v2.0)
+//
+// The v2.0 form of ListJobAuthInfos, deprecated by Huawei; the same
+// records, but an item names its user `username` (Terraform's
+// provider read it so until 2024, pull request 3989). Source:
+// dli_02_0340.
+//
+// Corresponds with GET /v2.0/{project_id}/datasource/auth-infos (the `ListAuthInfo` operationId).
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use ListJobAuthInfos (v3).
+func (c *Client) ListAuthInfo(ctx context.Context, projectID ProjectID, params *ListAuthInfoParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuthInfoRequest(c.Server, projectID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAuthInfoWithBody Create a datasource authentication (v2.0)
+//
+// The v2.0 form of CreateJobAuthInfo, deprecated by Huawei (use the v3
+// one); the same records. Source: dli_02_0339.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/auth-infos (the `CreateAuthInfo` operationId).
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+func (c *Client) CreateAuthInfoWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAuthInfoRequestWithBody(c.Server, projectID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAuthInfo Create a datasource authentication (v2.0)
+//
+// The v2.0 form of CreateJobAuthInfo, deprecated by Huawei (use the v3
+// one); the same records. Source: dli_02_0339.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/auth-infos (the `CreateAuthInfo` operationId).
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+func (c *Client) CreateAuthInfo(ctx context.Context, projectID ProjectID, body CreateAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAuthInfoRequest(c.Server, projectID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAuthInfoWithBody Update a datasource authentication (v2.0)
+//
+// The v2.0 form of UpdateJobAuthInfo, deprecated by Huawei. Its page's
+// example is titled as a rename to rds3 but sends only the name; the
+// name is the key, so nothing is renamed. Source: dli_02_0341.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v2.0/{project_id}/datasource/auth-infos (the `UpdateAuthInfo` operationId).
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+func (c *Client) UpdateAuthInfoWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAuthInfoRequestWithBody(c.Server, projectID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAuthInfo Update a datasource authentication (v2.0)
+//
+// The v2.0 form of UpdateJobAuthInfo, deprecated by Huawei. Its page's
+// example is titled as a rename to rds3 but sends only the name; the
+// name is the key, so nothing is renamed. Source: dli_02_0341.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v2.0/{project_id}/datasource/auth-infos (the `UpdateAuthInfo` operationId).
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+func (c *Client) UpdateAuthInfo(ctx context.Context, projectID ProjectID, body UpdateAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAuthInfoRequest(c.Server, projectID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteAuthInfo Delete a datasource authentication (v2.0)
+//
+// The v2.0 form of DeleteJobAuthInfo, deprecated by Huawei. Source dli_02_0342.
+//
+// Corresponds with DELETE /v2.0/{project_id}/datasource/auth-infos/{auth_info_name} (the `DeleteAuthInfo` operationId).
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use DeleteJobAuthInfo (v3).
+func (c *Client) DeleteAuthInfo(ctx context.Context, projectID ProjectID, authInfoName AuthInfoName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAuthInfoRequest(c.Server, projectID, authInfoName)
 	if err != nil {
 		return nil, err
 	}
@@ -1466,6 +2137,137 @@ func (c *Client) DeleteEnhancedConnectionRoutes(ctx context.Context, projectID P
 	return c.Client.Do(req)
 }
 
+// ListJobAuthInfos List datasource authentications
+//
+// Lists the project's datasource authentications in creation order,
+// one page of `limit` from `offset`; an empty result, and an offset
+// past the end, answer 200 with `auth_infos: []` (Terraform's
+// provider pages until an empty page and reads an empty filtered list
+// as "deleted"). No password of any kind is ever answered. Source:
+// dli_02_0368.
+//
+// Corresponds with GET /v3/{project_id}/datasource/auth-infos (the `ListJobAuthInfos` operationId).
+func (c *Client) ListJobAuthInfos(ctx context.Context, projectID ProjectID, params *ListJobAuthInfosParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListJobAuthInfosRequest(c.Server, projectID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateJobAuthInfoWithBody Create a datasource authentication
+//
+// Stores a named credential (a password, a Kerberos keytab, Kafka SSL
+// stores or a CSS certificate) that Spark and Flink jobs name to log
+// in to a data source. The name is the key, unique in the project;
+// the record is visible at once. Source: dli_02_0367.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/{project_id}/datasource/auth-infos (the `CreateJobAuthInfo` operationId).
+func (c *Client) CreateJobAuthInfoWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateJobAuthInfoRequestWithBody(c.Server, projectID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateJobAuthInfo Create a datasource authentication
+//
+// Stores a named credential (a password, a Kerberos keytab, Kafka SSL
+// stores or a CSS certificate) that Spark and Flink jobs name to log
+// in to a data source. The name is the key, unique in the project;
+// the record is visible at once. Source: dli_02_0367.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/{project_id}/datasource/auth-infos (the `CreateJobAuthInfo` operationId).
+func (c *Client) CreateJobAuthInfo(ctx context.Context, projectID ProjectID, body CreateJobAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateJobAuthInfoRequest(c.Server, projectID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateJobAuthInfoWithBody Update a datasource authentication
+//
+// Overwrites the fields present of the record named by
+// `auth_info_name`; `update_time` moves. `datasource_type`,
+// `certificate_location` and `key_password` cannot be updated (not in
+// the page, the SDK's model or the provider's update body). Source:
+// dli_02_0369.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v3/{project_id}/datasource/auth-infos (the `UpdateJobAuthInfo` operationId).
+func (c *Client) UpdateJobAuthInfoWithBody(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateJobAuthInfoRequestWithBody(c.Server, projectID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateJobAuthInfo Update a datasource authentication
+//
+// Overwrites the fields present of the record named by
+// `auth_info_name`; `update_time` moves. `datasource_type`,
+// `certificate_location` and `key_password` cannot be updated (not in
+// the page, the SDK's model or the provider's update body). Source:
+// dli_02_0369.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v3/{project_id}/datasource/auth-infos (the `UpdateJobAuthInfo` operationId).
+func (c *Client) UpdateJobAuthInfo(ctx context.Context, projectID ProjectID, body UpdateJobAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateJobAuthInfoRequest(c.Server, projectID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteJobAuthInfo Delete a datasource authentication
+//
+// Deletes the record; its name is free again at once (Terraform's
+// Kafka_SSL acceptance test deletes and re-creates one name). Source:
+// dli_02_0370.
+//
+// Corresponds with DELETE /v3/{project_id}/datasource/auth-infos/{auth_info_name} (the `DeleteJobAuthInfo` operationId).
+func (c *Client) DeleteJobAuthInfo(ctx context.Context, projectID ProjectID, authInfoName AuthInfoName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteJobAuthInfoRequest(c.Server, projectID, authInfoName)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateRouteToEnhancedConnectionWithBody Add a route to an enhanced datasource connection
 //
 // Adds a custom route, by name, for a CIDR block to reach through the
@@ -1556,6 +2358,131 @@ func NewRunAuthorizationActionRequestWithBody(server string, projectID ProjectID
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListAuthorizationPrivilegesRequest constructs an http.Request for the ListAuthorizationPrivileges method
+func NewListAuthorizationPrivilegesRequest(server string, projectID ProjectID, params *ListAuthorizationPrivilegesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v1.0/%s/authorization/privileges", pathParam0)
+
+	queryURL, err := url.Parse(reqURL)
+	if err != nil {
+		return nil, err
+	}
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "object", params.Object, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+	reqURL = queryURL.String()
+
+	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateConnectivityTaskRequest calls the generic CreateConnectivityTask builder with application/json body
+func NewCreateConnectivityTaskRequest(server string, projectID ProjectID, queueName QueueName, body CreateConnectivityTaskJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateConnectivityTaskRequestWithBody(server, projectID, queueName, "application/json", bodyReader)
+}
+
+// NewCreateConnectivityTaskRequestWithBody constructs an http.Request for the CreateConnectivityTask method, with any body, and a specified content type
+func NewCreateConnectivityTaskRequestWithBody(server string, projectID ProjectID, queueName QueueName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "queue_name", queueName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v1.0/%s/queues/%s/connection-test", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodPost, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewShowConnectivityTaskRequest constructs an http.Request for the ShowConnectivityTask method
+func NewShowConnectivityTaskRequest(server string, projectID ProjectID, queueName QueueName, taskID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "queue_name", queueName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "task_id", taskID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v1.0/%s/queues/%s/connection-test/%s", pathParam0, pathParam1, pathParam2)
+
+	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -1696,6 +2623,179 @@ func NewShowDatasourceConnectionRequest(server string, projectID ProjectID, conn
 	reqURL := operationURL(server, "/v2.0/%s/datasource-connection/%s", pathParam0, pathParam1)
 
 	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAuthInfoRequest constructs an http.Request for the ListAuthInfo method
+func NewListAuthInfoRequest(server string, projectID ProjectID, params *ListAuthInfoParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/auth-infos", pathParam0)
+
+	queryURL, err := url.Parse(reqURL)
+	if err != nil {
+		return nil, err
+	}
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AuthInfoName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "auth_info_name", *params.AuthInfoName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+	reqURL = queryURL.String()
+
+	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateAuthInfoRequest calls the generic CreateAuthInfo builder with application/json body
+func NewCreateAuthInfoRequest(server string, projectID ProjectID, body CreateAuthInfoJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateAuthInfoRequestWithBody(server, projectID, "application/json", bodyReader)
+}
+
+// NewCreateAuthInfoRequestWithBody constructs an http.Request for the CreateAuthInfo method, with any body, and a specified content type
+func NewCreateAuthInfoRequestWithBody(server string, projectID ProjectID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/auth-infos", pathParam0)
+
+	req, err := http.NewRequest(http.MethodPost, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateAuthInfoRequest calls the generic UpdateAuthInfo builder with application/json body
+func NewUpdateAuthInfoRequest(server string, projectID ProjectID, body UpdateAuthInfoJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateAuthInfoRequestWithBody(server, projectID, "application/json", bodyReader)
+}
+
+// NewUpdateAuthInfoRequestWithBody constructs an http.Request for the UpdateAuthInfo method, with any body, and a specified content type
+func NewUpdateAuthInfoRequestWithBody(server string, projectID ProjectID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/auth-infos", pathParam0)
+
+	req, err := http.NewRequest(http.MethodPut, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteAuthInfoRequest constructs an http.Request for the DeleteAuthInfo method
+func NewDeleteAuthInfoRequest(server string, projectID ProjectID, authInfoName AuthInfoName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "auth_info_name", authInfoName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v2.0/%s/datasource/auth-infos/%s", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodDelete, reqURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -2121,6 +3221,179 @@ func NewDeleteEnhancedConnectionRoutesRequest(server string, projectID ProjectID
 	return req, nil
 }
 
+// NewListJobAuthInfosRequest constructs an http.Request for the ListJobAuthInfos method
+func NewListJobAuthInfosRequest(server string, projectID ProjectID, params *ListJobAuthInfosParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v3/%s/datasource/auth-infos", pathParam0)
+
+	queryURL, err := url.Parse(reqURL)
+	if err != nil {
+		return nil, err
+	}
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AuthInfoName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "auth_info_name", *params.AuthInfoName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+	reqURL = queryURL.String()
+
+	req, err := http.NewRequest(http.MethodGet, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateJobAuthInfoRequest calls the generic CreateJobAuthInfo builder with application/json body
+func NewCreateJobAuthInfoRequest(server string, projectID ProjectID, body CreateJobAuthInfoJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateJobAuthInfoRequestWithBody(server, projectID, "application/json", bodyReader)
+}
+
+// NewCreateJobAuthInfoRequestWithBody constructs an http.Request for the CreateJobAuthInfo method, with any body, and a specified content type
+func NewCreateJobAuthInfoRequestWithBody(server string, projectID ProjectID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v3/%s/datasource/auth-infos", pathParam0)
+
+	req, err := http.NewRequest(http.MethodPost, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateJobAuthInfoRequest calls the generic UpdateJobAuthInfo builder with application/json body
+func NewUpdateJobAuthInfoRequest(server string, projectID ProjectID, body UpdateJobAuthInfoJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateJobAuthInfoRequestWithBody(server, projectID, "application/json", bodyReader)
+}
+
+// NewUpdateJobAuthInfoRequestWithBody constructs an http.Request for the UpdateJobAuthInfo method, with any body, and a specified content type
+func NewUpdateJobAuthInfoRequestWithBody(server string, projectID ProjectID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v3/%s/datasource/auth-infos", pathParam0)
+
+	req, err := http.NewRequest(http.MethodPut, reqURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteJobAuthInfoRequest constructs an http.Request for the DeleteJobAuthInfo method
+func NewDeleteJobAuthInfoRequest(server string, projectID ProjectID, authInfoName AuthInfoName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "auth_info_name", authInfoName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	reqURL := operationURL(server, "/v3/%s/datasource/auth-infos/%s", pathParam0, pathParam1)
+
+	req, err := http.NewRequest(http.MethodDelete, reqURL, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateRouteToEnhancedConnectionRequest calls the generic CreateRouteToEnhancedConnection builder with application/json body
 func NewCreateRouteToEnhancedConnectionRequest(server string, projectID ProjectID, connectionID ConnectionID, body CreateRouteToEnhancedConnectionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2296,6 +3569,56 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1.0/{project_id}/authorization (the `RunAuthorizationAction` operationId).
 	RunAuthorizationActionWithResponse(ctx context.Context, projectID ProjectID, body RunAuthorizationActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunAuthorizationActionResponse, error)
 
+	// ListAuthorizationPrivilegesWithResponse List who holds privileges on an object
+	//
+	// Which users hold which privileges on one DLI object, for example a
+	// datasource authentication (`datasourceauth.<name>`, privileges
+	// USE_AUTH, UPDATE_AUTH, DROP_AUTH, GRANT_PRIVILEGE, REVOKE_PRIVILEGE,
+	// SHOW_PRIVILEGES, granted to users by RunAuthorizationAction with
+	// `user_name`), a Flink job (`jobs.flink.<id>`) or a package group
+	// (`groups.<name>`). An object DLI does not support, or one that does
+	// not exist, is refused (DLI.0001 "object_type sql or spark is not
+	// supported now", DLI.0002 "There is no database named ..." as
+	// Terraform's provider reads it). Source: dli_02_0252.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1.0/{project_id}/authorization/privileges (the `ListAuthorizationPrivileges` operationId).
+	ListAuthorizationPrivilegesWithResponse(ctx context.Context, projectID ProjectID, params *ListAuthorizationPrivilegesParams, reqEditors ...RequestEditorFn) (*ListAuthorizationPrivilegesResponse, error)
+
+	// CreateConnectivityTaskWithBodyWithResponse Test whether a queue reaches an address
+	//
+	// Starts a test of whether the queue reaches `address` through the
+	// enhanced connections it is bound to (itself or through its elastic
+	// resource pool); ShowConnectivityTask answers the result. Source:
+	// dli_02_0284.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1.0/{project_id}/queues/{queue_name}/connection-test (the `CreateConnectivityTask` operationId).
+	CreateConnectivityTaskWithBodyWithResponse(ctx context.Context, projectID ProjectID, queueName QueueName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateConnectivityTaskResponse, error)
+
+	// CreateConnectivityTaskWithResponse Test whether a queue reaches an address
+	//
+	// Starts a test of whether the queue reaches `address` through the
+	// enhanced connections it is bound to (itself or through its elastic
+	// resource pool); ShowConnectivityTask answers the result. Source:
+	// dli_02_0284.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1.0/{project_id}/queues/{queue_name}/connection-test (the `CreateConnectivityTask` operationId).
+	CreateConnectivityTaskWithResponse(ctx context.Context, projectID ProjectID, queueName QueueName, body CreateConnectivityTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateConnectivityTaskResponse, error)
+
+	// ShowConnectivityTaskWithResponse Show the result of a connectivity test
+	//
+	// Source dli_02_0285.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id} (the `ShowConnectivityTask` operationId).
+	ShowConnectivityTaskWithResponse(ctx context.Context, projectID ProjectID, queueName QueueName, taskID string, reqEditors ...RequestEditorFn) (*ShowConnectivityTaskResponse, error)
+
 	// ListDatasourceConnectionsWithResponse List classic datasource connections
 	//
 	// Lists the classic datasource connections of the project.
@@ -2356,6 +3679,81 @@ type ClientWithResponsesInterface interface {
 	//
 	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	ShowDatasourceConnectionWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, reqEditors ...RequestEditorFn) (*ShowDatasourceConnectionResponse, error)
+
+	// ListAuthInfoWithResponse List datasource authentications (v2.0)
+	//
+	// The v2.0 form of ListJobAuthInfos, deprecated by Huawei; the same
+	// records, but an item names its user `username` (Terraform's
+	// provider read it so until 2024, pull request 3989). Source:
+	// dli_02_0340.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2.0/{project_id}/datasource/auth-infos (the `ListAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use ListJobAuthInfos (v3).
+	ListAuthInfoWithResponse(ctx context.Context, projectID ProjectID, params *ListAuthInfoParams, reqEditors ...RequestEditorFn) (*ListAuthInfoResponse, error)
+
+	// CreateAuthInfoWithBodyWithResponse Create a datasource authentication (v2.0)
+	//
+	// The v2.0 form of CreateJobAuthInfo, deprecated by Huawei (use the v3
+	// one); the same records. Source: dli_02_0339.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/auth-infos (the `CreateAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+	CreateAuthInfoWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAuthInfoResponse, error)
+
+	// CreateAuthInfoWithResponse Create a datasource authentication (v2.0)
+	//
+	// The v2.0 form of CreateJobAuthInfo, deprecated by Huawei (use the v3
+	// one); the same records. Source: dli_02_0339.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2.0/{project_id}/datasource/auth-infos (the `CreateAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+	CreateAuthInfoWithResponse(ctx context.Context, projectID ProjectID, body CreateAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAuthInfoResponse, error)
+
+	// UpdateAuthInfoWithBodyWithResponse Update a datasource authentication (v2.0)
+	//
+	// The v2.0 form of UpdateJobAuthInfo, deprecated by Huawei. Its page's
+	// example is titled as a rename to rds3 but sends only the name; the
+	// name is the key, so nothing is renamed. Source: dli_02_0341.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2.0/{project_id}/datasource/auth-infos (the `UpdateAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+	UpdateAuthInfoWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAuthInfoResponse, error)
+
+	// UpdateAuthInfoWithResponse Update a datasource authentication (v2.0)
+	//
+	// The v2.0 form of UpdateJobAuthInfo, deprecated by Huawei. Its page's
+	// example is titled as a rename to rds3 but sends only the name; the
+	// name is the key, so nothing is renamed. Source: dli_02_0341.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2.0/{project_id}/datasource/auth-infos (the `UpdateAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+	UpdateAuthInfoWithResponse(ctx context.Context, projectID ProjectID, body UpdateAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAuthInfoResponse, error)
+
+	// DeleteAuthInfoWithResponse Delete a datasource authentication (v2.0)
+	//
+	// The v2.0 form of DeleteJobAuthInfo, deprecated by Huawei. Source dli_02_0342.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2.0/{project_id}/datasource/auth-infos/{auth_info_name} (the `DeleteAuthInfo` operationId).
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use DeleteJobAuthInfo (v3).
+	DeleteAuthInfoWithResponse(ctx context.Context, projectID ProjectID, authInfoName AuthInfoName, reqEditors ...RequestEditorFn) (*DeleteAuthInfoResponse, error)
 
 	// ListEnhancedConnectionsWithResponse List enhanced datasource connections
 	//
@@ -2547,6 +3945,81 @@ type ClientWithResponsesInterface interface {
 	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
 	DeleteEnhancedConnectionRoutesWithResponse(ctx context.Context, projectID ProjectID, connectionID ConnectionID, name RouteName, reqEditors ...RequestEditorFn) (*DeleteEnhancedConnectionRoutesResponse, error)
 
+	// ListJobAuthInfosWithResponse List datasource authentications
+	//
+	// Lists the project's datasource authentications in creation order,
+	// one page of `limit` from `offset`; an empty result, and an offset
+	// past the end, answer 200 with `auth_infos: []` (Terraform's
+	// provider pages until an empty page and reads an empty filtered list
+	// as "deleted"). No password of any kind is ever answered. Source:
+	// dli_02_0368.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/{project_id}/datasource/auth-infos (the `ListJobAuthInfos` operationId).
+	ListJobAuthInfosWithResponse(ctx context.Context, projectID ProjectID, params *ListJobAuthInfosParams, reqEditors ...RequestEditorFn) (*ListJobAuthInfosResponse, error)
+
+	// CreateJobAuthInfoWithBodyWithResponse Create a datasource authentication
+	//
+	// Stores a named credential (a password, a Kerberos keytab, Kafka SSL
+	// stores or a CSS certificate) that Spark and Flink jobs name to log
+	// in to a data source. The name is the key, unique in the project;
+	// the record is visible at once. Source: dli_02_0367.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/{project_id}/datasource/auth-infos (the `CreateJobAuthInfo` operationId).
+	CreateJobAuthInfoWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateJobAuthInfoResponse, error)
+
+	// CreateJobAuthInfoWithResponse Create a datasource authentication
+	//
+	// Stores a named credential (a password, a Kerberos keytab, Kafka SSL
+	// stores or a CSS certificate) that Spark and Flink jobs name to log
+	// in to a data source. The name is the key, unique in the project;
+	// the record is visible at once. Source: dli_02_0367.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/{project_id}/datasource/auth-infos (the `CreateJobAuthInfo` operationId).
+	CreateJobAuthInfoWithResponse(ctx context.Context, projectID ProjectID, body CreateJobAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateJobAuthInfoResponse, error)
+
+	// UpdateJobAuthInfoWithBodyWithResponse Update a datasource authentication
+	//
+	// Overwrites the fields present of the record named by
+	// `auth_info_name`; `update_time` moves. `datasource_type`,
+	// `certificate_location` and `key_password` cannot be updated (not in
+	// the page, the SDK's model or the provider's update body). Source:
+	// dli_02_0369.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/{project_id}/datasource/auth-infos (the `UpdateJobAuthInfo` operationId).
+	UpdateJobAuthInfoWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateJobAuthInfoResponse, error)
+
+	// UpdateJobAuthInfoWithResponse Update a datasource authentication
+	//
+	// Overwrites the fields present of the record named by
+	// `auth_info_name`; `update_time` moves. `datasource_type`,
+	// `certificate_location` and `key_password` cannot be updated (not in
+	// the page, the SDK's model or the provider's update body). Source:
+	// dli_02_0369.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/{project_id}/datasource/auth-infos (the `UpdateJobAuthInfo` operationId).
+	UpdateJobAuthInfoWithResponse(ctx context.Context, projectID ProjectID, body UpdateJobAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateJobAuthInfoResponse, error)
+
+	// DeleteJobAuthInfoWithResponse Delete a datasource authentication
+	//
+	// Deletes the record; its name is free again at once (Terraform's
+	// Kafka_SSL acceptance test deletes and re-creates one name). Source:
+	// dli_02_0370.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/{project_id}/datasource/auth-infos/{auth_info_name} (the `DeleteJobAuthInfo` operationId).
+	DeleteJobAuthInfoWithResponse(ctx context.Context, projectID ProjectID, authInfoName AuthInfoName, reqEditors ...RequestEditorFn) (*DeleteJobAuthInfoResponse, error)
+
 	// CreateRouteToEnhancedConnectionWithBodyWithResponse Add a route to an enhanced datasource connection
 	//
 	// Adds a custom route, by name, for a CIDR block to reach through the
@@ -2636,6 +4109,192 @@ func (r RunAuthorizationActionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RunAuthorizationActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAuthorizationPrivilegesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ObjectPrivileges
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ObjectRefused
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuthorizationPrivilegesResponse) GetJSON200() *ObjectPrivileges {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAuthorizationPrivilegesResponse) GetJSON400() *ObjectRefused {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListAuthorizationPrivilegesResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListAuthorizationPrivilegesResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuthorizationPrivilegesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuthorizationPrivilegesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuthorizationPrivilegesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuthorizationPrivilegesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateConnectivityTaskResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConnectivityTaskCreated
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateConnectivityTaskResponse) GetJSON200() *ConnectivityTaskCreated {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateConnectivityTaskResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateConnectivityTaskResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateConnectivityTaskResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateConnectivityTaskResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateConnectivityTaskResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateConnectivityTaskResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateConnectivityTaskResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ShowConnectivityTaskResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConnectivityTask
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowConnectivityTaskResponse) GetJSON200() *ConnectivityTask {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowConnectivityTaskResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowConnectivityTaskResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ShowConnectivityTaskResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowConnectivityTaskResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowConnectivityTaskResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowConnectivityTaskResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowConnectivityTaskResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2884,6 +4543,261 @@ func (r ShowDatasourceConnectionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ShowDatasourceConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAuthInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthInfoList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuthInfoResponse) GetJSON200() *AuthInfoList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAuthInfoResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListAuthInfoResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListAuthInfoResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuthInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuthInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuthInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuthInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateAuthInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AuthInfoRefused
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateAuthInfoResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateAuthInfoResponse) GetJSON201() *Result {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateAuthInfoResponse) GetJSON400() *AuthInfoRefused {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateAuthInfoResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateAuthInfoResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateAuthInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateAuthInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateAuthInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateAuthInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateAuthInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AuthInfoRefused
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateAuthInfoResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateAuthInfoResponse) GetJSON400() *AuthInfoRefused {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateAuthInfoResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateAuthInfoResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateAuthInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateAuthInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateAuthInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateAuthInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteAuthInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AuthInfoRefused
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteAuthInfoResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteAuthInfoResponse) GetJSON400() *AuthInfoRefused {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteAuthInfoResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteAuthInfoResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteAuthInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteAuthInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteAuthInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteAuthInfoResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3510,6 +5424,261 @@ func (r DeleteEnhancedConnectionRoutesResponse) ContentType() string {
 	return ""
 }
 
+type ListJobAuthInfosResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthInfoList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListJobAuthInfosResponse) GetJSON200() *AuthInfoList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListJobAuthInfosResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListJobAuthInfosResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListJobAuthInfosResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListJobAuthInfosResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListJobAuthInfosResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListJobAuthInfosResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListJobAuthInfosResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateJobAuthInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AuthInfoRefused
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateJobAuthInfoResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateJobAuthInfoResponse) GetJSON201() *Result {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateJobAuthInfoResponse) GetJSON400() *AuthInfoRefused {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateJobAuthInfoResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateJobAuthInfoResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateJobAuthInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateJobAuthInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateJobAuthInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateJobAuthInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateJobAuthInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AuthInfoRefused
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateJobAuthInfoResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateJobAuthInfoResponse) GetJSON400() *AuthInfoRefused {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateJobAuthInfoResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateJobAuthInfoResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateJobAuthInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateJobAuthInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateJobAuthInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateJobAuthInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteJobAuthInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Result
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AuthInfoRefused
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *GatewayError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteJobAuthInfoResponse) GetJSON200() *Result {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteJobAuthInfoResponse) GetJSON400() *AuthInfoRefused {
+	return r.JSON400
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteJobAuthInfoResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteJobAuthInfoResponse) GetJSONDefault() *GatewayError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteJobAuthInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteJobAuthInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteJobAuthInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteJobAuthInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CreateRouteToEnhancedConnectionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3680,6 +5849,80 @@ func (c *ClientWithResponses) RunAuthorizationActionWithResponse(ctx context.Con
 	return ParseRunAuthorizationActionResponse(rsp)
 }
 
+// ListAuthorizationPrivilegesWithResponse List who holds privileges on an object
+//
+// Which users hold which privileges on one DLI object, for example a
+// datasource authentication (`datasourceauth.<name>`, privileges
+// USE_AUTH, UPDATE_AUTH, DROP_AUTH, GRANT_PRIVILEGE, REVOKE_PRIVILEGE,
+// SHOW_PRIVILEGES, granted to users by RunAuthorizationAction with
+// `user_name`), a Flink job (`jobs.flink.<id>`) or a package group
+// (`groups.<name>`). An object DLI does not support, or one that does
+// not exist, is refused (DLI.0001 "object_type sql or spark is not
+// supported now", DLI.0002 "There is no database named ..." as
+// Terraform's provider reads it). Source: dli_02_0252.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1.0/{project_id}/authorization/privileges (the `ListAuthorizationPrivileges` operationId).
+func (c *ClientWithResponses) ListAuthorizationPrivilegesWithResponse(ctx context.Context, projectID ProjectID, params *ListAuthorizationPrivilegesParams, reqEditors ...RequestEditorFn) (*ListAuthorizationPrivilegesResponse, error) {
+	rsp, err := c.ListAuthorizationPrivileges(ctx, projectID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuthorizationPrivilegesResponse(rsp)
+}
+
+// CreateConnectivityTaskWithBodyWithResponse Test whether a queue reaches an address
+//
+// Starts a test of whether the queue reaches `address` through the
+// enhanced connections it is bound to (itself or through its elastic
+// resource pool); ShowConnectivityTask answers the result. Source:
+// dli_02_0284.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1.0/{project_id}/queues/{queue_name}/connection-test (the `CreateConnectivityTask` operationId).
+func (c *ClientWithResponses) CreateConnectivityTaskWithBodyWithResponse(ctx context.Context, projectID ProjectID, queueName QueueName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateConnectivityTaskResponse, error) {
+	rsp, err := c.CreateConnectivityTaskWithBody(ctx, projectID, queueName, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateConnectivityTaskResponse(rsp)
+}
+
+// CreateConnectivityTaskWithResponse Test whether a queue reaches an address
+//
+// Starts a test of whether the queue reaches `address` through the
+// enhanced connections it is bound to (itself or through its elastic
+// resource pool); ShowConnectivityTask answers the result. Source:
+// dli_02_0284.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1.0/{project_id}/queues/{queue_name}/connection-test (the `CreateConnectivityTask` operationId).
+func (c *ClientWithResponses) CreateConnectivityTaskWithResponse(ctx context.Context, projectID ProjectID, queueName QueueName, body CreateConnectivityTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateConnectivityTaskResponse, error) {
+	rsp, err := c.CreateConnectivityTask(ctx, projectID, queueName, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateConnectivityTaskResponse(rsp)
+}
+
+// ShowConnectivityTaskWithResponse Show the result of a connectivity test
+//
+// Source dli_02_0285.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id} (the `ShowConnectivityTask` operationId).
+func (c *ClientWithResponses) ShowConnectivityTaskWithResponse(ctx context.Context, projectID ProjectID, queueName QueueName, taskID string, reqEditors ...RequestEditorFn) (*ShowConnectivityTaskResponse, error) {
+	rsp, err := c.ShowConnectivityTask(ctx, projectID, queueName, taskID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowConnectivityTaskResponse(rsp)
+}
+
 // ListDatasourceConnectionsWithResponse List classic datasource connections
 //
 // Lists the classic datasource connections of the project.
@@ -3768,6 +6011,115 @@ func (c *ClientWithResponses) ShowDatasourceConnectionWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseShowDatasourceConnectionResponse(rsp)
+}
+
+// ListAuthInfoWithResponse List datasource authentications (v2.0)
+//
+// The v2.0 form of ListJobAuthInfos, deprecated by Huawei; the same
+// records, but an item names its user `username` (Terraform's
+// provider read it so until 2024, pull request 3989). Source:
+// dli_02_0340.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2.0/{project_id}/datasource/auth-infos (the `ListAuthInfo` operationId).
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use ListJobAuthInfos (v3).
+func (c *ClientWithResponses) ListAuthInfoWithResponse(ctx context.Context, projectID ProjectID, params *ListAuthInfoParams, reqEditors ...RequestEditorFn) (*ListAuthInfoResponse, error) {
+	rsp, err := c.ListAuthInfo(ctx, projectID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuthInfoResponse(rsp)
+}
+
+// CreateAuthInfoWithBodyWithResponse Create a datasource authentication (v2.0)
+//
+// The v2.0 form of CreateJobAuthInfo, deprecated by Huawei (use the v3
+// one); the same records. Source: dli_02_0339.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/auth-infos (the `CreateAuthInfo` operationId).
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+func (c *ClientWithResponses) CreateAuthInfoWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAuthInfoResponse, error) {
+	rsp, err := c.CreateAuthInfoWithBody(ctx, projectID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAuthInfoResponse(rsp)
+}
+
+// CreateAuthInfoWithResponse Create a datasource authentication (v2.0)
+//
+// The v2.0 form of CreateJobAuthInfo, deprecated by Huawei (use the v3
+// one); the same records. Source: dli_02_0339.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2.0/{project_id}/datasource/auth-infos (the `CreateAuthInfo` operationId).
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+func (c *ClientWithResponses) CreateAuthInfoWithResponse(ctx context.Context, projectID ProjectID, body CreateAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAuthInfoResponse, error) {
+	rsp, err := c.CreateAuthInfo(ctx, projectID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAuthInfoResponse(rsp)
+}
+
+// UpdateAuthInfoWithBodyWithResponse Update a datasource authentication (v2.0)
+//
+// The v2.0 form of UpdateJobAuthInfo, deprecated by Huawei. Its page's
+// example is titled as a rename to rds3 but sends only the name; the
+// name is the key, so nothing is renamed. Source: dli_02_0341.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2.0/{project_id}/datasource/auth-infos (the `UpdateAuthInfo` operationId).
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+func (c *ClientWithResponses) UpdateAuthInfoWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAuthInfoResponse, error) {
+	rsp, err := c.UpdateAuthInfoWithBody(ctx, projectID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAuthInfoResponse(rsp)
+}
+
+// UpdateAuthInfoWithResponse Update a datasource authentication (v2.0)
+//
+// The v2.0 form of UpdateJobAuthInfo, deprecated by Huawei. Its page's
+// example is titled as a rename to rds3 but sends only the name; the
+// name is the key, so nothing is renamed. Source: dli_02_0341.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2.0/{project_id}/datasource/auth-infos (the `UpdateAuthInfo` operationId).
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+func (c *ClientWithResponses) UpdateAuthInfoWithResponse(ctx context.Context, projectID ProjectID, body UpdateAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAuthInfoResponse, error) {
+	rsp, err := c.UpdateAuthInfo(ctx, projectID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAuthInfoResponse(rsp)
+}
+
+// DeleteAuthInfoWithResponse Delete a datasource authentication (v2.0)
+//
+// The v2.0 form of DeleteJobAuthInfo, deprecated by Huawei. Source dli_02_0342.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2.0/{project_id}/datasource/auth-infos/{auth_info_name} (the `DeleteAuthInfo` operationId).
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use DeleteJobAuthInfo (v3).
+func (c *ClientWithResponses) DeleteAuthInfoWithResponse(ctx context.Context, projectID ProjectID, authInfoName AuthInfoName, reqEditors ...RequestEditorFn) (*DeleteAuthInfoResponse, error) {
+	rsp, err := c.DeleteAuthInfo(ctx, projectID, authInfoName, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteAuthInfoResponse(rsp)
 }
 
 // ListEnhancedConnectionsWithResponse List enhanced datasource connections
@@ -4049,6 +6401,117 @@ func (c *ClientWithResponses) DeleteEnhancedConnectionRoutesWithResponse(ctx con
 	return ParseDeleteEnhancedConnectionRoutesResponse(rsp)
 }
 
+// ListJobAuthInfosWithResponse List datasource authentications
+//
+// Lists the project's datasource authentications in creation order,
+// one page of `limit` from `offset`; an empty result, and an offset
+// past the end, answer 200 with `auth_infos: []` (Terraform's
+// provider pages until an empty page and reads an empty filtered list
+// as "deleted"). No password of any kind is ever answered. Source:
+// dli_02_0368.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/{project_id}/datasource/auth-infos (the `ListJobAuthInfos` operationId).
+func (c *ClientWithResponses) ListJobAuthInfosWithResponse(ctx context.Context, projectID ProjectID, params *ListJobAuthInfosParams, reqEditors ...RequestEditorFn) (*ListJobAuthInfosResponse, error) {
+	rsp, err := c.ListJobAuthInfos(ctx, projectID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListJobAuthInfosResponse(rsp)
+}
+
+// CreateJobAuthInfoWithBodyWithResponse Create a datasource authentication
+//
+// Stores a named credential (a password, a Kerberos keytab, Kafka SSL
+// stores or a CSS certificate) that Spark and Flink jobs name to log
+// in to a data source. The name is the key, unique in the project;
+// the record is visible at once. Source: dli_02_0367.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/{project_id}/datasource/auth-infos (the `CreateJobAuthInfo` operationId).
+func (c *ClientWithResponses) CreateJobAuthInfoWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateJobAuthInfoResponse, error) {
+	rsp, err := c.CreateJobAuthInfoWithBody(ctx, projectID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateJobAuthInfoResponse(rsp)
+}
+
+// CreateJobAuthInfoWithResponse Create a datasource authentication
+//
+// Stores a named credential (a password, a Kerberos keytab, Kafka SSL
+// stores or a CSS certificate) that Spark and Flink jobs name to log
+// in to a data source. The name is the key, unique in the project;
+// the record is visible at once. Source: dli_02_0367.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/{project_id}/datasource/auth-infos (the `CreateJobAuthInfo` operationId).
+func (c *ClientWithResponses) CreateJobAuthInfoWithResponse(ctx context.Context, projectID ProjectID, body CreateJobAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateJobAuthInfoResponse, error) {
+	rsp, err := c.CreateJobAuthInfo(ctx, projectID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateJobAuthInfoResponse(rsp)
+}
+
+// UpdateJobAuthInfoWithBodyWithResponse Update a datasource authentication
+//
+// Overwrites the fields present of the record named by
+// `auth_info_name`; `update_time` moves. `datasource_type`,
+// `certificate_location` and `key_password` cannot be updated (not in
+// the page, the SDK's model or the provider's update body). Source:
+// dli_02_0369.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/{project_id}/datasource/auth-infos (the `UpdateJobAuthInfo` operationId).
+func (c *ClientWithResponses) UpdateJobAuthInfoWithBodyWithResponse(ctx context.Context, projectID ProjectID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateJobAuthInfoResponse, error) {
+	rsp, err := c.UpdateJobAuthInfoWithBody(ctx, projectID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateJobAuthInfoResponse(rsp)
+}
+
+// UpdateJobAuthInfoWithResponse Update a datasource authentication
+//
+// Overwrites the fields present of the record named by
+// `auth_info_name`; `update_time` moves. `datasource_type`,
+// `certificate_location` and `key_password` cannot be updated (not in
+// the page, the SDK's model or the provider's update body). Source:
+// dli_02_0369.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/{project_id}/datasource/auth-infos (the `UpdateJobAuthInfo` operationId).
+func (c *ClientWithResponses) UpdateJobAuthInfoWithResponse(ctx context.Context, projectID ProjectID, body UpdateJobAuthInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateJobAuthInfoResponse, error) {
+	rsp, err := c.UpdateJobAuthInfo(ctx, projectID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateJobAuthInfoResponse(rsp)
+}
+
+// DeleteJobAuthInfoWithResponse Delete a datasource authentication
+//
+// Deletes the record; its name is free again at once (Terraform's
+// Kafka_SSL acceptance test deletes and re-creates one name). Source:
+// dli_02_0370.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/{project_id}/datasource/auth-infos/{auth_info_name} (the `DeleteJobAuthInfo` operationId).
+func (c *ClientWithResponses) DeleteJobAuthInfoWithResponse(ctx context.Context, projectID ProjectID, authInfoName AuthInfoName, reqEditors ...RequestEditorFn) (*DeleteJobAuthInfoResponse, error) {
+	rsp, err := c.DeleteJobAuthInfo(ctx, projectID, authInfoName, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteJobAuthInfoResponse(rsp)
+}
+
 // CreateRouteToEnhancedConnectionWithBodyWithResponse Add a route to an enhanced datasource connection
 //
 // Adds a custom route, by name, for a CIDR block to reach through the
@@ -4122,6 +6585,183 @@ func ParseRunAuthorizationActionResponse(rsp *http.Response) (*RunAuthorizationA
 		switch {
 		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest BadRequest
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseListAuthorizationPrivilegesResponse parses an HTTP response from a ListAuthorizationPrivilegesWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseListAuthorizationPrivilegesResponse(rsp *http.Response) (*ListAuthorizationPrivilegesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &ListAuthorizationPrivilegesResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &ListAuthorizationPrivilegesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*ListAuthorizationPrivilegesResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest ObjectPrivileges
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest ObjectRefused
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseCreateConnectivityTaskResponse parses an HTTP response from a CreateConnectivityTaskWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseCreateConnectivityTaskResponse(rsp *http.Response) (*CreateConnectivityTaskResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &CreateConnectivityTaskResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &CreateConnectivityTaskResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*CreateConnectivityTaskResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest ConnectivityTaskCreated
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest BadRequest
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseShowConnectivityTaskResponse parses an HTTP response from a ShowConnectivityTaskWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseShowConnectivityTaskResponse(rsp *http.Response) (*ShowConnectivityTaskResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &ShowConnectivityTaskResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &ShowConnectivityTaskResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*ShowConnectivityTaskResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest ConnectivityTask
 			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 				return nil, err
 			}
@@ -4365,6 +7005,249 @@ func ParseShowDatasourceConnectionResponse(rsp *http.Response) (*ShowDatasourceC
 
 		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 			var dest ErrorBody
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseListAuthInfoResponse parses an HTTP response from a ListAuthInfoWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseListAuthInfoResponse(rsp *http.Response) (*ListAuthInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &ListAuthInfoResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &ListAuthInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*ListAuthInfoResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest AuthInfoList
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest BadRequest
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseCreateAuthInfoResponse parses an HTTP response from a CreateAuthInfoWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseCreateAuthInfoResponse(rsp *http.Response) (*CreateAuthInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &CreateAuthInfoResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &CreateAuthInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*CreateAuthInfoResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON201 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest AuthInfoRefused
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseUpdateAuthInfoResponse parses an HTTP response from a UpdateAuthInfoWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseUpdateAuthInfoResponse(rsp *http.Response) (*UpdateAuthInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &UpdateAuthInfoResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &UpdateAuthInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*UpdateAuthInfoResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest AuthInfoRefused
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseDeleteAuthInfoResponse parses an HTTP response from a DeleteAuthInfoWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseDeleteAuthInfoResponse(rsp *http.Response) (*DeleteAuthInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &DeleteAuthInfoResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &DeleteAuthInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*DeleteAuthInfoResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest AuthInfoRefused
 			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 				return nil, err
 			}
@@ -4955,6 +7838,249 @@ func ParseDeleteEnhancedConnectionRoutesResponse(rsp *http.Response) (*DeleteEnh
 
 		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 			var dest EnhancedNotFound
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseListJobAuthInfosResponse parses an HTTP response from a ListJobAuthInfosWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseListJobAuthInfosResponse(rsp *http.Response) (*ListJobAuthInfosResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &ListJobAuthInfosResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &ListJobAuthInfosResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*ListJobAuthInfosResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest AuthInfoList
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest BadRequest
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseCreateJobAuthInfoResponse parses an HTTP response from a CreateJobAuthInfoWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseCreateJobAuthInfoResponse(rsp *http.Response) (*CreateJobAuthInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &CreateJobAuthInfoResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &CreateJobAuthInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*CreateJobAuthInfoResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON201 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest AuthInfoRefused
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseUpdateJobAuthInfoResponse parses an HTTP response from a UpdateJobAuthInfoWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseUpdateJobAuthInfoResponse(rsp *http.Response) (*UpdateJobAuthInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &UpdateJobAuthInfoResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &UpdateJobAuthInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*UpdateJobAuthInfoResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest AuthInfoRefused
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+			var dest InternalError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+			var dest GatewayError
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSONDefault = &dest
+
+		}
+
+		return response, nil
+	}(); err != nil {
+		return response, err
+	}
+
+	return response, nil
+}
+
+// ParseDeleteJobAuthInfoResponse parses an HTTP response from a DeleteJobAuthInfoWithResponse call.
+// When the body cannot be read or does not decode it returns the response
+// (status, headers, the body as far as read) with the error, so that the
+// caller can report both.
+func ParseDeleteJobAuthInfoResponse(rsp *http.Response) (*DeleteJobAuthInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return &DeleteJobAuthInfoResponse{
+			Body:         bodyBytes,
+			HTTPResponse: rsp,
+		}, err
+	}
+
+	response := &DeleteJobAuthInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	if _, err := func() (*DeleteJobAuthInfoResponse, error) {
+		switch {
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+			var dest Result
+			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &dest
+
+		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+			var dest AuthInfoRefused
 			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 				return nil, err
 			}

@@ -16,6 +16,30 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AuthInfoType.
+const (
+	AuthTypeCSS      AuthInfoType = "CSS"
+	AuthTypeKRB      AuthInfoType = "KRB"
+	AuthTypeKafkaSSL AuthInfoType = "Kafka_SSL"
+	AuthTypePasswd   AuthInfoType = "passwd"
+)
+
+// Valid indicates whether the value is a known member of the AuthInfoType enum.
+func (e AuthInfoType) Valid() bool {
+	switch e {
+	case AuthTypeCSS:
+		return true
+	case AuthTypeKRB:
+		return true
+	case AuthTypeKafkaSSL:
+		return true
+	case AuthTypePasswd:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuthorizationRequestAction.
 const (
 	ActionGrant  AuthorizationRequestAction = "grant"
@@ -98,6 +122,123 @@ func (e EnhancedConnectionStatus) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// AuthInfo A datasource authentication as listed (the SDK's AuthInfo). Every
+// field is optional: an item carries only what its type uses (the
+// v2.0 page's Kafka_SSL item has no user at all), and no password of
+// any kind. Huawei's page and the SDK's comments swap the labels of
+// auth_info_name and user_name; the provider reads them as named.
+type AuthInfo struct {
+	AuthInfoName *string `json:"auth_info_name,omitempty"`
+
+	// CertificateLocation Read back by Terraform's provider, though absent from the SDK's model.
+	CertificateLocation *string `json:"certificate_location,omitempty"`
+
+	// CreateTime Creation time, milliseconds since the epoch.
+	CreateTime *int64 `json:"create_time,omitempty"`
+
+	// DatasourceType As created; a string here, since a record made elsewhere may carry a type this document does not list.
+	DatasourceType   *string `json:"datasource_type,omitempty"`
+	KeystoreLocation *string `json:"keystore_location,omitempty"`
+	Keytab           *string `json:"keytab,omitempty"`
+	Krb5Conf         *string `json:"krb5_conf,omitempty"`
+
+	// Owner The IAM user who created it.
+	Owner              *string `json:"owner,omitempty"`
+	TruststoreLocation *string `json:"truststore_location,omitempty"`
+
+	// UpdateTime Last update, milliseconds since the epoch; set at creation too (the provider's data-source test requires it of a new record).
+	UpdateTime *int64 `json:"update_time,omitempty"`
+
+	// UserName The user (v3).
+	UserName *string `json:"user_name,omitempty"`
+
+	// Username The user, as the deprecated v2.0 list names it (Terraform's provider read it so until 2024, pull request 3989).
+	Username *string `json:"username,omitempty"`
+}
+
+// AuthInfoCreateRequest Body of an auth-info create (dli_02_0367; the SDK's
+// CreateJobAuthInfoRequestBody). Only the name and type are required
+// in every source; which fields a type uses is the console's rule,
+// not checked by any source. Terraform's provider sends only the
+// fields set (utils.RemoveNil); `null` is taken as absent.
+type AuthInfoCreateRequest struct {
+	// AuthInfoName Name, unique in the project. The console allows letters, digits
+	// and `_`, not all digits and not starting with `_`, at most 128;
+	// the API page states no rule and the provider dropped its check
+	// in 2024, so none is declared.
+	AuthInfoName string `json:"auth_info_name"`
+
+	// CertificateLocation OBS path of the CSS security certificate (a .cer file); cannot be updated.
+	CertificateLocation *string `json:"certificate_location,omitempty"`
+
+	// DatasourceType The kind of credential, spelled exactly so (dli_02_0367, the SDK's
+	// model comment, Terraform's acceptance tests): CSS (user, password
+	// and a certificate), KRB (Kerberos: user, krb5.conf and keytab),
+	// passwd (user and password), Kafka_SSL (trust store and key store).
+	DatasourceType AuthInfoType `json:"datasource_type"`
+
+	// KeyPassword The private key's password (Kafka_SSL); never answered, cannot be updated (the provider re-creates the record to change it).
+	KeyPassword *string `json:"key_password,omitempty"`
+
+	// KeystoreLocation OBS path of the key store (Kafka_SSL).
+	KeystoreLocation *string `json:"keystore_location,omitempty"`
+
+	// KeystorePassword The key store's password (Kafka_SSL); never answered.
+	KeystorePassword *string `json:"keystore_password,omitempty"`
+
+	// Keytab OBS path of user.keytab (KRB).
+	Keytab *string `json:"keytab,omitempty"`
+
+	// Krb5Conf OBS path of krb5.conf (KRB).
+	Krb5Conf *string `json:"krb5_conf,omitempty"`
+
+	// Password Its password (CSS, passwd); never answered.
+	Password *string `json:"password,omitempty"`
+
+	// TruststoreLocation OBS path of the trust store (Kafka_SSL).
+	TruststoreLocation *string `json:"truststore_location,omitempty"`
+
+	// TruststorePassword The trust store's password (Kafka_SSL); never answered.
+	TruststorePassword *string `json:"truststore_password,omitempty"`
+
+	// UserName The user to log in as (CSS, KRB, passwd). Spelled `username` on Huawei's page and by the provider until 2024 (pull request 4421).
+	UserName *string `json:"user_name,omitempty"`
+}
+
+// AuthInfoList One page of datasource authentications (the SDK's ListJobAuthInfosResponse).
+type AuthInfoList struct {
+	AuthInfos []AuthInfo `json:"auth_infos"`
+
+	// Count The number of records; whether of the page or of all is not documented (the v2.0 example's 19 is over a truncated list), and no client reads it.
+	Count     *int32  `json:"count,omitempty"`
+	IsSuccess *bool   `json:"is_success,omitempty"`
+	Message   *string `json:"message,omitempty"`
+}
+
+// AuthInfoType The kind of credential, spelled exactly so (dli_02_0367, the SDK's
+// model comment, Terraform's acceptance tests): CSS (user, password
+// and a certificate), KRB (Kerberos: user, krb5.conf and keytab),
+// passwd (user and password), Kafka_SSL (trust store and key store).
+type AuthInfoType string
+
+// AuthInfoUpdateRequest Body of an auth-info update (dli_02_0369; the SDK's
+// UpdateJobAuthInfoRequestBody; the provider's
+// buildUpdateDatasourceAuthBodyParams): the record's name and the
+// fields to overwrite. The type, the certificate and key_password
+// cannot be updated.
+type AuthInfoUpdateRequest struct {
+	// AuthInfoName The record to update.
+	AuthInfoName       string  `json:"auth_info_name"`
+	KeystoreLocation   *string `json:"keystore_location,omitempty"`
+	KeystorePassword   *string `json:"keystore_password,omitempty"`
+	Keytab             *string `json:"keytab,omitempty"`
+	Krb5Conf           *string `json:"krb5_conf,omitempty"`
+	Password           *string `json:"password,omitempty"`
+	TruststoreLocation *string `json:"truststore_location,omitempty"`
+	TruststorePassword *string `json:"truststore_password,omitempty"`
+	UserName           *string `json:"user_name,omitempty"`
 }
 
 // AuthorizationPrivilege defines model for AuthorizationPrivilege.
@@ -300,6 +441,32 @@ type ConnectionList struct {
 // failed) or DELETED.
 type ConnectionState string
 
+// ConnectivityTask A test's result (the SDK's ShowConnectivityTaskResponse).
+type ConnectivityTask struct {
+	// Connectivity REACHABLE, the only value Huawei documents; what a failed or
+	// running test answers is not documented, so this is no enum.
+	Connectivity *string `json:"connectivity,omitempty"`
+	IsSuccess    *bool   `json:"is_success,omitempty"`
+	Message      *string `json:"message,omitempty"`
+}
+
+// ConnectivityTaskCreated A test started (the SDK's CreateConnectivityTaskResponse).
+type ConnectivityTaskCreated struct {
+	IsSuccess *bool   `json:"is_success,omitempty"`
+	Message   *string `json:"message,omitempty"`
+
+	// TaskID The task's id, an integer in the current page and the SDK's model (older English pages say String).
+	TaskID int64 `json:"task_id"`
+}
+
+// ConnectivityTaskRequest Body of a connectivity test (dli_02_0284).
+type ConnectivityTaskRequest struct {
+	// Address `host:port`, an IPv6 host in brackets (`[fd00::1]:443`). The
+	// console also takes a bare address or domain, but Huawei's FAQ
+	// (dli_03_0179) says the test needs a port.
+	Address string `json:"address"`
+}
+
 // EnhancedConnection An enhanced connection as listed.
 type EnhancedConnection struct {
 	// AvailableQueueInfo Bindings to queues.
@@ -467,6 +634,21 @@ type Host struct {
 	Name *string `json:"name,omitempty"`
 }
 
+// ObjectPrivileges Who holds which privileges on an object (dli_02_0252; the SDK's ListAuthorizationPrivilegesResponse).
+type ObjectPrivileges struct {
+	// Count The number of privilege entries.
+	Count      *int32  `json:"count,omitempty"`
+	IsSuccess  *bool   `json:"is_success,omitempty"`
+	Message    *string `json:"message,omitempty"`
+	ObjectName *string `json:"object_name,omitempty"`
+
+	// ObjectType database, table, column, queue, datasourceauth, resource, group,
+	// elasticresourcepool, variable (the page's list; its own example
+	// answers flink, which is not in it), so not an enum.
+	ObjectType *string         `json:"object_type,omitempty"`
+	Privileges []UserPrivilege `json:"privileges"`
+}
+
 // Privilege defines model for Privilege.
 type Privilege struct {
 	// ApplicantProjectID The project granted the connection, as the reference
@@ -534,14 +716,40 @@ type Tag struct {
 	Value string `json:"value"`
 }
 
+// UserPrivilege One user's privileges on the object. A database's items carry no `object` (Terraform's provider rebuilds it).
+type UserPrivilege struct {
+	IsAdmin    *bool    `json:"is_admin,omitempty"`
+	Object     *string  `json:"object,omitempty"`
+	Privileges []string `json:"privileges,omitempty"`
+	UserName   *string  `json:"user_name,omitempty"`
+}
+
+// AuthInfoLimit defines model for AuthInfoLimit.
+type AuthInfoLimit = int32
+
+// AuthInfoName defines model for AuthInfoName.
+type AuthInfoName = string
+
+// AuthInfoNameFilter defines model for AuthInfoNameFilter.
+type AuthInfoNameFilter = string
+
+// AuthInfoOffset defines model for AuthInfoOffset.
+type AuthInfoOffset = int32
+
 // ConnectionID defines model for ConnectionID.
 type ConnectionID = string
 
 // ProjectID defines model for ProjectID.
 type ProjectID = string
 
+// QueueName defines model for QueueName.
+type QueueName = string
+
 // RouteName defines model for RouteName.
 type RouteName = string
+
+// AuthInfoRefused Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
+type AuthInfoRefused = ErrorBody
 
 // BadRequest Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type BadRequest = ErrorBody
@@ -555,6 +763,15 @@ type GatewayError = ErrorBody
 // InternalError Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type InternalError = ErrorBody
 
+// ObjectRefused Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
+type ObjectRefused = ErrorBody
+
+// ListAuthorizationPrivilegesParams defines parameters for ListAuthorizationPrivileges.
+type ListAuthorizationPrivilegesParams struct {
+	// Object The object, `<type>.<name>`, for example `datasourceauth.kafka_auth` or `jobs.flink.9561`.
+	Object string `form:"object" json:"object"`
+}
+
 // ListDatasourceConnectionsParams defines parameters for ListDatasourceConnections.
 type ListDatasourceConnectionsParams struct {
 	// Tags Only connections carrying these tags, as `key=value` pairs joined
@@ -562,6 +779,24 @@ type ListDatasourceConnectionsParams struct {
 	// parameter; the official SDK sends it (ListDatasourceConnectionsRequest
 	// since v0.1.49) in the format of the enhanced list's `tags`.
 	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
+}
+
+// ListAuthInfoParams defines parameters for ListAuthInfo.
+type ListAuthInfoParams struct {
+	// AuthInfoName Only the record of this name. Huawei's page marks it required; the
+	// SDKs (Go `*string`, Java NULL_IGNORE) and Terraform's data source,
+	// which omits it to list everything, do not. The match is exact: the
+	// provider's resource reads the first item of a list filtered by its
+	// own name. The data source sends the query as
+	// `?&auth_info_name=<name>`.
+	AuthInfoName *AuthInfoNameFilter `form:"auth_info_name,omitempty" json:"auth_info_name,omitempty"`
+
+	// Offset How many records to skip, in creation order; 0 when absent.
+	Offset *AuthInfoOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Most records to answer; 100 when absent. What 0 does is not
+	// documented (dli-mock answers 100, its README says).
+	Limit *AuthInfoLimit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListEnhancedConnectionsParams defines parameters for ListEnhancedConnections.
@@ -584,13 +819,44 @@ type ListEnhancedConnectionsParams struct {
 	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
+// ListJobAuthInfosParams defines parameters for ListJobAuthInfos.
+type ListJobAuthInfosParams struct {
+	// AuthInfoName Only the record of this name. Huawei's page marks it required; the
+	// SDKs (Go `*string`, Java NULL_IGNORE) and Terraform's data source,
+	// which omits it to list everything, do not. The match is exact: the
+	// provider's resource reads the first item of a list filtered by its
+	// own name. The data source sends the query as
+	// `?&auth_info_name=<name>`.
+	AuthInfoName *AuthInfoNameFilter `form:"auth_info_name,omitempty" json:"auth_info_name,omitempty"`
+
+	// Offset How many records to skip, in creation order; 0 when absent.
+	Offset *AuthInfoOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Most records to answer; 100 when absent. What 0 does is not
+	// documented (dli-mock answers 100, its README says).
+	Limit *AuthInfoLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // RunAuthorizationActionJSONRequestBody defines body for RunAuthorizationAction for application/json ContentType.
 type RunAuthorizationActionJSONRequestBody = AuthorizationRequest
+
+// CreateConnectivityTaskJSONRequestBody defines body for CreateConnectivityTask for application/json ContentType.
+type CreateConnectivityTaskJSONRequestBody = ConnectivityTaskRequest
 
 // CreateDatasourceConnectionJSONRequestBody defines body for CreateDatasourceConnection for application/json ContentType.
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 type CreateDatasourceConnectionJSONRequestBody = ConnectionCreateRequest
+
+// CreateAuthInfoJSONRequestBody defines body for CreateAuthInfo for application/json ContentType.
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+type CreateAuthInfoJSONRequestBody = AuthInfoCreateRequest
+
+// UpdateAuthInfoJSONRequestBody defines body for UpdateAuthInfo for application/json ContentType.
+//
+// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+type UpdateAuthInfoJSONRequestBody = AuthInfoUpdateRequest
 
 // CreateEnhancedConnectionJSONRequestBody defines body for CreateEnhancedConnection for application/json ContentType.
 type CreateEnhancedConnectionJSONRequestBody = EnhancedConnectionCreateRequest
@@ -609,6 +875,12 @@ type DisassociateQueueFromEnhancedConnectionJSONRequestBody = EnhancedConnection
 // Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
 type CreateEnhancedConnectionRoutesJSONRequestBody = RouteCreateRequest
 
+// CreateJobAuthInfoJSONRequestBody defines body for CreateJobAuthInfo for application/json ContentType.
+type CreateJobAuthInfoJSONRequestBody = AuthInfoCreateRequest
+
+// UpdateJobAuthInfoJSONRequestBody defines body for UpdateJobAuthInfo for application/json ContentType.
+type UpdateJobAuthInfoJSONRequestBody = AuthInfoUpdateRequest
+
 // CreateRouteToEnhancedConnectionJSONRequestBody defines body for CreateRouteToEnhancedConnection for application/json ContentType.
 type CreateRouteToEnhancedConnectionJSONRequestBody = RouteCreateRequest
 
@@ -617,6 +889,15 @@ type ServerInterface interface {
 	// RunAuthorizationAction Change another project's privileges on a DLI object (grant, update or revoke)
 	// (PUT /v1.0/{project_id}/authorization)
 	RunAuthorizationAction(w http.ResponseWriter, r *http.Request, projectID ProjectID)
+	// ListAuthorizationPrivileges List who holds privileges on an object
+	// (GET /v1.0/{project_id}/authorization/privileges)
+	ListAuthorizationPrivileges(w http.ResponseWriter, r *http.Request, projectID ProjectID, params ListAuthorizationPrivilegesParams)
+	// CreateConnectivityTask Test whether a queue reaches an address
+	// (POST /v1.0/{project_id}/queues/{queue_name}/connection-test)
+	CreateConnectivityTask(w http.ResponseWriter, r *http.Request, projectID ProjectID, queueName QueueName)
+	// ShowConnectivityTask Show the result of a connectivity test
+	// (GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id})
+	ShowConnectivityTask(w http.ResponseWriter, r *http.Request, projectID ProjectID, queueName QueueName, taskID string)
 	// ListDatasourceConnections List classic datasource connections
 	// (GET /v2.0/{project_id}/datasource-connection)
 	//
@@ -637,6 +918,26 @@ type ServerInterface interface {
 	//
 	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	ShowDatasourceConnection(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID)
+	// ListAuthInfo List datasource authentications (v2.0)
+	// (GET /v2.0/{project_id}/datasource/auth-infos)
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use ListJobAuthInfos (v3).
+	ListAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID, params ListAuthInfoParams)
+	// CreateAuthInfo Create a datasource authentication (v2.0)
+	// (POST /v2.0/{project_id}/datasource/auth-infos)
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+	CreateAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID)
+	// UpdateAuthInfo Update a datasource authentication (v2.0)
+	// (PUT /v2.0/{project_id}/datasource/auth-infos)
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+	UpdateAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID)
+	// DeleteAuthInfo Delete a datasource authentication (v2.0)
+	// (DELETE /v2.0/{project_id}/datasource/auth-infos/{auth_info_name})
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use DeleteJobAuthInfo (v3).
+	DeleteAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID, authInfoName AuthInfoName)
 	// ListEnhancedConnections List enhanced datasource connections
 	// (GET /v2.0/{project_id}/datasource/enhanced-connections)
 	ListEnhancedConnections(w http.ResponseWriter, r *http.Request, projectID ProjectID, params ListEnhancedConnectionsParams)
@@ -671,6 +972,18 @@ type ServerInterface interface {
 	//
 	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
 	DeleteEnhancedConnectionRoutes(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID, name RouteName)
+	// ListJobAuthInfos List datasource authentications
+	// (GET /v3/{project_id}/datasource/auth-infos)
+	ListJobAuthInfos(w http.ResponseWriter, r *http.Request, projectID ProjectID, params ListJobAuthInfosParams)
+	// CreateJobAuthInfo Create a datasource authentication
+	// (POST /v3/{project_id}/datasource/auth-infos)
+	CreateJobAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID)
+	// UpdateJobAuthInfo Update a datasource authentication
+	// (PUT /v3/{project_id}/datasource/auth-infos)
+	UpdateJobAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID)
+	// DeleteJobAuthInfo Delete a datasource authentication
+	// (DELETE /v3/{project_id}/datasource/auth-infos/{auth_info_name})
+	DeleteJobAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID, authInfoName AuthInfoName)
 	// CreateRouteToEnhancedConnection Add a route to an enhanced datasource connection
 	// (POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes)
 	CreateRouteToEnhancedConnection(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID)
@@ -705,6 +1018,127 @@ func (siw *ServerInterfaceWrapper) RunAuthorizationAction(w http.ResponseWriter,
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RunAuthorizationAction(w, r, projectID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAuthorizationPrivileges operation middleware
+func (siw *ServerInterfaceWrapper) ListAuthorizationPrivileges(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAuthorizationPrivilegesParams
+
+	// ------------- Required query parameter "object" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "object", r.URL.Query(), &params.Object, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "object"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "object", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAuthorizationPrivileges(w, r, projectID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateConnectivityTask operation middleware
+func (siw *ServerInterfaceWrapper) CreateConnectivityTask(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "queue_name" -------------
+	var queueName QueueName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "queue_name", r.PathValue("queue_name"), &queueName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "queue_name", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateConnectivityTask(w, r, projectID, queueName)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ShowConnectivityTask operation middleware
+func (siw *ServerInterfaceWrapper) ShowConnectivityTask(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "queue_name" -------------
+	var queueName QueueName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "queue_name", r.PathValue("queue_name"), &queueName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "queue_name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "task_id" -------------
+	var taskID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "task_id", r.PathValue("task_id"), &taskID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "task_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ShowConnectivityTask(w, r, projectID, queueName, taskID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -843,6 +1277,161 @@ func (siw *ServerInterfaceWrapper) ShowDatasourceConnection(w http.ResponseWrite
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ShowDatasourceConnection(w, r, projectID, connectionID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAuthInfo operation middleware
+func (siw *ServerInterfaceWrapper) ListAuthInfo(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAuthInfoParams
+
+	// ------------- Optional query parameter "auth_info_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "auth_info_name", r.URL.Query(), &params.AuthInfoName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "auth_info_name"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "auth_info_name", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", r.URL.Query(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "offset"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offset", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAuthInfo(w, r, projectID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateAuthInfo operation middleware
+func (siw *ServerInterfaceWrapper) CreateAuthInfo(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateAuthInfo(w, r, projectID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateAuthInfo operation middleware
+func (siw *ServerInterfaceWrapper) UpdateAuthInfo(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateAuthInfo(w, r, projectID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteAuthInfo operation middleware
+func (siw *ServerInterfaceWrapper) DeleteAuthInfo(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "auth_info_name" -------------
+	var authInfoName AuthInfoName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "auth_info_name", r.PathValue("auth_info_name"), &authInfoName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "auth_info_name", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteAuthInfo(w, r, projectID, authInfoName)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1261,6 +1850,161 @@ func (siw *ServerInterfaceWrapper) DeleteEnhancedConnectionRoutes(w http.Respons
 	handler.ServeHTTP(w, r)
 }
 
+// ListJobAuthInfos operation middleware
+func (siw *ServerInterfaceWrapper) ListJobAuthInfos(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListJobAuthInfosParams
+
+	// ------------- Optional query parameter "auth_info_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "auth_info_name", r.URL.Query(), &params.AuthInfoName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "auth_info_name"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "auth_info_name", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", r.URL.Query(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "offset"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offset", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListJobAuthInfos(w, r, projectID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateJobAuthInfo operation middleware
+func (siw *ServerInterfaceWrapper) CreateJobAuthInfo(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateJobAuthInfo(w, r, projectID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateJobAuthInfo operation middleware
+func (siw *ServerInterfaceWrapper) UpdateJobAuthInfo(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateJobAuthInfo(w, r, projectID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteJobAuthInfo operation middleware
+func (siw *ServerInterfaceWrapper) DeleteJobAuthInfo(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "auth_info_name" -------------
+	var authInfoName AuthInfoName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "auth_info_name", r.PathValue("auth_info_name"), &authInfoName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "auth_info_name", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteJobAuthInfo(w, r, projectID, authInfoName)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CreateRouteToEnhancedConnection operation middleware
 func (siw *ServerInterfaceWrapper) CreateRouteToEnhancedConnection(w http.ResponseWriter, r *http.Request) {
 
@@ -1477,9 +2221,22 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes", wrapper.CreateEnhancedConnectionRoutes)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}", wrapper.DeleteEnhancedConnectionRoutes)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1.0/{project_id}/authorization", wrapper.RunAuthorizationAction)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/{project_id}/datasource/auth-infos", wrapper.ListJobAuthInfos)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v3/{project_id}/datasource/auth-infos", wrapper.CreateJobAuthInfo)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v3/{project_id}/datasource/auth-infos", wrapper.UpdateJobAuthInfo)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v3/{project_id}/datasource/auth-infos/{auth_info_name}", wrapper.DeleteJobAuthInfo)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2.0/{project_id}/datasource/auth-infos", wrapper.ListAuthInfo)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2.0/{project_id}/datasource/auth-infos", wrapper.CreateAuthInfo)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2.0/{project_id}/datasource/auth-infos", wrapper.UpdateAuthInfo)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2.0/{project_id}/datasource/auth-infos/{auth_info_name}", wrapper.DeleteAuthInfo)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1.0/{project_id}/authorization/privileges", wrapper.ListAuthorizationPrivileges)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1.0/{project_id}/queues/{queue_name}/connection-test", wrapper.CreateConnectivityTask)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id}", wrapper.ShowConnectivityTask)
 
 	return m
 }
+
+type AuthInfoRefusedJSONResponse ErrorBody
 
 type BadRequestJSONResponse ErrorBody
 
@@ -1488,6 +2245,8 @@ type EnhancedNotFoundJSONResponse ErrorBody
 type GatewayErrorJSONResponse ErrorBody
 
 type InternalErrorJSONResponse ErrorBody
+
+type ObjectRefusedJSONResponse ErrorBody
 
 type RunAuthorizationActionRequestObject struct {
 	ProjectID ProjectID `json:"project_id"`
@@ -1546,6 +2305,212 @@ type RunAuthorizationActiondefaultJSONResponse struct {
 }
 
 func (response RunAuthorizationActiondefaultJSONResponse) VisitRunAuthorizationActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuthorizationPrivilegesRequestObject struct {
+	ProjectID ProjectID `json:"project_id"`
+	Params    ListAuthorizationPrivilegesParams
+}
+
+type ListAuthorizationPrivilegesResponseObject interface {
+	VisitListAuthorizationPrivilegesResponse(w http.ResponseWriter) error
+}
+
+type ListAuthorizationPrivileges200JSONResponse ObjectPrivileges
+
+func (response ListAuthorizationPrivileges200JSONResponse) VisitListAuthorizationPrivilegesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuthorizationPrivileges400JSONResponse struct{ ObjectRefusedJSONResponse }
+
+func (response ListAuthorizationPrivileges400JSONResponse) VisitListAuthorizationPrivilegesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuthorizationPrivileges500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListAuthorizationPrivileges500JSONResponse) VisitListAuthorizationPrivilegesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuthorizationPrivilegesdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response ListAuthorizationPrivilegesdefaultJSONResponse) VisitListAuthorizationPrivilegesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConnectivityTaskRequestObject struct {
+	ProjectID ProjectID `json:"project_id"`
+	QueueName QueueName `json:"queue_name"`
+	Body      *CreateConnectivityTaskJSONRequestBody
+}
+
+type CreateConnectivityTaskResponseObject interface {
+	VisitCreateConnectivityTaskResponse(w http.ResponseWriter) error
+}
+
+type CreateConnectivityTask200JSONResponse ConnectivityTaskCreated
+
+func (response CreateConnectivityTask200JSONResponse) VisitCreateConnectivityTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConnectivityTask400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateConnectivityTask400JSONResponse) VisitCreateConnectivityTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConnectivityTask500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateConnectivityTask500JSONResponse) VisitCreateConnectivityTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConnectivityTaskdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response CreateConnectivityTaskdefaultJSONResponse) VisitCreateConnectivityTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowConnectivityTaskRequestObject struct {
+	ProjectID ProjectID `json:"project_id"`
+	QueueName QueueName `json:"queue_name"`
+	TaskID    string    `json:"task_id"`
+}
+
+type ShowConnectivityTaskResponseObject interface {
+	VisitShowConnectivityTaskResponse(w http.ResponseWriter) error
+}
+
+type ShowConnectivityTask200JSONResponse ConnectivityTask
+
+func (response ShowConnectivityTask200JSONResponse) VisitShowConnectivityTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowConnectivityTask400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ShowConnectivityTask400JSONResponse) VisitShowConnectivityTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowConnectivityTask500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ShowConnectivityTask500JSONResponse) VisitShowConnectivityTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowConnectivityTaskdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response ShowConnectivityTaskdefaultJSONResponse) VisitShowConnectivityTaskResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -1818,6 +2783,292 @@ type ShowDatasourceConnectiondefaultJSONResponse struct {
 }
 
 func (response ShowDatasourceConnectiondefaultJSONResponse) VisitShowDatasourceConnectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuthInfoRequestObject struct {
+	ProjectID ProjectID `json:"project_id"`
+	Params    ListAuthInfoParams
+}
+
+type ListAuthInfoResponseObject interface {
+	VisitListAuthInfoResponse(w http.ResponseWriter) error
+}
+
+type ListAuthInfo200JSONResponse AuthInfoList
+
+func (response ListAuthInfo200JSONResponse) VisitListAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuthInfo400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListAuthInfo400JSONResponse) VisitListAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuthInfo500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListAuthInfo500JSONResponse) VisitListAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuthInfodefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response ListAuthInfodefaultJSONResponse) VisitListAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAuthInfoRequestObject struct {
+	ProjectID ProjectID `json:"project_id"`
+	Body      *CreateAuthInfoJSONRequestBody
+}
+
+type CreateAuthInfoResponseObject interface {
+	VisitCreateAuthInfoResponse(w http.ResponseWriter) error
+}
+
+type CreateAuthInfo200JSONResponse Result
+
+func (response CreateAuthInfo200JSONResponse) VisitCreateAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAuthInfo201JSONResponse Result
+
+func (response CreateAuthInfo201JSONResponse) VisitCreateAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAuthInfo400JSONResponse struct{ AuthInfoRefusedJSONResponse }
+
+func (response CreateAuthInfo400JSONResponse) VisitCreateAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAuthInfo500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateAuthInfo500JSONResponse) VisitCreateAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAuthInfodefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response CreateAuthInfodefaultJSONResponse) VisitCreateAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAuthInfoRequestObject struct {
+	ProjectID ProjectID `json:"project_id"`
+	Body      *UpdateAuthInfoJSONRequestBody
+}
+
+type UpdateAuthInfoResponseObject interface {
+	VisitUpdateAuthInfoResponse(w http.ResponseWriter) error
+}
+
+type UpdateAuthInfo200JSONResponse Result
+
+func (response UpdateAuthInfo200JSONResponse) VisitUpdateAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAuthInfo400JSONResponse struct{ AuthInfoRefusedJSONResponse }
+
+func (response UpdateAuthInfo400JSONResponse) VisitUpdateAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAuthInfo500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response UpdateAuthInfo500JSONResponse) VisitUpdateAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAuthInfodefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response UpdateAuthInfodefaultJSONResponse) VisitUpdateAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAuthInfoRequestObject struct {
+	ProjectID    ProjectID    `json:"project_id"`
+	AuthInfoName AuthInfoName `json:"auth_info_name"`
+}
+
+type DeleteAuthInfoResponseObject interface {
+	VisitDeleteAuthInfoResponse(w http.ResponseWriter) error
+}
+
+type DeleteAuthInfo200JSONResponse Result
+
+func (response DeleteAuthInfo200JSONResponse) VisitDeleteAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAuthInfo400JSONResponse struct{ AuthInfoRefusedJSONResponse }
+
+func (response DeleteAuthInfo400JSONResponse) VisitDeleteAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAuthInfo500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DeleteAuthInfo500JSONResponse) VisitDeleteAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAuthInfodefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response DeleteAuthInfodefaultJSONResponse) VisitDeleteAuthInfoResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -2514,6 +3765,292 @@ func (response DeleteEnhancedConnectionRoutesdefaultJSONResponse) VisitDeleteEnh
 	return err
 }
 
+type ListJobAuthInfosRequestObject struct {
+	ProjectID ProjectID `json:"project_id"`
+	Params    ListJobAuthInfosParams
+}
+
+type ListJobAuthInfosResponseObject interface {
+	VisitListJobAuthInfosResponse(w http.ResponseWriter) error
+}
+
+type ListJobAuthInfos200JSONResponse AuthInfoList
+
+func (response ListJobAuthInfos200JSONResponse) VisitListJobAuthInfosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobAuthInfos400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListJobAuthInfos400JSONResponse) VisitListJobAuthInfosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobAuthInfos500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListJobAuthInfos500JSONResponse) VisitListJobAuthInfosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobAuthInfosdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response ListJobAuthInfosdefaultJSONResponse) VisitListJobAuthInfosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateJobAuthInfoRequestObject struct {
+	ProjectID ProjectID `json:"project_id"`
+	Body      *CreateJobAuthInfoJSONRequestBody
+}
+
+type CreateJobAuthInfoResponseObject interface {
+	VisitCreateJobAuthInfoResponse(w http.ResponseWriter) error
+}
+
+type CreateJobAuthInfo200JSONResponse Result
+
+func (response CreateJobAuthInfo200JSONResponse) VisitCreateJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateJobAuthInfo201JSONResponse Result
+
+func (response CreateJobAuthInfo201JSONResponse) VisitCreateJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateJobAuthInfo400JSONResponse struct{ AuthInfoRefusedJSONResponse }
+
+func (response CreateJobAuthInfo400JSONResponse) VisitCreateJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateJobAuthInfo500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateJobAuthInfo500JSONResponse) VisitCreateJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateJobAuthInfodefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response CreateJobAuthInfodefaultJSONResponse) VisitCreateJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJobAuthInfoRequestObject struct {
+	ProjectID ProjectID `json:"project_id"`
+	Body      *UpdateJobAuthInfoJSONRequestBody
+}
+
+type UpdateJobAuthInfoResponseObject interface {
+	VisitUpdateJobAuthInfoResponse(w http.ResponseWriter) error
+}
+
+type UpdateJobAuthInfo200JSONResponse Result
+
+func (response UpdateJobAuthInfo200JSONResponse) VisitUpdateJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJobAuthInfo400JSONResponse struct{ AuthInfoRefusedJSONResponse }
+
+func (response UpdateJobAuthInfo400JSONResponse) VisitUpdateJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJobAuthInfo500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response UpdateJobAuthInfo500JSONResponse) VisitUpdateJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJobAuthInfodefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response UpdateJobAuthInfodefaultJSONResponse) VisitUpdateJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteJobAuthInfoRequestObject struct {
+	ProjectID    ProjectID    `json:"project_id"`
+	AuthInfoName AuthInfoName `json:"auth_info_name"`
+}
+
+type DeleteJobAuthInfoResponseObject interface {
+	VisitDeleteJobAuthInfoResponse(w http.ResponseWriter) error
+}
+
+type DeleteJobAuthInfo200JSONResponse Result
+
+func (response DeleteJobAuthInfo200JSONResponse) VisitDeleteJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteJobAuthInfo400JSONResponse struct{ AuthInfoRefusedJSONResponse }
+
+func (response DeleteJobAuthInfo400JSONResponse) VisitDeleteJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteJobAuthInfo500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DeleteJobAuthInfo500JSONResponse) VisitDeleteJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteJobAuthInfodefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response DeleteJobAuthInfodefaultJSONResponse) VisitDeleteJobAuthInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateRouteToEnhancedConnectionRequestObject struct {
 	ProjectID    ProjectID    `json:"project_id"`
 	ConnectionID ConnectionID `json:"connection_id"`
@@ -2657,6 +4194,15 @@ type StrictServerInterface interface {
 	// RunAuthorizationAction Change another project's privileges on a DLI object (grant, update or revoke)
 	// (PUT /v1.0/{project_id}/authorization)
 	RunAuthorizationAction(ctx context.Context, request RunAuthorizationActionRequestObject) (RunAuthorizationActionResponseObject, error)
+	// ListAuthorizationPrivileges List who holds privileges on an object
+	// (GET /v1.0/{project_id}/authorization/privileges)
+	ListAuthorizationPrivileges(ctx context.Context, request ListAuthorizationPrivilegesRequestObject) (ListAuthorizationPrivilegesResponseObject, error)
+	// CreateConnectivityTask Test whether a queue reaches an address
+	// (POST /v1.0/{project_id}/queues/{queue_name}/connection-test)
+	CreateConnectivityTask(ctx context.Context, request CreateConnectivityTaskRequestObject) (CreateConnectivityTaskResponseObject, error)
+	// ShowConnectivityTask Show the result of a connectivity test
+	// (GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id})
+	ShowConnectivityTask(ctx context.Context, request ShowConnectivityTaskRequestObject) (ShowConnectivityTaskResponseObject, error)
 	// ListDatasourceConnections List classic datasource connections
 	// (GET /v2.0/{project_id}/datasource-connection)
 	//
@@ -2677,6 +4223,26 @@ type StrictServerInterface interface {
 	//
 	// Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
 	ShowDatasourceConnection(ctx context.Context, request ShowDatasourceConnectionRequestObject) (ShowDatasourceConnectionResponseObject, error)
+	// ListAuthInfo List datasource authentications (v2.0)
+	// (GET /v2.0/{project_id}/datasource/auth-infos)
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use ListJobAuthInfos (v3).
+	ListAuthInfo(ctx context.Context, request ListAuthInfoRequestObject) (ListAuthInfoResponseObject, error)
+	// CreateAuthInfo Create a datasource authentication (v2.0)
+	// (POST /v2.0/{project_id}/datasource/auth-infos)
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
+	CreateAuthInfo(ctx context.Context, request CreateAuthInfoRequestObject) (CreateAuthInfoResponseObject, error)
+	// UpdateAuthInfo Update a datasource authentication (v2.0)
+	// (PUT /v2.0/{project_id}/datasource/auth-infos)
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).
+	UpdateAuthInfo(ctx context.Context, request UpdateAuthInfoRequestObject) (UpdateAuthInfoResponseObject, error)
+	// DeleteAuthInfo Delete a datasource authentication (v2.0)
+	// (DELETE /v2.0/{project_id}/datasource/auth-infos/{auth_info_name})
+	//
+	// Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use DeleteJobAuthInfo (v3).
+	DeleteAuthInfo(ctx context.Context, request DeleteAuthInfoRequestObject) (DeleteAuthInfoResponseObject, error)
 	// ListEnhancedConnections List enhanced datasource connections
 	// (GET /v2.0/{project_id}/datasource/enhanced-connections)
 	ListEnhancedConnections(ctx context.Context, request ListEnhancedConnectionsRequestObject) (ListEnhancedConnectionsResponseObject, error)
@@ -2711,6 +4277,18 @@ type StrictServerInterface interface {
 	//
 	// Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
 	DeleteEnhancedConnectionRoutes(ctx context.Context, request DeleteEnhancedConnectionRoutesRequestObject) (DeleteEnhancedConnectionRoutesResponseObject, error)
+	// ListJobAuthInfos List datasource authentications
+	// (GET /v3/{project_id}/datasource/auth-infos)
+	ListJobAuthInfos(ctx context.Context, request ListJobAuthInfosRequestObject) (ListJobAuthInfosResponseObject, error)
+	// CreateJobAuthInfo Create a datasource authentication
+	// (POST /v3/{project_id}/datasource/auth-infos)
+	CreateJobAuthInfo(ctx context.Context, request CreateJobAuthInfoRequestObject) (CreateJobAuthInfoResponseObject, error)
+	// UpdateJobAuthInfo Update a datasource authentication
+	// (PUT /v3/{project_id}/datasource/auth-infos)
+	UpdateJobAuthInfo(ctx context.Context, request UpdateJobAuthInfoRequestObject) (UpdateJobAuthInfoResponseObject, error)
+	// DeleteJobAuthInfo Delete a datasource authentication
+	// (DELETE /v3/{project_id}/datasource/auth-infos/{auth_info_name})
+	DeleteJobAuthInfo(ctx context.Context, request DeleteJobAuthInfoRequestObject) (DeleteJobAuthInfoResponseObject, error)
 	// CreateRouteToEnhancedConnection Add a route to an enhanced datasource connection
 	// (POST /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes)
 	CreateRouteToEnhancedConnection(ctx context.Context, request CreateRouteToEnhancedConnectionRequestObject) (CreateRouteToEnhancedConnectionResponseObject, error)
@@ -2784,6 +4362,95 @@ func (sh *strictHandler) RunAuthorizationAction(w http.ResponseWriter, r *http.R
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RunAuthorizationActionResponseObject); ok {
 		if err := validResponse.VisitRunAuthorizationActionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAuthorizationPrivileges operation middleware
+func (sh *strictHandler) ListAuthorizationPrivileges(w http.ResponseWriter, r *http.Request, projectID ProjectID, params ListAuthorizationPrivilegesParams) {
+	var request ListAuthorizationPrivilegesRequestObject
+
+	request.ProjectID = projectID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAuthorizationPrivileges(ctx, request.(ListAuthorizationPrivilegesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAuthorizationPrivileges")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAuthorizationPrivilegesResponseObject); ok {
+		if err := validResponse.VisitListAuthorizationPrivilegesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateConnectivityTask operation middleware
+func (sh *strictHandler) CreateConnectivityTask(w http.ResponseWriter, r *http.Request, projectID ProjectID, queueName QueueName) {
+	var request CreateConnectivityTaskRequestObject
+
+	request.ProjectID = projectID
+	request.QueueName = queueName
+
+	var body CreateConnectivityTaskJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateConnectivityTask(ctx, request.(CreateConnectivityTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateConnectivityTask")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateConnectivityTaskResponseObject); ok {
+		if err := validResponse.VisitCreateConnectivityTaskResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ShowConnectivityTask operation middleware
+func (sh *strictHandler) ShowConnectivityTask(w http.ResponseWriter, r *http.Request, projectID ProjectID, queueName QueueName, taskID string) {
+	var request ShowConnectivityTaskRequestObject
+
+	request.ProjectID = projectID
+	request.QueueName = queueName
+	request.TaskID = taskID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowConnectivityTask(ctx, request.(ShowConnectivityTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowConnectivityTask")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ShowConnectivityTaskResponseObject); ok {
+		if err := validResponse.VisitShowConnectivityTaskResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -2898,6 +4565,126 @@ func (sh *strictHandler) ShowDatasourceConnection(w http.ResponseWriter, r *http
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ShowDatasourceConnectionResponseObject); ok {
 		if err := validResponse.VisitShowDatasourceConnectionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAuthInfo operation middleware
+func (sh *strictHandler) ListAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID, params ListAuthInfoParams) {
+	var request ListAuthInfoRequestObject
+
+	request.ProjectID = projectID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAuthInfo(ctx, request.(ListAuthInfoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAuthInfo")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAuthInfoResponseObject); ok {
+		if err := validResponse.VisitListAuthInfoResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateAuthInfo operation middleware
+func (sh *strictHandler) CreateAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID) {
+	var request CreateAuthInfoRequestObject
+
+	request.ProjectID = projectID
+
+	var body CreateAuthInfoJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAuthInfo(ctx, request.(CreateAuthInfoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateAuthInfo")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateAuthInfoResponseObject); ok {
+		if err := validResponse.VisitCreateAuthInfoResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateAuthInfo operation middleware
+func (sh *strictHandler) UpdateAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID) {
+	var request UpdateAuthInfoRequestObject
+
+	request.ProjectID = projectID
+
+	var body UpdateAuthInfoJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAuthInfo(ctx, request.(UpdateAuthInfoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAuthInfo")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateAuthInfoResponseObject); ok {
+		if err := validResponse.VisitUpdateAuthInfoResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteAuthInfo operation middleware
+func (sh *strictHandler) DeleteAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID, authInfoName AuthInfoName) {
+	var request DeleteAuthInfoRequestObject
+
+	request.ProjectID = projectID
+	request.AuthInfoName = authInfoName
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteAuthInfo(ctx, request.(DeleteAuthInfoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteAuthInfo")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteAuthInfoResponseObject); ok {
+		if err := validResponse.VisitDeleteAuthInfoResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -3203,6 +4990,126 @@ func (sh *strictHandler) DeleteEnhancedConnectionRoutes(w http.ResponseWriter, r
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(DeleteEnhancedConnectionRoutesResponseObject); ok {
 		if err := validResponse.VisitDeleteEnhancedConnectionRoutesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListJobAuthInfos operation middleware
+func (sh *strictHandler) ListJobAuthInfos(w http.ResponseWriter, r *http.Request, projectID ProjectID, params ListJobAuthInfosParams) {
+	var request ListJobAuthInfosRequestObject
+
+	request.ProjectID = projectID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListJobAuthInfos(ctx, request.(ListJobAuthInfosRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListJobAuthInfos")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListJobAuthInfosResponseObject); ok {
+		if err := validResponse.VisitListJobAuthInfosResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateJobAuthInfo operation middleware
+func (sh *strictHandler) CreateJobAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID) {
+	var request CreateJobAuthInfoRequestObject
+
+	request.ProjectID = projectID
+
+	var body CreateJobAuthInfoJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateJobAuthInfo(ctx, request.(CreateJobAuthInfoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateJobAuthInfo")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateJobAuthInfoResponseObject); ok {
+		if err := validResponse.VisitCreateJobAuthInfoResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateJobAuthInfo operation middleware
+func (sh *strictHandler) UpdateJobAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID) {
+	var request UpdateJobAuthInfoRequestObject
+
+	request.ProjectID = projectID
+
+	var body UpdateJobAuthInfoJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateJobAuthInfo(ctx, request.(UpdateJobAuthInfoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateJobAuthInfo")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateJobAuthInfoResponseObject); ok {
+		if err := validResponse.VisitUpdateJobAuthInfoResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteJobAuthInfo operation middleware
+func (sh *strictHandler) DeleteJobAuthInfo(w http.ResponseWriter, r *http.Request, projectID ProjectID, authInfoName AuthInfoName) {
+	var request DeleteJobAuthInfoRequestObject
+
+	request.ProjectID = projectID
+	request.AuthInfoName = authInfoName
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteJobAuthInfo(ctx, request.(DeleteJobAuthInfoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteJobAuthInfo")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteJobAuthInfoResponseObject); ok {
+		if err := validResponse.VisitDeleteJobAuthInfoResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -42,6 +42,32 @@ type Operation struct {
 	HasBody          bool
 	SuccessField     string // JSON200, JSON201 ...
 	SuccessType      string // the generated type of its body
+	// OtherSuccess are the fields of its other 2xx answers of the same
+	// type (an auth info's create: 201 as DLI sends it, 200 as its page
+	// says), which the call returns when they are the ones set.
+	OtherSuccess []string
+	// Secrets are the JSON pointers its request body marks writeOnly,
+	// which the client's log never shows.
+	Secrets []string
+}
+
+// File is what the template renders: the operations, and the names of
+// every property a request marks writeOnly, which the log hides in
+// answers too.
+type File struct {
+	Operations  []Operation
+	SecretNames []string
+	Pagers      []Pager
+}
+
+// Pager is a list the document declares paged (x-dli-operation's
+// paging): the client gets a method that lists all of it, across pages.
+type Pager struct {
+	Name, List    string // the method (EnhancedConnections) and the list it calls
+	Item          string // the Go type of an item
+	Items         string // the Go field of the page holding them
+	Offset, Limit string // the Go fields of the parameters
+	All           string // the limit that answers all, as Go ("nil" when none)
 }
 
 // Param is a path parameter of the method.
@@ -91,8 +117,18 @@ func Generate(doc *openapi3.T) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	names := map[string]bool{}
+	for _, o := range ops {
+		for _, p := range o.Secrets {
+			names[p[strings.LastIndex(p, "/")+1:]] = true
+		}
+	}
+	pagers, err := Pagers(doc)
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
-	if err := tmpl.Execute(&b, ops); err != nil {
+	if err := tmpl.Execute(&b, File{Operations: ops, SecretNames: slices.Sorted(maps.Keys(names)), Pagers: pagers}); err != nil {
 		return nil, err
 	}
 	src, err := format.Source(b.Bytes())
@@ -164,6 +200,9 @@ func operation(path, method string, item *openapi3.PathItem, op *openapi3.Operat
 	}
 	if op.RequestBody != nil && op.RequestBody.Value != nil && op.RequestBody.Value.Content.Get("application/json") != nil {
 		o.HasBody = true
+		if mt := op.RequestBody.Value.Content.Get("application/json"); mt.Schema != nil {
+			o.Secrets = writeOnly(mt.Schema.Value, "", 0)
+		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(op.Responses.Map())) {
 		if !strings.HasPrefix(key, "2") || len(key) != 3 {
@@ -173,14 +212,93 @@ func operation(path, method string, item *openapi3.PathItem, op *openapi3.Operat
 		if mt == nil || mt.Schema == nil || !strings.HasPrefix(mt.Schema.Ref, "#/components/schemas/") {
 			return o, fmt.Errorf("%s: the %s response's schema must be a $ref to a component schema, whose name is its Go type", o.ID, key)
 		}
-		o.SuccessField = "JSON" + key
-		o.SuccessType = strings.TrimPrefix(mt.Schema.Ref, "#/components/schemas/")
-		break
+		typ := strings.TrimPrefix(mt.Schema.Ref, "#/components/schemas/")
+		switch {
+		case o.SuccessField == "":
+			o.SuccessField, o.SuccessType = "JSON"+key, typ
+		case typ == o.SuccessType:
+			o.OtherSuccess = append(o.OtherSuccess, "JSON"+key)
+		}
 	}
 	if o.SuccessField == "" {
 		return o, fmt.Errorf("%s declares no 2xx JSON response", o.ID)
 	}
 	return o, nil
+}
+
+// Pagers are the lists the document declares paged, but deprecated ones,
+// sorted by name: each becomes a method named for the list without its
+// "List" (ListJobAuthInfos: JobAuthInfos).
+func Pagers(doc *openapi3.T) ([]Pager, error) {
+	var out []Pager
+	var errs []error
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for _, method := range slices.Sorted(maps.Keys(item.Operations())) {
+			op := item.Operations()[method]
+			decl, _ := op.Extensions["x-dli-operation"].(map[string]any)
+			paging, _ := decl["paging"].(map[string]any)
+			items, _ := decl["items"].(string)
+			if paging == nil || op.Deprecated {
+				continue
+			}
+			name, ok := strings.CutPrefix(op.OperationID, "List")
+			if !ok || items == "" || strings.Count(items, "/") != 1 {
+				errs = append(errs, fmt.Errorf("%s: a paged list is named List<Things> and answers its items at a top-level property", op.OperationID))
+				continue
+			}
+			mt := op.Responses.Value("200").Value.Content.Get("application/json")
+			arr := mt.Schema.Value.Properties[items[1:]]
+			if arr == nil || arr.Value.Items == nil || !strings.HasPrefix(arr.Value.Items.Ref, "#/components/schemas/") {
+				errs = append(errs, fmt.Errorf("%s: its items %s must be an array of a component schema, whose name is their Go type", op.OperationID, items))
+				continue
+			}
+			p := Pager{Name: name, List: op.OperationID, Item: strings.TrimPrefix(arr.Value.Items.Ref, "#/components/schemas/"),
+				Items: goField(items[1:]), Offset: goField(fmt.Sprint(paging["offset"])), Limit: goField(fmt.Sprint(paging["limit"])), All: "nil"}
+			if all, ok := paging["all"].(float64); ok {
+				p.All = fmt.Sprintf("ptr(int32(%d))", int(all))
+			}
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b Pager) int { return strings.Compare(a.Name, b.Name) })
+	return out, errors.Join(errs...)
+}
+
+// goField is the Go name oapi-codegen gives a snake_case property:
+// auth_infos is AuthInfos, connection_id ConnectionID.
+func goField(name string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(name, "_") {
+		switch part {
+		case "id", "url":
+			b.WriteString(strings.ToUpper(part))
+		default:
+			if part != "" {
+				b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+			}
+		}
+	}
+	return b.String()
+}
+
+// writeOnly lists the JSON pointers (* for every item) under s that are
+// marked writeOnly.
+func writeOnly(s *openapi3.Schema, at string, depth int) []string {
+	if s == nil || depth > 8 {
+		return nil
+	}
+	var out []string
+	if s.WriteOnly && at != "" {
+		out = append(out, at)
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+		out = append(out, writeOnly(s.Properties[name].Value, at+"/"+name, depth+1)...)
+	}
+	if s.Items != nil {
+		out = append(out, writeOnly(s.Items.Value, at+"/*", depth+1)...)
+	}
+	return out
 }
 
 // lowerCamel turns connection_id into connectionID, as Go spells ids.
