@@ -68,7 +68,7 @@ func (h *handlers) createAuthInfo(project string, b *server.AuthInfoCreateReques
 		return &e
 	}
 	s.store.project(project).addAuthInfo(&authInfo{
-		name: b.AuthInfoName, kind: string(b.DatasourceType), user: value(b.UserName),
+		name: b.AuthInfoName, kind: string(b.DatasourceType), user: value(orElse(b.UserName, b.Username)),
 		certificate: value(b.CertificateLocation), krb5Conf: value(b.Krb5Conf), keytab: value(b.Keytab),
 		truststore: value(b.TruststoreLocation), keystore: value(b.KeystoreLocation),
 		created: now, updated: now,
@@ -162,7 +162,7 @@ func (h *handlers) updateAuthInfo(project string, b *server.AuthInfoUpdateReques
 		return &e
 	}
 	for to, from := range map[*string]*string{
-		&a.user: b.UserName, &a.krb5Conf: b.Krb5Conf, &a.keytab: b.Keytab,
+		&a.user: orElse(b.UserName, b.Username), &a.krb5Conf: b.Krb5Conf, &a.keytab: b.Keytab,
 		&a.truststore: b.TruststoreLocation, &a.keystore: b.KeystoreLocation,
 		&a.secrets.password: b.Password, &a.secrets.truststore: b.TruststorePassword, &a.secrets.keystore: b.KeystorePassword,
 	} {
@@ -204,6 +204,15 @@ func (h *handlers) deleteAuthInfo(project, name string) *server.ErrorBody {
 	p.removeAuthInfo(a)
 	s.store.dropIfEmpty(project)
 	return nil
+}
+
+// orElse is p, or else q when p is absent: user_name, or the username
+// DLI took before 2024.
+func orElse(p, q *string) *string {
+	if p != nil {
+		return p
+	}
+	return q
 }
 
 func authNotFound(name string) server.ErrorBody {

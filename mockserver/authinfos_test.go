@@ -116,6 +116,15 @@ func TestAuthInfoLifeCycle(t *testing.T) {
 	again, err := c.CreateJobAuthInfoWithResponse(ctx, project, kafkaAuth("kafka_a"))
 	require.NoError(t, apierror.Check(again, err), "the name is free again at once")
 	assert.Equal(t, []string{"pw_b", "c3", "c4", "c5", "kafka_a"}, names(listAuth(t, c, dli.ListJobAuthInfosParams{})))
+	old2, err := c.CreateAuthInfoWithResponse(ctx, project, dli.AuthInfoCreateRequest{AuthInfoName: "old_spelling", DatasourceType: dli.AuthTypePasswd,
+		Username: ptr("carol")})
+	require.NoError(t, apierror.Check(old2, err))
+	assert.Equal(t, "carol", *listAuth(t, c, dli.ListJobAuthInfosParams{AuthInfoName: ptr("old_spelling")})[0].UserName, "username, as DLI took it before 2024")
+	up3, err := c.UpdateJobAuthInfoWithResponse(ctx, project, dli.AuthInfoUpdateRequest{AuthInfoName: "old_spelling", Username: ptr("dave")})
+	require.NoError(t, apierror.Check(up3, err))
+	assert.Equal(t, "dave", *listAuth(t, c, dli.ListJobAuthInfosParams{AuthInfoName: ptr("old_spelling")})[0].UserName)
+	delOld, err := c.DeleteJobAuthInfoWithResponse(ctx, project, "old_spelling")
+	require.NoError(t, apierror.Check(delOld, err))
 	delV2, err := c.DeleteAuthInfoWithResponse(ctx, project, "c4")
 	require.NoError(t, apierror.Check(delV2, err))
 	assert.Equal(t, []string{"pw_b", "c3", "c5", "kafka_a"}, names(listAuth(t, c, dli.ListJobAuthInfosParams{})), "v2.0 deletes from the same store")
@@ -398,4 +407,29 @@ func TestAuthInfoFixtures(t *testing.T) {
 
 	m.Reset()
 	assert.Empty(t, m.State().Projects)
+}
+
+// Faults name the new operations as any other: a throttle armed on the
+// auth-info list answers it, once, and nothing else.
+func TestFaultsCoverTheNewOperations(t *testing.T) {
+	t.Parallel()
+	m, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	for _, op := range []string{"ListJobAuthInfos", "CreateConnectivityTask", "ListAuthorizationPrivileges"} {
+		_, err := m.AddFault(mockserver.Fault{Kind: mockserver.FaultThrottle, Operation: op, Times: 1})
+		require.NoError(t, err, op)
+	}
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+	c, err := dli.NewClientWithResponses(srv.URL)
+	require.NoError(t, err)
+	ctx := context.Background()
+	first, err := c.ListJobAuthInfosWithResponse(ctx, project, &dli.ListJobAuthInfosParams{})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusTooManyRequests, first.StatusCode())
+	second, err := c.ListJobAuthInfosWithResponse(ctx, project, &dli.ListJobAuthInfosParams{})
+	require.NoError(t, apierror.Check(second, err), "the fault was spent")
+	task, err := c.CreateConnectivityTaskWithResponse(ctx, project, "q", dli.ConnectivityTaskRequest{Address: "a:1"})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusTooManyRequests, task.StatusCode())
 }

@@ -134,3 +134,30 @@ func TestPagesFollowCreationOrder(t *testing.T) {
 	require.Len(t, page, 5)
 	assert.Equal(t, "conn_21", page[0].name, "a filter skips offset matches, not offset connections")
 }
+
+// BenchmarkAuthInfoListPage lists one page of 100 of a project's datasource
+// authentications from the middle of 1k and of 100k, and one by name: a
+// page costs what it answers, so each pair should cost about the same.
+func BenchmarkAuthInfoListPage(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		m, err := New(Config{})
+		require.NoError(b, err)
+		m.store.mu.Lock()
+		p := m.store.project(benchProject)
+		for i := range n {
+			p.addAuthInfo(&authInfo{name: fmt.Sprintf("auth_%d", i), kind: "passwd", user: "u", created: int64(i), updated: int64(i)})
+		}
+		m.store.mu.Unlock()
+		for what, path := range map[string]string{
+			"page":    fmt.Sprintf("/v3/%s/datasource/auth-infos?offset=%d&limit=100", benchProject, n/2),
+			"by-name": fmt.Sprintf("/v3/%s/datasource/auth-infos?auth_info_name=auth_%d", benchProject, n/2),
+		} {
+			b.Run(fmt.Sprintf("%s/auth_infos=%d", what, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					get(b, m, path)
+				}
+			})
+		}
+	}
+}

@@ -205,6 +205,13 @@ type AuthInfoCreateRequest struct {
 
 	// UserName The user to log in as (CSS, KRB, passwd). Spelled `username` on Huawei's page and by the provider until 2024 (pull request 4421).
 	UserName *string `json:"user_name,omitempty"`
+
+	// Username The user, as Huawei's page spelled it before 2024 and Terraform's
+	// provider sent it from 2023-03 to 2024-03 (pull requests 4421 and
+	// 3989), to v2.0 and for two months to v3, which took it; taken when
+	// user_name is absent.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	Username *string `json:"username,omitempty"`
 }
 
 // AuthInfoList One page of datasource authentications (the SDK's ListJobAuthInfosResponse).
@@ -239,6 +246,10 @@ type AuthInfoUpdateRequest struct {
 	TruststoreLocation *string `json:"truststore_location,omitempty"`
 	TruststorePassword *string `json:"truststore_password,omitempty"`
 	UserName           *string `json:"user_name,omitempty"`
+
+	// Username The user, in the spelling of before 2024 (see AuthInfoCreateRequest); taken when user_name is absent.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	Username *string `json:"username,omitempty"`
 }
 
 // AuthorizationPrivilege defines model for AuthorizationPrivilege.
