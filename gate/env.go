@@ -22,6 +22,7 @@ const (
 	EnvSecurityToken = "DLI_SECURITY_TOKEN"  // with DLI_AK and DLI_SK: temporary credentials
 	EnvToken         = "DLI_TOKEN"           // or an IAM token
 	EnvMutate        = "DLI_CONTRACT_MUTATE" // "1": also create and delete
+	EnvMock          = "DLI_CONTRACT_MOCK"   // "1": the server is a dli-mock, which takes any input
 )
 
 // TargetFromEnv builds the live target from the environment. ok is false
@@ -59,7 +60,12 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 	if mutate != "" && mutate != "0" && mutate != "1" {
 		return Target{}, true, fmt.Errorf("%s must be 1 (create and delete) or 0, not %q", EnvMutate, mutate)
 	}
+	mock := getenv(EnvMock)
+	if mock != "" && mock != "0" && mock != "1" {
+		return Target{}, true, fmt.Errorf("%s must be 1 (the server is a dli-mock) or 0, not %q", EnvMock, mock)
+	}
 	t = Target{
+		Mock:        mock == "1",
 		Endpoint:    ep,
 		ProjectID:   project,
 		Transport:   auth.NewTransport(creds, http.DefaultTransport),
@@ -67,7 +73,9 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 		Mutate:      mutate == "1",
 	}
 	if t.Mutate {
-		if t.Inputs, err = inputsFromEnv(getenv); err != nil {
+		// A dli-mock takes any VPC, pool or queue: what is not given, the
+		// run sends its declared mock value for.
+		if t.Inputs, err = inputsFromEnv(getenv, t.Mock); err != nil {
 			return Target{}, true, err
 		}
 	}
@@ -77,7 +85,7 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 // inputsFromEnv reads the declared inputs from their environment
 // variables: a mutating live run needs every required one, and of inputs
 // that go together all or none (a default counts as given).
-func inputsFromEnv(getenv func(string) string) (map[string]string, error) {
+func inputsFromEnv(getenv func(string) string, mock bool) (map[string]string, error) {
 	declared, err := DeclaredInputs()
 	if err != nil {
 		return nil, err
@@ -91,7 +99,7 @@ func inputsFromEnv(getenv func(string) string) (map[string]string, error) {
 			inputs[in.Name] = v
 		}
 		switch {
-		case in.Need == semantics.NeedRequired && v == "":
+		case in.Need == semantics.NeedRequired && v == "" && !mock:
 			missing = append(missing, in.Env())
 		case in.Need == semantics.NeedTogether && in.Default == "":
 			together = append(together, in.Env())

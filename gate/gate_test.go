@@ -187,6 +187,8 @@ func TestTargetFromEnv(t *testing.T) {
 			"DLI_CONTRACT_URL": "10.0.0.5:3306", "DLI_CONTRACT_SECURITY_GROUP_ID": "sg", "DLI_CONTRACT_NETWORK_ID": "net"}, true, true, ""},
 		{"mutate, enhanced only", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
 			"DLI_CONTRACT_VPC_ID": "vpc", "DLI_CONTRACT_SUBNET_ID": "subnet", "DLI_CONTRACT_POOL": "pool"}, true, true, ""},
+		{"a dli-mock needs none", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
+			"DLI_CONTRACT_MOCK": "1"}, true, true, ""},
 		{"mutate without what to create", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
 			"DLI_CONTRACT_URL": "10.0.0.5:3306"}, true, false,
 			"needs DLI_CONTRACT_NETWORK_ID (with DLI_CONTRACT_URL), DLI_CONTRACT_POOL, DLI_CONTRACT_SECURITY_GROUP_ID (with DLI_CONTRACT_URL), DLI_CONTRACT_SUBNET_ID, DLI_CONTRACT_VPC_ID"},
@@ -212,7 +214,7 @@ func TestTargetFromEnv(t *testing.T) {
 			if tc.mutate {
 				want := map[string]string{}
 				for k, v := range tc.env {
-					if name, ok := strings.CutPrefix(k, "DLI_CONTRACT_"); ok && k != "DLI_CONTRACT_MUTATE" {
+					if name, ok := strings.CutPrefix(k, "DLI_CONTRACT_"); ok && k != "DLI_CONTRACT_MUTATE" && k != "DLI_CONTRACT_MOCK" {
 						want[strings.ToLower(strings.ReplaceAll(name, "_", "-"))] = v
 					}
 				}

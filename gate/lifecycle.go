@@ -318,8 +318,8 @@ func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, u
 	got := rd.got
 	where := ""
 	for _, k := range slices.Sorted(maps.Keys(change)) {
-		if writeOnly(update, k) {
-			continue // never read back (write_only_never_answered judges an answer that has it)
+		if notReadBack(update, k) {
+			continue // never read back as sent (write_only_never_answered judges an answer with a secret)
 		}
 		if v, shown := got[k]; msg == "" && shown && change[k] != nil && string(marshal(v)) != string(marshal(change[k])) {
 			msg = fmt.Sprintf("after an update wrote %s %s, the %s reads %s", k, marshal(change[k]), res.Title, marshal(v))

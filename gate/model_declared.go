@@ -84,7 +84,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 				t.parent, _ = op.ParentExpr.Eval(call)
 			}
 			for k, v := range body {
-				if !writeOnly(op, k) {
+				if !notReadBack(op, k) {
 					t.fields[k] = v
 				}
 			}
@@ -123,8 +123,8 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 	case semantics.Update:
 		return prediction{want: accept, why: "fields present overwrite", apply: func(map[string]any) {
 			for k, v := range body {
-				if v == nil || writeOnly(op, k) {
-					continue // null is absent (the document's convention); a secret is never read back
+				if v == nil || notReadBack(op, k) {
+					continue // null is absent (the document's convention); a secret or an old spelling is not read back
 				}
 				t.fields[k], t.written[k] = v, v
 			}

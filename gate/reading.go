@@ -105,9 +105,10 @@ func (r reading) gone(res *semantics.Resource) string {
 	return ""
 }
 
-// writeOnly says whether op's request body marks its property name
-// writeOnly (a password): sent, never read back.
-func writeOnly(op *semantics.Operation, name string) bool {
+// notReadBack says whether op's request body marks its property name
+// writeOnly (a password: sent, never read back) or deprecated (an old
+// spelling, username for user_name, which reads back under the new one).
+func notReadBack(op *semantics.Operation, name string) bool {
 	doc := op.Document()
 	if doc == nil || doc.RequestBody == nil || doc.RequestBody.Value == nil {
 		return false
@@ -117,7 +118,7 @@ func writeOnly(op *semantics.Operation, name string) bool {
 		return false
 	}
 	p := mt.Schema.Value.Properties[name]
-	return p != nil && p.Value != nil && p.Value.WriteOnly
+	return p != nil && p.Value != nil && (p.Value.WriteOnly || p.Value.Deprecated)
 }
 
 // withKey writes key into body, a request of op, where op's declaration

@@ -153,7 +153,7 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 		if v := values[name]; v != nil && *v != "" {
 			return *v
 		}
-		if name == gate.EnvMutate && *mutate {
+		if name == gate.EnvMutate && *mutate || name == gate.EnvMock && *isMock {
 			return "1"
 		}
 		return getenv(name)

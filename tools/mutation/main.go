@@ -214,6 +214,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
+	// Each gate must pass the unmutated mock, or it would "kill" every
+	// mutant: a judge that cannot pass the original judges nothing.
+	for name, bin := range gates {
+		if err := gate(ctx, spaces[0], bin, *timeout); err != nil {
+			fmt.Fprintf(stderr, "mutation: the %s judge fails the unmutated mock, so it would kill every mutant: %v\n", name, err)
+			return 2
+		}
+	}
+
 	outcomes := make([]Outcome, len(mutants))
 	next := make(chan int)
 	var wg sync.WaitGroup
