@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dli-contract/dli-go/apierror"
 )
@@ -35,8 +36,16 @@ type Exchange struct {
 	Throttled bool `json:"throttled,omitempty"`
 	// Retries counts the throttled answers waited out before this one.
 	Retries int `json:"retries,omitempty"`
-	// body is the whole answer as read (up to the cap), for the checks.
-	body string
+	// Seq is the exchange's place in the run, from 1: the HAR's entry
+	// (entries[Seq-1]) of a violation's request.
+	Seq int `json:"seq,omitempty"`
+	// Started is when the request was sent and Took how long its answer
+	// (throttled retries included) took, on the run's clock.
+	Started time.Time     `json:"started,omitzero"`
+	Took    time.Duration `json:"took_ns,omitempty"`
+	// body is the whole answer as read (up to the cap), for the checks;
+	// shownBody its head with writeOnly values redacted, for the HAR.
+	body, shownBody string
 }
 
 // secretHeaders never reach a report, a log or a replay file.

@@ -116,6 +116,9 @@ type Report struct {
 	Keywords KeywordCoverage `json:"keywords"`
 	// NotRun says what the run did not get to, and why.
 	NotRun []string `json:"not_run,omitempty"`
+	// Exchanges are every request the run sent and its answer, in the
+	// order answered, for the HAR (WriteHAR); not in the JSON report.
+	Exchanges []*Exchange `json:"-"`
 	// Skipped says what the run was not asked to do, and why: the life
 	// cycle of a kind whose create takes inputs the run was not given (a
 	// classic connection's, past its end of life). It leaves the verdict
@@ -230,6 +233,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	}
 	rep.NotRun = append(rep.NotRun, g.notRun...)
 	rep.Skipped = g.skipped
+	rep.Exchanges = g.exchanges
 	rep.Keywords = g.kw.coverage()
 	if g.cfg.RequireKeywords && len(rep.Keywords.Missing) > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("keyword coverage is required and %d of %d keywords were not covered", len(rep.Keywords.Missing), rep.Keywords.Total))
@@ -237,6 +241,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	rep.Problem = g.problem
 	rep.Summary = contract.Summary{Declared: contract.Declared(g.doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "pairs the server answered", Observed: true}
 	rep.Duration = time.Since(start)
+	g.scrubReport(&rep)
 	return rep
 }
 
@@ -276,6 +281,8 @@ type gate struct {
 	ops        map[string]OperationTally
 	notRun     []string
 	skipped    []string
+	exchanges  []*Exchange // every exchange, as answered
+	secrets    secretValues
 	problem    string
 	// unsettled holds, per kind of thing that did not leave a settling
 	// state within -settle (a binding, a resource kind), what was seen:
@@ -376,7 +383,7 @@ func (g *gate) setup() error {
 	}
 	throttle := &throttler{next: network, limit: lim, clock: g.clock, maxRetries: g.cfg.ThrottleRetries, maxWait: time.Minute,
 		attemptTimeout: g.cfg.RequestTimeout}
-	g.obs = &observer{doc: g.doc, next: throttle, coverage: g.cov, run: g, maxBody: g.cfg.MaxBody,
+	g.obs = &observer{doc: g.doc, next: throttle, coverage: g.cov, run: g, maxBody: g.cfg.MaxBody, clock: g.clock,
 		endpoint: g.cfg.Endpoint, requestTimeout: g.cfg.RequestTimeout}
 	var signing http.RoundTripper = g.obs
 	if g.cfg.Credentials != nil && g.cfg.Credentials != auth.Anonymous {
@@ -427,6 +434,7 @@ func (g *gate) bounds(ctx context.Context) (runCtx context.Context, cleanup func
 
 // sent counts a request of opID and notes the keywords its body covers.
 func (g *gate) sent(opID string, pathParams map[string]string, req *http.Request, body []byte) {
+	g.secrets.note(g.doc.SecretValues(body))
 	g.kw.record(opID, pathParams, req, body)
 	g.mu.Lock()
 	t := g.ops[opID]
@@ -435,9 +443,14 @@ func (g *gate) sent(opID string, pathParams map[string]string, req *http.Request
 	g.mu.Unlock()
 }
 
-// answered notes what an answer created, for the cleanup.
+// answered notes what an answer created, for the cleanup, and keeps the
+// exchange for the HAR (Report.Exchanges).
 func (g *gate) answered(opID string, ex *Exchange, body, answer []byte) {
+	g.secrets.note(g.doc.SecretValues(answer))
 	g.made.noteCreate(opID, ex, body, answer)
+	g.mu.Lock()
+	g.exchanges = append(g.exchanges, ex)
+	g.mu.Unlock()
 }
 
 // The defaults of a run, in one place: Config's zero values take them,

@@ -30,6 +30,7 @@ type observer struct {
 	coverage *contract.Coverage
 	run      listener
 	maxBody  int64
+	clock    clock.Clock
 	// endpoint and requestTimeout name, in the message that ends a run,
 	// the server that stopped answering and the bound it ran out of.
 	endpoint       string
@@ -61,6 +62,9 @@ const (
 	maxSilentInARow   = 8
 )
 
+// maxShownBody is how much of an answer the HAR keeps.
+const maxShownBody = 64 << 10
+
 func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	body, err := validate.ReadBody(req)
 	if err != nil {
@@ -76,7 +80,10 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	ex.record(req, body)
 	o.mu.Lock()
 	o.requests++
+	ex.Seq = o.requests
 	o.mu.Unlock()
+	ex.Started = o.clock.Now()
+	defer func() { ex.Took = o.clock.Now().Sub(ex.Started) }()
 
 	opID := ""
 	op, _ := o.doc.Find(validate.WithBody(req, body))
@@ -110,7 +117,9 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		size = max(resp.ContentLength, size)
 	}
 	ex.answered(resp, respBody, size)
-	ex.ResponseBody = apierror.Snippet(o.doc.RedactAnswer(respBody))
+	shown := o.doc.RedactAnswer(respBody)
+	ex.ResponseBody = apierror.Snippet(shown)
+	ex.shownBody = string(shown[:min(len(shown), maxShownBody)])
 	if err != nil {
 		ex.Error = "reading the answer: " + err.Error()
 		o.silence(req.Context(), err)

@@ -201,7 +201,7 @@ func (g *gate) opOn(op string) bool {
 
 func (g *gate) logf(format string, args ...any) {
 	if g.cfg.Log != nil {
-		fmt.Fprintf(g.cfg.Log, format+"\n", args...)
+		fmt.Fprint(g.cfg.Log, g.secrets.scrub(fmt.Sprintf(format+"\n", args...)))
 	}
 }
 

@@ -69,10 +69,48 @@ func (d *Document) findSecrets() {
 }
 
 // Redact is body, a request of operation opID, with each value the
-// document marks writeOnly replaced by Redacted; a body that is not JSON,
-// or carries none, comes back as it is.
+// document marks writeOnly replaced by Redacted, and, for a body of
+// another shape than its schema (an array in place of the object), each
+// property of a writeOnly name; a body that is not JSON, or carries none,
+// comes back as it is.
 func (d *Document) Redact(opID string, body []byte) []byte {
-	return redact.At(body, d.Secrets(opID))
+	return redact.Named(redact.At(body, d.Secrets(opID)), d.SecretNames())
+}
+
+// SecretValues are the string values of a JSON body, a request or an
+// answer, held by properties of a writeOnly name, at any depth: what a
+// report must never show, wherever a message would quote it.
+func (d *Document) SecretValues(body []byte) []string {
+	names := d.SecretNames()
+	if len(names) == 0 || len(body) == 0 {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		if depth > 16 {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				if s, ok := c.(string); ok && slices.Contains(names, k) && s != "" {
+					out = append(out, s)
+				}
+				walk(c, depth+1)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(v, 0)
+	return out
 }
 
 // RedactAnswer is an answer's JSON body with the value of every property

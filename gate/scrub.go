@@ -1,0 +1,85 @@
+package gate
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/dli-contract/dli-go/validate"
+)
+
+// What the document marks writeOnly (a password) is redacted where the
+// exchanges are recorded (observer.go). A message may still quote one (a
+// field case saying a leaked password "is there"), so every value the run
+// sent or was answered under a writeOnly name is also scrubbed from
+// everything the run reports: its log, its violations, its leftovers, its
+// exchanges. Values under four characters are left: a drawn "9" would
+// garble the report wherever a 9 stands, and no value that short is
+// anyone's secret.
+
+const minScrubbed = 4
+
+// secretValues are the values to scrub, kept as the run sees them.
+type secretValues struct {
+	mu   sync.Mutex
+	seen map[string]bool
+	list []string // longest first, rebuilt when seen grows
+}
+
+func (s *secretValues) note(vals []string) {
+	if len(vals) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range vals {
+		if len(v) < minScrubbed || s.seen[v] {
+			continue
+		}
+		if s.seen == nil {
+			s.seen = map[string]bool{}
+		}
+		s.seen[v] = true
+		s.list = append(s.list, v)
+	}
+	slices.SortFunc(s.list, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+}
+
+// scrub is text without any secret value the run has seen.
+func (s *secretValues) scrub(text string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range s.list {
+		if strings.Contains(text, v) {
+			text = strings.ReplaceAll(text, v, validate.Redacted)
+		}
+	}
+	return text
+}
+
+// scrubReport scrubs what the report shows.
+func (g *gate) scrubReport(rep *Report) {
+	sc := g.secrets.scrub
+	for i := range rep.Violations {
+		v := &rep.Violations[i]
+		v.Message, v.Case, v.Group = sc(v.Message), sc(v.Case), sc(v.Group)
+		if v.Exchange != nil {
+			scrubExchange(v.Exchange, sc)
+		}
+	}
+	for i := range rep.Leftovers {
+		rep.Leftovers[i].LastAnswer = sc(rep.Leftovers[i].LastAnswer)
+	}
+	for i := range rep.NotRun {
+		rep.NotRun[i] = sc(rep.NotRun[i])
+	}
+	rep.Problem = sc(rep.Problem)
+	for _, ex := range rep.Exchanges {
+		scrubExchange(ex, sc)
+	}
+}
+
+func scrubExchange(ex *Exchange, sc func(string) string) {
+	ex.URL, ex.Body, ex.ResponseBody, ex.shownBody, ex.Error = sc(ex.URL), sc(ex.Body), sc(ex.ResponseBody), sc(ex.shownBody), sc(ex.Error)
+}
