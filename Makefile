@@ -19,7 +19,7 @@ FUZZTIME  ?= 20s
 # How many interleaved runs make bench takes of every benchmark.
 BENCHRUNS ?= 10
 # Modules besides the main one, each with its own go.mod.
-MODULES   := interop tools tools/breaking
+MODULES   := interop browser tools tools/breaking
 
 # What make mutation mutates: the mock's handler code (never validate/,
 # gen/ or anything the gate imports, which the tool refuses), and the gate
@@ -78,7 +78,8 @@ contract: check-generated spectral $(GOTESTSUM) ## The contract gate: generated 
 		$(if $(JUNIT),--junitfile $(JUNIT)) -- -count=1 -short ./contract/ ./gate/ || status=$$?; \
 	if [ -f $(REPORTS)/contract.txt ]; then cat $(REPORTS)/contract.txt; fi; \
 	exit $$status
-	$(GO) run ./cmd/dli-contract $(if $(DLI_ENDPOINT),,-require-keyword-coverage) -junit $(REPORTS)/server.xml -json $(REPORTS)/server.json
+	$(GO) run ./cmd/dli-contract $(if $(DLI_ENDPOINT),,-require-keyword-coverage) -junit $(REPORTS)/server.xml -json $(REPORTS)/server.json \
+		-html $(REPORTS)/server.html -har $(REPORTS)/server.har
 
 breaking: ## Fail on every breaking change of openapi/dli.yaml against openapi/released/dli.yaml.
 	cd tools/breaking && $(GO) run . ../../openapi/released/dli.yaml ../../openapi/dli.yaml

@@ -109,8 +109,10 @@ type Report struct {
 	// Violations are grouped: identical ones once, with a Count.
 	Violations []Violation `json:"violations"`
 	Leftovers  []Leftover  `json:"leftovers,omitempty"`
-	// Throttled counts the requests still answered 429 after every retry.
-	Throttled int `json:"throttled,omitempty"`
+	// Throttled counts the requests still answered 429 after every retry;
+	// ThrottledFor is how long the run waited out 429s, in all.
+	Throttled    int           `json:"throttled,omitempty"`
+	ThrottledFor time.Duration `json:"throttled_for_ns,omitempty"`
 	// Keywords says which constraints of the request schemas the run both
 	// satisfied and broke.
 	Keywords KeywordCoverage `json:"keywords"`
@@ -228,6 +230,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	}
 	rep.Operations = g.ops
 	rep.Throttled = g.obs.throttledCount()
+	rep.ThrottledFor = g.throttle.waitedOut()
 	if rep.Throttled > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%d requests were still throttled (429) after %d retries each: lower -rate-limit", rep.Throttled, g.cfg.ThrottleRetries))
 	}
@@ -283,6 +286,7 @@ type gate struct {
 	skipped    []string
 	exchanges  []*Exchange // every exchange, as answered
 	secrets    secretValues
+	throttle   *throttler
 	problem    string
 	// unsettled holds, per kind of thing that did not leave a settling
 	// state within -settle (a binding, a resource kind), what was seen:
@@ -383,6 +387,7 @@ func (g *gate) setup() error {
 	}
 	throttle := &throttler{next: network, limit: lim, clock: g.clock, maxRetries: g.cfg.ThrottleRetries, maxWait: time.Minute,
 		attemptTimeout: g.cfg.RequestTimeout}
+	g.throttle = throttle
 	g.obs = &observer{doc: g.doc, next: throttle, coverage: g.cov, run: g, maxBody: g.cfg.MaxBody, clock: g.clock,
 		endpoint: g.cfg.Endpoint, requestTimeout: g.cfg.RequestTimeout}
 	var signing http.RoundTripper = g.obs

@@ -45,6 +45,18 @@ type KeywordCoverage struct {
 	Covered int      `json:"covered"`
 	Total   int      `json:"total"`
 	Missing []string `json:"missing,omitempty"` // each with what is missing
+	// ByOperation tallies each operation's request schema: its keywords,
+	// those satisfied, those broken (of those that can be), and covered.
+	ByOperation map[string]KeywordTally `json:"by_operation,omitempty"`
+}
+
+// KeywordTally is one request schema's keyword coverage.
+type KeywordTally struct {
+	Total     int `json:"total"`
+	Satisfied int `json:"satisfied"`
+	Breakable int `json:"breakable"`
+	Broken    int `json:"broken"`
+	Covered   int `json:"covered"`
 }
 
 type kwInstance struct {
@@ -335,11 +347,26 @@ func typeOf(v any, s *openapi3.Schema) bool {
 func (k *keywords) coverage() KeywordCoverage {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var out KeywordCoverage
+	out := KeywordCoverage{ByOperation: map[string]KeywordTally{}}
 	for _, op := range slices.Sorted(maps.Keys(k.byOp)) {
 		for _, inst := range k.byOp[op] {
 			s := k.seen[inst]
 			out.Total++
+			t := out.ByOperation[op]
+			t.Total++
+			if s.satisfied {
+				t.Satisfied++
+			}
+			if !inst.SatisfiedOnly {
+				t.Breakable++
+				if s.broken {
+					t.Broken++
+				}
+			}
+			if s.satisfied && (s.broken || inst.SatisfiedOnly) {
+				t.Covered++
+			}
+			out.ByOperation[op] = t
 			var missing []string
 			if !s.satisfied {
 				missing = append(missing, "never satisfied")

@@ -277,6 +277,16 @@ type throttler struct {
 	// attemptTimeout bounds each attempt at the server, its answer's body
 	// included; the waits in between are bounded by the run.
 	attemptTimeout time.Duration
+
+	waitedMu sync.Mutex
+	waited   time.Duration // waiting out 429s, in all
+}
+
+// waitedOut is how long the run waited out throttling, in all.
+func (t *throttler) waitedOut() time.Duration {
+	t.waitedMu.Lock()
+	defer t.waitedMu.Unlock()
+	return t.waited
 }
 
 type retriesKey struct{}
@@ -327,6 +337,9 @@ func (t *throttler) RoundTrip(req *http.Request) (*http.Response, error) {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		_ = resp.Body.Close()
 		*retries++
+		t.waitedMu.Lock()
+		t.waited += wait
+		t.waitedMu.Unlock()
 		if err := t.clock.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}

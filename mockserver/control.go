@@ -13,6 +13,7 @@ import (
 // mock checks credentials, so does the control surface: the same AK/SK
 // signature or token.
 //
+//	GET    /_mock/          a page of what the mock holds, for a browser
 //	POST   /_mock/reset     forget every connection (faults stay armed)
 //	GET    /_mock/state     what the mock holds, as a fixtures document
 //	POST   /_mock/fixtures  load a fixtures document (all or nothing)
@@ -31,6 +32,8 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	route := r.Method + " " + r.URL.Path
 	switch route {
+	case "GET " + ControlPrefix:
+		s.page(w)
 	case "POST " + ControlPrefix + "reset":
 		s.Reset()
 		writeJSON(w, http.StatusOK, map[string]any{"reset": true})
@@ -67,7 +70,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeJSON(w, http.StatusOK, map[string]any{"faults": []Fault{}})
 	default:
 		writeError(w, http.StatusNotFound, CodeControl, "mock control: no "+route+
-			"; there are POST reset, GET state, POST fixtures, GET/POST/DELETE faults under "+ControlPrefix, "")
+			"; there are GET (the page), POST reset, GET state, POST fixtures, GET/POST/DELETE faults under "+ControlPrefix, "")
 	}
 }
 

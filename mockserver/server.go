@@ -70,6 +70,7 @@ type Server struct {
 	store      *store
 	api        http.Handler
 	faults     faults
+	recent     recent   // the last requests, for the page
 	operations []string // the document's operationIds
 }
 
@@ -165,6 +166,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if op, err := s.doc.Find(r); err == nil {
 		opID = op.ID
 	}
+	sw := &statusWriter{ResponseWriter: w}
+	w = sw
+	defer func() {
+		s.recent.add(RecentRequest{At: s.cfg.Clock.Now(), Method: r.Method, Path: r.URL.Path, Status: sw.status, Operation: opID, RequestID: rid})
+	}()
 	if s.inject(w, r, opID) {
 		return
 	}

@@ -129,6 +129,7 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	verbose := fs.Bool("v", false, "a line per case, saying which case it is")
 	junit := fs.String("junit", "", "write a JUnit XML report to `FILE`")
 	jsonOut := fs.String("json", "", "write a JSON report to `FILE`; -replay sends its requests again")
+	htmlOut := fs.String("html", "", "write the report as one self-contained HTML page to `FILE`: the verdict, each failure with its steps, the operations × statuses matrix, keyword coverage")
 	harOut := fs.String("har", "", "write every exchange of the run as HAR 1.2 to `FILE` (for browsers' developer tools, Insomnia, Postman), secrets redacted")
 	replay := fs.String("replay", "", "send the request of one violation of this JSON report `FILE` again, signed anew, and judge the answer")
 	replayCase := fs.Int("case", 1, "with -replay: which violation, numbered as the run printed them")
@@ -200,7 +201,8 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer) error
-	}{{*junit, rep.WriteJUnit}, {*jsonOut, rep.WriteJSON}, {*harOut, rep.WriteHAR}} {
+	}{{*junit, rep.WriteJUnit}, {*jsonOut, rep.WriteJSON}, {*harOut, rep.WriteHAR},
+		{*htmlOut, func(w io.Writer) error { return rep.WriteHTML(w, *jsonOut) }}} {
 		if out.path == "" {
 			continue
 		}

@@ -1,0 +1,139 @@
+package gate
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dli-contract/dli-go/contract"
+)
+
+// The HTML report: one self-contained page (styles inline, no script,
+// nothing loaded from the network) rendered from the same Report the JSON
+// report is written from.
+
+//go:embed report.html.tmpl
+var reportHTML string
+
+var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"inc": func(i int) int { return i + 1 },
+	// message is a violation's message without its steps, which the page
+	// lists apart.
+	"message": func(m string) string { head, _, _ := strings.Cut(m, "\n      steps:\n"); return head },
+	"steps":   steps,
+}).Parse(reportHTML))
+
+// steps are the numbered steps of a violation's shrunk sequence.
+func steps(m string) []string {
+	_, rest, ok := strings.Cut(m, "\n      steps:\n")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(rest, "\n") {
+		l = strings.TrimSpace(l)
+		if i := strings.Index(l, ". "); i > 0 && i < 5 {
+			out = append(out, l[i+2:])
+		}
+	}
+	return out
+}
+
+type htmlCell struct {
+	Pair     string
+	Declared bool
+	Hits     int
+}
+
+type htmlRow struct {
+	Op    string
+	Cells []htmlCell
+}
+
+type htmlCheck struct {
+	Name, Means, Class string
+	T                  CheckTally
+}
+
+type htmlKeywords struct {
+	Op string
+	T  KeywordTally
+}
+
+type htmlPage struct {
+	R                   Report
+	Verdict, Meaning    string
+	Duration, Throttled string
+	JSON                string
+	Checks              []htmlCheck
+	Statuses            []string
+	Matrix              []htmlRow
+	Covered, Declared   int
+	Keywords            []htmlKeywords
+}
+
+// WriteHTML writes the report as one HTML page; jsonPath, when set, is
+// the JSON report's path, which the page's replay commands name.
+func (r Report) WriteHTML(w io.Writer, jsonPath string) error {
+	p := htmlPage{R: r, JSON: jsonPath, Duration: r.Duration.Round(time.Millisecond).String(), Throttled: r.ThrottledFor.String()}
+	switch r.ExitCode() {
+	case 0:
+		p.Verdict, p.Meaning = "PASS", "The server kept the contract in everything the run checked."
+	case 1:
+		p.Verdict, p.Meaning = "FAIL", fmt.Sprintf("The server broke the contract: %d distinct violations, below.", len(r.Violations))
+	default:
+		p.Verdict, p.Meaning = "INCOMPLETE", "No violation was found, but the run could not be carried out to the end: see what did not run."
+	}
+	descriptions := map[string]string{}
+	for _, c := range checkTable {
+		descriptions[c.name] = c.means
+	}
+	for _, name := range AllChecks {
+		t := r.Checks[name]
+		class := "pass"
+		switch {
+		case t.Failed > 0:
+			class = "fail"
+		case t.Passed == 0:
+			class = "none"
+		}
+		p.Checks = append(p.Checks, htmlCheck{Name: name, Means: descriptions[name], Class: class, T: t})
+	}
+	declared := map[string]map[string]bool{}
+	statuses := map[string]bool{}
+	for _, pair := range r.Summary.Declared {
+		if declared[pair.Operation] == nil {
+			declared[pair.Operation] = map[string]bool{}
+		}
+		declared[pair.Operation][pair.Status] = true
+		statuses[pair.Status] = true
+	}
+	// The statuses in order, default last ("~" sorts after the digits).
+	p.Statuses = slices.SortedFunc(maps.Keys(statuses), func(a, b string) int {
+		return strings.Compare(strings.Replace(a, "default", "~", 1), strings.Replace(b, "default", "~", 1))
+	})
+	for _, op := range slices.Sorted(maps.Keys(declared)) {
+		row := htmlRow{Op: op}
+		for _, st := range p.Statuses {
+			c := htmlCell{Pair: op + " " + st, Declared: declared[op][st]}
+			if c.Declared {
+				c.Hits = r.Summary.Hits[contract.Pair{Operation: op, Status: st}]
+				p.Declared++
+				if c.Hits > 0 {
+					p.Covered++
+				}
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		p.Matrix = append(p.Matrix, row)
+	}
+	for _, op := range slices.Sorted(maps.Keys(r.Keywords.ByOperation)) {
+		p.Keywords = append(p.Keywords, htmlKeywords{Op: op, T: r.Keywords.ByOperation[op]})
+	}
+	return reportTemplate.Execute(w, p)
+}
