@@ -73,7 +73,11 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 	if op.Role == semantics.Create {
 		name := str(body[res.Name])
 		if res.Unique != nil && slices.ContainsFunc(m.thingsOf(res.Kind), func(t *mThing) bool { return t.name == name && !t.deleted }) {
-			return refusal(res.Unique.Code, res.Title+" names are unique (the document)"), true
+			u := *res.Unique
+			if m.mock && res.Mock != nil && res.Mock.Unique != nil {
+				u = *res.Mock.Unique // the code a dli-mock picks (its README)
+			}
+			return refusal(u.Code, res.Title+" names are unique (the document)"), true
 		}
 		return prediction{want: accept, why: "a valid create", apply: func(resp map[string]any) {
 			answer, _ := json.Marshal(resp)
@@ -110,6 +114,8 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 		}
 	}
 	switch {
+	case t == nil && m.mock && res.Mock != nil && res.Mock.Unknown != nil:
+		return answerFor(*res.Mock.Unknown, "the "+res.Title+" does not exist (as a dli-mock's README answers it)"), true
 	case t == nil:
 		return answerFor(res.Unknown, "the "+res.Title+" does not exist"), true
 	case t.deleted && op.Role == semantics.Read && res.Deleted.State != "":

@@ -132,6 +132,10 @@ type Resource struct {
 	// Transient says the server forgets one on its own (a connectivity
 	// test): there is no delete and nothing to clean up.
 	Transient bool `json:"transient,omitempty"`
+	// Mock is what a dli-mock answers where no public source records
+	// DLI's answer, as its README says: a gate run against a dli-mock
+	// holds it to these too.
+	Mock *MockAnswers `json:"mock,omitempty"`
 	// The operations of each role on it, in the document's order.
 	Operations map[Role][]*Operation `json:"-"`
 }
@@ -149,6 +153,14 @@ func (r *Resource) Op(role Role) *Operation {
 		return ops[0]
 	}
 	return nil
+}
+
+// MockAnswers are a dli-mock's refusals where the document can declare
+// DLI's only in part: a name in use, and a change to (or read of) an
+// unknown one.
+type MockAnswers struct {
+	Unique  *Answer `json:"unique,omitempty"`
+	Unknown *Answer `json:"unknown,omitempty"`
 }
 
 // ReadByList is how a kind with no read is read (a datasource
@@ -615,6 +627,16 @@ func (s *Semantics) checkResource(r *Resource) []error {
 		}
 		if read == nil && byList == nil {
 			bad("operations create it (%s) but none reads it, and no list filters it by its key: a run could not tell it is gone", ids(r.Operations[Create]))
+		}
+	}
+	if m := r.Mock; m != nil {
+		for what, a := range map[string]*Answer{"unique": m.Unique, "unknown": m.Unknown} {
+			if a != nil && (a.Status < 400 || a.Status > 499 || a.State != "" || a.Absent || a.Code != "" && !codePattern.MatchString(a.Code)) {
+				bad("mock %s: a refusal is a 4xx status, with a code such as DLI.0001", what)
+			}
+		}
+		if m.Unique != nil && r.Unique == nil {
+			bad("mock unique: the document does not say the names are unique")
 		}
 	}
 	if r.Transient && len(r.Operations[Delete]) > 0 {

@@ -107,6 +107,8 @@ func TestDeclarationsAreCheckedLikeCode(t *testing.T) {
 		{"a uniqueness that is no refusal", "unique: {status: 400, code: DLI.0006}", "unique: {status: 200}", "resource classic_connection: unique: a refusal is a 4xx status"},
 		{"a code that is no code", "x-dli-codes: [DLI.0002]", "x-dli-codes: [not-found]", `x-dli-codes: "not-found" is not an error code`},
 		{"a property taking no declared input", "x-dli-cloud-input: vpc-id", "x-dli-cloud-input: vpc", "x-dli-cloud-input at /dest_vpc_id: vpc is not a declared input; want one of x-dli-cloud-inputs's [vpc-id"},
+		{"a mock refusal that is no refusal", "      unique: {status: 400, code: DLI.0006}\n      unknown: {status: 400, code: DLI.0002}", "      unique: {status: 200, code: DLI.0006}\n      unknown: {status: 400, code: DLI.0002}",
+			"resource auth_info: mock unique: a refusal is a 4xx status"},
 		{"an input of no kind", "    kind: vpc\n    need: required", "    kind: network\n    need: required", `x-dli-cloud-inputs: input 1 (vpc-id): kind "network": want one of`},
 		{"an input of no need", "    kind: queue\n    need: optional", "    kind: queue\n    need: sometimes", `x-dli-cloud-inputs: input 4 (queue): need "sometimes": want one of`},
 		{"an input no flag could be", "  - name: pool\n", "  - name: Pool_1\n", `x-dli-cloud-inputs: input 3 (Pool_1): name "Pool_1": want lower-case words joined by dashes`},
