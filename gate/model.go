@@ -316,6 +316,10 @@ func (m *model) deleteRoute(_ string, path map[string]string, _ map[string]any) 
 // predictAuthorization: grants on enhanced connections are what the model
 // knows; of other objects, and requests without a project, it judges
 // only a dli-mock, by its README.
+// userPrivileges are what a user may hold on a datasource authentication
+// (DLI's permission table for datasourceauth).
+var userPrivileges = []string{"USE_AUTH", "UPDATE_AUTH", "DROP_AUTH", "GRANT_PRIVILEGE", "REVOKE_PRIVILEGE", "SHOW_PRIVILEGES"}
+
 func (m *model) predictAuthorization(_ string, _ map[string]string, body map[string]any) prediction {
 	project := str(body["projectId"])
 	action := str(body["action"])
@@ -327,8 +331,26 @@ func (m *model) predictAuthorization(_ string, _ map[string]string, body map[str
 	// In the order a dli-mock checks them, so that the first refusal
 	// names the code it answers.
 	for _, p := range objects(body["privileges"]) {
-		id, ok := strings.CutPrefix(str(p["object"]), "edsconnections.")
 		privs := strings_(p["privileges"])
+		if res, key := m.sem.ObjectKind(str(p["object"])); res != nil {
+			// A user's privileges on a resource the document names as an
+			// object (a datasource authentication): a dli-mock's README
+			// says what it refuses; what the privileges do no answer but
+			// the privilege list shows.
+			t := m.thing(res.Kind, key)
+			switch {
+			case str(body["user_name"]) == "":
+				return m.mockRule("DLI.0001", "no user_name to grant to")
+			case len(privs) == 0 && action != "update":
+				return m.mockRule("DLI.0001", "no privilege named")
+			case slices.ContainsFunc(privs, func(v string) bool { return !slices.Contains(userPrivileges, v) }):
+				return m.mockRule("DLI.0001", "a privilege a user cannot hold on a "+res.Title)
+			case t == nil || t.deleted:
+				return m.mockRule("DLI.0002", "a "+res.Title+" that does not exist")
+			}
+			continue
+		}
+		id, ok := strings.CutPrefix(str(p["object"]), "edsconnections.")
 		c := m.conn(id)
 		switch {
 		case !ok:

@@ -14,11 +14,11 @@ import (
 // field case saying a leaked password "is there"), so every value the run
 // sent or was answered under a writeOnly name is also scrubbed from
 // everything the run reports: its log, its violations, its leftovers, its
-// exchanges. Values under four characters are left: a drawn "9" would
-// garble the report wherever a 9 stands, and no value that short is
-// anyone's secret.
+// exchanges. Values under eight characters are left to the structural
+// redaction alone: the run draws short ones from the alphabets of names
+// and ids, and scrubbing "c2_4" would garble every name that holds it.
 
-const minScrubbed = 4
+const minScrubbed = 8
 
 // secretValues are the values to scrub, kept as the run sees them.
 type secretValues struct {

@@ -136,6 +136,9 @@ type Resource struct {
 	// DLI's answer, as its README says: a gate run against a dli-mock
 	// holds it to these too.
 	Mock *MockAnswers `json:"mock,omitempty"`
+	// Object, when set, is the prefix by which DLI's authorization API
+	// names one as an object, followed by its key (datasourceauth.<name>).
+	Object string `json:"object,omitempty"`
 	// The operations of each role on it, in the document's order.
 	Operations map[Role][]*Operation `json:"-"`
 }
@@ -293,6 +296,18 @@ type Semantics struct {
 	// CloudInputs are the request properties that take an input, by
 	// operation and pointer.
 	CloudInputs []CloudInput
+}
+
+// ObjectKind is the kind whose declared authorization object prefix the
+// object has, and the key after it; nil when none has.
+func (s *Semantics) ObjectKind(object string) (*Resource, string) {
+	for _, kind := range slices.Sorted(maps.Keys(s.Resources)) {
+		r := s.Resources[kind]
+		if key, ok := strings.CutPrefix(object, r.Object); ok && r.Object != "" {
+			return r, key
+		}
+	}
+	return nil, ""
 }
 
 // Input is the input declared by name, or nil.

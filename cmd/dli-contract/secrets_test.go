@@ -38,7 +38,7 @@ func (f *leakingFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var v map[string]any
 		if json.Unmarshal(body, &v) == nil {
 			for _, ptr := range f.doc.Secrets(op.ID) {
-				if s, ok := v[strings.TrimPrefix(ptr, "/")].(string); ok && len(s) >= 6 {
+				if s, ok := v[strings.TrimPrefix(ptr, "/")].(string); ok && len(s) >= 8 {
 					f.mu.Lock()
 					f.sent = append(f.sent, s)
 					f.mu.Unlock()
