@@ -437,9 +437,9 @@ func TestDefaultsFollowTheEndpoint(t *testing.T) {
 		examples int
 		rate     float64
 	}{
-		{"http://127.0.0.1:8080", 20, 0},
-		{"http://[::1]:8080", 20, 0},
-		{"http://localhost:8080", 20, 0},
+		{"http://127.0.0.1:8080", 40, 0},
+		{"http://[::1]:8080", 40, 0},
+		{"http://localhost:8080", 40, 0},
 		{"https://dli.cn-north-4.myhuaweicloud.com", 10, defaultRemoteRate},
 	} {
 		cfg := gate.Config{Target: gate.Target{Endpoint: tc.endpoint}}

@@ -233,10 +233,10 @@ func TestAKindThatNeverSettlesIsJudgedOnce(t *testing.T) {
 	}
 	m, err := mockserver.New(mockserver.Config{AK: testAK, SK: testSK, CreateDelay: 24 * time.Hour, Clock: clockOf(t)})
 	require.NoError(t, err)
-	// More sequences than the default 3, so that one of them waits for a
+	// More sequences than the default 3 (forty), so that one of them waits for a
 	// binding again among the datasource family's calls.
 	code, out, took := safeRun(t, context.Background(), m, true, "-settle", settle.String(), "-poll", "2s",
-		"-url", "192.168.0.10:3306", "-security-group-id", "sg-1", "-network-id", "net-1", "-max-examples", "20")
+		"-url", "192.168.0.10:3306", "-security-group-id", "sg-1", "-network-id", "net-1", "-max-examples", "40")
 	assert.Equal(t, 1, code, out)
 	assert.Contains(t, out, "VIOLATION state_transitions: ShowEnhancedConnection 200: binding contract_queue, contract_pool still CREATING after "+settle.String()+" (-settle)")
 	assert.Contains(t, out, "VIOLATION state_transitions: ShowDatasourceConnection 200 /state: classic connection")
