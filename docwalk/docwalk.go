@@ -96,3 +96,38 @@ func child(v any, tok string) (any, bool) {
 	}
 	return nil, false
 }
+
+// RequestSchema is the JSON schema of op's request body, or nil.
+func RequestSchema(op *openapi3.Operation) *openapi3.Schema {
+	if op == nil || op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return mt.Schema.Value
+}
+
+// maxSchemaDepth bounds Schema's walk of a recursive schema.
+const maxSchemaDepth = 8
+
+// Schema calls f with s and each schema under it, properties in name
+// order, at its JSON pointer ("" for s, * for the items of an array), to
+// a bounded depth.
+func Schema(s *openapi3.Schema, f func(ptr string, s *openapi3.Schema)) {
+	var walk func(s *openapi3.Schema, at string, depth int)
+	walk = func(s *openapi3.Schema, at string, depth int) {
+		if s == nil || depth > maxSchemaDepth {
+			return
+		}
+		f(at, s)
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+			walk(s.Properties[name].Value, at+"/"+name, depth+1)
+		}
+		if s.Items != nil {
+			walk(s.Items.Value, at+"/*", depth+1)
+		}
+	}
+	walk(s, "", 0)
+}

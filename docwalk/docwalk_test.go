@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -48,4 +49,21 @@ func TestOperationsInAFixedOrder(t *testing.T) {
 	}
 	assert.Len(t, seen, n, "every operation, once")
 	assert.Equal(t, ops, docwalk.Operations(doc), "the same order every time")
+}
+
+// Schema meets every schema under a body's, at its starred pointer, in
+// property-name order; RequestSchema finds the body's.
+func TestSchema(t *testing.T) {
+	t.Parallel()
+	str := &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}}
+	body := &openapi3.Schema{Properties: openapi3.Schemas{
+		"z": str,
+		"a": {Value: &openapi3.Schema{Items: &openapi3.SchemaRef{Value: &openapi3.Schema{Properties: openapi3.Schemas{"pw": str}}}}},
+	}}
+	op := &openapi3.Operation{RequestBody: &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithJSONSchema(body)}}
+	require.Same(t, body, docwalk.RequestSchema(op))
+	assert.Nil(t, docwalk.RequestSchema(&openapi3.Operation{}))
+	var seen []string
+	docwalk.Schema(docwalk.RequestSchema(op), func(ptr string, _ *openapi3.Schema) { seen = append(seen, ptr) })
+	assert.Equal(t, []string{"", "/a", "/a/*", "/a/*/pw", "/z"}, seen)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/dli-contract/dli-go/semantics"
 	"github.com/dli-contract/dli-go/validate"
 )
@@ -130,16 +132,17 @@ func (g *gate) withInputs(op *semantics.Operation, body map[string]any) {
 
 // isArray says whether op's body property name is an array.
 func isArray(op *semantics.Operation, name string) bool {
-	doc := op.Document()
-	if doc == nil || doc.RequestBody == nil || doc.RequestBody.Value == nil {
-		return false
+	p := bodyProperty(op, name)
+	return p != nil && p.Type.Is("array")
+}
+
+// bodyProperty is the schema of op's top-level body property name, or nil.
+func bodyProperty(op *semantics.Operation, name string) *openapi3.Schema {
+	body := op.RequestSchema()
+	if body == nil || body.Properties[name] == nil {
+		return nil
 	}
-	mt := doc.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return false
-	}
-	p := mt.Schema.Value.Properties[name]
-	return p != nil && p.Value != nil && p.Value.Type.Is("array")
+	return body.Properties[name].Value
 }
 
 // inputParent is the kind res lives under when that kind is not made

@@ -109,16 +109,8 @@ func (r reading) gone(res *semantics.Resource) string {
 // writeOnly (a password: sent, never read back) or deprecated (an old
 // spelling, username for user_name, which reads back under the new one).
 func notReadBack(op *semantics.Operation, name string) bool {
-	doc := op.Document()
-	if doc == nil || doc.RequestBody == nil || doc.RequestBody.Value == nil {
-		return false
-	}
-	mt := doc.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return false
-	}
-	p := mt.Schema.Value.Properties[name]
-	return p != nil && p.Value != nil && (p.Value.WriteOnly || p.Value.Deprecated)
+	p := bodyProperty(op, name)
+	return p != nil && (p.WriteOnly || p.Deprecated)
 }
 
 // withKey writes key into body, a request of op, where op's declaration

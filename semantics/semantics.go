@@ -37,6 +37,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/dli-contract/dli-go/docwalk"
 )
 
 // Role is what an operation does to its resource.
@@ -763,10 +765,11 @@ func resolves(e Expr, op *openapi3.Operation, params map[string]*openapi3.Parame
 	case e.In == "header":
 		return nil // headers are not all declared (X-Request-Id)
 	case e.Source == "request":
-		if op.RequestBody == nil || op.RequestBody.Value == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
+		body := docwalk.RequestSchema(op)
+		if body == nil {
 			return errors.New("the operation has no JSON request body")
 		}
-		_, err := schemaAt(op.RequestBody.Value.Content.Get("application/json").Schema.Value, e.Pointer)
+		_, err := schemaAt(body, e.Pointer)
 		return err
 	}
 	last := errors.New("the operation has no 2xx answer with a JSON schema")
@@ -872,42 +875,30 @@ func checkInputs(inputs []*Input) []error {
 // cloudInputs lists the properties of op's request body that take a
 // declared input.
 func (s *Semantics) cloudInputs(op *openapi3.Operation) ([]CloudInput, error) {
-	if op.RequestBody == nil || op.RequestBody.Value == nil {
-		return nil, nil
-	}
-	mt := op.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil {
-		return nil, nil
-	}
 	var out []CloudInput
 	var errs []error
-	var walk func(sc *openapi3.Schema, at string, depth int)
-	walk = func(sc *openapi3.Schema, at string, depth int) {
-		if sc == nil || depth > 8 {
+	docwalk.Schema(docwalk.RequestSchema(op), func(at string, sc *openapi3.Schema) {
+		raw, ok := sc.Extensions[extCloud]
+		if !ok {
 			return
 		}
-		if raw, ok := sc.Extensions[extCloud]; ok {
-			var name string
-			if err := decodeStrict(raw, &name); err != nil || s.Input(name) == nil {
-				var names []string
-				for _, in := range s.Inputs {
-					names = append(names, in.Name)
-				}
-				errs = append(errs, fmt.Errorf("%s at %s: %v is not a declared input; want one of %s's %v", extCloud, firstOf(at, "/"), raw, extInputs, names))
-			} else {
-				out = append(out, CloudInput{Operation: op.OperationID, Pointer: firstOf(at, "/"), Input: name})
+		var name string
+		if err := decodeStrict(raw, &name); err != nil || s.Input(name) == nil {
+			var names []string
+			for _, in := range s.Inputs {
+				names = append(names, in.Name)
 			}
+			errs = append(errs, fmt.Errorf("%s at %s: %v is not a declared input; want one of %s's %v", extCloud, firstOf(at, "/"), raw, extInputs, names))
+			return
 		}
-		for _, name := range slices.Sorted(maps.Keys(sc.Properties)) {
-			walk(sc.Properties[name].Value, at+"/"+name, depth+1)
-		}
-		if sc.Items != nil {
-			walk(sc.Items.Value, at+"/*", depth+1)
-		}
-	}
-	walk(mt.Schema.Value, "", 0)
+		out = append(out, CloudInput{Operation: op.OperationID, Pointer: firstOf(at, "/"), Input: name})
+	})
 	return out, errors.Join(errs...)
 }
+
+// RequestSchema is the JSON schema of the operation's request body, or
+// nil.
+func (o *Operation) RequestSchema() *openapi3.Schema { return docwalk.RequestSchema(o.op) }
 
 func firstOf(s, or string) string {
 	if s == "" {

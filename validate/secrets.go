@@ -39,31 +39,12 @@ func (d *Document) findSecrets() {
 	d.secrets = map[string][]string{}
 	names := map[string]bool{}
 	for _, o := range docwalk.Operations(d.doc) {
-		rb := o.Op.RequestBody
-		if rb == nil || rb.Value == nil {
-			continue
-		}
-		mt := rb.Value.Content.Get("application/json")
-		if mt == nil || mt.Schema == nil {
-			continue
-		}
-		var walk func(s *openapi3.Schema, at string, depth int)
-		walk = func(s *openapi3.Schema, at string, depth int) {
-			if s == nil || depth > 8 {
-				return
-			}
+		docwalk.Schema(docwalk.RequestSchema(o.Op), func(at string, s *openapi3.Schema) {
 			if s.WriteOnly && at != "" {
 				d.secrets[o.Op.OperationID] = append(d.secrets[o.Op.OperationID], at)
 				names[at[strings.LastIndex(at, "/")+1:]] = true
 			}
-			for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
-				walk(s.Properties[name].Value, at+"/"+name, depth+1)
-			}
-			if s.Items != nil {
-				walk(s.Items.Value, at+"/*", depth+1)
-			}
-		}
-		walk(mt.Schema.Value, "", 0)
+		})
 	}
 	d.secretNames = slices.Sorted(maps.Keys(names))
 }
