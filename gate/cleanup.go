@@ -266,6 +266,11 @@ func answers(ex *Exchange, a semantics.Answer) bool {
 func field(ex *Exchange, name string) string {
 	var body map[string]any
 	_ = json.Unmarshal([]byte(ex.body), &body)
+	return fieldOf(body, name)
+}
+
+// fieldOf is a top-level property of a decoded object, as field says.
+func fieldOf(body map[string]any, name string) string {
 	switch v := body[name].(type) {
 	case string:
 		return v

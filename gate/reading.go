@@ -59,17 +59,7 @@ func readable(res *semantics.Resource) bool {
 
 // field is a top-level property of what was read: a string as it is, any
 // other value in its JSON form, "" when absent or null.
-func (r reading) field(name string) string {
-	switch v := r.got[name].(type) {
-	case string:
-		return v
-	case nil:
-		return ""
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
+func (r reading) field(name string) string { return fieldOf(r.got, name) }
 
 // shown says whether the reading shows the resource: a 200 with it in.
 func (r reading) shown() bool { return r.ex.Status == http.StatusOK && r.got != nil }
