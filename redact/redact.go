@@ -8,7 +8,9 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -73,36 +75,66 @@ func at(v any, tokens []string) bool {
 // Named is body with the value of every property called one of names, at
 // any depth, replaced by Redacted.
 func Named(body []byte, names []string) []byte {
-	if len(names) == 0 || len(body) == 0 {
+	v, ok := decodeNaming(body, names)
+	if !ok {
 		return body
+	}
+	changed := false
+	visit(v, "", 0, names, func(parent map[string]any, key, _ string) {
+		if parent[key] != nil {
+			parent[key], changed = Redacted, true
+		}
+	})
+	return remarshal(body, v, changed)
+}
+
+// Each calls f with the JSON pointer (indexes for array items) and the
+// value of every property of body called one of names, at any depth, in
+// key order.
+func Each(body []byte, names []string, f func(pointer string, value any)) {
+	v, ok := decodeNaming(body, names)
+	if !ok {
+		return
+	}
+	visit(v, "", 0, names, func(parent map[string]any, key, at string) { f(at, parent[key]) })
+}
+
+// decodeNaming decodes body when it may hold a property of one of names:
+// one whose name it spells, or one whose name an escape could hide, so
+// that the bodies of almost every exchange are not decoded at all.
+func decodeNaming(body []byte, names []string) (any, bool) {
+	if len(names) == 0 || len(body) == 0 {
+		return nil, false
+	}
+	if !bytes.Contains(body, []byte(`\`)) && !slices.ContainsFunc(names, func(n string) bool { return bytes.Contains(body, []byte(`"`+n+`"`)) }) {
+		return nil, false
 	}
 	var v any
 	if json.Unmarshal(body, &v) != nil {
-		return body
+		return nil, false
 	}
-	return remarshal(body, v, named(v, names, 0))
+	return v, true
 }
 
-func named(v any, names []string, depth int) bool {
+// visit calls f for each property called one of names under v, at its
+// pointer, then walks into the property's value as f left it.
+func visit(v any, at string, depth int, names []string, f func(parent map[string]any, key, at string)) {
 	if depth > maxDepth {
-		return false
+		return
 	}
-	done := false
 	switch x := v.(type) {
 	case map[string]any:
-		for k, c := range x {
-			if slices.Contains(names, k) && c != nil {
-				x[k], done = Redacted, true
-				continue
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			if slices.Contains(names, k) {
+				f(x, k, at+"/"+k)
 			}
-			done = named(c, names, depth+1) || done
+			visit(x[k], at+"/"+k, depth+1, names, f)
 		}
 	case []any:
-		for _, c := range x {
-			done = named(c, names, depth+1) || done
+		for i, c := range x {
+			visit(c, at+"/"+strconv.Itoa(i), depth+1, names, f)
 		}
 	}
-	return done
 }
 
 func remarshal(body []byte, v any, changed bool) []byte {

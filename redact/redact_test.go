@@ -42,3 +42,16 @@ func TestNamed(t *testing.T) {
 		assert.Equal(t, tc.want, string(redact.Named([]byte(tc.body), names)), tc.name)
 	}
 }
+
+func TestEach(t *testing.T) {
+	t.Parallel()
+	var got []string
+	redact.Each([]byte(`{"b":{"password":"p"},"a":[{"password":null},{"x":1}]}`), []string{"password"}, func(ptr string, v any) {
+		got = append(got, ptr)
+	})
+	assert.Equal(t, []string{"/a/0/password", "/b/password"}, got, "every one, in key order, with array indexes")
+	got = nil
+	redact.Each([]byte(`{"pass\u0077ord":"p"}`), []string{"password"}, func(ptr string, _ any) { got = append(got, ptr) })
+	assert.Equal(t, []string{"/password"}, got, "a name an escape spells is found too")
+	assert.Equal(t, `{"password":"<redacted>"}`, string(redact.Named([]byte(`{"pass\u0077ord":"p"}`), []string{"password"})))
+}

@@ -1,10 +1,8 @@
 package validate
 
 import (
-	"encoding/json"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -62,35 +60,12 @@ func (d *Document) Redact(opID string, body []byte) []byte {
 // answer, held by properties of a writeOnly name, at any depth: what a
 // report must never show, wherever a message would quote it.
 func (d *Document) SecretValues(body []byte) []string {
-	names := d.SecretNames()
-	if len(names) == 0 || len(body) == 0 {
-		return nil
-	}
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return nil
-	}
 	var out []string
-	var walk func(v any, depth int)
-	walk = func(v any, depth int) {
-		if depth > 16 {
-			return
+	redact.Each(body, d.SecretNames(), func(_ string, v any) {
+		if s, ok := v.(string); ok && s != "" {
+			out = append(out, s)
 		}
-		switch x := v.(type) {
-		case map[string]any:
-			for k, c := range x {
-				if s, ok := c.(string); ok && slices.Contains(names, k) && s != "" {
-					out = append(out, s)
-				}
-				walk(c, depth+1)
-			}
-		case []any:
-			for _, c := range x {
-				walk(c, depth+1)
-			}
-		}
-	}
-	walk(v, 0)
+	})
 	return out
 }
 
@@ -105,34 +80,7 @@ func (d *Document) RedactAnswer(body []byte) []byte {
 // SecretsIn names the properties of an answer's JSON body, at any depth,
 // that the document marks writeOnly in requests, as JSON pointers.
 func (d *Document) SecretsIn(body []byte) []string {
-	names := d.SecretNames()
-	if len(names) == 0 || len(body) == 0 {
-		return nil
-	}
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return nil
-	}
 	var out []string
-	var walk func(v any, at string, depth int)
-	walk = func(v any, at string, depth int) {
-		if depth > 16 {
-			return
-		}
-		switch x := v.(type) {
-		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				if slices.Contains(names, k) {
-					out = append(out, at+"/"+k)
-				}
-				walk(x[k], at+"/"+k, depth+1)
-			}
-		case []any:
-			for i, item := range x {
-				walk(item, at+"/"+strconv.Itoa(i), depth+1)
-			}
-		}
-	}
-	walk(v, "", 0)
+	redact.Each(body, d.SecretNames(), func(ptr string, _ any) { out = append(out, ptr) })
 	return out
 }
