@@ -18,31 +18,22 @@ import (
 // of them (a mock, or a server that takes any) sends each one's declared
 // mock value, or without one whatever the examples and schemas give.
 
-var embeddedInputs struct {
-	once   sync.Once
-	inputs []*semantics.Input
-	err    error
-}
-
 // DeclaredInputs are the inputs the embedded document declares, in its
 // order: a mutating run against live DLI is given them by flag (-Name) or
 // environment variable (Env).
-func DeclaredInputs() ([]*semantics.Input, error) {
-	embeddedInputs.once.Do(func() {
-		doc, err := validate.Embedded()
-		if err != nil {
-			embeddedInputs.err = err
-			return
-		}
-		sem, err := semantics.Load(doc.OpenAPI())
-		if err != nil {
-			embeddedInputs.err = fmt.Errorf("the embedded document's declarations: %w", err)
-			return
-		}
-		embeddedInputs.inputs = sem.Inputs
-	})
-	return embeddedInputs.inputs, embeddedInputs.err
-}
+func DeclaredInputs() ([]*semantics.Input, error) { return embeddedInputs() }
+
+var embeddedInputs = sync.OnceValues(func() ([]*semantics.Input, error) {
+	doc, err := validate.Embedded()
+	if err != nil {
+		return nil, err
+	}
+	sem, err := semantics.Load(doc.OpenAPI())
+	if err != nil {
+		return nil, fmt.Errorf("the embedded document's declarations: %w", err)
+	}
+	return sem.Inputs, nil
+})
 
 // resolveInputs fixes the value of every declared input for the run:
 // with none given, each one's mock value, or free when it has none; else

@@ -24,7 +24,7 @@ const minScrubbed = 8
 type secretValues struct {
 	mu   sync.Mutex
 	seen map[string]bool
-	list []string // longest first, rebuilt when seen grows
+	list []string // longest first, sorted again when seen grows
 }
 
 func (s *secretValues) note(vals []string) {
@@ -33,6 +33,7 @@ func (s *secretValues) note(vals []string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	added := false
 	for _, v := range vals {
 		if len(v) < minScrubbed || s.seen[v] {
 			continue
@@ -40,10 +41,12 @@ func (s *secretValues) note(vals []string) {
 		if s.seen == nil {
 			s.seen = map[string]bool{}
 		}
-		s.seen[v] = true
+		s.seen[v], added = true, true
 		s.list = append(s.list, v)
 	}
-	slices.SortFunc(s.list, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	if added {
+		slices.SortFunc(s.list, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	}
 }
 
 // scrub is text without any secret value the run has seen.

@@ -115,22 +115,16 @@ func (h *handlers) listAuthInfos(project string, name *string, offset, limit *in
 // item is the record as a list answers it: the fields set, and never a
 // password.
 func (a *authInfo) item(v2 bool) server.AuthInfo {
-	set := func(v string) *string {
-		if v == "" {
-			return nil
-		}
-		return ptr(v)
-	}
 	it := server.AuthInfo{
 		AuthInfoName: ptr(a.name), DatasourceType: ptr(a.kind), Owner: ptr(Owner),
-		CertificateLocation: set(a.certificate), Krb5Conf: set(a.krb5Conf), Keytab: set(a.keytab),
-		TruststoreLocation: set(a.truststore), KeystoreLocation: set(a.keystore),
+		CertificateLocation: nonEmpty(a.certificate), Krb5Conf: nonEmpty(a.krb5Conf), Keytab: nonEmpty(a.keytab),
+		TruststoreLocation: nonEmpty(a.truststore), KeystoreLocation: nonEmpty(a.keystore),
 		CreateTime: ptr(a.created), UpdateTime: ptr(a.updated),
 	}
 	if v2 {
-		it.Username = set(a.user)
+		it.Username = nonEmpty(a.user)
 	} else {
-		it.UserName = set(a.user)
+		it.UserName = nonEmpty(a.user)
 	}
 	return it
 }
@@ -204,6 +198,14 @@ func (h *handlers) deleteAuthInfo(project, name string) *server.ErrorBody {
 	p.removeAuthInfo(a)
 	s.store.dropIfEmpty(project)
 	return nil
+}
+
+// nonEmpty is v, or nil for "", which stands for a field not set.
+func nonEmpty(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return &v
 }
 
 // orElse is p, or else q when p is absent: user_name, or the username

@@ -382,15 +382,9 @@ func (s *Server) classicFixture(e ClassicFixture, now int64, held, staged *proje
 }
 
 func (s *Server) authFixture(e AuthInfoFixture, now int64, held, staged *project) (*authInfo, error) {
-	opt := func(v string) *string {
-		if v == "" {
-			return nil
-		}
-		return &v
-	}
 	if err := s.schemaCheck("AuthInfoCreateRequest", server.AuthInfoCreateRequest{AuthInfoName: e.Name, DatasourceType: server.AuthInfoType(e.Type),
-		UserName: opt(e.UserName), CertificateLocation: opt(e.CertificateLocation), Krb5Conf: opt(e.Krb5Conf), Keytab: opt(e.Keytab),
-		TruststoreLocation: opt(e.TruststoreLocation), KeystoreLocation: opt(e.KeystoreLocation)}); err != nil {
+		UserName: nonEmpty(e.UserName), CertificateLocation: nonEmpty(e.CertificateLocation), Krb5Conf: nonEmpty(e.Krb5Conf), Keytab: nonEmpty(e.Keytab),
+		TruststoreLocation: nonEmpty(e.TruststoreLocation), KeystoreLocation: nonEmpty(e.KeystoreLocation)}); err != nil {
 		return nil, err
 	}
 	if held.authInfos[e.Name] != nil || staged.authInfos[e.Name] != nil {
