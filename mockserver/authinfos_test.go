@@ -307,6 +307,12 @@ func TestConnectivity(t *testing.T) {
 		{"q1", "fd00::10", mockserver.Unreachable},
 		{"q1", "10.0.0.1:0", mockserver.Unreachable},
 		{"q1", "10.0.0.1:70000", mockserver.Unreachable},
+		{"q1", "10.0.0.1:65535", mockserver.Reachable},
+		{"q1", "10.0.0.1:65536", mockserver.Unreachable},
+		{"q1", "10.0.0.1:0080", mockserver.Unreachable},
+		{"q1", "10.0.0.1:+80", mockserver.Unreachable},
+		{"q1", "[]:80", mockserver.Unreachable},
+		{"q1", "a:b:80", mockserver.Unreachable},
 		{"q1", ":3306", mockserver.Unreachable},
 		{"q2", "10.0.0.1:3306", mockserver.Unreachable},
 	} {

@@ -166,6 +166,29 @@ func (r *Resource) Op(role Role) *Operation {
 type MockAnswers struct {
 	Unique  *Answer `json:"unique,omitempty"`
 	Unknown *Answer `json:"unknown,omitempty"`
+	// Decides, when set, is a field of what a read answers that a
+	// dli-mock fixes when it creates one, by a rule (a connectivity
+	// test's result).
+	Decides *Decides `json:"decides,omitempty"`
+}
+
+// Decides is a dli-mock's rule for a field of a resource: Value when
+// everything When says holds at its create, else Otherwise.
+type Decides struct {
+	Field     string `json:"field"`
+	Value     string `json:"value"`
+	Otherwise string `json:"otherwise"`
+	When      When   `json:"when"`
+}
+
+// When is what a rule holds at a resource's create.
+type When struct {
+	// Match are properties of the create's body, each with the pattern
+	// its value must match (a string property, absent fails).
+	Match map[string]string `json:"match,omitempty"`
+	// Bound is a kind the resource's parent must be bound to, ACTIVE,
+	// by a live one of it (a queue to an enhanced connection).
+	Bound string `json:"bound,omitempty"`
 }
 
 // ReadByList is how a kind with no read is read (a datasource
@@ -655,6 +678,9 @@ func (s *Semantics) checkResource(r *Resource) []error {
 		if m.Unique != nil && r.Unique == nil {
 			bad("mock unique: the document does not say the names are unique")
 		}
+		if d := m.Decides; d != nil {
+			errs = append(errs, s.checkDecides(r, d)...)
+		}
 	}
 	if r.Transient && len(r.Operations[Delete]) > 0 {
 		bad("transient, but %s deletes it", ids(r.Operations[Delete]))
@@ -801,6 +827,18 @@ func schemaOf(op *openapi3.Operation, status int) *openapi3.Schema {
 		return nil
 	}
 	mt := r.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return mt.Schema.Value
+}
+
+// requestSchema is the JSON schema of an operation's request body.
+func requestSchema(op *openapi3.Operation) *openapi3.Schema {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil {
 		return nil
 	}
@@ -1007,4 +1045,48 @@ func embedded(v any) []string {
 		}
 	}
 	return out
+}
+
+// checkDecides checks a dli-mock's rule against what it speaks of: a
+// field the read answers, body properties the create takes, patterns Go
+// reads, and a declared kind for the parent to be bound to.
+func (s *Semantics) checkDecides(r *Resource, d *Decides) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("mock decides: "+format, args...)) }
+	if d.Field == "" || d.Value == "" || d.Otherwise == "" || d.Value == d.Otherwise {
+		bad("say the field, the value when the rule holds and another otherwise")
+	}
+	if read := r.Op(Read); read == nil {
+		bad("%s has no read to answer it", r.Title)
+	} else if shown := schemaOf(read.op, 200); shown != nil {
+		if _, err := schemaAt(shown, "/"+d.Field); err != nil {
+			bad("field %q is not a property of what %s answers", d.Field, read.ID)
+		}
+	}
+	create := r.Op(Create)
+	if create == nil {
+		bad("nothing creates a %s", r.Title)
+	}
+	for _, prop := range slices.Sorted(maps.Keys(d.When.Match)) {
+		if _, err := regexp.Compile(d.When.Match[prop]); err != nil {
+			bad("match %s: %v", prop, err)
+		}
+		if create == nil {
+			continue
+		}
+		if body := requestSchema(create.op); body == nil {
+			bad("match %s: %s takes no JSON body", prop, create.ID)
+		} else if _, err := schemaAt(body, "/"+prop); err != nil {
+			bad("match %s: not a property of %s's body", prop, create.ID)
+		}
+	}
+	if b := d.When.Bound; b != "" {
+		switch {
+		case s.Resources[b] == nil:
+			bad("bound: kind %q is not declared", b)
+		case r.Parent == "":
+			bad("bound: a %s has no parent to be bound", r.Title)
+		}
+	}
+	return errs
 }

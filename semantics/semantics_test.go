@@ -73,6 +73,10 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 	assert.Equal(t, "grantee_project_id", grantee.Placeholder())
 	assert.Equal(t, semantics.NeedOptional, grantee.Need)
 	assert.Equal(t, "RDS", s.Input("service").Default)
+	rule := s.Resources["connectivity_task"].Mock.Decides
+	require.NotNil(t, rule)
+	assert.Equal(t, semantics.Decides{Field: "connectivity", Value: "REACHABLE", Otherwise: "UNREACHABLE",
+		When: semantics.When{Match: map[string]string{"address": rule.When.Match["address"]}, Bound: "enhanced_connection"}}, *rule)
 }
 
 // A declaration the gate could not act on fails the document, naming the
@@ -109,6 +113,16 @@ func TestDeclarationsAreCheckedLikeCode(t *testing.T) {
 		{"a property taking no declared input", "x-dli-cloud-input: vpc-id", "x-dli-cloud-input: vpc", "x-dli-cloud-input at /dest_vpc_id: vpc is not a declared input; want one of x-dli-cloud-inputs's [vpc-id"},
 		{"a mock refusal that is no refusal", "      unique: {status: 400, code: DLI.0006}\n      unknown: {status: 400, code: DLI.0002}", "      unique: {status: 200, code: DLI.0006}\n      unknown: {status: 400, code: DLI.0002}",
 			"resource auth_info: mock unique: a refusal is a 4xx status"},
+		{"a decided field the read lacks", "        field: connectivity\n", "        field: reachable\n",
+			`resource connectivity_task: mock decides: field "reachable" is not a property of what ShowConnectivityTask answers`},
+		{"a rule on a property the create lacks", "            address: '^(", "            addr: '^(",
+			"resource connectivity_task: mock decides: match addr: not a property of CreateConnectivityTask's body"},
+		{"a rule Go cannot read", "            address: '^(", "            address: '^((",
+			"resource connectivity_task: mock decides: match address: error parsing regexp"},
+		{"a rule bound to no kind", "          bound: enhanced_connection", "          bound: enhanced_connections",
+			`resource connectivity_task: mock decides: bound: kind "enhanced_connections" is not declared`},
+		{"a rule deciding nothing", "        otherwise: UNREACHABLE", "        otherwise: REACHABLE",
+			"resource connectivity_task: mock decides: say the field, the value when the rule holds and another otherwise"},
 		{"an input of no kind", "    kind: vpc\n    need: required", "    kind: network\n    need: required", `x-dli-cloud-inputs: input 1 (vpc-id): kind "network": want one of`},
 		{"an input of no need", "    kind: queue\n    need: optional", "    kind: queue\n    need: sometimes", `x-dli-cloud-inputs: input 4 (queue): need "sometimes": want one of`},
 		{"an input no flag could be", "  - name: pool\n", "  - name: Pool_1\n", `x-dli-cloud-inputs: input 3 (Pool_1): name "Pool_1": want lower-case words joined by dashes`},
