@@ -208,6 +208,9 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 		return r.input(op, ptr, v)
 	}
 	d, res := g.sem.Of(op), g.sem.ResourceOf(op)
+	if v, ok := r.ruled(d, res, ptr); ok {
+		return v, true
+	}
 	named := res != nil && ptr == "/"+res.Name && d.Role == semantics.Create
 	at := ptr
 	if named {
@@ -262,6 +265,34 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 		return "BIND_QUEUE", true
 	}
 	return nil, false
+}
+
+// ruled is, half the time against a dli-mock, a value of the pattern a
+// dli-mock's rule holds a create's property to (mock.decides): drawn from
+// the schema alone, a value would seldom meet it, and what the rule
+// decides when it is met would go unchecked.
+func (r *seqRun) ruled(d *semantics.Operation, res *semantics.Resource, ptr string) (string, bool) {
+	if !r.g.cfg.Mock || r.force != nil || d == nil || d.Role != semantics.Create || res == nil || res.Mock == nil || res.Mock.Decides == nil {
+		return "", false
+	}
+	pattern, ok := res.Mock.Decides.When.Match[strings.TrimPrefix(ptr, "/")]
+	if !ok || compiled(pattern) == nil || !rapid.Bool().Draw(r.t, "meet the mock's rule?") {
+		return "", false
+	}
+	vals := samples(pattern, 1, 64)
+	if len(vals) == 0 {
+		return "", false
+	}
+	v := rapid.SampledFrom(vals).Draw(r.t, ptr)
+	// And the rest of the rule met first: the run's queue bound, ACTIVE.
+	// Left to chance, a sequence would seldom bind it, see it settle and
+	// then test it, and a rule's value would go unchecked.
+	if b := res.Mock.Decides.When.Bound; b != "" && goKinds[b].bind != nil {
+		if p := r.g.inputParent(res); p != nil && r.g.inputs[p.Input] != "" {
+			goKinds[b].bind(r, r.g.inputs[p.Input])
+		}
+	}
+	return v, true
 }
 
 // input is the value at ptr of a property that takes an input whose

@@ -43,8 +43,10 @@ type mBinding struct {
 	updated float64
 }
 
+// mGrant is what one holder (a project on a connection, a user on a
+// datasource authentication) may do.
 type mGrant struct {
-	project    string
+	holder     string
 	privileges []string
 }
 
@@ -324,7 +326,8 @@ func (m *model) predictAuthorization(_ string, _ map[string]string, body map[str
 	project := str(body["projectId"])
 	action := str(body["action"])
 	type change struct {
-		c          *mConn
+		grants     *[]mGrant
+		holder     string
 		privileges []string
 	}
 	var changes []change
@@ -348,6 +351,7 @@ func (m *model) predictAuthorization(_ string, _ map[string]string, body map[str
 			case t == nil || t.deleted:
 				return m.mockRule("DLI.0002", "a "+res.Title+" that does not exist")
 			}
+			changes = append(changes, change{&t.grants, str(body["user_name"]), privs})
 			continue
 		}
 		id, ok := strings.CutPrefix(str(p["object"]), "edsconnections.")
@@ -364,24 +368,25 @@ func (m *model) predictAuthorization(_ string, _ map[string]string, body map[str
 		case c.deleted:
 			return m.mockCode("DLI.0001", "the connection was deleted")
 		}
-		changes = append(changes, change{c, privs})
+		changes = append(changes, change{&c.grants, project, privs})
 	}
-	return prediction{want: accept, why: action + " on enhanced connections", apply: func(map[string]any) {
+	return prediction{want: accept, why: action + " of privileges", apply: func(map[string]any) {
 		for _, ch := range changes {
-			ch.c.authorize(project, action, ch.privileges)
+			authorize(ch.grants, ch.holder, action, ch.privileges)
 		}
 	}}
 }
 
 // authorize applies grant (adds), revoke (removes) and update (replaces;
-// empty revokes all), as the document describes RunAuthorizationAction.
-func (c *mConn) authorize(project, action string, privs []string) {
-	i := slices.IndexFunc(c.grants, func(g mGrant) bool { return g.project == project })
+// empty revokes all) to a holder's privileges, as the document describes
+// RunAuthorizationAction.
+func authorize(grants *[]mGrant, holder, action string, privs []string) {
+	i := slices.IndexFunc(*grants, func(g mGrant) bool { return g.holder == holder })
 	if i < 0 {
-		c.grants = append(c.grants, mGrant{project: project})
-		i = len(c.grants) - 1
+		*grants = append(*grants, mGrant{holder: holder})
+		i = len(*grants) - 1
 	}
-	g := &c.grants[i]
+	g := &(*grants)[i]
 	switch action {
 	case "grant":
 		for _, p := range privs {
@@ -395,8 +400,27 @@ func (c *mConn) authorize(project, action string, privs []string) {
 		g.privileges = slices.Compact(slices.Clone(privs))
 	}
 	if len(g.privileges) == 0 {
-		c.grants = slices.Delete(c.grants, i, i+1)
+		*grants = slices.Delete(*grants, i, i+1)
 	}
+}
+
+// heldBy is each holder's privileges, sorted.
+func heldBy(grants []mGrant) map[string][]string {
+	out := map[string][]string{}
+	for _, g := range grants {
+		out[g.holder] = slices.Sorted(slices.Values(g.privileges))
+	}
+	return out
+}
+
+// listedBy is each holder's privileges in a list's items, sorted; holder
+// names an item's holder.
+func listedBy(items []map[string]any, holder func(map[string]any) string) map[string][]string {
+	out := map[string][]string{}
+	for _, it := range items {
+		out[holder(it)] = slices.Sorted(slices.Values(strings_(it["privileges"])))
+	}
+	return out
 }
 
 // compareConn holds what a server shows or lists of a connection to the

@@ -3,6 +3,7 @@ package gate
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -29,6 +30,12 @@ type mThing struct {
 	fields  map[string]any
 	state   string // last seen; "" before any
 	deleted bool
+	// decided is the value of the field a dli-mock's rule decides at the
+	// create, where the model is sure of it; "" where it is not.
+	decided string
+	// grants are the users' privileges on it, for a kind DLI's
+	// authorization API names as an object.
+	grants []mGrant
 }
 
 // thing is the resource of kind and key the model holds, the latest of
@@ -92,14 +99,13 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 					t.fields[k] = v
 				}
 			}
+			t.decided = m.decided(res, body, t.parent)
 			m.things = append(m.things, t)
 		}}, true
 	}
 	if op.Role == semantics.List {
-		if selects(op) {
-			// It names what to list (an object's privileges): whether that
-			// exists the declarations do not say.
-			return expect(either, "a list of what a parameter names"), true
+		if sel := selector(op); sel != "" {
+			return m.predictSelected(path[sel]), true
 		}
 		return expect(accept, "a valid list"), true
 	}
@@ -128,6 +134,15 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 		return expect(accept, "the "+res.Title+" exists"), true
 	case semantics.Update:
 		return prediction{want: accept, why: "fields present overwrite", apply: func(map[string]any) {
+			for k, v := range body {
+				if p := bodyProperty(op, k); v != nil && p != nil && p.Deprecated {
+					// An old spelling of a field the update leaves out
+					// (username for user_name): which, the document says
+					// in words only, so what was written of those may be
+					// overwritten now.
+					maps.DeleteFunc(t.written, func(w string, _ any) bool { _, sent := body[w]; return !sent })
+				}
+			}
 			for k, v := range body {
 				if v == nil || notReadBack(op, k) {
 					continue // null is absent (the document's convention); a secret or an old spelling is not read back
@@ -168,6 +183,24 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 	return prediction{}, false
 }
 
+// predictSelected is the prediction for a list of what obj names (an
+// object's privileges): where obj names a resource of a kind the
+// authorization API names as an object, whether the model holds it;
+// otherwise whether it exists the declarations do not say.
+func (m *model) predictSelected(obj string) prediction {
+	res, key := m.sem.ObjectKind(obj)
+	if res == nil {
+		return expect(either, "a list of what a parameter names")
+	}
+	if t := m.thing(res.Kind, key); t != nil && !t.deleted {
+		return expect(accept, "the "+res.Title+" it names exists")
+	}
+	if m.mock && res.Mock != nil && res.Mock.Unknown != nil {
+		return answerFor(*res.Mock.Unknown, "the "+res.Title+" it names does not exist (as a dli-mock's README answers it)")
+	}
+	return expect(refuse, "the "+res.Title+" it names does not exist (the document)")
+}
+
 // seeThing holds what a read answered of a resource to the model: its
 // key, its name, the fields an update wrote, and its state's move.
 func (m *model) seeThing(t *mThing, got map[string]any) []string {
@@ -184,6 +217,12 @@ func (m *model) seeThing(t *mThing, got map[string]any) []string {
 			diffs = append(diffs, fmt.Sprintf("%s is %s, want %s as written", k, marshal(v), marshal(t.written[k])))
 		}
 	}
+	if t.decided != "" {
+		rule := res.Mock.Decides
+		if v := str(got[rule.Field]); v != t.decided {
+			diffs = append(diffs, fmt.Sprintf("%s is %q, want %s as a dli-mock's README decides it", rule.Field, v, t.decided))
+		}
+	}
 	if res.State == nil {
 		return diffs
 	}
@@ -196,6 +235,35 @@ func (m *model) seeThing(t *mThing, got map[string]any) []string {
 	}
 	t.state = state
 	return diffs
+}
+
+// decided is the value a dli-mock's rule (its kind's mock.decides) gives
+// a new resource of res, created with body under parent: the rule's
+// otherwise when a property fails its pattern, its value when the parent
+// is surely bound as it asks; "" when the model cannot be sure (the
+// project may hold bindings the run did not make) or the server is no
+// dli-mock.
+func (m *model) decided(res *semantics.Resource, body map[string]any, parent string) string {
+	if !m.mock || res.Mock == nil || res.Mock.Decides == nil {
+		return ""
+	}
+	rule := res.Mock.Decides
+	for _, prop := range slices.Sorted(maps.Keys(rule.When.Match)) {
+		re := compiled(rule.When.Match[prop])
+		if re == nil {
+			return ""
+		}
+		if v, ok := body[prop].(string); !ok || !re.MatchString(v) {
+			return rule.Otherwise
+		}
+	}
+	if rule.When.Bound != "" {
+		gk := goKinds[rule.When.Bound]
+		if gk.bound == nil || !gk.bound(m, parent) {
+			return ""
+		}
+	}
+	return rule.Value
 }
 
 // movesTo says whether a state may move from one to another; from "", not

@@ -1,9 +1,13 @@
 package gate
 
 import (
+	"encoding/json"
+	"slices"
+
 	"pgregory.net/rapid"
 
 	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/semantics"
 )
 
 // The registry: what the document cannot declare, by operationId. It is
@@ -72,7 +76,7 @@ var behaviours = map[string]behaviour{
 	"CreateEnhancedConnectionRoutes":    {predict: (*model).createRoute},
 	"DeleteRouteFromEnhancedConnection": {predict: (*model).deleteRoute},
 	"DeleteEnhancedConnectionRoutes":    {predict: (*model).deleteRoute},
-	"RunAuthorizationAction":            {predict: (*model).predictAuthorization, wanted: []string{"/projectId"}, mockRefusals: grantRefusals},
+	"RunAuthorizationAction":            {predict: (*model).predictAuthorization, wanted: []string{"/projectId"}, prepare: (*seqRun).userGrants, mockRefusals: grantRefusals},
 
 	// Classic connections are held by their declarations, but for what
 	// a dli-mock answers a delete while one is being created, and what a
@@ -90,6 +94,17 @@ type goKind struct {
 	// sentinel is a key that does not exist, drawn among the others in
 	// place of a fresh unknown one.
 	sentinel string
+	// bound says whether a live one of the kind is surely bound, ACTIVE,
+	// to the queue or pool of that name (what a dli-mock's rule of
+	// another kind may ask: mock.decides).
+	bound func(m *model, name string) bool
+	// bind makes a live one of the run bound, ACTIVE, to the queue of
+	// that name, where it can.
+	bind func(r *seqRun, name string)
+	// observe holds what a list of the kind answered, for the object
+	// obj it selects, to the model (a privilege list of a resource the
+	// authorization API names as an object).
+	observe func(r *seqRun, list *semantics.Operation, obj string)
 }
 
 var goKinds = map[string]goKind{
@@ -116,7 +131,7 @@ var goKinds = map[string]goKind{
 			names = append(names, c.name)
 		}
 		return names
-	}},
+	}, bound: (*model).boundActive},
 	"route": {sentinel: "no_such_route", keys: func(m *model, parent string, _ bool) []string {
 		var out []string
 		if c := m.conn(parent); c != nil {
@@ -126,7 +141,18 @@ var goKinds = map[string]goKind{
 		}
 		return out
 	}},
-	"privilege": {keys: func(*model, string, bool) []string { return nil }},
+	"privilege": {keys: func(*model, string, bool) []string { return nil }, observe: (*seqRun).compareUserPrivileges},
+}
+
+func init() {
+	// Set here, for the calls they make are predicted through the
+	// registry, which Go does not let its own literals refer to.
+	k := goKinds["enhanced_connection"]
+	k.bind = (*seqRun).bindActive
+	goKinds["enhanced_connection"] = k
+	b := behaviours["RunAuthorizationAction"]
+	b.observe = (*seqRun).listUserGrants
+	behaviours["RunAuthorizationAction"] = b
 }
 
 // modelledInGo says whether the registry models a resource kind itself,
@@ -134,6 +160,125 @@ var goKinds = map[string]goKind{
 func (g *gate) modelledInGo(kind string) bool {
 	_, ok := goKinds[kind]
 	return ok
+}
+
+// userGrants, mostly, keeps of what a grant drawn against a dli-mock
+// names on an object of a declared kind (a datasource authentication) the
+// privileges a user may hold there, or one of them if none, and names one
+// of a few users where it names none: drawn for any object and user, most
+// would be refused, a revoke would seldom meet a grant, and what a user's
+// grant does would seldom show.
+func (r *seqRun) userGrants(body any) {
+	b, _ := body.(map[string]any)
+	if !r.g.cfg.Mock || r.force != nil || b == nil {
+		return
+	}
+	var declared []map[string]any
+	for _, p := range objects(b["privileges"]) {
+		if res, _ := r.m.sem.ObjectKind(str(p["object"])); res != nil {
+			declared = append(declared, p)
+		}
+	}
+	// Nothing drawn where nothing is kept: a run without such kinds
+	// draws as it did before they were declared.
+	if len(declared) == 0 || rapid.IntRange(0, 3).Draw(r.t, "grant what a user may hold?") == 0 {
+		return
+	}
+	for _, p := range declared {
+		var keep []any
+		for _, v := range strings_(p["privileges"]) {
+			if slices.Contains(userPrivileges, v) {
+				keep = append(keep, v)
+			}
+		}
+		if len(keep) == 0 {
+			keep = []any{rapid.SampledFrom(userPrivileges).Draw(r.t, "a user's privilege")}
+		}
+		p["privileges"] = keep
+	}
+	if str(b["user_name"]) == "" {
+		b["user_name"] = rapid.SampledFrom(grantees).Draw(r.t, "a user to grant")
+	}
+}
+
+// grantees are the users a sequence grants privileges to.
+var grantees = []string{"contract_user_a", "contract_user_b"}
+
+// listUserGrants, after a dli-mock took a grant on an object of a
+// declared kind, lists who holds what on it, by the privilege list that
+// selects an object: held to the model at once, before later steps move
+// it on (left to chance, a sequence seldom lists after a grant).
+func (r *seqRun) listUserGrants(string) {
+	if !r.g.cfg.Mock || r.unsure || r.last.Status != 200 {
+		return
+	}
+	var body map[string]any
+	_ = json.Unmarshal([]byte(r.last.Body), &body)
+	var objs []string
+	for _, p := range objects(body["privileges"]) {
+		if res, _ := r.m.sem.ObjectKind(str(p["object"])); res != nil {
+			objs = append(objs, str(p["object"]))
+		}
+	}
+	if len(objs) == 0 {
+		return
+	}
+	obj := recent(r.t, objs, "list the privileges on")
+	for _, list := range r.g.sem.Resources["privilege"].Operations[semantics.List] {
+		sel := selector(list)
+		i := slices.IndexFunc(r.actions, func(a action) bool { return a.op.op.OperationID == list.ID })
+		if sel == "" || i < 0 {
+			continue
+		}
+		r.call(r.actions[i].op, map[string]string{sel: obj}, nil, "")
+		r.compareUserPrivileges(list, obj)
+		return
+	}
+}
+
+// boundActive says whether a live connection binds the queue or pool of
+// that name, seen ACTIVE: a binding stays so until it is unbound or its
+// connection deleted, which the model holds.
+func (m *model) boundActive(name string) bool {
+	for _, c := range m.conns {
+		if !c.deleted && slices.ContainsFunc(c.bindings, func(b mBinding) bool { return b.name == name && b.status == "ACTIVE" }) {
+			return true
+		}
+	}
+	return false
+}
+
+// bindActive binds the queue of that name to the run's latest live
+// connection (made first if there is none) and waits until the binding
+// settles, unless one is bound, ACTIVE, already.
+func (r *seqRun) bindActive(name string) {
+	if r.unsure || r.m.boundActive(name) {
+		return
+	}
+	var c *mConn
+	for _, mc := range r.m.conns {
+		if !mc.deleted {
+			c = mc
+		}
+	}
+	if c == nil {
+		if !r.makeFirst("enhanced_connection") {
+			return
+		}
+		if c = r.m.conns[len(r.m.conns)-1]; c.deleted {
+			return
+		}
+	}
+	if c.binding(name) == nil {
+		i := slices.IndexFunc(r.actions, func(a action) bool { return a.op.op.OperationID == "AssociateQueueToEnhancedConnection" })
+		if i < 0 {
+			return
+		}
+		if status, _ := r.call(r.actions[i].op, map[string]string{"connection_id": c.id}, map[string]any{"queues": []any{name}}, ""); status != 200 {
+			return
+		}
+	}
+	r.settle()
 }
 
 // nothingToBind is, seldom, a binding request with both lists null: each

@@ -570,6 +570,10 @@ func (r *seqRun) linked(a action) {
 		behaviours[a.op.op.OperationID].observe(r, key)
 	case d != nil && d.Role == semantics.Read && !r.g.modelledInGo(d.Resource):
 		r.seeThing(r.g.sem.Resources[d.Resource], key)
+	case d != nil && d.Role == semantics.List && goKinds[d.Resource].observe != nil:
+		if sel := selector(d); sel != "" {
+			goKinds[d.Resource].observe(r, d, params[sel])
+		}
 	}
 }
 
@@ -633,9 +637,25 @@ func (r *seqRun) resolve(a action, expr string, byExpr map[string]string) (strin
 		}
 	}
 	if rapid.IntRange(0, 9).Draw(t, "unknown id") == 0 {
+		if numbers(ids) {
+			// Of keys that are numbers (a connectivity test's), an unknown
+			// one is a number too, which a server reads and does not
+			// find, rather than one it cannot read.
+			return strconv.FormatInt(1<<53-1, 10), true
+		}
 		return uuid.NewString(), true
 	}
 	return recent(t, ids, kind), true
+}
+
+// numbers says whether every key is a decimal integer.
+func numbers(keys []string) bool {
+	for _, k := range keys {
+		if _, err := strconv.ParseInt(k, 10, 64); err != nil {
+			return false
+		}
+	}
+	return len(keys) > 0
 }
 
 // keysOf lists the keys of the resources of kind the model holds (under
@@ -866,21 +886,48 @@ func (r *seqRun) comparePrivileges(id string) {
 	}
 	var got map[string]any
 	_ = json.Unmarshal([]byte(r.last.body), &got)
-	have := map[string][]string{}
-	for _, p := range objects(got["privileges"]) {
-		project := firstOf(str(p["project_id"]), str(p["applicant_project_id"]))
-		privs := strings_(p["privileges"])
-		slices.Sort(privs)
-		have[project] = privs
-	}
-	want := map[string][]string{}
-	for _, gr := range c.grants {
-		privs := slices.Clone(gr.privileges)
-		slices.Sort(privs)
-		want[gr.project] = privs
-	}
-	if fmt.Sprint(have) != fmt.Sprint(want) {
+	have := listedBy(objects(got["privileges"]), func(p map[string]any) string {
+		return firstOf(str(p["project_id"]), str(p["applicant_project_id"]))
+	})
+	if want := heldBy(c.grants); fmt.Sprint(have) != fmt.Sprint(want) {
 		r.fail("privileges unlike the model", "the privileges of %s are %v, the model holds %v", id, have, want)
+	}
+}
+
+// compareUserPrivileges holds a dli-mock's privilege list of a resource
+// the authorization API names as an object (a datasource authentication)
+// to the users' grants the model holds of it. Only a dli-mock's: no
+// public source shows DLI's list of one.
+func (r *seqRun) compareUserPrivileges(list *semantics.Operation, obj string) {
+	res, key := r.m.sem.ObjectKind(obj)
+	if !r.g.cfg.Mock || res == nil || r.unsure || r.last.Status != 200 {
+		return
+	}
+	t := r.m.thing(res.Kind, key)
+	if t == nil || t.deleted {
+		return
+	}
+	items := itemsOf(r.last, list.Items)
+	var got map[string]any
+	_ = json.Unmarshal([]byte(r.last.body), &got)
+	var diffs []string
+	if n, ok := got["count"].(float64); ok && int(n) != len(items) {
+		diffs = append(diffs, fmt.Sprintf("count is %v for %d items", n, len(items)))
+	}
+	if name, ok := got["object_name"]; ok && str(name) != key {
+		diffs = append(diffs, fmt.Sprintf("object_name is %q, want %q", str(name), key))
+	}
+	for _, it := range items {
+		if o, ok := it["object"]; ok && str(o) != obj {
+			diffs = append(diffs, fmt.Sprintf("an item's object is %q, want %q", str(o), obj))
+		}
+	}
+	have := listedBy(items, func(it map[string]any) string { return str(it["user_name"]) })
+	if want := heldBy(t.grants); fmt.Sprint(have) != fmt.Sprint(want) {
+		diffs = append(diffs, fmt.Sprintf("the users' privileges are %v, the model holds %v", have, want))
+	}
+	if len(diffs) > 0 {
+		r.fail("privileges unlike the model", "the privileges on %s: %s", obj, strings.Join(diffs, "; "))
 	}
 }
 

@@ -95,14 +95,17 @@ func (g *gate) bodyFor(res *semantics.Resource) (map[string]any, bool) {
 // selects says whether a list takes a required query parameter: it names
 // what to list (an object whose privileges to list), which only a real
 // one answers, and a drawn value does not name one.
-func selects(list *semantics.Operation) bool {
-	doc := list.Document()
-	for _, p := range doc.Parameters {
+func selects(list *semantics.Operation) bool { return selector(list) != "" }
+
+// selector is the required query parameter that names what a list lists,
+// or "".
+func selector(list *semantics.Operation) string {
+	for _, p := range list.Document().Parameters {
 		if p.Value != nil && p.Value.In == "query" && p.Value.Required {
-			return true
+			return p.Value.Name
 		}
 	}
-	return false
+	return ""
 }
 
 // queryParams are the query parameters of op, by name.
