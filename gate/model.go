@@ -318,10 +318,6 @@ func (m *model) deleteRoute(_ string, path map[string]string, _ map[string]any) 
 // predictAuthorization: grants on enhanced connections are what the model
 // knows; of other objects, and requests without a project, it judges
 // only a dli-mock, by its README.
-// userPrivileges are what a user may hold on a datasource authentication
-// (DLI's permission table for datasourceauth).
-var userPrivileges = []string{"USE_AUTH", "UPDATE_AUTH", "DROP_AUTH", "GRANT_PRIVILEGE", "REVOKE_PRIVILEGE", "SHOW_PRIVILEGES"}
-
 func (m *model) predictAuthorization(_ string, _ map[string]string, body map[string]any) prediction {
 	project := str(body["projectId"])
 	action := str(body["action"])
@@ -346,7 +342,7 @@ func (m *model) predictAuthorization(_ string, _ map[string]string, body map[str
 				return m.mockRule("DLI.0001", "no user_name to grant to")
 			case len(privs) == 0 && action != "update":
 				return m.mockRule("DLI.0001", "no privilege named")
-			case slices.ContainsFunc(privs, func(v string) bool { return !slices.Contains(userPrivileges, v) }):
+			case slices.ContainsFunc(privs, func(v string) bool { return !slices.Contains(res.Privileges, v) }):
 				return m.mockRule("DLI.0001", "a privilege a user cannot hold on a "+res.Title)
 			case t == nil || t.deleted:
 				return m.mockRule("DLI.0002", "a "+res.Title+" that does not exist")

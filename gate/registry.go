@@ -174,9 +174,10 @@ func (r *seqRun) userGrants(body any) {
 		return
 	}
 	var declared []map[string]any
+	var held [][]string
 	for _, p := range objects(b["privileges"]) {
-		if res, _ := r.m.sem.ObjectKind(str(p["object"])); res != nil {
-			declared = append(declared, p)
+		if res, _ := r.m.sem.ObjectKind(str(p["object"])); res != nil && len(res.Privileges) > 0 {
+			declared, held = append(declared, p), append(held, res.Privileges)
 		}
 	}
 	// Nothing drawn where nothing is kept: a run without such kinds
@@ -184,15 +185,15 @@ func (r *seqRun) userGrants(body any) {
 	if len(declared) == 0 || rapid.IntRange(0, 3).Draw(r.t, "grant what a user may hold?") == 0 {
 		return
 	}
-	for _, p := range declared {
+	for i, p := range declared {
 		var keep []any
 		for _, v := range strings_(p["privileges"]) {
-			if slices.Contains(userPrivileges, v) {
+			if slices.Contains(held[i], v) {
 				keep = append(keep, v)
 			}
 		}
 		if len(keep) == 0 {
-			keep = []any{rapid.SampledFrom(userPrivileges).Draw(r.t, "a user's privilege")}
+			keep = []any{rapid.SampledFrom(held[i]).Draw(r.t, "a user's privilege")}
 		}
 		p["privileges"] = keep
 	}

@@ -10,9 +10,10 @@ import (
 	"github.com/dli-contract/dli-go/validate"
 )
 
-// The mock decides a connectivity test by the rule the document declares
-// of it, which the gate holds it to: the two must not drift apart.
-func TestConnectivityRuleIsTheDocuments(t *testing.T) {
+// The mock decides a connectivity test, and refuses a user's privilege on
+// a datasource authentication, by what the document declares of them,
+// which the gate holds it to: the two must not drift apart.
+func TestTheMocksRulesAreTheDocuments(t *testing.T) {
 	doc, err := validate.Embedded()
 	require.NoError(t, err)
 	sem, err := semantics.Load(doc.OpenAPI())
@@ -22,6 +23,8 @@ func TestConnectivityRuleIsTheDocuments(t *testing.T) {
 	require.NotNil(t, res.Mock)
 	rule := res.Mock.Decides
 	require.NotNil(t, rule, "the document declares no rule for a dli-mock's connectivity tests")
+	assert.Equal(t, authPrivileges, sem.Resources["auth_info"].Privileges,
+		"what a user may hold on a datasource authentication: the mock's list and the document's declaration differ")
 	assert.Equal(t, semantics.Decides{Field: "connectivity", Value: Reachable, Otherwise: Unreachable,
 		When: semantics.When{Match: map[string]string{"address": addressPattern}, Bound: "enhanced_connection"}}, *rule)
 }

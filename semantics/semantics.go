@@ -141,6 +141,9 @@ type Resource struct {
 	// Object, when set, is the prefix by which DLI's authorization API
 	// names one as an object, followed by its key (datasourceauth.<name>).
 	Object string `json:"object,omitempty"`
+	// Privileges, for a kind named as an object, are what a user may
+	// hold on one.
+	Privileges []string `json:"privileges,omitempty"`
 	// The operations of each role on it, in the document's order.
 	Operations map[Role][]*Operation `json:"-"`
 }
@@ -680,6 +683,16 @@ func (s *Semantics) checkResource(r *Resource) []error {
 		}
 		if d := m.Decides; d != nil {
 			errs = append(errs, s.checkDecides(r, d)...)
+		}
+	}
+	if len(r.Privileges) > 0 {
+		switch {
+		case r.Object == "":
+			bad("privileges: only a kind named as an object (say object) has privileges on it")
+		case slices.Contains(r.Privileges, ""):
+			bad("privileges: an empty privilege")
+		case len(slices.Compact(slices.Sorted(slices.Values(r.Privileges)))) != len(r.Privileges):
+			bad("privileges: %v names one twice", r.Privileges)
 		}
 	}
 	if r.Transient && len(r.Operations[Delete]) > 0 {

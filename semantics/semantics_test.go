@@ -73,6 +73,7 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 	assert.Equal(t, "grantee_project_id", grantee.Placeholder())
 	assert.Equal(t, semantics.NeedOptional, grantee.Need)
 	assert.Equal(t, "RDS", s.Input("service").Default)
+	assert.Equal(t, []string{"USE_AUTH", "UPDATE_AUTH", "DROP_AUTH", "GRANT_PRIVILEGE", "REVOKE_PRIVILEGE", "SHOW_PRIVILEGES"}, s.Resources["auth_info"].Privileges)
 	rule := s.Resources["connectivity_task"].Mock.Decides
 	require.NotNil(t, rule)
 	assert.Equal(t, semantics.Decides{Field: "connectivity", Value: "REACHABLE", Otherwise: "UNREACHABLE",
@@ -113,6 +114,10 @@ func TestDeclarationsAreCheckedLikeCode(t *testing.T) {
 		{"a property taking no declared input", "x-dli-cloud-input: vpc-id", "x-dli-cloud-input: vpc", "x-dli-cloud-input at /dest_vpc_id: vpc is not a declared input; want one of x-dli-cloud-inputs's [vpc-id"},
 		{"a mock refusal that is no refusal", "      unique: {status: 400, code: DLI.0006}\n      unknown: {status: 400, code: DLI.0002}", "      unique: {status: 200, code: DLI.0006}\n      unknown: {status: 400, code: DLI.0002}",
 			"resource auth_info: mock unique: a refusal is a 4xx status"},
+		{"privileges named twice", "    privileges: [USE_AUTH, UPDATE_AUTH,", "    privileges: [USE_AUTH, USE_AUTH,",
+			"resource auth_info: privileges: [USE_AUTH USE_AUTH DROP_AUTH GRANT_PRIVILEGE REVOKE_PRIVILEGE SHOW_PRIVILEGES] names one twice"},
+		{"privileges on no object", "    object: datasourceauth.\n", "",
+			"resource auth_info: privileges: only a kind named as an object (say object) has privileges on it"},
 		{"a decided field the read lacks", "        field: connectivity\n", "        field: reachable\n",
 			`resource connectivity_task: mock decides: field "reachable" is not a property of what ShowConnectivityTask answers`},
 		{"a rule on a property the create lacks", "            address: '^(", "            addr: '^(",
