@@ -213,6 +213,7 @@ func (r *seqRun) listUserGrants(string) {
 	if !r.g.cfg.Mock || r.unsure || r.last.Status != 200 {
 		return
 	}
+	// The grant as sent: the objects it named.
 	var body map[string]any
 	_ = json.Unmarshal([]byte(r.last.Body), &body)
 	var objs []string
