@@ -17,7 +17,8 @@ import (
 // it is read:
 //
 //   - REACHABLE when the address has a port (host:port, an IPv6 host in
-//     brackets) and the queue is bound, ACTIVE, to an enhanced connection
+//     brackets, a port 1 to 65535 without a sign or leading zeros: the
+//     document's mock.decides) and the queue is bound, ACTIVE, to an enhanced connection
 //     that is not deleted, directly or through its pool: a queue or an
 //     elastic resource pool binding of that name (the mock knows no queue
 //     membership, so naming the pool stands for its queues);
