@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/semantics"
 	"github.com/dli-contract/dli-go/validate"
 )
 
@@ -302,6 +303,19 @@ func refusedWith(ex *Exchange, what, code string) string {
 	}
 	if got := errorCodeOf(ex); ex.Status != http.StatusBadRequest || got != code {
 		return fmt.Sprintf("%s was refused %d %s, want 400 %s", what, ex.Status, got, code)
+	}
+	return ""
+}
+
+// refusedAs is the message for a request that should have been refused as
+// answer declares (its status, and its code where it names one), "" when
+// it was.
+func refusedAs(ex *Exchange, what string, answer semantics.Answer) string {
+	if msg := refused(ex, what); msg != "" {
+		return msg
+	}
+	if got := errorCodeOf(ex); ex.Status != answer.Status || answer.Code != "" && got != answer.Code {
+		return fmt.Sprintf("%s was refused %d %s, want %d %s", what, ex.Status, got, answer.Status, answer.Code)
 	}
 	return ""
 }

@@ -1,0 +1,96 @@
+package gate_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/clock"
+	"github.com/dli-contract/dli-go/gate"
+	"github.com/dli-contract/dli-go/mockserver"
+)
+
+// A kind under a parent the run is given (a connectivity test under its
+// queue) is read where it does not exist, as its declaration's unknown
+// says it is refused: a key of its shape that names none (a number, for
+// a test's), and, against a dli-mock, the one just made under another
+// queue, which the mock's README answers as unknown.
+func TestAnUnknownChildIsRefusedAsDeclared(t *testing.T) {
+	t.Parallel()
+	unknownTest := regexp.MustCompile(`/queues/[^/]+/connection-test/9007199254740991$`)
+	otherQueue := regexp.MustCompile(`^(.*/queues/[^/]+)_other(/connection-test/[0-9]+)$`)
+	cases := []struct {
+		name   string
+		break_ func(next http.Handler) http.Handler
+		want   string
+	}{
+		{"the mock", nil, ""},
+		{"an unknown test answered", answerRefused(`/connection-test/[0-9]+$`, `{"is_success":true,"message":"","connectivity":"UNREACHABLE"}`),
+			"a read of a connectivity test that does not exist was answered 200"},
+		{"a test read under any queue", func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				r.URL.Path = otherQueue.ReplaceAllString(r.URL.Path, "$1$2")
+				next.ServeHTTP(w, r)
+			})
+		}, "a read of the connectivity test just added under another queue was answered 200"},
+		{"another code for an unknown test", func(next http.Handler) http.Handler {
+			return corrupting(next, func(path string, status int, b map[string]any) {
+				if status == http.StatusBadRequest && strings.Contains(path, "/connection-test/") {
+					b["error_code"] = "DLI.0006"
+				}
+			})
+		}, "a read of a connectivity test that does not exist was refused 400 DLI.0006, want 400 DLI.0002"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clk := clock.NewFake(time.Now())
+			m, err := mockserver.New(mockserver.Config{Clock: clk})
+			require.NoError(t, err)
+			var h http.Handler = m
+			if tc.break_ != nil {
+				h = tc.break_(m)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			rep := gate.Run(ctx, gate.Config{
+				Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: 5 * time.Millisecond,
+					Settle: time.Second, Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+				Network: mockserver.NewMockTransport(h),
+				Clock:   clk,
+				Checks:  []string{gate.CheckNegative},
+				// The life cycles are what is judged here; the sequences
+				// judge the model only.
+				MaxExamples: 1,
+			})
+			require.Empty(t, rep.Problem)
+			var unknown, other int
+			for _, ex := range rep.Exchanges {
+				if ex.Method == http.MethodGet && unknownTest.MatchString(ex.URL) {
+					unknown++
+				}
+				if ex.Method == http.MethodGet && strings.Contains(ex.URL, "_other/connection-test/") {
+					other++
+				}
+			}
+			require.Positive(t, unknown, "no test that does not exist was read")
+			require.Positive(t, other, "no test was read under another queue")
+			var all []string
+			for _, v := range rep.Violations {
+				all = append(all, v.String())
+			}
+			if tc.want == "" {
+				assert.Empty(t, all)
+				return
+			}
+			assert.Contains(t, joinLines(all), tc.want)
+		})
+	}
+}
