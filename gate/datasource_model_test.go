@@ -48,10 +48,10 @@ func TestModelCatchesBrokenDatasourceServers(t *testing.T) {
 var brokenDatasourceServers = []brokenCase{
 	// REACHABLE is sure of a queue the run bound, UNREACHABLE of an
 	// address without a port: each breaker is caught by the other.
-	{"every test reachable", setConnectivity("REACHABLE"), "connectivity is \"REACHABLE\", want UNREACHABLE", 202, 200},
-	{"no test reachable", setConnectivity("UNREACHABLE"), "connectivity is \"UNREACHABLE\", want REACHABLE", 90, 200},
+	{"every test reachable", setConnectivity("REACHABLE"), "connectivity is \"REACHABLE\", want UNREACHABLE", 36, 200},
+	{"no test reachable", setConnectivity("UNREACHABLE"), "connectivity is \"UNREACHABLE\", want REACHABLE", 100, 150},
 	{"an unknown test answered", answerRefused(`/connection-test/[^/]+$`, `{"is_success":true,"message":"","connectivity":"UNREACHABLE"}`),
-		"ShowConnectivityTask should be refused", 70, 25},
+		"ShowConnectivityTask should be refused", 36, 100},
 	{"a user's grant ignored", onlyWith("datasourceauth.", ignore(http.MethodPut, `/authorization$`)), "the users' privileges are", 30, 75},
 	{"the privileges of an unknown authentication listed", answerRefused(`/authorization/privileges$`, `{"is_success":true,"message":"","count":0,"privileges":[]}`),
 		"ListAuthorizationPrivileges should be refused", 60, 300},

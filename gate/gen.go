@@ -270,29 +270,31 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 // ruled is, half the time against a dli-mock, a value of the pattern a
 // dli-mock's rule holds a create's property to (mock.decides): drawn from
 // the schema alone, a value would seldom meet it, and what the rule
-// decides when it is met would go unchecked.
+// decides when it is met would go unchecked. Then, and half the time
+// when the value is not ruled, the rest of the rule is met first: the
+// run's queue bound, ACTIVE. Left to chance, a sequence would seldom bind
+// it, see it settle and then test it; and a test of a bound queue whose
+// address fails the pattern shows that both must hold.
 func (r *seqRun) ruled(d *semantics.Operation, res *semantics.Resource, ptr string) (string, bool) {
 	if !r.g.cfg.Mock || r.force != nil || d == nil || d.Role != semantics.Create || res == nil || res.Mock == nil || res.Mock.Decides == nil {
 		return "", false
 	}
-	pattern, ok := res.Mock.Decides.When.Match[strings.TrimPrefix(ptr, "/")]
-	if !ok || compiled(pattern) == nil || !rapid.Bool().Draw(r.t, "meet the mock's rule?") {
+	rule := res.Mock.Decides
+	pattern, ok := rule.When.Match[strings.TrimPrefix(ptr, "/")]
+	if !ok || compiled(pattern) == nil {
 		return "", false
 	}
 	vals := samples(pattern, 1, 64)
-	if len(vals) == 0 {
-		return "", false
-	}
-	v := rapid.SampledFrom(vals).Draw(r.t, ptr)
-	// And the rest of the rule met first: the run's queue bound, ACTIVE.
-	// Left to chance, a sequence would seldom bind it, see it settle and
-	// then test it, and a rule's value would go unchecked.
-	if b := res.Mock.Decides.When.Bound; b != "" && goKinds[b].bind != nil {
+	meet := len(vals) > 0 && rapid.Bool().Draw(r.t, "meet the mock's rule?")
+	if b := rule.When.Bound; b != "" && goKinds[b].bind != nil && (meet || rapid.Bool().Draw(r.t, "bind the queue all the same?")) {
 		if p := r.g.inputParent(res); p != nil && r.g.inputs[p.Input] != "" {
 			goKinds[b].bind(r, r.g.inputs[p.Input])
 		}
 	}
-	return v, true
+	if !meet {
+		return "", false
+	}
+	return rapid.SampledFrom(vals).Draw(r.t, ptr), true
 }
 
 // input is the value at ptr of a property that takes an input whose

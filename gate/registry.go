@@ -162,12 +162,14 @@ func (g *gate) modelledInGo(kind string) bool {
 	return ok
 }
 
-// userGrants, mostly, keeps of what a grant drawn against a dli-mock
-// names on an object of a declared kind (a datasource authentication) the
-// privileges a user may hold there, or one of them if none, and names one
-// of a few users where it names none: drawn for any object and user, most
-// would be refused, a revoke would seldom meet a grant, and what a user's
-// grant does would seldom show.
+// userGrants shapes a grant drawn against a dli-mock where it names an
+// object of a declared kind (a datasource authentication): mostly to one
+// of a few users, so that a revoke meets a grant, and for privileges a
+// user may hold there, so that what a grant does shows in the privilege
+// list; now and then as drawn (no user, privileges such an object does
+// not have, or null) or with none, each of which a dli-mock's README
+// refuses or, for an update, takes as revoking all. Drawn for any object
+// and user alone, nearly every grant would be refused.
 func (r *seqRun) userGrants(body any) {
 	b, _ := body.(map[string]any)
 	if !r.g.cfg.Mock || r.force != nil || b == nil {
@@ -182,7 +184,19 @@ func (r *seqRun) userGrants(body any) {
 	}
 	// Nothing drawn where nothing is kept: a run without such kinds
 	// draws as it did before they were declared.
-	if len(declared) == 0 || rapid.IntRange(0, 3).Draw(r.t, "grant what a user may hold?") == 0 {
+	if len(declared) == 0 {
+		return
+	}
+	if rapid.IntRange(0, 4).Draw(r.t, "grant to one of the users?") != 0 {
+		b["user_name"] = rapid.SampledFrom(grantees).Draw(r.t, "a user to grant")
+	}
+	switch rapid.IntRange(0, 5).Draw(r.t, "privileges a user may hold?") {
+	case 0:
+		return
+	case 1:
+		for _, p := range declared {
+			p["privileges"] = []any{}
+		}
 		return
 	}
 	for i, p := range declared {
@@ -196,9 +210,6 @@ func (r *seqRun) userGrants(body any) {
 			keep = []any{rapid.SampledFrom(held[i]).Draw(r.t, "a user's privilege")}
 		}
 		p["privileges"] = keep
-	}
-	if str(b["user_name"]) == "" {
-		b["user_name"] = rapid.SampledFrom(grantees).Draw(r.t, "a user to grant")
 	}
 }
 

@@ -637,15 +637,20 @@ func (r *seqRun) resolve(a action, expr string, byExpr map[string]string) (strin
 		}
 	}
 	if rapid.IntRange(0, 9).Draw(t, "unknown id") == 0 {
-		if numbers(ids) {
-			// Of keys that are numbers (a connectivity test's), an unknown
-			// one is a number too, which a server reads and does not
-			// find, rather than one it cannot read.
-			return strconv.FormatInt(1<<53-1, 10), true
-		}
-		return uuid.NewString(), true
+		return unknownLike(ids), true
 	}
 	return recent(t, ids, kind), true
+}
+
+// unknownLike is a key of the shape of keys that names none of them: of
+// keys that are numbers (a connectivity test's), a number, which a server
+// reads and does not find, rather than one it cannot read; else a fresh
+// UUID.
+func unknownLike(keys []string) string {
+	if numbers(keys) {
+		return strconv.FormatInt(1<<53-1, 10)
+	}
+	return uuid.NewString()
 }
 
 // numbers says whether every key is a decimal integer.
