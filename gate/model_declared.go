@@ -136,11 +136,11 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 		return prediction{want: accept, why: "fields present overwrite", apply: func(map[string]any) {
 			for k, v := range body {
 				if p := bodyProperty(op, k); v != nil && p != nil && p.Deprecated {
-					// An old spelling of a field the update leaves out
-					// (username for user_name): which, the document says
-					// in words only, so what was written of those may be
-					// overwritten now.
-					maps.DeleteFunc(t.written, func(w string, _ any) bool { _, sent := body[w]; return !sent })
+					// An old spelling of a field the update leaves out,
+					// or sends null (username for user_name): which, the
+					// document says in words only, so what was written of
+					// those may be overwritten now.
+					maps.DeleteFunc(t.written, func(w string, _ any) bool { return body[w] == nil })
 				}
 			}
 			for k, v := range body {

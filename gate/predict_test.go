@@ -89,6 +89,41 @@ func TestTheGenericModelOfAClassicConnection(t *testing.T) {
 	}
 }
 
+// An update in an old spelling (v2.0's username) may overwrite what an
+// update wrote in the new one, when it leaves the new one out or sends it
+// null (absent, by the document's convention): the model no longer holds
+// it; a field sent beside the old spelling is still read back as sent.
+func TestAnOldSpellingForgetsWhatItMayOverwrite(t *testing.T) {
+	t.Parallel()
+	sem := declared(t)
+	m := &model{sem: sem, mock: true}
+	create := m.predict("CreateJobAuthInfo", nil, map[string]any{"auth_info_name": "a1", "datasource_type": "CSS"})
+	require.Equal(t, accept, create.want, create.why)
+	create.apply(map[string]any{})
+	update := func(id string, body map[string]any) {
+		t.Helper()
+		p := m.predict(id, nil, body)
+		require.Equal(t, accept, p.want, p.why)
+		p.apply(map[string]any{})
+	}
+	update("UpdateJobAuthInfo", map[string]any{"auth_info_name": "a1", "user_name": "new", "krb5_conf": "k"})
+	th := m.thing("auth_info", "a1")
+	require.NotNil(t, th)
+	assert.Equal(t, "new", th.written["user_name"])
+	for _, sent := range []map[string]any{
+		{"auth_info_name": "a1", "username": "old"},
+		{"auth_info_name": "a1", "username": "old", "user_name": nil},
+	} {
+		th.written["user_name"] = "new"
+		update("UpdateAuthInfo", sent)
+		assert.NotContains(t, th.written, "user_name", "after %v", sent)
+		assert.Empty(t, m.seeThing(th, map[string]any{"auth_info_name": "a1", "user_name": "old"}), "after %v", sent)
+	}
+	update("UpdateAuthInfo", map[string]any{"auth_info_name": "a1", "username": "old", "krb5_conf": "k2"})
+	assert.Equal(t, []string{`krb5_conf is "k3", want "k2" as written`},
+		m.seeThing(th, map[string]any{"auth_info_name": "a1", "krb5_conf": "k3"}))
+}
+
 // What an update writes is read back as written; a read that differs is
 // found out, field by field.
 func TestTheGenericModelReadsBackWhatWasWritten(t *testing.T) {
