@@ -564,8 +564,11 @@ func (r *seqRun) linked(a action) {
 			}
 		}
 	}
+	made := len(r.m.things)
 	r.call(a.op, params, body, broken)
 	switch {
+	case len(r.m.things) > made:
+		r.readDecided(r.m.things[len(r.m.things)-1])
 	case behaviours[a.op.op.OperationID].observe != nil:
 		behaviours[a.op.op.OperationID].observe(r, key)
 	case d != nil && d.Role == semantics.Read && !r.g.modelledInGo(d.Resource):

@@ -60,6 +60,28 @@ func (r *seqRun) seeThing(res *semantics.Resource, key string) {
 	}
 }
 
+// readDecided reads at once a resource just made whose field a dli-mock's
+// rule decided, where the model is sure of the value (a connectivity
+// test's result): left to the draws, a read seldom follows its create
+// within a sequence, and the rule would go unchecked.
+func (r *seqRun) readDecided(t *mThing) {
+	res := r.g.sem.Resources[t.kind]
+	read := res.Op(semantics.Read)
+	i := slices.IndexFunc(r.actions, func(a action) bool { return read != nil && a.op.op.OperationID == read.ID })
+	if t.decided == "" || r.unsure || i < 0 {
+		return
+	}
+	params := map[string]string{}
+	if read.KeyExpr != nil && read.KeyExpr.In == "path" {
+		params[read.KeyExpr.Name] = t.key
+	}
+	if read.ParentExpr != nil && read.ParentExpr.In == "path" {
+		params[read.ParentExpr.Name] = t.parent
+	}
+	r.call(r.actions[i].op, params, nil, "")
+	r.seeThing(res, t.key)
+}
+
 // listThings lists the resources of a kind: every one the run made is
 // there as the model holds it, unless it was deleted and its kind does not
 // show deleted ones. Others (a live project's) are not judged.
