@@ -308,16 +308,20 @@ func retired(res *semantics.Resource) bool {
 // nullable), or a variant of a valid body that breaks it. Calls that need
 // a connection get a live one, made first when the model holds none.
 func (r *seqRun) topUp(actions []action) {
-	tried := map[*kwInstance]bool{}
+	// Each need is tried a few times: a try may find nothing to follow
+	// its link from (the creates drawn to make one were all refused), and
+	// one such try would leave the keyword uncovered for the whole run.
+	const tries = 3
+	tried := map[*kwInstance]int{}
 	for {
 		// Again after each request, which may cover more than it aimed at.
-		needs := slices.DeleteFunc(r.g.kw.missing("body"), func(n need) bool { return tried[n.inst] })
+		needs := slices.DeleteFunc(r.g.kw.missing("body"), func(n need) bool { return tried[n.inst] >= tries })
 		if len(needs) == 0 {
 			return
 		}
 		need := needs[0]
 		inst := need.inst
-		tried[inst] = true
+		tried[inst]++
 		i := slices.IndexFunc(actions, func(a action) bool { return a.op.op.OperationID == inst.Operation })
 		if i < 0 {
 			continue
