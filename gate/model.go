@@ -269,7 +269,7 @@ func (m *model) bind(unbinds bool, path map[string]string, body map[string]any) 
 	// Each name that cannot be unbound is a reason to refuse; the
 	// document does not say which of several a server names first, so
 	// a refusal for two reasons may carry the code of either.
-	var refusals []prediction
+	var refusals, maybe []prediction
 	for i, n := range names {
 		b := c.bindingOf(n, i < len(queues))
 		switch {
@@ -280,7 +280,12 @@ func (m *model) bind(unbinds bool, path map[string]string, body map[string]any) 
 			refusals = append(refusals, refusal("DLI.0007", n+"'s binding FAILED"))
 		case b.status != "ACTIVE" && (!m.mock || strings.HasPrefix(n, "fail_")):
 			unbind.want, unbind.why = either, n+"'s binding may have failed by now"
+			maybe = append(maybe, prediction{want: either, code: "DLI.0007", why: unbind.why})
 		}
+	}
+	if len(refusals) > 0 {
+		// Refused for sure, but perhaps for a binding that failed since.
+		refusals = append(refusals, maybe...)
 	}
 	return anyOf(refusals, unbind)
 }

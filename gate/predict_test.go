@@ -38,6 +38,16 @@ func TestPredictUnbindForSeveralReasons(t *testing.T) {
 		assert.Equal(t, accept, ok.want)
 		assert.NotNil(t, ok.apply)
 	}
+	// A fail_ binding still CREATING may have failed by the time the
+	// server looks: beside a name that is not bound, either code.
+	m := &model{mock: true, conns: []*mConn{{id: "c1", bindings: []mBinding{{name: "fail_pool", status: "CREATING"}}}}}
+	p := m.predict("DisassociateQueueFromEnhancedConnection", map[string]string{"connection_id": "c1"},
+		map[string]any{"elastic_resource_pools": []any{"pool_b", "fail_pool"}})
+	assert.Equal(t, refuse, p.want, p.why)
+	assert.Empty(t, p.code, "pool_b is not bound (DLI.0001) or fail_pool failed (DLI.0007): %s", p.why)
+	alone := m.predict("DisassociateQueueFromEnhancedConnection", map[string]string{"connection_id": "c1"},
+		map[string]any{"elastic_resource_pools": []any{"fail_pool"}})
+	assert.Equal(t, either, alone.want, alone.why)
 }
 
 // declared is the document's declarations, for the generic model.
