@@ -48,8 +48,8 @@ func TestModelCatchesBrokenDatasourceServers(t *testing.T) {
 var brokenDatasourceServers = []brokenCase{
 	// REACHABLE is sure of a queue the run bound, UNREACHABLE of an
 	// address without a port: each breaker is caught by the other.
-	{"every test reachable", setConnectivity("REACHABLE"), "connectivity is \"REACHABLE\", want UNREACHABLE", 36, 200},
-	{"no test reachable", setConnectivity("UNREACHABLE"), "connectivity is \"UNREACHABLE\", want REACHABLE", 100, 150},
+	{"every test reachable", setConnectivity("REACHABLE"), "connectivity is \"REACHABLE\", want UNREACHABLE", 10, 25},
+	{"no test reachable", setConnectivity("UNREACHABLE"), "connectivity is \"UNREACHABLE\", want REACHABLE", 10, 25},
 	{"an unknown test answered", answerRefused(`/connection-test/[^/]+$`, `{"is_success":true,"message":"","connectivity":"UNREACHABLE"}`),
 		"ShowConnectivityTask should be refused", 36, 100},
 	{"a user's grant ignored", onlyWith("datasourceauth.", ignore(http.MethodPut, `/authorization$`)), "the users' privileges are", 30, 75},
