@@ -205,6 +205,23 @@ func (g *gate) negative(ctx context.Context) {
 		g.judge(verdict{check: CheckNegative, op: del.ID, what: what, ex: ex, msg: refusedWith(ex, what, answer.Code)})
 	}
 	if g.cfg.Mock {
+		// A list that names what it lists (an object's privileges), of an
+		// object of no kind declared with an object prefix: a dli-mock
+		// does not model it and refuses it as the list's kind's
+		// mock.unknown says (its README).
+		for _, res := range g.kinds() {
+			list := res.Op(semantics.List)
+			if list == nil || selector(list) == "" || res.Mock == nil || res.Mock.Unknown == nil || g.stopped() || !g.opOn(list.ID) {
+				continue
+			}
+			obj := "unmodelled." + unknown
+			if kind, _ := g.sem.ObjectKind(obj); kind != nil {
+				continue
+			}
+			what := "a list of the " + res.Title + "s on an object of no kind a dli-mock models"
+			ex := g.send(ctx, true, list.Method, g.fill(list, "")+"?"+url.Values{selector(list): {obj}}.Encode(), nil)
+			g.judge(verdict{check: CheckNegative, op: list.ID, what: what, ex: ex, msg: refusedAs(ex, what, *res.Mock.Unknown)})
+		}
 		// What a dli-mock's README says it refuses beyond the document.
 		for _, id := range g.sem.Order {
 			refusals := behaviours[id].mockRefusals

@@ -105,7 +105,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 	}
 	if op.Role == semantics.List {
 		if sel := selector(op); sel != "" {
-			return m.predictSelected(path[sel]), true
+			return m.predictSelected(res, path[sel]), true
 		}
 		return expect(accept, "a valid list"), true
 	}
@@ -183,13 +183,18 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 	return prediction{}, false
 }
 
-// predictSelected is the prediction for a list of what obj names (an
-// object's privileges): where obj names a resource of a kind the
-// authorization API names as an object, whether the model holds it;
-// otherwise whether it exists the declarations do not say.
-func (m *model) predictSelected(obj string) prediction {
+// predictSelected is the prediction for a list of listed's kind of what
+// obj names (an object's privileges): where obj names a resource of a
+// kind the authorization API names as an object, whether the model holds
+// it; otherwise, against a dli-mock, what its README answers an object it
+// does not model (listed's mock.unknown), and whether it exists the
+// declarations do not say.
+func (m *model) predictSelected(listed *semantics.Resource, obj string) prediction {
 	res, key := m.sem.ObjectKind(obj)
-	if res == nil {
+	switch {
+	case res == nil && m.mock && listed != nil && listed.Mock != nil && listed.Mock.Unknown != nil:
+		return answerFor(*listed.Mock.Unknown, "an object of no kind a dli-mock models (its README)")
+	case res == nil:
 		return expect(either, "a list of what a parameter names")
 	}
 	if t := m.thing(res.Kind, key); t != nil && !t.deleted {

@@ -336,8 +336,8 @@ var swaggerSpec = []string{
 	"m2bn7pfnLWtT/u7e/bJ33rS68mfn7pe9Te13m//mF9riAv/VOW9amxf13xOWiXXmIta5lZARrweNruBK",
 	"4/dCTJkXb8PUlzLtFlEyvT/l5jFkqkAjnvbsPsQ32PP5CS3kImBxG19txKnryx4gYXg5ZVdLntDADUue",
 	"mhESimW4IeW7S3U0gIzIUp0pfUTrTukzmQ6VPqe6VI0jiQT/OZYUU/7CjP/k3EdjCgWij7FkfbUK1pee",
-	"Rrlgj2srbqbFcief4I3E6T9SDYD2o61c0aAkhGpU3Uw3KOxGxT2SDaTpGm+TYg6hvqbsUfrX7u7+WwAA",
-	"AP//",
+	"Rrlgj6cOx+rNqg7OtPjv5H3+RJwyJPVR0Ji01S46IYmnGlU30w0KW1PxKGQD6bmIt1YxV1FfUzYs/Wt3",
+	"d/8tAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -94,3 +94,46 @@ func TestAnUnknownChildIsRefusedAsDeclared(t *testing.T) {
 		})
 	}
 }
+
+// Against a dli-mock, the privilege list of an object of no kind it
+// models is refused as the privilege kind's mock.unknown declares (its
+// README); a mock that lists one anyway is caught.
+func TestAListOfAnUnmodelledObjectIsRefused(t *testing.T) {
+	t.Parallel()
+	anyObject := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if matches(r, http.MethodGet, `/authorization/privileges$`) && !strings.HasPrefix(r.URL.Query().Get("object"), "datasourceauth.") {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"is_success":true,"message":"","count":0,"privileges":[]}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	for _, broken := range []bool{false, true} {
+		clk := clock.NewFake(time.Now())
+		m, err := mockserver.New(mockserver.Config{Clock: clk})
+		require.NoError(t, err)
+		var h http.Handler = m
+		if broken {
+			h = anyObject(m)
+		}
+		rep := gate.Run(context.Background(), gate.Config{
+			Target: gate.Target{Endpoint: server, ProjectID: projectID, Mock: true,
+				Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+			Network: mockserver.NewMockTransport(h),
+			Clock:   clk,
+			Checks:  []string{gate.CheckNegative},
+		})
+		require.Empty(t, rep.Problem)
+		var all []string
+		for _, v := range rep.Violations {
+			all = append(all, v.String())
+		}
+		if !broken {
+			assert.Empty(t, all)
+			continue
+		}
+		assert.Contains(t, joinLines(all), "a list of the privileges on an object of no kind a dli-mock models was answered 200")
+	}
+}
