@@ -2,6 +2,7 @@ package gate
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 
 	"pgregory.net/rapid"
@@ -351,6 +352,18 @@ func grantRefusals(g *gate, unknown string) []mockRefusal {
 		body := marshal(map[string]any{"projectId": g.mockValue("project"), "action": "grant",
 			"privileges": []any{map[string]any{"object": a.object, "privileges": []any{"BIND_QUEUE"}}}})
 		out = append(out, mockRefusal{a.what, body, a.code})
+	}
+	// A user's grant on a resource of a kind named as an object (a
+	// datasource authentication) that does not exist: refused as the
+	// kind's mock.unknown says.
+	for _, kind := range slices.Sorted(maps.Keys(g.sem.Resources)) {
+		res := g.sem.Resources[kind]
+		if res.Object == "" || len(res.Privileges) == 0 || res.Mock == nil || res.Mock.Unknown == nil {
+			continue
+		}
+		body := marshal(map[string]any{"user_name": grantees[0], "action": "grant",
+			"privileges": []any{map[string]any{"object": res.Object + unknown, "privileges": []any{res.Privileges[0]}}}})
+		out = append(out, mockRefusal{"a grant on a " + res.Title + " that does not exist", body, res.Mock.Unknown.Code})
 	}
 	return out
 }

@@ -1,7 +1,9 @@
 package gate_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -96,44 +98,68 @@ func TestAnUnknownChildIsRefusedAsDeclared(t *testing.T) {
 }
 
 // Against a dli-mock, the privilege list of an object of no kind it
-// models is refused as the privilege kind's mock.unknown declares (its
-// README); a mock that lists one anyway is caught.
-func TestAListOfAnUnmodelledObjectIsRefused(t *testing.T) {
+// models is refused as the privilege kind's mock.unknown declares, and a
+// user's grant on a datasource authentication that does not exist as the
+// auth_info kind's mock.unknown does (its README); a mock that takes
+// either is caught.
+func TestTheMocksRefusalsOfObjects(t *testing.T) {
 	t.Parallel()
-	anyObject := func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if matches(r, http.MethodGet, `/authorization/privileges$`) && !strings.HasPrefix(r.URL.Query().Get("object"), "datasourceauth.") {
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = w.Write([]byte(`{"is_success":true,"message":"","count":0,"privileges":[]}`))
+	answered := func(match func(r *http.Request, body string) bool, ok string) func(http.Handler) http.Handler {
+		return func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				raw, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(raw))
+				if match(r, string(raw)) {
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = w.Write([]byte(ok))
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		}
+	}
+	cases := []struct {
+		name   string
+		break_ func(http.Handler) http.Handler
+		want   string
+	}{
+		{"the mock", nil, ""},
+		{"privileges of any object listed", answered(func(r *http.Request, _ string) bool {
+			return matches(r, http.MethodGet, `/authorization/privileges$`) && !strings.HasPrefix(r.URL.Query().Get("object"), "datasourceauth.")
+		}, `{"is_success":true,"message":"","count":0,"privileges":[]}`),
+			"a list of the privileges on an object of no kind a dli-mock models was answered 200"},
+		{"a grant on any authentication taken", answered(func(r *http.Request, body string) bool {
+			return matches(r, http.MethodPut, `/authorization$`) && strings.Contains(body, "datasourceauth.")
+		}, `{"is_success":true,"message":""}`),
+			"a grant on a datasource authentication that does not exist was answered 200"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clk := clock.NewFake(time.Now())
+			m, err := mockserver.New(mockserver.Config{Clock: clk})
+			require.NoError(t, err)
+			var h http.Handler = m
+			if tc.break_ != nil {
+				h = tc.break_(m)
+			}
+			rep := gate.Run(context.Background(), gate.Config{
+				Target: gate.Target{Endpoint: server, ProjectID: projectID, Mock: true,
+					Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+				Network: mockserver.NewMockTransport(h),
+				Clock:   clk,
+				Checks:  []string{gate.CheckNegative},
+			})
+			require.Empty(t, rep.Problem)
+			var all []string
+			for _, v := range rep.Violations {
+				all = append(all, v.String())
+			}
+			if tc.want == "" {
+				assert.Empty(t, all)
 				return
 			}
-			next.ServeHTTP(w, r)
+			assert.Contains(t, joinLines(all), tc.want)
 		})
-	}
-	for _, broken := range []bool{false, true} {
-		clk := clock.NewFake(time.Now())
-		m, err := mockserver.New(mockserver.Config{Clock: clk})
-		require.NoError(t, err)
-		var h http.Handler = m
-		if broken {
-			h = anyObject(m)
-		}
-		rep := gate.Run(context.Background(), gate.Config{
-			Target: gate.Target{Endpoint: server, ProjectID: projectID, Mock: true,
-				Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
-			Network: mockserver.NewMockTransport(h),
-			Clock:   clk,
-			Checks:  []string{gate.CheckNegative},
-		})
-		require.Empty(t, rep.Problem)
-		var all []string
-		for _, v := range rep.Violations {
-			all = append(all, v.String())
-		}
-		if !broken {
-			assert.Empty(t, all)
-			continue
-		}
-		assert.Contains(t, joinLines(all), "a list of the privileges on an object of no kind a dli-mock models was answered 200")
 	}
 }
