@@ -846,18 +846,6 @@ func schemaOf(op *openapi3.Operation, status int) *openapi3.Schema {
 	return mt.Schema.Value
 }
 
-// requestSchema is the JSON schema of an operation's request body.
-func requestSchema(op *openapi3.Operation) *openapi3.Schema {
-	if op.RequestBody == nil || op.RequestBody.Value == nil {
-		return nil
-	}
-	mt := op.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil {
-		return nil
-	}
-	return mt.Schema.Value
-}
-
 // responseCodes reads x-dli-codes of each response of op.
 func responseCodes(op *openapi3.Operation) (map[int][]string, error) {
 	out := map[int][]string{}
@@ -1087,7 +1075,7 @@ func (s *Semantics) checkDecides(r *Resource, d *Decides) []error {
 		if create == nil {
 			continue
 		}
-		if body := requestSchema(create.op); body == nil {
+		if body := docwalk.RequestSchema(create.op); body == nil {
 			bad("match %s: %s takes no JSON body", prop, create.ID)
 		} else if _, err := schemaAt(body, "/"+prop); err != nil {
 			bad("match %s: not a property of %s's body", prop, create.ID)
