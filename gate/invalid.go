@@ -92,6 +92,16 @@ func changes(before, after map[string]string) []string {
 	return out
 }
 
+// unknownAnswer is how the server refuses a resource of res that does not
+// exist: as the kind declares, or, against a dli-mock, as its README
+// picks where the kind declares that (mock.unknown).
+func (g *gate) unknownAnswer(res *semantics.Resource) semantics.Answer {
+	if g.cfg.Mock && res.Mock != nil && res.Mock.Unknown != nil {
+		return *res.Mock.Unknown
+	}
+	return res.Unknown
+}
+
 // negative sends every derived invalid request: broken bodies, path
 // parameters outside their schema, queries outside their schema. Each must
 // be refused with a 4xx (its body is judged like any other), and together
@@ -193,16 +203,13 @@ func (g *gate) negative(ctx context.Context) {
 	// declares an unknown one is.
 	for _, res := range g.kinds() {
 		del := res.Op(semantics.Delete)
-		answer := res.Unknown
-		if g.cfg.Mock && res.Mock != nil && res.Mock.Unknown != nil {
-			answer = *res.Mock.Unknown // what a dli-mock's README picks
-		}
+		answer := g.unknownAnswer(res)
 		if del == nil || answer.Status == 0 || g.stopped() || !g.opOn(del.ID) || g.unplaced(res) != "" {
 			continue
 		}
 		what := "a delete of a " + res.Title + " that does not exist"
 		ex := g.send(ctx, true, del.Method, g.fill(del, unknown), nil)
-		g.judge(verdict{check: CheckNegative, op: del.ID, what: what, ex: ex, msg: refusedWith(ex, what, answer.Code)})
+		g.judge(verdict{check: CheckNegative, op: del.ID, what: what, ex: ex, msg: refusedAs(ex, what, answer)})
 	}
 	if g.cfg.Mock {
 		// A list that names what it lists (an object's privileges), of an

@@ -367,10 +367,7 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 // under another parent, which its README answers as unknown; DLI's answer
 // there no public source records.
 func (g *gate) readUnknownChild(ctx context.Context, child *semantics.Resource, read *semantics.Operation, parent, key string) {
-	answer := child.Unknown
-	if g.cfg.Mock && child.Mock != nil && child.Mock.Unknown != nil {
-		answer = *child.Mock.Unknown
-	}
+	answer := g.unknownAnswer(child)
 	if answer.Status == 0 || g.stopped() {
 		return
 	}

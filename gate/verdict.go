@@ -298,13 +298,7 @@ func (g *gate) invalid(ex *Exchange, what string) string {
 // refusedWith is the message for a request that should have been refused
 // 400 with code, "" when it was.
 func refusedWith(ex *Exchange, what, code string) string {
-	if msg := refused(ex, what); msg != "" {
-		return msg
-	}
-	if got := errorCodeOf(ex); ex.Status != http.StatusBadRequest || got != code {
-		return fmt.Sprintf("%s was refused %d %s, want 400 %s", what, ex.Status, got, code)
-	}
-	return ""
+	return refusedAs(ex, what, semantics.Answer{Status: http.StatusBadRequest, Code: code})
 }
 
 // refusedAs is the message for a request that should have been refused as
