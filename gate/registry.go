@@ -239,12 +239,11 @@ func (r *seqRun) listUserGrants(string) {
 	}
 	obj := recent(r.t, objs, "list the privileges on")
 	for _, list := range r.g.sem.Resources["privilege"].Operations[semantics.List] {
-		sel := selector(list)
-		i := slices.IndexFunc(r.actions, func(a action) bool { return a.op.op.OperationID == list.ID })
-		if sel == "" || i < 0 {
+		sel, op := selector(list), r.actionOf(list.ID)
+		if sel == "" || op == nil {
 			continue
 		}
-		r.call(r.actions[i].op, map[string]string{sel: obj}, nil, "")
+		r.call(op, map[string]string{sel: obj}, nil, "")
 		r.compareUserPrivileges(list, obj)
 		return
 	}
@@ -284,11 +283,11 @@ func (r *seqRun) bindActive(name string) {
 		}
 	}
 	if c.binding(name) == nil {
-		i := slices.IndexFunc(r.actions, func(a action) bool { return a.op.op.OperationID == "AssociateQueueToEnhancedConnection" })
-		if i < 0 {
+		op := r.actionOf("AssociateQueueToEnhancedConnection")
+		if op == nil {
 			return
 		}
-		if status, _ := r.call(r.actions[i].op, map[string]string{"connection_id": c.id}, map[string]any{"queues": []any{name}}, ""); status != 200 {
+		if status, _ := r.call(op, map[string]string{"connection_id": c.id}, map[string]any{"queues": []any{name}}, ""); status != 200 {
 			return
 		}
 	}

@@ -584,6 +584,16 @@ func (r *seqRun) linked(a action) {
 	}
 }
 
+// actionOf is the operation of that id among the calls the sequences
+// make, or nil when they make none of it.
+func (r *seqRun) actionOf(id string) *located {
+	i := slices.IndexFunc(r.actions, func(a action) bool { return a.op.op.OperationID == id })
+	if i < 0 {
+		return nil
+	}
+	return r.actions[i].op
+}
+
 // firstKeyParam is the link's first parameter (by name): what a repeated
 // call is pinned to.
 func firstKeyParam(l *openapi3.Link) string {

@@ -67,8 +67,11 @@ func (r *seqRun) seeThing(res *semantics.Resource, key string) {
 func (r *seqRun) readDecided(t *mThing) {
 	res := r.g.sem.Resources[t.kind]
 	read := res.Op(semantics.Read)
-	i := slices.IndexFunc(r.actions, func(a action) bool { return read != nil && a.op.op.OperationID == read.ID })
-	if t.decided == "" || r.unsure || i < 0 {
+	if t.decided == "" || r.unsure || read == nil {
+		return
+	}
+	op := r.actionOf(read.ID)
+	if op == nil {
 		return
 	}
 	params := map[string]string{}
@@ -78,7 +81,7 @@ func (r *seqRun) readDecided(t *mThing) {
 	if read.ParentExpr != nil && read.ParentExpr.In == "path" {
 		params[read.ParentExpr.Name] = t.parent
 	}
-	r.call(r.actions[i].op, params, nil, "")
+	r.call(op, params, nil, "")
 	r.seeThing(res, t.key)
 }
 
