@@ -31,6 +31,15 @@ const (
 
 func joinLines(lines []string) string { return strings.Join(lines, "\n") }
 
+// violationLines are rep's violations, each as its report line.
+func violationLines(rep gate.Report) []string {
+	var all []string
+	for _, v := range rep.Violations {
+		all = append(all, v.String())
+	}
+	return all
+}
+
 // gateOn runs the gate against h in-process, mutating, signed, on clk
 // (the clock of the mock behind h).
 func gateOn(t *testing.T, h http.Handler, clk clock.Clock) gate.Report {
@@ -135,10 +144,7 @@ func TestGateJudgesServers(t *testing.T) {
 				// to TestTheMockPassesEveryCheck.
 				ExcludeChecks: []string{gate.CheckNegative, gate.CheckUnchanged},
 			})
-			var all []string
-			for _, v := range rep.Violations {
-				all = append(all, v.String())
-			}
+			all := violationLines(rep)
 			// Whatever the run created, it deleted, whatever it found.
 			rec := httptest.NewRecorder()
 			leftReq := httptest.NewRequest(http.MethodGet, "/v2.0/"+projectID+"/datasource/enhanced-connections", nil)
@@ -305,10 +311,7 @@ func TestTheGatewayRefusalsOfAMock(t *testing.T) {
 				Checks:  []string{gate.CheckUnsupported, gate.CheckIgnoredAuth},
 				Log:     io.Discard,
 			})
-			var all []string
-			for _, v := range rep.Violations {
-				all = append(all, v.String())
-			}
+			all := violationLines(rep)
 			assert.Contains(t, joinLines(all), tc.want)
 		})
 	}
@@ -341,10 +344,7 @@ func TestDeclaredStateRefusalsAreHeld(t *testing.T) {
 			Checks: []string{gate.CheckTransitions}, Operations: []string{"DeleteDatasourceConnection"},
 			Log: io.Discard,
 		})
-		var all []string
-		for _, v := range rep.Violations {
-			all = append(all, v.String())
-		}
+		all := violationLines(rep)
 		if !broken {
 			assert.Empty(t, all)
 			assert.Positive(t, rep.Checks[gate.CheckTransitions].Passed)

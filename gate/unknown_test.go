@@ -53,26 +53,7 @@ func TestAnUnknownChildIsRefusedAsDeclared(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clk := clock.NewFake(time.Now())
-			m, err := mockserver.New(mockserver.Config{Clock: clk})
-			require.NoError(t, err)
-			var h http.Handler = m
-			if tc.break_ != nil {
-				h = tc.break_(m)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			rep := gate.Run(ctx, gate.Config{
-				Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: 5 * time.Millisecond,
-					Settle: time.Second, Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
-				Network: mockserver.NewMockTransport(h),
-				Clock:   clk,
-				Checks:  []string{gate.CheckNegative},
-				// The life cycles are what is judged here; the sequences
-				// judge the model only.
-				MaxExamples: 1,
-			})
-			require.Empty(t, rep.Problem)
+			rep := negativeRun(t, tc.break_, true)
 			var unknown, other int
 			for _, ex := range rep.Exchanges {
 				if ex.Method == http.MethodGet && unknownTest.MatchString(ex.URL) {
@@ -84,15 +65,7 @@ func TestAnUnknownChildIsRefusedAsDeclared(t *testing.T) {
 			}
 			require.Positive(t, unknown, "no test that does not exist was read")
 			require.Positive(t, other, "no test was read under another queue")
-			var all []string
-			for _, v := range rep.Violations {
-				all = append(all, v.String())
-			}
-			if tc.want == "" {
-				assert.Empty(t, all)
-				return
-			}
-			assert.Contains(t, joinLines(all), tc.want)
+			holdsViolation(t, rep, tc.want)
 		})
 	}
 }
@@ -136,30 +109,45 @@ func TestTheMocksRefusalsOfObjects(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clk := clock.NewFake(time.Now())
-			m, err := mockserver.New(mockserver.Config{Clock: clk})
-			require.NoError(t, err)
-			var h http.Handler = m
-			if tc.break_ != nil {
-				h = tc.break_(m)
-			}
-			rep := gate.Run(context.Background(), gate.Config{
-				Target: gate.Target{Endpoint: server, ProjectID: projectID, Mock: true,
-					Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
-				Network: mockserver.NewMockTransport(h),
-				Clock:   clk,
-				Checks:  []string{gate.CheckNegative},
-			})
-			require.Empty(t, rep.Problem)
-			var all []string
-			for _, v := range rep.Violations {
-				all = append(all, v.String())
-			}
-			if tc.want == "" {
-				assert.Empty(t, all)
-				return
-			}
-			assert.Contains(t, joinLines(all), tc.want)
+			holdsViolation(t, negativeRun(t, tc.break_, false), tc.want)
 		})
 	}
+}
+
+// negativeRun runs the checks of what is refused (CheckNegative), signed,
+// against a dli-mock on a fake clock, broken by break_ unless it is nil;
+// with mutate, the life cycles too (and one generated sequence).
+func negativeRun(t *testing.T, break_ func(http.Handler) http.Handler, mutate bool) gate.Report {
+	t.Helper()
+	clk := clock.NewFake(time.Now())
+	m, err := mockserver.New(mockserver.Config{Clock: clk})
+	require.NoError(t, err)
+	var h http.Handler = m
+	if break_ != nil {
+		h = break_(m)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep := gate.Run(ctx, gate.Config{
+		Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: mutate, Mock: true, Poll: 5 * time.Millisecond,
+			Settle: time.Second, Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+		Network:     mockserver.NewMockTransport(h),
+		Clock:       clk,
+		Checks:      []string{gate.CheckNegative},
+		MaxExamples: 1,
+	})
+	require.Empty(t, rep.Problem)
+	return rep
+}
+
+// holdsViolation asserts that rep has no violation when want is "", and
+// otherwise one that says want.
+func holdsViolation(t *testing.T, rep gate.Report, want string) {
+	t.Helper()
+	all := violationLines(rep)
+	if want == "" {
+		assert.Empty(t, all)
+		return
+	}
+	assert.Contains(t, joinLines(all), want)
 }
