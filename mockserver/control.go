@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/dli-contract/dli-go/apierror"
 )
 
 // ControlPrefix is where the mock's own control surface lives, apart from
@@ -27,7 +29,7 @@ const CodeControl = "MOCK.0400"
 
 func (s *Server) control(w http.ResponseWriter, r *http.Request, body []byte) {
 	if msg, ok := s.authenticate(r, body); !ok {
-		writeError(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: "+msg, requestID())
+		writeError(w, http.StatusUnauthorized, apierror.CodeGatewayAuth, "Incorrect IAM authentication information: "+msg, answerID(w))
 		return
 	}
 	route := r.Method + " " + r.URL.Path

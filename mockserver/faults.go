@@ -239,7 +239,7 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, op string) bool 
 			retry = "1"
 		}
 		w.Header().Set("Retry-After", retry)
-		writeError(w, http.StatusTooManyRequests, apierror.CodeThrottled, "The throttling threshold has been reached: mock fault "+f.Name, requestID())
+		writeError(w, http.StatusTooManyRequests, apierror.CodeThrottled, "The throttling threshold has been reached: mock fault "+f.Name, answerID(w))
 	case FaultError:
 		writeError(w, http.StatusInternalServerError, apierror.CodeSystemError, "Internal service error (mock fault "+f.Name+")", "")
 	case FaultBadGateway:

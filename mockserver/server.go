@@ -266,6 +266,11 @@ func problems(e *validate.Error) string {
 	return "invalid request: " + strings.Join(parts, "; ")
 }
 
+// answerID is the request id this answer already carries in X-Request-Id,
+// so that a gateway error's body names the same one: a person matching a
+// log line to an answer must not find two.
+func answerID(w http.ResponseWriter) string { return w.Header().Get("X-Request-Id") }
+
 func requestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
