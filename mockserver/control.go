@@ -13,9 +13,12 @@ import (
 // ControlPrefix is where the mock's own control surface lives, apart from
 // every path of DLI's API, so that it cannot be mistaken for one. When the
 // mock checks credentials, so does the control surface: the same AK/SK
-// signature or token.
+// signature or token, or HTTP Basic credentials for a browser or curl -u
+// (the AK as the user and the SK as the password, or any user and the
+// token as the password). A browser refused gets a page saying so.
 //
 //	GET    /_mock/          a page of what the mock holds, for a browser
+//	GET    /_mock/info      what the mock is and which credentials it checks (Info)
 //	POST   /_mock/reset     forget every connection (faults stay armed)
 //	GET    /_mock/state     what the mock holds, as a fixtures document
 //	POST   /_mock/fixtures  load a fixtures document (all or nothing)
@@ -28,7 +31,11 @@ const ControlPrefix = "/_mock/"
 const CodeControl = "MOCK.0400"
 
 func (s *Server) control(w http.ResponseWriter, r *http.Request, body []byte) {
-	if msg, ok := s.authenticate(r, body); !ok {
+	if msg, ok := s.authenticate(r, body); !ok && !s.basicAuth(r) {
+		if wantsHTML(r) {
+			s.signInPage(w, r)
+			return
+		}
 		writeError(w, http.StatusUnauthorized, apierror.CodeGatewayAuth, "Incorrect IAM authentication information: "+msg, answerID(w))
 		return
 	}
@@ -36,6 +43,8 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request, body []byte) {
 	switch route {
 	case "GET " + ControlPrefix:
 		s.page(w)
+	case "GET " + ControlPrefix + "info":
+		writeJSON(w, http.StatusOK, s.Info())
 	case "POST " + ControlPrefix + "reset":
 		s.Reset()
 		writeJSON(w, http.StatusOK, map[string]any{"reset": true})
@@ -72,7 +81,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeJSON(w, http.StatusOK, map[string]any{"faults": []Fault{}})
 	default:
 		writeError(w, http.StatusNotFound, CodeControl, "mock control: no "+route+
-			"; there are GET (the page), POST reset, GET state, POST fixtures, GET/POST/DELETE faults under "+ControlPrefix, "")
+			"; there are GET (the page), GET info, POST reset, GET state, POST fixtures, GET/POST/DELETE faults under "+ControlPrefix, "")
 	}
 }
 

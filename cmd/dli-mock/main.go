@@ -8,8 +8,10 @@
 // is described in package mockserver (ControlPrefix).
 // It logs one line per request (method, path, status, duration; never a
 // header or a credential) and shuts down gracefully on SIGINT or SIGTERM.
-// The secret key and token may also come from DLI_MOCK_SK and
-// DLI_MOCK_TOKEN, which keeps them out of the process list.
+// The key pair and the token may also come from the environment, by the
+// names the client, dli-contract and the official SDK read
+// (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK; DLI_TOKEN), which keeps them out
+// of the process list and lets one environment serve both sides.
 package main
 
 import (
@@ -29,6 +31,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/credenv"
 	"github.com/dli-contract/dli-go/mockserver"
 )
 
@@ -45,6 +49,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h: the usage text was asked for, and printed
+		}
 		fmt.Fprintln(os.Stderr, "dli-mock:", err)
 		os.Exit(2)
 	}
@@ -56,11 +63,11 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	fs := flag.NewFlagSet("dli-mock", flag.ContinueOnError)
 	fs.SetOutput(logOut)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	ak := fs.String("ak", "", "access key whose signatures are accepted (with -sk)")
+	ak := fs.String("ak", "", "access key whose signatures are accepted, with -sk (or set $"+auth.EnvAK+"); none: anonymous")
 	// Secrets are read from the environment after parsing, never made
 	// flag defaults: flag prints defaults in the usage text.
-	sk := fs.String("sk", "", "secret key of -ak (or set $DLI_MOCK_SK)")
-	token := fs.String("token", "", "X-Auth-Token value accepted (or set $DLI_MOCK_TOKEN)")
+	sk := fs.String("sk", "", "secret key of -ak (or set $"+auth.EnvSK+")")
+	token := fs.String("token", "", "X-Auth-Token value accepted (or set $"+credenv.EnvToken+")")
 	delay := fs.Duration("create-delay", 3*time.Second, "how long a new connection stays CREATING")
 	fixtures := fs.String("fixtures", "", "load the connections of this JSON `FILE` at start (see mockserver.Fixtures)")
 	faultsFile := fs.String("faults", "", "arm the faults of this JSON `FILE` at start: an array of mockserver.Fault")
@@ -70,17 +77,20 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if *sk == "" {
-		*sk = os.Getenv("DLI_MOCK_SK")
-	}
-	if *token == "" {
-		*token = os.Getenv("DLI_MOCK_TOKEN")
+	getenv := credenv.Environ(os.Getenv, logOut, "dli-mock")
+	for _, f := range []struct {
+		v   *string
+		env string
+	}{{ak, auth.EnvAK}, {sk, auth.EnvSK}, {token, credenv.EnvToken}} {
+		if *f.v == "" {
+			*f.v = getenv(f.env)
+		}
 	}
 	if *ak != "" && *sk == "" {
-		return errors.New("-ak needs -sk (or DLI_MOCK_SK)")
+		return errors.New("-ak needs -sk (or " + auth.EnvSK + ")")
 	}
 	if *sk != "" && *ak == "" {
-		return errors.New("-sk needs -ak")
+		return errors.New("-sk needs -ak (or " + auth.EnvAK + ")")
 	}
 	cfg := mockserver.Config{AK: *ak, SK: *sk, Token: *token, CreateDelay: *delay}
 	if *fixtures != "" {
@@ -124,17 +134,22 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	auth := "anonymous"
+	checks := "anonymous"
 	switch {
 	case *ak != "" && *token != "":
-		auth = "AK/SK or token"
+		checks = "AK/SK or token"
 	case *ak != "":
-		auth = "AK/SK"
+		checks = "AK/SK"
 	case *token != "":
-		auth = "token"
+		checks = "token"
 	}
-	logger.Info("dli-mock listening", "addr", ln.Addr().String(), "auth", auth, "create_delay", delay.String(),
+	logger.Info("dli-mock listening", "addr", ln.Addr().String(), "auth", checks, "create_delay", delay.String(),
 		"control", mockserver.ControlPrefix, "faults", len(cfg.Faults))
+	page := []any{"url", "http://" + ln.Addr().String() + mockserver.ControlPrefix}
+	if checks != "anonymous" {
+		page = append(page, "sign_in", "the AK as user and the SK as password, or any user and the token")
+	}
+	logger.Info("dli-mock page", page...)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -100,6 +100,8 @@ func TestBadFlags(t *testing.T) {
 // error), whether it came from the environment or a flag.
 func TestUsageNeverPrintsSecrets(t *testing.T) {
 	const sk, token = "SKenvSecret0000000000000000000000000000", "TOKENenvSecret000"
+	t.Setenv("HUAWEICLOUD_SDK_SK", sk)
+	t.Setenv("DLI_TOKEN", token)
 	t.Setenv("DLI_MOCK_SK", sk)
 	t.Setenv("DLI_MOCK_TOKEN", token)
 	for _, args := range [][]string{
@@ -212,4 +214,31 @@ func TestBadFilesStartNothing(t *testing.T) {
 		assert.Contains(t, err.Error(), tc.want)
 		assert.Empty(t, ready, "nothing was started")
 	}
+}
+
+// The mock reads the key pair from the names the client and dli-contract
+// read, so one environment serves both sides; the old DLI_MOCK_SK still
+// works for a release, with a line saying what replaces it.
+func TestCredentialsFromTheSDKsNames(t *testing.T) {
+	const ak, sk = "AKENVEXAMPLE00000000", "SKenvExampleSecretKey000000000000000000"
+	t.Setenv("HUAWEICLOUD_SDK_AK", ak)
+	t.Setenv("HUAWEICLOUD_SDK_SK", "")
+	t.Setenv("DLI_MOCK_SK", sk)
+	t.Setenv("DLI_TOKEN", "")
+	addr, logs := start(t)
+	out := logs.String()
+	assert.Contains(t, out, "auth=AK/SK")
+	assert.Contains(t, out, "DLI_MOCK_SK is deprecated and read only until release 0.2.0: set HUAWEICLOUD_SDK_SK instead")
+	assert.Contains(t, out, "url=http://"+addr+"/_mock/")
+	assert.NotContains(t, out, sk)
+
+	signed := &http.Client{Transport: auth.NewTransport(auth.AKSK{AK: ak, SK: sk}, nil), Timeout: 5 * time.Second}
+	resp, err := signed.Get("http://" + addr + "/v2.0/0123456789abcdef0123456789abcdef/datasource/enhanced-connections")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "signed by the environment's keys")
+	resp, err = http.Get("http://" + addr + "/v2.0/0123456789abcdef0123456789abcdef/datasource/enhanced-connections") //nolint:noctx // a test's bounded request to loopback
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "unsigned")
 }

@@ -21,6 +21,11 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
+	// The tests say which credentials the mock has; a developer's own
+	// environment must not add any.
+	for _, name := range []string{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "DLI_TOKEN", "DLI_MOCK_SK", "DLI_MOCK_TOKEN", "DLI_AK", "DLI_SK"} {
+		_ = os.Unsetenv(name)
+	}
 	os.Exit(m.Run())
 }
 
@@ -92,5 +97,27 @@ func TestStopsGracefullyOnSignals(t *testing.T) {
 				t.Errorf("no shutdown line after %v:\n%s", sig, rest.String())
 			}
 		})
+	}
+}
+
+// dli-mock -h prints the usage and exits 0: help asked for is not a
+// mistake. A bad flag exits 2.
+func TestHelpExitsZero(t *testing.T) {
+	for args, want := range map[string]int{"-h": 0, "-help": 0, "-no-such-flag": 2} {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), childEnv+"=1", "DLI_MOCK_ARGS="+args)
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != want {
+			t.Errorf("dli-mock %s exited %d, want %d:\n%s", args, code, want, out)
+		}
+		if !strings.Contains(string(out), "-create-delay") {
+			t.Errorf("dli-mock %s printed no usage:\n%s", args, out)
+		}
 	}
 }
