@@ -11,9 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,16 +145,21 @@ func TestTheReportInABrowser(t *testing.T) {
 	screenshot(t, ctx, "report-steps.png")
 }
 
-// dli-mock's page shows a life cycle's state: a connection bound to a
+// dli-mock's page, with credentials configured as the quickstart does:
+// without them a browser is told how to sign in and sees nothing the mock
+// holds; signed in, it shows a life cycle's state: a connection bound to a
 // pool, a route, a grant, a datasource authentication (no password), the
-// faults armed and the last requests.
+// faults armed and the last requests, every table within a 1280-pixel
+// window.
 func TestTheMockPageInABrowser(t *testing.T) {
 	ctx := chromium(t)
-	m, err := mockserver.New(mockserver.Config{})
+	const ak, sk = "AKPAGE00000000000000", "SKpageSecretKey0000000000000000000000000"
+	m, err := mockserver.New(mockserver.Config{AK: ak, SK: sk})
 	require.NoError(t, err)
 	srv := httptest.NewServer(m)
 	defer srv.Close()
-	c, err := dli.NewClientWithResponses(srv.URL)
+	c, err := dli.NewClientWithResponses(srv.URL, dli.WithHTTPClient(&http.Client{
+		Transport: auth.NewTransport(auth.AKSK{AK: ak, SK: sk, ProjectID: project}, nil), Timeout: 10 * time.Second}))
 	require.NoError(t, err)
 	bg := context.Background()
 	created, err := c.CreateEnhancedConnectionWithResponse(bg, project, dli.EnhancedConnectionCreateRequest{Name: "orders_db",
@@ -172,13 +179,25 @@ func TestTheMockPageInABrowser(t *testing.T) {
 	_, err = m.AddFault(mockserver.Fault{Kind: mockserver.FaultThrottle, Operation: "ListEnhancedConnections", Times: 3})
 	require.NoError(t, err)
 
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+mockserver.ControlPrefix)))
 	text := func(css string) string {
 		t.Helper()
 		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
 		require.NoError(t, err, css)
 		return v
 	}
+	// The browser asks for a user name and a password; the person first
+	// cancels, then signs in with the AK and SK.
+	signIn := answerSignIn(t, ctx)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+mockserver.ControlPrefix)))
+	refused := text("body")
+	assert.Contains(t, refused, "access key")
+	assert.Contains(t, refused, "secret key")
+	assert.NotContains(t, refused, "orders_db", "no state without credentials")
+	assert.NotContains(t, refused, sk)
+	screenshot(t, ctx, "mock-sign-in.png")
+
+	signIn(ak, sk)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+mockserver.ControlPrefix)))
 	enhanced, auths, faults, recent, body := text("table.enhanced"), text("table.auth"), text("table.faults"), text("table.recent"), text("body")
 	for _, want := range []string{"orders_db", id, "pool pool_orders", "orders_route 192.168.12.0/24", "project " + grantee, "BIND_QUEUE"} {
 		assert.Contains(t, enhanced, want)
@@ -188,6 +207,14 @@ func TestTheMockPageInABrowser(t *testing.T) {
 	assert.Contains(t, recent, "RunAuthorizationAction")
 	assert.Contains(t, recent, grant.HTTPResponse.Header.Get("X-Request-Id"))
 	assert.NotContains(t, body, secret, "no password on the page")
+	overflowing, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("table")]
+		.filter(t => t.getBoundingClientRect().right > Math.min(window.innerWidth, t.parentElement.getBoundingClientRect().right))
+		.map(t => t.className)`))
+	require.NoError(t, err)
+	assert.Empty(t, overflowing, "tables wider than the page's column, or the 1280-pixel window")
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+	require.NoError(t, err)
+	assert.False(t, wide, "the page scrolls sideways")
 	var state bytes.Buffer
 	require.NoError(t, json.NewEncoder(&state).Encode(m.State()))
 	assert.NotContains(t, state.String(), secret)
@@ -195,3 +222,37 @@ func TestTheMockPageInABrowser(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// answerSignIn answers the browser's sign-in prompts of the tab as a
+// person does: cancelled until the returned func is given a user and a
+// password, which every later prompt is then answered with.
+func answerSignIn(t *testing.T, ctx context.Context) func(user, password string) {
+	t.Helper()
+	var mu sync.Mutex
+	var user, password string
+	require.NoError(t, chromedp.Listen(ctx, func(ev any) {
+		// Commands may not run inside the listener: each answer is sent
+		// from a goroutine of its own, bounded by the browser's context.
+		switch ev := ev.(type) {
+		case *fetch.EventRequestPaused:
+			go func() { _, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID}) }()
+		case *fetch.EventAuthRequired:
+			mu.Lock()
+			answer := &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseCancelAuth}
+			if user != "" {
+				answer = &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseProvideCredentials, Username: user, Password: password}
+			}
+			mu.Unlock()
+			go func() {
+				_, _ = chromedp.Call(ctx, fetch.ContinueWithAuth, fetch.ContinueWithAuthParams{RequestID: ev.RequestID, AuthChallengeResponse: answer})
+			}()
+		}
+	}))
+	_, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{HandleAuthRequests: ptr(true)})
+	require.NoError(t, err)
+	return func(u, p string) {
+		mu.Lock()
+		defer mu.Unlock()
+		user, password = u, p
+	}
+}
