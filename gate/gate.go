@@ -95,14 +95,20 @@ type CheckTally struct {
 type OperationTally struct {
 	Requests int `json:"requests"`
 	Cases    int `json:"cases"`
-	Failed   int `json:"failed"`
+	// Judged counts the verdicts on its answers, passed or failed: none
+	// when every request went unanswered or the run stopped first.
+	Judged int `json:"judged"`
+	Failed int `json:"failed"`
 }
 
 // Report is the outcome of Run.
 type Report struct {
-	Endpoint   string                    `json:"endpoint"`
-	Seed       uint64                    `json:"seed"`
-	Requests   int                       `json:"requests"`
+	Endpoint string `json:"endpoint"`
+	Seed     uint64 `json:"seed"`
+	Requests int    `json:"requests"`
+	// Answered is how many of them the server answered; none means the
+	// run never reached a server (see NotCarriedOut).
+	Answered   int                       `json:"answered"`
 	Duration   time.Duration             `json:"duration_ns"`
 	Checks     map[string]CheckTally     `json:"checks"`
 	Operations map[string]OperationTally `json:"operations"`
@@ -131,6 +137,14 @@ type Report struct {
 	// the end: the document does not load, the endpoint is not a URL, the
 	// server never answered.
 	Problem string `json:"problem,omitempty"`
+}
+
+// NotCarriedOut reports whether the run could not be carried out at all:
+// it found nothing, and never got an answer, because of a problem that
+// is the run's (its configuration, a document that does not load, a
+// server that cannot be reached), not the server's.
+func (r Report) NotCarriedOut() bool {
+	return r.Problem != "" && r.Answered == 0 && len(r.Violations) == 0
 }
 
 // Failed reports whether the server or document broke the contract.
@@ -199,18 +213,27 @@ func Run(ctx context.Context, cfg Config) Report {
 		began := time.Now()
 		sent := g.obs.requestCount()
 		runs[name](runCtx)
+		if g.unreached() {
+			break // one line says so, in the report
+		}
 		g.logf("· %s: %d requests in %s", name, g.obs.requestCount()-sent, time.Since(began).Round(time.Millisecond))
 		if runCtx.Err() != nil && !slices.ContainsFunc(g.notRun, func(s string) bool { return strings.HasPrefix(s, name+":") }) {
 			g.notRun = append(g.notRun, fmt.Sprintf("%s: cut short, %s", name, g.stopReason()))
 		}
 	}
 	for _, op := range slices.Sorted(mapKeys(g.ops)) {
+		if g.unreached() {
+			break
+		}
 		t := g.ops[op]
 		mark := "PASS"
-		if t.Failed > 0 {
+		switch {
+		case t.Failed > 0:
 			mark = fmt.Sprintf("FAIL (%d)", t.Failed)
+		case t.Judged == 0:
+			mark = "not judged"
 		}
-		g.logf("  %-40s %4d requests %4d cases  %s", op, t.Requests, t.Cases, mark)
+		g.logf("  %-40s %4d %-8s %4d %-5s  %s", op, t.Requests, plural(t.Requests, "request"), t.Cases, plural(t.Cases, "case"), mark)
 	}
 
 	if n := g.made.count(); n > 0 {
@@ -222,7 +245,7 @@ func Run(ctx context.Context, cfg Config) Report {
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	rep.Requests = g.obs.requestCount()
+	rep.Requests, rep.Answered = g.obs.requestCount(), g.obs.answeredCount()
 	rep.Violations = group(g.violations)
 	rep.Checks = map[string]CheckTally{}
 	for _, name := range AllChecks {
@@ -405,6 +428,26 @@ func (g *gate) setup() error {
 	}
 	g.c = c
 	return nil
+}
+
+// unreached reports whether the run has a problem and the server has
+// never answered: nothing it did says anything of the server.
+func (g *gate) unreached() bool {
+	g.mu.Lock()
+	problem := g.problem
+	g.mu.Unlock()
+	return problem != "" && g.obs.answeredCount() == 0
+}
+
+// count is n of a noun, the noun in n's number: "1 request", "2 requests".
+func count(n int, noun string) string { return fmt.Sprintf("%d %s", n, plural(n, noun)) }
+
+// plural is a noun in n's number.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
 }
 
 // bounds splits the time the caller gives: the checks end early enough to

@@ -23,7 +23,7 @@ func (r Report) Failures() string {
 // it left behind, and the verdict.
 func (r Report) Text() string {
 	var b strings.Builder
-	if r.Problem != "" && r.Requests == 0 {
+	if r.NotCarriedOut() {
 		fmt.Fprintf(&b, "contract gate: could not run: %s\n", r.Problem)
 		return b.String()
 	}

@@ -3,10 +3,12 @@ package gate
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -98,6 +100,9 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		ex.Error = err.Error()
 		o.run.answered(opID, ex, body, nil)
+		if o.unreachable(req.Context(), err) {
+			return nil, err
+		}
 		o.silence(req.Context(), err)
 		o.unanswered(req, op, ex, err)
 		return nil, err
@@ -151,6 +156,49 @@ func (o *observer) unanswered(req *http.Request, op *validate.Operation, ex *Exc
 		return
 	}
 	o.run.judge(verdict{check: CheckServerError, op: opName(req, op), ex: ex, msg: "the request got no answer: " + err.Error()})
+}
+
+// unreachable ends the run as one that could not be carried out, and
+// reports true, when the server has answered nothing yet and this request
+// could not reach it: the connection refused, the name not found, the TLS
+// handshake failed. That is the run's configuration (a mistyped endpoint,
+// a server not started), not a finding of the server. Once the server has
+// answered, the same error is a server that fell over, and judged so.
+func (o *observer) unreachable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || !cannotConnect(err) {
+		return false
+	}
+	o.mu.Lock()
+	answered := o.answered
+	o.mu.Unlock()
+	if answered > 0 {
+		return false
+	}
+	o.run.abort(fmt.Sprintf("cannot reach %s: %v", o.endpoint, err))
+	return true
+}
+
+// cannotConnect tells an error of reaching a server (dialling, resolving
+// its name, the TLS handshake) from one of a server that was reached.
+func cannotConnect(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	var header tls.RecordHeaderError
+	var cert *tls.CertificateVerificationError
+	var alert tls.AlertError
+	switch {
+	case errors.As(err, &op) && op.Op == "dial", errors.As(err, &dns), errors.As(err, &header), errors.As(err, &cert), errors.As(err, &alert):
+		return true
+	}
+	// net/http's own words for a plain HTTP server at an https:// URL.
+	return strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
+}
+
+// answeredCount is how many answers the server gave, throttled ones included.
+func (o *observer) answeredCount() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.answered
 }
 
 // opName names a request in verdicts: its operation, or its method and
@@ -317,8 +365,11 @@ func (t *throttler) RoundTrip(req *http.Request) (*http.Response, error) {
 		actx, cancel := context.WithTimeout(ctx, t.attemptTimeout)
 		resp, err := t.next.RoundTrip(forward(req.WithContext(actx), body))
 		if err != nil {
+			// Read before cancel, which would set it: only an attempt
+			// that ran out of its own time is said to have.
+			ranOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 			cancel()
-			if actx.Err() != nil && ctx.Err() == nil {
+			if ranOut {
 				err = fmt.Errorf("no answer within -request-timeout %s: %w", t.attemptTimeout, err)
 			}
 			return nil, err

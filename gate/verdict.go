@@ -114,6 +114,9 @@ func (g *gate) judge(v verdict) {
 	if what != "" && notRun == "" {
 		o.Cases++
 	}
+	if notRun == "" {
+		o.Judged++
+	}
 	g.tally[check], g.ops[op] = t, o
 	failures := len(g.violations)
 	g.mu.Unlock()

@@ -192,7 +192,7 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	rep := gate.Run(ctx, cfg)
-	if rep.Problem != "" && rep.Requests == 0 && len(rep.Violations) == 0 {
+	if rep.NotCarriedOut() {
 		fmt.Fprintln(stderr, "dli-contract:", flagNames(all, rep.Problem))
 		return 2
 	}
