@@ -235,7 +235,9 @@ func answerSignIn(t *testing.T, ctx context.Context) func(user, password string)
 		// from a goroutine of its own, bounded by the browser's context.
 		switch ev := ev.(type) {
 		case *fetch.EventRequestPaused:
-			go func() { _, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID}) }()
+			go func() {
+				_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+			}()
 		case *fetch.EventAuthRequired:
 			mu.Lock()
 			answer := &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseCancelAuth}
