@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/credenv"
 	"github.com/dli-contract/dli-go/gate"
 	"github.com/dli-contract/dli-go/mockserver"
 	"github.com/dli-contract/dli-go/validate"
@@ -26,7 +27,7 @@ const (
 func TestServer(t *testing.T) {
 	t.Parallel()
 	caseRun()
-	target, live, err := gate.TargetFromEnv(os.Getenv)
+	target, live, err := gate.TargetFromEnv(credenv.Environ(os.Getenv, os.Stderr, "contract"))
 	require.NoError(t, err)
 	cfg := gate.Config{Target: target}
 	if !live {

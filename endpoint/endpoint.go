@@ -38,6 +38,11 @@ func Resolve(region, explicit string) (string, error) {
 	if explicit == "" {
 		return ForRegion(region)
 	}
+	if !strings.Contains(explicit, "://") {
+		// url.Parse would say "first path segment in URL cannot contain
+		// colon" of 127.0.0.1:8080: name the fix instead.
+		return "", fmt.Errorf("endpoint: %q has no scheme: write http://%s for a local server such as dli-mock, or https://%s", explicit, explicit, explicit)
+	}
 	u, err := url.Parse(explicit)
 	if err != nil {
 		return "", fmt.Errorf("endpoint: %q is not a URL: %w", explicit, err)

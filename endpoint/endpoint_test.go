@@ -23,7 +23,9 @@ func TestResolve(t *testing.T) {
 		{region: "", err: `region "" is not a region id`},
 		{region: "CN-NORTH-4", err: "is not a region id"},
 		{region: "cn-north-4.evil.com/x", err: "is not a region id"},
-		{explicit: "dli.cn-north-4.myhuaweicloud.com", err: "absolute http or https URL"},
+		{explicit: "dli.cn-north-4.myhuaweicloud.com", err: `"dli.cn-north-4.myhuaweicloud.com" has no scheme: write http://dli.cn-north-4.myhuaweicloud.com for a local server such as dli-mock, or https://dli.cn-north-4.myhuaweicloud.com`},
+		{explicit: "127.0.0.1:8080", err: `"127.0.0.1:8080" has no scheme: write http://127.0.0.1:8080 for a local server`},
+		{explicit: "dli.example.com/v3", err: "has no scheme"},
 		{explicit: "ftp://h", err: "absolute http or https URL"},
 		{explicit: "https://h/?x=1", err: "query or fragment"},
 	}

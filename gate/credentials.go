@@ -25,6 +25,10 @@ import (
 // ignoredAuth sends requests with credentials missing or wrong: each must
 // get 401.
 func (g *gate) ignoredAuth(ctx context.Context) {
+	if why := g.unjudgedWhy(CheckIgnoredAuth); why != "" {
+		g.logf("SKIP %s: %s", CheckIgnoredAuth, why)
+		return
+	}
 	// A list to read, and a change with a body on a resource that does not
 	// exist (the document's first of each, of the current kinds): what
 	// they would do is no matter, as each must be refused before it runs.

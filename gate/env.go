@@ -3,27 +3,36 @@ package gate
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/credenv"
 	"github.com/dli-contract/dli-go/endpoint"
 	"github.com/dli-contract/dli-go/semantics"
 )
 
-// Environment variables of live mode.
+// Environment variables of live mode. The credentials and the project
+// are read by the names the client and the official SDK read (see
+// package credenv for the old names, still read for a release).
 const (
 	EnvEndpoint      = "DLI_ENDPOINT"        // e.g. https://dli.cn-north-4.myhuaweicloud.com
-	EnvProjectID     = "DLI_PROJECT_ID"      // project of the region
-	EnvAK            = "DLI_AK"              // with DLI_SK: AK/SK signing
-	EnvSK            = "DLI_SK"              //
-	EnvSecurityToken = "DLI_SECURITY_TOKEN"  // with DLI_AK and DLI_SK: temporary credentials
-	EnvToken         = "DLI_TOKEN"           // or an IAM token
+	EnvProjectID     = auth.EnvProjectID     // project of the region
+	EnvAK            = auth.EnvAK            // with EnvSK: AK/SK signing
+	EnvSK            = auth.EnvSK            //
+	EnvSecurityToken = auth.EnvSecurityToken // with EnvAK and EnvSK: temporary credentials
+	EnvToken         = credenv.EnvToken      // or an IAM token
 	EnvMutate        = "DLI_CONTRACT_MUTATE" // "1": also create and delete
 	EnvMock          = "DLI_CONTRACT_MOCK"   // "1": the server is a dli-mock, which takes any input
 )
+
+// MockProject is the project a run against a dli-mock uses when none is
+// given: a dli-mock keeps any project apart, and takes any.
+const MockProject = "0123456789abcdef0123456789abcdef"
 
 // TargetFromEnv builds the live target from the environment. ok is false
 // when DLI_ENDPOINT is not set (the suite then runs in-process); an error
@@ -36,9 +45,19 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 	if ep, err = endpoint.Resolve("", ep); err != nil {
 		return Target{}, true, fmt.Errorf("%s: %w", EnvEndpoint, err)
 	}
+	mock := getenv(EnvMock)
+	if mock != "" && mock != "0" && mock != "1" {
+		return Target{}, true, fmt.Errorf("%s must be 1 (the server is a dli-mock) or 0, not %q", EnvMock, mock)
+	}
+	// A dli-mock takes any project, and may check no credentials: what is
+	// not given, a run against one does without. The run asks the mock
+	// which credentials it checks (GET /_mock/info).
 	project := getenv(EnvProjectID)
 	var missing []string
-	if project == "" {
+	switch {
+	case project == "" && mock == "1":
+		project = MockProject
+	case project == "":
 		missing = append(missing, EnvProjectID)
 	}
 	var creds auth.Credentials
@@ -50,19 +69,17 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 		missing = append(missing, "both "+EnvAK+" and "+EnvSK)
 	case token != "":
 		creds = auth.Token(token)
+	case mock == "1":
+		creds = auth.Anonymous
 	default:
 		missing = append(missing, EnvAK+" and "+EnvSK+", or "+EnvToken)
 	}
 	if len(missing) > 0 {
-		return Target{}, true, errors.New("live mode (" + EnvEndpoint + " is set) needs " + strings.Join(missing, "; "))
+		return Target{}, true, errors.New("a run against " + ep + " needs " + strings.Join(missing, "; "))
 	}
 	mutate := getenv(EnvMutate)
 	if mutate != "" && mutate != "0" && mutate != "1" {
 		return Target{}, true, fmt.Errorf("%s must be 1 (create and delete) or 0, not %q", EnvMutate, mutate)
-	}
-	mock := getenv(EnvMock)
-	if mock != "" && mock != "0" && mock != "1" {
-		return Target{}, true, fmt.Errorf("%s must be 1 (the server is a dli-mock) or 0, not %q", EnvMock, mock)
 	}
 	t = Target{
 		Mock:        mock == "1",
@@ -75,7 +92,7 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 	if t.Mutate {
 		// A dli-mock takes any VPC, pool or queue: what is not given, the
 		// run sends its declared mock value for.
-		if t.Inputs, err = inputsFromEnv(getenv, t.Mock); err != nil {
+		if t.Inputs, err = inputsFromEnv(getenv, t.Mock, loopback(ep)); err != nil {
 			return Target{}, true, err
 		}
 	}
@@ -85,7 +102,7 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 // inputsFromEnv reads the declared inputs from their environment
 // variables: a mutating live run needs every required one, and of inputs
 // that go together all or none (a default counts as given).
-func inputsFromEnv(getenv func(string) string, mock bool) (map[string]string, error) {
+func inputsFromEnv(getenv func(string) string, mock, local bool) (map[string]string, error) {
 	declared, err := DeclaredInputs()
 	if err != nil {
 		return nil, err
@@ -117,7 +134,25 @@ func inputsFromEnv(getenv func(string) string, mock bool) (map[string]string, er
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return nil, errors.New(EnvMutate + "=1 creates real connections and needs " + strings.Join(missing, ", "))
+		msg := EnvMutate + "=1 creates real connections and needs " + strings.Join(missing, ", ")
+		if local {
+			msg += "; or, if the server is a dli-mock, which takes any, set " + EnvMock + "=1"
+		}
+		return nil, errors.New(msg)
 	}
 	return inputs, nil
+}
+
+// loopback reports whether an endpoint is on this machine, where a
+// dli-mock may be listening.
+func loopback(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
 }

@@ -124,6 +124,10 @@ type Report struct {
 	Keywords KeywordCoverage `json:"keywords"`
 	// NotRun says what the run did not get to, and why.
 	NotRun []string `json:"not_run,omitempty"`
+	// NotJudged names the checks the server left nothing to judge, and
+	// why (a dli-mock that checks no credentials has none to refuse). It
+	// leaves the verdict as it is.
+	NotJudged map[string]string `json:"not_judged,omitempty"`
 	// Exchanges are every request the run sent and its answer, in the
 	// order answered, for the HAR (WriteHAR); not in the JSON report.
 	Exchanges []*Exchange `json:"-"`
@@ -194,6 +198,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	runCtx, cleanupCtx, cancel := g.bounds(ctx)
 	defer cancel()
 	g.runCtx = runCtx
+	g.askTheMock(runCtx)
 
 	runs := map[string]func(context.Context){
 		phaseReads: g.readOnly, phaseValid: g.positive, phaseInvalid: g.negative, phaseAuth: g.ignoredAuth,
@@ -259,6 +264,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	}
 	rep.NotRun = append(rep.NotRun, g.notRun...)
 	rep.Skipped = g.skipped
+	rep.NotJudged = g.unjudged
 	rep.Exchanges = g.exchanges
 	rep.Keywords = g.kw.coverage()
 	if g.cfg.RequireKeywords && len(rep.Keywords.Missing) > 0 {
@@ -311,6 +317,8 @@ type gate struct {
 	secrets    secretValues
 	throttle   *throttler
 	problem    string
+	// unjudged are the checks the server leaves nothing to judge, with why.
+	unjudged map[string]string
 	// unsettled holds, per kind of thing that did not leave a settling
 	// state within -settle (a binding, a resource kind), what was seen:
 	// such a kind is judged once, and later waits for it are cut short.

@@ -42,6 +42,9 @@ func (r Report) Text() string {
 		if t.NotRun > 0 {
 			fmt.Fprintf(&b, ", %d not judged (throttled or cut short)", t.NotRun)
 		}
+		if why := r.NotJudged[name]; why != "" {
+			fmt.Fprintf(&b, "; not judged: %s", why)
+		}
 		b.WriteString("\n")
 	}
 	s := r.Summary
@@ -135,7 +138,7 @@ func (r Report) WriteJUnit(w io.Writer) error {
 			}
 		}
 		if len(tc.Failures) == 0 && r.Checks[name].Passed == 0 {
-			tc.Skipped = &skipped{}
+			tc.Skipped = &skipped{Message: r.NotJudged[name]}
 			suite.Skipped++
 		}
 		if len(tc.Failures) > 0 {

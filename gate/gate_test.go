@@ -187,22 +187,26 @@ func TestTargetFromEnv(t *testing.T) {
 		err    string
 	}{
 		{"not set", map[string]string{}, false, false, ""},
-		{"aksk", map[string]string{"DLI_ENDPOINT": "https://dli.cn-north-4.myhuaweicloud.com", "DLI_PROJECT_ID": "p", "DLI_AK": "a", "DLI_SK": "s"}, true, false, ""},
-		{"token and mutate", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
+		{"aksk", map[string]string{"DLI_ENDPOINT": "https://dli.cn-north-4.myhuaweicloud.com", "HUAWEICLOUD_SDK_PROJECT_ID": "p", "HUAWEICLOUD_SDK_AK": "a", "HUAWEICLOUD_SDK_SK": "s"}, true, false, ""},
+		{"token and mutate", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "HUAWEICLOUD_SDK_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
 			"DLI_CONTRACT_VPC_ID": "vpc", "DLI_CONTRACT_SUBNET_ID": "subnet", "DLI_CONTRACT_POOL": "pool",
 			"DLI_CONTRACT_URL": "10.0.0.5:3306", "DLI_CONTRACT_SECURITY_GROUP_ID": "sg", "DLI_CONTRACT_NETWORK_ID": "net"}, true, true, ""},
-		{"mutate, enhanced only", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
+		{"mutate, enhanced only", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "HUAWEICLOUD_SDK_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
 			"DLI_CONTRACT_VPC_ID": "vpc", "DLI_CONTRACT_SUBNET_ID": "subnet", "DLI_CONTRACT_POOL": "pool"}, true, true, ""},
-		{"a dli-mock needs none", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
+		{"a dli-mock needs none", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "HUAWEICLOUD_SDK_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
 			"DLI_CONTRACT_MOCK": "1"}, true, true, ""},
-		{"mutate without what to create", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
+		{"a dli-mock needs no project and no credentials", map[string]string{"DLI_ENDPOINT": "http://127.0.0.1:8080", "DLI_CONTRACT_MUTATE": "1",
+			"DLI_CONTRACT_MOCK": "1"}, true, true, ""},
+		{"mutate without what to create", map[string]string{"DLI_ENDPOINT": "https://dli.example.com", "HUAWEICLOUD_SDK_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1",
 			"DLI_CONTRACT_URL": "10.0.0.5:3306"}, true, false,
 			"needs DLI_CONTRACT_NETWORK_ID (with DLI_CONTRACT_URL), DLI_CONTRACT_POOL, DLI_CONTRACT_SECURITY_GROUP_ID (with DLI_CONTRACT_URL), DLI_CONTRACT_SUBNET_ID, DLI_CONTRACT_VPC_ID"},
-		{"no project", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_TOKEN": "t"}, true, false, "DLI_PROJECT_ID"},
-		{"no credentials", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p"}, true, false, "DLI_AK and DLI_SK, or DLI_TOKEN"},
-		{"half a key pair", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p", "DLI_AK": "a"}, true, false, "both DLI_AK and DLI_SK"},
-		{"bad endpoint", map[string]string{"DLI_ENDPOINT": "dli.example", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t"}, true, false, "DLI_ENDPOINT"},
-		{"bad mutate", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "yes"}, true, false, "DLI_CONTRACT_MUTATE"},
+		{"mutate on loopback without what to create", map[string]string{"DLI_ENDPOINT": "http://localhost:8080", "HUAWEICLOUD_SDK_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "1"}, true, false,
+			"needs DLI_CONTRACT_POOL, DLI_CONTRACT_SUBNET_ID, DLI_CONTRACT_VPC_ID; or, if the server is a dli-mock, which takes any, set DLI_CONTRACT_MOCK=1"},
+		{"no project", map[string]string{"DLI_ENDPOINT": "https://x", "DLI_TOKEN": "t"}, true, false, "a run against https://x needs HUAWEICLOUD_SDK_PROJECT_ID"},
+		{"no credentials", map[string]string{"DLI_ENDPOINT": "https://x", "HUAWEICLOUD_SDK_PROJECT_ID": "p"}, true, false, "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or DLI_TOKEN"},
+		{"half a key pair", map[string]string{"DLI_ENDPOINT": "https://x", "HUAWEICLOUD_SDK_PROJECT_ID": "p", "HUAWEICLOUD_SDK_AK": "a"}, true, false, "both HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"},
+		{"bad endpoint", map[string]string{"DLI_ENDPOINT": "dli.example", "HUAWEICLOUD_SDK_PROJECT_ID": "p", "DLI_TOKEN": "t"}, true, false, "DLI_ENDPOINT: endpoint: \"dli.example\" has no scheme"},
+		{"bad mutate", map[string]string{"DLI_ENDPOINT": "https://x", "HUAWEICLOUD_SDK_PROJECT_ID": "p", "DLI_TOKEN": "t", "DLI_CONTRACT_MUTATE": "yes"}, true, false, "DLI_CONTRACT_MUTATE"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,6 +221,10 @@ func TestTargetFromEnv(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tc.mutate, target.Mutate)
+			if tc.env["DLI_CONTRACT_MOCK"] == "1" && tc.env["DLI_TOKEN"] == "" {
+				assert.Equal(t, gate.MockProject, target.ProjectID)
+				assert.Equal(t, auth.Anonymous, target.Credentials)
+			}
 			if tc.mutate {
 				want := map[string]string{}
 				for k, v := range tc.env {

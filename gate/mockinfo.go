@@ -1,0 +1,100 @@
+package gate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/dli-contract/dli-go/auth"
+)
+
+// askTheMock reads, for a run against a dli-mock (Mock), what the mock
+// says of itself at GET /_mock/info. One that checks no credentials
+// leaves ignored_auth nothing to refuse: the check is reported not judged,
+// with why, and the verdict stays as it is. One that refuses the run's
+// credentials is a mistake of the run's configuration, which ends the run
+// as not carried out. A server that does not answer as a dli-mock does is
+// held to the mock's README all the same, -mock being the person's word;
+// nothing is inferred of a server the person did not call a dli-mock.
+//
+// The request is the gate's own, not the contract's: it goes around the
+// observer, so it is neither counted nor judged.
+func (g *gate) askTheMock(ctx context.Context) {
+	if !g.cfg.Mock {
+		return
+	}
+	network := g.cfg.Network
+	if network == nil {
+		network = http.DefaultTransport
+	}
+	if g.cfg.Credentials != nil && g.cfg.Credentials != auth.Anonymous {
+		network = auth.NewTransport(g.cfg.Credentials, network).WithNow(g.clock.Now)
+	}
+	ctx, cancel := context.WithTimeout(ctx, g.cfg.RequestTimeout)
+	defer cancel()
+	where := strings.TrimSuffix(g.cfg.Endpoint, "/") + "/_mock/info"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, where, nil)
+	if err != nil {
+		return
+	}
+	resp, err := network.RoundTrip(req)
+	if err != nil {
+		if cannotConnect(err) {
+			g.abort(fmt.Sprintf("cannot reach %s: %v", g.cfg.Endpoint, err))
+		}
+		return // the run's own requests say the rest
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var info struct {
+		Server      string   `json:"server"`
+		Credentials []string `json:"credentials"`
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	isMock := json.Unmarshal(body, &info) == nil && info.Server == "dli-mock"
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		g.abort(fmt.Sprintf("the dli-mock at %s checks credentials and refused the run's (%s): give the run the ones the mock was started with "+
+			"(%s and %s, or %s)", g.cfg.Endpoint, credentialsKind(g.cfg.Credentials), EnvAK, EnvSK, EnvToken))
+	case resp.StatusCode != http.StatusOK || !isMock:
+		g.logf("· -mock: %s does not answer GET /_mock/info as a dli-mock does (%d); it is held to the mock's README all the same", g.cfg.Endpoint, resp.StatusCode)
+	case info.Credentials != nil && len(info.Credentials) == 0:
+		g.notJudgedAt(CheckIgnoredAuth, fmt.Sprintf("the dli-mock at %s checks no credentials (GET /_mock/info), so there are none to refuse", g.cfg.Endpoint))
+	}
+}
+
+// credentialsKind names credentials without quoting them.
+func credentialsKind(c auth.Credentials) string {
+	switch c.(type) {
+	case nil:
+		return "none"
+	case auth.AKSK:
+		return "an AK/SK pair"
+	case auth.Token:
+		return "a token"
+	}
+	if c == auth.Anonymous {
+		return "none"
+	}
+	return fmt.Sprintf("%T", c)
+}
+
+// notJudgedAt says that a check was not judged in this run, and why: what
+// the server is leaves it nothing to judge. The verdict stays as it is.
+func (g *gate) notJudgedAt(check, why string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.unjudged == nil {
+		g.unjudged = map[string]string{}
+	}
+	g.unjudged[check] = why
+}
+
+// unjudgedWhy is why a check is not judged in this run; "" when it is.
+func (g *gate) unjudgedWhy(check string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.unjudged[check]
+}
