@@ -217,6 +217,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		}
 		began := time.Now()
 		sent := g.obs.requestCount()
+		g.startPhase(name)
 		runs[name](runCtx)
 		if g.unreached() {
 			break // one line says so, in the report
@@ -319,6 +320,8 @@ type gate struct {
 	problem    string
 	// unjudged are the checks the server leaves nothing to judge, with why.
 	unjudged map[string]string
+	// progress is where the run is, for a long phase's progress lines.
+	progress progress
 	// unsettled holds, per kind of thing that did not leave a settling
 	// state within -settle (a binding, a resource kind), what was seen:
 	// such a kind is judged once, and later waits for it are cut short.
@@ -497,6 +500,7 @@ func (g *gate) sent(opID string, pathParams map[string]string, req *http.Request
 	t.Requests++
 	g.ops[opID] = t
 	g.mu.Unlock()
+	g.tick()
 }
 
 // answered notes what an answer created, for the cleanup, and keeps the

@@ -79,7 +79,11 @@ func (g *gate) sequences(ctx context.Context) {
 	runs := 0
 	tb := &rapidTB{}
 	var worst *seqRun
+	// For the progress lines: the runs before this check, and whether it
+	// is the one top-up sequence.
+	checksBefore, topUp := 0, false
 	check := func(prop func(*rapid.T, *seqRun)) {
+		checksBefore = runs
 		// Shrinking is bounded by a count of runs, not only by time, so
 		// that a seed replays to the same shrunk sequence on any machine.
 		// Past the budget a run does nothing (and so passes), which ends
@@ -99,6 +103,14 @@ func (g *gate) sequences(ctx context.Context) {
 		firstFail, lastFail, lastConfirmed, firstKind, spent := 0, 0, false, "", 0
 		rapid.Check(tb, func(t *rapid.T) {
 			runs++
+			switch {
+			case firstFail != 0:
+				g.atSequence(fmt.Sprintf("shrinking the failure of sequence %d: run %d of at most %d", firstFail-checksBefore, runs-firstFail, g.cfg.MaxShrinks))
+			case topUp:
+				g.atSequence("one more sequence, for the constraints the others left uncovered")
+			default:
+				g.atSequence(fmt.Sprintf("sequence %d of %d", runs-checksBefore, g.cfg.MaxExamples))
+			}
 			// rapid runs a failing candidate twice: this run confirms the
 			// one before when that one failed and confirmed nothing.
 			confirms := lastFail == runs-1 && !lastConfirmed
@@ -151,6 +163,7 @@ func (g *gate) sequences(ctx context.Context) {
 		// What the random sequences did not send, one sequence sends on
 		// purpose: each constraint satisfied and broken.
 		setChecks(1)
+		topUp = true
 		check(func(_ *rapid.T, r *seqRun) { r.topUp(actions) })
 	}
 	if tb.failed && worst != nil {

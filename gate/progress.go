@@ -1,0 +1,61 @@
+package gate
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// progressEvery is how often a long phase says how far it is: a person
+// watching a run, or a CI log, must not wonder whether it hangs.
+const progressEvery = 10 * time.Second
+
+// progress is where the run is, for the lines a long phase prints. It is
+// read on the run's clock, at each request: a phase that sends nothing
+// for ten seconds is waiting, and says so where it waits.
+type progress struct {
+	mu        sync.Mutex
+	phase     string
+	began     time.Time
+	last      time.Time
+	sentAt    int // requests sent before the phase began
+	// sequence says which generated sequence runs, e.g. "sequence 3 of 40".
+	sequence string
+}
+
+// startPhase notes that a phase began.
+func (g *gate) startPhase(name string) {
+	now := g.clock.Now()
+	sent := g.obs.requestCount()
+	p := &g.progress
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.phase, p.began, p.last, p.sentAt = name, now, now, sent
+	p.sequence = ""
+}
+
+// atSequence notes which generated sequence runs, e.g. "sequence 3 of 40".
+func (g *gate) atSequence(which string) {
+	g.progress.mu.Lock()
+	defer g.progress.mu.Unlock()
+	g.progress.sequence = which
+}
+
+// tick prints where the phase is when it last did so progressEvery ago.
+func (g *gate) tick() {
+	now := g.clock.Now()
+	sent := g.obs.requestCount()
+	p := &g.progress
+	p.mu.Lock()
+	if p.phase == "" || now.Sub(p.last) < progressEvery {
+		p.mu.Unlock()
+		return
+	}
+	p.last = now
+	line := fmt.Sprintf("  … %s, %s in: %s so far", p.phase, now.Sub(p.began).Round(time.Second), count(sent-p.sentAt, "request"))
+	if p.sequence != "" {
+		line += ", " + p.sequence
+	}
+	p.mu.Unlock()
+	g.logf("%s", line)
+}
