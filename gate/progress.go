@@ -14,11 +14,11 @@ const progressEvery = 10 * time.Second
 // read on the run's clock, at each request: a phase that sends nothing
 // for ten seconds is waiting, and says so where it waits.
 type progress struct {
-	mu        sync.Mutex
-	phase     string
-	began     time.Time
-	last      time.Time
-	sentAt    int // requests sent before the phase began
+	mu     sync.Mutex
+	phase  string
+	began  time.Time
+	last   time.Time
+	sentAt int // requests sent before the phase began
 	// sequence says which generated sequence runs, e.g. "sequence 3 of 40".
 	sequence string
 }
