@@ -92,7 +92,7 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 	if t.Mutate {
 		// A dli-mock takes any VPC, pool or queue: what is not given, the
 		// run sends its declared mock value for.
-		if t.Inputs, err = inputsFromEnv(getenv, t.Mock, loopback(ep)); err != nil {
+		if t.Inputs, err = inputsFromEnv(getenv, t.Mock, Loopback(ep)); err != nil {
 			return Target{}, true, err
 		}
 	}
@@ -143,9 +143,9 @@ func inputsFromEnv(getenv func(string) string, mock, local bool) (map[string]str
 	return inputs, nil
 }
 
-// loopback reports whether an endpoint is on this machine, where a
-// dli-mock may be listening.
-func loopback(endpoint string) bool {
+// Loopback reports whether an endpoint is on this machine, where a
+// dli-mock may be listening, and requests cost nothing.
+func Loopback(endpoint string) bool {
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		return false

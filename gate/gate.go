@@ -18,6 +18,7 @@ import (
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/semantics"
 	"github.com/dli-contract/dli-go/validate"
+	"github.com/dli-contract/dli-go/version"
 )
 
 // Config is what Run checks and how.
@@ -103,9 +104,16 @@ type OperationTally struct {
 
 // Report is the outcome of Run.
 type Report struct {
-	Endpoint string `json:"endpoint"`
-	Seed     uint64 `json:"seed"`
-	Requests int    `json:"requests"`
+	// Version is the release of dli-go that made the report.
+	Version string `json:"version"`
+	// Started is when the run began.
+	Started  time.Time `json:"started"`
+	Endpoint string    `json:"endpoint"`
+	// Options are the settings the run was given, by flag name, as
+	// cmd/dli-contract records them: never a credential.
+	Options  map[string]string `json:"options,omitempty"`
+	Seed     uint64            `json:"seed"`
+	Requests int               `json:"requests"`
 	// Answered is how many of them the server answered; none means the
 	// run never reached a server (see NotCarriedOut).
 	Answered   int                       `json:"answered"`
@@ -190,7 +198,7 @@ func (r Report) ExitCode() int {
 func Run(ctx context.Context, cfg Config) Report {
 	start := time.Now()
 	g := newGate(cfg)
-	rep := Report{Endpoint: cfg.Endpoint, Seed: g.seed}
+	rep := Report{Version: version.String(), Started: start.UTC(), Endpoint: cfg.Endpoint, Seed: g.seed}
 	if err := g.setup(); err != nil {
 		rep.Problem = err.Error()
 		return rep

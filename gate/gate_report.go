@@ -91,16 +91,43 @@ func (r Report) Text() string {
 // (each with its request and answer, which -replay sends again),
 // leftovers, what was not run, seed and request count.
 func (r Report) WriteJSON(w io.Writer) error {
+	if r.Violations == nil {
+		r.Violations = []Violation{} // none found, which [] says and null does not
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
 
-// ReadReport reads a report WriteJSON wrote.
+// ReadReport reads a report WriteJSON wrote, and refuses any other JSON
+// (a HAR, {}), saying what it lacks.
 func ReadReport(rd io.Reader) (Report, error) {
+	raw, err := io.ReadAll(io.LimitReader(rd, 256<<20))
+	if err != nil {
+		return Report{}, err
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		return Report{}, fmt.Errorf("not one JSON object: %w", err)
+	}
+	var missing []string
+	for _, k := range []string{"endpoint", "seed", "checks", "violations"} {
+		if _, ok := keys[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		hint := ""
+		if _, ok := keys["log"]; ok {
+			hint = " (it looks like a HAR file: give the report -json wrote)"
+		}
+		return Report{}, fmt.Errorf("it has no %s, which every report of dli-contract -json has%s", strings.Join(missing, ", "), hint)
+	}
 	var r Report
-	err := json.NewDecoder(rd).Decode(&r)
-	return r, err
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return Report{}, err
+	}
+	return r, nil
 }
 
 // WriteJUnit writes the report as JUnit XML: one test case per check, a

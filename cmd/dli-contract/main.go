@@ -9,8 +9,10 @@
 //		-project ... -ak ... -sk ...
 //
 // Exit status: 0 the server and document conform, 1 a contract violation,
-// 2 a usage or configuration error. Every flag can also come from the
-// environment variable named in its help (flags win).
+// 2 a run that could not be carried out: a usage or configuration error, a
+// server that cannot be reached, a run cut short. Every flag can also come
+// from a YAML file (-config) and from the environment variable named in
+// its help; flags win over the file, which wins over the environment.
 package main
 
 import (
@@ -19,21 +21,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
+	"net/http"
 	"os"
 	"os/signal"
 	"slices"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/clock"
+	"github.com/dli-contract/dli-go/credenv"
 	"github.com/dli-contract/dli-go/gate"
 	"github.com/dli-contract/dli-go/mockserver"
-	"github.com/dli-contract/dli-go/semantics"
+	"github.com/dli-contract/dli-go/version"
 )
 
 func main() {
@@ -47,49 +48,6 @@ func main() {
 	os.Exit(run(ctx, clock.System, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
-// setting is a flag and the environment variable it overrides.
-type setting struct{ flag, env, usage string }
-
-// fixedSettings are the flags of the target; settings adds one per input
-// the document declares.
-var fixedSettings = []setting{
-	{"endpoint", gate.EnvEndpoint, "server to check, e.g. https://dli.cn-north-4.myhuaweicloud.com; the in-process mock when empty"},
-	{"project", gate.EnvProjectID, "project id (required with -endpoint)"},
-	{"ak", gate.EnvAK, "access key (with -sk)"},
-	{"sk", gate.EnvSK, "secret key (with -ak); better from the environment"},
-	{"security-token", gate.EnvSecurityToken, "security token of temporary AK/SK credentials"},
-	{"token", gate.EnvToken, "IAM token, instead of -ak and -sk"},
-}
-
-// settings are the fixed settings and one per declared input
-// (x-dli-cloud-inputs): what a mutating run against live DLI creates with.
-func settings() ([]setting, error) {
-	inputs, err := gate.DeclaredInputs()
-	if err != nil {
-		return nil, err
-	}
-	out := slices.Clone(fixedSettings)
-	for _, in := range inputs {
-		out = append(out, setting{in.Name, in.Env(), inputUsage(in)})
-	}
-	return out, nil
-}
-
-// inputUsage is the help of an input's flag, and its line in the README.
-func inputUsage(in *semantics.Input) string {
-	switch in.Need {
-	case semantics.NeedRequired:
-		return "with -mutate: " + in.Usage
-	case semantics.NeedOptional:
-		return "with -mutate, optional: " + in.Usage + "; sent only when given"
-	}
-	u := "with -mutate, optional, with the other inputs of its create or none (its life cycle is skipped without): " + in.Usage
-	if in.Default != "" {
-		u += " (default " + in.Default + ")"
-	}
-	return u
-}
-
 // run is the command on clk, which the run waits on (settle windows,
 // polls, Retry-After, pacing) and the in-process mock keeps its time by;
 // its -timeout is on the system clock whatever clk is.
@@ -101,6 +59,9 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 		fmt.Fprintln(stderr, "dli-contract:", err)
 		return 2
 	}
+	// The SDK's names, and the old ones for a release, with a line each.
+	getenv = credenv.Environ(getenv, stderr, "dli-contract")
+	configPath := fs.String("config", "", "read the run's flags from this YAML `FILE`: its keys are the flags' names (endpoint:, mock: true, vpc-id:), and ${NAME} is the environment variable NAME")
 	values := map[string]*string{}
 	for _, f := range all {
 		// Defaults stay empty: the usage text must never print a secret
@@ -112,7 +73,7 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	maxExamples := fs.Int("max-examples", 0, "generated valid requests per operation, and generated call sequences (0: 40 against loopback, 10 against anything else)")
 	maxSteps := fs.Int("max-steps", gate.DefaultMaxSteps, "with -mutate: average number of calls of a generated sequence")
 	maxShrinks := fs.Int("max-shrinks", gate.DefaultMaxShrinks, "with -mutate: runs spent shrinking a failing sequence (a count, so that -seed replays it anywhere)")
-	isMock := fs.Bool("mock", false, "the server is a dli-mock: hold it to its README too (fail_ bindings fail, any pool or queue is taken)")
+	isMock := fs.Bool("mock", false, "the server is a dli-mock: it takes any project, pool or queue, and is held to its README too ($"+gate.EnvMock+"=1)")
 	requireKeywords := fs.Bool("require-keyword-coverage", false, "exit 2 unless every constraint of the request schemas was both satisfied and broken")
 	timeout := fs.Duration("timeout", 10*time.Minute, "bound of the whole run, cleanup included")
 	requestTimeout := fs.Duration("request-timeout", gate.DefaultRequestTimeout, "bound of each request's answer")
@@ -133,6 +94,8 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	harOut := fs.String("har", "", "write every exchange of the run as HAR 1.2 to `FILE` (for browsers' developer tools, Insomnia, Postman), secrets redacted")
 	replay := fs.String("replay", "", "send the request of one violation of this JSON report `FILE` again, signed anew, and judge the answer")
 	replayCase := fs.Int("case", 1, "with -replay: which violation, numbered as the run printed them")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	fs.Usage = usage(fs, all[len(fixedSettings):])
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -143,12 +106,36 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 		fmt.Fprintf(stderr, "dli-contract: unexpected arguments %q; every setting is a flag (see -h)\n", fs.Args())
 		return 2
 	}
-	if *maxExamples < 0 || *maxSteps < 1 || *maxShrinks < 1 || *timeout <= 0 || *requestTimeout <= 0 || *poll <= 0 || *settle <= 0 || *maxBody <= 0 {
-		fmt.Fprintln(stderr, "dli-contract: -max-steps, -max-shrinks, -timeout, -request-timeout, -poll, -settle and -max-body must be positive, -max-examples not negative")
+	if *showVersion {
+		fmt.Fprintln(stdout, "dli-contract", version.String())
+		return 0
+	}
+	cmdline := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { cmdline[f.Name] = true })
+	if *configPath != "" {
+		if err := loadConfig(fs, *configPath, getenv); err != nil {
+			fmt.Fprintln(stderr, "dli-contract:", err)
+			return 2
+		}
+	}
+	if visited(fs, "case") && *replay == "" {
+		fmt.Fprintln(stderr, "dli-contract: -case picks the violation of a report to send again: give the report too, -replay FILE")
 		return 2
 	}
-	if *maxFailures < 0 || *throttleRetries < 0 || *rateLimit < -1 {
-		fmt.Fprintln(stderr, "dli-contract: -max-failures, -throttle-retries and -rate-limit must not be negative")
+	if err := checkBounds(fs, []bound{
+		{"max-examples", *maxExamples >= 0, "0 (the default) or more"},
+		{"max-steps", *maxSteps >= 1, "1 or more"},
+		{"max-shrinks", *maxShrinks >= 1, "1 or more"},
+		{"timeout", positive(*timeout), "more than 0, e.g. 10m"},
+		{"request-timeout", positive(*requestTimeout), "more than 0, e.g. 30s"},
+		{"poll", positive(*poll), "more than 0, e.g. 2s"},
+		{"settle", positive(*settle), "more than 0, e.g. 2m"},
+		{"max-body", *maxBody > 0, "more than 0 bytes"},
+		{"max-failures", *maxFailures >= 0, "0 (never stop) or more"},
+		{"throttle-retries", *throttleRetries >= 0, "0 (none) or more"},
+		{"rate-limit", *rateLimit >= 0 || *rateLimit == -1, "0 (no limit) or more requests a second"},
+	}); err != nil {
+		fmt.Fprintln(stderr, "dli-contract:", err)
 		return 2
 	}
 	env := func(name string) string {
@@ -196,6 +183,7 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 		fmt.Fprintln(stderr, "dli-contract:", flagNames(all, rep.Problem))
 		return 2
 	}
+	rep.Options = options(fs, all, env, cfg.Credentials)
 	fmt.Fprint(stdout, rep.Failures())
 	fmt.Fprint(stdout, rep.Text())
 	for _, out := range []struct {
@@ -212,9 +200,46 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 		}
 	}
 	if *jsonOut != "" && len(rep.Violations) > 0 {
-		fmt.Fprintf(stdout, "  replay a violation: dli-contract -replay %s -case N (with the same credentials)\n", *jsonOut)
+		fromFlags := slices.ContainsFunc(secretFlags, func(f string) bool { return cmdline[f] })
+		fmt.Fprintf(stdout, "  replay a violation: %s\n", replayHint(*jsonOut, *configPath, fromFlags))
 	}
 	return rep.ExitCode()
+}
+
+// options are the run's settings for its report, by flag name: each
+// flag's value as the run took it (from the command line, -config, the
+// environment or its default), and which kind of credentials, never
+// them.
+func options(fs *flag.FlagSet, all []setting, env func(string) string, creds auth.Credentials) map[string]string {
+	out := map[string]string{"credentials": credentialsKind(creds)}
+	envOf := map[string]string{}
+	for _, s := range all {
+		envOf[s.flag] = s.env
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if slices.Contains(secretFlags, f.Name) || f.Name == "replay" || f.Name == "case" || f.Name == "version" {
+			return
+		}
+		v := f.Value.String()
+		if name, ok := envOf[f.Name]; ok {
+			v = env(name)
+		}
+		if v != "" {
+			out[f.Name] = v
+		}
+	})
+	return out
+}
+
+// credentialsKind names credentials without them.
+func credentialsKind(c auth.Credentials) string {
+	switch c.(type) {
+	case auth.AKSK:
+		return "AK/SK"
+	case auth.Token:
+		return "token"
+	}
+	return "none"
 }
 
 // defaultRemoteRate is the pace against anything but loopback: DLI does
@@ -242,19 +267,8 @@ func defaultExamples(cfg gate.Config) int {
 // defaultRate paces a remote endpoint and leaves loopback and the
 // in-process mock unpaced.
 func defaultRate(cfg gate.Config) float64 {
-	if cfg.Network != nil {
-		return 0 // the in-process mock
-	}
-	u, err := url.Parse(cfg.Endpoint)
-	if err != nil {
-		return defaultRemoteRate
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return 0
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return 0
+	if cfg.Network != nil || gate.Loopback(cfg.Endpoint) {
+		return 0 // the in-process mock, or this machine
 	}
 	return defaultRemoteRate
 }
@@ -272,63 +286,6 @@ func list(s string) []string {
 	return out
 }
 
-// replayOne sends the request of violation n of a JSON report again.
-func replayOne(ctx context.Context, path string, n int, env func(string) string, timeout time.Duration, stdout, stderr io.Writer) int {
-	f, err := os.Open(path) //nolint:gosec // the report the user named
-	if err != nil {
-		fmt.Fprintln(stderr, "dli-contract: -replay:", err)
-		return 2
-	}
-	rep, err := gate.ReadReport(f)
-	_ = f.Close()
-	if err != nil {
-		fmt.Fprintf(stderr, "dli-contract: -replay %s: not a JSON report of dli-contract: %v\n", path, err)
-		return 2
-	}
-	if n < 1 || n > len(rep.Violations) {
-		fmt.Fprintf(stderr, "dli-contract: -case %d: the report has %d violations (numbered from 1)\n", n, len(rep.Violations))
-		return 2
-	}
-	v := rep.Violations[n-1]
-	// The recorded request names its endpoint and project; only the
-	// credentials are needed again.
-	withEndpoint := func(name string) string {
-		switch {
-		case env(name) != "":
-			return env(name)
-		case name == gate.EnvEndpoint:
-			return rep.Endpoint
-		case name == gate.EnvProjectID && v.Exchange != nil:
-			if u, err := url.Parse(v.Exchange.URL); err == nil {
-				if parts := strings.Split(u.Path, "/"); len(parts) > 2 {
-					return parts[2]
-				}
-			}
-		}
-		return env(name)
-	}
-	target, _, err := gate.TargetFromEnv(withEndpoint)
-	if err != nil && v.Exchange != nil && v.Exchange.Signed {
-		fmt.Fprintln(stderr, "dli-contract: -replay:", flagNames(fixedSettings, err.Error()))
-		return 2
-	}
-	fmt.Fprintf(stdout, "replaying violation %d: %s\n", n, v)
-	res, err := gate.Replay(ctx, v, target.Credentials, nil, nil, timeout)
-	if err != nil {
-		fmt.Fprintln(stderr, "dli-contract: -replay:", err)
-		return 2
-	}
-	fmt.Fprintf(stdout, "answer now: %s\n", res.Exchange.Answer())
-	if len(res.Problems) == 0 {
-		fmt.Fprintln(stdout, "the answer now conforms to the document")
-		return 0
-	}
-	for _, p := range res.Problems {
-		fmt.Fprintln(stdout, "still:", p)
-	}
-	return 1
-}
-
 // config builds the gate's configuration from the settings: a live server
 // when an endpoint is set, else the mock in-process (mutating: it is safe).
 func config(env func(string) string, clk clock.Clock) (gate.Config, error) {
@@ -339,29 +296,36 @@ func config(env func(string) string, clk clock.Clock) (gate.Config, error) {
 	if live {
 		return gate.Config{Target: target}, nil
 	}
-	const ak, sk, project = "AKDLICONTRACTMOCK000", "SKdliContractMockSecretKey00000000000000", "0123456789abcdef0123456789abcdef"
-	m, err := mockserver.New(mockserver.Config{AK: ak, SK: sk, CreateDelay: 20 * time.Millisecond, Clock: clk})
+	m, err := inProcessMock(clk)
 	if err != nil {
 		return gate.Config{}, err
 	}
 	return gate.Config{
-		Target: gate.Target{Endpoint: "https://dli.mock.invalid", ProjectID: project, Mutate: true, Mock: true,
-			Credentials: auth.AKSK{AK: ak, SK: sk, ProjectID: project}, Poll: 5 * time.Millisecond, Settle: 10 * time.Second},
-		Network: mockserver.NewMockTransport(m),
+		Target: gate.Target{Endpoint: inProcessEndpoint, ProjectID: gate.MockProject, Mutate: true, Mock: true,
+			Credentials: m.Credentials, Poll: 5 * time.Millisecond, Settle: 10 * time.Second},
+		Network: m.Network,
 	}, nil
 }
 
-// flagNames rewrites the environment variable names of a configuration
-// error into the flags that set them, so that the message names the fix.
-func flagNames(all []setting, msg string) string {
-	pairs := make([]string, 0, 2*len(all)+2)
-	sorted := slices.Clone(all)
-	sort.Slice(sorted, func(i, j int) bool { return len(sorted[i].env) > len(sorted[j].env) })
-	for _, f := range sorted {
-		pairs = append(pairs, f.env, "-"+f.flag)
+// inProcessEndpoint is the in-process mock's: .invalid never resolves, so
+// nothing sent there could leave the process.
+const inProcessEndpoint = "https://dli.mock.invalid"
+
+// inProcess is a mock in the process and the credentials it takes.
+type inProcess struct {
+	Credentials auth.AKSK
+	Network     http.RoundTripper
+}
+
+// inProcessMock is the mock a run without -endpoint checks, on clk (the
+// system clock when nil), and a replay of such a run sends to.
+func inProcessMock(clk clock.Clock) (inProcess, error) {
+	const ak, sk = "AKDLICONTRACTMOCK000", "SKdliContractMockSecretKey00000000000000"
+	m, err := mockserver.New(mockserver.Config{AK: ak, SK: sk, CreateDelay: 20 * time.Millisecond, Clock: clk})
+	if err != nil {
+		return inProcess{}, err
 	}
-	pairs = append(pairs, gate.EnvMutate+"=1", "-mutate")
-	return strings.NewReplacer(pairs...).Replace(msg)
+	return inProcess{Credentials: auth.AKSK{AK: ak, SK: sk, ProjectID: gate.MockProject}, Network: mockserver.NewMockTransport(m)}, nil
 }
 
 func writeFile(path string, write func(io.Writer) error) error {
@@ -374,4 +338,12 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// plural is n of a noun, the noun in n's number: "1 violation", "2 violations".
+func plural(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return fmt.Sprintf("%d %s", n, noun)
 }

@@ -376,8 +376,15 @@ func TestUsageErrorsExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"-endpoint", "https://dli.example.com"}, "needs -project"},
 		{[]string{"-endpoint", "https://dli.example.com", "-project", "p", "-ak", "a"}, "both -ak and -sk"},
 		{[]string{"-endpoint", "https://dli.example.com", "-project", "p", "-token", "t", "-mutate"}, "-mutate creates real connections and needs -pool, -subnet-id, -vpc-id"},
+		{[]string{"-endpoint", "http://127.0.0.1:8080", "-project", "p", "-token", "t", "-mutate"},
+			"-mutate creates real connections and needs -pool, -subnet-id, -vpc-id; or, if the server is a dli-mock, which takes any, set -mock"},
 		{[]string{"extra"}, "unexpected arguments"},
-		{[]string{"-max-examples", "-1"}, "-max-examples not negative"},
+		{[]string{"-max-examples", "-1"}, "dli-contract: -max-examples -1: must be 0 (the default) or more\n"},
+		{[]string{"-timeout", "0"}, "dli-contract: -timeout 0s: must be more than 0, e.g. 10m\n"},
+		{[]string{"-max-steps", "0", "-poll", "0"}, "dli-contract: -max-steps 0: must be 1 or more\n"},
+		{[]string{"-rate-limit", "-2"}, "dli-contract: -rate-limit -2: must be 0 (no limit) or more requests a second\n"},
+		{[]string{"-case", "3"}, "dli-contract: -case picks the violation of a report to send again: give the report too, -replay FILE\n"},
+		{[]string{"-endpoint", "127.0.0.1:8080"}, `-endpoint: endpoint: "127.0.0.1:8080" has no scheme: write http://127.0.0.1:8080 for a local server such as dli-mock`},
 	}
 	for _, tc := range cases {
 		var out, errOut bytes.Buffer
@@ -386,6 +393,9 @@ func TestUsageErrorsExitTwoNamingTheFlag(t *testing.T) {
 		assert.Contains(t, errOut.String(), tc.want, "%v", tc.args)
 		if !strings.Contains(tc.want, "not defined") {
 			assert.Equal(t, 0, strings.Count(strings.TrimSpace(errOut.String()), "\n"), "one line: %s", errOut.String())
+		}
+		if strings.HasSuffix(tc.want, "\n") {
+			assert.Equal(t, tc.want, errOut.String(), "only the flag that is wrong")
 		}
 	}
 	// Environment variables still work, and -h never prints a secret
