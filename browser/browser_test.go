@@ -124,14 +124,16 @@ func TestTheReportInABrowser(t *testing.T) {
 	verdict, firstFailure, replay, body := text("#verdict"), text(".failure h3"), text("code.replay"), text("body")
 	failures := count(`document.querySelectorAll(".failure").length`)
 	steps := count(`Math.max(0, ...[...document.querySelectorAll(".failure")].map(f => f.querySelectorAll("ol.steps li").length))`)
-	uncovered := count(`document.querySelectorAll("td.uncovered").length`)
+	unreached := count(`document.querySelectorAll("td.unreached").length`)
+	failedCells := count(`document.querySelectorAll("td.failed").length`)
 	assert.Equal(t, "FAIL", verdict)
 	assert.Equal(t, len(rep.Violations), failures, "every failure is on the page")
 	assert.Regexp(t, `^1\. \w+: \w+`, firstFailure)
 	assert.Positive(t, steps, "a failure shows its shrunk steps")
 	assert.Equal(t, "dli-contract -replay report.json -case 1", replay)
-	assert.Positive(t, uncovered, "declared pairs no request hit stand out")
-	cell, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("td.uncovered"), "data-pair"))
+	assert.Positive(t, unreached, "declared pairs no request reached stand out")
+	assert.Positive(t, failedCells, "the pair whose answer broke the contract is red")
+	cell, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("td.unreached"), "data-pair"))
 	require.NoError(t, err)
 	assert.Regexp(t, `^\w+ (\d{3}|default)$`, cell.Value, "the cell names its pair")
 	assert.Contains(t, body, "use_after_free", "the failure's check")
@@ -143,6 +145,46 @@ func TestTheReportInABrowser(t *testing.T) {
 	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector("ol.steps"); s.closest(".failure").scrollIntoView(); return true })()`))
 	require.NoError(t, err)
 	screenshot(t, ctx, "report-steps.png")
+}
+
+// A PASS report has no red on it: a declared 5xx or default that no
+// request needed is grey, a pair never reached is amber, and only a
+// violation is red.
+func TestAPassingReportHasNoRed(t *testing.T) {
+	ctx := chromium(t)
+	clk := clock.NewFake(time.Now())
+	m, err := mockserver.New(mockserver.Config{Clock: clk, CreateDelay: 50 * time.Millisecond})
+	require.NoError(t, err)
+	rctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep := gate.Run(rctx, gate.Config{
+		Target:  gate.Target{Endpoint: "https://dli.mock.invalid", ProjectID: project, Mock: true, Credentials: auth.Anonymous},
+		Network: mockserver.NewMockTransport(m), Clock: clk, Seed: 7, MaxExamples: 4, Log: io.Discard,
+	})
+	require.Equal(t, 0, rep.ExitCode(), rep.Text())
+	path := filepath.Join(t.TempDir(), "pass.html")
+	f, err := os.Create(path) //nolint:gosec // the test's own file
+	require.NoError(t, err)
+	require.NoError(t, rep.WriteHTML(f, ""))
+	require.NoError(t, f.Close())
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("file://"+path)))
+	count := func(js string) int {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[int](js))
+		require.NoError(t, err, js)
+		return v
+	}
+	// Red, as the page paints a failure: its text and its cell's ground.
+	red := count(`[...document.querySelectorAll("#pairs td, #pairs th, #checks ~ table td, table td")].filter(e => {
+		const s = getComputedStyle(e);
+		return ["rgb(207, 34, 46)", "rgb(164, 14, 38)"].includes(s.color) || s.backgroundColor === "rgb(255, 235, 233)";
+	}).length`)
+	assert.Zero(t, red, "red cells on a PASS report")
+	assert.Positive(t, count(`document.querySelectorAll("td.unneeded").length`), "the 5xx and default no request needed")
+	assert.Positive(t, count(`document.querySelectorAll("td.unreached").length`), "a read-only run reaches few pairs")
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { document.querySelector("#matrix").scrollIntoView(); return true })()`))
+	require.NoError(t, err)
+	screenshot(t, ctx, "report-pass-matrix.png")
 }
 
 // dli-mock's page, with credentials configured as the quickstart does:

@@ -19,6 +19,13 @@ type Summary struct {
 	Failed   bool // some test failed; its messages are in the test output
 }
 
+// Unneeded reports whether a declared pair is one no request needs a
+// server to answer: a 5xx, or default. A server that keeps the contract
+// may never answer one, so a record of what it answered need not show it.
+func Unneeded(p Pair) bool {
+	return p.Status == "default" || strings.HasPrefix(p.Status, "5")
+}
+
 func (s Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "contract summary (%s)\n", s.Mode)
@@ -41,7 +48,27 @@ func (s Summary) String() string {
 			covered++
 		}
 	}
-	fmt.Fprintf(&b, "  operations: %d, (operation, status) pairs covered: %d of %d\n", len(ops), covered, len(s.Declared))
+	if s.Observed {
+		unneeded, unreached := 0, 0
+		for _, p := range s.Declared {
+			switch {
+			case s.Hits[p] > 0:
+			case Unneeded(p):
+				unneeded++
+			default:
+				unreached++
+			}
+		}
+		were := "were"
+		if unreached == 1 {
+			were = "was"
+		}
+		fmt.Fprintf(&b, "  operations: %d; (operation, status) pairs the server answered: %d of the %d declared "+
+			"(%d more are 5xx or default, which no request needs; %d %s never reached)\n", len(ops), covered, len(s.Declared), unneeded, unreached, were)
+	} else {
+		fmt.Fprintf(&b, "  operations: %d; (operation, status) pairs the suite's cases exercised: %d of the %d declared (each must be)\n",
+			len(ops), covered, len(s.Declared))
+	}
 	width := 0
 	for _, op := range ops {
 		width = max(width, len(op))

@@ -230,7 +230,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		if g.unreached() {
 			break // one line says so, in the report
 		}
-		g.logf("· %s: %d requests in %s", name, g.obs.requestCount()-sent, time.Since(began).Round(time.Millisecond))
+		g.logf("· %s: %s in %s", name, count(g.obs.requestCount()-sent, "request"), time.Since(began).Round(time.Millisecond))
 		if runCtx.Err() != nil && !slices.ContainsFunc(g.notRun, func(s string) bool { return strings.HasPrefix(s, name+":") }) {
 			g.notRun = append(g.notRun, fmt.Sprintf("%s: cut short, %s", name, g.stopReason()))
 		}
@@ -251,7 +251,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	}
 
 	if n := g.made.count(); n > 0 {
-		g.logf("· cleanup: %d connections created", n)
+		g.logf("· cleanup: %s created", count(n, "resource"))
 	}
 	cctx, cancelCleanup := cleanupCtx()
 	rep.Leftovers = g.cleanup(cctx)
@@ -269,7 +269,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	rep.Throttled = g.obs.throttledCount()
 	rep.ThrottledFor = g.throttle.waitedOut()
 	if rep.Throttled > 0 {
-		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%d requests were still throttled (429) after %d retries each: lower -rate-limit", rep.Throttled, g.cfg.ThrottleRetries))
+		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s still throttled (429) after %s each: lower -rate-limit", count(rep.Throttled, "request"), count(g.cfg.ThrottleRetries, "retry")))
 	}
 	rep.NotRun = append(rep.NotRun, g.notRun...)
 	rep.Skipped = g.skipped
@@ -280,7 +280,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("keyword coverage is required and %d of %d keywords were not covered", len(rep.Keywords.Missing), rep.Keywords.Total))
 	}
 	rep.Problem = g.problem
-	rep.Summary = contract.Summary{Declared: contract.Declared(g.doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "pairs the server answered", Observed: true}
+	rep.Summary = contract.Summary{Declared: contract.Declared(g.doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "the server's answers", Observed: true}
 	rep.Duration = time.Since(start)
 	g.scrubReport(&rep)
 	return rep
@@ -463,8 +463,11 @@ func count(n int, noun string) string { return fmt.Sprintf("%d %s", n, plural(n,
 
 // plural is a noun in n's number.
 func plural(n int, noun string) string {
-	if n == 1 {
+	switch {
+	case n == 1:
 		return noun
+	case strings.HasSuffix(noun, "y") && !strings.ContainsAny(noun[len(noun)-2:len(noun)-1], "aeiou"):
+		return noun[:len(noun)-1] + "ies" // a retry, two retries
 	}
 	return noun + "s"
 }

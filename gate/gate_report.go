@@ -27,8 +27,8 @@ func (r Report) Text() string {
 		fmt.Fprintf(&b, "contract gate: could not run: %s\n", r.Problem)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "contract gate against %s: %d requests in %s, seed %d (pass -seed %d to repeat)\n",
-		r.Endpoint, r.Requests, r.Duration.Round(time.Millisecond), r.Seed, r.Seed)
+	fmt.Fprintf(&b, "contract gate against %s: %s in %s, seed %d (pass -seed %d to repeat)\n",
+		r.Endpoint, count(r.Requests, "request"), r.Duration.Round(time.Millisecond), r.Seed, r.Seed)
 	for _, name := range AllChecks {
 		t := r.Checks[name]
 		mark := "PASS"
@@ -80,7 +80,7 @@ func (r Report) Text() string {
 	case 0:
 		b.WriteString("  result: PASS\n")
 	case 1:
-		fmt.Fprintf(&b, "  result: FAIL (%d distinct violations, see above)\n", len(r.Violations))
+		fmt.Fprintf(&b, "  result: FAIL (%s, see above)\n", count(len(r.Violations), "distinct violation"))
 	default:
 		b.WriteString("  result: INCOMPLETE (no violation found, but the run could not be carried out to the end; see above)\n")
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,6 +49,10 @@ type htmlCell struct {
 	Pair     string
 	Declared bool
 	Hits     int
+	// Class says what a cell's count means: answered, failed (a violation
+	// was found in such an answer), unreached (declared and never
+	// answered) or unneeded (a 5xx or default, which no request needs).
+	Class, Title string
 }
 
 type htmlRow struct {
@@ -85,7 +90,7 @@ func (r Report) WriteHTML(w io.Writer, jsonPath string) error {
 	case 0:
 		p.Verdict, p.Meaning = "PASS", "The server kept the contract in everything the run checked."
 	case 1:
-		p.Verdict, p.Meaning = "FAIL", fmt.Sprintf("The server broke the contract: %d distinct violations, below.", len(r.Violations))
+		p.Verdict, p.Meaning = "FAIL", fmt.Sprintf("The server broke the contract: %s, below.", count(len(r.Violations), "distinct violation"))
 	default:
 		p.Verdict, p.Meaning = "INCOMPLETE", "No violation was found, but the run could not be carried out to the end: see what did not run."
 	}
@@ -117,13 +122,28 @@ func (r Report) WriteHTML(w io.Writer, jsonPath string) error {
 	p.Statuses = slices.SortedFunc(maps.Keys(statuses), func(a, b string) int {
 		return strings.Compare(strings.Replace(a, "default", "~", 1), strings.Replace(b, "default", "~", 1))
 	})
+	failed := map[string]bool{}
+	for _, v := range r.Violations {
+		failed[v.Operation+" "+strconv.Itoa(v.Status)] = true
+	}
 	for _, op := range slices.Sorted(maps.Keys(declared)) {
 		row := htmlRow{Op: op}
 		for _, st := range p.Statuses {
-			c := htmlCell{Pair: op + " " + st, Declared: declared[op][st]}
+			pair := contract.Pair{Operation: op, Status: st}
+			c := htmlCell{Pair: pair.String(), Declared: declared[op][st]}
 			if c.Declared {
-				c.Hits = r.Summary.Hits[contract.Pair{Operation: op, Status: st}]
+				c.Hits = r.Summary.Hits[pair]
 				p.Declared++
+				switch {
+				case failed[c.Pair]:
+					c.Class, c.Title = "failed", "answered, and a violation was found in such an answer"
+				case c.Hits > 0:
+					c.Class, c.Title = "answered", "answered"
+				case contract.Unneeded(pair):
+					c.Class, c.Title = "unneeded", "declared, and no request needed it: a server that keeps the contract need never answer a 5xx or default"
+				default:
+					c.Class, c.Title = "unreached", "declared, and never reached: no request of the run got this answer"
+				}
 				if c.Hits > 0 {
 					p.Covered++
 				}

@@ -136,7 +136,7 @@ func (g *gate) sequences(ctx context.Context) {
 		if firstFail > 0 {
 			// What a test sizes its bounds by: the draws a break took to
 			// find, and the runs spent shrinking it.
-			g.logf("· sequences: a failure found at run %d, shrunk in %d runs", firstFail, runs-firstFail)
+			g.logf("· sequences: a failure found at run %d, shrunk in %s", firstFail, count(runs-firstFail, "run"))
 		}
 	}
 	check(func(t *rapid.T, r *seqRun) {
@@ -184,7 +184,7 @@ func (g *gate) sequences(ctx context.Context) {
 		return
 	}
 	if !tb.failed {
-		g.judge(verdict{check: CheckModel, op: "sequences", what: fmt.Sprintf("%d generated sequences", runs)})
+		g.judge(verdict{check: CheckModel, op: "sequences", what: count(runs, "generated sequence")})
 	}
 }
 

@@ -148,7 +148,7 @@ func TestThrottlingThatOutlastsItsRetriesIsAProblemOfTheRun(t *testing.T) {
 	assert.Equal(t, 2, code, out)
 	assert.NotContains(t, out, "VIOLATION")
 	assert.Regexp(t, `SKIP negative_data_rejection +0 passed, 0 failed, \d+ not judged`, out, "a 429 is no refusal")
-	assert.Contains(t, out, "requests were still throttled (429) after 2 retries each: lower -rate-limit")
+	assert.Contains(t, out, "requests still throttled (429) after 2 retries each: lower -rate-limit")
 	assert.Contains(t, out, "result: INCOMPLETE")
 }
 
