@@ -19,7 +19,7 @@ func (c *Client) AssociateQueueToEnhancedConnection(ctx context.Context, connect
 	return resp.JSON200, nil
 }
 
-// CreateAuthInfo creates a datasource authentication (v2.0).
+// CreateAuthInfo is deprecated: use CreateJobAuthInfo. It creates a datasource authentication (v2.0).
 // It calls POST /v2.0/{project_id}/datasource/auth-infos.
 //
 // Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use CreateJobAuthInfo (v3).
@@ -44,7 +44,7 @@ func (c *Client) CreateConnectivityTask(ctx context.Context, queueName string, b
 	return resp.JSON200, nil
 }
 
-// CreateDatasourceConnection creates a classic datasource connection.
+// CreateDatasourceConnection is deprecated: use CreateEnhancedConnection. It creates a classic datasource connection.
 // It calls POST /v2.0/{project_id}/datasource-connection.
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
@@ -66,7 +66,7 @@ func (c *Client) CreateEnhancedConnection(ctx context.Context, body dli.CreateEn
 	return resp.JSON201, nil
 }
 
-// CreateEnhancedConnectionRoutes adds a route to an enhanced datasource connection (v2.0, deprecated).
+// CreateEnhancedConnectionRoutes is deprecated: use CreateRouteToEnhancedConnection. It adds a route to an enhanced datasource connection (v2.0, deprecated).
 // It calls POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes.
 //
 // Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0344); use CreateRouteToEnhancedConnection (v3).
@@ -101,7 +101,7 @@ func (c *Client) CreateRouteToEnhancedConnection(ctx context.Context, connection
 	return resp.JSON200, nil
 }
 
-// DeleteAuthInfo deletes a datasource authentication (v2.0).
+// DeleteAuthInfo is deprecated: use DeleteJobAuthInfo. It deletes a datasource authentication (v2.0).
 // It calls DELETE /v2.0/{project_id}/datasource/auth-infos/{auth_info_name}.
 //
 // Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use DeleteJobAuthInfo (v3).
@@ -113,7 +113,7 @@ func (c *Client) DeleteAuthInfo(ctx context.Context, authInfoName string) (*dli.
 	return resp.JSON200, nil
 }
 
-// DeleteDatasourceConnection deletes a classic datasource connection.
+// DeleteDatasourceConnection is deprecated: use DeleteEnhancedConnection. It deletes a classic datasource connection.
 // It calls DELETE /v2.0/{project_id}/datasource-connection/{connection_id}.
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
@@ -135,7 +135,7 @@ func (c *Client) DeleteEnhancedConnection(ctx context.Context, connectionID stri
 	return resp.JSON200, nil
 }
 
-// DeleteEnhancedConnectionRoutes deletes a route from an enhanced datasource connection (v2.0, deprecated).
+// DeleteEnhancedConnectionRoutes is deprecated: use DeleteRouteFromEnhancedConnection. It deletes a route from an enhanced datasource connection (v2.0, deprecated).
 // It calls DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}.
 //
 // Deprecated: Huawei deprecated the v2.0 route paths (dli_02_0345); use DeleteRouteFromEnhancedConnection (v3).
@@ -177,7 +177,7 @@ func (c *Client) DisassociateQueueFromEnhancedConnection(ctx context.Context, co
 	return resp.JSON200, nil
 }
 
-// ListAuthInfo lists datasource authentications (v2.0).
+// ListAuthInfo is deprecated: use ListJobAuthInfos. It lists datasource authentications (v2.0).
 // It calls GET /v2.0/{project_id}/datasource/auth-infos.
 //
 // Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use ListJobAuthInfos (v3).
@@ -199,7 +199,7 @@ func (c *Client) ListAuthorizationPrivileges(ctx context.Context, params *dli.Li
 	return resp.JSON200, nil
 }
 
-// ListDatasourceConnections lists classic datasource connections.
+// ListDatasourceConnections is deprecated: use ListEnhancedConnections. It lists classic datasource connections.
 // It calls GET /v2.0/{project_id}/datasource-connection.
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
@@ -243,7 +243,7 @@ func (c *Client) RunAuthorizationAction(ctx context.Context, body dli.RunAuthori
 
 // ShowConnectivityTask shows the result of a connectivity test.
 // It calls GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id}.
-func (c *Client) ShowConnectivityTask(ctx context.Context, queueName string, taskID string) (*dli.ConnectivityTask, error) {
+func (c *Client) ShowConnectivityTask(ctx context.Context, queueName string, taskID int64) (*dli.ConnectivityTask, error) {
 	resp, err := c.raw.ShowConnectivityTaskWithResponse(c.operation(ctx, "ShowConnectivityTask"), c.projectID, queueName, taskID)
 	if err := check("ShowConnectivityTask", resp, err); err != nil {
 		return nil, err
@@ -251,7 +251,7 @@ func (c *Client) ShowConnectivityTask(ctx context.Context, queueName string, tas
 	return resp.JSON200, nil
 }
 
-// ShowDatasourceConnection shows a classic datasource connection.
+// ShowDatasourceConnection is deprecated: use ShowEnhancedConnection. It shows a classic datasource connection.
 // It calls GET /v2.0/{project_id}/datasource-connection/{connection_id}.
 //
 // Deprecated: Huawei deprecated classic connections (end of life 2024-06-30); use enhanced datasource connections.
@@ -283,7 +283,7 @@ func (c *Client) ShowEnhancedConnectionPrivilege(ctx context.Context, connection
 	return resp.JSON200, nil
 }
 
-// UpdateAuthInfo updates a datasource authentication (v2.0).
+// UpdateAuthInfo is deprecated: use UpdateJobAuthInfo. It updates a datasource authentication (v2.0).
 // It calls PUT /v2.0/{project_id}/datasource/auth-infos.
 //
 // Deprecated: Huawei deprecated the v2.0 datasource authentication paths (dli_02_0339 to dli_02_0342); use UpdateJobAuthInfo (v3).

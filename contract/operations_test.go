@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,11 +44,20 @@ func call(ctx context.Context, c *dli.ClientWithResponses, o operation, body []b
 		switch {
 		case t.IsVariadic() && i == t.NumIn()-1:
 			continue // request editors
-		case in.Kind() == reflect.String:
+		case in.Kind() == reflect.String, in.Kind() >= reflect.Int && in.Kind() <= reflect.Int64:
+			// A path parameter, in the type of its schema.
 			if len(names) == 0 {
-				return nil, fmt.Errorf("%s: more string arguments than path parameters in %s", o.id, o.path)
+				return nil, fmt.Errorf("%s: more arguments than path parameters in %s", o.id, o.path)
 			}
-			args = append(args, reflect.ValueOf(pathValues[names[0]]).Convert(in))
+			v := reflect.ValueOf(pathValues[names[0]])
+			if in.Kind() != reflect.String {
+				n, err := strconv.ParseInt(pathValues[names[0]], 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("%s: path parameter %s: %w", o.id, names[0], err)
+				}
+				v = reflect.ValueOf(n)
+			}
+			args = append(args, v.Convert(in))
 			names = names[1:]
 		case in.Kind() == reflect.Pointer && strings.HasSuffix(in.Elem().Name(), "Params"):
 			// The required query parameters, from their examples (the

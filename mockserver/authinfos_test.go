@@ -3,7 +3,6 @@ package mockserver_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -282,7 +281,7 @@ func TestConnectivity(t *testing.T) {
 		created, err := c.CreateConnectivityTaskWithResponse(ctx, project, queue, dli.ConnectivityTaskRequest{Address: address})
 		require.NoError(t, apierror.Check(created, err))
 		id := created.JSON200.TaskID
-		shown, err := c.ShowConnectivityTaskWithResponse(ctx, project, queue, fmt.Sprint(id))
+		shown, err := c.ShowConnectivityTaskWithResponse(ctx, project, queue, id)
 		require.NoError(t, apierror.Check(shown, err))
 		return id, *shown.JSON200.Connectivity
 	}
@@ -324,10 +323,19 @@ func TestConnectivity(t *testing.T) {
 	_, got = test("q1", "10.0.0.1:3306")
 	assert.Equal(t, mockserver.Unreachable, got, "a deleted connection reaches nothing")
 
-	for _, tc := range []struct{ queue, id string }{{"q1", "999"}, {"q2", "1"}, {"q1", "one"}} {
+	for _, tc := range []struct {
+		queue string
+		id    int64
+	}{{"q1", 999}, {"q2", 1}, {"q1", -1}} {
 		resp, err := c.ShowConnectivityTaskWithResponse(ctx, project, tc.queue, tc.id)
 		refused(t, resp, err, apierror.CodeNotExist, "does not exist")
 	}
+	// A path that is no task's id is refused 400 too, as the document
+	// declares its parameter an integer.
+	m, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	code, _, raw := send(t, m, http.MethodGet, "/v1.0/"+project+"/queues/q1/connection-test/one", "")
+	assert.Equal(t, http.StatusBadRequest, code, raw)
 	other, err := c.CreateConnectivityTaskWithResponse(ctx, "fedcba9876543210fedcba9876543210", "q1", dli.ConnectivityTaskRequest{Address: "10.0.0.1:1"})
 	require.NoError(t, apierror.Check(other, err))
 	assert.Equal(t, int64(1), other.JSON200.TaskID, "ids count per project")
@@ -342,9 +350,9 @@ func TestConnectivityIsBounded(t *testing.T) {
 		resp, err := c.CreateConnectivityTaskWithResponse(ctx, project, "q", dli.ConnectivityTaskRequest{Address: "a:1"})
 		require.NoError(t, apierror.Check(resp, err))
 	}
-	first, err := c.ShowConnectivityTaskWithResponse(ctx, project, "q", "1")
+	first, err := c.ShowConnectivityTaskWithResponse(ctx, project, "q", 1)
 	refused(t, first, err, apierror.CodeNotExist, "does not exist")
-	for _, id := range []string{"2", "1001"} {
+	for _, id := range []int64{2, 1001} {
 		kept, err := c.ShowConnectivityTaskWithResponse(ctx, project, "q", id)
 		require.NoError(t, apierror.Check(kept, err), id)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/dli-contract/dli-go/apierror"
@@ -64,11 +63,10 @@ func (h *handlers) ShowConnectivityTask(_ context.Context, r server.ShowConnecti
 	s := h.s
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
-	id, err := strconv.ParseInt(r.TaskID, 10, 64)
-	t := s.store.lookup(r.ProjectID).tasks[id]
-	if err != nil || t == nil || t.queue != r.QueueName {
+	t := s.store.lookup(r.ProjectID).tasks[r.TaskID]
+	if t == nil || t.queue != r.QueueName {
 		return server.ShowConnectivityTask400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(errorBody(apierror.CodeNotExist,
-			fmt.Sprintf("The connectivity test %s of queue %s does not exist", r.TaskID, r.QueueName)))}, nil
+			fmt.Sprintf("The connectivity test %d of queue %s does not exist", r.TaskID, r.QueueName)))}, nil
 	}
 	return server.ShowConnectivityTask200JSONResponse{IsSuccess: ptr(true), Connectivity: ptr(t.result),
 		Message: ptr(fmt.Sprintf("Get node connectivity status successfully for addressId:%d", t.id))}, nil

@@ -124,7 +124,7 @@ func run(ctx context.Context, c *client.Client, s setup, out io.Writer) (err err
 	}
 	// DLI documents no value for a test still running, so the result is
 	// read once (the mock decides at once).
-	result, err := c.ShowConnectivityTask(ctx, s.Queue, fmt.Sprint(task.TaskID))
+	result, err := c.ShowConnectivityTask(ctx, s.Queue, task.TaskID)
 	if err != nil {
 		return err
 	}

@@ -1046,7 +1046,7 @@ type ClientInterface interface {
 	// Source dli_02_0285.
 	//
 	// Corresponds with GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id} (the `ShowConnectivityTask` operationId).
-	ShowConnectivityTask(ctx context.Context, projectID ProjectID, queueName QueueName, taskID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowConnectivityTask(ctx context.Context, projectID ProjectID, queueName QueueName, taskID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDatasourceConnections List classic datasource connections
 	//
@@ -1584,7 +1584,7 @@ func (c *Client) CreateConnectivityTask(ctx context.Context, projectID ProjectID
 // Source dli_02_0285.
 //
 // Corresponds with GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id} (the `ShowConnectivityTask` operationId).
-func (c *Client) ShowConnectivityTask(ctx context.Context, projectID ProjectID, queueName QueueName, taskID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ShowConnectivityTask(ctx context.Context, projectID ProjectID, queueName QueueName, taskID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewShowConnectivityTaskRequest(c.Server, projectID, queueName, taskID)
 	if err != nil {
 		return nil, err
@@ -2464,7 +2464,7 @@ func NewCreateConnectivityTaskRequestWithBody(server string, projectID ProjectID
 }
 
 // NewShowConnectivityTaskRequest constructs an http.Request for the ShowConnectivityTask method
-func NewShowConnectivityTaskRequest(server string, projectID ProjectID, queueName QueueName, taskID string) (*http.Request, error) {
+func NewShowConnectivityTaskRequest(server string, projectID ProjectID, queueName QueueName, taskID int64) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2483,7 +2483,7 @@ func NewShowConnectivityTaskRequest(server string, projectID ProjectID, queueNam
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "task_id", taskID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "task_id", taskID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
 	if err != nil {
 		return nil, err
 	}
@@ -3628,7 +3628,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id} (the `ShowConnectivityTask` operationId).
-	ShowConnectivityTaskWithResponse(ctx context.Context, projectID ProjectID, queueName QueueName, taskID string, reqEditors ...RequestEditorFn) (*ShowConnectivityTaskResponse, error)
+	ShowConnectivityTaskWithResponse(ctx context.Context, projectID ProjectID, queueName QueueName, taskID int64, reqEditors ...RequestEditorFn) (*ShowConnectivityTaskResponse, error)
 
 	// ListDatasourceConnectionsWithResponse List classic datasource connections
 	//
@@ -5926,7 +5926,7 @@ func (c *ClientWithResponses) CreateConnectivityTaskWithResponse(ctx context.Con
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id} (the `ShowConnectivityTask` operationId).
-func (c *ClientWithResponses) ShowConnectivityTaskWithResponse(ctx context.Context, projectID ProjectID, queueName QueueName, taskID string, reqEditors ...RequestEditorFn) (*ShowConnectivityTaskResponse, error) {
+func (c *ClientWithResponses) ShowConnectivityTaskWithResponse(ctx context.Context, projectID ProjectID, queueName QueueName, taskID int64, reqEditors ...RequestEditorFn) (*ShowConnectivityTaskResponse, error) {
 	rsp, err := c.ShowConnectivityTask(ctx, projectID, queueName, taskID, reqEditors...)
 	if err != nil {
 		return nil, err

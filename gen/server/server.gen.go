@@ -908,7 +908,7 @@ type ServerInterface interface {
 	CreateConnectivityTask(w http.ResponseWriter, r *http.Request, projectID ProjectID, queueName QueueName)
 	// ShowConnectivityTask Show the result of a connectivity test
 	// (GET /v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id})
-	ShowConnectivityTask(w http.ResponseWriter, r *http.Request, projectID ProjectID, queueName QueueName, taskID string)
+	ShowConnectivityTask(w http.ResponseWriter, r *http.Request, projectID ProjectID, queueName QueueName, taskID int64)
 	// ListDatasourceConnections List classic datasource connections
 	// (GET /v2.0/{project_id}/datasource-connection)
 	//
@@ -1140,9 +1140,9 @@ func (siw *ServerInterfaceWrapper) ShowConnectivityTask(w http.ResponseWriter, r
 	}
 
 	// ------------- Path parameter "task_id" -------------
-	var taskID string
+	var taskID int64
 
-	err = runtime.BindStyledParameterWithOptions("simple", "task_id", r.PathValue("task_id"), &taskID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "task_id", r.PathValue("task_id"), &taskID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "task_id", Err: err})
 		return
@@ -2467,7 +2467,7 @@ func (response CreateConnectivityTaskdefaultJSONResponse) VisitCreateConnectivit
 type ShowConnectivityTaskRequestObject struct {
 	ProjectID ProjectID `json:"project_id"`
 	QueueName QueueName `json:"queue_name"`
-	TaskID    string    `json:"task_id"`
+	TaskID    int64     `json:"task_id"`
 }
 
 type ShowConnectivityTaskResponseObject interface {
@@ -4442,7 +4442,7 @@ func (sh *strictHandler) CreateConnectivityTask(w http.ResponseWriter, r *http.R
 }
 
 // ShowConnectivityTask operation middleware
-func (sh *strictHandler) ShowConnectivityTask(w http.ResponseWriter, r *http.Request, projectID ProjectID, queueName QueueName, taskID string) {
+func (sh *strictHandler) ShowConnectivityTask(w http.ResponseWriter, r *http.Request, projectID ProjectID, queueName QueueName, taskID int64) {
 	var request ShowConnectivityTaskRequestObject
 
 	request.ProjectID = projectID

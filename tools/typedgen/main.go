@@ -4,7 +4,8 @@
 // root) after oapi-codegen has written gen/dli.
 //
 // Each method is named after the operationId and takes ctx, the path
-// parameters other than project_id in path order (as string), a
+// parameters other than project_id in path order (each in the Go type of
+// its schema: int64 for an integer of format int64, else string), a
 // *dli.<Op>Params when the operation has query parameters and a
 // dli.<Op>JSONRequestBody when it has a body; it returns the body of the
 // operation's success response, as the generated type, and an error. Its
@@ -37,6 +38,9 @@ type Operation struct {
 	ID, Method, Path string
 	Summary          string
 	Deprecated       string // the deprecation note, "" when not deprecated
+	// Successor is the operation that replaces a deprecated one
+	// (x-dli-successor), which the first line of its doc comment names.
+	Successor  string
 	PathParams       []Param
 	HasParams        bool
 	HasBody          bool
@@ -70,8 +74,8 @@ type Pager struct {
 	All           string // the limit that answers all, as Go ("nil" when none)
 }
 
-// Param is a path parameter of the method.
-type Param struct{ Name, GoName string }
+// Param is a path parameter of the method, and its Go type.
+type Param struct{ Name, GoName, GoType string }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
@@ -154,7 +158,34 @@ func Operations(doc *openapi3.T) ([]Operation, error) {
 		}
 	}
 	slices.SortFunc(out, func(a, b Operation) int { return strings.Compare(a.ID, b.ID) })
+	for _, o := range out {
+		if o.Successor == "" {
+			continue
+		}
+		i := slices.IndexFunc(out, func(s Operation) bool { return s.ID == o.Successor })
+		switch {
+		case i < 0:
+			errs = append(errs, fmt.Errorf("%s: x-dli-successor %s is no operationId of the document", o.ID, o.Successor))
+		case out[i].Deprecated != "":
+			errs = append(errs, fmt.Errorf("%s: x-dli-successor %s is deprecated too", o.ID, o.Successor))
+		}
+	}
 	return out, errors.Join(errs...)
+}
+
+// goType is the Go type of a path parameter's schema, as oapi-codegen
+// gives it.
+func goType(s *openapi3.SchemaRef) string {
+	if s == nil || s.Value == nil || !s.Value.Type.Is("integer") {
+		return "string"
+	}
+	switch s.Value.Format {
+	case "int64":
+		return "int64"
+	case "int32":
+		return "int32"
+	}
+	return "int"
 }
 
 func operation(path, method string, item *openapi3.PathItem, op *openapi3.Operation) (Operation, error) {
@@ -170,6 +201,10 @@ func operation(path, method string, item *openapi3.PathItem, op *openapi3.Operat
 		o.Deprecated = "Huawei deprecated this operation."
 		if reason, ok := op.Extensions["x-deprecated-reason"].(string); ok && reason != "" {
 			o.Deprecated = reason
+		}
+		o.Successor, _ = op.Extensions["x-dli-successor"].(string)
+		if o.Successor == "" {
+			return o, fmt.Errorf("%s is deprecated and names no x-dli-successor, the operation its doc comment points to", o.ID)
 		}
 	}
 	params := map[string]*openapi3.Parameter{}
@@ -196,7 +231,7 @@ func operation(path, method string, item *openapi3.PathItem, op *openapi3.Operat
 		if name == "project_id" {
 			continue // bound once, in client.Options
 		}
-		o.PathParams = append(o.PathParams, Param{Name: name, GoName: lowerCamel(name)})
+		o.PathParams = append(o.PathParams, Param{Name: name, GoName: lowerCamel(name), GoType: goType(params[name].Schema)})
 	}
 	if op.RequestBody != nil && op.RequestBody.Value != nil && op.RequestBody.Value.Content.Get("application/json") != nil {
 		o.HasBody = true

@@ -90,6 +90,15 @@ func TestWhatTheGeneratorRefuses(t *testing.T) {
 		{"no operationId", func(d *openapi3.T) {
 			d.Paths.Value("/v2.0/{project_id}/datasource/enhanced-connections").Get.OperationID = ""
 		}, "GET /v2.0/{project_id}/datasource/enhanced-connections has no operationId"},
+		{"a deprecated operation without a successor", func(d *openapi3.T) {
+			delete(d.Paths.Value("/v2.0/{project_id}/datasource/auth-infos").Post.Extensions, "x-dli-successor")
+		}, "CreateAuthInfo is deprecated and names no x-dli-successor"},
+		{"a successor that is no operation", func(d *openapi3.T) {
+			d.Paths.Value("/v2.0/{project_id}/datasource/auth-infos").Post.Extensions["x-dli-successor"] = "CreateAuthInfoV3"
+		}, "CreateAuthInfo: x-dli-successor CreateAuthInfoV3 is no operationId of the document"},
+		{"a deprecated successor", func(d *openapi3.T) {
+			d.Paths.Value("/v2.0/{project_id}/datasource/auth-infos").Post.Extensions["x-dli-successor"] = "ListAuthInfo"
+		}, "CreateAuthInfo: x-dli-successor ListAuthInfo is deprecated too"},
 	}
 	for _, tc := range cases {
 		doc := load(t)
@@ -111,5 +120,46 @@ func TestLowerCamelAndComment(t *testing.T) {
 		if got := comment(in); got != want {
 			t.Errorf("comment(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A deprecated call names its successor in the first line of its doc
+// comment, which is what go doc and an editor's hover show.
+func TestADeprecatedCallNamesItsSuccessorFirst(t *testing.T) {
+	doc := load(t)
+	ops, err := Operations(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := Generate(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deprecated := 0
+	for _, o := range ops {
+		if o.Deprecated == "" {
+			continue
+		}
+		deprecated++
+		first := "// " + o.ID + " is deprecated: use " + o.Successor + ". It "
+		if !strings.Contains(string(code), "\n"+first) {
+			t.Errorf("%s: the doc comment does not begin %q", o.ID, first)
+		}
+	}
+	if deprecated < 10 {
+		t.Errorf("%d deprecated calls; the document has ten", deprecated)
+	}
+}
+
+// A path parameter takes the Go type of its schema: a connectivity
+// test's id is the int64 its create answers.
+func TestPathParametersTakeTheirSchemasType(t *testing.T) {
+	code, err := Generate(load(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "func (c *Client) ShowConnectivityTask(ctx context.Context, queueName string, taskID int64) (*dli.ConnectivityTask, error) {"
+	if !strings.Contains(string(code), want) {
+		t.Errorf("the generated code lacks\n%s", want)
 	}
 }
