@@ -40,12 +40,12 @@ type Operation struct {
 	Deprecated       string // the deprecation note, "" when not deprecated
 	// Successor is the operation that replaces a deprecated one
 	// (x-dli-successor), which the first line of its doc comment names.
-	Successor  string
-	PathParams       []Param
-	HasParams        bool
-	HasBody          bool
-	SuccessField     string // JSON200, JSON201 ...
-	SuccessType      string // the generated type of its body
+	Successor    string
+	PathParams   []Param
+	HasParams    bool
+	HasBody      bool
+	SuccessField string // JSON200, JSON201 ...
+	SuccessType  string // the generated type of its body
 	// OtherSuccess are the fields of its other 2xx answers of the same
 	// type (an auth info's create: 201 as DLI sends it, 200 as its page
 	// says), which the call returns when they are the ones set.
