@@ -8,8 +8,10 @@
 //	go run ./cmd/dli-mock -create-delay 2s &
 //	go run ./examples/connectivity
 //
-// Against DLI, set DLI_ENDPOINT (or DLI_REGION), DLI_PROJECT_ID, DLI_AK,
-// DLI_SK, DLI_VPC_ID, DLI_SUBNET_ID, DLI_QUEUE, DLI_KAFKA_ADDRESS and the
+// Against DLI, set DLI_REGION (or DLI_ENDPOINT), the credentials and the
+// project where the official SDK reads them (HUAWEICLOUD_SDK_AK,
+// HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID), DLI_VPC_ID,
+// DLI_SUBNET_ID, DLI_QUEUE, DLI_KAFKA_ADDRESS and the
 // OBS paths DLI_TRUSTSTORE and DLI_KEYSTORE; the passwords come from
 // DLI_TRUSTSTORE_PASSWORD, DLI_KEYSTORE_PASSWORD and DLI_KEY_PASSWORD.
 package main
@@ -22,8 +24,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/client"
+	"github.com/dli-contract/dli-go/credenv"
+	"github.com/dli-contract/dli-go/examples/internal/local"
 	"github.com/dli-contract/dli-go/gen/dli"
 )
 
@@ -36,38 +39,31 @@ type setup struct {
 }
 
 func main() {
-	endpoint, region := os.Getenv("DLI_ENDPOINT"), os.Getenv("DLI_REGION")
-	if endpoint == "" && region == "" {
-		endpoint = "http://127.0.0.1:8080" // dli-mock
-	}
-	var creds auth.Credentials
-	if ak := os.Getenv("DLI_AK"); ak != "" {
-		creds = auth.AKSK{AK: ak, SK: os.Getenv("DLI_SK")}
-	}
-	c, err := client.New(client.Options{Endpoint: endpoint, Region: region, Credentials: creds,
-		ProjectID: envOr("DLI_PROJECT_ID", "0123456789abcdef0123456789abcdef")})
+	// The SDK's names, and the old DLI_AK ... for a release, with a line each.
+	getenv := credenv.Environ(os.Getenv, os.Stderr, "connectivity")
+	c, err := local.Client(getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "connectivity:", err)
 		os.Exit(2)
 	}
-	queue := envOr("DLI_QUEUE", "kafka_queue")
+	queue := local.Or(getenv, "DLI_QUEUE", "kafka_queue")
 	s := setup{
 		Auth: dli.AuthInfoCreateRequest{
 			AuthInfoName: "example_kafka", DatasourceType: dli.AuthTypeKafkaSSL,
-			TruststoreLocation: ptr(envOr("DLI_TRUSTSTORE", "obs://example/kafka/client.jks")),
-			TruststorePassword: ptr(envOr("DLI_TRUSTSTORE_PASSWORD", "example-trust-secret")),
-			KeystoreLocation:   ptr(envOr("DLI_KEYSTORE", "obs://example/kafka/client.keystore.jks")),
-			KeystorePassword:   ptr(envOr("DLI_KEYSTORE_PASSWORD", "example-store-secret")),
-			KeyPassword:        ptr(envOr("DLI_KEY_PASSWORD", "example-key-secret")),
+			TruststoreLocation: ptr(local.Or(getenv, "DLI_TRUSTSTORE", "obs://example/kafka/client.jks")),
+			TruststorePassword: ptr(local.Or(getenv, "DLI_TRUSTSTORE_PASSWORD", "example-trust-secret")),
+			KeystoreLocation:   ptr(local.Or(getenv, "DLI_KEYSTORE", "obs://example/kafka/client.keystore.jks")),
+			KeystorePassword:   ptr(local.Or(getenv, "DLI_KEYSTORE_PASSWORD", "example-store-secret")),
+			KeyPassword:        ptr(local.Or(getenv, "DLI_KEY_PASSWORD", "example-key-secret")),
 		},
 		Conn: dli.EnhancedConnectionCreateRequest{
 			Name:          "example_kafka",
-			DestVpcID:     envOr("DLI_VPC_ID", "22094d8f-c310-4621-913d-4c4d655d8495"),
-			DestNetworkID: envOr("DLI_SUBNET_ID", "78f2562a-36e4-4b39-95b9-f5aab22e1281"),
+			DestVpcID:     local.Or(getenv, "DLI_VPC_ID", "22094d8f-c310-4621-913d-4c4d655d8495"),
+			DestNetworkID: local.Or(getenv, "DLI_SUBNET_ID", "78f2562a-36e4-4b39-95b9-f5aab22e1281"),
 			Queues:        []string{queue},
 		},
 		Queue:   queue,
-		Address: envOr("DLI_KAFKA_ADDRESS", "192.168.0.20:9093"),
+		Address: local.Or(getenv, "DLI_KAFKA_ADDRESS", "192.168.0.20:9093"),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -133,13 +129,6 @@ func run(ctx context.Context, c *client.Client, s setup, out io.Writer) (err err
 		return fmt.Errorf("queue %s does not reach %s: %s", s.Queue, s.Address, deref(result.Connectivity))
 	}
 	return nil
-}
-
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return fallback
 }
 
 func ptr[T any](v T) *T { return &v }

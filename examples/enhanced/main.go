@@ -6,8 +6,10 @@
 //	go run ./cmd/dli-mock -create-delay 2s &
 //	go run ./examples/enhanced
 //
-// Against DLI, set DLI_ENDPOINT (or DLI_REGION), DLI_PROJECT_ID, DLI_AK,
-// DLI_SK, and DLI_VPC_ID, DLI_SUBNET_ID and DLI_POOL for the connection.
+// Against DLI, set DLI_REGION (or DLI_ENDPOINT), the credentials and the
+// project where the official SDK reads them (HUAWEICLOUD_SDK_AK,
+// HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID), and DLI_VPC_ID,
+// DLI_SUBNET_ID and DLI_POOL for the connection.
 package main
 
 import (
@@ -18,31 +20,25 @@ import (
 	"os"
 	"time"
 
-	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/client"
+	"github.com/dli-contract/dli-go/credenv"
+	"github.com/dli-contract/dli-go/examples/internal/local"
 	"github.com/dli-contract/dli-go/gen/dli"
 )
 
 func main() {
-	endpoint, region := os.Getenv("DLI_ENDPOINT"), os.Getenv("DLI_REGION")
-	if endpoint == "" && region == "" {
-		endpoint = "http://127.0.0.1:8080" // dli-mock
-	}
-	var creds auth.Credentials
-	if ak := os.Getenv("DLI_AK"); ak != "" {
-		creds = auth.AKSK{AK: ak, SK: os.Getenv("DLI_SK")}
-	}
-	c, err := client.New(client.Options{Endpoint: endpoint, Region: region, Credentials: creds,
-		ProjectID: envOr("DLI_PROJECT_ID", "0123456789abcdef0123456789abcdef")})
+	// The SDK's names, and the old DLI_AK ... for a release, with a line each.
+	getenv := credenv.Environ(os.Getenv, os.Stderr, "enhanced")
+	c, err := local.Client(getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "enhanced:", err)
 		os.Exit(2)
 	}
 	conn := dli.EnhancedConnectionCreateRequest{
 		Name:                 "example_orders",
-		DestVpcID:            envOr("DLI_VPC_ID", "22094d8f-c310-4621-913d-4c4d655d8495"),
-		DestNetworkID:        envOr("DLI_SUBNET_ID", "78f2562a-36e4-4b39-95b9-f5aab22e1281"),
-		ElasticResourcePools: []string{envOr("DLI_POOL", "elastic_pool_dli")},
+		DestVpcID:            local.Or(getenv, "DLI_VPC_ID", "22094d8f-c310-4621-913d-4c4d655d8495"),
+		DestNetworkID:        local.Or(getenv, "DLI_SUBNET_ID", "78f2562a-36e4-4b39-95b9-f5aab22e1281"),
+		ElasticResourcePools: []string{local.Or(getenv, "DLI_POOL", "elastic_pool_dli")},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -86,11 +82,4 @@ func run(ctx context.Context, c *client.Client, conn dli.EnhancedConnectionCreat
 	}
 	fmt.Fprintln(out, "route added")
 	return nil
-}
-
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return fallback
 }
