@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -329,6 +330,9 @@ func inProcessMock(clk clock.Clock) (inProcess, error) {
 }
 
 func writeFile(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
 	f, err := os.Create(path) //nolint:gosec // the report file the user named
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -108,9 +109,11 @@ func TestHelpExitsZero(t *testing.T) {
 		cmd.Env = append(os.Environ(), childEnv+"=1", "DLI_MOCK_ARGS="+args)
 		out, err := cmd.CombinedOutput()
 		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		switch {
+		case errors.As(err, &ee):
 			code = ee.ExitCode()
-		} else if err != nil {
+		case err != nil:
 			t.Fatal(err)
 		}
 		if code != want {
