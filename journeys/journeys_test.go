@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,14 +141,23 @@ func TestCIRunsTheREADMEsTwoCommands(t *testing.T) {
 	}
 }
 
-// binary builds a command of the module into the journey's folder, for
+// built are the commands binary built, once for every journey.
+var built sync.Map // command → func() (string, error)
+
+// binary is a command of the module, built once into the workspace, for
 // the journeys that time it or put it on PATH as an installed one.
 func binary(t *testing.T, s *shell, pkg string) string {
 	t.Helper()
-	bin := filepath.Join(s.dir, "bin")
-	out, code := s.exec("go", "build", "-o", bin+string(filepath.Separator), "./cmd/"+pkg)
-	require.Equal(t, 0, code, out)
-	return filepath.Join(bin, pkg)
+	build, _ := built.LoadOrStore(pkg, sync.OnceValues(func() (string, error) {
+		out, code := s.exec("go", "build", "-o", filepath.Join(workspace, ".bin")+string(filepath.Separator), "./cmd/"+pkg)
+		if code != 0 {
+			return "", errors.New(out)
+		}
+		return filepath.Join(workspace, ".bin", pkg), nil
+	}))
+	path, err := build.(func() (string, error))()
+	require.NoError(t, err, "go build ./cmd/%s", pkg)
+	return path
 }
 
 // A mistyped endpoint is a run that could not be carried out: exit 2

@@ -3,7 +3,10 @@ package journeys_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -330,9 +333,17 @@ func freePort(t *testing.T) int {
 
 // root is the repository; workspace, its files as symlinks in a folder of
 // the journeys' own, where a block runs and writes what it writes.
+// Removing an entry of the repository leaves its link dangling there,
+// which nothing reads.
 var root, workspace string
 
 func TestMain(m *testing.M) {
+	// A journey mostly waits, on create delays and polls: four at a time,
+	// unless -test.parallel says otherwise.
+	flag.Parse()
+	if !flagSet("test.parallel") {
+		_ = flag.Set("test.parallel", "4")
+	}
 	code, err := withWorkspace(m.Run)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "journeys:", err)
@@ -341,15 +352,27 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// flagSet reports whether a flag was given on the command line.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// withWorkspace runs the journeys in the workspace: a folder of the
+// system's temporary one, named for the repository and kept between runs,
+// since Go's build cache knows a package by its folder and a journey's go
+// run would otherwise build and link every command anew each time.
 func withWorkspace(run func() int) (int, error) {
 	var err error
 	if root, err = filepath.Abs(".."); err != nil {
 		return 0, err
 	}
-	if workspace, err = os.MkdirTemp("", "journeys-"); err != nil {
+	sum := sha256.Sum256([]byte(root))
+	workspace = filepath.Join(os.TempDir(), "dli-go-journeys-"+hex.EncodeToString(sum[:6]))
+	if err := os.MkdirAll(workspace, 0o750); err != nil {
 		return 0, err
 	}
-	defer func() { _ = os.RemoveAll(workspace) }()
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return 0, err
@@ -359,7 +382,12 @@ func withWorkspace(run func() int) (int, error) {
 		case ".git", "bin", "reports":
 			continue
 		}
-		if err := os.Symlink(filepath.Join(root, e.Name()), filepath.Join(workspace, e.Name())); err != nil {
+		link := filepath.Join(workspace, e.Name())
+		if target, err := os.Readlink(link); err == nil && target == filepath.Join(root, e.Name()) {
+			continue
+		}
+		_ = os.RemoveAll(link)
+		if err := os.Symlink(filepath.Join(root, e.Name()), link); err != nil {
 			return 0, err
 		}
 	}

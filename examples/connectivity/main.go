@@ -5,7 +5,7 @@
 // connectivity test from that queue to the broker's address. Then it
 // cleans up. Against dli-mock it needs no account:
 //
-//	go run ./cmd/dli-mock -create-delay 2s &
+//	go run ./cmd/dli-mock -create-delay 1s &
 //	go run ./examples/connectivity
 //
 // Against DLI, set DLI_REGION (or DLI_ENDPOINT), the credentials and the

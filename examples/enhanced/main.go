@@ -3,7 +3,7 @@
 // binding is ACTIVE, add a route, and clean up. It is the README's
 // migration example; against dli-mock it needs no account:
 //
-//	go run ./cmd/dli-mock -create-delay 2s &
+//	go run ./cmd/dli-mock -create-delay 1s &
 //	go run ./examples/enhanced
 //
 // Against DLI, set DLI_REGION (or DLI_ENDPOINT), the credentials and the
