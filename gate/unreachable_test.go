@@ -7,8 +7,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -92,4 +95,48 @@ func TestAServerThatFallsOverIsAFinding(t *testing.T) {
 	assert.Equal(t, gate.CheckServerError, rep.Violations[0].Check)
 	assert.Contains(t, rep.Violations[0].Message, "connection refused")
 	assert.Equal(t, 1, rep.ExitCode())
+}
+
+// silentAfter answers its first answers requests through next, and then
+// none: each later one waits until its own context ends.
+type silentAfter struct {
+	next    http.RoundTripper
+	answers int64
+	sent    atomic.Int64
+}
+
+func (s *silentAfter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if s.sent.Add(1) > s.answers {
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	}
+	return s.next.RoundTrip(req)
+}
+
+// A run cut short (here, a server that fell silent) says of an operation
+// it sent requests to but judged nothing of that it was not judged, never
+// PASS.
+func TestARunCutShortNeverPassesWhatItDidNotJudge(t *testing.T) {
+	t.Parallel()
+	m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
+	require.NoError(t, err)
+	var log strings.Builder
+	rep := gate.Run(context.Background(), gate.Config{
+		Target:  gate.Target{Endpoint: server, ProjectID: projectID, Credentials: auth.AKSK{AK: mockAK, SK: mockSK}},
+		Network: &silentAfter{next: mockserver.NewMockTransport(m), answers: 5}, Log: &log, Seed: 1,
+		RequestTimeout: 50 * time.Millisecond,
+	})
+	require.Equal(t, 2, rep.ExitCode(), rep.Text())
+	unjudged := 0
+	for op, tally := range rep.Operations {
+		line := regexp.MustCompile(`(?m)^  ` + op + ` .*$`).FindString(log.String())
+		require.NotEmpty(t, line, "no line for %s:\n%s", op, log.String())
+		if tally.Judged == 0 {
+			unjudged++
+			assert.True(t, strings.HasSuffix(line, "  not judged"), "%s", line)
+		} else {
+			assert.True(t, strings.HasSuffix(line, "  PASS"), "%s", line)
+		}
+	}
+	assert.Positive(t, unjudged, "the run sent requests it never judged:\n%s", log.String())
 }
