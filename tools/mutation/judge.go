@@ -113,9 +113,14 @@ func gate(ctx context.Context, ws, gateBin string, timeout time.Duration) error 
 		mockArgs, mockEnv, gateEnv []string
 		gateArgs                   func(addr string) []string
 	}{
-		{[]string{"-ak", gateAK, "-create-delay", "50ms"}, []string{"DLI_MOCK_SK=" + gateSK}, []string{"DLI_SK=" + gateSK},
+		// The gate's secret key under its name and its old one: a BASELINE
+		// gate may be older than the rename (the new name wins).
+		{[]string{"-ak", gateAK, "-create-delay", "50ms"}, []string{"HUAWEICLOUD_SDK_SK=" + gateSK},
+			[]string{"HUAWEICLOUD_SDK_SK=" + gateSK, "DLI_SK=" + gateSK},
 			func(addr string) []string { return gateArgs(addr, timeout) }},
-		{[]string{"-create-delay", "0"}, []string{"DLI_MOCK_TOKEN=" + gateToken}, []string{"DLI_TOKEN=" + gateToken},
+		// No key pair at all: the mock reads one from the environment.
+		{[]string{"-create-delay", "0"}, []string{"DLI_TOKEN=" + gateToken, "HUAWEICLOUD_SDK_AK=", "HUAWEICLOUD_SDK_SK="},
+			[]string{"DLI_TOKEN=" + gateToken},
 			func(addr string) []string { return readOnlyArgs(addr, timeout) }},
 	}
 	for _, run := range runs {
