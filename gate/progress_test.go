@@ -23,6 +23,9 @@ import (
 // does by default, most of a run is waiting; the clock is a fake one the
 // waits move, so the test waits for nothing.
 func TestALongPhaseSaysHowFarItIs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short draws no generated sequence (rapid reads testing.Short); make test runs it")
+	}
 	t.Parallel()
 	run := func(delay time.Duration) string {
 		clk := clock.NewFake(time.Now())
