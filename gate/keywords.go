@@ -208,7 +208,7 @@ func (k *keywords) record(op string, pathParams map[string]string, req *http.Req
 		switch inst.In {
 		case "path":
 			if v, ok := pathParams[inst.Where]; ok {
-				values = []any{v}
+				values = []any{queryValue(inst.schema, v)}
 			}
 		case "query":
 			if vs, ok := query[inst.Where]; ok {
@@ -253,8 +253,9 @@ func (k *keywords) note(inst *kwInstance, satisfied bool) {
 	}
 }
 
-// queryValue reads a query value as its schema's type, so that limit=ten
-// breaks "type" and limit=-1 breaks "minimum".
+// queryValue reads a query or path value as its schema's type, so that
+// limit=ten breaks "type" and limit=-1 breaks "minimum" (and a task id of
+// 9 is the integer its schema says).
 func queryValue(s *openapi3.Schema, v string) any {
 	if s.Type.Is("integer") || s.Type.Is("number") {
 		if f, err := strconv.ParseFloat(v, 64); err == nil {
