@@ -214,13 +214,16 @@ func TestThePrintedReplayCommandWorksAsPrinted(t *testing.T) {
 }
 
 // -h is asked for, not a mistake: both commands print their flags and
-// exit 0.
-func TestHelpExitsZero(t *testing.T) {
+// exit 0. -version prints the version Go recorded in the binary.
+func TestHelpAndVersion(t *testing.T) {
 	t.Parallel()
 	s := newShell(t, nil)
 	for _, cmd := range []string{"dli-mock", "dli-contract"} {
 		out, code := s.exec(binary(t, s, cmd), "-h")
 		assert.Equal(t, 0, code, "%s -h:\n%s", cmd, out)
 		assert.Contains(t, out, "Usage", "%s -h", cmd)
+		out, code = s.exec(binary(t, s, cmd), "-version")
+		assert.Equal(t, 0, code, "%s -version:\n%s", cmd, out)
+		assert.Regexp(t, `^`+cmd+` (v\d+\.\d+\.\d+\S*|\(devel\)( [0-9a-f]{12}(\+dirty)?)?)\n$`, out)
 	}
 }

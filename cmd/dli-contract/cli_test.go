@@ -71,7 +71,7 @@ func TestVersion(t *testing.T) {
 	t.Parallel()
 	code, out, _ := runCLI(t, nil, "-version")
 	assert.Equal(t, 0, code)
-	assert.Regexp(t, `^dli-contract (v\d+\.\d+\.\d+\S*|devel.*)\n$`, out)
+	assert.Regexp(t, `^dli-contract (v\d+\.\d+\.\d+\S*|\(devel\).*)\n$`, out)
 }
 
 // The old names of the credentials still work for a release, each with a

@@ -34,6 +34,7 @@ import (
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/credenv"
 	"github.com/dli-contract/dli-go/mockserver"
+	"github.com/dli-contract/dli-go/version"
 )
 
 // gcPercent replaces Go's default GOGC of 100 unless GOGC is set: the
@@ -71,7 +72,12 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	delay := fs.Duration("create-delay", 3*time.Second, "how long a new connection stays CREATING")
 	fixtures := fs.String("fixtures", "", "load the connections of this JSON `FILE` at start (see mockserver.Fixtures)")
 	faultsFile := fs.String("faults", "", "arm the faults of this JSON `FILE` at start: an array of mockserver.Fault")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *showVersion {
+		_, err := fmt.Fprintln(logOut, "dli-mock", version.String())
 		return err
 	}
 	if fs.NArg() > 0 {
