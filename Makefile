@@ -1,5 +1,8 @@
-# Every tool is pinned in a go.mod under tools/ and built into bin/ on first
-# use, so a fresh clone needs only Go (and a C compiler for -race).
+# Every Go tool is pinned in a go.mod under tools/ and built into bin/ on
+# first use; Spectral is pinned by tools/spectral/package-lock.json and
+# installed by npm ci. So a fresh clone needs Go, a C compiler (for -race)
+# and Node.js with npm; the browser tests also use Debian's chromium when
+# it is there (.ci/run installs it).
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 

@@ -3,5 +3,5 @@
 // page and the field cases), derives the negative cases of every schema,
 // records the (operation, status) pairs exercised, and checks the generated
 // client against every example. Package gate, the engine that checks a
-// server, builds on it. Both run with `make contract`; see README.md.
+// server, builds on it. Both run with `make contract`; see docs/gate.md.
 package contract

@@ -84,7 +84,7 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 			swapBody(r, forged)
 		})
 		if g.cfg.Mock {
-			// A dli-mock's README: the header counts only when signed,
+			// docs/mock.md: the header counts only when signed,
 			// even when it is the body's own hash.
 			g.authCase(ctx, "an X-Sdk-Content-Sha256 sent but not signed", http.MethodPost, bind, signedBody, func(r *http.Request) {
 				_ = creds.Authenticate(r, g.clock.Now())
@@ -105,7 +105,7 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 	}
 	g.refusedCreatesChangeNothing(ctx)
 	if g.cfg.Mock {
-		// A dli-mock's README: credentials scoped (X-Project-Id) to
+		// docs/mock.md: credentials scoped (X-Project-Id) to
 		// another project than the path's are refused.
 		other := strings.Repeat("f", 32)
 		g.authCase(ctx, "credentials scoped to another project", http.MethodGet, list, nil, func(r *http.Request) {
@@ -156,7 +156,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 }
 
 // mockGatewayError says what is wrong with a gateway's refusal from a
-// dli-mock, "" when nothing: its README says such an answer is one JSON
+// dli-mock, "" when nothing: docs/mock.md says such an answer is one JSON
 // object in DLI's error shape with the gateway's code and a request_id,
 // and every answer carries X-Request-Id.
 func mockGatewayError(requestIDHeader string, body []byte, code, what string) string {

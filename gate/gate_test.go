@@ -275,7 +275,7 @@ func statusSwap(next http.Handler, from, to int) http.Handler {
 	})
 }
 
-// The gateway's refusals a dli-mock's README promises, held with -mock: a
+// The gateway's refusals docs/mock.md promises, held with -mock: a
 // route the document does not declare is 404 APIGW.0101, and a payload
 // hash header counts only when signed.
 func TestTheGatewayRefusalsOfAMock(t *testing.T) {

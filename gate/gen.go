@@ -200,7 +200,7 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 		}
 	case "/projectId":
 		if g.cfg.Mock && r.force == nil && rapid.IntRange(0, 7).Draw(t, "no grantee?") == 0 {
-			// A dli-mock's README: a grant to no project is refused.
+			// docs/mock.md: a grant to no project is refused.
 			return nil, true
 		}
 	}

@@ -150,7 +150,7 @@ func (g *gate) inputParent(res *semantics.Resource) *semantics.Resource {
 }
 
 // mockValue is the declared mock value of the first input of kind: what
-// the hooks that hold a dli-mock to its README send.
+// the hooks that hold a dli-mock to docs/mock.md send.
 func (g *gate) mockValue(kind string) string {
 	for _, in := range g.sem.Inputs {
 		if in.Kind == kind {

@@ -93,7 +93,7 @@ func changes(before, after map[string]string) []string {
 }
 
 // unknownAnswer is how the server refuses a resource of res that does not
-// exist: as the kind declares, or, against a dli-mock, as its README
+// exist: as the kind declares, or, against a dli-mock, as docs/mock.md
 // picks where the kind declares that (mock.unknown).
 func (g *gate) unknownAnswer(res *semantics.Resource) semantics.Answer {
 	if g.cfg.Mock && res.Mock != nil && res.Mock.Unknown != nil {
@@ -185,7 +185,7 @@ func (g *gate) negative(ctx context.Context) {
 			}
 		}
 		if g.cfg.Mock {
-			// A dli-mock's README: a tags query not of key=value pairs is
+			// docs/mock.md: a tags query not of key=value pairs is
 			// refused (the document says what it is, not what DLI answers
 			// when it is not).
 			for param, f := range d.Filters {
@@ -215,7 +215,7 @@ func (g *gate) negative(ctx context.Context) {
 		// A list that names what it lists (an object's privileges), of an
 		// object of no kind declared with an object prefix: a dli-mock
 		// does not model it and refuses it as the list's kind's
-		// mock.unknown says (its README).
+		// mock.unknown says (docs/mock.md).
 		for _, res := range g.kinds() {
 			list := res.Op(semantics.List)
 			if list == nil || selector(list) == "" || res.Mock == nil || res.Mock.Unknown == nil || g.stopped() || !g.opOn(list.ID) {
@@ -229,7 +229,7 @@ func (g *gate) negative(ctx context.Context) {
 			ex := g.send(ctx, true, list.Method, g.fill(list, "")+"?"+url.Values{selector(list): {obj}}.Encode(), nil)
 			g.judge(verdict{check: CheckNegative, op: list.ID, what: what, ex: ex, msg: refusedAs(ex, what, *res.Mock.Unknown)})
 		}
-		// What a dli-mock's README says it refuses beyond the document.
+		// What docs/mock.md says it refuses beyond the document.
 		for _, id := range g.sem.Order {
 			refusals := behaviours[id].mockRefusals
 			if refusals == nil || !g.opOn(id) {
@@ -246,7 +246,7 @@ func (g *gate) negative(ctx context.Context) {
 		}
 	}
 	if create := g.firstCreate(); g.cfg.Mock && g.cfg.Mutate && create != nil && g.opOn(create.ID) && !g.stopped() {
-		// A dli-mock's README: a body over 1 MiB is refused unread, 413;
+		// docs/mock.md: a body over 1 MiB is refused unread, 413;
 		// one of exactly 1 MiB is read (and refused by the document).
 		// Its length declared or not (chunked), it is refused alike,
 		// DLI.0001.

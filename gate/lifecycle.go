@@ -35,7 +35,7 @@ type lifeHooks struct {
 	// ended.
 	settle *partSettle
 	// mock is what is wrong with a dli-mock's read while it settles, by
-	// its README; "" when nothing.
+	// docs/mock.md; "" when nothing.
 	mock func(got map[string]any) string
 	// beforeDelete undoes what the create did beyond the resource (a
 	// binding), before the delete.
@@ -364,7 +364,7 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 // parent, refused as its kind declares an unknown one is: the top-level
 // kinds' are read in the reads phase, but a child lives only under a
 // parent the run has. Against a dli-mock it also reads the child of key
-// under another parent, which its README answers as unknown; DLI's answer
+// under another parent, which docs/mock.md answers as unknown; DLI's answer
 // there no public source records.
 func (g *gate) readUnknownChild(ctx context.Context, child *semantics.Resource, read *semantics.Operation, parent, key string) {
 	answer := g.unknownAnswer(child)

@@ -67,7 +67,7 @@ var bindingMoves = map[string][]string{
 }
 
 // classicLife: a classic connection is created for the target's service;
-// a dli-mock's shows its progress as its README says.
+// a dli-mock's shows its progress as docs/mock.md says.
 var classicLife = &lifeHooks{
 	mock: func(got map[string]any) string {
 		var d dli.ConnectionDetail
@@ -78,7 +78,7 @@ var classicLife = &lifeHooks{
 
 // mockEnds says what is wrong with how a dli-mock's bindings ended: a
 // fail_ binding FAILED with an err_msg, any other ACTIVE without one, as
-// its README says.
+// docs/mock.md says.
 func mockEnds(d *dli.EnhancedConnectionDetail) string {
 	var wrong []string
 	for _, b := range slices.Concat(d.AvailableQueueInfo, d.ElasticResourcePools) {
@@ -95,7 +95,7 @@ func mockEnds(d *dli.EnhancedConnectionDetail) string {
 }
 
 // mockProcess says what is wrong with a dli-mock's new classic connection:
-// its README has it CREATING, process rising from 0 to below 1, then
+// docs/mock.md has it CREATING, process rising from 0 to below 1, then
 // ACTIVE at 1; a new one never FAILS.
 func mockProcess(d *dli.ConnectionDetail) string {
 	state, process := value(d.State), value(d.Process)
@@ -128,7 +128,7 @@ func value[T any](p *T) T {
 }
 
 // enhancedMockRefusals holds a dli-mock, while its connection lives, to the
-// choices its README states where DLI's documents are silent: binding what
+// choices docs/mock.md states where DLI's documents are silent: binding what
 // is bound 400 DLI.0006, unbinding what is not bound 400 DLI.0001, a grant
 // to no project 400 DLI.0001; and to an update of a grant replacing its
 // privileges, as the document says.
@@ -139,11 +139,11 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 	if pools := strings_(body["elastic_resource_pools"]); len(pools) > 0 {
 		cctx, ex := track(ctx)
 		_, _ = g.c.AssociateQueueToEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: pools[:1]})
-		g.judgeRefusal(CheckNegative, ex, "binding a pool bound already (the mock's README)", apierror.CodeAlreadyExists)
+		g.judgeRefusal(CheckNegative, ex, "binding a pool bound already (docs/mock.md)", apierror.CodeAlreadyExists)
 	}
 	cctx, ex := track(ctx)
 	_, _ = g.c.DisassociateQueueFromEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: []string{"contract_not_bound"}})
-	g.judgeRefusal(CheckNegative, ex, "unbinding a pool not bound (the mock's README)", apierror.CodeBadParameter)
+	g.judgeRefusal(CheckNegative, ex, "unbinding a pool not bound (docs/mock.md)", apierror.CodeBadParameter)
 
 	grant := func(action dli.AuthorizationRequestAction, project *string, privileges ...string) *Exchange {
 		cctx, ex := track(ctx)
@@ -151,7 +151,7 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 			Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: privileges}}})
 		return ex
 	}
-	g.judgeRefusal(CheckNegative, grant("grant", nil, "BIND_QUEUE"), "a grant to no project (the mock's README)", apierror.CodeBadParameter)
+	g.judgeRefusal(CheckNegative, grant("grant", nil, "BIND_QUEUE"), "a grant to no project (docs/mock.md)", apierror.CodeBadParameter)
 
 	grantee := g.mockValue("project")
 	if ex := grant("grant", &grantee, "BIND_QUEUE"); acceptedAny(ex, "a grant") != "" {
@@ -180,7 +180,7 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 }
 
 // grantOnDeleted: a dli-mock refuses a grant on a deleted connection, 400
-// DLI.0001 (its README).
+// DLI.0001 (docs/mock.md).
 func grantOnDeleted(ctx context.Context, g *gate, id string) {
 	if !g.cfg.Mock {
 		return
@@ -189,5 +189,5 @@ func grantOnDeleted(ctx context.Context, g *gate, id string) {
 	cctx, ex := track(ctx)
 	_, _ = g.c.RunAuthorizationActionWithResponse(cctx, g.cfg.ProjectID, dli.AuthorizationRequest{Action: "grant", ProjectID: &grantee,
 		Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: []string{"BIND_QUEUE"}}}})
-	g.judgeRefusal(CheckUseAfterFree, ex, "a grant on a deleted connection (the mock's README)", apierror.CodeBadParameter)
+	g.judgeRefusal(CheckUseAfterFree, ex, "a grant on a deleted connection (docs/mock.md)", apierror.CodeBadParameter)
 }

@@ -17,7 +17,7 @@ import (
 // with why, and the verdict stays as it is. One that refuses the run's
 // credentials is a mistake of the run's configuration, which ends the run
 // as not carried out. A server that does not answer as a dli-mock does is
-// held to the mock's README all the same, -mock being the person's word;
+// held to docs/mock.md all the same, -mock being the person's word;
 // nothing is inferred of a server the person did not call a dli-mock.
 //
 // The request is the gate's own, not the contract's: it goes around the
@@ -59,7 +59,7 @@ func (g *gate) askTheMock(ctx context.Context) {
 		g.abort(fmt.Sprintf("the dli-mock at %s checks credentials and refused the run's (%s): give the run the ones the mock was started with "+
 			"(%s and %s, or %s)", g.cfg.Endpoint, credentialsKind(g.cfg.Credentials), EnvAK, EnvSK, EnvToken))
 	case resp.StatusCode != http.StatusOK || !isMock:
-		g.logf("· -mock: %s does not answer GET /_mock/info as a dli-mock does (%d); it is held to the mock's README all the same", g.cfg.Endpoint, resp.StatusCode)
+		g.logf("· -mock: %s does not answer GET /_mock/info as a dli-mock does (%d); it is held to docs/mock.md all the same", g.cfg.Endpoint, resp.StatusCode)
 	case info.Credentials != nil && len(info.Credentials) == 0:
 		g.notJudgedAt(CheckIgnoredAuth, fmt.Sprintf("the dli-mock at %s checks no credentials (GET /_mock/info), so there are none to refuse", g.cfg.Endpoint))
 	}

@@ -11,7 +11,7 @@ import (
 // The model is the gate's own small reading of what the operations mean:
 // what the server should hold after each call of a sequence, and whether
 // a call should be accepted or refused. It is written from the document
-// (and the README's account of the mock only where Target.Mock says the
+// (and docs/mock.md.s account of the mock only where Target.Mock says the
 // server is one), apart from the mock's code, so that two readings of one
 // document check each other. Where the document does not say what DLI
 // does, the model does not judge (either outcome), and says so in a
@@ -63,7 +63,7 @@ type mConn struct {
 
 type model struct {
 	// mock says the server is a dli-mock: a binding named fail_* ends
-	// FAILED, any other ACTIVE, as its README documents.
+	// FAILED, any other ACTIVE, as docs/mock.md documents.
 	mock  bool
 	sem   *semantics.Semantics
 	conns []*mConn
@@ -123,7 +123,7 @@ type prediction struct {
 	want outcome
 	why  string
 	// code is the error_code of the refusal, where the document says it
-	// (or, for a dli-mock, its README).
+	// (or, for a dli-mock, docs/mock.md).
 	code  string
 	apply func(respBody map[string]any)
 }
@@ -133,16 +133,16 @@ func expect(w outcome, why string) prediction { return prediction{want: w, why: 
 func refusal(code, why string) prediction { return prediction{want: refuse, why: why, code: code} }
 
 // mockRule is a refusal the document does not say DLI makes and the
-// mock's README says it makes: a dli-mock is held to it; of another
+// docs/mock.md says it makes: a dli-mock is held to it; of another
 // server the model accepts either answer.
 func (m *model) mockRule(code, why string) prediction {
 	if m.mock {
-		return refusal(code, why+" (the mock's README)")
+		return refusal(code, why+" (docs/mock.md)")
 	}
 	return expect(either, why+" (not documented)")
 }
 
-// mockCode is a refusal whose code only the mock's README gives.
+// mockCode is a refusal whose code only docs/mock.md gives.
 func (m *model) mockCode(code, why string) prediction {
 	p := expect(refuse, why)
 	if m.mock {
@@ -312,7 +312,7 @@ func (m *model) deleteRoute(_ string, path map[string]string, _ map[string]any) 
 	i := slices.IndexFunc(c.routes, func(r mRoute) bool { return r.name == path["name"] })
 	if i < 0 {
 		if m.mock {
-			return refusal("DLI.0001", "no route of that name (the mock's README)")
+			return refusal("DLI.0001", "no route of that name (docs/mock.md)")
 		}
 		// Not documented; accepted, it can only have deleted nothing.
 		return prediction{want: either, why: "no route of that name", apply: func(map[string]any) {}}
@@ -322,7 +322,7 @@ func (m *model) deleteRoute(_ string, path map[string]string, _ map[string]any) 
 
 // predictAuthorization: grants on enhanced connections are what the model
 // knows; of other objects, and requests without a project, it judges
-// only a dli-mock, by its README.
+// only a dli-mock, by docs/mock.md.
 func (m *model) predictAuthorization(_ string, _ map[string]string, body map[string]any) prediction {
 	project := str(body["projectId"])
 	action := str(body["action"])
@@ -338,7 +338,7 @@ func (m *model) predictAuthorization(_ string, _ map[string]string, body map[str
 		privs := strings_(p["privileges"])
 		if res, key := m.sem.ObjectKind(str(p["object"])); res != nil {
 			// A user's privileges on a resource the document names as an
-			// object (a datasource authentication): a dli-mock's README
+			// object (a datasource authentication): docs/mock.md
 			// says what it refuses; what the privileges do no answer but
 			// the privilege list shows.
 			t := m.thing(res.Kind, key)

@@ -82,7 +82,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 		if res.Unique != nil && slices.ContainsFunc(m.thingsOf(res.Kind), func(t *mThing) bool { return t.name == name && !t.deleted }) {
 			u := *res.Unique
 			if m.mock && res.Mock != nil && res.Mock.Unique != nil {
-				u = *res.Mock.Unique // the code a dli-mock picks (its README)
+				u = *res.Mock.Unique // the code a dli-mock picks (docs/mock.md)
 			}
 			return refusal(u.Code, res.Title+" names are unique (the document)"), true
 		}
@@ -121,7 +121,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 	}
 	switch {
 	case t == nil && m.mock && res.Mock != nil && res.Mock.Unknown != nil:
-		return answerFor(*res.Mock.Unknown, "the "+res.Title+" does not exist (as a dli-mock's README answers it)"), true
+		return answerFor(*res.Mock.Unknown, "the "+res.Title+" does not exist (as docs/mock.md answers it)"), true
 	case t == nil:
 		return answerFor(res.Unknown, "the "+res.Title+" does not exist"), true
 	case t.deleted && op.Role == semantics.Read && res.Deleted.State != "":
@@ -169,7 +169,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 				}
 				gone.want, gone.why, gone.code = either, fmt.Sprintf("the %s may still be %s, which refuses a delete (the document)", res.Title, st), ref.Code
 				if gone.code == "" && m.mock {
-					gone.code = behaviours[op.ID].mockCode // if refused, as the mock's README says
+					gone.code = behaviours[op.ID].mockCode // if refused, as docs/mock.md says
 				}
 				if t.state == st && !slices.Contains(res.State.Settling, st) {
 					gone.want = refuse
@@ -186,14 +186,14 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 // predictSelected is the prediction for a list of listed's kind of what
 // obj names (an object's privileges): where obj names a resource of a
 // kind the authorization API names as an object, whether the model holds
-// it; otherwise, against a dli-mock, what its README answers an object it
+// it; otherwise, against a dli-mock, what docs/mock.md answers an object it
 // does not model (listed's mock.unknown), and whether it exists the
 // declarations do not say.
 func (m *model) predictSelected(listed *semantics.Resource, obj string) prediction {
 	res, key := m.sem.ObjectKind(obj)
 	switch {
 	case res == nil && m.mock && listed != nil && listed.Mock != nil && listed.Mock.Unknown != nil:
-		return answerFor(*listed.Mock.Unknown, "an object of no kind a dli-mock models (its README)")
+		return answerFor(*listed.Mock.Unknown, "an object of no kind a dli-mock models (docs/mock.md)")
 	case res == nil:
 		return expect(either, "a list of what a parameter names")
 	}
@@ -201,7 +201,7 @@ func (m *model) predictSelected(listed *semantics.Resource, obj string) predicti
 		return expect(accept, "the "+res.Title+" it names exists")
 	}
 	if m.mock && res.Mock != nil && res.Mock.Unknown != nil {
-		return answerFor(*res.Mock.Unknown, "the "+res.Title+" it names does not exist (as a dli-mock's README answers it)")
+		return answerFor(*res.Mock.Unknown, "the "+res.Title+" it names does not exist (as docs/mock.md answers it)")
 	}
 	return expect(refuse, "the "+res.Title+" it names does not exist (the document)")
 }
@@ -225,7 +225,7 @@ func (m *model) seeThing(t *mThing, got map[string]any) []string {
 	if t.decided != "" {
 		rule := res.Mock.Decides
 		if v := str(got[rule.Field]); v != t.decided {
-			diffs = append(diffs, fmt.Sprintf("%s is %q, want %s as a dli-mock's README decides it", rule.Field, v, t.decided))
+			diffs = append(diffs, fmt.Sprintf("%s is %q, want %s as docs/mock.md decides it", rule.Field, v, t.decided))
 		}
 	}
 	if res.State == nil {

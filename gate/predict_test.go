@@ -29,7 +29,7 @@ func TestPredictUnbindForSeveralReasons(t *testing.T) {
 
 		notBound := unbind("contract_pool")
 		if mock {
-			assert.Equal(t, "DLI.0001", notBound.code, "the mock's README")
+			assert.Equal(t, "DLI.0001", notBound.code, "docs/mock.md")
 			assert.Equal(t, refuse, notBound.want)
 		} else {
 			assert.Equal(t, either, notBound.want, "not documented")
@@ -82,7 +82,7 @@ func TestTheGenericModelOfAClassicConnection(t *testing.T) {
 
 		del := m.predict("DeleteDatasourceConnection", at, nil)
 		assert.Equal(t, either, del.want, "not yet seen, it may still be CREATING: %s", del.why)
-		assert.Equal(t, map[bool]string{true: "DLI.0007", false: ""}[mock], del.code, "a code only the mock's README gives")
+		assert.Equal(t, map[bool]string{true: "DLI.0007", false: ""}[mock], del.code, "a code only docs/mock.md gives")
 
 		th := m.thing("classic_connection", "k1")
 		require.NotNil(t, th)

@@ -17,8 +17,8 @@ import (
 // package semantics) the gate derives for every operation: the life
 // cycles, the cleanup, the filling of paths, the sequences' roots and
 // links, and the generic part of the model (model_declared.go). What they
-// cannot say, what a binding or a grant does, and what only a dli-mock's
-// README promises, is written here, in Go, per operation:
+// cannot say, what a binding or a grant does, and what only docs/mock.md
+// promises of a dli-mock, is written here, in Go, per operation:
 //
 //   - predict: the model's prediction of a call, replacing the generic one;
 //   - observe: what a sequence holds a server to after the call answers;
@@ -27,7 +27,7 @@ import (
 //   - body: a whole body a sequence sends instead of one drawn, when it
 //     returns true; wanted: optional properties always drawn (gen.go);
 //   - mockCode: the error code of a refusal the document gives none for,
-//     which a dli-mock's README gives;
+//     which docs/mock.md gives;
 //   - lifeCycle: what the life cycle of the operation's resource checks
 //     beyond the declared one, for the create, the read or the delete it
 //     names (gate_lifecycle.go).
@@ -42,7 +42,7 @@ type behaviour struct {
 	wanted   []string
 	mockCode string
 	life     *lifeHooks
-	// mockRefusals are calls a dli-mock's README says it refuses beyond
+	// mockRefusals are calls docs/mock.md says it refuses beyond
 	// the document, sent in the invalid requests' phase.
 	mockRefusals func(g *gate, unknown string) []mockRefusal
 }
@@ -168,7 +168,7 @@ func (g *gate) modelledInGo(kind string) bool {
 // of a few users, so that a revoke meets a grant, and for privileges a
 // user may hold there, so that what a grant does shows in the privilege
 // list; now and then as drawn (no user, privileges such an object does
-// not have, or null) or with none, each of which a dli-mock's README
+// not have, or null) or with none, each of which docs/mock.md
 // refuses or, for an update, takes as revoking all. Drawn for any object
 // and user alone, nearly every grant would be refused.
 func (r *seqRun) userGrants(body any) {
@@ -341,7 +341,7 @@ func (r *seqRun) namesOf(kind string) []string {
 }
 
 // grantRefusals: a dli-mock models the privileges of enhanced connections
-// only, and refuses a grant on one that does not exist (its README).
+// only, and refuses a grant on one that does not exist (docs/mock.md).
 func grantRefusals(g *gate, unknown string) []mockRefusal {
 	var out []mockRefusal
 	for _, a := range []struct{ object, code, what string }{

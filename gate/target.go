@@ -33,7 +33,7 @@ type Target struct {
 	// whose inputs go together (the classic connection's) is not run
 	// without them.
 	Inputs map[string]string
-	// Mock says the server is a dli-mock, whose README adds to the
+	// Mock says the server is a dli-mock, whose docs/mock.md adds to the
 	// document: it takes any queue, pool or route table, and a binding
 	// named fail_* ends FAILED. The model then holds it to that too.
 	Mock bool

@@ -54,7 +54,7 @@ const undeclaredRoute = "undeclared route"
 
 // refusedAsUnknownRoute is what is wrong with the answer to a route the
 // document does not declare: any 4xx will do; a dli-mock answers as API
-// Gateway does, 404 APIGW.0101, which its README says.
+// Gateway does, 404 APIGW.0101, which docs/mock.md says.
 func (g *gate) refusedAsUnknownRoute(ex *Exchange) string {
 	const what = "a route the document does not declare"
 	if msg := refused(ex, what); msg != "" {

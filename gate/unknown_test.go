@@ -23,7 +23,7 @@ import (
 // queue) is read where it does not exist, as its declaration's unknown
 // says it is refused: a key of its shape that names none (a number, for
 // a test's), and, against a dli-mock, the one just made under another
-// queue, which the mock's README answers as unknown.
+// queue, which docs/mock.md answers as unknown.
 func TestAnUnknownChildIsRefusedAsDeclared(t *testing.T) {
 	t.Parallel()
 	unknownTest := regexp.MustCompile(`/queues/[^/]+/connection-test/9007199254740991$`)
@@ -73,7 +73,7 @@ func TestAnUnknownChildIsRefusedAsDeclared(t *testing.T) {
 // Against a dli-mock, the privilege list of an object of no kind it
 // models is refused as the privilege kind's mock.unknown declares, and a
 // user's grant on a datasource authentication that does not exist as the
-// auth_info kind's mock.unknown does (its README); a mock that takes
+// auth_info kind's mock.unknown does (docs/mock.md); a mock that takes
 // either is caught.
 func TestTheMocksRefusalsOfObjects(t *testing.T) {
 	t.Parallel()

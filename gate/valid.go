@@ -159,7 +159,7 @@ func (g *gate) validQuery(res *semantics.Resource, list *semantics.Operation) ur
 	return q
 }
 
-// mockMaxBody is the largest body a dli-mock reads, as its README says.
+// mockMaxBody is the largest body a dli-mock reads, as docs/mock.md says.
 const mockMaxBody = 1 << 20
 
 const nameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"

@@ -287,7 +287,7 @@ func refused(ex *Exchange, what string) string {
 }
 
 // invalid is refused for a request that breaks the document: any 4xx in
-// DLI's error shape; for a dli-mock, whose README says so, 400 DLI.0001.
+// DLI's error shape; for a dli-mock, whose docs/mock.md says so, 400 DLI.0001.
 func (g *gate) invalid(ex *Exchange, what string) string {
 	if msg := refused(ex, what); msg != "" || !g.cfg.Mock {
 		return msg

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +47,14 @@ var journeys = []journey{
 	{name: "connectivity", env: map[string]string{"DLI_ENDPOINT": "$MOCK"},
 		want: []string{`(?m)^datasource authentication example_kafka created$`, `(?m)^queue kafka_queue to 192\.168\.0\.20:9093: REACHABLE$`,
 			`(?m)^datasource authentication deleted$`}},
+	{name: "recipe-mock", want: []string{`(?m)^created \S+$`, `(?m)^deleted \S+$`}},
+	{name: "recipe-ci", want: []string{`(?m)^  PASS model_conformance`, `(?m)^  result: PASS$`},
+		then: func(t *testing.T, _ *shell) {
+			for _, report := range []string{"ci.xml", "ci.html"} {
+				_, err := os.Stat(filepath.Join(workspace, "reports", report))
+				assert.NoError(t, err, "the recipe's %s", report)
+			}
+		}},
 	{name: "mock", want: []string{`"server":"dli-mock"`, `"credentials":\[\]`, `"server":"dli-mock"`, `"credentials":\["AK/SK","token"\]`}},
 	{name: "faults", want: []string{`"kind":"close"`, `"name":"throttled-creates"`, `\{"faults":\[\]\}`}},
 	{name: "fixtures", want: []string{`"name":"orders_rds"`}},
@@ -118,7 +127,8 @@ func TestEveryBlockIsRunOrSaysWhy(t *testing.T) {
 			case "file":
 				raw, err := os.ReadFile(filepath.Join(root, b.value)) //nolint:gosec // a file of the repository a page names
 				if assert.NoError(t, err, where) {
-					assert.True(t, strings.Contains(string(raw), b.text), "%s: the block is not %s, verbatim: copy the file into the page", where, b.value)
+					assert.True(t, strings.Contains(string(raw), b.text) || strings.Contains(string(raw), indented(b.text)),
+						"%s: the block is not %s, or lines of a function of it, verbatim: copy them into the page", where, b.value)
 				}
 			case "not run":
 				assert.NotEmpty(t, b.value, where)
@@ -129,6 +139,15 @@ func TestEveryBlockIsRunOrSaysWhy(t *testing.T) {
 			}
 		}
 	}
+}
+
+// indented is text as lines of a function body: each line one tab in.
+func indented(text string) string {
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = "\t" + l
+	}
+	return strings.Join(lines, "\n") + "\n"
 }
 
 // CI runs the README's two commands.
@@ -226,4 +245,45 @@ func TestHelpAndVersion(t *testing.T) {
 		assert.Equal(t, 0, code, "%s -version:\n%s", cmd, out)
 		assert.Regexp(t, `^`+cmd+` (v\d+\.\d+\.\d+\S*|\(devel\)( [0-9a-f]{12}(\+dirty)?)?)\n$`, out)
 	}
+}
+
+// Every relative link of the pages names a file of the repository, and an
+// anchor of a page names one of its headings.
+func TestThePagesLinksResolve(t *testing.T) {
+	t.Parallel()
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	for _, page := range pages {
+		raw, err := os.ReadFile(filepath.Join(root, page)) //nolint:gosec // a page of the repository
+		require.NoError(t, err)
+		for _, m := range link.FindAllStringSubmatch(string(raw), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") {
+				continue
+			}
+			file, anchor, _ := strings.Cut(target, "#")
+			path := filepath.Join(root, filepath.Dir(page), file)
+			if file == "" {
+				path = filepath.Join(root, page)
+			}
+			body, err := os.ReadFile(path) //nolint:gosec // a file a page links to
+			if !assert.NoError(t, err, "%s links to %s", page, target) || anchor == "" {
+				continue
+			}
+			assert.True(t, slices.Contains(anchors(string(body)), anchor), "%s links to %s: no such heading", page, target)
+		}
+	}
+}
+
+// anchors are the ids GitHub gives a page's headings.
+func anchors(page string) []string {
+	var out []string
+	for _, line := range strings.Split(page, "\n") {
+		if h, ok := strings.CutPrefix(line, "#"); ok {
+			h = strings.TrimLeft(h, "#")
+			h = strings.ToLower(strings.TrimSpace(h))
+			h = regexp.MustCompile(`[^\w\- ]`).ReplaceAllString(h, "")
+			out = append(out, strings.ReplaceAll(h, " ", "-"))
+		}
+	}
+	return out
 }

@@ -24,12 +24,12 @@ import (
 
 // The pages whose shell blocks are journeys: each block is marked, on the
 // line above it, with what runs it.
-var pages = []string{"README.md"}
+var pages = []string{"README.md", "docs/client.md", "docs/mock.md", "docs/gate.md", "docs/spec.md", "docs/testing.md"}
 
 // block is a fenced block of a page and the marker above it:
 //
 //	<!-- journey: NAME -->      a journey of journeys_test.go runs it
-//	<!-- file: PATH -->         it is the file PATH, verbatim, which a journey runs
+//	<!-- file: PATH -->         it is the file PATH, or lines of a function of it, verbatim
 //	<!-- not run: REASON -->    it cannot run here, for REASON
 type block struct {
 	page          string

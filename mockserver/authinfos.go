@@ -16,7 +16,7 @@ import (
 // as DLI does. Passwords are stored, since a real DLI hands them to the
 // jobs that name the record, but no answer, log, state or fixtures dump
 // ever carries them. The codes of the refusals are the mock's choice (no
-// public source records DLI's), written in its README.
+// public source records DLI's), written in docs/mock.md.
 
 // Owner is the owner the mock records of every datasource
 // authentication: it has no IAM users to take the creator's name from.

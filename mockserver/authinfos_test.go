@@ -129,7 +129,7 @@ func TestAuthInfoLifeCycle(t *testing.T) {
 	assert.Equal(t, []string{"pw_b", "c3", "c5", "kafka_a"}, names(listAuth(t, c, dli.ListJobAuthInfosParams{})), "v2.0 deletes from the same store")
 }
 
-// The refusals, DLI-shaped, with the codes the mock's README picks.
+// The refusals, DLI-shaped, with the codes docs/mock.md picks.
 func TestAuthInfoRefusals(t *testing.T) {
 	t.Parallel()
 	c := setup(t, mockserver.Config{}, nil)
@@ -267,7 +267,7 @@ func TestAuthInfoPrivileges(t *testing.T) {
 	assert.Empty(t, listed(obj), "a new record of the name holds no old privilege")
 }
 
-// Connectivity tests follow the README's rule: REACHABLE when the address
+// Connectivity tests follow the rule of docs/mock.md: REACHABLE when the address
 // has a port and the queue (or the pool it names) is bound, ACTIVE, to a
 // connection not deleted; ids count from 1 per project; a test is read
 // under its own queue only.

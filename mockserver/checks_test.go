@@ -17,7 +17,7 @@ import (
 	"github.com/dli-contract/dli-go/mockserver"
 )
 
-// Each check the README promises, held by a test that fails when the
+// Each check docs/mock.md promises, held by a test that fails when the
 // check is taken out.
 
 func TestNamesAreUniqueWhereDLISaysSo(t *testing.T) {

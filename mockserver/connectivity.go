@@ -11,7 +11,7 @@ import (
 )
 
 // Connectivity tests: whether a queue reaches an address. DLI runs them
-// in its network; the mock decides by a rule its README states, at the
+// in its network; the mock decides by a rule docs/mock.md states, at the
 // moment of the create, so that a test's result is the same however often
 // it is read:
 //

@@ -135,7 +135,7 @@ type Resource struct {
 	// test): there is no delete and nothing to clean up.
 	Transient bool `json:"transient,omitempty"`
 	// Mock is what a dli-mock answers where no public source records
-	// DLI's answer, as its README says: a gate run against a dli-mock
+	// DLI's answer, as docs/mock.md says: a gate run against a dli-mock
 	// holds it to these too.
 	Mock *MockAnswers `json:"mock,omitempty"`
 	// Object, when set, is the prefix by which DLI's authorization API
@@ -275,7 +275,7 @@ type Input struct {
 	// needs it is skipped without) or together (all or none of one
 	// create's inputs; without them that create's life cycle is skipped).
 	Need string `json:"need"`
-	// Usage says what it is, for the flag's help and the README.
+	// Usage says what it is, for the flag's help and docs/gate.md.
 	Usage string `json:"usage"`
 	// Default is taken when it is not given (only with need together or
 	// optional).
@@ -905,7 +905,7 @@ func checkInputs(inputs []*Input) []error {
 			errs = append(errs, fmt.Errorf("%s: a default on a required input: it would never be required", at))
 		}
 		if in.Usage == "" {
-			errs = append(errs, fmt.Errorf("%s: want a usage, which the flag's help and the README show", at))
+			errs = append(errs, fmt.Errorf("%s: want a usage, which the flag's help and docs/gate.md show", at))
 		}
 	}
 	return errs

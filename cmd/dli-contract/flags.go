@@ -44,7 +44,7 @@ func settings() ([]setting, error) {
 	return out, nil
 }
 
-// inputUsage is the help of an input's flag, and its line in the README.
+// inputUsage is the help of an input's flag, and its line in docs/gate.md.
 func inputUsage(in *semantics.Input) string {
 	switch in.Need {
 	case semantics.NeedRequired:

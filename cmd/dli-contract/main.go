@@ -74,7 +74,7 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	maxExamples := fs.Int("max-examples", 0, "generated valid requests per operation, and generated call sequences (0: 40 against loopback, 10 against anything else)")
 	maxSteps := fs.Int("max-steps", gate.DefaultMaxSteps, "with -mutate: average number of calls of a generated sequence")
 	maxShrinks := fs.Int("max-shrinks", gate.DefaultMaxShrinks, "with -mutate: runs spent shrinking a failing sequence (a count, so that -seed replays it anywhere)")
-	isMock := fs.Bool("mock", false, "the server is a dli-mock: it takes any project, pool or queue, and is held to its README too ($"+gate.EnvMock+"=1)")
+	isMock := fs.Bool("mock", false, "the server is a dli-mock: it takes any project, pool or queue, and is held to docs/mock.md too ($"+gate.EnvMock+"=1)")
 	requireKeywords := fs.Bool("require-keyword-coverage", false, "exit 2 unless every constraint of the request schemas was both satisfied and broken")
 	timeout := fs.Duration("timeout", 10*time.Minute, "bound of the whole run, cleanup included")
 	requestTimeout := fs.Duration("request-timeout", gate.DefaultRequestTimeout, "bound of each request's answer")
@@ -246,9 +246,10 @@ func credentialsKind(c auth.Credentials) string {
 // defaultRemoteRate is the pace against anything but loopback: DLI does
 // not publish the throttling quota of these APIs, and API Gateway's
 // default for a tenant's API is in requests per second, shared by every
-// program of the project. Two a second keeps a full -mutate run (about
-// 300 requests) near three minutes while leaving most of any such quota
-// to the project's other users; -rate-limit changes it.
+// program of the project. Two a second leaves most of any such quota to
+// the project's other users, at the price of a long -mutate run (about a
+// thousand requests: eight to ten minutes, docs/gate.md); -rate-limit
+// changes it.
 const defaultRemoteRate = 2.0
 
 // defaultExamples is -max-examples unset: against loopback and the

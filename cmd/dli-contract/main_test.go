@@ -512,10 +512,10 @@ func TestACreateRefusedForItsCredentialsCreatesNothing(t *testing.T) {
 	assert.Regexp(t, `VIOLATION ignored_auth: Create\w+ 20\d: creates refused for their credentials changed the project: new \w+`, out)
 }
 
-// The README's table of what a mutating live run is given is the
+// docs/gate.md's table of what a mutating live run is given is the
 // document's x-dli-cloud-inputs, each with the flag's help: a declared
 // input changes the table, and this test says what the table must become.
-func TestTheREADMEListsEveryDeclaredInput(t *testing.T) {
+func TestTheGatePageListsEveryDeclaredInput(t *testing.T) {
 	t.Parallel()
 	inputs, err := gate.DeclaredInputs()
 	require.NoError(t, err)
@@ -524,10 +524,10 @@ func TestTheREADMEListsEveryDeclaredInput(t *testing.T) {
 	for _, in := range inputs {
 		fmt.Fprintf(&want, "\n| `%s` (`-%s`) | %s |", in.Env(), in.Name, inputUsage(in))
 	}
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/gate.md")
 	require.NoError(t, err)
 	start := strings.Index(string(readme), "| `DLI_CONTRACT_MUTATE=1` |")
-	require.GreaterOrEqual(t, start, 0, "the README's table of variables has no DLI_CONTRACT_MUTATE row")
+	require.GreaterOrEqual(t, start, 0, "docs/gate.md's table of variables has no DLI_CONTRACT_MUTATE row")
 	rest := string(readme)[start:]
 	end := strings.Index(rest, "\n\n")
 	require.Greater(t, end, 0)
@@ -535,5 +535,5 @@ func TestTheREADMEListsEveryDeclaredInput(t *testing.T) {
 	_, mutateRow, _ := strings.Cut(got, " |")
 	mutateRow, _, _ = strings.Cut(mutateRow, "\n")
 	assert.Equal(t, strings.Replace(want.String(), "| `DLI_CONTRACT_MUTATE=1` |", "| `DLI_CONTRACT_MUTATE=1` |"+mutateRow, 1), got,
-		"the README's rows after DLI_CONTRACT_MUTATE must be the declared inputs, in the document's order")
+		"docs/gate.md's rows after DLI_CONTRACT_MUTATE must be the declared inputs, in the document's order")
 }

@@ -1,6 +1,6 @@
 // Command enhanced runs an enhanced datasource connection through its life
 // cycle: create it bound to an elastic resource pool, wait until the
-// binding is ACTIVE, add a route, and clean up. It is the README's
+// binding is ACTIVE, add a route, and clean up. It is docs/client.md's
 // migration example; against dli-mock it needs no account:
 //
 //	go run ./cmd/dli-mock -create-delay 1s &

@@ -806,7 +806,7 @@ type ListAuthInfoParams struct {
 	Offset *AuthInfoOffset `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// Limit Most records to answer; 100 when absent. What 0 does is not
-	// documented (dli-mock answers 100, its README says).
+	// documented (dli-mock answers 100, docs/mock.md says).
 	Limit *AuthInfoLimit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
@@ -844,7 +844,7 @@ type ListJobAuthInfosParams struct {
 	Offset *AuthInfoOffset `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// Limit Most records to answer; 100 when absent. What 0 does is not
-	// documented (dli-mock answers 100, its README says).
+	// documented (dli-mock answers 100, docs/mock.md says).
 	Limit *AuthInfoLimit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 

@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, e := range errs {
 		fmt.Fprintln(stdout, "  error:", line(e, l))
 	}
-	fmt.Fprintln(stdout, "breaking: if the break is deliberate, copy the document over the baseline and add a CHANGELOG.md entry in the same commit (see README.md, \"Breaking changes\").")
+	fmt.Fprintln(stdout, "breaking: if the break is deliberate, copy the document over the baseline and add a CHANGELOG.md entry in the same commit (see docs/spec.md, \"Breaking changes\").")
 	return 1
 }
 
