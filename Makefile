@@ -39,7 +39,7 @@ REUSE     ?=
 GATE_PKGS     := ./gate/ ./cmd/dli-contract/
 NOT_GATE_PKGS  = $(filter-out %/gate %/cmd/dli-contract,$(shell $(GO) list ./...))
 
-.PHONY: help generate check-generated check-tracked spectral lint test test-long contract breaking fuzz bench mutation
+.PHONY: help generate check-generated check-tracked spectral lint test test-long contract breaking fuzz bench mutation release
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -83,6 +83,9 @@ contract: check-generated spectral $(GOTESTSUM) ## The contract gate: generated 
 	exit $$status
 	$(GO) run ./cmd/dli-contract $(if $(DLI_ENDPOINT),,-require-keyword-coverage) -junit $(REPORTS)/server.xml -json $(REPORTS)/server.json \
 		-html $(REPORTS)/server.html -har $(REPORTS)/server.har
+
+release: ## Check CHANGELOG.md has VERSION (e.g. VERSION=v0.1.0), copy the document to openapi/released/, print the git tag command.
+	@scripts/release.sh $(VERSION)
 
 breaking: ## Fail on every breaking change of openapi/dli.yaml against openapi/released/dli.yaml.
 	cd tools/breaking && $(GO) run . ../../openapi/released/dli.yaml ../../openapi/dli.yaml
