@@ -10,6 +10,7 @@ GO        ?= go
 BIN       := $(CURDIR)/bin
 GOTESTSUM := $(BIN)/gotestsum
 LINT      := $(BIN)/golangci-lint
+ACTIONLINT := $(BIN)/actionlint
 BENCHSTAT := $(BIN)/benchstat
 # Spectral is a Node program: pinned in tools/spectral/package-lock.json and
 # installed there by npm ci on first use.
@@ -53,9 +54,11 @@ check-generated: ## Regenerate, then fail naming every file under gen/ that chan
 check-tracked: ## Fail, naming the file, when git tracks a binary or a file over 1 MiB.
 	@scripts/check-tracked.sh
 
-lint: $(LINT) ## golangci-lint (gofmt, goimports, vet, staticcheck, errcheck ...) over every module.
+lint: $(LINT) $(ACTIONLINT) ## golangci-lint (gofmt, goimports, vet, staticcheck, errcheck ...) over every module; actionlint over the workflows and action.yml.
 	$(LINT) run ./...
 	@for m in $(MODULES); do echo "$(LINT) run ./... (in $$m)"; (cd $$m && $(LINT) run ./...) || exit 1; done
+	@# action.yml is checked through the workflow that uses it (uses: ./).
+	$(ACTIONLINT) .github/workflows/*.yml examples/github-workflow.yml
 
 test: ## Run all tests of every module: with the race detector, but the gate's runs (see GATE_PKGS).
 	$(GO) test -race -count=1 $(NOT_GATE_PKGS)
@@ -130,6 +133,9 @@ $(BENCHSTAT): tools/go.mod tools/go.sum
 $(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
 	cd tools/spectral && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+$(ACTIONLINT): tools/actionlint/go.mod tools/actionlint/go.sum
+	cd tools/actionlint && $(GO) build -o $(ACTIONLINT) github.com/rhysd/actionlint/cmd/actionlint
 
 $(LINT): tools/lint/go.mod tools/lint/go.sum
 	cd tools/lint && $(GO) build -o $(LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint

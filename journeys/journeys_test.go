@@ -55,6 +55,7 @@ var journeys = []journey{
 				assert.NoError(t, err, "the recipe's %s", report)
 			}
 		}},
+	{name: "gate-mock-config", want: []string{`(?m)^  PASS model_conformance`, `keywords covered: (\d+) of \d+`, `(?m)^  result: PASS$`}},
 	{name: "mock", want: []string{`"server":"dli-mock"`, `"credentials":\[\]`, `"server":"dli-mock"`, `"credentials":\["AK/SK","token"\]`}},
 	{name: "faults", want: []string{`"kind":"close"`, `"name":"throttled-creates"`, `\{"faults":\[\]\}`}},
 	{name: "fixtures", want: []string{`"name":"orders_rds"`}},
