@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/endpoint"
 	"github.com/dli-contract/dli-go/redact"
 	"github.com/dli-contract/dli-go/retry"
 )
@@ -145,14 +145,14 @@ func chainAttempts(fs ...func(retry.Attempt)) func(retry.Attempt) {
 // local reports whether server is loopback or a reserved test name
 // (RFC 2606, RFC 6761): an endpoint that cannot be a real DLI.
 func local(server string) bool {
+	if endpoint.Loopback(server) {
+		return true
+	}
 	u, err := url.Parse(server)
 	if err != nil {
 		return false
 	}
 	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-	if ip := net.ParseIP(host); ip != nil {
-		return ip.IsLoopback()
-	}
 	for _, tld := range []string{"localhost", "invalid", "test"} {
 		if host == tld || strings.HasSuffix(host, "."+tld) {
 			return true

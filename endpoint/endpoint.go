@@ -4,6 +4,7 @@ package endpoint
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -29,6 +30,21 @@ func ForRegion(region string) (string, error) {
 		domain = d
 	}
 	return "https://dli." + region + "." + domain, nil
+}
+
+// Loopback reports whether an endpoint is on this machine: its host a
+// loopback address or localhost. A dli-mock listens there, and requests
+// there cost no one's quota.
+func Loopback(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return host == "localhost"
 }
 
 // Resolve returns explicit when it is set (a private endpoint, a proxy or a

@@ -44,3 +44,14 @@ func TestResolve(t *testing.T) {
 		})
 	}
 }
+
+func TestLoopback(t *testing.T) {
+	t.Parallel()
+	for e, want := range map[string]bool{
+		"http://127.0.0.1:8080": true, "http://[::1]:8080": true, "http://localhost:8080": true, "http://LOCALHOST.:8080": true,
+		"http://127.0.0.2": true, "https://dli.cn-north-4.myhuaweicloud.com": false, "http://10.0.0.1:8080": false,
+		"http://localhost.example.com": false, "https://dli.mock.invalid": false, "::not a url": false,
+	} {
+		assert.Equal(t, want, endpoint.Loopback(e), e)
+	}
+}

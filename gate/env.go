@@ -3,9 +3,7 @@ package gate
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -92,7 +90,7 @@ func TargetFromEnv(getenv func(string) string) (t Target, ok bool, err error) {
 	if t.Mutate {
 		// A dli-mock takes any VPC, pool or queue: what is not given, the
 		// run sends its declared mock value for.
-		if t.Inputs, err = inputsFromEnv(getenv, t.Mock, Loopback(ep)); err != nil {
+		if t.Inputs, err = inputsFromEnv(getenv, t.Mock, endpoint.Loopback(ep)); err != nil {
 			return Target{}, true, err
 		}
 	}
@@ -141,18 +139,4 @@ func inputsFromEnv(getenv func(string) string, mock, local bool) (map[string]str
 		return nil, errors.New(msg)
 	}
 	return inputs, nil
-}
-
-// Loopback reports whether an endpoint is on this machine, where a
-// dli-mock may be listening, and requests cost nothing.
-func Loopback(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return false
-	}
-	if u.Hostname() == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
 }

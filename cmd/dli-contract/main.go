@@ -33,6 +33,7 @@ import (
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/credenv"
+	"github.com/dli-contract/dli-go/endpoint"
 	"github.com/dli-contract/dli-go/gate"
 	"github.com/dli-contract/dli-go/mockserver"
 	"github.com/dli-contract/dli-go/version"
@@ -269,7 +270,7 @@ func defaultExamples(cfg gate.Config) int {
 // defaultRate paces a remote endpoint and leaves loopback and the
 // in-process mock unpaced.
 func defaultRate(cfg gate.Config) float64 {
-	if cfg.Network != nil || gate.Loopback(cfg.Endpoint) {
+	if cfg.Network != nil || endpoint.Loopback(cfg.Endpoint) {
 		return 0 // the in-process mock, or this machine
 	}
 	return defaultRemoteRate

@@ -4,11 +4,9 @@
 package local
 
 import (
-	"net"
-	"net/url"
-
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/client"
+	"github.com/dli-contract/dli-go/endpoint"
 )
 
 // MockEndpoint is where go run ./cmd/dli-mock listens by default.
@@ -36,7 +34,7 @@ func Client(getenv func(string) string) (*client.Client, error) {
 	if o.Endpoint == "" && o.Region == "" {
 		o.Endpoint = MockEndpoint
 	}
-	if onThisMachine(o.Endpoint) {
+	if endpoint.Loopback(o.Endpoint) {
 		if getenv(auth.EnvAK) == "" {
 			o.Credentials = auth.Anonymous
 		}
@@ -45,16 +43,6 @@ func Client(getenv func(string) string) (*client.Client, error) {
 		}
 	}
 	return client.New(o)
-}
-
-// onThisMachine reports whether an endpoint is a loopback address.
-func onThisMachine(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(u.Hostname())
-	return u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // Or is the environment variable name, or fallback when it is not set.
