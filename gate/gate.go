@@ -419,23 +419,16 @@ func (g *gate) setup() error {
 	if _, err := url.Parse(g.cfg.Endpoint); err != nil {
 		return fmt.Errorf("endpoint %q: %w", g.cfg.Endpoint, err)
 	}
-	network := g.cfg.Network
-	if network == nil {
-		network = http.DefaultTransport
-	}
 	lim := &limiter{clock: g.clock}
 	if g.cfg.RateLimit > 0 {
 		lim.interval = time.Duration(float64(time.Second) / g.cfg.RateLimit)
 	}
-	throttle := &throttler{next: network, limit: lim, clock: g.clock, maxRetries: g.cfg.ThrottleRetries, maxWait: time.Minute,
+	throttle := &throttler{next: g.network(), limit: lim, clock: g.clock, maxRetries: g.cfg.ThrottleRetries, maxWait: time.Minute,
 		attemptTimeout: g.cfg.RequestTimeout}
 	g.throttle = throttle
 	g.obs = &observer{doc: g.doc, next: throttle, coverage: g.cov, run: g, maxBody: g.cfg.MaxBody, clock: g.clock,
 		endpoint: g.cfg.Endpoint, requestTimeout: g.cfg.RequestTimeout}
-	var signing http.RoundTripper = g.obs
-	if g.cfg.Credentials != nil && g.cfg.Credentials != auth.Anonymous {
-		signing = auth.NewTransport(g.cfg.Credentials, g.obs).WithNow(g.clock.Now)
-	}
+	signing := g.signed(g.obs)
 	// No overall client timeout: each attempt at the server is bounded by
 	// RequestTimeout (in the throttler), and the waits for pacing and
 	// throttling by the run.
@@ -470,6 +463,23 @@ func plural(n int, noun string) string {
 		return noun[:len(noun)-1] + "ies" // a retry, two retries
 	}
 	return noun + "s"
+}
+
+// network reaches the server: Config.Network, or http.DefaultTransport.
+func (g *gate) network() http.RoundTripper {
+	if g.cfg.Network != nil {
+		return g.cfg.Network
+	}
+	return http.DefaultTransport
+}
+
+// signed is next, signing each request with the run's credentials by the
+// run's clock; next itself when the run has none.
+func (g *gate) signed(next http.RoundTripper) http.RoundTripper {
+	if g.cfg.Credentials == nil || g.cfg.Credentials == auth.Anonymous {
+		return next
+	}
+	return auth.NewTransport(g.cfg.Credentials, next).WithNow(g.clock.Now)
 }
 
 // bounds splits the time the caller gives: the checks end early enough to

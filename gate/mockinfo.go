@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-
-	"github.com/dli-contract/dli-go/auth"
 )
 
 // askTheMock reads, for a run against a dli-mock (Mock), what the mock
@@ -26,13 +24,7 @@ func (g *gate) askTheMock(ctx context.Context) {
 	if !g.cfg.Mock {
 		return
 	}
-	network := g.cfg.Network
-	if network == nil {
-		network = http.DefaultTransport
-	}
-	if g.cfg.Credentials != nil && g.cfg.Credentials != auth.Anonymous {
-		network = auth.NewTransport(g.cfg.Credentials, network).WithNow(g.clock.Now)
-	}
+	network := g.signed(g.network())
 	ctx, cancel := context.WithTimeout(ctx, g.cfg.RequestTimeout)
 	defer cancel()
 	where := strings.TrimSuffix(g.cfg.Endpoint, "/") + "/_mock/info"
@@ -57,28 +49,12 @@ func (g *gate) askTheMock(ctx context.Context) {
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
 		g.abort(fmt.Sprintf("the dli-mock at %s checks credentials and refused the run's (%s): give the run the ones the mock was started with "+
-			"(%s and %s, or %s)", g.cfg.Endpoint, credentialsKind(g.cfg.Credentials), EnvAK, EnvSK, EnvToken))
+			"(%s and %s, or %s)", g.cfg.Endpoint, CredentialsKind(g.cfg.Credentials), EnvAK, EnvSK, EnvToken))
 	case resp.StatusCode != http.StatusOK || !isMock:
 		g.logf("· -mock: %s does not answer GET /_mock/info as a dli-mock does (%d); it is held to docs/mock.md all the same", g.cfg.Endpoint, resp.StatusCode)
 	case info.Credentials != nil && len(info.Credentials) == 0:
 		g.notJudgedAt(CheckIgnoredAuth, fmt.Sprintf("the dli-mock at %s checks no credentials (GET /_mock/info), so there are none to refuse", g.cfg.Endpoint))
 	}
-}
-
-// credentialsKind names credentials without quoting them.
-func credentialsKind(c auth.Credentials) string {
-	switch c.(type) {
-	case nil:
-		return "none"
-	case auth.AKSK:
-		return "an AK/SK pair"
-	case auth.Token:
-		return "a token"
-	}
-	if c == auth.Anonymous {
-		return "none"
-	}
-	return fmt.Sprintf("%T", c)
 }
 
 // notJudgedAt says that a check was not judged in this run, and why: what

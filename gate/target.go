@@ -2,6 +2,7 @@ package gate
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -44,6 +45,24 @@ type Target struct {
 	// Settle is how long to wait for bindings and new connections to leave
 	// CREATING (default 2 minutes), polling every Poll (default 2 seconds).
 	Settle, Poll time.Duration
+}
+
+// CredentialsKind names what kind of credentials a run signs with, never
+// them: "AK/SK", "token" or "none", as dli-mock's GET /_mock/info names
+// what it checks.
+func CredentialsKind(c auth.Credentials) string {
+	switch c.(type) {
+	case auth.AKSK:
+		return "AK/SK"
+	case auth.Token:
+		return "token"
+	case nil:
+		return "none"
+	}
+	if c == auth.Anonymous {
+		return "none"
+	}
+	return fmt.Sprintf("%T", c)
 }
 
 func marshal(v any) []byte {

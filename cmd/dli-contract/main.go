@@ -213,7 +213,7 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 // environment or its default), and which kind of credentials, never
 // them.
 func options(fs *flag.FlagSet, all []setting, env func(string) string, creds auth.Credentials) map[string]string {
-	out := map[string]string{"credentials": credentialsKind(creds)}
+	out := map[string]string{"credentials": gate.CredentialsKind(creds)}
 	envOf := map[string]string{}
 	for _, s := range all {
 		envOf[s.flag] = s.env
@@ -231,17 +231,6 @@ func options(fs *flag.FlagSet, all []setting, env func(string) string, creds aut
 		}
 	})
 	return out
-}
-
-// credentialsKind names credentials without them.
-func credentialsKind(c auth.Credentials) string {
-	switch c.(type) {
-	case auth.AKSK:
-		return "AK/SK"
-	case auth.Token:
-		return "token"
-	}
-	return "none"
 }
 
 // defaultRemoteRate is the pace against anything but loopback: DLI does
