@@ -49,7 +49,7 @@ func TestHelpGroupsEveryFlagOnce(t *testing.T) {
 	for _, line := range strings.Split(help, "\n") {
 		if name, ok := strings.CutPrefix(line, "  -"); ok {
 			name, _, _ = strings.Cut(name, " ")
-			assert.Equal(t, 1, count(grouped, name), "-%s is in %d groups", name, count(grouped, name))
+			assert.Equal(t, 1, timesIn(grouped, name), "-%s is in %d groups", name, timesIn(grouped, name))
 		}
 	}
 	assert.Equal(t, len(grouped), strings.Count(help, "\n  -"), "every grouped flag is listed, once")
@@ -57,7 +57,8 @@ func TestHelpGroupsEveryFlagOnce(t *testing.T) {
 	assert.Len(t, slices.Compact(grouped), len(grouped))
 }
 
-func count(xs []string, x string) int {
+// timesIn is how often x is in xs.
+func timesIn(xs []string, x string) int {
 	n := 0
 	for _, y := range xs {
 		if y == x {

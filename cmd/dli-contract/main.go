@@ -335,8 +335,8 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-// plural is n of a noun, the noun in n's number: "1 violation", "2 violations".
-func plural(n int, noun string) string {
+// count is n of a noun, the noun in n's number: "1 violation", "2 violations".
+func count(n int, noun string) string {
 	if n != 1 {
 		noun += "s"
 	}

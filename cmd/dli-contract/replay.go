@@ -28,7 +28,7 @@ func replayOne(ctx context.Context, path string, n int, env func(string) string,
 		return 2
 	}
 	if n < 1 || n > len(rep.Violations) {
-		fmt.Fprintf(stderr, "dli-contract: -case %d: the report has %s (numbered from 1)\n", n, plural(len(rep.Violations), "violation"))
+		fmt.Fprintf(stderr, "dli-contract: -case %d: the report has %s (numbered from 1)\n", n, count(len(rep.Violations), "violation"))
 		return 2
 	}
 	v := rep.Violations[n-1]
