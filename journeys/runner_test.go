@@ -221,13 +221,7 @@ func (s *shell) exec(name string, args ...string) (string, int) {
 	out, err := os.CreateTemp(s.dir, "out-*")
 	require.NoError(s.t, err)
 	defer func() { _ = out.Close() }()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = workspace
-	cmd.Env = s.environ()
-	// A file, not a pipe: a mock sent to the background keeps its end open.
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd := s.command(ctx, out, name, args...)
 	err = cmd.Run()
 	endGroup(cmd)
 	code := 0
@@ -241,6 +235,20 @@ func (s *shell) exec(name string, args ...string) (string, int) {
 	printed, rerr := os.ReadFile(out.Name())
 	require.NoError(s.t, rerr)
 	return string(printed), code
+}
+
+// command is a command as a journey runs it: in the workspace, with the
+// journey's environment, in a process group of its own that ends with
+// ctx, printing to out. A file, not a pipe: a mock a block sends to the
+// background keeps its end open.
+func (s *shell) command(ctx context.Context, out *os.File, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = workspace
+	cmd.Env = s.environ()
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	return cmd
 }
 
 // endGroup ends what a command left running: SIGTERM, and SIGKILL to
@@ -289,12 +297,7 @@ func (s *shell) startLive() {
 	ctx, cancel := context.WithCancel(context.Background())
 	log, err := os.Create(filepath.Join(s.dir, "live.log")) //nolint:gosec // the test's own file
 	require.NoError(s.t, err)
-	cmd := exec.CommandContext(ctx, "go", "run", "./cmd/dli-mock", "-addr", addr, "-create-delay", "0s")
-	cmd.Dir = workspace
-	cmd.Env = s.environ()
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd := s.command(ctx, log, "go", "run", "./cmd/dli-mock", "-addr", addr, "-create-delay", "0s")
 	require.NoError(s.t, cmd.Start())
 	s.t.Cleanup(func() {
 		endGroup(cmd)
