@@ -35,7 +35,7 @@ func (g *gate) askTheMock(ctx context.Context) {
 	resp, err := network.RoundTrip(req)
 	if err != nil {
 		if cannotConnect(err) {
-			g.abort(fmt.Sprintf("cannot reach %s: %v", g.cfg.Endpoint, err))
+			g.abort(cannotReach(g.cfg.Endpoint, err))
 		}
 		return // the run's own requests say the rest
 	}

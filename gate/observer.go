@@ -174,8 +174,14 @@ func (o *observer) unreachable(ctx context.Context, err error) bool {
 	if answered > 0 {
 		return false
 	}
-	o.run.abort(fmt.Sprintf("cannot reach %s: %v", o.endpoint, err))
+	o.run.abort(cannotReach(o.endpoint, err))
 	return true
+}
+
+// cannotReach is the one line a run that never reached its server ends
+// with.
+func cannotReach(endpoint string, err error) string {
+	return fmt.Sprintf("cannot reach %s: %v", endpoint, err)
 }
 
 // cannotConnect tells an error of reaching a server (dialling, resolving
