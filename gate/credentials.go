@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/google/uuid"
 
 	"github.com/dli-contract/dli-go/apierror"
@@ -25,8 +27,8 @@ import (
 // ignoredAuth sends requests with credentials missing or wrong: each must
 // get 401.
 func (g *gate) ignoredAuth(ctx context.Context) {
-	if why := g.unjudgedWhy(CheckIgnoredAuth); why != "" {
-		g.logf("SKIP %s: %s", CheckIgnoredAuth, why)
+	if why := g.unjudgedWhy(check.IgnoredAuth); why != "" {
+		g.logf("SKIP %s: %s", check.IgnoredAuth, why)
 		return
 	}
 	// A list to read, and a change with a body on a resource that does not
@@ -140,7 +142,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 		}
 	})
 	if op == "" { // the request could not be built
-		g.judge(verdict{check: CheckIgnoredAuth, op: method + " " + path, what: what, msg: err.Error()})
+		g.judge(verdict{check: check.IgnoredAuth, op: method + " " + path, what: what, msg: err.Error()})
 		return
 	}
 	msg := ""
@@ -152,7 +154,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 	case g.cfg.Mock:
 		msg = mockGatewayError(ex.ResponseHeader["X-Request-Id"], []byte(ex.body), apierror.CodeGatewayAuth, what)
 	}
-	g.judge(verdict{check: CheckIgnoredAuth, op: op, what: what, ex: ex, msg: msg})
+	g.judge(verdict{check: check.IgnoredAuth, op: op, what: what, ex: ex, msg: msg})
 }
 
 // mockGatewayError says what is wrong with a gateway's refusal from a
@@ -216,5 +218,5 @@ func (g *gate) refusedCreatesChangeNothing(ctx context.Context) {
 	if diff := changes(before, after); len(diff) > 0 {
 		msg = "creates refused for their credentials changed the project: " + strings.Join(diff, "; ")
 	}
-	g.judge(verdict{check: CheckIgnoredAuth, op: create.ID, what: "refused creates change nothing", ex: ex, msg: msg})
+	g.judge(verdict{check: check.IgnoredAuth, op: create.ID, what: "refused creates change nothing", ex: ex, msg: msg})
 }

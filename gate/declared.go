@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/semantics"
 )
@@ -47,7 +49,7 @@ func (g *gate) stateRefusals(ctx context.Context) {
 			if msg == "" && (ex.Status != ref.Status || ref.Code != "" && errorCodeOf(ex) != ref.Code) {
 				msg = fmt.Sprintf("%s: refused %d %s, want %d %s", what, ex.Status, errorCodeOf(ex), ref.Status, ref.Code)
 			}
-			g.judge(verdict{check: CheckTransitions, op: op.ID, what: what, ex: ex, msg: msg})
+			g.judge(verdict{check: check.Transitions, op: op.ID, what: what, ex: ex, msg: msg})
 		}
 	}
 }

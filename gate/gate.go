@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/contract"
@@ -209,15 +211,15 @@ func Run(ctx context.Context, cfg Config) Report {
 	g.askTheMock(runCtx)
 
 	runs := map[string]func(context.Context){
-		phaseReads: g.readOnly, phaseValid: g.positive, phaseInvalid: g.negative, phaseAuth: g.ignoredAuth,
-		phaseUndeclared: g.undeclared, phaseLife: g.lifeCycles, phaseRefusals: g.stateRefusals,
-		phaseField: g.fieldCases, phaseSequences: g.sequences,
+		check.PhaseReads: g.readOnly, check.PhaseValid: g.positive, check.PhaseInvalid: g.negative, check.PhaseAuth: g.ignoredAuth,
+		check.PhaseUndeclared: g.undeclared, check.PhaseLife: g.lifeCycles, check.PhaseRefusals: g.stateRefusals,
+		check.PhaseField: g.fieldCases, check.PhaseSequences: g.sequences,
 	}
-	for _, name := range every {
+	for _, name := range check.Phases {
 		switch {
-		case slices.Contains(mutating, name) && !cfg.Mutate:
+		case slices.Contains(check.Mutating, name) && !cfg.Mutate:
 			continue
-		case !slices.ContainsFunc(checksOf(name), g.checkOn):
+		case !slices.ContainsFunc(check.OfPhase(name), g.checkOn):
 			continue
 		case runCtx.Err() != nil:
 			g.notRun = append(g.notRun, fmt.Sprintf("%s: %s", name, g.stopReason()))
@@ -262,7 +264,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	rep.Requests, rep.Answered = g.obs.requestCount(), g.obs.answeredCount()
 	rep.Violations = group(g.violations)
 	rep.Checks = map[string]CheckTally{}
-	for _, name := range AllChecks {
+	for _, name := range check.All {
 		rep.Checks[name] = g.tally[name]
 	}
 	rep.Operations = g.ops
@@ -385,8 +387,8 @@ func newGate(cfg Config) *gate {
 
 func (g *gate) setup() error {
 	for _, c := range slices.Concat(g.cfg.Checks, g.cfg.ExcludeChecks) {
-		if !slices.Contains(AllChecks, c) {
-			return fmt.Errorf("unknown check %q; the checks are %s", c, strings.Join(AllChecks, ", "))
+		if !slices.Contains(check.All, c) {
+			return fmt.Errorf("unknown check %q; the checks are %s", c, strings.Join(check.All, ", "))
 		}
 	}
 	g.doc = g.cfg.Doc

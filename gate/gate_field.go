@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/dli-contract/dli-go/contract"
 )
 
@@ -18,7 +20,7 @@ import (
 func (g *gate) fieldCases(ctx context.Context) {
 	cases, err := contract.FieldCases()
 	if err != nil {
-		g.judge(verdict{check: CheckPositive, op: "field cases", msg: err.Error()})
+		g.judge(verdict{check: check.Positive, op: "field cases", msg: err.Error()})
 		return
 	}
 	for _, fc := range cases {
@@ -49,12 +51,12 @@ func (g *gate) fieldCases(ctx context.Context) {
 		for _, p := range problems {
 			failed[p.Step] = true
 			what := fmt.Sprintf("Terraform's %s (field case %s, step %d: %s)", fc.Provider.Function, fc.File, p.Step, p.From)
-			g.judge(verdict{check: CheckPositive, op: g.opName(p.Method, p.Path), what: what, ex: log.at(p.Step - 1), msg: what + ": " + p.Message})
+			g.judge(verdict{check: check.Positive, op: g.opName(p.Method, p.Path), what: what, ex: log.at(p.Step - 1), msg: what + ": " + p.Message})
 		}
 		for i, s := range fc.Steps {
 			if i < log.len() && !failed[i+1] {
 				what := fmt.Sprintf("Terraform's %s (field case %s, step %d: %s)", fc.Provider.Function, fc.File, i+1, s.From)
-				g.judge(verdict{check: CheckPositive, op: g.opName(s.Method, s.PathWith(vars)), what: what, ex: log.at(i)})
+				g.judge(verdict{check: check.Positive, op: g.opName(s.Method, s.PathWith(vars)), what: what, ex: log.at(i)})
 			}
 		}
 	}

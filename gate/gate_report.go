@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/dli-contract/dli-go/gate/check"
 )
 
 // Failures renders the violations, numbered as -replay's -case takes them.
@@ -29,7 +31,7 @@ func (r Report) Text() string {
 	}
 	fmt.Fprintf(&b, "contract gate against %s: %s in %s, seed %d (pass -seed %d to repeat)\n",
 		r.Endpoint, count(r.Requests, "request"), r.Duration.Round(time.Millisecond), r.Seed, r.Seed)
-	for _, name := range AllChecks {
+	for _, name := range check.All {
 		t := r.Checks[name]
 		mark := "PASS"
 		switch {
@@ -157,7 +159,7 @@ func (r Report) WriteJUnit(w io.Writer) error {
 		Cases    []testcase `xml:"testcase"`
 	}
 	suite := testsuite{Name: "dli-contract " + r.Endpoint, Time: fmt.Sprintf("%.3f", r.Duration.Seconds())}
-	for _, name := range AllChecks {
+	for _, name := range check.All {
 		tc := testcase{Name: name, Classname: "dli-contract"}
 		for _, v := range r.Violations {
 			if v.Check == name {

@@ -3,6 +3,8 @@ package gate
 import (
 	"testing"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/stretchr/testify/assert"
 )
 
@@ -15,18 +17,18 @@ func TestGroupingIsByTheDeclaredGroup(t *testing.T) {
 	}
 	got := group([]Violation{
 		// One server error, whatever the body said and wherever the case pointed.
-		v(CheckServerError, "ListEnhancedConnections", 503, "", "the server answered 503: busy", "the server answered 503"),
-		v(CheckServerError, "ListEnhancedConnections", 503, "/limit", "the server answered 503: very busy", "the server answered 503"),
+		v(check.ServerError, "ListEnhancedConnections", 503, "", "the server answered 503: busy", "the server answered 503"),
+		v(check.ServerError, "ListEnhancedConnections", 503, "/limit", "the server answered 503: very busy", "the server answered 503"),
 		// Another status is another failure.
-		v(CheckServerError, "ListEnhancedConnections", 500, "", "the server answered 500: boom", "the server answered 500"),
+		v(check.ServerError, "ListEnhancedConnections", 500, "", "the server answered 500: boom", "the server answered 500"),
 		// Without a group, the message is its own: ids that differ tell
 		// two failures apart.
-		v(CheckAvailability, "ShowEnhancedConnection", 200, "", "the list lacks the enhanced connection 1 just created", ""),
-		v(CheckAvailability, "ShowEnhancedConnection", 200, "", "the list lacks the enhanced connection 2 just created", ""),
-		v(CheckAvailability, "ShowEnhancedConnection", 200, "", "the list lacks the enhanced connection 2 just created", ""),
+		v(check.Availability, "ShowEnhancedConnection", 200, "", "the list lacks the enhanced connection 1 just created", ""),
+		v(check.Availability, "ShowEnhancedConnection", 200, "", "the list lacks the enhanced connection 2 just created", ""),
+		v(check.Availability, "ShowEnhancedConnection", 200, "", "the list lacks the enhanced connection 2 just created", ""),
 		// The same group at another pointer is another failure.
-		v(CheckSchema, "ShowEnhancedConnection", 200, "/hosts/0/ip", "response body /hosts/0/ip: format: bad", "response body /hosts/0/ip: format"),
-		v(CheckSchema, "ShowEnhancedConnection", 200, "/hosts/1/ip", "response body /hosts/1/ip: format: bad", "response body /hosts/1/ip: format"),
+		v(check.Schema, "ShowEnhancedConnection", 200, "/hosts/0/ip", "response body /hosts/0/ip: format: bad", "response body /hosts/0/ip: format"),
+		v(check.Schema, "ShowEnhancedConnection", 200, "/hosts/1/ip", "response body /hosts/1/ip: format: bad", "response body /hosts/1/ip: format"),
 	})
 	counts := map[string]int{}
 	for _, g := range got {

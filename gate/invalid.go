@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 
@@ -139,7 +141,7 @@ func (g *gate) negative(ctx context.Context) {
 					ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown), marshal(c.Value))
 					// Whatever a broken server creates anyway, the
 					// registry saw, and cleanup deletes.
-					g.judge(verdict{check: CheckNegative, op: op.OperationID, what: c.Name, where: c.Field, ex: ex, msg: g.invalid(ex, c.Name)})
+					g.judge(verdict{check: check.Negative, op: op.OperationID, what: c.Name, where: c.Field, ex: ex, msg: g.invalid(ex, c.Name)})
 				}
 			}
 		}
@@ -164,7 +166,7 @@ func (g *gate) negative(ctx context.Context) {
 				}
 				what := fmt.Sprintf("a %s %s", p.Name, bad.what)
 				ex := g.send(ctx, true, o.method, path, body)
-				g.judge(verdict{check: CheckNegative, op: op.OperationID, what: what, where: p.Name, ex: ex, msg: g.invalid(ex, what)})
+				g.judge(verdict{check: check.Negative, op: op.OperationID, what: what, where: p.Name, ex: ex, msg: g.invalid(ex, what)})
 			}
 		}
 		// Each query parameter outside its schema, and empty where it has
@@ -181,7 +183,7 @@ func (g *gate) negative(ctx context.Context) {
 				}
 				q := name + "=" + url.QueryEscape(bad.value)
 				ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
-				g.judge(verdict{check: CheckNegative, op: op.OperationID, what: "query " + q, where: name, ex: ex, msg: g.invalid(ex, "query "+q)})
+				g.judge(verdict{check: check.Negative, op: op.OperationID, what: "query " + q, where: name, ex: ex, msg: g.invalid(ex, "query "+q)})
 			}
 		}
 		if g.cfg.Mock {
@@ -194,7 +196,7 @@ func (g *gate) negative(ctx context.Context) {
 						continue
 					}
 					ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
-					g.judge(verdict{check: CheckNegative, op: op.OperationID, what: "query " + q, where: param, ex: ex, msg: g.invalid(ex, "query "+q)})
+					g.judge(verdict{check: check.Negative, op: op.OperationID, what: "query " + q, where: param, ex: ex, msg: g.invalid(ex, "query "+q)})
 				}
 			}
 		}
@@ -209,7 +211,7 @@ func (g *gate) negative(ctx context.Context) {
 		}
 		what := "a delete of a " + res.Title + " that does not exist"
 		ex := g.send(ctx, true, del.Method, g.fill(del, unknown), nil)
-		g.judge(verdict{check: CheckNegative, op: del.ID, what: what, ex: ex, msg: refusedAs(ex, what, answer)})
+		g.judge(verdict{check: check.Negative, op: del.ID, what: what, ex: ex, msg: refusedAs(ex, what, answer)})
 	}
 	if g.cfg.Mock {
 		// A list that names what it lists (an object's privileges), of an
@@ -227,7 +229,7 @@ func (g *gate) negative(ctx context.Context) {
 			}
 			what := "a list of the " + res.Title + "s on an object of no kind a dli-mock models"
 			ex := g.send(ctx, true, list.Method, g.fill(list, "")+"?"+url.Values{selector(list): {obj}}.Encode(), nil)
-			g.judge(verdict{check: CheckNegative, op: list.ID, what: what, ex: ex, msg: refusedAs(ex, what, *res.Mock.Unknown)})
+			g.judge(verdict{check: check.Negative, op: list.ID, what: what, ex: ex, msg: refusedAs(ex, what, *res.Mock.Unknown)})
 		}
 		// What docs/mock.md says it refuses beyond the document.
 		for _, id := range g.sem.Order {
@@ -241,7 +243,7 @@ func (g *gate) negative(ctx context.Context) {
 					break
 				}
 				ex := g.send(ctx, true, op.Method, g.fill(op, unknown), r.body)
-				g.judge(verdict{check: CheckNegative, op: id, what: r.what, ex: ex, msg: refusedWith(ex, r.what, r.code)})
+				g.judge(verdict{check: check.Negative, op: id, what: r.what, ex: ex, msg: refusedWith(ex, r.what, r.code)})
 			}
 		}
 	}
@@ -269,7 +271,7 @@ func (g *gate) negative(ctx context.Context) {
 			case msg == "" && too && errorCodeOf(ex) != apierror.CodeBadParameter:
 				msg = fmt.Sprintf("%s was refused 413 %s; a dli-mock refuses it 413 %s", what, errorCodeOf(ex), apierror.CodeBadParameter)
 			}
-			g.judge(verdict{check: CheckNegative, op: create.ID, what: what, ex: ex, msg: msg})
+			g.judge(verdict{check: check.Negative, op: create.ID, what: what, ex: ex, msg: msg})
 		}
 	}
 	after, ex, afterErr := g.snapshot(ctx)
@@ -281,11 +283,11 @@ func (g *gate) negative(ctx context.Context) {
 	switch diff := changes(before, after); {
 	case beforeErr != nil || afterErr != nil:
 		// Not knowing what the project held is no evidence either way.
-		g.notJudged(CheckUnchanged, fmt.Sprintf("the project could not be listed whole (%v)", firstErr(beforeErr, afterErr)))
+		g.notJudged(check.Unchanged, fmt.Sprintf("the project could not be listed whole (%v)", firstErr(beforeErr, afterErr)))
 	case len(diff) > 0:
-		g.judge(verdict{check: CheckUnchanged, op: op, what: what, ex: ex, msg: "the resources of the project changed while the server refused (or should have refused) invalid requests: " + strings.Join(diff, "; ")})
+		g.judge(verdict{check: check.Unchanged, op: op, what: what, ex: ex, msg: "the resources of the project changed while the server refused (or should have refused) invalid requests: " + strings.Join(diff, "; ")})
 	default:
-		g.judge(verdict{check: CheckUnchanged, op: op, what: what, ex: ex})
+		g.judge(verdict{check: check.Unchanged, op: op, what: what, ex: ex})
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/dli-contract/dli-go/semantics"
 )
 
@@ -135,7 +137,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 			msg = fmt.Sprintf("the create's answer has no key at %s", create.Key)
 		}
 	}
-	g.judge(verdict{check: CheckAvailability, op: create.ID, what: what, ex: ex, msg: msg})
+	g.judge(verdict{check: check.Availability, op: create.ID, what: what, ex: ex, msg: msg})
 	if msg != "" {
 		return
 	}
@@ -151,7 +153,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	case msg == "" && res.Name != "" && rd.field(res.Name) != name:
 		msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Name, rd.field(res.Name), name)
 	}
-	g.judge(verdict{check: CheckAvailability, op: read.ID, what: "the " + res.Title + " just created", where: "/" + res.Key, ex: rd.ex, msg: msg})
+	g.judge(verdict{check: check.Availability, op: read.ID, what: "the " + res.Title + " just created", where: "/" + res.Key, ex: rd.ex, msg: msg})
 	if msg == "" {
 		g.lived = append(g.lived, made{res: res, id: key})
 	}
@@ -166,7 +168,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		if msg == "" && !slices.Contains(listedKeys(ex, list.Items, res.Key), key) {
 			msg = fmt.Sprintf("the list lacks the %s %s just created", res.Title, key)
 		}
-		g.judge(verdict{check: CheckAvailability, op: list.ID, what: "the " + res.Title + " just created", where: list.Items, ex: ex, msg: msg})
+		g.judge(verdict{check: check.Availability, op: list.ID, what: "the " + res.Title + " just created", where: list.Items, ex: ex, msg: msg})
 	}
 
 	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
@@ -179,7 +181,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		if op := g.sem.Of(id); op.Resource == res.Kind && op != read && op.Method == http.MethodGet && op.Role != semantics.List && op.Role != semantics.Read && g.opOn(id) {
 			what := "a call that reads the " + res.Title
 			ex := g.send(ctx, true, op.Method, g.fill(op, key), nil)
-			g.judge(verdict{check: CheckPositive, op: op.ID, what: what, ex: ex, msg: accepted(ex, http.StatusOK, what)})
+			g.judge(verdict{check: check.Positive, op: op.ID, what: what, ex: ex, msg: accepted(ex, http.StatusOK, what)})
 		}
 	}
 
@@ -201,7 +203,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	if msg == "" && res.Deleted.State != "" {
 		msg = states.move(res.Title, key, rd.field(res.State.Field), func(from, to string) bool { return movesTo(res.State, from, to) })
 	}
-	g.judge(verdict{check: CheckUseAfterFree, op: rd.op.ID, what: "a " + res.Title + " just deleted", ex: rd.ex, msg: msg})
+	g.judge(verdict{check: check.UseAfterFree, op: rd.op.ID, what: "a " + res.Title + " just deleted", ex: rd.ex, msg: msg})
 	if hooks.afterDelete != nil && !g.stopped() {
 		hooks.afterDelete(ctx, g, key)
 	}
@@ -212,13 +214,13 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
 		what := "a change to a deleted " + res.Title
 		ex := g.send(ctx, true, update.Method, g.fill(update, key), exampleBody(update, richestExample))
-		g.judge(verdict{check: CheckUseAfterFree, op: update.ID, what: what, ex: ex, msg: refused(ex, what)})
+		g.judge(verdict{check: check.UseAfterFree, op: update.ID, what: what, ex: ex, msg: refused(ex, what)})
 	}
 	for _, child := range g.childrenOf(res) {
 		if c := child.Op(semantics.Create); c != nil && g.opOn(c.ID) {
 			what := fmt.Sprintf("a %s on a deleted %s", child.Title, res.Title)
 			ex := g.send(ctx, true, c.Method, g.fillUnder(c, key, ""), exampleBody(c, richestExample))
-			g.judge(verdict{check: CheckUseAfterFree, op: c.ID, what: what, ex: ex, msg: refused(ex, what)})
+			g.judge(verdict{check: check.UseAfterFree, op: c.ID, what: what, ex: ex, msg: refused(ex, what)})
 		}
 	}
 }
@@ -265,16 +267,16 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 		}
 		for _, m := range moves {
 			if m != "" {
-				g.judge(verdict{check: CheckTransitions, op: read.ID, what: "states while the " + title + " settles", ex: ex, msg: m})
+				g.judge(verdict{check: check.Transitions, op: read.ID, what: "states while the " + title + " settles", ex: ex, msg: m})
 			}
 		}
 		if g.cfg.Mock && hooks.mock != nil {
-			g.judge(verdict{check: CheckTransitions, op: read.ID, what: "a dli-mock's " + title + " while it settles", ex: ex, msg: hooks.mock(got)})
+			g.judge(verdict{check: check.Transitions, op: read.ID, what: "a dli-mock's " + title + " while it settles", ex: ex, msg: hooks.mock(got)})
 		}
 		if len(waiting) == 0 && len(partsWaiting) == 0 {
-			g.judge(verdict{check: CheckTransitions, op: read.ID, what: "the " + title + " settles", ex: ex})
+			g.judge(verdict{check: check.Transitions, op: read.ID, what: "the " + title + " settles", ex: ex})
 			if parts != nil && g.cfg.Mock && parts.ended != nil {
-				g.judge(verdict{check: CheckTransitions, op: read.ID, what: "how a dli-mock's " + parts.what + " end", ex: ex, msg: parts.ended(got)})
+				g.judge(verdict{check: check.Transitions, op: read.ID, what: "how a dli-mock's " + parts.what + " end", ex: ex, msg: parts.ended(got)})
 			}
 			return
 		}
@@ -285,7 +287,7 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 			} else {
 				msg = parts.still(partsWaiting, g.cfg.Settle.String())
 			}
-			g.judge(verdict{check: CheckTransitions, op: read.ID, what: "the " + title + " settles", where: where, ex: ex, msg: msg})
+			g.judge(verdict{check: check.Transitions, op: read.ID, what: "the " + title + " settles", where: where, ex: ex, msg: msg})
 			g.didNotSettle(what, msg, false)
 			return
 		}
@@ -308,7 +310,7 @@ func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, u
 	what := "an update " + string(g.doc.Redact(update.ID, raw))
 	ex := g.send(ctx, true, update.Method, g.fill(update, key), raw)
 	msg := acceptedAs(ex, update, what)
-	g.judge(verdict{check: CheckPositive, op: update.ID, what: what, ex: ex, msg: msg})
+	g.judge(verdict{check: check.Positive, op: update.ID, what: what, ex: ex, msg: msg})
 	if msg != "" {
 		return
 	}
@@ -326,7 +328,7 @@ func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, u
 			where = "/" + k
 		}
 	}
-	g.judge(verdict{check: CheckAvailability, op: rd.op.ID, what: "the fields just written", where: where, ex: ex, msg: msg})
+	g.judge(verdict{check: check.Availability, op: rd.op.ID, what: "the fields just written", where: where, ex: ex, msg: msg})
 }
 
 // childLifeCycle adds a sub-resource under parent and removes it again.
@@ -340,7 +342,7 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 	what := "adding a " + child.Title
 	ex := g.send(ctx, true, create.Method, g.fillUnder(create, parent, ""), raw)
 	msg := acceptedAs(ex, create, what)
-	g.judge(verdict{check: CheckPositive, op: create.ID, what: what, ex: ex, msg: msg})
+	g.judge(verdict{check: check.Positive, op: create.ID, what: what, ex: ex, msg: msg})
 	key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)})
 	if read := child.Op(semantics.Read); msg == "" && key != "" && read != nil && g.opOn(read.ID) {
 		what := "the " + child.Title + " just added"
@@ -349,7 +351,7 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 		if got := field(ex, child.Key); msg == "" && got != "" && got != key {
 			msg = fmt.Sprintf("read of %s answered %s %q, want %q", what, child.Key, got, key)
 		}
-		g.judge(verdict{check: CheckAvailability, op: read.ID, what: what, ex: ex, msg: msg})
+		g.judge(verdict{check: check.Availability, op: read.ID, what: what, ex: ex, msg: msg})
 		g.readUnknownChild(ctx, child, read, parent, key)
 	}
 	if msg != "" || key == "" || del == nil || !g.opOn(del.ID) {
@@ -357,7 +359,7 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 	}
 	what = "deleting the " + child.Title
 	ex = g.send(ctx, true, del.Method, g.fillUnder(del, parent, key), nil)
-	g.judge(verdict{check: CheckPositive, op: del.ID, what: what, ex: ex, msg: acceptedAs(ex, del, what)})
+	g.judge(verdict{check: check.Positive, op: del.ID, what: what, ex: ex, msg: acceptedAs(ex, del, what)})
 }
 
 // readUnknownChild reads a child of key's shape that does not exist under
@@ -373,11 +375,11 @@ func (g *gate) readUnknownChild(ctx context.Context, child *semantics.Resource, 
 	}
 	what := "a read of a " + child.Title + " that does not exist"
 	ex := g.send(ctx, true, read.Method, g.fillUnder(read, parent, unknownLike([]string{key})), nil)
-	g.judge(verdict{check: CheckNegative, op: read.ID, what: what, ex: ex, msg: refusedAs(ex, what, answer)})
+	g.judge(verdict{check: check.Negative, op: read.ID, what: what, ex: ex, msg: refusedAs(ex, what, answer)})
 	if g.cfg.Mock && child.Mock != nil && child.Mock.Unknown != nil {
 		what := "a read of the " + child.Title + " just added under another " + g.sem.Resources[child.Parent].Title
 		ex := g.send(ctx, true, read.Method, g.fillUnder(read, parent+"_other", key), nil)
-		g.judge(verdict{check: CheckNegative, op: read.ID, what: what, ex: ex, msg: refusedAs(ex, what, answer)})
+		g.judge(verdict{check: check.Negative, op: read.ID, what: what, ex: ex, msg: refusedAs(ex, what, answer)})
 	}
 }
 
@@ -560,6 +562,6 @@ func (g *gate) witnessesHold(ctx context.Context, ws []witness, what string) {
 		case w.res.State != nil && !movesTo(w.res.State, w.state, state):
 			msg = fmt.Sprintf("%s changed the %s %s: its %s was %s before, %s after", what, w.res.Title, w.key, w.res.State.Field, w.state, state)
 		}
-		g.judge(verdict{check: CheckAvailability, op: rd.op.ID, what: "another resource, after " + what, ex: ex, msg: msg})
+		g.judge(verdict{check: check.Availability, op: rd.op.ID, what: "another resource, after " + what, ex: ex, msg: msg})
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/gen/dli"
 )
@@ -139,11 +141,11 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 	if pools := strings_(body["elastic_resource_pools"]); len(pools) > 0 {
 		cctx, ex := track(ctx)
 		_, _ = g.c.AssociateQueueToEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: pools[:1]})
-		g.judgeRefusal(CheckNegative, ex, "binding a pool bound already (docs/mock.md)", apierror.CodeAlreadyExists)
+		g.judgeRefusal(check.Negative, ex, "binding a pool bound already (docs/mock.md)", apierror.CodeAlreadyExists)
 	}
 	cctx, ex := track(ctx)
 	_, _ = g.c.DisassociateQueueFromEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: []string{"contract_not_bound"}})
-	g.judgeRefusal(CheckNegative, ex, "unbinding a pool not bound (docs/mock.md)", apierror.CodeBadParameter)
+	g.judgeRefusal(check.Negative, ex, "unbinding a pool not bound (docs/mock.md)", apierror.CodeBadParameter)
 
 	grant := func(action dli.AuthorizationRequestAction, project *string, privileges ...string) *Exchange {
 		cctx, ex := track(ctx)
@@ -151,7 +153,7 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 			Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: privileges}}})
 		return ex
 	}
-	g.judgeRefusal(CheckNegative, grant("grant", nil, "BIND_QUEUE"), "a grant to no project (docs/mock.md)", apierror.CodeBadParameter)
+	g.judgeRefusal(check.Negative, grant("grant", nil, "BIND_QUEUE"), "a grant to no project (docs/mock.md)", apierror.CodeBadParameter)
 
 	grantee := g.mockValue("project")
 	if ex := grant("grant", &grantee, "BIND_QUEUE"); acceptedAny(ex, "a grant") != "" {
@@ -175,7 +177,7 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 			msg = fmt.Sprintf("after an update to [SHOW_PRIVILEGES] of a grant of [BIND_QUEUE], the project holds %v; an update replaces (the document)", got)
 		}
 	}
-	g.judge(verdict{check: CheckAvailability, op: g.opNamed(ex), what: "an update of a grant replaces its privileges", ex: ex, msg: msg})
+	g.judge(verdict{check: check.Availability, op: g.opNamed(ex), what: "an update of a grant replaces its privileges", ex: ex, msg: msg})
 	grant("revoke", &grantee, "SHOW_PRIVILEGES")
 }
 
@@ -189,5 +191,5 @@ func grantOnDeleted(ctx context.Context, g *gate, id string) {
 	cctx, ex := track(ctx)
 	_, _ = g.c.RunAuthorizationActionWithResponse(cctx, g.cfg.ProjectID, dli.AuthorizationRequest{Action: "grant", ProjectID: &grantee,
 		Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: []string{"BIND_QUEUE"}}}})
-	g.judgeRefusal(CheckUseAfterFree, ex, "a grant on a deleted connection (docs/mock.md)", apierror.CodeBadParameter)
+	g.judgeRefusal(check.UseAfterFree, ex, "a grant on a deleted connection (docs/mock.md)", apierror.CodeBadParameter)
 }

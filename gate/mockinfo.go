@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/dli-contract/dli-go/gate/check"
 )
 
 // askTheMock reads, for a run against a dli-mock (Mock), what the mock
@@ -53,7 +55,7 @@ func (g *gate) askTheMock(ctx context.Context) {
 	case resp.StatusCode != http.StatusOK || !isMock:
 		g.logf("· -mock: %s does not answer GET /_mock/info as a dli-mock does (%d); it is held to docs/mock.md all the same", g.cfg.Endpoint, resp.StatusCode)
 	case info.Credentials != nil && len(info.Credentials) == 0:
-		g.notJudgedAt(CheckIgnoredAuth, fmt.Sprintf("the dli-mock at %s checks no credentials (GET /_mock/info), so there are none to refuse", g.cfg.Endpoint))
+		g.notJudgedAt(check.IgnoredAuth, fmt.Sprintf("the dli-mock at %s checks no credentials (GET /_mock/info), so there are none to refuse", g.cfg.Endpoint))
 	}
 }
 

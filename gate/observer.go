@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/contract"
@@ -155,7 +157,7 @@ func (o *observer) unanswered(req *http.Request, op *validate.Operation, ex *Exc
 	if req.Context().Err() != nil || isTimeout(err) {
 		return
 	}
-	o.run.judge(verdict{check: CheckServerError, op: opName(req, op), ex: ex, msg: "the request got no answer: " + err.Error()})
+	o.run.judge(verdict{check: check.ServerError, op: opName(req, op), ex: ex, msg: "the request got no answer: " + err.Error()})
 }
 
 // unreachable ends the run as one that could not be carried out, and
@@ -256,21 +258,21 @@ func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange
 	g := o.run
 	name := opName(req, op)
 	if resp.StatusCode >= 500 {
-		g.judge(verdict{check: CheckServerError, op: name, ex: ex, msg: fmt.Sprintf("the server answered %d: %s", resp.StatusCode, apierror.Snippet(body)),
+		g.judge(verdict{check: check.ServerError, op: name, ex: ex, msg: fmt.Sprintf("the server answered %d: %s", resp.StatusCode, apierror.Snippet(body)),
 			group: fmt.Sprintf("the server answered %d", resp.StatusCode)})
 	} else {
-		g.judge(verdict{check: CheckServerError, op: name, ex: ex})
+		g.judge(verdict{check: check.ServerError, op: name, ex: ex})
 	}
 	if op == nil {
 		return
 	}
 	if err := o.coverage.HitDeclared(op.ID, resp.StatusCode); err != nil {
-		g.judge(verdict{check: CheckStatus, op: name, ex: ex, msg: err.Error()})
+		g.judge(verdict{check: check.Status, op: name, ex: ex, msg: err.Error()})
 		return
 	}
-	g.judge(verdict{check: CheckStatus, op: name, ex: ex, msg: contradicted(resp.StatusCode, body)})
+	g.judge(verdict{check: check.Status, op: name, ex: ex, msg: contradicted(resp.StatusCode, body)})
 	if over {
-		g.judge(verdict{check: CheckSchema, op: name, ex: ex, msg: fmt.Sprintf("the answer's body of %d bytes is over the cap of %d (-max-body); it was not read further", ex.ResponseSize, o.maxBody)})
+		g.judge(verdict{check: check.Schema, op: name, ex: ex, msg: fmt.Sprintf("the answer's body of %d bytes is over the cap of %d (-max-body); it was not read further", ex.ResponseSize, o.maxBody)})
 		return
 	}
 	leaks := o.doc.SecretsIn(body)
@@ -278,16 +280,16 @@ func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange
 	if len(leaks) > 0 {
 		msg = fmt.Sprintf("the answer carries %s, which the document marks writeOnly: a secret sent must never be answered", strings.Join(leaks, ", "))
 	}
-	g.judge(verdict{check: CheckSecrets, op: name, where: firstOr(leaks), ex: ex, msg: msg})
+	g.judge(verdict{check: check.Secrets, op: name, where: firstOr(leaks), ex: ex, msg: msg})
 	err := o.doc.Response(req, op, resp.StatusCode, resp.Header, body)
 	var verr *validate.Error
 	if err == nil {
-		g.judge(verdict{check: CheckContentType, op: name, ex: ex})
-		g.judge(verdict{check: CheckSchema, op: name, ex: ex})
+		g.judge(verdict{check: check.ContentType, op: name, ex: ex})
+		g.judge(verdict{check: check.Schema, op: name, ex: ex})
 		return
 	}
 	if !errors.As(err, &verr) {
-		g.judge(verdict{check: CheckSchema, op: name, ex: ex, msg: err.Error()})
+		g.judge(verdict{check: check.Schema, op: name, ex: ex, msg: err.Error()})
 		return
 	}
 	contentOK, schemaOK := true, true
@@ -295,19 +297,19 @@ func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange
 		switch p.Rule {
 		case "content-type":
 			contentOK = false
-			g.judge(verdict{check: CheckContentType, op: name, ex: ex, msg: fmt.Sprintf("%s (got %q)", p.Reason, resp.Header.Get("Content-Type"))})
+			g.judge(verdict{check: check.ContentType, op: name, ex: ex, msg: fmt.Sprintf("%s (got %q)", p.Reason, resp.Header.Get("Content-Type"))})
 		case "status":
-			g.judge(verdict{check: CheckStatus, op: name, ex: ex, msg: p.Reason})
+			g.judge(verdict{check: check.Status, op: name, ex: ex, msg: p.Reason})
 		default:
 			schemaOK = false
-			g.judge(verdict{check: CheckSchema, op: name, where: p.Field, ex: ex, msg: p.String(), group: p.In + " " + p.Field + ": " + p.Rule})
+			g.judge(verdict{check: check.Schema, op: name, where: p.Field, ex: ex, msg: p.String(), group: p.In + " " + p.Field + ": " + p.Rule})
 		}
 	}
 	if contentOK {
-		g.judge(verdict{check: CheckContentType, op: name, ex: ex})
+		g.judge(verdict{check: check.ContentType, op: name, ex: ex})
 	}
 	if schemaOK {
-		g.judge(verdict{check: CheckSchema, op: name, ex: ex})
+		g.judge(verdict{check: check.Schema, op: name, ex: ex})
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/validate"
 )
@@ -82,32 +84,32 @@ func Replay(ctx context.Context, v Violation, creds auth.Credentials, network ht
 		return out, fmt.Errorf("reading the answer: %w", err)
 	}
 	out.Exchange.answered(resp, respBody, int64(len(respBody)))
-	check, _ := http.NewRequest(rec.Method, rec.URL, bytes.NewReader([]byte(rec.Body)))
+	probe, _ := http.NewRequest(rec.Method, rec.URL, bytes.NewReader([]byte(rec.Body)))
 	for k, val := range rec.Header {
-		check.Header.Set(k, val)
+		probe.Header.Set(k, val)
 	}
-	rule := replayShape
-	if c, ok := checkOf(v.Check); ok {
-		rule = c.replay
+	rule := check.ReplayShape
+	if c, ok := check.Of(v.Check); ok {
+		rule = c.Replay
 	}
-	if rule == replayRoute {
+	if rule == check.ReplayRoute {
 		// A route the document does not declare: refused, or not.
 		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
 			out.Problems = append(out.Problems, fmt.Sprintf("%s: answered %d, still not refused", v.Check, resp.StatusCode))
 		}
 		return out, nil
 	}
-	op, err := doc.Find(check)
+	op, err := doc.Find(probe)
 	if err != nil {
 		return out, fmt.Errorf("the document has no operation for %s %s", rec.Method, rec.URL)
 	}
-	if rule == replayRefused && (resp.StatusCode < 400 || resp.StatusCode >= 500) {
+	if rule == check.ReplayRefused && (resp.StatusCode < 400 || resp.StatusCode >= 500) {
 		out.Problems = append(out.Problems, fmt.Sprintf("%s: answered %d, still not refused", v.Check, resp.StatusCode))
 	}
 	if resp.StatusCode >= 500 {
-		out.Problems = append(out.Problems, fmt.Sprintf("%s: the server answered %d", CheckServerError, resp.StatusCode))
+		out.Problems = append(out.Problems, fmt.Sprintf("%s: the server answered %d", check.ServerError, resp.StatusCode))
 	}
-	if err := doc.Response(check, op, resp.StatusCode, resp.Header, respBody); err != nil {
+	if err := doc.Response(probe, op, resp.StatusCode, resp.Header, respBody); err != nil {
 		out.Problems = append(out.Problems, err.Error())
 	}
 	return out, nil

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/dli-contract/dli-go/contract"
 )
 
@@ -95,10 +97,10 @@ func (r Report) WriteHTML(w io.Writer, jsonPath string) error {
 		p.Verdict, p.Meaning = "INCOMPLETE", "No violation was found, but the run could not be carried out to the end: see what did not run."
 	}
 	descriptions := map[string]string{}
-	for _, c := range checkTable {
-		descriptions[c.name] = c.means
+	for _, c := range check.Table() {
+		descriptions[c.Name] = c.Means
 	}
-	for _, name := range AllChecks {
+	for _, name := range check.All {
 		t := r.Checks[name]
 		class := "pass"
 		switch {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 	"pgregory.net/rapid"
@@ -82,7 +84,7 @@ func (g *gate) sequences(ctx context.Context) {
 	// For the progress lines: the runs before this check, and whether it
 	// is the one top-up sequence.
 	checksBefore, topUp := 0, false
-	check := func(prop func(*rapid.T, *seqRun)) {
+	checkProp := func(prop func(*rapid.T, *seqRun)) {
 		checksBefore = runs
 		// Shrinking is bounded by a count of runs, not only by time, so
 		// that a seed replays to the same shrunk sequence on any machine.
@@ -139,7 +141,7 @@ func (g *gate) sequences(ctx context.Context) {
 			g.logf("· sequences: a failure found at run %d, shrunk in %s", firstFail, count(runs-firstFail, "run"))
 		}
 	}
-	check(func(t *rapid.T, r *seqRun) {
+	checkProp(func(t *rapid.T, r *seqRun) {
 		set := map[string]func(*rapid.T){"": func(*rapid.T) { r.invariant() }}
 		for _, a := range actions {
 			set[a.op.op.OperationID] = func(t *rapid.T) { r.t = t; r.linked(a) }
@@ -164,7 +166,7 @@ func (g *gate) sequences(ctx context.Context) {
 		// purpose: each constraint satisfied and broken.
 		setChecks(1)
 		topUp = true
-		check(func(_ *rapid.T, r *seqRun) { r.topUp(actions) })
+		checkProp(func(_ *rapid.T, r *seqRun) { r.topUp(actions) })
 	}
 	if tb.failed && worst != nil {
 		if strings.Contains(strings.Join(tb.said, " "), "flaky") {
@@ -174,7 +176,7 @@ func (g *gate) sequences(ctx context.Context) {
 		for i, s := range worst.steps {
 			steps[i] = fmt.Sprintf("%d. %s", i+1, s)
 		}
-		g.judge(verdict{check: CheckModel, op: opOf(worst.last), what: fmt.Sprintf("a generated sequence of %d calls, shrunk (replay: -seed %d)", len(worst.steps), g.seed), ex: worst.last, msg: worst.failure + "\n      steps:\n        " + strings.Join(steps, "\n        ")})
+		g.judge(verdict{check: check.Model, op: opOf(worst.last), what: fmt.Sprintf("a generated sequence of %d calls, shrunk (replay: -seed %d)", len(worst.steps), g.seed), ex: worst.last, msg: worst.failure + "\n      steps:\n        " + strings.Join(steps, "\n        ")})
 		return
 	}
 	if tb.failed && worst == nil {
@@ -184,7 +186,7 @@ func (g *gate) sequences(ctx context.Context) {
 		return
 	}
 	if !tb.failed {
-		g.judge(verdict{check: CheckModel, op: "sequences", what: count(runs, "generated sequence")})
+		g.judge(verdict{check: check.Model, op: "sequences", what: count(runs, "generated sequence")})
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/google/uuid"
 
 	"github.com/dli-contract/dli-go/apierror"
@@ -36,7 +38,7 @@ func (g *gate) undeclared(ctx context.Context) {
 				body = []byte(`{}`)
 			}
 			ex := g.send(ctx, true, m, filled, body)
-			g.judge(verdict{check: CheckUnsupported, op: undeclaredRoute, what: m + " " + path, ex: ex, msg: g.refusedAsUnknownRoute(ex)})
+			g.judge(verdict{check: check.Unsupported, op: undeclaredRoute, what: m + " " + path, ex: ex, msg: g.refusedAsUnknownRoute(ex)})
 		}
 	}
 	if g.stopped() {
@@ -44,7 +46,7 @@ func (g *gate) undeclared(ctx context.Context) {
 	}
 	path := "/v2.0/{project_id}/datasource/no-such-resource"
 	ex := g.send(ctx, true, http.MethodGet, g.fillAll(path, unknown), nil)
-	g.judge(verdict{check: CheckUnsupported, op: undeclaredRoute, what: "GET " + path, ex: ex, msg: g.refusedAsUnknownRoute(ex)})
+	g.judge(verdict{check: check.Unsupported, op: undeclaredRoute, what: "GET " + path, ex: ex, msg: g.refusedAsUnknownRoute(ex)})
 }
 
 // undeclaredRoute names, in reports, a request to a method and path the

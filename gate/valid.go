@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/check"
+
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/dli-contract/dli-go/semantics"
@@ -36,7 +38,7 @@ func (g *gate) positive(ctx context.Context) {
 				q := g.validQuery(res, list)
 				ex := g.send(ctx, true, list.Method, g.fill(list, "")+"?"+q.Encode(), nil)
 				what := "valid query ?" + q.Encode()
-				g.judge(verdict{check: CheckPositive, op: list.ID, what: what, ex: ex, msg: accepted(ex, http.StatusOK, what)})
+				g.judge(verdict{check: check.Positive, op: list.ID, what: what, ex: ex, msg: accepted(ex, http.StatusOK, what)})
 			}
 		}
 	}
@@ -66,7 +68,7 @@ func (g *gate) positive(ctx context.Context) {
 			raw := marshal(body)
 			ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
 			what := "a valid body " + string(g.doc.Redact(create.ID, raw))
-			g.judge(verdict{check: CheckPositive, op: create.ID, what: what, ex: ex, msg: acceptedAs(ex, create, what)})
+			g.judge(verdict{check: check.Positive, op: create.ID, what: what, ex: ex, msg: acceptedAs(ex, create, what)})
 			if key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)}); key != "" && ex.Status < 300 {
 				g.removeCreated(ctx, res.Kind, key)
 			}
