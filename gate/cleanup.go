@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/semantics"
 )
@@ -90,7 +92,7 @@ func (r *registry) count() int {
 // answer (where the create's declaration says it is), or, when the answer
 // was lost or is a 5xx, the name it sent. A resource under a parent goes
 // with its parent and is not registered.
-func (r *registry) noteCreate(op string, ex *Exchange, reqBody, respBody []byte) {
+func (r *registry) noteCreate(op string, ex *wire.Exchange, reqBody, respBody []byte) {
 	if r.sem == nil {
 		return
 	}
@@ -174,7 +176,7 @@ func (g *gate) remove(ctx context.Context, m *made) {
 	g.settled(cctx, m)
 	del := m.res.Op(semantics.Delete)
 	for attempt := 1; attempt <= 3 && cctx.Err() == nil; attempt++ {
-		ex := g.send(cctx, true, del.Method, g.fill(del, m.id), nil)
+		ex := g.Send(cctx, true, del.Method, g.fill(del, m.id), nil)
 		switch {
 		case ex.Error != "":
 			m.last = "delete failed: " + ex.Error
@@ -185,7 +187,7 @@ func (g *gate) remove(ctx context.Context, m *made) {
 			attempt = 3 // confirm below
 			continue
 		default:
-			m.last = fmt.Sprintf("delete answered %d %s", ex.Status, apierror.Snippet([]byte(ex.body)))
+			m.last = fmt.Sprintf("delete answered %d %s", ex.Status, apierror.Snippet([]byte(ex.RawAnswer())))
 			if ex.Status < 500 {
 				attempt = 3 // a refusal is final
 				continue
@@ -252,20 +254,20 @@ func (g *gate) gone(ctx context.Context, m *made) bool {
 		m.gone = true
 		return true
 	}
-	m.last = joinNotes(m.last, fmt.Sprintf("show answered %d %s", ex.Status, apierror.Snippet([]byte(ex.body))))
+	m.last = joinNotes(m.last, fmt.Sprintf("show answered %d %s", ex.Status, apierror.Snippet([]byte(ex.RawAnswer()))))
 	return false
 }
 
 // answers says whether ex is the refusal a declares.
-func answers(ex *Exchange, a semantics.Answer) bool {
+func answers(ex *wire.Exchange, a semantics.Answer) bool {
 	return a.Status != 0 && ex.Status == a.Status && (a.Code == "" || errorCodeOf(ex) == a.Code)
 }
 
 // field is a top-level property of ex's answer: a string as it is, any
 // other value in its JSON form, "" when absent or null.
-func field(ex *Exchange, name string) string {
+func field(ex *wire.Exchange, name string) string {
 	var body map[string]any
-	_ = json.Unmarshal([]byte(ex.body), &body)
+	_ = json.Unmarshal([]byte(ex.RawAnswer()), &body)
 	return fieldOf(body, name)
 }
 
@@ -283,12 +285,12 @@ func fieldOf(body map[string]any, name string) string {
 }
 
 // itemsOf are the items of a list's answer, at the JSON pointer items.
-func itemsOf(ex *Exchange, items string) []map[string]any {
+func itemsOf(ex *wire.Exchange, items string) []map[string]any {
 	e, err := semantics.ParseExpr("$response.body#" + items)
 	if err != nil {
 		return nil
 	}
-	raw, _ := e.Eval(semantics.Call{AnswerBody: []byte(ex.body)})
+	raw, _ := e.Eval(semantics.Call{AnswerBody: []byte(ex.RawAnswer())})
 	var out []map[string]any
 	_ = json.Unmarshal([]byte(raw), &out)
 	return out
@@ -326,7 +328,7 @@ func (g *gate) findByName(ctx context.Context, m *made) bool {
 			path += "?" + url.Values{param: {m.name}}.Encode()
 		}
 	}
-	ex := g.send(ctx, true, list.Method, path, nil)
+	ex := g.Send(ctx, true, list.Method, path, nil)
 	if ex.Error != "" || ex.Status != http.StatusOK {
 		m.last = fmt.Sprintf("could not look it up by name: %s", ex.Answer())
 		return false

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/google/uuid"
@@ -134,7 +136,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 		return
 	}
 	var op string
-	ex, err := g.exchange(ctx, g.raw, method, path, body, func(r *http.Request) {
+	ex, err := g.Exchange(ctx, false, method, path, body, func(r *http.Request) {
 		prepare(r)
 		op = method + " " + path
 		if found, ferr := g.doc.Find(r); ferr == nil {
@@ -142,7 +144,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 		}
 	})
 	if op == "" { // the request could not be built
-		g.judge(verdict{check: check.IgnoredAuth, op: method + " " + path, what: what, msg: err.Error()})
+		g.Judge(wire.Verdict{Check: check.IgnoredAuth, Op: method + " " + path, What: what, Msg: err.Error()})
 		return
 	}
 	msg := ""
@@ -152,9 +154,9 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 	case ex.Status != http.StatusUnauthorized:
 		msg = fmt.Sprintf("%s was answered %d, want 401", what, ex.Status)
 	case g.cfg.Mock:
-		msg = mockGatewayError(ex.ResponseHeader["X-Request-Id"], []byte(ex.body), apierror.CodeGatewayAuth, what)
+		msg = mockGatewayError(ex.ResponseHeader["X-Request-Id"], []byte(ex.RawAnswer()), apierror.CodeGatewayAuth, what)
 	}
-	g.judge(verdict{check: check.IgnoredAuth, op: op, what: what, ex: ex, msg: msg})
+	g.Judge(wire.Verdict{Check: check.IgnoredAuth, Op: op, What: what, Ex: ex, Msg: msg})
 }
 
 // mockGatewayError says what is wrong with a gateway's refusal from a
@@ -218,5 +220,5 @@ func (g *gate) refusedCreatesChangeNothing(ctx context.Context) {
 	if diff := changes(before, after); len(diff) > 0 {
 		msg = "creates refused for their credentials changed the project: " + strings.Join(diff, "; ")
 	}
-	g.judge(verdict{check: check.IgnoredAuth, op: create.ID, what: "refused creates change nothing", ex: ex, msg: msg})
+	g.Judge(wire.Verdict{Check: check.IgnoredAuth, Op: create.ID, What: "refused creates change nothing", Ex: ex, Msg: msg})
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/dli-contract/dli-go/apierror"
@@ -31,43 +33,43 @@ func (g *gate) stateRefusals(ctx context.Context) {
 			continue
 		}
 		raw, _ := json.Marshal(body)
-		ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
-		key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)})
+		ex := g.Send(ctx, true, create.Method, g.fill(create, ""), raw)
+		key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())})
 		if acceptedAny(ex, "create") != "" || key == "" {
 			continue // the life cycles judge creates
 		}
-		shown := g.send(ctx, true, read.Method, g.fill(read, key), nil)
+		shown := g.Send(ctx, true, read.Method, g.fill(read, key), nil)
 		state := field(shown, res.State.Field)
 		for _, ref := range res.State.Refuses[state] {
 			op := g.sem.Of(ref.Operation)
 			if !g.opOn(op.ID) {
 				continue
 			}
-			ex := g.send(ctx, true, op.Method, g.fill(op, key), exampleBody(op, firstExample))
+			ex := g.Send(ctx, true, op.Method, g.fill(op, key), exampleBody(op, firstExample))
 			what := fmt.Sprintf("a %s %s refuses %s (the document)", res.Title, state, op.ID)
 			msg := refused(ex, what)
 			if msg == "" && (ex.Status != ref.Status || ref.Code != "" && errorCodeOf(ex) != ref.Code) {
 				msg = fmt.Sprintf("%s: refused %d %s, want %d %s", what, ex.Status, errorCodeOf(ex), ref.Status, ref.Code)
 			}
-			g.judge(verdict{check: check.Transitions, op: op.ID, what: what, ex: ex, msg: msg})
+			g.Judge(wire.Verdict{Check: check.Transitions, Op: op.ID, What: what, Ex: ex, Msg: msg})
 		}
 	}
 }
 
 // acceptedAny is the message for a call that should have been answered
 // with a success the operation declares, "" when it was.
-func acceptedAny(ex *Exchange, what string) string {
+func acceptedAny(ex *wire.Exchange, what string) string {
 	switch {
 	case ex.Error != "":
 		return fmt.Sprintf("%s: the request got no answer: %s", what, ex.Error)
 	case ex.Status < 200 || ex.Status > 299:
-		return fmt.Sprintf("%s was answered %d, want a success: %s", what, ex.Status, apierror.Snippet([]byte(ex.body)))
+		return fmt.Sprintf("%s was answered %d, want a success: %s", what, ex.Status, apierror.Snippet([]byte(ex.RawAnswer())))
 	}
 	return ""
 }
 
 // listedKeys are the keys of the items of a list's answer.
-func listedKeys(ex *Exchange, items, key string) []string {
+func listedKeys(ex *wire.Exchange, items, key string) []string {
 	var out []string
 	for _, it := range itemsOf(ex, items) {
 		if s, ok := it[key].(string); ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
 
@@ -140,7 +143,7 @@ type Report struct {
 	NotJudged map[string]string `json:"not_judged,omitempty"`
 	// Exchanges are every request the run sent and its answer, in the
 	// order answered, for the HAR (WriteHAR); not in the JSON report.
-	Exchanges []*Exchange `json:"-"`
+	Exchanges []*wire.Exchange `json:"-"`
 	// Skipped says what the run was not asked to do, and why: the life
 	// cycle of a kind whose create takes inputs the run was not given (a
 	// classic connection's, past its end of life). It leaves the verdict
@@ -226,18 +229,18 @@ func Run(ctx context.Context, cfg Config) Report {
 			continue
 		}
 		began := time.Now()
-		sent := g.obs.requestCount()
+		sent := g.obs.RequestCount()
 		g.startPhase(name)
 		runs[name](runCtx)
 		if g.unreached() {
 			break // one line says so, in the report
 		}
-		g.logf("· %s: %s in %s", name, count(g.obs.requestCount()-sent, "request"), time.Since(began).Round(time.Millisecond))
+		g.logf("· %s: %s in %s", name, count(g.obs.RequestCount()-sent, "request"), time.Since(began).Round(time.Millisecond))
 		if runCtx.Err() != nil && !slices.ContainsFunc(g.notRun, func(s string) bool { return strings.HasPrefix(s, name+":") }) {
 			g.notRun = append(g.notRun, fmt.Sprintf("%s: cut short, %s", name, g.stopReason()))
 		}
 	}
-	for _, op := range slices.Sorted(mapKeys(g.ops)) {
+	for _, op := range slices.Sorted(maps.Keys(g.ops)) {
 		if g.unreached() {
 			break
 		}
@@ -261,15 +264,15 @@ func Run(ctx context.Context, cfg Config) Report {
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	rep.Requests, rep.Answered = g.obs.requestCount(), g.obs.answeredCount()
+	rep.Requests, rep.Answered = g.obs.RequestCount(), g.obs.AnsweredCount()
 	rep.Violations = group(g.violations)
 	rep.Checks = map[string]CheckTally{}
 	for _, name := range check.All {
 		rep.Checks[name] = g.tally[name]
 	}
 	rep.Operations = g.ops
-	rep.Throttled = g.obs.throttledCount()
-	rep.ThrottledFor = g.throttle.waitedOut()
+	rep.Throttled = g.obs.ThrottledCount()
+	rep.ThrottledFor = g.throttle.WaitedOut()
 	if rep.Throttled > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s still throttled (429) after %s each: lower -rate-limit", count(rep.Throttled, "request"), count(g.cfg.ThrottleRetries, "retry")))
 	}
@@ -284,7 +287,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	rep.Problem = g.problem
 	rep.Summary = contract.Summary{Declared: contract.Declared(g.doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "the server's answers", Observed: true}
 	rep.Duration = time.Since(start)
-	g.scrubReport(&rep)
+	rep.Scrub(g.secrets.Scrub)
 	return rep
 }
 
@@ -300,12 +303,11 @@ type gate struct {
 	inputs map[string]string
 	free   map[string]bool
 	cov    *contract.Coverage
-	obs    *observer
-	hc     *http.Client // signs
-	raw    *http.Client // does not sign
-	c      *dli.ClientWithResponses
-	made   registry
-	kw     *keywords
+	obs    *wire.Observer
+	*wire.Sender
+	c    *dli.ClientWithResponses
+	made registry
+	kw   *keywords
 	// runNonce sets this run's sequences apart from those of an earlier
 	// run with the same seed, in the tag they put on their connections.
 	runNonce string
@@ -324,9 +326,9 @@ type gate struct {
 	ops        map[string]OperationTally
 	notRun     []string
 	skipped    []string
-	exchanges  []*Exchange // every exchange, as answered
-	secrets    secretValues
-	throttle   *throttler
+	exchanges  []*wire.Exchange // every exchange, as answered
+	secrets    wire.Secrets
+	throttle   *wire.Throttler
 	problem    string
 	// unjudged are the checks the server leaves nothing to judge, with why.
 	unjudged map[string]string
@@ -421,22 +423,16 @@ func (g *gate) setup() error {
 	if _, err := url.Parse(g.cfg.Endpoint); err != nil {
 		return fmt.Errorf("endpoint %q: %w", g.cfg.Endpoint, err)
 	}
-	lim := &limiter{clock: g.clock}
-	if g.cfg.RateLimit > 0 {
-		lim.interval = time.Duration(float64(time.Second) / g.cfg.RateLimit)
-	}
-	throttle := &throttler{next: g.network(), limit: lim, clock: g.clock, maxRetries: g.cfg.ThrottleRetries, maxWait: time.Minute,
-		attemptTimeout: g.cfg.RequestTimeout}
-	g.throttle = throttle
-	g.obs = &observer{doc: g.doc, next: throttle, coverage: g.cov, run: g, maxBody: g.cfg.MaxBody, clock: g.clock,
-		endpoint: g.cfg.Endpoint, requestTimeout: g.cfg.RequestTimeout}
+	g.throttle = &wire.Throttler{Next: g.network(), Limit: wire.NewLimiter(g.clock, g.cfg.RateLimit), Clock: g.clock,
+		MaxRetries: g.cfg.ThrottleRetries, MaxWait: time.Minute, AttemptTimeout: g.cfg.RequestTimeout}
+	g.obs = &wire.Observer{Doc: g.doc, Next: g.throttle, Coverage: g.cov, Run: g, MaxBody: g.cfg.MaxBody, Clock: g.clock,
+		Endpoint: g.cfg.Endpoint, RequestTimeout: g.cfg.RequestTimeout}
 	signing := g.signed(g.obs)
 	// No overall client timeout: each attempt at the server is bounded by
 	// RequestTimeout (in the throttler), and the waits for pacing and
 	// throttling by the run.
-	g.hc = &http.Client{Transport: signing}
-	g.raw = &http.Client{Transport: g.obs}
-	c, err := dli.NewClientWithResponses(g.cfg.Endpoint, dli.WithHTTPClient(g.hc))
+	g.Sender = &wire.Sender{Signing: &http.Client{Transport: signing}, Plain: &http.Client{Transport: g.obs}, Endpoint: g.cfg.Endpoint}
+	c, err := dli.NewClientWithResponses(g.cfg.Endpoint, dli.WithHTTPClient(g.Signing))
 	if err != nil {
 		return fmt.Errorf("endpoint %q: %w", g.cfg.Endpoint, err)
 	}
@@ -450,7 +446,7 @@ func (g *gate) unreached() bool {
 	g.mu.Lock()
 	problem := g.problem
 	g.mu.Unlock()
-	return problem != "" && g.obs.answeredCount() == 0
+	return problem != "" && g.obs.AnsweredCount() == 0
 }
 
 // count is n of a noun, the noun in n's number: "1 request", "2 requests".
@@ -515,8 +511,8 @@ func (g *gate) bounds(ctx context.Context) (runCtx context.Context, cleanup func
 }
 
 // sent counts a request of opID and notes the keywords its body covers.
-func (g *gate) sent(opID string, pathParams map[string]string, req *http.Request, body []byte) {
-	g.secrets.note(g.doc.SecretValues(body))
+func (g *gate) Sent(opID string, pathParams map[string]string, req *http.Request, body []byte) {
+	g.secrets.Note(g.doc.SecretValues(body))
 	g.kw.record(opID, pathParams, req, body)
 	g.mu.Lock()
 	t := g.ops[opID]
@@ -528,8 +524,8 @@ func (g *gate) sent(opID string, pathParams map[string]string, req *http.Request
 
 // answered notes what an answer created, for the cleanup, and keeps the
 // exchange for the HAR (Report.Exchanges).
-func (g *gate) answered(opID string, ex *Exchange, body, answer []byte) {
-	g.secrets.note(g.doc.SecretValues(answer))
+func (g *gate) Answered(opID string, ex *wire.Exchange, body, answer []byte) {
+	g.secrets.Note(g.doc.SecretValues(answer))
 	g.made.noteCreate(opID, ex, body, answer)
 	g.mu.Lock()
 	g.exchanges = append(g.exchanges, ex)

@@ -6,7 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
+
+	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
 
@@ -20,7 +21,7 @@ import (
 func (g *gate) fieldCases(ctx context.Context) {
 	cases, err := contract.FieldCases()
 	if err != nil {
-		g.judge(verdict{check: check.Positive, op: "field cases", msg: err.Error()})
+		g.Judge(wire.Verdict{Check: check.Positive, Op: "field cases", Msg: err.Error()})
 		return
 	}
 	for _, fc := range cases {
@@ -42,8 +43,8 @@ func (g *gate) fieldCases(ctx context.Context) {
 		if slices.ContainsFunc(fc.Steps, func(s contract.FieldStep) bool { return !g.opOn(g.opName(s.Method, s.PathWith(vars))) }) {
 			continue
 		}
-		log := &exchangeLog{}
-		created, problems := fc.Replay(context.WithValue(ctx, exchangeLogKey{}, log), g.hc, g.cfg.Endpoint, vars)
+		log := &wire.ExchangeLog{}
+		created, problems := fc.Replay(wire.WithLog(ctx, log), g.Signing, g.cfg.Endpoint, vars)
 		for _, id := range created {
 			g.removeCreated(ctx, "enhanced_connection", id)
 		}
@@ -51,12 +52,12 @@ func (g *gate) fieldCases(ctx context.Context) {
 		for _, p := range problems {
 			failed[p.Step] = true
 			what := fmt.Sprintf("Terraform's %s (field case %s, step %d: %s)", fc.Provider.Function, fc.File, p.Step, p.From)
-			g.judge(verdict{check: check.Positive, op: g.opName(p.Method, p.Path), what: what, ex: log.at(p.Step - 1), msg: what + ": " + p.Message})
+			g.Judge(wire.Verdict{Check: check.Positive, Op: g.opName(p.Method, p.Path), What: what, Ex: log.At(p.Step - 1), Msg: what + ": " + p.Message})
 		}
 		for i, s := range fc.Steps {
-			if i < log.len() && !failed[i+1] {
+			if i < log.Len() && !failed[i+1] {
 				what := fmt.Sprintf("Terraform's %s (field case %s, step %d: %s)", fc.Provider.Function, fc.File, i+1, s.From)
-				g.judge(verdict{check: check.Positive, op: g.opName(s.Method, s.PathWith(vars)), what: what, ex: log.at(i)})
+				g.Judge(wire.Verdict{Check: check.Positive, Op: g.opName(s.Method, s.PathWith(vars)), What: what, Ex: log.At(i)})
 			}
 		}
 	}
@@ -81,34 +82,4 @@ func (g *gate) opName(method, path string) string {
 		}
 	}
 	return method + " " + strings.SplitN(path, "?", 2)[0]
-}
-
-// exchangeLog collects the exchanges of every request sent with a context
-// that carries it, in order.
-type exchangeLog struct {
-	mu   sync.Mutex
-	list []*Exchange
-}
-
-type exchangeLogKey struct{}
-
-func (l *exchangeLog) add(ex *Exchange) {
-	l.mu.Lock()
-	l.list = append(l.list, ex)
-	l.mu.Unlock()
-}
-
-func (l *exchangeLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.list)
-}
-
-func (l *exchangeLog) at(i int) *Exchange {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if i < 0 || i >= len(l.list) {
-		return nil
-	}
-	return l.list[i]
 }

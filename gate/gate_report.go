@@ -208,3 +208,25 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	_, err := io.WriteString(w, "\n")
 	return err
 }
+
+// Scrub passes every text of the report that may quote a request or an
+// answer through sc, which hides the secrets the run saw.
+func (rep *Report) Scrub(sc func(string) string) {
+	for i := range rep.Violations {
+		v := &rep.Violations[i]
+		v.Message, v.Case, v.Group = sc(v.Message), sc(v.Case), sc(v.Group)
+		if v.Exchange != nil {
+			v.Exchange.Scrub(sc)
+		}
+	}
+	for i := range rep.Leftovers {
+		rep.Leftovers[i].LastAnswer = sc(rep.Leftovers[i].LastAnswer)
+	}
+	for i := range rep.NotRun {
+		rep.NotRun[i] = sc(rep.NotRun[i])
+	}
+	rep.Problem = sc(rep.Problem)
+	for _, ex := range rep.Exchanges {
+		ex.Scrub(sc)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dli-contract/dli-go/gate/wire"
 )
 
 // The run's traffic as HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/),
@@ -103,7 +105,7 @@ func (r Report) WriteHAR(w io.Writer) error {
 		}
 	}
 	exs := slices.Clone(r.Exchanges)
-	slices.SortStableFunc(exs, func(a, b *Exchange) int { return a.Seq - b.Seq })
+	slices.SortStableFunc(exs, func(a, b *wire.Exchange) int { return a.Seq - b.Seq })
 	f := harFile{Log: harLog{Version: "1.2", Creator: harCreator{Name: "dli-contract", Version: "1"},
 		Entries: make([]harEntry, 0, len(exs)),
 		Comment: fmt.Sprintf("contract gate against %s, seed %d; writeOnly values and credentials are redacted", r.Endpoint, r.Seed)}}
@@ -116,7 +118,7 @@ func (r Report) WriteHAR(w io.Writer) error {
 	return enc.Encode(f)
 }
 
-func harEntryOf(ex *Exchange, violations []string) harEntry {
+func harEntryOf(ex *wire.Exchange, violations []string) harEntry {
 	ms := float64(ex.Took) / float64(time.Millisecond)
 	e := harEntry{
 		StartedDateTime: ex.Started.UTC().Format(time.RFC3339Nano),
@@ -127,7 +129,7 @@ func harEntryOf(ex *Exchange, violations []string) harEntry {
 			Headers: sortedNV(ex.Header), QueryString: []harNV{}, HeadersSize: -1, BodySize: len(ex.Body)},
 		Response: harResponse{Status: ex.Status, StatusText: http.StatusText(ex.Status), HTTPVersion: "HTTP/1.1",
 			Cookies: []harNV{}, Headers: sortedNV(ex.ResponseHeader), HeadersSize: -1, BodySize: int(ex.ResponseSize),
-			Content: harContent{Size: int(ex.ResponseSize), MimeType: firstOf(ex.ResponseHeader["Content-Type"], "x-unknown"), Text: ex.shownBody}},
+			Content: harContent{Size: int(ex.ResponseSize), MimeType: firstOf(ex.ResponseHeader["Content-Type"], "x-unknown"), Text: ex.ShownAnswer()}},
 	}
 	if ex.Started.IsZero() {
 		e.StartedDateTime = time.Unix(0, 0).UTC().Format(time.RFC3339Nano)

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -28,15 +30,15 @@ import (
 // a whole, less what moves on its own), to tell whether a refusal changed
 // anything, with the exchange of the first list; an error when the
 // project could not be read whole.
-func (g *gate) snapshot(ctx context.Context) (map[string]string, *Exchange, error) {
+func (g *gate) snapshot(ctx context.Context) (map[string]string, *wire.Exchange, error) {
 	out := map[string]string{}
-	var first *Exchange
+	var first *wire.Exchange
 	for _, res := range g.kinds() {
 		list := res.Op(semantics.List)
 		if list == nil || selects(list) {
 			continue // a list of what a parameter names is no list of the project
 		}
-		ex := g.send(ctx, true, list.Method, g.listAll(list, ""), nil)
+		ex := g.Send(ctx, true, list.Method, g.listAll(list, ""), nil)
 		if first == nil {
 			first = ex
 		}
@@ -138,10 +140,10 @@ func (g *gate) negative(ctx context.Context) {
 						return
 					}
 					seen[c.Name] = true
-					ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown), marshal(c.Value))
+					ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown), marshal(c.Value))
 					// Whatever a broken server creates anyway, the
 					// registry saw, and cleanup deletes.
-					g.judge(verdict{check: check.Negative, op: op.OperationID, what: c.Name, where: c.Field, ex: ex, msg: g.invalid(ex, c.Name)})
+					g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: c.Name, Where: c.Field, Ex: ex, Msg: g.invalid(ex, c.Name)})
 				}
 			}
 		}
@@ -165,8 +167,8 @@ func (g *gate) negative(ctx context.Context) {
 					path = strings.Replace(g.fillAll(o.path, unknown), "/"+g.cfg.ProjectID+"/", "/"+bad.value+"/", 1)
 				}
 				what := fmt.Sprintf("a %s %s", p.Name, bad.what)
-				ex := g.send(ctx, true, o.method, path, body)
-				g.judge(verdict{check: check.Negative, op: op.OperationID, what: what, where: p.Name, ex: ex, msg: g.invalid(ex, what)})
+				ex := g.Send(ctx, true, o.method, path, body)
+				g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: what, Where: p.Name, Ex: ex, Msg: g.invalid(ex, what)})
 			}
 		}
 		// Each query parameter outside its schema, and empty where it has
@@ -182,8 +184,8 @@ func (g *gate) negative(ctx context.Context) {
 					return
 				}
 				q := name + "=" + url.QueryEscape(bad.value)
-				ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
-				g.judge(verdict{check: check.Negative, op: op.OperationID, what: "query " + q, where: name, ex: ex, msg: g.invalid(ex, "query "+q)})
+				ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
+				g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: name, Ex: ex, Msg: g.invalid(ex, "query "+q)})
 			}
 		}
 		if g.cfg.Mock {
@@ -195,8 +197,8 @@ func (g *gate) negative(ctx context.Context) {
 					if f.Match != "tags" || g.stopped() {
 						continue
 					}
-					ex := g.send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
-					g.judge(verdict{check: check.Negative, op: op.OperationID, what: "query " + q, where: param, ex: ex, msg: g.invalid(ex, "query "+q)})
+					ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
+					g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: param, Ex: ex, Msg: g.invalid(ex, "query "+q)})
 				}
 			}
 		}
@@ -210,8 +212,8 @@ func (g *gate) negative(ctx context.Context) {
 			continue
 		}
 		what := "a delete of a " + res.Title + " that does not exist"
-		ex := g.send(ctx, true, del.Method, g.fill(del, unknown), nil)
-		g.judge(verdict{check: check.Negative, op: del.ID, what: what, ex: ex, msg: refusedAs(ex, what, answer)})
+		ex := g.Send(ctx, true, del.Method, g.fill(del, unknown), nil)
+		g.Judge(wire.Verdict{Check: check.Negative, Op: del.ID, What: what, Ex: ex, Msg: refusedAs(ex, what, answer)})
 	}
 	if g.cfg.Mock {
 		// A list that names what it lists (an object's privileges), of an
@@ -228,8 +230,8 @@ func (g *gate) negative(ctx context.Context) {
 				continue
 			}
 			what := "a list of the " + res.Title + "s on an object of no kind a dli-mock models"
-			ex := g.send(ctx, true, list.Method, g.fill(list, "")+"?"+url.Values{selector(list): {obj}}.Encode(), nil)
-			g.judge(verdict{check: check.Negative, op: list.ID, what: what, ex: ex, msg: refusedAs(ex, what, *res.Mock.Unknown)})
+			ex := g.Send(ctx, true, list.Method, g.fill(list, "")+"?"+url.Values{selector(list): {obj}}.Encode(), nil)
+			g.Judge(wire.Verdict{Check: check.Negative, Op: list.ID, What: what, Ex: ex, Msg: refusedAs(ex, what, *res.Mock.Unknown)})
 		}
 		// What docs/mock.md says it refuses beyond the document.
 		for _, id := range g.sem.Order {
@@ -242,8 +244,8 @@ func (g *gate) negative(ctx context.Context) {
 				if g.stopped() {
 					break
 				}
-				ex := g.send(ctx, true, op.Method, g.fill(op, unknown), r.body)
-				g.judge(verdict{check: check.Negative, op: id, what: r.what, ex: ex, msg: refusedWith(ex, r.what, r.code)})
+				ex := g.Send(ctx, true, op.Method, g.fill(op, unknown), r.body)
+				g.Judge(wire.Verdict{Check: check.Negative, Op: id, What: r.what, Ex: ex, Msg: refusedWith(ex, r.what, r.code)})
 			}
 		}
 	}
@@ -256,12 +258,12 @@ func (g *gate) negative(ctx context.Context) {
 			n, chunked := max(size, -size), size < 0
 			body := []byte(`{"name":"contract_big"` + strings.Repeat(" ", n-len(`{"name":"contract_big"}`)) + `}`)
 			what := fmt.Sprintf("a body of %d bytes", n)
-			var ex *Exchange
+			var ex *wire.Exchange
 			if chunked {
 				what += ", its length not declared"
-				ex = g.sendChunked(ctx, create.Method, g.fill(create, ""), body)
+				ex = g.SendChunked(ctx, create.Method, g.fill(create, ""), body)
 			} else {
-				ex = g.send(ctx, true, create.Method, g.fill(create, ""), body)
+				ex = g.Send(ctx, true, create.Method, g.fill(create, ""), body)
 			}
 			msg := refused(ex, what)
 			too := ex.Status == http.StatusRequestEntityTooLarge
@@ -271,12 +273,12 @@ func (g *gate) negative(ctx context.Context) {
 			case msg == "" && too && errorCodeOf(ex) != apierror.CodeBadParameter:
 				msg = fmt.Sprintf("%s was refused 413 %s; a dli-mock refuses it 413 %s", what, errorCodeOf(ex), apierror.CodeBadParameter)
 			}
-			g.judge(verdict{check: check.Negative, op: create.ID, what: what, ex: ex, msg: msg})
+			g.Judge(wire.Verdict{Check: check.Negative, Op: create.ID, What: what, Ex: ex, Msg: msg})
 		}
 	}
 	after, ex, afterErr := g.snapshot(ctx)
 	what := "the project's resources before and after the invalid requests"
-	op := undeclaredRoute
+	op := wire.UndeclaredRoute
 	if ex != nil {
 		op = g.opNamed(ex)
 	}
@@ -285,9 +287,9 @@ func (g *gate) negative(ctx context.Context) {
 		// Not knowing what the project held is no evidence either way.
 		g.notJudged(check.Unchanged, fmt.Sprintf("the project could not be listed whole (%v)", firstErr(beforeErr, afterErr)))
 	case len(diff) > 0:
-		g.judge(verdict{check: check.Unchanged, op: op, what: what, ex: ex, msg: "the resources of the project changed while the server refused (or should have refused) invalid requests: " + strings.Join(diff, "; ")})
+		g.Judge(wire.Verdict{Check: check.Unchanged, Op: op, What: what, Ex: ex, Msg: "the resources of the project changed while the server refused (or should have refused) invalid requests: " + strings.Join(diff, "; ")})
 	default:
-		g.judge(verdict{check: check.Unchanged, op: op, what: what, ex: ex})
+		g.Judge(wire.Verdict{Check: check.Unchanged, Op: op, What: what, Ex: ex})
 	}
 }
 

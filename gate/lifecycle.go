@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/dli-contract/dli-go/semantics"
@@ -128,16 +130,16 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	}
 	name := str(body[res.Name])
 	raw, _ := json.Marshal(body)
-	ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
+	ex := g.Send(ctx, true, create.Method, g.fill(create, ""), raw)
 	what := "create " + firstOf(name, "a "+res.Title)
 	msg := acceptedAs(ex, create, what)
 	key := ""
 	if msg == "" {
-		if key, _ = create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)}); key == "" {
+		if key, _ = create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())}); key == "" {
 			msg = fmt.Sprintf("the create's answer has no key at %s", create.Key)
 		}
 	}
-	g.judge(verdict{check: check.Availability, op: create.ID, what: what, ex: ex, msg: msg})
+	g.Judge(wire.Verdict{Check: check.Availability, Op: create.ID, What: what, Ex: ex, Msg: msg})
 	if msg != "" {
 		return
 	}
@@ -153,7 +155,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	case msg == "" && res.Name != "" && rd.field(res.Name) != name:
 		msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Name, rd.field(res.Name), name)
 	}
-	g.judge(verdict{check: check.Availability, op: read.ID, what: "the " + res.Title + " just created", where: "/" + res.Key, ex: rd.ex, msg: msg})
+	g.Judge(wire.Verdict{Check: check.Availability, Op: read.ID, What: "the " + res.Title + " just created", Where: "/" + res.Key, Ex: rd.ex, Msg: msg})
 	if msg == "" {
 		g.lived = append(g.lived, made{res: res, id: key})
 	}
@@ -163,12 +165,12 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	}
 
 	if list := res.Op(semantics.List); list != nil {
-		ex = g.send(ctx, true, list.Method, g.listAll(list, name), nil)
+		ex = g.Send(ctx, true, list.Method, g.listAll(list, name), nil)
 		msg = accepted(ex, http.StatusOK, "list")
 		if msg == "" && !slices.Contains(listedKeys(ex, list.Items, res.Key), key) {
 			msg = fmt.Sprintf("the list lacks the %s %s just created", res.Title, key)
 		}
-		g.judge(verdict{check: check.Availability, op: list.ID, what: "the " + res.Title + " just created", where: list.Items, ex: ex, msg: msg})
+		g.Judge(wire.Verdict{Check: check.Availability, Op: list.ID, What: "the " + res.Title + " just created", Where: list.Items, Ex: ex, Msg: msg})
 	}
 
 	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
@@ -180,8 +182,8 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	for _, id := range g.sem.Order {
 		if op := g.sem.Of(id); op.Resource == res.Kind && op != read && op.Method == http.MethodGet && op.Role != semantics.List && op.Role != semantics.Read && g.opOn(id) {
 			what := "a call that reads the " + res.Title
-			ex := g.send(ctx, true, op.Method, g.fill(op, key), nil)
-			g.judge(verdict{check: check.Positive, op: op.ID, what: what, ex: ex, msg: accepted(ex, http.StatusOK, what)})
+			ex := g.Send(ctx, true, op.Method, g.fill(op, key), nil)
+			g.Judge(wire.Verdict{Check: check.Positive, Op: op.ID, What: what, Ex: ex, Msg: accepted(ex, http.StatusOK, what)})
 		}
 	}
 
@@ -193,7 +195,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	}
 	del := res.Op(semantics.Delete)
 	others := g.witnesses(ctx, res, key)
-	ex = g.send(ctx, true, del.Method, g.fill(del, key), nil)
+	ex = g.Send(ctx, true, del.Method, g.fill(del, key), nil)
 	if acceptedAny(ex, "delete") != "" || g.stopped() {
 		return // the cleanup judges, and reports, a delete refused
 	}
@@ -203,7 +205,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	if msg == "" && res.Deleted.State != "" {
 		msg = states.move(res.Title, key, rd.field(res.State.Field), func(from, to string) bool { return movesTo(res.State, from, to) })
 	}
-	g.judge(verdict{check: check.UseAfterFree, op: rd.op.ID, what: "a " + res.Title + " just deleted", ex: rd.ex, msg: msg})
+	g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: rd.op.ID, What: "a " + res.Title + " just deleted", Ex: rd.ex, Msg: msg})
 	if hooks.afterDelete != nil && !g.stopped() {
 		hooks.afterDelete(ctx, g, key)
 	}
@@ -213,14 +215,14 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	// Still read, it must refuse any change.
 	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
 		what := "a change to a deleted " + res.Title
-		ex := g.send(ctx, true, update.Method, g.fill(update, key), exampleBody(update, richestExample))
-		g.judge(verdict{check: check.UseAfterFree, op: update.ID, what: what, ex: ex, msg: refused(ex, what)})
+		ex := g.Send(ctx, true, update.Method, g.fill(update, key), exampleBody(update, richestExample))
+		g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: update.ID, What: what, Ex: ex, Msg: refused(ex, what)})
 	}
 	for _, child := range g.childrenOf(res) {
 		if c := child.Op(semantics.Create); c != nil && g.opOn(c.ID) {
 			what := fmt.Sprintf("a %s on a deleted %s", child.Title, res.Title)
-			ex := g.send(ctx, true, c.Method, g.fillUnder(c, key, ""), exampleBody(c, richestExample))
-			g.judge(verdict{check: check.UseAfterFree, op: c.ID, what: what, ex: ex, msg: refused(ex, what)})
+			ex := g.Send(ctx, true, c.Method, g.fillUnder(c, key, ""), exampleBody(c, richestExample))
+			g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: c.ID, What: what, Ex: ex, Msg: refused(ex, what)})
 		}
 	}
 }
@@ -267,16 +269,16 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 		}
 		for _, m := range moves {
 			if m != "" {
-				g.judge(verdict{check: check.Transitions, op: read.ID, what: "states while the " + title + " settles", ex: ex, msg: m})
+				g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "states while the " + title + " settles", Ex: ex, Msg: m})
 			}
 		}
 		if g.cfg.Mock && hooks.mock != nil {
-			g.judge(verdict{check: check.Transitions, op: read.ID, what: "a dli-mock's " + title + " while it settles", ex: ex, msg: hooks.mock(got)})
+			g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "a dli-mock's " + title + " while it settles", Ex: ex, Msg: hooks.mock(got)})
 		}
 		if len(waiting) == 0 && len(partsWaiting) == 0 {
-			g.judge(verdict{check: check.Transitions, op: read.ID, what: "the " + title + " settles", ex: ex})
+			g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "the " + title + " settles", Ex: ex})
 			if parts != nil && g.cfg.Mock && parts.ended != nil {
-				g.judge(verdict{check: check.Transitions, op: read.ID, what: "how a dli-mock's " + parts.what + " end", ex: ex, msg: parts.ended(got)})
+				g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "how a dli-mock's " + parts.what + " end", Ex: ex, Msg: parts.ended(got)})
 			}
 			return
 		}
@@ -287,7 +289,7 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 			} else {
 				msg = parts.still(partsWaiting, g.cfg.Settle.String())
 			}
-			g.judge(verdict{check: check.Transitions, op: read.ID, what: "the " + title + " settles", where: where, ex: ex, msg: msg})
+			g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "the " + title + " settles", Where: where, Ex: ex, Msg: msg})
 			g.didNotSettle(what, msg, false)
 			return
 		}
@@ -308,9 +310,9 @@ func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, u
 	withKey(update, change, key)
 	raw, _ := json.Marshal(change)
 	what := "an update " + string(g.doc.Redact(update.ID, raw))
-	ex := g.send(ctx, true, update.Method, g.fill(update, key), raw)
+	ex := g.Send(ctx, true, update.Method, g.fill(update, key), raw)
 	msg := acceptedAs(ex, update, what)
-	g.judge(verdict{check: check.Positive, op: update.ID, what: what, ex: ex, msg: msg})
+	g.Judge(wire.Verdict{Check: check.Positive, Op: update.ID, What: what, Ex: ex, Msg: msg})
 	if msg != "" {
 		return
 	}
@@ -328,7 +330,7 @@ func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, u
 			where = "/" + k
 		}
 	}
-	g.judge(verdict{check: check.Availability, op: rd.op.ID, what: "the fields just written", where: where, ex: ex, msg: msg})
+	g.Judge(wire.Verdict{Check: check.Availability, Op: rd.op.ID, What: "the fields just written", Where: where, Ex: ex, Msg: msg})
 }
 
 // childLifeCycle adds a sub-resource under parent and removes it again.
@@ -340,26 +342,26 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 	}
 	raw, _ := json.Marshal(body)
 	what := "adding a " + child.Title
-	ex := g.send(ctx, true, create.Method, g.fillUnder(create, parent, ""), raw)
+	ex := g.Send(ctx, true, create.Method, g.fillUnder(create, parent, ""), raw)
 	msg := acceptedAs(ex, create, what)
-	g.judge(verdict{check: check.Positive, op: create.ID, what: what, ex: ex, msg: msg})
-	key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)})
+	g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: msg})
+	key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())})
 	if read := child.Op(semantics.Read); msg == "" && key != "" && read != nil && g.opOn(read.ID) {
 		what := "the " + child.Title + " just added"
-		ex := g.send(ctx, true, read.Method, g.fillUnder(read, parent, key), nil)
+		ex := g.Send(ctx, true, read.Method, g.fillUnder(read, parent, key), nil)
 		msg := accepted(ex, http.StatusOK, "read of "+what)
 		if got := field(ex, child.Key); msg == "" && got != "" && got != key {
 			msg = fmt.Sprintf("read of %s answered %s %q, want %q", what, child.Key, got, key)
 		}
-		g.judge(verdict{check: check.Availability, op: read.ID, what: what, ex: ex, msg: msg})
+		g.Judge(wire.Verdict{Check: check.Availability, Op: read.ID, What: what, Ex: ex, Msg: msg})
 		g.readUnknownChild(ctx, child, read, parent, key)
 	}
 	if msg != "" || key == "" || del == nil || !g.opOn(del.ID) {
 		return
 	}
 	what = "deleting the " + child.Title
-	ex = g.send(ctx, true, del.Method, g.fillUnder(del, parent, key), nil)
-	g.judge(verdict{check: check.Positive, op: del.ID, what: what, ex: ex, msg: acceptedAs(ex, del, what)})
+	ex = g.Send(ctx, true, del.Method, g.fillUnder(del, parent, key), nil)
+	g.Judge(wire.Verdict{Check: check.Positive, Op: del.ID, What: what, Ex: ex, Msg: acceptedAs(ex, del, what)})
 }
 
 // readUnknownChild reads a child of key's shape that does not exist under
@@ -374,12 +376,12 @@ func (g *gate) readUnknownChild(ctx context.Context, child *semantics.Resource, 
 		return
 	}
 	what := "a read of a " + child.Title + " that does not exist"
-	ex := g.send(ctx, true, read.Method, g.fillUnder(read, parent, unknownLike([]string{key})), nil)
-	g.judge(verdict{check: check.Negative, op: read.ID, what: what, ex: ex, msg: refusedAs(ex, what, answer)})
+	ex := g.Send(ctx, true, read.Method, g.fillUnder(read, parent, unknownLike([]string{key})), nil)
+	g.Judge(wire.Verdict{Check: check.Negative, Op: read.ID, What: what, Ex: ex, Msg: refusedAs(ex, what, answer)})
 	if g.cfg.Mock && child.Mock != nil && child.Mock.Unknown != nil {
 		what := "a read of the " + child.Title + " just added under another " + g.sem.Resources[child.Parent].Title
-		ex := g.send(ctx, true, read.Method, g.fillUnder(read, parent+"_other", key), nil)
-		g.judge(verdict{check: check.Negative, op: read.ID, what: what, ex: ex, msg: refusedAs(ex, what, answer)})
+		ex := g.Send(ctx, true, read.Method, g.fillUnder(read, parent+"_other", key), nil)
+		g.Judge(wire.Verdict{Check: check.Negative, Op: read.ID, What: what, Ex: ex, Msg: refusedAs(ex, what, answer)})
 	}
 }
 
@@ -409,7 +411,7 @@ func (g *gate) listAll(list *semantics.Operation, name string) string {
 
 // acceptedAs is the message for a call that should have been answered
 // with the success its operation declares first, "" when it was.
-func acceptedAs(ex *Exchange, op *semantics.Operation, what string) string {
+func acceptedAs(ex *wire.Exchange, op *semantics.Operation, what string) string {
 	ok := successesOf(op)
 	switch {
 	case len(ok) == 0:
@@ -562,6 +564,6 @@ func (g *gate) witnessesHold(ctx context.Context, ws []witness, what string) {
 		case w.res.State != nil && !movesTo(w.res.State, w.state, state):
 			msg = fmt.Sprintf("%s changed the %s %s: its %s was %s before, %s after", what, w.res.Title, w.key, w.res.State.Field, w.state, state)
 		}
-		g.judge(verdict{check: check.Availability, op: rd.op.ID, what: "another resource, after " + what, ex: ex, msg: msg})
+		g.Judge(wire.Verdict{Check: check.Availability, Op: rd.op.ID, What: "another resource, after " + what, Ex: ex, Msg: msg})
 	}
 }

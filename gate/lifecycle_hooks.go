@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/dli-contract/dli-go/apierror"
@@ -139,16 +141,16 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 		return
 	}
 	if pools := strings_(body["elastic_resource_pools"]); len(pools) > 0 {
-		cctx, ex := track(ctx)
+		cctx, ex := wire.Track(ctx)
 		_, _ = g.c.AssociateQueueToEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: pools[:1]})
 		g.judgeRefusal(check.Negative, ex, "binding a pool bound already (docs/mock.md)", apierror.CodeAlreadyExists)
 	}
-	cctx, ex := track(ctx)
+	cctx, ex := wire.Track(ctx)
 	_, _ = g.c.DisassociateQueueFromEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: []string{"contract_not_bound"}})
 	g.judgeRefusal(check.Negative, ex, "unbinding a pool not bound (docs/mock.md)", apierror.CodeBadParameter)
 
-	grant := func(action dli.AuthorizationRequestAction, project *string, privileges ...string) *Exchange {
-		cctx, ex := track(ctx)
+	grant := func(action dli.AuthorizationRequestAction, project *string, privileges ...string) *wire.Exchange {
+		cctx, ex := wire.Track(ctx)
 		_, _ = g.c.RunAuthorizationActionWithResponse(cctx, g.cfg.ProjectID, dli.AuthorizationRequest{Action: action, ProjectID: project,
 			Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: privileges}}})
 		return ex
@@ -162,7 +164,7 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 	ex = grant("update", &grantee, "SHOW_PRIVILEGES")
 	msg := acceptedAny(ex, "an update of a grant")
 	if msg == "" {
-		cctx, shown := track(ctx)
+		cctx, shown := wire.Track(ctx)
 		priv, _ := g.c.ShowEnhancedConnectionPrivilegeWithResponse(cctx, g.cfg.ProjectID, id)
 		ex = shown
 		var got []string
@@ -177,7 +179,7 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 			msg = fmt.Sprintf("after an update to [SHOW_PRIVILEGES] of a grant of [BIND_QUEUE], the project holds %v; an update replaces (the document)", got)
 		}
 	}
-	g.judge(verdict{check: check.Availability, op: g.opNamed(ex), what: "an update of a grant replaces its privileges", ex: ex, msg: msg})
+	g.Judge(wire.Verdict{Check: check.Availability, Op: g.opNamed(ex), What: "an update of a grant replaces its privileges", Ex: ex, Msg: msg})
 	grant("revoke", &grantee, "SHOW_PRIVILEGES")
 }
 
@@ -188,7 +190,7 @@ func grantOnDeleted(ctx context.Context, g *gate, id string) {
 		return
 	}
 	grantee := g.mockValue("project")
-	cctx, ex := track(ctx)
+	cctx, ex := wire.Track(ctx)
 	_, _ = g.c.RunAuthorizationActionWithResponse(cctx, g.cfg.ProjectID, dli.AuthorizationRequest{Action: "grant", ProjectID: &grantee,
 		Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: []string{"BIND_QUEUE"}}}})
 	g.judgeRefusal(check.UseAfterFree, ex, "a grant on a deleted connection (docs/mock.md)", apierror.CodeBadParameter)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/gate/check"
 )
 
@@ -36,8 +38,8 @@ func (g *gate) askTheMock(ctx context.Context) {
 	}
 	resp, err := network.RoundTrip(req)
 	if err != nil {
-		if cannotConnect(err) {
-			g.abort(cannotReach(g.cfg.Endpoint, err))
+		if wire.CannotConnect(err) {
+			g.Abort(wire.CannotReach(g.cfg.Endpoint, err))
 		}
 		return // the run's own requests say the rest
 	}
@@ -50,7 +52,7 @@ func (g *gate) askTheMock(ctx context.Context) {
 	isMock := json.Unmarshal(body, &info) == nil && info.Server == "dli-mock"
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
-		g.abort(fmt.Sprintf("the dli-mock at %s checks credentials and refused the run's (%s): give the run the ones the mock was started with "+
+		g.Abort(fmt.Sprintf("the dli-mock at %s checks credentials and refused the run's (%s): give the run the ones the mock was started with "+
 			"(%s and %s, or %s)", g.cfg.Endpoint, CredentialsKind(g.cfg.Credentials), EnvAK, EnvSK, EnvToken))
 	case resp.StatusCode != http.StatusOK || !isMock:
 		g.logf("· -mock: %s does not answer GET /_mock/info as a dli-mock does (%d); it is held to docs/mock.md all the same", g.cfg.Endpoint, resp.StatusCode)

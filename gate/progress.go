@@ -26,7 +26,7 @@ type progress struct {
 // startPhase notes that a phase began.
 func (g *gate) startPhase(name string) {
 	now := g.clock.Now()
-	sent := g.obs.requestCount()
+	sent := g.obs.RequestCount()
 	p := &g.progress
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -44,7 +44,7 @@ func (g *gate) atSequence(which string) {
 // tick prints where the phase is when it last did so progressEvery ago.
 func (g *gate) tick() {
 	now := g.clock.Now()
-	sent := g.obs.requestCount()
+	sent := g.obs.RequestCount()
 	p := &g.progress
 	p.mu.Lock()
 	if p.phase == "" || now.Sub(p.last) < progressEvery {

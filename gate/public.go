@@ -1,6 +1,9 @@
 package gate
 
-import "github.com/dli-contract/dli-go/gate/check"
+import (
+	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/wire"
+)
 
 // The checks, named as package check names them, for the callers of Run.
 const (
@@ -25,3 +28,7 @@ var AllChecks = check.All
 
 // CheckDescriptions is the list of checks, one a line, for -h.
 func CheckDescriptions() string { return check.Descriptions() }
+
+// Exchange is a request the run sent and its answer, as a report shows
+// them; package wire records them.
+type Exchange = wire.Exchange

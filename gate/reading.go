@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/semantics"
 )
 
@@ -16,7 +18,7 @@ import (
 // authentication), by the list filtered by exactly its key.
 type reading struct {
 	op *semantics.Operation
-	ex *Exchange
+	ex *wire.Exchange
 	// got is the resource as read: the read's answer, or its item of the
 	// filtered list; nil when the answer holds none.
 	got map[string]any
@@ -27,18 +29,18 @@ type reading struct {
 // readOne reads the resource of res keyed key.
 func (g *gate) readOne(ctx context.Context, res *semantics.Resource, key string) reading {
 	if read := res.Op(semantics.Read); read != nil {
-		ex := g.send(ctx, true, read.Method, g.fill(read, key), nil)
+		ex := g.Send(ctx, true, read.Method, g.fill(read, key), nil)
 		r := reading{op: read, ex: ex}
 		if ex.Status == http.StatusOK {
-			_ = json.Unmarshal([]byte(ex.body), &r.got)
+			_ = json.Unmarshal([]byte(ex.RawAnswer()), &r.got)
 		}
 		return r
 	}
 	list, param := res.ReadByList()
 	if list == nil {
-		return reading{ex: &Exchange{Error: "the document gives no way to read a " + res.Title}}
+		return reading{ex: &wire.Exchange{Error: "the document gives no way to read a " + res.Title}}
 	}
-	ex := g.send(ctx, true, list.Method, g.fill(list, "")+"?"+url.Values{param: {key}}.Encode(), nil)
+	ex := g.Send(ctx, true, list.Method, g.fill(list, "")+"?"+url.Values{param: {key}}.Encode(), nil)
 	r := reading{op: list, ex: ex, byList: true}
 	if ex.Status == http.StatusOK {
 		for _, it := range itemsOf(ex, list.Items) {

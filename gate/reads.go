@@ -20,7 +20,7 @@ func (g *gate) readOnly(ctx context.Context) {
 	unknown := uuid.NewString()
 	for _, res := range g.kinds() {
 		if list := res.Op(semantics.List); list != nil {
-			ex := g.send(ctx, true, list.Method, g.fill(list, ""), nil)
+			ex := g.Send(ctx, true, list.Method, g.fill(list, ""), nil)
 			if items := itemsOf(ex, list.Items); ex.Status == http.StatusOK && len(items) > 0 {
 				if key := str(items[0][res.Key]); key != "" {
 					g.readsOf(ctx, res, key)
@@ -35,7 +35,7 @@ func (g *gate) readOnly(ctx context.Context) {
 func (g *gate) readsOf(ctx context.Context, res *semantics.Resource, key string) {
 	for _, id := range g.sem.Order {
 		if op := g.sem.Of(id); op.Resource == res.Kind && op.Method == http.MethodGet && op.Role != semantics.List && op.KeyExpr != nil {
-			g.send(ctx, true, op.Method, g.fill(op, key), nil)
+			g.Send(ctx, true, op.Method, g.fill(op, key), nil)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/dli-contract/dli-go/auth"
@@ -19,7 +21,7 @@ import (
 // ReplayResult is a recorded request sent again and what the document
 // says of the answer now.
 type ReplayResult struct {
-	Exchange Exchange
+	Exchange wire.Exchange
 	// Problems is what breaks the contract in the new answer; none when it
 	// now conforms.
 	Problems []string
@@ -70,7 +72,7 @@ func Replay(ctx context.Context, v Violation, creds auth.Credentials, network ht
 		rt = auth.NewTransport(creds, network)
 	}
 	out := ReplayResult{}
-	out.Exchange.record(req, []byte(rec.Body))
+	out.Exchange.Record(req, []byte(rec.Body))
 	out.Exchange.Signed = rec.Signed
 	resp, err := rt.RoundTrip(req)
 	if err != nil {
@@ -83,7 +85,7 @@ func Replay(ctx context.Context, v Violation, creds auth.Credentials, network ht
 	if err != nil {
 		return out, fmt.Errorf("reading the answer: %w", err)
 	}
-	out.Exchange.answered(resp, respBody, int64(len(respBody)))
+	out.Exchange.SetAnswer(resp, respBody, int64(len(respBody)))
 	probe, _ := http.NewRequest(rec.Method, rec.URL, bytes.NewReader([]byte(rec.Body)))
 	for k, val := range rec.Header {
 		probe.Header.Set(k, val)

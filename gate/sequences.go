@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -46,7 +48,7 @@ type seqRun struct {
 	run     int
 	steps   []string
 	unsure  bool // a call got no answer: the model can no longer tell
-	last    *Exchange
+	last    *wire.Exchange
 	failure string
 	kind    string
 	created []string
@@ -176,7 +178,7 @@ func (g *gate) sequences(ctx context.Context) {
 		for i, s := range worst.steps {
 			steps[i] = fmt.Sprintf("%d. %s", i+1, s)
 		}
-		g.judge(verdict{check: check.Model, op: opOf(worst.last), what: fmt.Sprintf("a generated sequence of %d calls, shrunk (replay: -seed %d)", len(worst.steps), g.seed), ex: worst.last, msg: worst.failure + "\n      steps:\n        " + strings.Join(steps, "\n        ")})
+		g.Judge(wire.Verdict{Check: check.Model, Op: opOf(worst.last), What: fmt.Sprintf("a generated sequence of %d calls, shrunk (replay: -seed %d)", len(worst.steps), g.seed), Ex: worst.last, Msg: worst.failure + "\n      steps:\n        " + strings.Join(steps, "\n        ")})
 		return
 	}
 	if tb.failed && worst == nil {
@@ -186,11 +188,11 @@ func (g *gate) sequences(ctx context.Context) {
 		return
 	}
 	if !tb.failed {
-		g.judge(verdict{check: check.Model, op: "sequences", what: count(runs, "generated sequence")})
+		g.Judge(wire.Verdict{Check: check.Model, Op: "sequences", What: count(runs, "generated sequence")})
 	}
 }
 
-func opOf(ex *Exchange) string {
+func opOf(ex *wire.Exchange) string {
 	if ex == nil {
 		return "sequences"
 	}
@@ -465,7 +467,7 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 	if raw != nil {
 		desc += " " + string(r.g.doc.Redact(op.op.OperationID, raw))
 	}
-	ex := r.g.send(r.ctx, true, op.method, path, raw)
+	ex := r.g.Send(r.ctx, true, op.method, path, raw)
 	r.last = ex
 	r.step("%s → %s", desc, ex.Answer())
 	switch {
@@ -477,7 +479,7 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 		r.t.Skip("no answer")
 	}
 	var resp map[string]any
-	_ = json.Unmarshal([]byte(ex.body), &resp)
+	_ = json.Unmarshal([]byte(ex.RawAnswer()), &resp)
 	accepted := ex.Status >= 200 && ex.Status < 300
 	switch {
 	case ex.Status >= 500:
@@ -497,7 +499,7 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 	}
 	if d := r.g.sem.Of(op.op.OperationID); accepted && d != nil && d.Role == semantics.Create && r.g.sem.Resources[d.Resource].Parent == "" {
 		// Whatever the model expected, cleanup deletes it.
-		if key, _ := d.KeyExpr.Eval(semantics.Call{PathParams: pathParams, Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)}); key != "" {
+		if key, _ := d.KeyExpr.Eval(semantics.Call{PathParams: pathParams, Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())}); key != "" {
 			r.created = append(r.created, key)
 		}
 	}
@@ -892,13 +894,13 @@ func (r *seqRun) list(q url.Values) ([]map[string]any, bool) {
 		q.Set("limit", "0")
 	}
 	list := r.g.sem.Resources["enhanced_connection"].Op(semantics.List)
-	ex := r.g.send(r.ctx, true, list.Method, r.g.fill(list, "")+"?"+q.Encode(), nil)
+	ex := r.g.Send(r.ctx, true, list.Method, r.g.fill(list, "")+"?"+q.Encode(), nil)
 	r.last = ex
 	if ex.Throttled || ex.Error != "" || ex.Status != 200 {
 		return nil, false
 	}
 	var page map[string]any
-	if json.Unmarshal([]byte(ex.body), &page) != nil {
+	if json.Unmarshal([]byte(ex.RawAnswer()), &page) != nil {
 		return nil, false
 	}
 	return objects(page["connections"]), true
@@ -910,7 +912,7 @@ func (r *seqRun) compareShown(id string) {
 		return
 	}
 	var got map[string]any
-	_ = json.Unmarshal([]byte(r.last.body), &got)
+	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &got)
 	if diffs := r.m.compareConn(c, got); len(diffs) > 0 {
 		r.fail("show answers a connection unlike the model", "show answers connection %s (%s) unlike the model: %s", id, c.name, strings.Join(diffs, "; "))
 	}
@@ -922,7 +924,7 @@ func (r *seqRun) comparePrivileges(id string) {
 		return
 	}
 	var got map[string]any
-	_ = json.Unmarshal([]byte(r.last.body), &got)
+	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &got)
 	have := listedBy(objects(got["privileges"]), func(p map[string]any) string {
 		return firstOf(str(p["project_id"]), str(p["applicant_project_id"]))
 	})
@@ -946,7 +948,7 @@ func (r *seqRun) compareUserPrivileges(list *semantics.Operation, obj string) {
 	}
 	items := itemsOf(r.last, list.Items)
 	var got map[string]any
-	_ = json.Unmarshal([]byte(r.last.body), &got)
+	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &got)
 	var diffs []string
 	if n, ok := got["count"].(float64); ok && int(n) != len(items) {
 		diffs = append(diffs, fmt.Sprintf("count is %v for %d items", n, len(items)))

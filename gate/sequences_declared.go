@@ -54,7 +54,7 @@ func (r *seqRun) seeThing(res *semantics.Resource, key string) {
 		return
 	}
 	var got map[string]any
-	_ = json.Unmarshal([]byte(r.last.body), &got)
+	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &got)
 	if diffs := r.m.seeThing(t, got); len(diffs) > 0 {
 		r.fail("a "+res.Title+" read unlike the model", "%s %s reads unlike the model: %s", res.Title, key, strings.Join(diffs, "; "))
 	}
@@ -108,7 +108,7 @@ func (r *seqRun) listThings(res *semantics.Resource, list *semantics.Operation) 
 		if len(q) > 0 {
 			path += "?" + q.Encode()
 		}
-		ex := r.g.send(r.ctx, true, list.Method, path, nil)
+		ex := r.g.Send(r.ctx, true, list.Method, path, nil)
 		r.last = ex
 		r.step("%s%s → %s", list.ID, strings.TrimPrefix(path, r.g.fill(list, "")), ex.Answer())
 		if ex.Throttled || ex.Error != "" || ex.Status != 200 {
@@ -169,7 +169,7 @@ func (r *seqRun) settleThings(res *semantics.Resource) {
 	read := res.Op(semantics.Read)
 	for _, t := range waiting {
 		for {
-			ex := r.g.send(r.ctx, true, read.Method, r.g.fill(read, t.key), nil)
+			ex := r.g.Send(r.ctx, true, read.Method, r.g.fill(read, t.key), nil)
 			r.last = ex
 			if ex.Throttled || ex.Error != "" || ex.Status != 200 {
 				return
@@ -220,7 +220,7 @@ func (r *seqRun) listFiltered(res *semantics.Resource, list *semantics.Operation
 	if list.Paging != nil && list.Paging.All != nil {
 		q.Set(list.Paging.Limit, fmt.Sprint(*list.Paging.All))
 	}
-	ex := r.g.send(r.ctx, true, list.Method, r.g.fill(list, "")+"?"+q.Encode(), nil)
+	ex := r.g.Send(r.ctx, true, list.Method, r.g.fill(list, "")+"?"+q.Encode(), nil)
 	r.last = ex
 	r.step("%s ?%s → %s", list.ID, q.Encode(), ex.Answer())
 	if ex.Throttled || ex.Error != "" {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/google/uuid"
@@ -37,27 +39,22 @@ func (g *gate) undeclared(ctx context.Context) {
 			if m != http.MethodGet && m != http.MethodDelete {
 				body = []byte(`{}`)
 			}
-			ex := g.send(ctx, true, m, filled, body)
-			g.judge(verdict{check: check.Unsupported, op: undeclaredRoute, what: m + " " + path, ex: ex, msg: g.refusedAsUnknownRoute(ex)})
+			ex := g.Send(ctx, true, m, filled, body)
+			g.Judge(wire.Verdict{Check: check.Unsupported, Op: wire.UndeclaredRoute, What: m + " " + path, Ex: ex, Msg: g.refusedAsUnknownRoute(ex)})
 		}
 	}
 	if g.stopped() {
 		return
 	}
 	path := "/v2.0/{project_id}/datasource/no-such-resource"
-	ex := g.send(ctx, true, http.MethodGet, g.fillAll(path, unknown), nil)
-	g.judge(verdict{check: check.Unsupported, op: undeclaredRoute, what: "GET " + path, ex: ex, msg: g.refusedAsUnknownRoute(ex)})
+	ex := g.Send(ctx, true, http.MethodGet, g.fillAll(path, unknown), nil)
+	g.Judge(wire.Verdict{Check: check.Unsupported, Op: wire.UndeclaredRoute, What: "GET " + path, Ex: ex, Msg: g.refusedAsUnknownRoute(ex)})
 }
-
-// undeclaredRoute names, in reports, a request to a method and path the
-// document does not declare: one name, so that a server that answers them
-// all alike is one line, not one per route (the request shows which).
-const undeclaredRoute = "undeclared route"
 
 // refusedAsUnknownRoute is what is wrong with the answer to a route the
 // document does not declare: any 4xx will do; a dli-mock answers as API
 // Gateway does, 404 APIGW.0101, which docs/mock.md says.
-func (g *gate) refusedAsUnknownRoute(ex *Exchange) string {
+func (g *gate) refusedAsUnknownRoute(ex *wire.Exchange) string {
 	const what = "a route the document does not declare"
 	if msg := refused(ex, what); msg != "" {
 		return msg
@@ -68,7 +65,7 @@ func (g *gate) refusedAsUnknownRoute(ex *Exchange) string {
 	if ex.Status != http.StatusNotFound {
 		return fmt.Sprintf("%s was answered %d; a dli-mock answers an unknown route 404 %s as API Gateway does", what, ex.Status, apierror.CodeGatewayNoAPI)
 	}
-	return mockGatewayError(ex.ResponseHeader["X-Request-Id"], []byte(ex.body), apierror.CodeGatewayNoAPI, what)
+	return mockGatewayError(ex.ResponseHeader["X-Request-Id"], []byte(ex.RawAnswer()), apierror.CodeGatewayNoAPI, what)
 }
 
 // fillAll fills every parameter of a path template: the project with the

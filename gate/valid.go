@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/wire"
+
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -36,9 +38,9 @@ func (g *gate) positive(ctx context.Context) {
 					return
 				}
 				q := g.validQuery(res, list)
-				ex := g.send(ctx, true, list.Method, g.fill(list, "")+"?"+q.Encode(), nil)
+				ex := g.Send(ctx, true, list.Method, g.fill(list, "")+"?"+q.Encode(), nil)
 				what := "valid query ?" + q.Encode()
-				g.judge(verdict{check: check.Positive, op: list.ID, what: what, ex: ex, msg: accepted(ex, http.StatusOK, what)})
+				g.Judge(wire.Verdict{Check: check.Positive, Op: list.ID, What: what, Ex: ex, Msg: accepted(ex, http.StatusOK, what)})
 			}
 		}
 	}
@@ -66,10 +68,10 @@ func (g *gate) positive(ctx context.Context) {
 				}
 			}
 			raw := marshal(body)
-			ex := g.send(ctx, true, create.Method, g.fill(create, ""), raw)
+			ex := g.Send(ctx, true, create.Method, g.fill(create, ""), raw)
 			what := "a valid body " + string(g.doc.Redact(create.ID, raw))
-			g.judge(verdict{check: check.Positive, op: create.ID, what: what, ex: ex, msg: acceptedAs(ex, create, what)})
-			if key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.body)}); key != "" && ex.Status < 300 {
+			g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: acceptedAs(ex, create, what)})
+			if key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())}); key != "" && ex.Status < 300 {
 				g.removeCreated(ctx, res.Kind, key)
 			}
 		}

@@ -1,16 +1,15 @@
 package gate
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/semantics"
@@ -32,8 +31,8 @@ type Violation struct {
 	// first found, with Count.
 	Group string `json:"group,omitempty"`
 	// Exchange is the request that showed it and its answer.
-	Exchange *Exchange `json:"exchange,omitempty"`
-	Count    int       `json:"count"`
+	Exchange *wire.Exchange `json:"exchange,omitempty"`
+	Count    int            `json:"count"`
 }
 
 func (v Violation) String() string {
@@ -64,30 +63,15 @@ func (v Violation) String() string {
 	return b.String()
 }
 
-// verdict is one check's outcome for one case of an operation: a
-// violation when msg is not "", shown by ex, the exchange; else a pass.
-type verdict struct {
-	check, op string
-	// what says which case it was, e.g. "without required /dest_vpc_id";
-	// where is the JSON pointer into the body, or the parameter.
-	what, where string
-	ex          *Exchange
-	msg         string
-	// group is what alike failures share, for a report to show them as
-	// one with a count: what differs between them (an index, an id) left
-	// out. Empty, the message is its own group.
-	group string
-}
-
 // judge records a verdict. A throttled exchange, or one the stopped run
 // cut off, is judged neither way.
-func (g *gate) judge(v verdict) {
-	check, op, what, pointer, ex, msg := v.check, v.op, v.what, v.where, v.ex, v.msg
+func (g *gate) Judge(v wire.Verdict) {
+	check, op, what, pointer, ex, msg := v.Check, v.Op, v.What, v.Where, v.Ex, v.Msg
 	if !g.checkOn(check) || !g.opOn(op) {
 		return
 	}
 	if ex == nil {
-		ex = &Exchange{}
+		ex = &wire.Exchange{}
 	}
 	notRun := ""
 	switch {
@@ -109,7 +93,7 @@ func (g *gate) judge(v verdict) {
 		o.Failed++
 		exCopy := *ex
 		g.violations = append(g.violations, Violation{Check: check, Operation: op, Case: what, Status: ex.Status,
-			Pointer: pointer, Message: msg, Group: firstOf(v.group, msg), Exchange: &exCopy, Count: 1})
+			Pointer: pointer, Message: msg, Group: firstOf(v.Group, msg), Exchange: &exCopy, Count: 1})
 	}
 	if what != "" && notRun == "" {
 		o.Cases++
@@ -146,7 +130,7 @@ func (g *gate) judge(v verdict) {
 
 // abort ends the checks (cleanup still runs) for a problem of the run,
 // not a finding: the server stopped answering. The report says why.
-func (g *gate) abort(why string) {
+func (g *gate) Abort(why string) {
 	g.mu.Lock()
 	if g.problem == "" {
 		g.problem = why
@@ -205,7 +189,7 @@ func (g *gate) opOn(op string) bool {
 
 func (g *gate) logf(format string, args ...any) {
 	if g.cfg.Log != nil {
-		fmt.Fprint(g.cfg.Log, g.secrets.scrub(fmt.Sprintf(format+"\n", args...)))
+		fmt.Fprint(g.cfg.Log, g.secrets.Scrub(fmt.Sprintf(format+"\n", args...)))
 	}
 }
 
@@ -218,61 +202,9 @@ func operationIDs(doc *validate.Document) []string {
 	return ids
 }
 
-// send sends a request the gate builds itself, signed unless raw, and
-// returns its exchange.
-func (g *gate) send(ctx context.Context, signed bool, method, path string, body []byte) *Exchange {
-	hc := g.raw
-	if signed {
-		hc = g.hc
-	}
-	ex, _ := g.exchange(ctx, hc, method, path, body, nil)
-	return ex
-}
-
-// sendChunked sends a request unsigned with its body's length not
-// declared (chunked), and returns its exchange.
-func (g *gate) sendChunked(ctx context.Context, method, path string, body []byte) *Exchange {
-	ex, _ := g.exchange(ctx, g.raw, method, path, body, func(r *http.Request) {
-		r.Body, r.GetBody, r.ContentLength = io.NopCloser(io.MultiReader(r.Body)), nil, -1
-	})
-	return ex
-}
-
-// exchange sends a request of the gate's through hc, prepare (when set)
-// changing it last, and returns its exchange and the error of a request
-// that got no answer. The answer is read, and kept, by the observer.
-func (g *gate) exchange(ctx context.Context, hc *http.Client, method, path string, body []byte, prepare func(*http.Request)) (*Exchange, error) {
-	ctx, ex := track(ctx)
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, rd)
-	if err != nil {
-		ex.Error = err.Error()
-		return ex, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if prepare != nil {
-		prepare(req)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		if ex.Error == "" {
-			ex.Error = err.Error()
-		}
-		return ex, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	return ex, nil
-}
-
 // refused is the message for a request that should have been refused with
 // a 4xx, "" when it was.
-func refused(ex *Exchange, what string) string {
+func refused(ex *wire.Exchange, what string) string {
 	switch {
 	case ex.Error != "":
 		return fmt.Sprintf("%s: the request got no answer: %s", what, ex.Error)
@@ -288,7 +220,7 @@ func refused(ex *Exchange, what string) string {
 
 // invalid is refused for a request that breaks the document: any 4xx in
 // DLI's error shape; for a dli-mock, whose docs/mock.md says so, 400 DLI.0001.
-func (g *gate) invalid(ex *Exchange, what string) string {
+func (g *gate) invalid(ex *wire.Exchange, what string) string {
 	if msg := refused(ex, what); msg != "" || !g.cfg.Mock {
 		return msg
 	}
@@ -300,14 +232,14 @@ func (g *gate) invalid(ex *Exchange, what string) string {
 
 // refusedWith is the message for a request that should have been refused
 // 400 with code, "" when it was.
-func refusedWith(ex *Exchange, what, code string) string {
+func refusedWith(ex *wire.Exchange, what, code string) string {
 	return refusedAs(ex, what, semantics.Answer{Status: http.StatusBadRequest, Code: code})
 }
 
 // refusedAs is the message for a request that should have been refused as
 // answer declares (its status, and its code where it names one), "" when
 // it was.
-func refusedAs(ex *Exchange, what string, answer semantics.Answer) string {
+func refusedAs(ex *wire.Exchange, what string, answer semantics.Answer) string {
 	if msg := refused(ex, what); msg != "" {
 		return msg
 	}
@@ -319,17 +251,17 @@ func refusedAs(ex *Exchange, what string, answer semantics.Answer) string {
 
 // errorCodeOf is the error_code of an answer in DLI's error shape, "" when
 // it has none.
-func errorCodeOf(ex *Exchange) string {
+func errorCodeOf(ex *wire.Exchange) string {
 	var answer struct {
 		Code string `json:"error_code"`
 	}
-	_ = json.Unmarshal([]byte(ex.body), &answer)
+	_ = json.Unmarshal([]byte(ex.RawAnswer()), &answer)
 	return answer.Code
 }
 
 // accepted is the message for a request that should have been answered
 // want, "" when it was.
-func accepted(ex *Exchange, want int, what string) string {
+func accepted(ex *wire.Exchange, want int, what string) string {
 	switch {
 	case ex.Error != "":
 		return fmt.Sprintf("%s: the request got no answer: %s", what, ex.Error)
@@ -361,34 +293,20 @@ func group(vs []Violation) []Violation {
 	return out
 }
 
-// throttleWait is how long to wait after a throttled answer: Retry-After
-// (seconds or an HTTP date), else 1, 2, 4 ... seconds, at most max.
-func throttleWait(retryAfter string, retries int, maxWait time.Duration, now time.Time) time.Duration {
-	if retryAfter != "" {
-		if s, err := time.ParseDuration(retryAfter + "s"); err == nil && s >= 0 {
-			return min(s, maxWait)
-		}
-		if at, err := http.ParseTime(retryAfter); err == nil {
-			return min(max(at.Sub(now), 0), maxWait)
-		}
-	}
-	return min(time.Second<<min(retries, 6), maxWait)
-}
-
 // judgeRefusal judges an exchange that should have been refused 400 with
 // code.
-func (g *gate) judgeRefusal(check string, ex *Exchange, what, code string) {
-	g.judge(verdict{check: check, op: g.opNamed(ex), what: what, ex: ex, msg: refusedWith(ex, what, code)})
+func (g *gate) judgeRefusal(check string, ex *wire.Exchange, what, code string) {
+	g.Judge(wire.Verdict{Check: check, Op: g.opNamed(ex), What: what, Ex: ex, Msg: refusedWith(ex, what, code)})
 }
 
 // opNamed is the operation the document finds for an exchange's request.
-func (g *gate) opNamed(ex *Exchange) string {
+func (g *gate) opNamed(ex *wire.Exchange) string {
 	req, err := http.NewRequest(ex.Method, ex.URL, nil)
 	if err != nil {
-		return undeclaredRoute
+		return wire.UndeclaredRoute
 	}
 	if op, err := g.doc.Find(req); err == nil {
 		return op.ID
 	}
-	return undeclaredRoute
+	return wire.UndeclaredRoute
 }

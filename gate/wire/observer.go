@@ -1,4 +1,10 @@
-package gate
+// Package wire is the gate's side of the network: the observer that
+// records and judges every exchange against the document, the throttler
+// that waits out 429s, the limiter that paces requests, the exchanges and
+// the redaction of what they carry, and the sender of the requests the
+// gate builds itself. It imports nothing of the gate but package check:
+// what it learns it tells a Listener.
+package wire
 
 import (
 	"bytes"
@@ -22,23 +28,23 @@ import (
 	"github.com/dli-contract/dli-go/validate"
 )
 
-// observer is an http.RoundTripper between the gate's client and the
+// Observer is an http.RoundTripper between the gate's client and the
 // server: it records every request in its exchange (the caller's, when
 // the caller tracks one), reads each answer up to a cap, and judges every
 // answer against the document (declared status, content type, schema,
 // never a 5xx). Throttled answers, which say nothing of the contract, are
 // not judged. It also notices a server that stopped answering.
-type observer struct {
-	doc      *validate.Document
-	next     http.RoundTripper
-	coverage *contract.Coverage
-	run      listener
-	maxBody  int64
-	clock    clock.Clock
-	// endpoint and requestTimeout name, in the message that ends a run,
+type Observer struct {
+	Doc      *validate.Document
+	Next     http.RoundTripper
+	Coverage *contract.Coverage
+	Run      Listener
+	MaxBody  int64
+	Clock    clock.Clock
+	// Endpoint and RequestTimeout name, in the message that ends a run,
 	// the server that stopped answering and the bound it ran out of.
-	endpoint       string
-	requestTimeout time.Duration
+	Endpoint       string
+	RequestTimeout time.Duration
 
 	mu        sync.Mutex
 	requests  int
@@ -49,14 +55,29 @@ type observer struct {
 	silent, timeouts int
 }
 
-// listener is what the observer tells the run, and all it knows of it:
+// Verdict is one check's outcome for one case of an operation: a
+// violation when Msg is not "", shown by Ex, the exchange; else a pass.
+type Verdict struct {
+	Check, Op string
+	// What says which case it was, e.g. "without required /dest_vpc_id";
+	// Where is the JSON pointer into the body, or the parameter.
+	What, Where string
+	Ex          *Exchange
+	Msg         string
+	// Group is what alike failures share, for a report to show them as
+	// one with a count: what differs between them (an index, an id) left
+	// out. Empty, the message is its own group.
+	Group string
+}
+
+// Listener is what the observer tells the run, and all it knows of it:
 // each request sent, each answer (a create's, for the cleanup), each
 // verdict of an answer, and that the server stopped answering.
-type listener interface {
-	sent(opID string, pathParams map[string]string, req *http.Request, body []byte)
-	answered(opID string, ex *Exchange, body, answer []byte)
-	judge(v verdict)
-	abort(why string)
+type Listener interface {
+	Sent(opID string, pathParams map[string]string, req *http.Request, body []byte)
+	Answered(opID string, ex *Exchange, body, answer []byte)
+	Judge(v Verdict)
+	Abort(why string)
 }
 
 // Consecutive requests without an answer after which the server is taken
@@ -69,7 +90,7 @@ const (
 // maxShownBody is how much of an answer the HAR keeps.
 const maxShownBody = 64 << 10
 
-func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
+func (o *Observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	body, err := validate.ReadBody(req)
 	if err != nil {
 		return nil, err
@@ -78,30 +99,30 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if ex == nil {
 		ex = &Exchange{}
 	}
-	if log, ok := req.Context().Value(exchangeLogKey{}).(*exchangeLog); ok {
+	if log, ok := req.Context().Value(exchangeLogKey{}).(*ExchangeLog); ok {
 		log.add(ex)
 	}
-	ex.record(req, body)
+	ex.Record(req, body)
 	o.mu.Lock()
 	o.requests++
 	ex.Seq = o.requests
 	o.mu.Unlock()
-	ex.Started = o.clock.Now()
-	defer func() { ex.Took = o.clock.Now().Sub(ex.Started) }()
+	ex.Started = o.Clock.Now()
+	defer func() { ex.Took = o.Clock.Now().Sub(ex.Started) }()
 
 	opID := ""
-	op, _ := o.doc.Find(validate.WithBody(req, body))
+	op, _ := o.Doc.Find(validate.WithBody(req, body))
 	if op != nil {
 		opID = op.ID
 		// What the document marks writeOnly (a password) is sent, and
 		// never shown: not in a report, a curl picture or a replay file.
-		ex.Body = string(o.doc.Redact(opID, body))
-		o.run.sent(opID, op.PathParams, req, body)
+		ex.Body = string(o.Doc.Redact(opID, body))
+		o.Run.Sent(opID, op.PathParams, req, body)
 	}
-	resp, err := o.next.RoundTrip(forward(req, body))
+	resp, err := o.Next.RoundTrip(forward(req, body))
 	if err != nil {
 		ex.Error = err.Error()
-		o.run.answered(opID, ex, body, nil)
+		o.Run.Answered(opID, ex, body, nil)
 		if o.unreachable(req.Context(), err) {
 			return nil, err
 		}
@@ -115,16 +136,16 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	o.mu.Unlock()
 
 	// Read up to the cap: a body larger than that is reported, not held.
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, o.maxBody+1))
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, o.MaxBody+1))
 	_ = resp.Body.Close()
 	size := int64(len(respBody))
-	over := size > o.maxBody
+	over := size > o.MaxBody
 	if over {
-		respBody = respBody[:o.maxBody]
+		respBody = respBody[:o.MaxBody]
 		size = max(resp.ContentLength, size)
 	}
-	ex.answered(resp, respBody, size)
-	shown := o.doc.RedactAnswer(respBody)
+	ex.SetAnswer(resp, respBody, size)
+	shown := o.Doc.RedactAnswer(respBody)
 	ex.ResponseBody = apierror.Snippet(shown)
 	ex.shownBody = string(shown[:min(len(shown), maxShownBody)])
 	if err != nil {
@@ -134,7 +155,7 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	ex.Retries = retriesOf(resp)
-	o.run.answered(opID, ex, body, respBody)
+	o.Run.Answered(opID, ex, body, respBody)
 	if throttled(resp.StatusCode, respBody) {
 		ex.Throttled = true
 		o.mu.Lock()
@@ -153,11 +174,11 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 // left to pass it. A request the run stopped, or one that ran out of
 // -request-timeout, is not judged here: the first is no fault of the
 // server, the second is the silence counted above.
-func (o *observer) unanswered(req *http.Request, op *validate.Operation, ex *Exchange, err error) {
+func (o *Observer) unanswered(req *http.Request, op *validate.Operation, ex *Exchange, err error) {
 	if req.Context().Err() != nil || isTimeout(err) {
 		return
 	}
-	o.run.judge(verdict{check: check.ServerError, op: opName(req, op), ex: ex, msg: "the request got no answer: " + err.Error()})
+	o.Run.Judge(Verdict{Check: check.ServerError, Op: opName(req, op), Ex: ex, Msg: "the request got no answer: " + err.Error()})
 }
 
 // unreachable ends the run as one that could not be carried out, and
@@ -166,8 +187,8 @@ func (o *observer) unanswered(req *http.Request, op *validate.Operation, ex *Exc
 // handshake failed. That is the run's configuration (a mistyped endpoint,
 // a server not started), not a finding of the server. Once the server has
 // answered, the same error is a server that fell over, and judged so.
-func (o *observer) unreachable(ctx context.Context, err error) bool {
-	if ctx.Err() != nil || !cannotConnect(err) {
+func (o *Observer) unreachable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || !CannotConnect(err) {
 		return false
 	}
 	o.mu.Lock()
@@ -176,19 +197,19 @@ func (o *observer) unreachable(ctx context.Context, err error) bool {
 	if answered > 0 {
 		return false
 	}
-	o.run.abort(cannotReach(o.endpoint, err))
+	o.Run.Abort(CannotReach(o.Endpoint, err))
 	return true
 }
 
 // cannotReach is the one line a run that never reached its server ends
 // with.
-func cannotReach(endpoint string, err error) string {
+func CannotReach(endpoint string, err error) string {
 	return fmt.Sprintf("cannot reach %s: %v", endpoint, err)
 }
 
 // cannotConnect tells an error of reaching a server (dialling, resolving
 // its name, the TLS handshake) from one of a server that was reached.
-func cannotConnect(err error) bool {
+func CannotConnect(err error) bool {
 	var op *net.OpError
 	var dns *net.DNSError
 	var header tls.RecordHeaderError
@@ -203,17 +224,22 @@ func cannotConnect(err error) bool {
 }
 
 // answeredCount is how many answers the server gave, throttled ones included.
-func (o *observer) answeredCount() int {
+func (o *Observer) AnsweredCount() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.answered
 }
 
+// UndeclaredRoute names, in reports, a request to a method and path the
+// document does not declare: one name, so that a server that answers them
+// all alike is one line, not one per route (the request shows which).
+const UndeclaredRoute = "undeclared route"
+
 // opName names a request in verdicts: its operation, or its method and
 // path when the document declares none.
 func opName(req *http.Request, op *validate.Operation) string {
 	if op == nil {
-		return undeclaredRoute
+		return UndeclaredRoute
 	}
 	return op.ID
 }
@@ -221,7 +247,7 @@ func opName(req *http.Request, op *validate.Operation) string {
 // silence counts a request that got no answer; too many in a row end the
 // run: the server has stopped answering, and every check after would only
 // repeat that.
-func (o *observer) silence(ctx context.Context, err error) {
+func (o *Observer) silence(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return // the run, not the server, stopped this request
 	}
@@ -234,11 +260,11 @@ func (o *observer) silence(ctx context.Context, err error) {
 	o.mu.Unlock()
 	switch {
 	case timeouts >= maxTimeoutsInARow:
-		o.run.abort(fmt.Sprintf("the server at %s never answered: %d requests in a row ran out of -request-timeout (%s); last: %v",
-			o.endpoint, timeouts, o.requestTimeout, err))
+		o.Run.Abort(fmt.Sprintf("the server at %s never answered: %d requests in a row ran out of -request-timeout (%s); last: %v",
+			o.Endpoint, timeouts, o.RequestTimeout, err))
 	case silent >= maxSilentInARow:
-		o.run.abort(fmt.Sprintf("the server at %s stopped answering: %d requests in a row got no answer; last: %v",
-			o.endpoint, silent, err))
+		o.Run.Abort(fmt.Sprintf("the server at %s stopped answering: %d requests in a row got no answer; last: %v",
+			o.Endpoint, silent, err))
 	}
 }
 
@@ -254,42 +280,42 @@ func throttled(status int, body []byte) bool {
 }
 
 // judge runs the four checks every answer gets.
-func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange, resp *http.Response, body []byte, over bool) {
-	g := o.run
+func (o *Observer) judge(req *http.Request, op *validate.Operation, ex *Exchange, resp *http.Response, body []byte, over bool) {
+	g := o.Run
 	name := opName(req, op)
 	if resp.StatusCode >= 500 {
-		g.judge(verdict{check: check.ServerError, op: name, ex: ex, msg: fmt.Sprintf("the server answered %d: %s", resp.StatusCode, apierror.Snippet(body)),
-			group: fmt.Sprintf("the server answered %d", resp.StatusCode)})
+		g.Judge(Verdict{Check: check.ServerError, Op: name, Ex: ex, Msg: fmt.Sprintf("the server answered %d: %s", resp.StatusCode, apierror.Snippet(body)),
+			Group: fmt.Sprintf("the server answered %d", resp.StatusCode)})
 	} else {
-		g.judge(verdict{check: check.ServerError, op: name, ex: ex})
+		g.Judge(Verdict{Check: check.ServerError, Op: name, Ex: ex})
 	}
 	if op == nil {
 		return
 	}
-	if err := o.coverage.HitDeclared(op.ID, resp.StatusCode); err != nil {
-		g.judge(verdict{check: check.Status, op: name, ex: ex, msg: err.Error()})
+	if err := o.Coverage.HitDeclared(op.ID, resp.StatusCode); err != nil {
+		g.Judge(Verdict{Check: check.Status, Op: name, Ex: ex, Msg: err.Error()})
 		return
 	}
-	g.judge(verdict{check: check.Status, op: name, ex: ex, msg: contradicted(resp.StatusCode, body)})
+	g.Judge(Verdict{Check: check.Status, Op: name, Ex: ex, Msg: contradicted(resp.StatusCode, body)})
 	if over {
-		g.judge(verdict{check: check.Schema, op: name, ex: ex, msg: fmt.Sprintf("the answer's body of %d bytes is over the cap of %d (-max-body); it was not read further", ex.ResponseSize, o.maxBody)})
+		g.Judge(Verdict{Check: check.Schema, Op: name, Ex: ex, Msg: fmt.Sprintf("the answer's body of %d bytes is over the cap of %d (-max-body); it was not read further", ex.ResponseSize, o.MaxBody)})
 		return
 	}
-	leaks := o.doc.SecretsIn(body)
+	leaks := o.Doc.SecretsIn(body)
 	msg := ""
 	if len(leaks) > 0 {
 		msg = fmt.Sprintf("the answer carries %s, which the document marks writeOnly: a secret sent must never be answered", strings.Join(leaks, ", "))
 	}
-	g.judge(verdict{check: check.Secrets, op: name, where: firstOr(leaks), ex: ex, msg: msg})
-	err := o.doc.Response(req, op, resp.StatusCode, resp.Header, body)
+	g.Judge(Verdict{Check: check.Secrets, Op: name, Where: firstOr(leaks), Ex: ex, Msg: msg})
+	err := o.Doc.Response(req, op, resp.StatusCode, resp.Header, body)
 	var verr *validate.Error
 	if err == nil {
-		g.judge(verdict{check: check.ContentType, op: name, ex: ex})
-		g.judge(verdict{check: check.Schema, op: name, ex: ex})
+		g.Judge(Verdict{Check: check.ContentType, Op: name, Ex: ex})
+		g.Judge(Verdict{Check: check.Schema, Op: name, Ex: ex})
 		return
 	}
 	if !errors.As(err, &verr) {
-		g.judge(verdict{check: check.Schema, op: name, ex: ex, msg: err.Error()})
+		g.Judge(Verdict{Check: check.Schema, Op: name, Ex: ex, Msg: err.Error()})
 		return
 	}
 	contentOK, schemaOK := true, true
@@ -297,19 +323,19 @@ func (o *observer) judge(req *http.Request, op *validate.Operation, ex *Exchange
 		switch p.Rule {
 		case "content-type":
 			contentOK = false
-			g.judge(verdict{check: check.ContentType, op: name, ex: ex, msg: fmt.Sprintf("%s (got %q)", p.Reason, resp.Header.Get("Content-Type"))})
+			g.Judge(Verdict{Check: check.ContentType, Op: name, Ex: ex, Msg: fmt.Sprintf("%s (got %q)", p.Reason, resp.Header.Get("Content-Type"))})
 		case "status":
-			g.judge(verdict{check: check.Status, op: name, ex: ex, msg: p.Reason})
+			g.Judge(Verdict{Check: check.Status, Op: name, Ex: ex, Msg: p.Reason})
 		default:
 			schemaOK = false
-			g.judge(verdict{check: check.Schema, op: name, where: p.Field, ex: ex, msg: p.String(), group: p.In + " " + p.Field + ": " + p.Rule})
+			g.Judge(Verdict{Check: check.Schema, Op: name, Where: p.Field, Ex: ex, Msg: p.String(), Group: p.In + " " + p.Field + ": " + p.Rule})
 		}
 	}
 	if contentOK {
-		g.judge(verdict{check: check.ContentType, op: name, ex: ex})
+		g.Judge(Verdict{Check: check.ContentType, Op: name, Ex: ex})
 	}
 	if schemaOK {
-		g.judge(verdict{check: check.Schema, op: name, ex: ex})
+		g.Judge(Verdict{Check: check.Schema, Op: name, Ex: ex})
 	}
 }
 
@@ -320,133 +346,13 @@ func firstOr(xs []string) string {
 	return xs[0]
 }
 
-// throttler sends a request again, for every method, while API Gateway
-// answers it 429 (it refuses before DLI runs anything): up to maxRetries
-// times, waiting as Retry-After says (or 1, 2, 4 ... seconds), within the
-// request's context. Below it, limiter paces every request sent.
-type throttler struct {
-	next       http.RoundTripper
-	limit      *limiter
-	clock      clock.Clock
-	maxRetries int
-	maxWait    time.Duration
-	// attemptTimeout bounds each attempt at the server, its answer's body
-	// included; the waits in between are bounded by the run.
-	attemptTimeout time.Duration
-
-	waitedMu sync.Mutex
-	waited   time.Duration // waiting out 429s, in all
-}
-
-// waitedOut is how long the run waited out throttling, in all.
-func (t *throttler) waitedOut() time.Duration {
-	t.waitedMu.Lock()
-	defer t.waitedMu.Unlock()
-	return t.waited
-}
-
-type retriesKey struct{}
-
-// retriesOf is how many throttled answers were waited out before resp.
-func retriesOf(resp *http.Response) int {
-	if resp.Request == nil {
-		return 0
-	}
-	n, _ := resp.Request.Context().Value(retriesKey{}).(*int)
-	if n == nil {
-		return 0
-	}
-	return *n
-}
-
-func (t *throttler) RoundTrip(req *http.Request) (*http.Response, error) {
-	retries := new(int)
-	ctx := context.WithValue(req.Context(), retriesKey{}, retries)
-	body, err := validate.ReadBody(req)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		if err := t.limit.wait(ctx); err != nil {
-			return nil, err
-		}
-		actx, cancel := context.WithTimeout(ctx, t.attemptTimeout)
-		resp, err := t.next.RoundTrip(forward(req.WithContext(actx), body))
-		if err != nil {
-			// Read before cancel, which would set it: only an attempt
-			// that ran out of its own time is said to have.
-			ranOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
-			cancel()
-			if ranOut {
-				err = fmt.Errorf("no answer within -request-timeout %s: %w", t.attemptTimeout, err)
-			}
-			return nil, err
-		}
-		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-		head, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-		resp.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
-		if !throttled(resp.StatusCode, head) || *retries >= t.maxRetries {
-			resp.Request = req.WithContext(ctx)
-			return resp, nil
-		}
-		wait := throttleWait(resp.Header.Get("Retry-After"), *retries, t.maxWait, t.clock.Now())
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		_ = resp.Body.Close()
-		*retries++
-		t.waitedMu.Lock()
-		t.waited += wait
-		t.waitedMu.Unlock()
-		if err := t.clock.Sleep(ctx, wait); err != nil {
-			return nil, err
-		}
-	}
-}
-
-// limiter spaces requests evenly at rate per second; 0 does not limit.
-type limiter struct {
-	clock    clock.Clock
-	mu       sync.Mutex
-	interval time.Duration
-	next     time.Time
-}
-
-func (l *limiter) wait(ctx context.Context) error {
-	if l == nil || l.interval <= 0 {
-		return ctx.Err()
-	}
-	l.mu.Lock()
-	now := l.clock.Now()
-	at := l.next
-	if at.Before(now) {
-		at = now
-	}
-	l.next = at.Add(l.interval)
-	l.mu.Unlock()
-	return l.clock.Sleep(ctx, at.Sub(now))
-}
-
-// cancelOnClose ends an attempt's context once its body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
-}
-
-func (o *observer) requestCount() int {
+func (o *Observer) RequestCount() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.requests
 }
 
-func (o *observer) throttledCount() int {
+func (o *Observer) ThrottledCount() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.throttled

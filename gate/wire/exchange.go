@@ -1,8 +1,9 @@
-package gate
+package wire
 
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -55,7 +56,7 @@ var secretHeaders = []string{"Authorization", "X-Auth-Token", "X-Security-Token"
 var keptResponseHeaders = []string{"Content-Type", "Retry-After", "X-Request-Id", "Content-Length"}
 
 // record fills the request side of an exchange.
-func (e *Exchange) record(req *http.Request, body []byte) {
+func (e *Exchange) Record(req *http.Request, body []byte) {
 	e.Method, e.URL = req.Method, req.URL.String()
 	e.Header = map[string]string{}
 	for k, v := range req.Header {
@@ -69,7 +70,7 @@ func (e *Exchange) record(req *http.Request, body []byte) {
 }
 
 // answered fills the response side.
-func (e *Exchange) answered(resp *http.Response, body []byte, size int64) {
+func (e *Exchange) SetAnswer(resp *http.Response, body []byte, size int64) {
 	e.Status, e.ResponseSize = resp.StatusCode, size
 	e.ResponseHeader = map[string]string{}
 	for _, k := range keptResponseHeaders {
@@ -87,7 +88,7 @@ func (e *Exchange) answered(resp *http.Response, body []byte, size int64) {
 func (e *Exchange) Curl() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "curl -X %s %s", e.Method, shellQuote(e.URL))
-	for _, k := range slices.Sorted(mapKeys(e.Header)) {
+	for _, k := range slices.Sorted(maps.Keys(e.Header)) {
 		fmt.Fprintf(&b, " -H %s", shellQuote(k+": "+e.Header[k]))
 	}
 	if e.Signed {
@@ -120,23 +121,13 @@ func (e *Exchange) Answer() string {
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
 // exchangeKey carries the exchange a call should fill.
 type exchangeKey struct{}
 
-// track returns a context whose next request fills the exchange returned,
+// Track returns a context whose next request fills the exchange returned,
 // so that a check names the request it judges, even when the request got
 // no answer.
-func track(ctx context.Context) (context.Context, *Exchange) {
+func Track(ctx context.Context) (context.Context, *Exchange) {
 	ex := &Exchange{}
 	return context.WithValue(ctx, exchangeKey{}, ex), ex
 }
@@ -144,4 +135,18 @@ func track(ctx context.Context) (context.Context, *Exchange) {
 func exchangeOf(ctx context.Context) *Exchange {
 	ex, _ := ctx.Value(exchangeKey{}).(*Exchange)
 	return ex
+}
+
+// RawAnswer is the answer's body as read, up to -max-body: for the
+// checks, never for a report (which shows ResponseBody, redacted).
+func (e *Exchange) RawAnswer() string { return e.body }
+
+// ShownAnswer is the answer's body as a report may show it: redacted, up
+// to 64 KiB.
+func (e *Exchange) ShownAnswer() string { return e.shownBody }
+
+// Scrub passes what a report shows of the exchange through sc, which
+// hides the secrets the run saw.
+func (e *Exchange) Scrub(sc func(string) string) {
+	e.URL, e.Body, e.ResponseBody, e.shownBody, e.Error = sc(e.URL), sc(e.Body), sc(e.ResponseBody), sc(e.shownBody), sc(e.Error)
 }

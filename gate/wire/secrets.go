@@ -1,4 +1,4 @@
-package gate
+package wire
 
 import (
 	"cmp"
@@ -20,14 +20,14 @@ import (
 
 const minScrubbed = 8
 
-// secretValues are the values to scrub, kept as the run sees them.
-type secretValues struct {
+// Secrets are the values to scrub, kept as the run sees them.
+type Secrets struct {
 	mu   sync.Mutex
 	seen map[string]bool
 	list []string // longest first, sorted again when seen grows
 }
 
-func (s *secretValues) note(vals []string) {
+func (s *Secrets) Note(vals []string) {
 	if len(vals) == 0 {
 		return
 	}
@@ -50,7 +50,7 @@ func (s *secretValues) note(vals []string) {
 }
 
 // scrub is text without any secret value the run has seen.
-func (s *secretValues) scrub(text string) string {
+func (s *Secrets) Scrub(text string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range s.list {
@@ -62,27 +62,3 @@ func (s *secretValues) scrub(text string) string {
 }
 
 // scrubReport scrubs what the report shows.
-func (g *gate) scrubReport(rep *Report) {
-	sc := g.secrets.scrub
-	for i := range rep.Violations {
-		v := &rep.Violations[i]
-		v.Message, v.Case, v.Group = sc(v.Message), sc(v.Case), sc(v.Group)
-		if v.Exchange != nil {
-			scrubExchange(v.Exchange, sc)
-		}
-	}
-	for i := range rep.Leftovers {
-		rep.Leftovers[i].LastAnswer = sc(rep.Leftovers[i].LastAnswer)
-	}
-	for i := range rep.NotRun {
-		rep.NotRun[i] = sc(rep.NotRun[i])
-	}
-	rep.Problem = sc(rep.Problem)
-	for _, ex := range rep.Exchanges {
-		scrubExchange(ex, sc)
-	}
-}
-
-func scrubExchange(ex *Exchange, sc func(string) string) {
-	ex.URL, ex.Body, ex.ResponseBody, ex.shownBody, ex.Error = sc(ex.URL), sc(ex.Body), sc(ex.ResponseBody), sc(ex.shownBody), sc(ex.Error)
-}
