@@ -63,7 +63,7 @@ func TestTheThrottlerWaitsOut429sAsTheServerSays(t *testing.T) {
 			require.NoError(t, err)
 			resp, err := th.RoundTrip(req)
 			require.NoError(t, err)
-			defer resp.Body.Close()
+			defer func() { _ = resp.Body.Close() }()
 			assert.Equal(t, c.wantStatus, resp.StatusCode)
 			assert.Len(t, next.sent, c.wantSent)
 			assert.Equal(t, c.wantWaited, th.WaitedOut(), "the time waited out is reported")
