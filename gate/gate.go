@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/keywords"
+
 	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
@@ -134,7 +136,7 @@ type Report struct {
 	ThrottledFor time.Duration `json:"throttled_for_ns,omitempty"`
 	// Keywords says which constraints of the request schemas the run both
 	// satisfied and broke.
-	Keywords KeywordCoverage `json:"keywords"`
+	Keywords keywords.Coverage `json:"keywords"`
 	// NotRun says what the run did not get to, and why.
 	NotRun []string `json:"not_run,omitempty"`
 	// NotJudged names the checks the server left nothing to judge, and
@@ -280,7 +282,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	rep.Skipped = g.skipped
 	rep.NotJudged = g.unjudged
 	rep.Exchanges = g.exchanges
-	rep.Keywords = g.kw.coverage()
+	rep.Keywords = g.kw.Coverage()
 	if g.cfg.RequireKeywords && len(rep.Keywords.Missing) > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("keyword coverage is required and %d of %d keywords were not covered", len(rep.Keywords.Missing), rep.Keywords.Total))
 	}
@@ -307,7 +309,7 @@ type gate struct {
 	*wire.Sender
 	c    *dli.ClientWithResponses
 	made registry
-	kw   *keywords
+	kw   *keywords.Recorder
 	// runNonce sets this run's sequences apart from those of an earlier
 	// run with the same seed, in the tag they put on their connections.
 	runNonce string
@@ -414,7 +416,7 @@ func (g *gate) setup() error {
 	if err := g.resolveInputs(); err != nil {
 		return err
 	}
-	g.kw = newKeywords(g.doc)
+	g.kw = keywords.New(g.doc)
 	g.cov = g.cfg.Coverage
 	if g.cov == nil {
 		g.cov = contract.NewCoverage(g.doc.OpenAPI())
@@ -513,7 +515,7 @@ func (g *gate) bounds(ctx context.Context) (runCtx context.Context, cleanup func
 // sent counts a request of opID and notes the keywords its body covers.
 func (g *gate) Sent(opID string, pathParams map[string]string, req *http.Request, body []byte) {
 	g.secrets.Note(g.doc.SecretValues(body))
-	g.kw.record(opID, pathParams, req, body)
+	g.kw.Record(opID, pathParams, req, body)
 	g.mu.Lock()
 	t := g.ops[opID]
 	t.Requests++

@@ -4,11 +4,12 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/dli-contract/dli-go/gate/internal/pattern"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"pgregory.net/rapid"
@@ -91,11 +92,6 @@ func (r *seqRun) gen(s *openapi3.Schema, ptr, op string) any {
 	return nil
 }
 
-var (
-	patternsMu sync.Mutex
-	patterns   = map[string]*regexp.Regexp{}
-)
-
 // genString draws a string that keeps the schema's enum, pattern and
 // lengths.
 func (r *seqRun) genString(s *openapi3.Schema, ptr string) string {
@@ -112,11 +108,11 @@ func (r *seqRun) genString(s *openapi3.Schema, ptr string) string {
 	if s.MaxLength != nil {
 		maxLen = min(maxLen, capped(*s.MaxLength, 1<<16))
 	}
-	pattern := s.Pattern
-	if pattern == "" {
-		pattern = fmt.Sprintf(`^[a-z0-9_]{%d,%d}$`, minLen, maxLen)
+	expr := s.Pattern
+	if expr == "" {
+		expr = fmt.Sprintf(`^[a-z0-9_]{%d,%d}$`, minLen, maxLen)
 	}
-	return rapid.SampledFrom(samples(pattern, minLen, maxLen)).Draw(t, ptr)
+	return rapid.SampledFrom(samples(expr, minLen, maxLen)).Draw(t, ptr)
 }
 
 var (
@@ -128,19 +124,19 @@ var (
 // shortest first. A sequence draws one of them with a single choice,
 // rather than character by character: shrinking then spends its budget on
 // the calls, and goes to the shortest string.
-func samples(pattern string, minLen, maxLen int) []string {
-	key := fmt.Sprintf("%d %d %s", minLen, maxLen, pattern)
+func samples(expr string, minLen, maxLen int) []string {
+	key := fmt.Sprintf("%d %d %s", minLen, maxLen, expr)
 	samplesMu.Lock()
 	defer samplesMu.Unlock()
 	if out, ok := sampled[key]; ok {
 		return out
 	}
-	re := compiled(pattern)
+	re := pattern.Compiled(expr)
 	if re == nil {
-		pattern = fmt.Sprintf(`^[a-z0-9_]{%d,%d}$`, minLen, maxLen)
-		re = compiled(pattern)
+		expr = fmt.Sprintf(`^[a-z0-9_]{%d,%d}$`, minLen, maxLen)
+		re = pattern.Compiled(expr)
 	}
-	gen := rapid.StringMatching(pattern)
+	gen := rapid.StringMatching(expr)
 	seen := map[string]bool{}
 	var out []string
 	for i := 0; len(out) < 16 && i < 400; i++ {
@@ -161,19 +157,6 @@ func samples(pattern string, minLen, maxLen int) []string {
 	})
 	sampled[key] = out
 	return out
-}
-
-// compiled is the pattern compiled once; nil for one Go cannot read (a
-// document of the caller's may hold one).
-func compiled(p string) *regexp.Regexp {
-	patternsMu.Lock()
-	defer patternsMu.Unlock()
-	re, ok := patterns[p]
-	if !ok {
-		re, _ = regexp.Compile(p)
-		patterns[p] = re
-	}
-	return re
 }
 
 // wanted says whether an optional property is always drawn: one without
@@ -280,11 +263,11 @@ func (r *seqRun) ruled(d *semantics.Operation, res *semantics.Resource, ptr stri
 		return "", false
 	}
 	rule := res.Mock.Decides
-	pattern, ok := rule.When.Match[strings.TrimPrefix(ptr, "/")]
-	if !ok || compiled(pattern) == nil {
+	expr, ok := rule.When.Match[strings.TrimPrefix(ptr, "/")]
+	if !ok || pattern.Compiled(expr) == nil {
 		return "", false
 	}
-	vals := samples(pattern, 1, 64)
+	vals := samples(expr, 1, 64)
 	meet := len(vals) > 0 && rapid.Bool().Draw(r.t, "meet the mock's rule?")
 	if b := rule.When.Bound; b != "" && goKinds[b].bind != nil && (meet || rapid.Bool().Draw(r.t, "bind the queue all the same?")) {
 		if p := r.g.inputParent(res); p != nil && r.g.inputs[p.Input] != "" {

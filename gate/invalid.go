@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/internal/pattern"
+
 	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
@@ -324,7 +326,7 @@ func outside(s *openapi3.Schema) []badValue {
 			// The first of a word and a control character (which free
 			// text refuses) that the pattern or enum does not take.
 			for _, v := range []string{"RUNNING", "a\x01b"} {
-				if re := compiled(s.Pattern); (s.Pattern == "" || re != nil && !re.MatchString(v)) && !slices.Contains(s.Enum, any(v)) {
+				if re := pattern.Compiled(s.Pattern); (s.Pattern == "" || re != nil && !re.MatchString(v)) && !slices.Contains(s.Enum, any(v)) {
 					out = append(out, badValue{v, "outside its pattern"})
 					break
 				}

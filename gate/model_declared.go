@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/internal/pattern"
+
 	"github.com/dli-contract/dli-go/semantics"
 )
 
@@ -254,7 +256,7 @@ func (m *model) decided(res *semantics.Resource, body map[string]any, parent str
 	}
 	rule := res.Mock.Decides
 	for _, prop := range slices.Sorted(maps.Keys(rule.When.Match)) {
-		re := compiled(rule.When.Match[prop])
+		re := pattern.Compiled(rule.When.Match[prop])
 		if re == nil {
 			return ""
 		}

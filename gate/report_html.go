@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/keywords"
+
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/dli-contract/dli-go/contract"
@@ -69,7 +71,7 @@ type htmlCheck struct {
 
 type htmlKeywords struct {
 	Op string
-	T  KeywordTally
+	T  keywords.Tally
 }
 
 type htmlPage struct {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/keywords"
+
 	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
@@ -56,7 +58,7 @@ type seqRun struct {
 	// For keyword coverage: a value forced into the body, a keyword to
 	// break, and the connection links lead to.
 	force    *force
-	breaking *kwInstance
+	breaking *keywords.Instance
 	pin      string
 	actions  []action
 	// target is the connection a body is drawn for, when the model holds
@@ -329,15 +331,15 @@ func (r *seqRun) topUp(actions []action) {
 	// its link from (the creates drawn to make one were all refused), and
 	// one such try would leave the keyword uncovered for the whole run.
 	const tries = 3
-	tried := map[*kwInstance]int{}
+	tried := map[*keywords.Instance]int{}
 	for {
 		// Again after each request, which may cover more than it aimed at.
-		needs := slices.DeleteFunc(r.g.kw.missing("body"), func(n need) bool { return tried[n.inst] >= tries })
+		needs := slices.DeleteFunc(r.g.kw.Missing("body"), func(n keywords.Need) bool { return tried[n.Inst] >= tries })
 		if len(needs) == 0 {
 			return
 		}
 		need := needs[0]
-		inst := need.inst
+		inst := need.Inst
 		tried[inst]++
 		i := slices.IndexFunc(actions, func(a action) bool { return a.op.op.OperationID == inst.Operation })
 		if i < 0 {
@@ -350,11 +352,11 @@ func (r *seqRun) topUp(actions []action) {
 				continue
 			}
 		}
-		if need.satisfy {
+		if need.Satisfy {
 			r.force, r.breaking = &force{ptr: inst.Where, null: inst.Keyword.Keyword == "nullable"}, nil
 			r.linked(a)
 		}
-		if need.break_ {
+		if need.Break {
 			r.force, r.breaking = &force{ptr: inst.Where}, inst
 			r.linked(a)
 		}

@@ -1,4 +1,8 @@
-package gate
+// Package keywords is the gate's keyword coverage: for each constraint of
+// every request schema, whether the run sent a request that satisfies it
+// and one that breaks it, and what it has yet to send. It reads the
+// document and the requests, and nothing of the gate.
+package keywords
 
 import (
 	"encoding/json"
@@ -10,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/dli-contract/dli-go/gate/internal/pattern"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
@@ -40,18 +46,18 @@ func (k Keyword) String() string {
 	return fmt.Sprintf("%s %s %s %s", k.Operation, k.In, k.Where, k.Keyword)
 }
 
-// KeywordCoverage is the record a report carries.
-type KeywordCoverage struct {
+// Coverage is the record a report carries.
+type Coverage struct {
 	Covered int      `json:"covered"`
 	Total   int      `json:"total"`
 	Missing []string `json:"missing,omitempty"` // each with what is missing
 	// ByOperation tallies each operation's request schema: its keywords,
 	// those satisfied, those broken (of those that can be), and covered.
-	ByOperation map[string]KeywordTally `json:"by_operation,omitempty"`
+	ByOperation map[string]Tally `json:"by_operation,omitempty"`
 }
 
-// KeywordTally is one request schema's keyword coverage.
-type KeywordTally struct {
+// Tally is one request schema's keyword coverage.
+type Tally struct {
 	Total     int `json:"total"`
 	Satisfied int `json:"satisfied"`
 	Breakable int `json:"breakable"`
@@ -59,7 +65,7 @@ type KeywordTally struct {
 	Covered   int `json:"covered"`
 }
 
-type kwInstance struct {
+type Instance struct {
 	Keyword
 	schema   *openapi3.Schema
 	property string // for required: the property at Where
@@ -67,33 +73,33 @@ type kwInstance struct {
 
 type kwSeen struct{ satisfied, broken bool }
 
-// keywords records what the run sent against each keyword instance.
-type keywords struct {
-	byOp map[string][]*kwInstance
+// Recorder records what the run sent against each keyword instance.
+type Recorder struct {
+	byOp map[string][]*Instance
 
 	mu   sync.Mutex
-	seen map[*kwInstance]*kwSeen
+	seen map[*Instance]*kwSeen
 }
 
-func newKeywords(doc *validate.Document) *keywords {
-	k := &keywords{byOp: map[string][]*kwInstance{}, seen: map[*kwInstance]*kwSeen{}}
-	for _, o := range operationsOf(doc.OpenAPI()) {
-		id := o.op.OperationID
-		for _, p := range slices.Concat(o.item.Parameters, o.op.Parameters) {
+func New(doc *validate.Document) *Recorder {
+	k := &Recorder{byOp: map[string][]*Instance{}, seen: map[*Instance]*kwSeen{}}
+	for _, o := range docwalk.Operations(doc.OpenAPI()) {
+		id := o.Op.OperationID
+		for _, p := range slices.Concat(o.Item.Parameters, o.Op.Parameters) {
 			if p.Value == nil || p.Value.Schema == nil {
 				continue
 			}
 			in := p.Value.In
 			for _, kw := range schemaKeywords(p.Value.Schema.Value, in) {
-				inst := &kwInstance{Keyword: Keyword{Operation: id, In: in, Where: p.Value.Name, Keyword: kw}, schema: p.Value.Schema.Value}
+				inst := &Instance{Keyword: Keyword{Operation: id, In: in, Where: p.Value.Name, Keyword: kw}, schema: p.Value.Schema.Value}
 				k.add(inst)
 				// An empty path segment never reaches the operation: a
 				// path parameter's minLength can only be shown to hold.
 				inst.SatisfiedOnly = inst.SatisfiedOnly || in == "path" && kw == "minLength"
 			}
 		}
-		if o.op.RequestBody != nil && o.op.RequestBody.Value != nil {
-			if mt := o.op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+		if o.Op.RequestBody != nil && o.Op.RequestBody.Value != nil {
+			if mt := o.Op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 				k.walk(id, "", mt.Schema.Value, false)
 			}
 		}
@@ -106,13 +112,13 @@ func newKeywords(doc *validate.Document) *keywords {
 	return k
 }
 
-func (k *keywords) add(inst *kwInstance) {
+func (k *Recorder) add(inst *Instance) {
 	inst.SatisfiedOnly = inst.Keyword.Keyword == "nullable"
 	k.byOp[inst.Operation] = append(k.byOp[inst.Operation], inst)
 }
 
 // walk lists the keywords of a body schema at ptr.
-func (k *keywords) walk(op, ptr string, s *openapi3.Schema, inArray bool) {
+func (k *Recorder) walk(op, ptr string, s *openapi3.Schema, inArray bool) {
 	if s == nil {
 		return
 	}
@@ -124,10 +130,10 @@ func (k *keywords) walk(op, ptr string, s *openapi3.Schema, inArray bool) {
 		if ptr == "" && kw == "type" {
 			continue // a body of another type is refused before any schema
 		}
-		k.add(&kwInstance{Keyword: Keyword{Operation: op, In: "body", Where: at, Keyword: kw}, schema: s})
+		k.add(&Instance{Keyword: Keyword{Operation: op, In: "body", Where: at, Keyword: kw}, schema: s})
 	}
 	for _, name := range s.Required {
-		k.add(&kwInstance{Keyword: Keyword{Operation: op, In: "body", Where: strings.TrimSuffix(at, "/") + "/" + name, Keyword: "required"},
+		k.add(&Instance{Keyword: Keyword{Operation: op, In: "body", Where: strings.TrimSuffix(at, "/") + "/" + name, Keyword: "required"},
 			schema: s, property: name})
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
@@ -181,8 +187,8 @@ func schemaKeywords(s *openapi3.Schema, in string) []string {
 	return out
 }
 
-// record judges a request sent to op against the op's keywords.
-func (k *keywords) record(op string, pathParams map[string]string, req *http.Request, body []byte) {
+// Record judges a request sent to op against the op's keywords.
+func (k *Recorder) Record(op string, pathParams map[string]string, req *http.Request, body []byte) {
 	list := k.byOp[op]
 	if len(list) == 0 {
 		return
@@ -244,7 +250,7 @@ func (k *keywords) record(op string, pathParams map[string]string, req *http.Req
 	}
 }
 
-func (k *keywords) note(inst *kwInstance, satisfied bool) {
+func (k *Recorder) note(inst *Instance, satisfied bool) {
 	s := k.seen[inst]
 	if satisfied {
 		s.satisfied = true
@@ -267,7 +273,7 @@ func queryValue(s *openapi3.Schema, v string) any {
 
 // holds says whether v satisfies the keyword, and whether the keyword
 // applies to v at all (a pattern says nothing of a number).
-func holds(inst *kwInstance, v any) (ok, applies bool) {
+func holds(inst *Instance, v any) (ok, applies bool) {
 	s := inst.schema
 	if v == nil {
 		switch inst.Keyword.Keyword {
@@ -298,7 +304,7 @@ func holds(inst *kwInstance, v any) (ok, applies bool) {
 		n := uint64(utf8.RuneCountInString(x)) //nolint:gosec // a count, never negative
 		switch inst.Keyword.Keyword {
 		case "pattern":
-			re := compiled(s.Pattern)
+			re := pattern.Compiled(s.Pattern)
 			return re != nil && re.MatchString(x), re != nil
 		case "minLength":
 			return n >= s.MinLength, true
@@ -343,12 +349,12 @@ func typeOf(v any, s *openapi3.Schema) bool {
 	return false
 }
 
-// coverage reports how many keyword instances were fully exercised, and
+// Coverage reports how many keyword instances were fully exercised, and
 // what is missing of the others.
-func (k *keywords) coverage() KeywordCoverage {
+func (k *Recorder) Coverage() Coverage {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	out := KeywordCoverage{ByOperation: map[string]KeywordTally{}}
+	out := Coverage{ByOperation: map[string]Tally{}}
 	for _, op := range slices.Sorted(maps.Keys(k.byOp)) {
 		for _, inst := range k.byOp[op] {
 			s := k.seen[inst]
@@ -385,23 +391,23 @@ func (k *keywords) coverage() KeywordCoverage {
 	return out
 }
 
-// need is a keyword instance the run has yet to satisfy or break.
-type need struct {
-	inst            *kwInstance
-	satisfy, break_ bool
+// Need is a keyword instance the run has yet to satisfy or break.
+type Need struct {
+	Inst           *Instance
+	Satisfy, Break bool
 }
 
-// missing lists what the run has yet to send against the keywords of in
+// Missing lists what the run has yet to send against the keywords of in
 // (body, path or query).
-func (k *keywords) missing(in string) []need {
+func (k *Recorder) Missing(in string) []Need {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var out []need
+	var out []Need
 	for _, op := range slices.Sorted(maps.Keys(k.byOp)) {
 		for _, inst := range k.byOp[op] {
 			s := k.seen[inst]
-			n := need{inst: inst, satisfy: !s.satisfied, break_: !s.broken && !inst.SatisfiedOnly}
-			if inst.In == in && (n.satisfy || n.break_) {
+			n := Need{Inst: inst, Satisfy: !s.satisfied, Break: !s.broken && !inst.SatisfiedOnly}
+			if inst.In == in && (n.Satisfy || n.Break) {
 				out = append(out, n)
 			}
 		}
