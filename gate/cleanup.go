@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dli-contract/dli-go/gate/report"
 
 	"github.com/dli-contract/dli-go/gate/wire"
 
@@ -23,24 +26,6 @@ import (
 // delete and list, how a deleted or unknown one answers, and which states
 // settle on their own. A resource kind added to the document is cleaned
 // up, and listed when it is left behind, with no change here.
-
-// Leftover is a resource the run created and could not delete.
-type Leftover struct {
-	// Kind is the resource's title, e.g. "enhanced connection".
-	Kind string `json:"kind"`
-	ID   string `json:"id,omitempty"`
-	Name string `json:"name,omitempty"`
-	// LastAnswer is what the server last said about it.
-	LastAnswer string `json:"last_answer"`
-}
-
-func (l Leftover) String() string {
-	id := l.ID
-	if id == "" {
-		id = "(id unknown)"
-	}
-	return fmt.Sprintf("%s %s %q: %s", l.Kind, id, l.Name, l.LastAnswer)
-}
 
 // made is one resource the run created, or may have created.
 type made struct {
@@ -126,17 +111,17 @@ const cleanupBound = 30 * time.Second
 
 // cleanup deletes whatever the run created that still exists, within
 // ctx, and returns what it could not delete.
-func (g *gate) cleanup(ctx context.Context) []Leftover {
-	var left []Leftover
+func (g *gate) cleanup(ctx context.Context) []report.Leftover {
+	var left []report.Leftover
 	for _, m := range g.made.pending() {
 		if ctx.Err() != nil {
-			m.last = firstOf(m.last, "not tried: the cleanup ran out of time")
+			m.last = cmp.Or(m.last, "not tried: the cleanup ran out of time")
 		} else {
 			g.remove(ctx, m)
 		}
 		if !m.gone {
 			g.logf("WARN could not delete %s %s in project %s (%s); delete it by hand", m.res.Title, m.id, g.cfg.ProjectID, m.last)
-			left = append(left, Leftover{Kind: m.res.Title, ID: m.id, Name: m.name, LastAnswer: m.last})
+			left = append(left, report.Leftover{Kind: m.res.Title, ID: m.id, Name: m.name, LastAnswer: m.last})
 		}
 	}
 	return left

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/report"
+
 	"github.com/dli-contract/dli-go/gate/keywords"
 
 	"github.com/dli-contract/dli-go/gate/wire"
@@ -89,105 +91,6 @@ type Config struct {
 	Verbose bool
 }
 
-// CheckTally counts how often a check held, failed, and could not be
-// judged (throttled, or the run stopped first).
-type CheckTally struct {
-	Passed int `json:"passed"`
-	Failed int `json:"failed"`
-	NotRun int `json:"not_run,omitempty"`
-}
-
-// OperationTally counts what the gate sent to an operation: requests,
-// the cases among them (each a request built to show one thing), and the
-// violations found.
-type OperationTally struct {
-	Requests int `json:"requests"`
-	Cases    int `json:"cases"`
-	// Judged counts the verdicts on its answers, passed or failed: none
-	// when every request went unanswered or the run stopped first.
-	Judged int `json:"judged"`
-	Failed int `json:"failed"`
-}
-
-// Report is the outcome of Run.
-type Report struct {
-	// Version is the release of dli-go that made the report.
-	Version string `json:"version"`
-	// Started is when the run began.
-	Started  time.Time `json:"started"`
-	Endpoint string    `json:"endpoint"`
-	// Options are the settings the run was given, by flag name, as
-	// cmd/dli-contract records them: never a credential.
-	Options  map[string]string `json:"options,omitempty"`
-	Seed     uint64            `json:"seed"`
-	Requests int               `json:"requests"`
-	// Answered is how many of them the server answered; none means the
-	// run never reached a server (see NotCarriedOut).
-	Answered   int                       `json:"answered"`
-	Duration   time.Duration             `json:"duration_ns"`
-	Checks     map[string]CheckTally     `json:"checks"`
-	Operations map[string]OperationTally `json:"operations"`
-	// Violations are grouped: identical ones once, with a Count.
-	Violations []Violation `json:"violations"`
-	Leftovers  []Leftover  `json:"leftovers,omitempty"`
-	// Throttled counts the requests still answered 429 after every retry;
-	// ThrottledFor is how long the run waited out 429s, in all.
-	Throttled    int           `json:"throttled,omitempty"`
-	ThrottledFor time.Duration `json:"throttled_for_ns,omitempty"`
-	// Keywords says which constraints of the request schemas the run both
-	// satisfied and broke.
-	Keywords keywords.Coverage `json:"keywords"`
-	// NotRun says what the run did not get to, and why.
-	NotRun []string `json:"not_run,omitempty"`
-	// NotJudged names the checks the server left nothing to judge, and
-	// why (a dli-mock that checks no credentials has none to refuse). It
-	// leaves the verdict as it is.
-	NotJudged map[string]string `json:"not_judged,omitempty"`
-	// Exchanges are every request the run sent and its answer, in the
-	// order answered, for the HAR (WriteHAR); not in the JSON report.
-	Exchanges []*wire.Exchange `json:"-"`
-	// Skipped says what the run was not asked to do, and why: the life
-	// cycle of a kind whose create takes inputs the run was not given (a
-	// classic connection's, past its end of life). It leaves the verdict
-	// as it is.
-	Skipped []string         `json:"skipped,omitempty"`
-	Summary contract.Summary `json:"-"`
-	// Problem is set when the run could not be carried out, or not to
-	// the end: the document does not load, the endpoint is not a URL, the
-	// server never answered.
-	Problem string `json:"problem,omitempty"`
-}
-
-// NotCarriedOut reports whether the run could not be carried out at all:
-// it found nothing, and never got an answer, because of a problem that
-// is the run's (its configuration, a document that does not load, a
-// server that cannot be reached), not the server's.
-func (r Report) NotCarriedOut() bool {
-	return r.Problem != "" && r.Answered == 0 && len(r.Violations) == 0
-}
-
-// Failed reports whether the server or document broke the contract.
-func (r Report) Failed() bool { return len(r.Violations) > 0 }
-
-// Incomplete reports whether the run could not be trusted to the end: a
-// problem, checks not run, throttling that outlasted its retries, or
-// connections left behind.
-func (r Report) Incomplete() bool {
-	return r.Problem != "" || len(r.NotRun) > 0 || r.Throttled > 0 || len(r.Leftovers) > 0
-}
-
-// ExitCode is what dli-contract exits with: 1 for a contract violation, 2
-// for a run that could not be carried out or trusted, 0 otherwise.
-func (r Report) ExitCode() int {
-	switch {
-	case r.Failed():
-		return 1
-	case r.Incomplete():
-		return 2
-	}
-	return 0
-}
-
 // Run holds a server to the document, the way Schemathesis would but
 // signing DLI's requests and following its life cycles: every answer must
 // be declared, of the declared content type and schema, and never a 5xx;
@@ -202,10 +105,10 @@ func (r Report) ExitCode() int {
 // context's deadline, checks first and then cleanup, which deletes what
 // the run created (or lists it in the report); and a stopped run reports
 // what it did not get to instead of blaming the server.
-func Run(ctx context.Context, cfg Config) Report {
+func Run(ctx context.Context, cfg Config) report.Report {
 	start := time.Now()
 	g := newGate(cfg)
-	rep := Report{Version: version.String(), Started: start.UTC(), Endpoint: cfg.Endpoint, Seed: g.seed}
+	rep := report.Report{Version: version.String(), Started: start.UTC(), Endpoint: cfg.Endpoint, Seed: g.seed}
 	if err := g.setup(); err != nil {
 		rep.Problem = err.Error()
 		return rep
@@ -237,7 +140,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		if g.unreached() {
 			break // one line says so, in the report
 		}
-		g.logf("· %s: %s in %s", name, count(g.obs.RequestCount()-sent, "request"), time.Since(began).Round(time.Millisecond))
+		g.logf("· %s: %s in %s", name, report.Count(g.obs.RequestCount()-sent, "request"), time.Since(began).Round(time.Millisecond))
 		if runCtx.Err() != nil && !slices.ContainsFunc(g.notRun, func(s string) bool { return strings.HasPrefix(s, name+":") }) {
 			g.notRun = append(g.notRun, fmt.Sprintf("%s: cut short, %s", name, g.stopReason()))
 		}
@@ -254,11 +157,11 @@ func Run(ctx context.Context, cfg Config) Report {
 		case t.Judged == 0:
 			mark = "not judged"
 		}
-		g.logf("  %-40s %4d %-8s %4d %-5s  %s", op, t.Requests, plural(t.Requests, "request"), t.Cases, plural(t.Cases, "case"), mark)
+		g.logf("  %-40s %4d %-8s %4d %-5s  %s", op, t.Requests, report.Plural(t.Requests, "request"), t.Cases, report.Plural(t.Cases, "case"), mark)
 	}
 
 	if n := g.made.count(); n > 0 {
-		g.logf("· cleanup: %s created", count(n, "resource"))
+		g.logf("· cleanup: %s created", report.Count(n, "resource"))
 	}
 	cctx, cancelCleanup := cleanupCtx()
 	rep.Leftovers = g.cleanup(cctx)
@@ -267,8 +170,8 @@ func Run(ctx context.Context, cfg Config) Report {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	rep.Requests, rep.Answered = g.obs.RequestCount(), g.obs.AnsweredCount()
-	rep.Violations = group(g.violations)
-	rep.Checks = map[string]CheckTally{}
+	rep.Violations = report.Group(g.violations)
+	rep.Checks = map[string]report.CheckTally{}
 	for _, name := range check.All {
 		rep.Checks[name] = g.tally[name]
 	}
@@ -276,7 +179,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	rep.Throttled = g.obs.ThrottledCount()
 	rep.ThrottledFor = g.throttle.WaitedOut()
 	if rep.Throttled > 0 {
-		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s still throttled (429) after %s each: lower -rate-limit", count(rep.Throttled, "request"), count(g.cfg.ThrottleRetries, "retry")))
+		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s still throttled (429) after %s each: lower -rate-limit", report.Count(rep.Throttled, "request"), report.Count(g.cfg.ThrottleRetries, "retry")))
 	}
 	rep.NotRun = append(rep.NotRun, g.notRun...)
 	rep.Skipped = g.skipped
@@ -323,9 +226,9 @@ type gate struct {
 	abortRun context.CancelCauseFunc
 
 	mu         sync.Mutex
-	violations []Violation
-	tally      map[string]CheckTally
-	ops        map[string]OperationTally
+	violations []report.Violation
+	tally      map[string]report.CheckTally
+	ops        map[string]report.OperationTally
 	notRun     []string
 	skipped    []string
 	exchanges  []*wire.Exchange // every exchange, as answered
@@ -386,7 +289,7 @@ func newGate(cfg Config) *gate {
 		seed = rand.Uint64() //nolint:gosec // a seed for test data, printed to reproduce
 	}
 	return &gate{cfg: cfg, clock: clock.Or(cfg.Clock), seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), //nolint:gosec // test data
-		tally: map[string]CheckTally{}, ops: map[string]OperationTally{}}
+		tally: map[string]report.CheckTally{}, ops: map[string]report.OperationTally{}}
 }
 
 func (g *gate) setup() error {
@@ -449,20 +352,6 @@ func (g *gate) unreached() bool {
 	problem := g.problem
 	g.mu.Unlock()
 	return problem != "" && g.obs.AnsweredCount() == 0
-}
-
-// count is n of a noun, the noun in n's number: "1 request", "2 requests".
-func count(n int, noun string) string { return fmt.Sprintf("%d %s", n, plural(n, noun)) }
-
-// plural is a noun in n's number.
-func plural(n int, noun string) string {
-	switch {
-	case n == 1:
-		return noun
-	case strings.HasSuffix(noun, "y") && !strings.ContainsAny(noun[len(noun)-2:len(noun)-1], "aeiou"):
-		return noun[:len(noun)-1] + "ies" // a retry, two retries
-	}
-	return noun + "s"
 }
 
 // network reaches the server: Config.Network, or http.DefaultTransport.

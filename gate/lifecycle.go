@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -131,7 +132,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	name := str(body[res.Name])
 	raw, _ := json.Marshal(body)
 	ex := g.Send(ctx, true, create.Method, g.fill(create, ""), raw)
-	what := "create " + firstOf(name, "a "+res.Title)
+	what := "create " + cmp.Or(name, "a "+res.Title)
 	msg := acceptedAs(ex, create, what)
 	key := ""
 	if msg == "" {

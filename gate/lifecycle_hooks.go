@@ -116,13 +116,6 @@ func mockProcess(d *dli.ConnectionDetail) string {
 
 func (g *gate) pause(ctx context.Context) error { return g.clock.Sleep(ctx, g.cfg.Poll) }
 
-func firstOf(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 func value[T any](p *T) T {
 	var zero T
 	if p == nil {

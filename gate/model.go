@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -496,7 +497,7 @@ func (m *model) seeBinding(c *mConn, b *mBinding, status, errMsg string) []strin
 	allowed := map[string][]string{"": {"CREATING", "ACTIVE", "FAILED"}, "CREATING": {"CREATING", "ACTIVE", "FAILED"},
 		"ACTIVE": {"ACTIVE"}, "FAILED": {"FAILED"}}
 	if !slices.Contains(allowed[b.status], status) {
-		diffs = append(diffs, fmt.Sprintf("binding %s went from %s to %q", b.name, firstOf(b.status, "bound"), status))
+		diffs = append(diffs, fmt.Sprintf("binding %s went from %s to %q", b.name, cmp.Or(b.status, "bound"), status))
 	}
 	if status == "FAILED" && errMsg == "" {
 		diffs = append(diffs, fmt.Sprintf("binding %s is FAILED without an err_msg", b.name))

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -238,7 +239,7 @@ func (m *model) seeThing(t *mThing, got map[string]any) []string {
 	case t.deleted && res.Deleted.State != "" && state != res.Deleted.State:
 		diffs = append(diffs, fmt.Sprintf("%s is %q, want %s: it was deleted", res.State.Field, state, res.Deleted.State))
 	case !t.deleted && !movesTo(res.State, t.state, state):
-		diffs = append(diffs, fmt.Sprintf("%s went from %s to %q", res.State.Field, firstOf(t.state, "created"), state))
+		diffs = append(diffs, fmt.Sprintf("%s went from %s to %q", res.State.Field, cmp.Or(t.state, "created"), state))
 	}
 	t.state = state
 	return diffs

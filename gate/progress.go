@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/dli-contract/dli-go/gate/report"
 )
 
 // progressEvery is how often a long phase says how far it is: a person
@@ -52,7 +54,7 @@ func (g *gate) tick() {
 		return
 	}
 	p.last = now
-	line := fmt.Sprintf("  … %s, %s in: %s so far", p.phase, now.Sub(p.began).Round(time.Second), count(sent-p.sentAt, "request"))
+	line := fmt.Sprintf("  … %s, %s in: %s so far", p.phase, now.Sub(p.began).Round(time.Second), report.Count(sent-p.sentAt, "request"))
 	if p.sequence != "" {
 		line += ", " + p.sequence
 	}

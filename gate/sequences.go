@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dli-contract/dli-go/gate/report"
 
 	"github.com/dli-contract/dli-go/gate/keywords"
 
@@ -142,7 +145,7 @@ func (g *gate) sequences(ctx context.Context) {
 		if firstFail > 0 {
 			// What a test sizes its bounds by: the draws a break took to
 			// find, and the runs spent shrinking it.
-			g.logf("· sequences: a failure found at run %d, shrunk in %s", firstFail, count(runs-firstFail, "run"))
+			g.logf("· sequences: a failure found at run %d, shrunk in %s", firstFail, report.Count(runs-firstFail, "run"))
 		}
 	}
 	checkProp(func(t *rapid.T, r *seqRun) {
@@ -190,7 +193,7 @@ func (g *gate) sequences(ctx context.Context) {
 		return
 	}
 	if !tb.failed {
-		g.Judge(wire.Verdict{Check: check.Model, Op: "sequences", What: count(runs, "generated sequence")})
+		g.Judge(wire.Verdict{Check: check.Model, Op: "sequences", What: report.Count(runs, "generated sequence")})
 	}
 }
 
@@ -928,7 +931,7 @@ func (r *seqRun) comparePrivileges(id string) {
 	var got map[string]any
 	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &got)
 	have := listedBy(objects(got["privileges"]), func(p map[string]any) string {
-		return firstOf(str(p["project_id"]), str(p["applicant_project_id"]))
+		return cmp.Or(str(p["project_id"]), str(p["applicant_project_id"]))
 	})
 	if want := heldBy(c.grants); fmt.Sprint(have) != fmt.Sprint(want) {
 		r.fail("privileges unlike the model", "the privileges of %s are %v, the model holds %v", id, have, want)

@@ -1,13 +1,15 @@
 package gate
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
+
+	"github.com/dli-contract/dli-go/gate/report"
 
 	"github.com/dli-contract/dli-go/gate/wire"
 
@@ -15,53 +17,6 @@ import (
 	"github.com/dli-contract/dli-go/semantics"
 	"github.com/dli-contract/dli-go/validate"
 )
-
-// Violation is one way a server broke the contract, with the request that
-// showed it and what came back. Identical violations are reported once,
-// with Count.
-type Violation struct {
-	Check     string `json:"check"`
-	Operation string `json:"operation"`
-	// Case says which case it was, e.g. "without required /dest_vpc_id".
-	Case    string `json:"case,omitempty"`
-	Status  int    `json:"status,omitempty"`
-	Pointer string `json:"pointer,omitempty"` // JSON pointer into the body, or the parameter
-	Message string `json:"message"`
-	// Group is what alike violations share; they are reported once, the
-	// first found, with Count.
-	Group string `json:"group,omitempty"`
-	// Exchange is the request that showed it and its answer.
-	Exchange *wire.Exchange `json:"exchange,omitempty"`
-	Count    int            `json:"count"`
-}
-
-func (v Violation) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s", v.Check, v.Operation)
-	if v.Status != 0 {
-		fmt.Fprintf(&b, " %d", v.Status)
-	}
-	if v.Pointer != "" {
-		fmt.Fprintf(&b, " %s", v.Pointer)
-	}
-	fmt.Fprintf(&b, ": %s", v.Message)
-	if v.Count > 1 {
-		fmt.Fprintf(&b, " (×%d)", v.Count)
-	}
-	if e := v.Exchange; e != nil && e.Method != "" {
-		fmt.Fprintf(&b, "\n    request: %s %s", e.Method, e.URL)
-		if e.Body != "" {
-			body := e.Body
-			if len(body) > 300 {
-				body = body[:300] + "…"
-			}
-			fmt.Fprintf(&b, " %s", body)
-		}
-		fmt.Fprintf(&b, "\n    answer:  %s", e.Answer())
-		fmt.Fprintf(&b, "\n    reproduce: %s", e.Curl())
-	}
-	return b.String()
-}
 
 // judge records a verdict. A throttled exchange, or one the stopped run
 // cut off, is judged neither way.
@@ -92,8 +47,8 @@ func (g *gate) Judge(v wire.Verdict) {
 		t.Failed++
 		o.Failed++
 		exCopy := *ex
-		g.violations = append(g.violations, Violation{Check: check, Operation: op, Case: what, Status: ex.Status,
-			Pointer: pointer, Message: msg, Group: firstOf(v.Group, msg), Exchange: &exCopy, Count: 1})
+		g.violations = append(g.violations, report.Violation{Check: check, Operation: op, Case: what, Status: ex.Status,
+			Pointer: pointer, Message: msg, Group: cmp.Or(v.Group, msg), Exchange: &exCopy, Count: 1})
 	}
 	if what != "" && notRun == "" {
 		o.Cases++
@@ -269,28 +224,6 @@ func accepted(ex *wire.Exchange, want int, what string) string {
 		return fmt.Sprintf("%s was answered %d, want %d", what, ex.Status, want)
 	}
 	return ""
-}
-
-// group reports alike violations once, with a count: those of one check,
-// operation, status, pointer and group (for a server error, any pointer:
-// it is one failure, wherever the case pointed).
-func group(vs []Violation) []Violation {
-	var out []Violation
-	index := map[string]int{}
-	for _, v := range vs {
-		pointer := v.Pointer
-		if v.Status >= 500 {
-			pointer = "" // a server error is one failure, wherever the case pointed
-		}
-		key := strings.Join([]string{v.Check, v.Operation, fmt.Sprint(v.Status), pointer, firstOf(v.Group, v.Message)}, "|")
-		if i, ok := index[key]; ok {
-			out[i].Count++
-			continue
-		}
-		index[key] = len(out)
-		out = append(out, v)
-	}
-	return out
 }
 
 // judgeRefusal judges an exchange that should have been refused 400 with

@@ -1,6 +1,7 @@
-package gate
+package report
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -129,7 +130,7 @@ func harEntryOf(ex *wire.Exchange, violations []string) harEntry {
 			Headers: sortedNV(ex.Header), QueryString: []harNV{}, HeadersSize: -1, BodySize: len(ex.Body)},
 		Response: harResponse{Status: ex.Status, StatusText: http.StatusText(ex.Status), HTTPVersion: "HTTP/1.1",
 			Cookies: []harNV{}, Headers: sortedNV(ex.ResponseHeader), HeadersSize: -1, BodySize: int(ex.ResponseSize),
-			Content: harContent{Size: int(ex.ResponseSize), MimeType: firstOf(ex.ResponseHeader["Content-Type"], "x-unknown"), Text: ex.ShownAnswer()}},
+			Content: harContent{Size: int(ex.ResponseSize), MimeType: cmp.Or(ex.ResponseHeader["Content-Type"], "x-unknown"), Text: ex.ShownAnswer()}},
 	}
 	if ex.Started.IsZero() {
 		e.StartedDateTime = time.Unix(0, 0).UTC().Format(time.RFC3339Nano)
@@ -142,7 +143,7 @@ func harEntryOf(ex *wire.Exchange, violations []string) harEntry {
 		}
 	}
 	if ex.Body != "" {
-		e.Request.PostData = &harPostData{MimeType: firstOf(ex.Header["Content-Type"], "application/json"), Text: ex.Body}
+		e.Request.PostData = &harPostData{MimeType: cmp.Or(ex.Header["Content-Type"], "application/json"), Text: ex.Body}
 	}
 	switch {
 	case ex.Error != "":

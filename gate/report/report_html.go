@@ -1,4 +1,4 @@
-package gate
+package report
 
 import (
 	_ "embed"
@@ -94,7 +94,7 @@ func (r Report) WriteHTML(w io.Writer, jsonPath string) error {
 	case 0:
 		p.Verdict, p.Meaning = "PASS", "The server kept the contract in everything the run checked."
 	case 1:
-		p.Verdict, p.Meaning = "FAIL", fmt.Sprintf("The server broke the contract: %s, below.", count(len(r.Violations), "distinct violation"))
+		p.Verdict, p.Meaning = "FAIL", fmt.Sprintf("The server broke the contract: %s, below.", Count(len(r.Violations), "distinct violation"))
 	default:
 		p.Verdict, p.Meaning = "INCOMPLETE", "No violation was found, but the run could not be carried out to the end: see what did not run."
 	}

@@ -1,4 +1,4 @@
-package gate
+package report
 
 import (
 	"encoding/json"
@@ -30,7 +30,7 @@ func (r Report) Text() string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "contract gate against %s: %s in %s, seed %d (pass -seed %d to repeat)\n",
-		r.Endpoint, count(r.Requests, "request"), r.Duration.Round(time.Millisecond), r.Seed, r.Seed)
+		r.Endpoint, Count(r.Requests, "request"), r.Duration.Round(time.Millisecond), r.Seed, r.Seed)
 	for _, name := range check.All {
 		t := r.Checks[name]
 		mark := "PASS"
@@ -82,7 +82,7 @@ func (r Report) Text() string {
 	case 0:
 		b.WriteString("  result: PASS\n")
 	case 1:
-		fmt.Fprintf(&b, "  result: FAIL (%s, see above)\n", count(len(r.Violations), "distinct violation"))
+		fmt.Fprintf(&b, "  result: FAIL (%s, see above)\n", Count(len(r.Violations), "distinct violation"))
 	default:
 		b.WriteString("  result: INCOMPLETE (no violation found, but the run could not be carried out to the end; see above)\n")
 	}
@@ -101,9 +101,9 @@ func (r Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// ReadReport reads a report WriteJSON wrote, and refuses any other JSON
+// Read reads a report WriteJSON wrote, and refuses any other JSON
 // (a HAR, {}), saying what it lacks.
-func ReadReport(rd io.Reader) (Report, error) {
+func Read(rd io.Reader) (Report, error) {
 	raw, err := io.ReadAll(io.LimitReader(rd, 256<<20))
 	if err != nil {
 		return Report{}, err

@@ -1,4 +1,4 @@
-package gate
+package report
 
 import (
 	"testing"
@@ -15,7 +15,7 @@ func TestGroupingIsByTheDeclaredGroup(t *testing.T) {
 	v := func(check, op string, status int, pointer, msg, group string) Violation {
 		return Violation{Check: check, Operation: op, Status: status, Pointer: pointer, Message: msg, Group: group, Count: 1}
 	}
-	got := group([]Violation{
+	got := Group([]Violation{
 		// One server error, whatever the body said and wherever the case pointed.
 		v(check.ServerError, "ListEnhancedConnections", 503, "", "the server answered 503: busy", "the server answered 503"),
 		v(check.ServerError, "ListEnhancedConnections", 503, "/limit", "the server answered 503: very busy", "the server answered 503"),
