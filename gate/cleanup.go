@@ -9,8 +9,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/dli-contract/dli-go/gate/ledger"
 
 	"github.com/dli-contract/dli-go/gate/report"
 
@@ -27,85 +28,6 @@ import (
 // settle on their own. A resource kind added to the document is cleaned
 // up, and listed when it is left behind, with no change here.
 
-// made is one resource the run created, or may have created.
-type made struct {
-	res      *semantics.Resource
-	id, name string
-	gone     bool
-	last     string
-}
-
-// registry tracks everything the run created: each create answered with
-// its key, and the name of each create whose answer was lost (a timeout,
-// a 5xx), which cleanup looks up by name.
-type registry struct {
-	sem   *semantics.Semantics
-	mu    sync.Mutex
-	items []*made
-}
-
-func (r *registry) add(res *semantics.Resource, id, name string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, m := range r.items {
-		if m.res == res && (id != "" && m.id == id || id == "" && m.id == "" && m.name == name) {
-			return
-		}
-	}
-	r.items = append(r.items, &made{res: res, id: id, name: name})
-}
-
-func (r *registry) pending() []*made {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []*made
-	for _, m := range r.items {
-		if !m.gone {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func (r *registry) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.items)
-}
-
-// noteCreate registers what a create may have made: the key of a 2xx
-// answer (where the create's declaration says it is), or, when the answer
-// was lost or is a 5xx, the name it sent. A resource under a parent goes
-// with its parent and is not registered.
-func (r *registry) noteCreate(op string, ex *wire.Exchange, reqBody, respBody []byte) {
-	if r.sem == nil {
-		return
-	}
-	d := r.sem.Of(op)
-	if d == nil || d.Role != semantics.Create || d.KeyExpr == nil {
-		return
-	}
-	res := r.sem.Resources[d.Resource]
-	if res == nil || res.Parent != "" {
-		return
-	}
-	var name string
-	if res.Name != "" {
-		var sent map[string]any
-		_ = json.Unmarshal(reqBody, &sent)
-		name, _ = sent[res.Name].(string)
-	}
-	switch {
-	case ex.Status >= 200 && ex.Status < 300:
-		key, _ := d.KeyExpr.Eval(semantics.Call{Body: reqBody, Status: ex.Status, AnswerBody: respBody})
-		r.add(res, key, name)
-	case ex.Error != "" || ex.Status >= 500:
-		if name != "" {
-			r.add(res, "", name)
-		}
-	}
-}
-
 // cleanupBound bounds the cleanup of one resource, retries included.
 const cleanupBound = 30 * time.Second
 
@@ -113,15 +35,15 @@ const cleanupBound = 30 * time.Second
 // ctx, and returns what it could not delete.
 func (g *gate) cleanup(ctx context.Context) []report.Leftover {
 	var left []report.Leftover
-	for _, m := range g.made.pending() {
+	for _, m := range g.Pending() {
 		if ctx.Err() != nil {
-			m.last = cmp.Or(m.last, "not tried: the cleanup ran out of time")
+			m.Last = cmp.Or(m.Last, "not tried: the cleanup ran out of time")
 		} else {
 			g.remove(ctx, m)
 		}
-		if !m.gone {
-			g.logf("WARN could not delete %s %s in project %s (%s); delete it by hand", m.res.Title, m.id, g.cfg.ProjectID, m.last)
-			left = append(left, report.Leftover{Kind: m.res.Title, ID: m.id, Name: m.name, LastAnswer: m.last})
+		if !m.Gone {
+			g.Logf("WARN could not delete %s %s in project %s (%s); delete it by hand", m.Res.Title, m.ID, g.cfg.ProjectID, m.Last)
+			left = append(left, report.Leftover{Kind: m.Res.Title, ID: m.ID, Name: m.Name, LastAnswer: m.Last})
 		}
 	}
 	return left
@@ -133,9 +55,9 @@ func (g *gate) removeCreated(ctx context.Context, kind, id string) {
 	if res == nil {
 		return
 	}
-	g.made.add(res, id, "")
-	for _, m := range g.made.pending() {
-		if m.res == res && m.id == id {
+	g.AddMade(res, id, "")
+	for _, m := range g.Pending() {
+		if m.Res == res && m.ID == id {
 			g.remove(ctx, m)
 		}
 	}
@@ -145,34 +67,34 @@ func (g *gate) removeCreated(ctx context.Context, kind, id string) {
 // answers a deleted or unknown one. A refusal is final; only a throttled
 // answer, a 5xx or no answer is tried again, a few times, within a bound
 // of its own so that cleanup ends even when the run has.
-func (g *gate) remove(ctx context.Context, m *made) {
+func (g *gate) remove(ctx context.Context, m *ledger.Made) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBound)
 	defer cancel()
 	if dl, ok := ctx.Deadline(); ok {
 		cctx, cancel = context.WithDeadline(cctx, dl)
 		defer cancel()
 	}
-	if m.id == "" && !g.findByName(cctx, m) {
+	if m.ID == "" && !g.findByName(cctx, m) {
 		return
 	}
 	if g.gone(cctx, m) {
 		return
 	}
 	g.settled(cctx, m)
-	del := m.res.Op(semantics.Delete)
+	del := m.Res.Op(semantics.Delete)
 	for attempt := 1; attempt <= 3 && cctx.Err() == nil; attempt++ {
-		ex := g.Send(cctx, true, del.Method, g.fill(del, m.id), nil)
+		ex := g.Send(cctx, true, del.Method, g.fill(del, m.ID), nil)
 		switch {
 		case ex.Error != "":
-			m.last = "delete failed: " + ex.Error
+			m.Last = "delete failed: " + ex.Error
 		case ex.Throttled:
-			m.last = fmt.Sprintf("delete answered %d (throttled)", ex.Status)
+			m.Last = fmt.Sprintf("delete answered %d (throttled)", ex.Status)
 		case ex.Status >= 200 && ex.Status < 300:
-			m.last = fmt.Sprintf("delete answered %d", ex.Status)
+			m.Last = fmt.Sprintf("delete answered %d", ex.Status)
 			attempt = 3 // confirm below
 			continue
 		default:
-			m.last = fmt.Sprintf("delete answered %d %s", ex.Status, apierror.Snippet([]byte(ex.RawAnswer())))
+			m.Last = fmt.Sprintf("delete answered %d %s", ex.Status, apierror.Snippet([]byte(ex.RawAnswer())))
 			if ex.Status < 500 {
 				attempt = 3 // a refusal is final
 				continue
@@ -186,60 +108,60 @@ func (g *gate) remove(ctx context.Context, m *made) {
 // settled waits, within Settle, until the resource is in none of the
 // states its declaration says settle on their own (a classic connection
 // being created, which DLI refuses to delete until then).
-func (g *gate) settled(ctx context.Context, m *made) {
-	if m.res.State == nil || len(m.res.State.Settling) == 0 {
+func (g *gate) settled(ctx context.Context, m *ledger.Made) {
+	if m.Res.State == nil || len(m.Res.State.Settling) == 0 {
 		return
 	}
-	if found, _ := g.neverSettled(m.res.Kind); found {
+	if found, _ := g.NeverSettled(m.Res.Kind); found {
 		return
 	}
 	deadline := g.clock.Now().Add(g.cfg.Settle)
 	for g.clock.Now().Before(deadline) {
-		rd := g.readOne(ctx, m.res, m.id)
-		if !rd.shown() || !slices.Contains(m.res.State.Settling, rd.field(m.res.State.Field)) {
+		rd := g.readOne(ctx, m.Res, m.ID)
+		if !rd.shown() || !slices.Contains(m.Res.State.Settling, rd.field(m.Res.State.Field)) {
 			return
 		}
 		if g.clock.Sleep(ctx, g.cfg.Poll) != nil {
 			return
 		}
 	}
-	g.didNotSettle(m.res.Kind, fmt.Sprintf("%s %s still settling after %s (-settle)", m.res.Title, m.id, g.cfg.Settle), false)
+	g.DidNotSettle(m.Res.Kind, fmt.Sprintf("%s %s still settling after %s (-settle)", m.Res.Title, m.ID, g.cfg.Settle), false)
 }
 
 // gone reads the resource and marks it gone when the answer is how its
 // declaration says a deleted or unknown one answers (or a 404).
-func (g *gate) gone(ctx context.Context, m *made) bool {
-	rd := g.readOne(ctx, m.res, m.id)
+func (g *gate) gone(ctx context.Context, m *ledger.Made) bool {
+	rd := g.readOne(ctx, m.Res, m.ID)
 	ex := rd.ex
 	switch {
 	case ex.Error != "":
-		m.last = joinNotes(m.last, "show failed: "+ex.Error)
+		m.Last = joinNotes(m.Last, "show failed: "+ex.Error)
 		return false
 	case ex.Status == http.StatusOK && rd.byList:
 		if rd.got == nil {
-			m.gone = true
+			m.Gone = true
 			return true
 		}
-		m.last = joinNotes(m.last, rd.op.ID+" filtered by its key still lists it")
+		m.Last = joinNotes(m.Last, rd.op.ID+" filtered by its key still lists it")
 		return false
 	case ex.Status == http.StatusOK:
 		var state string
-		if m.res.State != nil {
-			state = rd.field(m.res.State.Field)
+		if m.Res.State != nil {
+			state = rd.field(m.Res.State.Field)
 		}
-		if m.res.Deleted.State != "" && state == m.res.Deleted.State {
-			m.gone = true
+		if m.Res.Deleted.State != "" && state == m.Res.Deleted.State {
+			m.Gone = true
 			return true
 		}
 		if state != "" {
-			m.last = joinNotes(m.last, "show answers it "+state)
+			m.Last = joinNotes(m.Last, "show answers it "+state)
 		}
 		return false
-	case answers(ex, m.res.Deleted) || answers(ex, m.res.Unknown) || ex.Status == http.StatusNotFound:
-		m.gone = true
+	case answers(ex, m.Res.Deleted) || answers(ex, m.Res.Unknown) || ex.Status == http.StatusNotFound:
+		m.Gone = true
 		return true
 	}
-	m.last = joinNotes(m.last, fmt.Sprintf("show answered %d %s", ex.Status, apierror.Snippet([]byte(ex.RawAnswer()))))
+	m.Last = joinNotes(m.Last, fmt.Sprintf("show answered %d %s", ex.Status, apierror.Snippet([]byte(ex.RawAnswer()))))
 	return false
 }
 
@@ -301,34 +223,34 @@ func (g *gate) fillUnder(op *semantics.Operation, parent, key string) string {
 // findByName looks up a resource whose create answer was lost, in its
 // list (filtered by name where the list can be); false when there is none
 // (nothing to delete) or the lookup failed.
-func (g *gate) findByName(ctx context.Context, m *made) bool {
-	list := m.res.Op(semantics.List)
-	if list == nil || m.res.Name == "" {
-		m.last = "its create's answer was lost, and nothing lists " + m.res.Title + "s by name"
+func (g *gate) findByName(ctx context.Context, m *ledger.Made) bool {
+	list := m.Res.Op(semantics.List)
+	if list == nil || m.Res.Name == "" {
+		m.Last = "its create's answer was lost, and nothing lists " + m.Res.Title + "s by name"
 		return false
 	}
 	path := g.fill(list, "")
 	for param, f := range list.Filters {
-		if f.Field == m.res.Name && (f.Match == "" || f.Match == "exact") {
-			path += "?" + url.Values{param: {m.name}}.Encode()
+		if f.Field == m.Res.Name && (f.Match == "" || f.Match == "exact") {
+			path += "?" + url.Values{param: {m.Name}}.Encode()
 		}
 	}
 	ex := g.Send(ctx, true, list.Method, path, nil)
 	if ex.Error != "" || ex.Status != http.StatusOK {
-		m.last = fmt.Sprintf("could not look it up by name: %s", ex.Answer())
+		m.Last = fmt.Sprintf("could not look it up by name: %s", ex.Answer())
 		return false
 	}
 	for _, it := range itemsOf(ex, list.Items) {
 		state := ""
-		if m.res.State != nil {
-			state, _ = it[m.res.State.Field].(string)
+		if m.Res.State != nil {
+			state, _ = it[m.Res.State.Field].(string)
 		}
-		if it[m.res.Name] == m.name && (m.res.Deleted.State == "" || state != m.res.Deleted.State) {
-			m.id, _ = it[m.res.Key].(string)
-			return m.id != ""
+		if it[m.Res.Name] == m.Name && (m.Res.Deleted.State == "" || state != m.Res.Deleted.State) {
+			m.ID, _ = it[m.Res.Key].(string)
+			return m.ID != ""
 		}
 	}
-	m.gone = true // never created
+	m.Gone = true // never created
 	return false
 }
 

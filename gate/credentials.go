@@ -29,8 +29,8 @@ import (
 // ignoredAuth sends requests with credentials missing or wrong: each must
 // get 401.
 func (g *gate) ignoredAuth(ctx context.Context) {
-	if why := g.unjudgedWhy(check.IgnoredAuth); why != "" {
-		g.logf("SKIP %s: %s", check.IgnoredAuth, why)
+	if why := g.UnjudgedWhy(check.IgnoredAuth); why != "" {
+		g.Logf("SKIP %s: %s", check.IgnoredAuth, why)
 		return
 	}
 	// A list to read, and a change with a body on a resource that does not
@@ -132,7 +132,7 @@ func swapBody(r *http.Request, body []byte) {
 }
 
 func (g *gate) authCase(ctx context.Context, what, method, path string, body []byte, prepare func(*http.Request)) {
-	if g.stopped() {
+	if g.Stopped() {
 		return
 	}
 	var op string
@@ -190,7 +190,7 @@ func mockGatewayError(requestIDHeader string, body []byte, code, what string) st
 func (g *gate) refusedCreatesChangeNothing(ctx context.Context) {
 	creds, ok := g.cfg.Credentials.(auth.AKSK)
 	create := g.firstCreate()
-	if !ok || !g.cfg.Mock || !g.cfg.Mutate || create == nil || g.stopped() {
+	if !ok || !g.cfg.Mock || !g.cfg.Mutate || create == nil || g.Stopped() {
 		return
 	}
 	body, ok := g.bodyFor(g.sem.Resources[create.Resource])

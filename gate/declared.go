@@ -21,7 +21,7 @@ import (
 // it once it settles.
 func (g *gate) stateRefusals(ctx context.Context) {
 	for _, res := range g.sem.Creates() {
-		if res.Parent != "" || res.State == nil || len(res.State.Refuses) == 0 || g.unplaced(res) != "" || g.stopped() {
+		if res.Parent != "" || res.State == nil || len(res.State.Refuses) == 0 || g.unplaced(res) != "" || g.Stopped() {
 			continue // the life cycles say why a kind is unplaced
 		}
 		create, read := res.Op(semantics.Create), res.Op(semantics.Read)
@@ -42,7 +42,7 @@ func (g *gate) stateRefusals(ctx context.Context) {
 		state := field(shown, res.State.Field)
 		for _, ref := range res.State.Refuses[state] {
 			op := g.sem.Of(ref.Operation)
-			if !g.opOn(op.ID) {
+			if !g.OpOn(op.ID) {
 				continue
 			}
 			ex := g.Send(ctx, true, op.Method, g.fill(op, key), exampleBody(op, firstExample))

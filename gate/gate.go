@@ -10,9 +10,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/ledger"
 	"github.com/dli-contract/dli-go/gate/report"
 
 	"github.com/dli-contract/dli-go/gate/keywords"
@@ -115,7 +115,6 @@ func Run(ctx context.Context, cfg Config) report.Report {
 	}
 	runCtx, cleanupCtx, cancel := g.bounds(ctx)
 	defer cancel()
-	g.runCtx = runCtx
 	g.askTheMock(runCtx)
 
 	runs := map[string]func(context.Context){
@@ -127,29 +126,30 @@ func Run(ctx context.Context, cfg Config) report.Report {
 		switch {
 		case slices.Contains(check.Mutating, name) && !cfg.Mutate:
 			continue
-		case !slices.ContainsFunc(check.OfPhase(name), g.checkOn):
+		case !slices.ContainsFunc(check.OfPhase(name), g.CheckOn):
 			continue
 		case runCtx.Err() != nil:
-			g.notRun = append(g.notRun, fmt.Sprintf("%s: %s", name, g.stopReason()))
+			g.NotRun(fmt.Sprintf("%s: %s", name, g.StopReason()))
 			continue
 		}
 		began := time.Now()
 		sent := g.obs.RequestCount()
-		g.startPhase(name)
+		g.StartPhase(name)
 		runs[name](runCtx)
 		if g.unreached() {
 			break // one line says so, in the report
 		}
-		g.logf("· %s: %s in %s", name, report.Count(g.obs.RequestCount()-sent, "request"), time.Since(began).Round(time.Millisecond))
-		if runCtx.Err() != nil && !slices.ContainsFunc(g.notRun, func(s string) bool { return strings.HasPrefix(s, name+":") }) {
-			g.notRun = append(g.notRun, fmt.Sprintf("%s: cut short, %s", name, g.stopReason()))
+		g.Logf("· %s: %s in %s", name, report.Count(g.obs.RequestCount()-sent, "request"), time.Since(began).Round(time.Millisecond))
+		if runCtx.Err() != nil && !g.NotRunYet(name) {
+			g.NotRun(fmt.Sprintf("%s: cut short, %s", name, g.StopReason()))
 		}
 	}
-	for _, op := range slices.Sorted(maps.Keys(g.ops)) {
+	ops := g.Operations()
+	for _, op := range slices.Sorted(maps.Keys(ops)) {
 		if g.unreached() {
 			break
 		}
-		t := g.ops[op]
+		t := ops[op]
 		mark := "PASS"
 		switch {
 		case t.Failed > 0:
@@ -157,42 +157,30 @@ func Run(ctx context.Context, cfg Config) report.Report {
 		case t.Judged == 0:
 			mark = "not judged"
 		}
-		g.logf("  %-40s %4d %-8s %4d %-5s  %s", op, t.Requests, report.Plural(t.Requests, "request"), t.Cases, report.Plural(t.Cases, "case"), mark)
+		g.Logf("  %-40s %4d %-8s %4d %-5s  %s", op, t.Requests, report.Plural(t.Requests, "request"), t.Cases, report.Plural(t.Cases, "case"), mark)
 	}
 
-	if n := g.made.count(); n > 0 {
-		g.logf("· cleanup: %s created", report.Count(n, "resource"))
+	if n := g.MadeCount(); n > 0 {
+		g.Logf("· cleanup: %s created", report.Count(n, "resource"))
 	}
 	cctx, cancelCleanup := cleanupCtx()
 	rep.Leftovers = g.cleanup(cctx)
 	cancelCleanup()
 
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	rep.Requests, rep.Answered = g.obs.RequestCount(), g.obs.AnsweredCount()
-	rep.Violations = report.Group(g.violations)
-	rep.Checks = map[string]report.CheckTally{}
-	for _, name := range check.All {
-		rep.Checks[name] = g.tally[name]
-	}
-	rep.Operations = g.ops
 	rep.Throttled = g.obs.ThrottledCount()
 	rep.ThrottledFor = g.throttle.WaitedOut()
 	if rep.Throttled > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s still throttled (429) after %s each: lower -rate-limit", report.Count(rep.Throttled, "request"), report.Count(g.cfg.ThrottleRetries, "retry")))
 	}
-	rep.NotRun = append(rep.NotRun, g.notRun...)
-	rep.Skipped = g.skipped
-	rep.NotJudged = g.unjudged
-	rep.Exchanges = g.exchanges
+	g.Fill(&rep)
 	rep.Keywords = g.kw.Coverage()
 	if g.cfg.RequireKeywords && len(rep.Keywords.Missing) > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("keyword coverage is required and %d of %d keywords were not covered", len(rep.Keywords.Missing), rep.Keywords.Total))
 	}
-	rep.Problem = g.problem
 	rep.Summary = contract.Summary{Declared: contract.Declared(g.doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "the server's answers", Observed: true}
 	rep.Duration = time.Since(start)
-	rep.Scrub(g.secrets.Scrub)
+	rep.Scrub(g.Secrets)
 	return rep
 }
 
@@ -210,77 +198,15 @@ type gate struct {
 	cov    *contract.Coverage
 	obs    *wire.Observer
 	*wire.Sender
-	c    *dli.ClientWithResponses
-	made registry
-	kw   *keywords.Recorder
+	c  *dli.ClientWithResponses
+	kw *keywords.Recorder
 	// runNonce sets this run's sequences apart from those of an earlier
 	// run with the same seed, in the tag they put on their connections.
 	runNonce string
-
-	runCtx context.Context
-	// lived are the resources the life cycles created and read, which
-	// later deletes must leave as they are.
-	lived []made
-	// abortRun ends the checks early (a server that stopped answering,
-	// -max-failures), with why.
-	abortRun context.CancelCauseFunc
-
-	mu         sync.Mutex
-	violations []report.Violation
-	tally      map[string]report.CheckTally
-	ops        map[string]report.OperationTally
-	notRun     []string
-	skipped    []string
-	exchanges  []*wire.Exchange // every exchange, as answered
-	secrets    wire.Secrets
-	throttle   *wire.Throttler
-	problem    string
-	// unjudged are the checks the server leaves nothing to judge, with why.
-	unjudged map[string]string
-	// progress is where the run is, for a long phase's progress lines.
-	progress progress
-	// unsettled holds, per kind of thing that did not leave a settling
-	// state within -settle (a binding, a resource kind), what was seen:
-	// such a kind is judged once, and later waits for it are cut short.
-	unsettled map[string]*unsettled
-}
-
-// unsettled is a kind of thing seen not to settle: what was seen, and
-// whether the sequences saw it (and shrink it) rather than a life cycle.
-type unsettled struct {
-	seen        string
-	bySequences bool
-	noted       bool
-}
-
-// neverSettled says whether what, a binding or a resource kind, failed to
-// settle within -settle before in this run, and whether the generated
-// sequences found it. Found elsewhere, the first time it is asked the run
-// notes that later waits for it are cut short and not judged.
-func (g *gate) neverSettled(what string) (found, bySequences bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	u := g.unsettled[what]
-	if u == nil {
-		return false, false
-	}
-	if !u.noted && !u.bySequences {
-		g.notRun = append(g.notRun, fmt.Sprintf("later waits for %s: cut short, not judged again (%s)", what, u.seen))
-		u.noted = true
-	}
-	return true, u.bySequences
-}
-
-// didNotSettle records that what did not settle within -settle.
-func (g *gate) didNotSettle(what, seen string, bySequences bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.unsettled == nil {
-		g.unsettled = map[string]*unsettled{}
-	}
-	if g.unsettled[what] == nil {
-		g.unsettled[what] = &unsettled{seen: seen, bySequences: bySequences}
-	}
+	throttle *wire.Throttler
+	// Ledger owns the run's state: verdicts, tallies, exchanges, what
+	// was made.
+	*ledger.Ledger
 }
 
 func newGate(cfg Config) *gate {
@@ -288,8 +214,7 @@ func newGate(cfg Config) *gate {
 	if seed == 0 {
 		seed = rand.Uint64() //nolint:gosec // a seed for test data, printed to reproduce
 	}
-	return &gate{cfg: cfg, clock: clock.Or(cfg.Clock), seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), //nolint:gosec // test data
-		tally: map[string]report.CheckTally{}, ops: map[string]report.OperationTally{}}
+	return &gate{cfg: cfg, clock: clock.Or(cfg.Clock), seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} //nolint:gosec // test data
 }
 
 func (g *gate) setup() error {
@@ -315,11 +240,13 @@ func (g *gate) setup() error {
 	if err != nil {
 		return fmt.Errorf("the document's declarations of what its operations mean: %w", err)
 	}
-	g.sem, g.made.sem = sem, sem
+	g.sem = sem
+	g.kw = keywords.New(g.doc)
+	g.Ledger = ledger.New(ledger.Settings{Checks: g.cfg.Checks, ExcludeChecks: g.cfg.ExcludeChecks, Operations: g.cfg.Operations,
+		ExcludeOperations: g.cfg.ExcludeOperations, MaxFailures: g.cfg.MaxFailures, Log: g.cfg.Log, Verbose: g.cfg.Verbose}, g.clock, g.doc, sem, g.kw)
 	if err := g.resolveInputs(); err != nil {
 		return err
 	}
-	g.kw = keywords.New(g.doc)
 	g.cov = g.cfg.Coverage
 	if g.cov == nil {
 		g.cov = contract.NewCoverage(g.doc.OpenAPI())
@@ -330,8 +257,9 @@ func (g *gate) setup() error {
 	}
 	g.throttle = &wire.Throttler{Next: g.network(), Limit: wire.NewLimiter(g.clock, g.cfg.RateLimit), Clock: g.clock,
 		MaxRetries: g.cfg.ThrottleRetries, MaxWait: time.Minute, AttemptTimeout: g.cfg.RequestTimeout}
-	g.obs = &wire.Observer{Doc: g.doc, Next: g.throttle, Coverage: g.cov, Run: g, MaxBody: g.cfg.MaxBody, Clock: g.clock,
+	g.obs = &wire.Observer{Doc: g.doc, Next: g.throttle, Coverage: g.cov, Run: g.Ledger, MaxBody: g.cfg.MaxBody, Clock: g.clock,
 		Endpoint: g.cfg.Endpoint, RequestTimeout: g.cfg.RequestTimeout}
+	g.CountRequestsBy(g.obs.RequestCount)
 	signing := g.signed(g.obs)
 	// No overall client timeout: each attempt at the server is bounded by
 	// RequestTimeout (in the throttler), and the waits for pacing and
@@ -348,10 +276,7 @@ func (g *gate) setup() error {
 // unreached reports whether the run has a problem and the server has
 // never answered: nothing it did says anything of the server.
 func (g *gate) unreached() bool {
-	g.mu.Lock()
-	problem := g.problem
-	g.mu.Unlock()
-	return problem != "" && g.obs.AnsweredCount() == 0
+	return g.Problem() != "" && g.obs.AnsweredCount() == 0
 }
 
 // network reaches the server: Config.Network, or http.DefaultTransport.
@@ -384,11 +309,11 @@ func (g *gate) bounds(ctx context.Context) (runCtx context.Context, cleanup func
 		}
 	}
 	run, cancelCause := context.WithCancelCause(ctx)
-	g.abortRun = cancelCause
 	cancelRun := context.CancelFunc(func() {})
 	if hasDeadline {
 		run, cancelRun = context.WithDeadline(run, deadline.Add(-reserve))
 	}
+	g.Begin(run, cancelCause)
 	cleanup = func() (context.Context, context.CancelFunc) {
 		end := time.Now().Add(reserve)
 		if hasDeadline && (ctx.Err() == nil || deadline.Before(end)) {
@@ -399,28 +324,6 @@ func (g *gate) bounds(ctx context.Context) (runCtx context.Context, cleanup func
 		return context.WithDeadline(context.WithoutCancel(ctx), end)
 	}
 	return run, cleanup, func() { cancelCause(nil); cancelRun() }
-}
-
-// sent counts a request of opID and notes the keywords its body covers.
-func (g *gate) Sent(opID string, pathParams map[string]string, req *http.Request, body []byte) {
-	g.secrets.Note(g.doc.SecretValues(body))
-	g.kw.Record(opID, pathParams, req, body)
-	g.mu.Lock()
-	t := g.ops[opID]
-	t.Requests++
-	g.ops[opID] = t
-	g.mu.Unlock()
-	g.tick()
-}
-
-// answered notes what an answer created, for the cleanup, and keeps the
-// exchange for the HAR (Report.Exchanges).
-func (g *gate) Answered(opID string, ex *wire.Exchange, body, answer []byte) {
-	g.secrets.Note(g.doc.SecretValues(answer))
-	g.made.noteCreate(opID, ex, body, answer)
-	g.mu.Lock()
-	g.exchanges = append(g.exchanges, ex)
-	g.mu.Unlock()
 }
 
 // The defaults of a run, in one place: Config's zero values take them,

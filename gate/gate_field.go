@@ -25,7 +25,7 @@ func (g *gate) fieldCases(ctx context.Context) {
 		return
 	}
 	for _, fc := range cases {
-		if g.stopped() {
+		if g.Stopped() {
 			return
 		}
 		vars := g.fieldVars()
@@ -37,10 +37,10 @@ func (g *gate) fieldCases(ctx context.Context) {
 			}
 		}
 		if len(missing) > 0 {
-			g.logf("SKIP field case %s: the target names no %s", fc, strings.Join(missing, ", "))
+			g.Logf("SKIP field case %s: the target names no %s", fc, strings.Join(missing, ", "))
 			continue
 		}
-		if slices.ContainsFunc(fc.Steps, func(s contract.FieldStep) bool { return !g.opOn(g.opName(s.Method, s.PathWith(vars))) }) {
+		if slices.ContainsFunc(fc.Steps, func(s contract.FieldStep) bool { return !g.OpOn(g.opName(s.Method, s.PathWith(vars))) }) {
 			continue
 		}
 		log := &wire.ExchangeLog{}

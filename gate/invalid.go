@@ -119,7 +119,7 @@ func (g *gate) negative(ctx context.Context) {
 	unknown := uuid.NewString()
 	for _, o := range operationsOf(g.doc.OpenAPI()) {
 		op, d := o.op, g.sem.Of(o.op.OperationID)
-		if !g.opOn(op.OperationID) || d == nil {
+		if !g.OpOn(op.OperationID) || d == nil {
 			continue
 		}
 		// Bound to a resource named in the path (one that does not exist),
@@ -138,7 +138,7 @@ func (g *gate) negative(ctx context.Context) {
 					if c.Valid || seen[c.Name] {
 						continue
 					}
-					if g.stopped() {
+					if g.Stopped() {
 						return
 					}
 					seen[c.Name] = true
@@ -160,7 +160,7 @@ func (g *gate) negative(ctx context.Context) {
 		// maxLength (the project's too, a project that cannot exist).
 		for _, p := range pathParams(o) {
 			for _, bad := range outside(p.Schema.Value) {
-				if g.stopped() {
+				if g.Stopped() {
 					return
 				}
 				path := strings.Replace(strings.ReplaceAll(o.path, "{project_id}", g.cfg.ProjectID), "{"+p.Name+"}", bad.value, 1)
@@ -182,7 +182,7 @@ func (g *gate) negative(ctx context.Context) {
 				bads = append(bads, badValue{"", "shorter than its minLength"})
 			}
 			for _, bad := range bads {
-				if g.stopped() {
+				if g.Stopped() {
 					return
 				}
 				q := name + "=" + url.QueryEscape(bad.value)
@@ -196,7 +196,7 @@ func (g *gate) negative(ctx context.Context) {
 			// when it is not).
 			for param, f := range d.Filters {
 				for _, q := range []string{param + "=no_pair", param + "=%3Dvalue"} {
-					if f.Match != "tags" || g.stopped() {
+					if f.Match != "tags" || g.Stopped() {
 						continue
 					}
 					ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
@@ -210,7 +210,7 @@ func (g *gate) negative(ctx context.Context) {
 	for _, res := range g.kinds() {
 		del := res.Op(semantics.Delete)
 		answer := g.unknownAnswer(res)
-		if del == nil || answer.Status == 0 || g.stopped() || !g.opOn(del.ID) || g.unplaced(res) != "" {
+		if del == nil || answer.Status == 0 || g.Stopped() || !g.OpOn(del.ID) || g.unplaced(res) != "" {
 			continue
 		}
 		what := "a delete of a " + res.Title + " that does not exist"
@@ -224,7 +224,7 @@ func (g *gate) negative(ctx context.Context) {
 		// mock.unknown says (docs/mock.md).
 		for _, res := range g.kinds() {
 			list := res.Op(semantics.List)
-			if list == nil || selector(list) == "" || res.Mock == nil || res.Mock.Unknown == nil || g.stopped() || !g.opOn(list.ID) {
+			if list == nil || selector(list) == "" || res.Mock == nil || res.Mock.Unknown == nil || g.Stopped() || !g.OpOn(list.ID) {
 				continue
 			}
 			obj := "unmodelled." + unknown
@@ -238,12 +238,12 @@ func (g *gate) negative(ctx context.Context) {
 		// What docs/mock.md says it refuses beyond the document.
 		for _, id := range g.sem.Order {
 			refusals := behaviours[id].mockRefusals
-			if refusals == nil || !g.opOn(id) {
+			if refusals == nil || !g.OpOn(id) {
 				continue
 			}
 			op := g.sem.Of(id)
 			for _, r := range refusals(g, unknown) {
-				if g.stopped() {
+				if g.Stopped() {
 					break
 				}
 				ex := g.Send(ctx, true, op.Method, g.fill(op, unknown), r.body)
@@ -251,7 +251,7 @@ func (g *gate) negative(ctx context.Context) {
 			}
 		}
 	}
-	if create := g.firstCreate(); g.cfg.Mock && g.cfg.Mutate && create != nil && g.opOn(create.ID) && !g.stopped() {
+	if create := g.firstCreate(); g.cfg.Mock && g.cfg.Mutate && create != nil && g.OpOn(create.ID) && !g.Stopped() {
 		// docs/mock.md: a body over 1 MiB is refused unread, 413;
 		// one of exactly 1 MiB is read (and refused by the document).
 		// Its length declared or not (chunked), it is refused alike,
@@ -287,7 +287,7 @@ func (g *gate) negative(ctx context.Context) {
 	switch diff := changes(before, after); {
 	case beforeErr != nil || afterErr != nil:
 		// Not knowing what the project held is no evidence either way.
-		g.notJudged(check.Unchanged, fmt.Sprintf("the project could not be listed whole (%v)", firstErr(beforeErr, afterErr)))
+		g.NotJudged(check.Unchanged, fmt.Sprintf("the project could not be listed whole (%v)", firstErr(beforeErr, afterErr)))
 	case len(diff) > 0:
 		g.Judge(wire.Verdict{Check: check.Unchanged, Op: op, What: what, Ex: ex, Msg: "the resources of the project changed while the server refused (or should have refused) invalid requests: " + strings.Join(diff, "; ")})
 	default:

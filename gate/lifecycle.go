@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/ledger"
+
 	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
@@ -91,13 +93,13 @@ func (g *gate) lifeCycles(ctx context.Context) {
 		switch {
 		case res.Parent != "" || !readable(res) || res.Op(semantics.Delete) == nil:
 			continue // semantics.Load refuses a top-level create without them
-		case !g.opOn(create.ID):
+		case !g.OpOn(create.ID):
 			continue
-		case g.stopped():
+		case g.Stopped():
 			return
 		}
 		if why := g.unplaced(res); why != "" {
-			g.skipped = append(g.skipped, "life cycle of "+why)
+			g.Skip("life cycle of " + why)
 			continue
 		}
 		g.lifeCycleOf(ctx, res, behaviours[create.ID].life)
@@ -106,12 +108,12 @@ func (g *gate) lifeCycles(ctx context.Context) {
 	// test under its queue): made there, read, deleted if it can be.
 	for _, k := range slices.Sorted(maps.Keys(g.sem.Resources)) {
 		res := g.sem.Resources[k]
-		if res.Input == "" || g.stopped() {
+		if res.Input == "" || g.Stopped() {
 			continue
 		}
 		for _, child := range g.childrenOf(res) {
 			if why := g.unplaced(child); why != "" {
-				g.skipped = append(g.skipped, "life cycle of "+why)
+				g.Skip("life cycle of " + why)
 				continue
 			}
 			g.childLifeCycle(ctx, child, g.inputs[res.Input])
@@ -126,7 +128,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	create := res.Op(semantics.Create)
 	body, ok := g.bodyFor(res)
 	if !ok {
-		g.notRun = append(g.notRun, fmt.Sprintf("life cycle of %s: %s has no request example to create one from", res.Title, create.ID))
+		g.NotRun(fmt.Sprintf("life cycle of %s: %s has no request example to create one from", res.Title, create.ID))
 		return
 	}
 	name := str(body[res.Name])
@@ -158,7 +160,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	}
 	g.Judge(wire.Verdict{Check: check.Availability, Op: read.ID, What: "the " + res.Title + " just created", Where: "/" + res.Key, Ex: rd.ex, Msg: msg})
 	if msg == "" {
-		g.lived = append(g.lived, made{res: res, id: key})
+		g.Lived(ledger.Made{Res: res, ID: key})
 	}
 	var states stateTracker
 	if msg == "" {
@@ -174,21 +176,21 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		g.Judge(wire.Verdict{Check: check.Availability, Op: list.ID, What: "the " + res.Title + " just created", Where: list.Items, Ex: ex, Msg: msg})
 	}
 
-	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
+	if update := res.Op(semantics.Update); update != nil && g.OpOn(update.ID) {
 		g.updateAndReadBack(ctx, res, update, key)
 	}
 	for _, child := range g.childrenOf(res) {
 		g.childLifeCycle(ctx, child, key)
 	}
 	for _, id := range g.sem.Order {
-		if op := g.sem.Of(id); op.Resource == res.Kind && op != read && op.Method == http.MethodGet && op.Role != semantics.List && op.Role != semantics.Read && g.opOn(id) {
+		if op := g.sem.Of(id); op.Resource == res.Kind && op != read && op.Method == http.MethodGet && op.Role != semantics.List && op.Role != semantics.Read && g.OpOn(id) {
 			what := "a call that reads the " + res.Title
 			ex := g.Send(ctx, true, op.Method, g.fill(op, key), nil)
 			g.Judge(wire.Verdict{Check: check.Positive, Op: op.ID, What: what, Ex: ex, Msg: accepted(ex, http.StatusOK, what)})
 		}
 	}
 
-	if hooks.whileLive != nil && !g.stopped() {
+	if hooks.whileLive != nil && !g.Stopped() {
 		hooks.whileLive(ctx, g, key, body)
 	}
 	if hooks.beforeDelete != nil {
@@ -197,7 +199,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	del := res.Op(semantics.Delete)
 	others := g.witnesses(ctx, res, key)
 	ex = g.Send(ctx, true, del.Method, g.fill(del, key), nil)
-	if acceptedAny(ex, "delete") != "" || g.stopped() {
+	if acceptedAny(ex, "delete") != "" || g.Stopped() {
 		return // the cleanup judges, and reports, a delete refused
 	}
 	g.witnessesHold(ctx, others, fmt.Sprintf("the delete of the %s %s", res.Title, key))
@@ -207,20 +209,20 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		msg = states.move(res.Title, key, rd.field(res.State.Field), func(from, to string) bool { return movesTo(res.State, from, to) })
 	}
 	g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: rd.op.ID, What: "a " + res.Title + " just deleted", Ex: rd.ex, Msg: msg})
-	if hooks.afterDelete != nil && !g.stopped() {
+	if hooks.afterDelete != nil && !g.Stopped() {
 		hooks.afterDelete(ctx, g, key)
 	}
 	if res.Deleted.State == "" {
 		return
 	}
 	// Still read, it must refuse any change.
-	if update := res.Op(semantics.Update); update != nil && g.opOn(update.ID) {
+	if update := res.Op(semantics.Update); update != nil && g.OpOn(update.ID) {
 		what := "a change to a deleted " + res.Title
 		ex := g.Send(ctx, true, update.Method, g.fill(update, key), exampleBody(update, richestExample))
 		g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: update.ID, What: what, Ex: ex, Msg: refused(ex, what)})
 	}
 	for _, child := range g.childrenOf(res) {
-		if c := child.Op(semantics.Create); c != nil && g.opOn(c.ID) {
+		if c := child.Op(semantics.Create); c != nil && g.OpOn(c.ID) {
 			what := fmt.Sprintf("a %s on a deleted %s", child.Title, res.Title)
 			ex := g.Send(ctx, true, c.Method, g.fillUnder(c, key, ""), exampleBody(c, richestExample))
 			g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: c.ID, What: what, Ex: ex, Msg: refused(ex, what)})
@@ -283,7 +285,7 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 			}
 			return
 		}
-		if found, _ := g.neverSettled(what); found || g.clock.Now().After(deadline) {
+		if found, _ := g.NeverSettled(what); found || g.clock.Now().After(deadline) {
 			var msg, where string
 			if len(waiting) > 0 {
 				msg, where = fmt.Sprintf("%s after %s (-settle)", strings.Join(waiting, ", "), g.cfg.Settle), "/"+res.State.Field
@@ -291,7 +293,7 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 				msg = parts.still(partsWaiting, g.cfg.Settle.String())
 			}
 			g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "the " + title + " settles", Where: where, Ex: ex, Msg: msg})
-			g.didNotSettle(what, msg, false)
+			g.DidNotSettle(what, msg, false)
 			return
 		}
 		if g.pause(ctx) != nil {
@@ -338,7 +340,7 @@ func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, u
 func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, parent string) {
 	create, del := child.Op(semantics.Create), child.Op(semantics.Delete)
 	body, ok := richestExample(create)
-	if !ok || !g.opOn(create.ID) {
+	if !ok || !g.OpOn(create.ID) {
 		return
 	}
 	raw, _ := json.Marshal(body)
@@ -347,7 +349,7 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 	msg := acceptedAs(ex, create, what)
 	g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: msg})
 	key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())})
-	if read := child.Op(semantics.Read); msg == "" && key != "" && read != nil && g.opOn(read.ID) {
+	if read := child.Op(semantics.Read); msg == "" && key != "" && read != nil && g.OpOn(read.ID) {
 		what := "the " + child.Title + " just added"
 		ex := g.Send(ctx, true, read.Method, g.fillUnder(read, parent, key), nil)
 		msg := accepted(ex, http.StatusOK, "read of "+what)
@@ -357,7 +359,7 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 		g.Judge(wire.Verdict{Check: check.Availability, Op: read.ID, What: what, Ex: ex, Msg: msg})
 		g.readUnknownChild(ctx, child, read, parent, key)
 	}
-	if msg != "" || key == "" || del == nil || !g.opOn(del.ID) {
+	if msg != "" || key == "" || del == nil || !g.OpOn(del.ID) {
 		return
 	}
 	what = "deleting the " + child.Title
@@ -373,7 +375,7 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 // there no public source records.
 func (g *gate) readUnknownChild(ctx context.Context, child *semantics.Resource, read *semantics.Operation, parent, key string) {
 	answer := g.unknownAnswer(child)
-	if answer.Status == 0 || g.stopped() {
+	if answer.Status == 0 || g.Stopped() {
 		return
 	}
 	what := "a read of a " + child.Title + " that does not exist"
@@ -525,18 +527,19 @@ const maxWitnesses = 3
 // and read (the latest first), of any kind.
 func (g *gate) witnesses(ctx context.Context, except *semantics.Resource, key string) []witness {
 	var out []witness
-	for i := len(g.lived) - 1; i >= 0 && len(out) < maxWitnesses; i-- {
-		m := g.lived[i]
-		if m.id == "" || !readable(m.res) || m.res == except && m.id == key {
+	lived := g.LivedSoFar()
+	for i := len(lived) - 1; i >= 0 && len(out) < maxWitnesses; i-- {
+		m := lived[i]
+		if m.ID == "" || !readable(m.Res) || m.Res == except && m.ID == key {
 			continue
 		}
-		rd := g.readOne(ctx, m.res, m.id)
+		rd := g.readOne(ctx, m.Res, m.ID)
 		if rd.ex.Error != "" || rd.ex.Throttled {
 			continue
 		}
-		w := witness{res: m.res, key: m.id, status: rd.ex.Status, shown: rd.got != nil}
-		if m.res.State != nil {
-			w.state = rd.field(m.res.State.Field)
+		w := witness{res: m.Res, key: m.ID, status: rd.ex.Status, shown: rd.got != nil}
+		if m.Res.State != nil {
+			w.state = rd.field(m.Res.State.Field)
 		}
 		out = append(out, w)
 	}

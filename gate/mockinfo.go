@@ -55,26 +55,8 @@ func (g *gate) askTheMock(ctx context.Context) {
 		g.Abort(fmt.Sprintf("the dli-mock at %s checks credentials and refused the run's (%s): give the run the ones the mock was started with "+
 			"(%s and %s, or %s)", g.cfg.Endpoint, CredentialsKind(g.cfg.Credentials), EnvAK, EnvSK, EnvToken))
 	case resp.StatusCode != http.StatusOK || !isMock:
-		g.logf("· -mock: %s does not answer GET /_mock/info as a dli-mock does (%d); it is held to docs/mock.md all the same", g.cfg.Endpoint, resp.StatusCode)
+		g.Logf("· -mock: %s does not answer GET /_mock/info as a dli-mock does (%d); it is held to docs/mock.md all the same", g.cfg.Endpoint, resp.StatusCode)
 	case info.Credentials != nil && len(info.Credentials) == 0:
-		g.notJudgedAt(check.IgnoredAuth, fmt.Sprintf("the dli-mock at %s checks no credentials (GET /_mock/info), so there are none to refuse", g.cfg.Endpoint))
+		g.NotJudgedAt(check.IgnoredAuth, fmt.Sprintf("the dli-mock at %s checks no credentials (GET /_mock/info), so there are none to refuse", g.cfg.Endpoint))
 	}
-}
-
-// notJudgedAt says that a check was not judged in this run, and why: what
-// the server is leaves it nothing to judge. The verdict stays as it is.
-func (g *gate) notJudgedAt(check, why string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.unjudged == nil {
-		g.unjudged = map[string]string{}
-	}
-	g.unjudged[check] = why
-}
-
-// unjudgedWhy is why a check is not judged in this run; "" when it is.
-func (g *gate) unjudgedWhy(check string) string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.unjudged[check]
 }

@@ -114,18 +114,18 @@ func (g *gate) sequences(ctx context.Context) {
 			runs++
 			switch {
 			case firstFail != 0:
-				g.atSequence(fmt.Sprintf("shrinking the failure of sequence %d: run %d of at most %d", firstFail-checksBefore, runs-firstFail, g.cfg.MaxShrinks))
+				g.AtSequence(fmt.Sprintf("shrinking the failure of sequence %d: run %d of at most %d", firstFail-checksBefore, runs-firstFail, g.cfg.MaxShrinks))
 			case topUp:
-				g.atSequence("one more sequence, for the constraints the others left uncovered")
+				g.AtSequence("one more sequence, for the constraints the others left uncovered")
 			default:
-				g.atSequence(fmt.Sprintf("sequence %d of %d", runs-checksBefore, g.cfg.MaxExamples))
+				g.AtSequence(fmt.Sprintf("sequence %d of %d", runs-checksBefore, g.cfg.MaxExamples))
 			}
 			// rapid runs a failing candidate twice: this run confirms the
 			// one before when that one failed and confirmed nothing.
 			confirms := lastFail == runs-1 && !lastConfirmed
 			kind := firstKind
 			if firstFail == 0 || runs-firstFail <= g.cfg.MaxShrinks || confirms {
-				if g.stopped() {
+				if g.Stopped() {
 					t.Skip("the run stopped")
 				}
 				r := &seqRun{g: g, ctx: ctx, t: t, m: &model{mock: g.cfg.Mock, sem: g.sem}, run: runs, actions: actions}
@@ -145,7 +145,7 @@ func (g *gate) sequences(ctx context.Context) {
 		if firstFail > 0 {
 			// What a test sizes its bounds by: the draws a break took to
 			// find, and the runs spent shrinking it.
-			g.logf("· sequences: a failure found at run %d, shrunk in %s", firstFail, report.Count(runs-firstFail, "run"))
+			g.Logf("· sequences: a failure found at run %d, shrunk in %s", firstFail, report.Count(runs-firstFail, "run"))
 		}
 	}
 	checkProp(func(t *rapid.T, r *seqRun) {
@@ -189,7 +189,7 @@ func (g *gate) sequences(ctx context.Context) {
 	if tb.failed && worst == nil {
 		// rapid itself failed (a property that could not run): a problem
 		// of the gate, not of the server.
-		g.problem = joinNotes(g.problem, "the generated sequences could not run: "+strings.Join(tb.said, "; "))
+		g.AddProblem("the generated sequences could not run: " + strings.Join(tb.said, "; "))
 		return
 	}
 	if !tb.failed {
@@ -438,7 +438,7 @@ func failAlike(t *rapid.T, kind string) {
 // call sends one request and holds the answer to the model's prediction:
 // accepted (2xx) or refused (4xx); an accepted call changes the model.
 func (r *seqRun) call(op *located, pathParams map[string]string, body any, brokenCase string) (int, map[string]any) {
-	if r.g.stopped() {
+	if r.g.Stopped() {
 		r.t.Skip("the run stopped")
 	}
 	path := op.path
@@ -1134,7 +1134,7 @@ func (r *seqRun) settle() {
 		}
 		if r.g.clock.Now().After(deadline) {
 			r.step("wait until no binding is CREATING → %v still CREATING", creating)
-			r.g.didNotSettle("bindings", fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.cfg.Settle), true)
+			r.g.DidNotSettle("bindings", fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.cfg.Settle), true)
 			r.fail("a binding never settles", "binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.cfg.Settle)
 		}
 		if r.g.clock.Sleep(r.ctx, r.g.cfg.Poll) != nil {
@@ -1148,7 +1148,7 @@ func (r *seqRun) settle() {
 // this wait is not judged (false); the sequences did, so this run
 // (shrinking what they found) looks once, not for another -settle.
 func (r *seqRun) settleBound(what, title string) (time.Time, bool) {
-	found, bySequences := r.g.neverSettled(what)
+	found, bySequences := r.g.NeverSettled(what)
 	switch {
 	case found && !bySequences:
 		r.step("wait until no %s is CREATING → not waited: %ss did not settle before (-settle)", title, title)
@@ -1163,8 +1163,8 @@ func (r *seqRun) settleBound(what, title string) (time.Time, bool) {
 // cleanup deletes what the run created, whatever happened.
 func (r *seqRun) cleanup() {
 	for _, id := range r.created {
-		for _, m := range r.g.made.pending() {
-			if m.id == id {
+		for _, m := range r.g.Pending() {
+			if m.ID == id {
 				r.g.remove(r.ctx, m)
 			}
 		}

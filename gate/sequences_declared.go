@@ -181,7 +181,7 @@ func (r *seqRun) settleThings(res *semantics.Resource) {
 			if r.g.clock.Now().After(deadline) {
 				msg := fmt.Sprintf("%s %s still %s after %s (-settle)", res.Title, t.key, t.state, r.g.cfg.Settle)
 				r.step("wait until no %s is %s → %s still %s", res.Title, strings.Join(res.State.Settling, " or "), t.key, t.state)
-				r.g.didNotSettle(res.Kind, msg, true)
+				r.g.DidNotSettle(res.Kind, msg, true)
 				r.fail("a "+res.Title+" never settles", "%s", msg)
 			}
 			if r.g.clock.Sleep(r.ctx, r.g.cfg.Poll) != nil {

@@ -32,7 +32,7 @@ func (g *gate) undeclared(ctx context.Context) {
 		declared := doc.Paths.Value(path).Operations()
 		filled := g.fillAll(path, unknown)
 		for _, m := range methods {
-			if _, ok := declared[m]; ok || g.stopped() {
+			if _, ok := declared[m]; ok || g.Stopped() {
 				continue
 			}
 			var body []byte
@@ -43,7 +43,7 @@ func (g *gate) undeclared(ctx context.Context) {
 			g.Judge(wire.Verdict{Check: check.Unsupported, Op: wire.UndeclaredRoute, What: m + " " + path, Ex: ex, Msg: g.refusedAsUnknownRoute(ex)})
 		}
 	}
-	if g.stopped() {
+	if g.Stopped() {
 		return
 	}
 	path := "/v2.0/{project_id}/datasource/no-such-resource"

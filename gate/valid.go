@@ -30,11 +30,11 @@ func (g *gate) positive(ctx context.Context) {
 		}
 		// Each list of the kind (a deprecated one still lists).
 		for _, list := range res.Operations[semantics.List] {
-			if !g.opOn(list.ID) || len(queryParams(list)) == 0 || selects(list) {
+			if !g.OpOn(list.ID) || len(queryParams(list)) == 0 || selects(list) {
 				continue
 			}
 			for range g.cfg.MaxExamples {
-				if g.stopped() {
+				if g.Stopped() {
 					return
 				}
 				q := g.validQuery(res, list)
@@ -49,11 +49,11 @@ func (g *gate) positive(ctx context.Context) {
 	}
 	for _, res := range g.kinds() {
 		create := res.Op(semantics.Create)
-		if create == nil || retired(res) || !g.opOn(create.ID) {
+		if create == nil || retired(res) || !g.OpOn(create.ID) {
 			continue
 		}
 		for range min(g.cfg.MaxExamples, 3) {
-			if g.stopped() {
+			if g.Stopped() {
 				return
 			}
 			body, ok := g.bodyFor(res)

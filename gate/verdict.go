@@ -1,15 +1,10 @@
 package gate
 
 import (
-	"cmp"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
-
-	"github.com/dli-contract/dli-go/gate/report"
 
 	"github.com/dli-contract/dli-go/gate/wire"
 
@@ -17,136 +12,6 @@ import (
 	"github.com/dli-contract/dli-go/semantics"
 	"github.com/dli-contract/dli-go/validate"
 )
-
-// judge records a verdict. A throttled exchange, or one the stopped run
-// cut off, is judged neither way.
-func (g *gate) Judge(v wire.Verdict) {
-	check, op, what, pointer, ex, msg := v.Check, v.Op, v.What, v.Where, v.Ex, v.Msg
-	if !g.checkOn(check) || !g.opOn(op) {
-		return
-	}
-	if ex == nil {
-		ex = &wire.Exchange{}
-	}
-	notRun := ""
-	switch {
-	case ex.Throttled:
-		notRun = "throttled"
-	case msg != "" && ex.Error != "" && g.runCtx != nil && g.runCtx.Err() != nil:
-		notRun = "the run stopped before the answer"
-	}
-	g.mu.Lock()
-	t := g.tally[check]
-	o := g.ops[op]
-	switch {
-	case notRun != "":
-		t.NotRun++
-	case msg == "":
-		t.Passed++
-	default:
-		t.Failed++
-		o.Failed++
-		exCopy := *ex
-		g.violations = append(g.violations, report.Violation{Check: check, Operation: op, Case: what, Status: ex.Status,
-			Pointer: pointer, Message: msg, Group: cmp.Or(v.Group, msg), Exchange: &exCopy, Count: 1})
-	}
-	if what != "" && notRun == "" {
-		o.Cases++
-	}
-	if notRun == "" {
-		o.Judged++
-	}
-	g.tally[check], g.ops[op] = t, o
-	failures := len(g.violations)
-	g.mu.Unlock()
-
-	if g.cfg.Verbose && (what != "" || msg != "") {
-		mark := "PASS"
-		switch {
-		case notRun != "":
-			mark = "SKIP"
-			msg = notRun
-		case msg != "":
-			mark = "FAIL"
-		}
-		line := fmt.Sprintf("%s %-30s %s", mark, check, op)
-		if what != "" {
-			line += ": " + what
-		}
-		if msg != "" {
-			line += ": " + msg
-		}
-		g.logf("%s", line)
-	}
-	if msg != "" && notRun == "" && g.cfg.MaxFailures > 0 && failures >= g.cfg.MaxFailures {
-		g.stop(fmt.Sprintf("stopped after %d failures (-max-failures)", failures))
-	}
-}
-
-// abort ends the checks (cleanup still runs) for a problem of the run,
-// not a finding: the server stopped answering. The report says why.
-func (g *gate) Abort(why string) {
-	g.mu.Lock()
-	if g.problem == "" {
-		g.problem = why
-	}
-	g.mu.Unlock()
-	g.stop(why)
-}
-
-// stop ends the checks (cleanup still runs), saying why.
-func (g *gate) stop(why string) {
-	if g.abortRun != nil {
-		g.abortRun(errors.New(why))
-	}
-}
-
-// notJudged counts a check that could not be judged, and logs why.
-func (g *gate) notJudged(check, why string) {
-	g.mu.Lock()
-	t := g.tally[check]
-	t.NotRun++
-	g.tally[check] = t
-	g.mu.Unlock()
-	g.logf("SKIP %s: %s", check, why)
-}
-
-// stopReason says why the checks stopped.
-func (g *gate) stopReason() string {
-	if g.runCtx == nil {
-		return "not started"
-	}
-	if cause := context.Cause(g.runCtx); cause != nil && !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
-		return cause.Error()
-	}
-	if errors.Is(g.runCtx.Err(), context.DeadlineExceeded) {
-		return "-timeout ran out (the rest of it is the cleanup's)"
-	}
-	return "interrupted"
-}
-
-// stopped reports whether the checks must end.
-func (g *gate) stopped() bool { return g.runCtx != nil && g.runCtx.Err() != nil }
-
-func (g *gate) checkOn(check string) bool {
-	if len(g.cfg.Checks) > 0 && !slices.Contains(g.cfg.Checks, check) {
-		return false
-	}
-	return !slices.Contains(g.cfg.ExcludeChecks, check)
-}
-
-func (g *gate) opOn(op string) bool {
-	if len(g.cfg.Operations) > 0 && !slices.Contains(g.cfg.Operations, op) {
-		return false
-	}
-	return !slices.Contains(g.cfg.ExcludeOperations, op)
-}
-
-func (g *gate) logf(format string, args ...any) {
-	if g.cfg.Log != nil {
-		fmt.Fprint(g.cfg.Log, g.secrets.Scrub(fmt.Sprintf(format+"\n", args...)))
-	}
-}
 
 func operationIDs(doc *validate.Document) []string {
 	var ids []string

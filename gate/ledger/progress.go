@@ -1,4 +1,4 @@
-package gate
+package ledger
 
 import (
 	"fmt"
@@ -21,33 +21,33 @@ type progress struct {
 	began  time.Time
 	last   time.Time
 	sentAt int // requests sent before the phase began
-	// sequence says which generated sequence runs, e.g. "sequence 3 of 40".
+	// sequence says which generated sequence runs, e.l. "sequence 3 of 40".
 	sequence string
 }
 
-// startPhase notes that a phase began.
-func (g *gate) startPhase(name string) {
-	now := g.clock.Now()
-	sent := g.obs.RequestCount()
-	p := &g.progress
+// StartPhase notes that a phase began.
+func (l *Ledger) StartPhase(name string) {
+	now := l.clock.Now()
+	sent := l.requests()
+	p := &l.progress
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.phase, p.began, p.last, p.sentAt = name, now, now, sent
 	p.sequence = ""
 }
 
-// atSequence notes which generated sequence runs, e.g. "sequence 3 of 40".
-func (g *gate) atSequence(which string) {
-	g.progress.mu.Lock()
-	defer g.progress.mu.Unlock()
-	g.progress.sequence = which
+// AtSequence notes which generated sequence runs, e.l. "sequence 3 of 40".
+func (l *Ledger) AtSequence(which string) {
+	l.progress.mu.Lock()
+	defer l.progress.mu.Unlock()
+	l.progress.sequence = which
 }
 
-// tick prints where the phase is when it last did so progressEvery ago.
-func (g *gate) tick() {
-	now := g.clock.Now()
-	sent := g.obs.RequestCount()
-	p := &g.progress
+// Tick prints where the phase is when it last did so progressEvery ago.
+func (l *Ledger) Tick() {
+	now := l.clock.Now()
+	sent := l.requests()
+	p := &l.progress
 	p.mu.Lock()
 	if p.phase == "" || now.Sub(p.last) < progressEvery {
 		p.mu.Unlock()
@@ -59,5 +59,5 @@ func (g *gate) tick() {
 		line += ", " + p.sequence
 	}
 	p.mu.Unlock()
-	g.logf("%s", line)
+	l.Logf("%s", line)
 }
