@@ -3,7 +3,6 @@ package gate
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,11 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/gate/ledger"
 
 	"github.com/dli-contract/dli-go/gate/report"
-
-	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/semantics"
@@ -42,7 +41,7 @@ func (g *gate) cleanup(ctx context.Context) []report.Leftover {
 			g.remove(ctx, m)
 		}
 		if !m.Gone {
-			g.Logf("WARN could not delete %s %s in project %s (%s); delete it by hand", m.Res.Title, m.ID, g.cfg.ProjectID, m.Last)
+			g.Logf("WARN could not delete %s %s in project %s (%s); delete it by hand", m.Res.Title, m.ID, g.Cfg.ProjectID, m.Last)
 			left = append(left, report.Leftover{Kind: m.Res.Title, ID: m.ID, Name: m.Name, LastAnswer: m.Last})
 		}
 	}
@@ -51,7 +50,7 @@ func (g *gate) cleanup(ctx context.Context) []report.Leftover {
 
 // removeCreated deletes a resource of kind the run is done with.
 func (g *gate) removeCreated(ctx context.Context, kind, id string) {
-	res := g.sem.Resources[kind]
+	res := g.Sem.Resources[kind]
 	if res == nil {
 		return
 	}
@@ -83,7 +82,7 @@ func (g *gate) remove(ctx context.Context, m *ledger.Made) {
 	g.settled(cctx, m)
 	del := m.Res.Op(semantics.Delete)
 	for attempt := 1; attempt <= 3 && cctx.Err() == nil; attempt++ {
-		ex := g.Send(cctx, true, del.Method, g.fill(del, m.ID), nil)
+		ex := g.Send(cctx, true, del.Method, g.Fill(del, m.ID), nil)
 		switch {
 		case ex.Error != "":
 			m.Last = "delete failed: " + ex.Error
@@ -100,7 +99,7 @@ func (g *gate) remove(ctx context.Context, m *ledger.Made) {
 				continue
 			}
 		}
-		_ = g.clock.Sleep(cctx, g.cfg.Poll)
+		_ = g.Clock.Sleep(cctx, g.Cfg.Poll)
 	}
 	g.gone(cctx, m)
 }
@@ -115,39 +114,39 @@ func (g *gate) settled(ctx context.Context, m *ledger.Made) {
 	if found, _ := g.NeverSettled(m.Res.Kind); found {
 		return
 	}
-	deadline := g.clock.Now().Add(g.cfg.Settle)
-	for g.clock.Now().Before(deadline) {
-		rd := g.readOne(ctx, m.Res, m.ID)
-		if !rd.shown() || !slices.Contains(m.Res.State.Settling, rd.field(m.Res.State.Field)) {
+	deadline := g.Clock.Now().Add(g.Cfg.Settle)
+	for g.Clock.Now().Before(deadline) {
+		rd := g.ReadOne(ctx, m.Res, m.ID)
+		if !rd.Shown() || !slices.Contains(m.Res.State.Settling, rd.Field(m.Res.State.Field)) {
 			return
 		}
-		if g.clock.Sleep(ctx, g.cfg.Poll) != nil {
+		if g.Clock.Sleep(ctx, g.Cfg.Poll) != nil {
 			return
 		}
 	}
-	g.DidNotSettle(m.Res.Kind, fmt.Sprintf("%s %s still settling after %s (-settle)", m.Res.Title, m.ID, g.cfg.Settle), false)
+	g.DidNotSettle(m.Res.Kind, fmt.Sprintf("%s %s still settling after %s (-settle)", m.Res.Title, m.ID, g.Cfg.Settle), false)
 }
 
 // gone reads the resource and marks it gone when the answer is how its
 // declaration says a deleted or unknown one answers (or a 404).
 func (g *gate) gone(ctx context.Context, m *ledger.Made) bool {
-	rd := g.readOne(ctx, m.Res, m.ID)
-	ex := rd.ex
+	rd := g.ReadOne(ctx, m.Res, m.ID)
+	ex := rd.Ex
 	switch {
 	case ex.Error != "":
 		m.Last = joinNotes(m.Last, "show failed: "+ex.Error)
 		return false
-	case ex.Status == http.StatusOK && rd.byList:
-		if rd.got == nil {
+	case ex.Status == http.StatusOK && rd.ByList:
+		if rd.Got == nil {
 			m.Gone = true
 			return true
 		}
-		m.Last = joinNotes(m.Last, rd.op.ID+" filtered by its key still lists it")
+		m.Last = joinNotes(m.Last, rd.Op.ID+" filtered by its key still lists it")
 		return false
 	case ex.Status == http.StatusOK:
 		var state string
 		if m.Res.State != nil {
-			state = rd.field(m.Res.State.Field)
+			state = rd.Field(m.Res.State.Field)
 		}
 		if m.Res.Deleted.State != "" && state == m.Res.Deleted.State {
 			m.Gone = true
@@ -157,67 +156,12 @@ func (g *gate) gone(ctx context.Context, m *ledger.Made) bool {
 			m.Last = joinNotes(m.Last, "show answers it "+state)
 		}
 		return false
-	case answers(ex, m.Res.Deleted) || answers(ex, m.Res.Unknown) || ex.Status == http.StatusNotFound:
+	case env.Answers(ex, m.Res.Deleted) || env.Answers(ex, m.Res.Unknown) || ex.Status == http.StatusNotFound:
 		m.Gone = true
 		return true
 	}
 	m.Last = joinNotes(m.Last, fmt.Sprintf("show answered %d %s", ex.Status, apierror.Snippet([]byte(ex.RawAnswer()))))
 	return false
-}
-
-// answers says whether ex is the refusal a declares.
-func answers(ex *wire.Exchange, a semantics.Answer) bool {
-	return a.Status != 0 && ex.Status == a.Status && (a.Code == "" || errorCodeOf(ex) == a.Code)
-}
-
-// field is a top-level property of ex's answer: a string as it is, any
-// other value in its JSON form, "" when absent or null.
-func field(ex *wire.Exchange, name string) string {
-	var body map[string]any
-	_ = json.Unmarshal([]byte(ex.RawAnswer()), &body)
-	return fieldOf(body, name)
-}
-
-// fieldOf is a top-level property of a decoded object, as field says.
-func fieldOf(body map[string]any, name string) string {
-	switch v := body[name].(type) {
-	case string:
-		return v
-	case nil:
-		return ""
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
-
-// itemsOf are the items of a list's answer, at the JSON pointer items.
-func itemsOf(ex *wire.Exchange, items string) []map[string]any {
-	e, err := semantics.ParseExpr("$response.body#" + items)
-	if err != nil {
-		return nil
-	}
-	raw, _ := e.Eval(semantics.Call{AnswerBody: []byte(ex.RawAnswer())})
-	var out []map[string]any
-	_ = json.Unmarshal([]byte(raw), &out)
-	return out
-}
-
-// fill makes the path of op for the resource of key, in the run's
-// project.
-func (g *gate) fill(op *semantics.Operation, key string) string { return g.fillUnder(op, "", key) }
-
-// fillUnder makes the path of op for the resource of key under the
-// resource of parent (a sub-resource's), in the run's project.
-func (g *gate) fillUnder(op *semantics.Operation, parent, key string) string {
-	p := strings.ReplaceAll(op.Path, "{project_id}", url.PathEscape(g.cfg.ProjectID))
-	if op.KeyExpr != nil && op.KeyExpr.In == "path" {
-		p = strings.ReplaceAll(p, "{"+op.KeyExpr.Name+"}", url.PathEscape(key))
-	}
-	if op.ParentExpr != nil && op.ParentExpr.In == "path" {
-		p = strings.ReplaceAll(p, "{"+op.ParentExpr.Name+"}", url.PathEscape(parent))
-	}
-	return p
 }
 
 // findByName looks up a resource whose create answer was lost, in its
@@ -229,7 +173,7 @@ func (g *gate) findByName(ctx context.Context, m *ledger.Made) bool {
 		m.Last = "its create's answer was lost, and nothing lists " + m.Res.Title + "s by name"
 		return false
 	}
-	path := g.fill(list, "")
+	path := g.Fill(list, "")
 	for param, f := range list.Filters {
 		if f.Field == m.Res.Name && (f.Match == "" || f.Match == "exact") {
 			path += "?" + url.Values{param: {m.Name}}.Encode()
@@ -240,7 +184,7 @@ func (g *gate) findByName(ctx context.Context, m *ledger.Made) bool {
 		m.Last = fmt.Sprintf("could not look it up by name: %s", ex.Answer())
 		return false
 	}
-	for _, it := range itemsOf(ex, list.Items) {
+	for _, it := range env.ItemsOf(ex, list.Items) {
 		state := ""
 		if m.Res.State != nil {
 			state, _ = it[m.Res.State.Field].(string)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
@@ -37,11 +39,11 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 	// exist (the document's first of each, of the current kinds): what
 	// they would do is no matter, as each must be refused before it runs.
 	var listOp, changeOp *semantics.Operation
-	for _, res := range g.kinds() {
-		for _, id := range g.sem.Order {
-			op := g.sem.Of(id)
+	for _, res := range g.Kinds() {
+		for _, id := range g.Sem.Order {
+			op := g.Sem.Of(id)
 			switch {
-			case op.Resource != res.Kind || retired(res):
+			case op.Resource != res.Kind || env.Retired(res):
 			case listOp == nil && op.Role == semantics.List:
 				listOp = op
 			case changeOp == nil && op.Method == http.MethodPost && op.KeyExpr != nil && op.KeyExpr.In == "path" && op.Document().RequestBody != nil:
@@ -52,8 +54,8 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 	if listOp == nil || changeOp == nil {
 		return
 	}
-	list := g.fill(listOp, "")
-	switch creds := g.cfg.Credentials.(type) {
+	list := g.Fill(listOp, "")
+	switch creds := g.Cfg.Credentials.(type) {
 	case nil:
 		return
 	case auth.AKSK:
@@ -61,14 +63,14 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 		wrong := creds
 		wrong.SK = creds.SK + "-wrong"
 		g.authCase(ctx, "a wrong signature", http.MethodGet, list, nil, func(r *http.Request) {
-			_ = wrong.Authenticate(r, g.clock.Now())
+			_ = wrong.Authenticate(r, g.Clock.Now())
 		})
 		g.authCase(ctx, "an X-Sdk-Date 20 minutes old", http.MethodGet, list, nil, func(r *http.Request) {
-			_ = creds.Authenticate(r, g.clock.Now().Add(-20*time.Minute))
+			_ = creds.Authenticate(r, g.Clock.Now().Add(-20*time.Minute))
 		})
-		bind := g.fill(changeOp, uuid.NewString())
+		bind := g.Fill(changeOp, uuid.NewString())
 		g.authCase(ctx, "a body changed after signing", http.MethodPost, bind, []byte(`{"queues":["signed"]}`), func(r *http.Request) {
-			_ = creds.Authenticate(r, g.clock.Now())
+			_ = creds.Authenticate(r, g.Clock.Now())
 			changed := []byte(`{"queues":["forged"]}`) // the same length, so only the bytes differ
 			r.Body = io.NopCloser(bytes.NewReader(changed))
 			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(changed)), nil }
@@ -78,20 +80,20 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 		signedBody, forged := []byte(`{"queues":["signed"]}`), []byte(`{"queues":["forged"]}`)
 		sum := sha256.Sum256(signedBody)
 		g.authCase(ctx, "an X-Sdk-Content-Sha256 sent but not signed, over another body", http.MethodPost, bind, signedBody, func(r *http.Request) {
-			_ = creds.Authenticate(r, g.clock.Now())
+			_ = creds.Authenticate(r, g.Clock.Now())
 			r.Header.Set(auth.HeaderContentSHA256, hex.EncodeToString(sum[:]))
 			swapBody(r, forged)
 		})
 		g.authCase(ctx, "a body that does not match its signed X-Sdk-Content-Sha256", http.MethodPost, bind, signedBody, func(r *http.Request) {
 			r.Header.Set(auth.HeaderContentSHA256, hex.EncodeToString(sum[:]))
-			_ = creds.Authenticate(r, g.clock.Now())
+			_ = creds.Authenticate(r, g.Clock.Now())
 			swapBody(r, forged)
 		})
-		if g.cfg.Mock {
+		if g.Cfg.Mock {
 			// docs/mock.md: the header counts only when signed,
 			// even when it is the body's own hash.
 			g.authCase(ctx, "an X-Sdk-Content-Sha256 sent but not signed", http.MethodPost, bind, signedBody, func(r *http.Request) {
-				_ = creds.Authenticate(r, g.clock.Now())
+				_ = creds.Authenticate(r, g.Clock.Now())
 				r.Header.Set(auth.HeaderContentSHA256, hex.EncodeToString(sum[:]))
 			})
 		}
@@ -104,21 +106,21 @@ func (g *gate) ignoredAuth(ctx context.Context) {
 			r.Header.Set(auth.HeaderAuthToken, "not-the-token")
 		})
 		g.authCase(ctx, "an AK/SK signature of keys that do not exist", http.MethodGet, list, nil, func(r *http.Request) {
-			_ = auth.AKSK{AK: "CONTRACTNOSUCHKEY000", SK: "not-a-secret"}.Authenticate(r, g.clock.Now())
+			_ = auth.AKSK{AK: "CONTRACTNOSUCHKEY000", SK: "not-a-secret"}.Authenticate(r, g.Clock.Now())
 		})
 	}
 	g.refusedCreatesChangeNothing(ctx)
-	if g.cfg.Mock {
+	if g.Cfg.Mock {
 		// docs/mock.md: credentials scoped (X-Project-Id) to
 		// another project than the path's are refused.
 		other := strings.Repeat("f", 32)
 		g.authCase(ctx, "credentials scoped to another project", http.MethodGet, list, nil, func(r *http.Request) {
-			if aksk, ok := g.cfg.Credentials.(auth.AKSK); ok {
+			if aksk, ok := g.Cfg.Credentials.(auth.AKSK); ok {
 				aksk.ProjectID = other // signed, as a client scoped to it would
-				_ = aksk.Authenticate(r, g.clock.Now())
+				_ = aksk.Authenticate(r, g.Clock.Now())
 				return
 			}
-			_ = g.cfg.Credentials.Authenticate(r, g.clock.Now())
+			_ = g.Cfg.Credentials.Authenticate(r, g.Clock.Now())
 			r.Header.Set(auth.HeaderProjectID, other)
 		})
 	}
@@ -139,7 +141,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 	ex, err := g.Exchange(ctx, false, method, path, body, func(r *http.Request) {
 		prepare(r)
 		op = method + " " + path
-		if found, ferr := g.doc.Find(r); ferr == nil {
+		if found, ferr := g.Doc.Find(r); ferr == nil {
 			op = found.ID
 		}
 	})
@@ -153,7 +155,7 @@ func (g *gate) authCase(ctx context.Context, what, method, path string, body []b
 		msg = fmt.Sprintf("%s: the request got no answer: %v", what, err)
 	case ex.Status != http.StatusUnauthorized:
 		msg = fmt.Sprintf("%s was answered %d, want 401", what, ex.Status)
-	case g.cfg.Mock:
+	case g.Cfg.Mock:
 		msg = mockGatewayError(ex.ResponseHeader["X-Request-Id"], []byte(ex.RawAnswer()), apierror.CodeGatewayAuth, what)
 	}
 	g.Judge(wire.Verdict{Check: check.IgnoredAuth, Op: op, What: what, Ex: ex, Msg: msg})
@@ -188,12 +190,12 @@ func mockGatewayError(requestIDHeader string, body []byte, code, what string) st
 // (Against another server a create a broken gateway let through would be
 // real, and found by no cleanup: the reads above judge it instead.)
 func (g *gate) refusedCreatesChangeNothing(ctx context.Context) {
-	creds, ok := g.cfg.Credentials.(auth.AKSK)
+	creds, ok := g.Cfg.Credentials.(auth.AKSK)
 	create := g.firstCreate()
-	if !ok || !g.cfg.Mock || !g.cfg.Mutate || create == nil || g.Stopped() {
+	if !ok || !g.Cfg.Mock || !g.Cfg.Mutate || create == nil || g.Stopped() {
 		return
 	}
-	body, ok := g.bodyFor(g.sem.Resources[create.Resource])
+	body, ok := g.bodyFor(g.Sem.Resources[create.Resource])
 	if !ok {
 		return
 	}
@@ -201,16 +203,16 @@ func (g *gate) refusedCreatesChangeNothing(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	raw := marshal(body)
+	raw := env.Marshal(body)
 	wrong := creds
 	wrong.SK += "-wrong"
-	g.authCase(ctx, "a create with a wrong signature", create.Method, g.fill(create, ""), raw, func(r *http.Request) {
-		_ = wrong.Authenticate(r, g.clock.Now())
+	g.authCase(ctx, "a create with a wrong signature", create.Method, g.Fill(create, ""), raw, func(r *http.Request) {
+		_ = wrong.Authenticate(r, g.Clock.Now())
 	})
 	other := creds
 	other.ProjectID = strings.Repeat("f", 32)
-	g.authCase(ctx, "a create with credentials scoped to another project", create.Method, g.fill(create, ""), raw, func(r *http.Request) {
-		_ = other.Authenticate(r, g.clock.Now())
+	g.authCase(ctx, "a create with credentials scoped to another project", create.Method, g.Fill(create, ""), raw, func(r *http.Request) {
+		_ = other.Authenticate(r, g.Clock.Now())
 	})
 	after, ex, err := g.snapshot(ctx)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
@@ -20,8 +22,8 @@ import (
 // resource that has left the state by then is not judged. Cleanup deletes
 // it once it settles.
 func (g *gate) stateRefusals(ctx context.Context) {
-	for _, res := range g.sem.Creates() {
-		if res.Parent != "" || res.State == nil || len(res.State.Refuses) == 0 || g.unplaced(res) != "" || g.Stopped() {
+	for _, res := range g.Sem.Creates() {
+		if res.Parent != "" || res.State == nil || len(res.State.Refuses) == 0 || g.Unplaced(res) != "" || g.Stopped() {
 			continue // the life cycles say why a kind is unplaced
 		}
 		create, read := res.Op(semantics.Create), res.Op(semantics.Read)
@@ -33,23 +35,23 @@ func (g *gate) stateRefusals(ctx context.Context) {
 			continue
 		}
 		raw, _ := json.Marshal(body)
-		ex := g.Send(ctx, true, create.Method, g.fill(create, ""), raw)
+		ex := g.Send(ctx, true, create.Method, g.Fill(create, ""), raw)
 		key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())})
 		if acceptedAny(ex, "create") != "" || key == "" {
 			continue // the life cycles judge creates
 		}
-		shown := g.Send(ctx, true, read.Method, g.fill(read, key), nil)
-		state := field(shown, res.State.Field)
+		shown := g.Send(ctx, true, read.Method, g.Fill(read, key), nil)
+		state := env.AnswerField(shown, res.State.Field)
 		for _, ref := range res.State.Refuses[state] {
-			op := g.sem.Of(ref.Operation)
+			op := g.Sem.Of(ref.Operation)
 			if !g.OpOn(op.ID) {
 				continue
 			}
-			ex := g.Send(ctx, true, op.Method, g.fill(op, key), exampleBody(op, firstExample))
+			ex := g.Send(ctx, true, op.Method, g.Fill(op, key), exampleBody(op, firstExample))
 			what := fmt.Sprintf("a %s %s refuses %s (the document)", res.Title, state, op.ID)
-			msg := refused(ex, what)
-			if msg == "" && (ex.Status != ref.Status || ref.Code != "" && errorCodeOf(ex) != ref.Code) {
-				msg = fmt.Sprintf("%s: refused %d %s, want %d %s", what, ex.Status, errorCodeOf(ex), ref.Status, ref.Code)
+			msg := env.Refused(ex, what)
+			if msg == "" && (ex.Status != ref.Status || ref.Code != "" && env.ErrorCodeOf(ex) != ref.Code) {
+				msg = fmt.Sprintf("%s: refused %d %s, want %d %s", what, ex.Status, env.ErrorCodeOf(ex), ref.Status, ref.Code)
 			}
 			g.Judge(wire.Verdict{Check: check.Transitions, Op: op.ID, What: what, Ex: ex, Msg: msg})
 		}
@@ -71,7 +73,7 @@ func acceptedAny(ex *wire.Exchange, what string) string {
 // listedKeys are the keys of the items of a list's answer.
 func listedKeys(ex *wire.Exchange, items, key string) []string {
 	var out []string
-	for _, it := range itemsOf(ex, items) {
+	for _, it := range env.ItemsOf(ex, items) {
 		if s, ok := it[key].(string); ok {
 			out = append(out, s)
 		}

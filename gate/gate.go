@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/gate/ledger"
 	"github.com/dli-contract/dli-go/gate/report"
 
@@ -108,7 +110,7 @@ type Config struct {
 func Run(ctx context.Context, cfg Config) report.Report {
 	start := time.Now()
 	g := newGate(cfg)
-	rep := report.Report{Version: version.String(), Started: start.UTC(), Endpoint: cfg.Endpoint, Seed: g.seed}
+	rep := report.Report{Version: version.String(), Started: start.UTC(), Endpoint: cfg.Endpoint, Seed: g.Seed}
 	if err := g.setup(); err != nil {
 		rep.Problem = err.Error()
 		return rep
@@ -173,40 +175,27 @@ func Run(ctx context.Context, cfg Config) report.Report {
 	if rep.Throttled > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s still throttled (429) after %s each: lower -rate-limit", report.Count(rep.Throttled, "request"), report.Count(g.cfg.ThrottleRetries, "retry")))
 	}
-	g.Fill(&rep)
-	rep.Keywords = g.kw.Coverage()
+	g.Report(&rep)
+	rep.Keywords = g.KW.Coverage()
 	if g.cfg.RequireKeywords && len(rep.Keywords.Missing) > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("keyword coverage is required and %d of %d keywords were not covered", len(rep.Keywords.Missing), rep.Keywords.Total))
 	}
-	rep.Summary = contract.Summary{Declared: contract.Declared(g.doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "the server's answers", Observed: true}
+	rep.Summary = contract.Summary{Declared: contract.Declared(g.Doc.OpenAPI()), Hits: g.cov.Hits(), Mode: "the server's answers", Observed: true}
 	rep.Duration = time.Since(start)
 	rep.Scrub(g.Secrets)
 	return rep
 }
 
 type gate struct {
-	cfg   Config
-	clock clock.Clock
-	seed  uint64
-	rng   *rand.Rand
-	doc   *validate.Document
-	sem   *semantics.Semantics
-	// inputs are the values of the declared inputs for this run, and free
-	// those it sends what the examples and schemas give (inputs.go).
-	inputs map[string]string
-	free   map[string]bool
-	cov    *contract.Coverage
-	obs    *wire.Observer
-	*wire.Sender
-	c  *dli.ClientWithResponses
-	kw *keywords.Recorder
+	cfg      Config
+	cov      *contract.Coverage
+	obs      *wire.Observer
+	throttle *wire.Throttler
 	// runNonce sets this run's sequences apart from those of an earlier
 	// run with the same seed, in the tag they put on their connections.
 	runNonce string
-	throttle *wire.Throttler
-	// Ledger owns the run's state: verdicts, tallies, exchanges, what
-	// was made.
-	*ledger.Ledger
+	// Env is what the phases are given.
+	*env.Env
 }
 
 func newGate(cfg Config) *gate {
@@ -214,7 +203,7 @@ func newGate(cfg Config) *gate {
 	if seed == 0 {
 		seed = rand.Uint64() //nolint:gosec // a seed for test data, printed to reproduce
 	}
-	return &gate{cfg: cfg, clock: clock.Or(cfg.Clock), seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} //nolint:gosec // test data
+	return &gate{cfg: cfg, Env: &env.Env{Clock: clock.Or(cfg.Clock), Seed: seed, Rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}} //nolint:gosec // test data
 }
 
 func (g *gate) setup() error {
@@ -223,41 +212,45 @@ func (g *gate) setup() error {
 			return fmt.Errorf("unknown check %q; the checks are %s", c, strings.Join(check.All, ", "))
 		}
 	}
-	g.doc = g.cfg.Doc
-	if g.doc == nil {
+	g.Doc = g.cfg.Doc
+	if g.Doc == nil {
 		var err error
-		if g.doc, err = validate.Embedded(); err != nil {
+		if g.Doc, err = validate.Embedded(); err != nil {
 			return err
 		}
 	}
-	ids := operationIDs(g.doc)
+	ids := operationIDs(g.Doc)
 	for _, op := range slices.Concat(g.cfg.Operations, g.cfg.ExcludeOperations) {
 		if !slices.Contains(ids, op) {
 			return fmt.Errorf("unknown operation %q; the operationIds are %s", op, strings.Join(ids, ", "))
 		}
 	}
-	sem, err := semantics.Load(g.doc.OpenAPI())
+	sem, err := semantics.Load(g.Doc.OpenAPI())
 	if err != nil {
 		return fmt.Errorf("the document's declarations of what its operations mean: %w", err)
 	}
-	g.sem = sem
-	g.kw = keywords.New(g.doc)
+	g.Sem = sem
+	g.KW = keywords.New(g.Doc)
 	g.Ledger = ledger.New(ledger.Settings{Checks: g.cfg.Checks, ExcludeChecks: g.cfg.ExcludeChecks, Operations: g.cfg.Operations,
-		ExcludeOperations: g.cfg.ExcludeOperations, MaxFailures: g.cfg.MaxFailures, Log: g.cfg.Log, Verbose: g.cfg.Verbose}, g.clock, g.doc, sem, g.kw)
-	if err := g.resolveInputs(); err != nil {
+		ExcludeOperations: g.cfg.ExcludeOperations, MaxFailures: g.cfg.MaxFailures, Log: g.cfg.Log, Verbose: g.cfg.Verbose}, g.Clock, g.Doc, sem, g.KW)
+	if err := g.ResolveInputs(g.cfg.Inputs); err != nil {
 		return err
 	}
 	g.cov = g.cfg.Coverage
 	if g.cov == nil {
-		g.cov = contract.NewCoverage(g.doc.OpenAPI())
+		g.cov = contract.NewCoverage(g.Doc.OpenAPI())
 	}
 	g.cfg.withDefaults()
+	t := g.cfg
+	g.Cfg = env.Settings{Endpoint: t.Endpoint, ProjectID: t.ProjectID, Credentials: t.Credentials, Mutate: t.Mutate, Mock: t.Mock,
+		Settle: t.Settle, Poll: t.Poll, MaxExamples: t.MaxExamples, MaxSteps: t.MaxSteps, MaxShrinks: t.MaxShrinks,
+		RequestTimeout: t.RequestTimeout, Inputs: t.Inputs}
 	if _, err := url.Parse(g.cfg.Endpoint); err != nil {
 		return fmt.Errorf("endpoint %q: %w", g.cfg.Endpoint, err)
 	}
-	g.throttle = &wire.Throttler{Next: g.network(), Limit: wire.NewLimiter(g.clock, g.cfg.RateLimit), Clock: g.clock,
+	g.throttle = &wire.Throttler{Next: g.network(), Limit: wire.NewLimiter(g.Clock, g.cfg.RateLimit), Clock: g.Clock,
 		MaxRetries: g.cfg.ThrottleRetries, MaxWait: time.Minute, AttemptTimeout: g.cfg.RequestTimeout}
-	g.obs = &wire.Observer{Doc: g.doc, Next: g.throttle, Coverage: g.cov, Run: g.Ledger, MaxBody: g.cfg.MaxBody, Clock: g.clock,
+	g.obs = &wire.Observer{Doc: g.Doc, Next: g.throttle, Coverage: g.cov, Run: g.Ledger, MaxBody: g.cfg.MaxBody, Clock: g.Clock,
 		Endpoint: g.cfg.Endpoint, RequestTimeout: g.cfg.RequestTimeout}
 	g.CountRequestsBy(g.obs.RequestCount)
 	signing := g.signed(g.obs)
@@ -265,11 +258,11 @@ func (g *gate) setup() error {
 	// RequestTimeout (in the throttler), and the waits for pacing and
 	// throttling by the run.
 	g.Sender = &wire.Sender{Signing: &http.Client{Transport: signing}, Plain: &http.Client{Transport: g.obs}, Endpoint: g.cfg.Endpoint}
-	c, err := dli.NewClientWithResponses(g.cfg.Endpoint, dli.WithHTTPClient(g.Signing))
+	client, err := dli.NewClientWithResponses(g.cfg.Endpoint, dli.WithHTTPClient(g.Signing))
 	if err != nil {
 		return fmt.Errorf("endpoint %q: %w", g.cfg.Endpoint, err)
 	}
-	g.c = c
+	g.Client = client
 	return nil
 }
 
@@ -293,7 +286,7 @@ func (g *gate) signed(next http.RoundTripper) http.RoundTripper {
 	if g.cfg.Credentials == nil || g.cfg.Credentials == auth.Anonymous {
 		return next
 	}
-	return auth.NewTransport(g.cfg.Credentials, next).WithNow(g.clock.Now)
+	return auth.NewTransport(g.cfg.Credentials, next).WithNow(g.Clock.Now)
 }
 
 // bounds splits the time the caller gives: the checks end early enough to

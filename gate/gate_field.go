@@ -29,7 +29,7 @@ func (g *gate) fieldCases(ctx context.Context) {
 			return
 		}
 		vars := g.fieldVars()
-		vars["name"] = g.name()
+		vars["name"] = g.Name()
 		var missing []string
 		for _, need := range fc.Needs() {
 			if vars[need] == "" {
@@ -44,7 +44,7 @@ func (g *gate) fieldCases(ctx context.Context) {
 			continue
 		}
 		log := &wire.ExchangeLog{}
-		created, problems := fc.Replay(wire.WithLog(ctx, log), g.Signing, g.cfg.Endpoint, vars)
+		created, problems := fc.Replay(wire.WithLog(ctx, log), g.Signing, g.Cfg.Endpoint, vars)
 		for _, id := range created {
 			g.removeCreated(ctx, "enhanced_connection", id)
 		}
@@ -65,9 +65,9 @@ func (g *gate) fieldCases(ctx context.Context) {
 
 // fieldVars are the placeholders of the field cases the target fills.
 func (g *gate) fieldVars() map[string]string {
-	vars := g.inputVars()
-	if g.cfg.ProjectID != "" {
-		vars["project_id"] = g.cfg.ProjectID
+	vars := g.InputVars()
+	if g.Cfg.ProjectID != "" {
+		vars["project_id"] = g.Cfg.ProjectID
 	}
 	return vars
 }
@@ -75,9 +75,9 @@ func (g *gate) fieldVars() map[string]string {
 // opName is the operationId of a request, or its method and path when the
 // document has none.
 func (g *gate) opName(method, path string) string {
-	req, err := http.NewRequest(method, strings.TrimSuffix(g.cfg.Endpoint, "/")+path, nil)
+	req, err := http.NewRequest(method, strings.TrimSuffix(g.Cfg.Endpoint, "/")+path, nil)
 	if err == nil {
-		if op, err := g.doc.Find(req); err == nil && op != nil {
+		if op, err := g.Doc.Find(req); err == nil && op != nil {
 			return op.ID
 		}
 	}

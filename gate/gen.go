@@ -1,13 +1,12 @@
 package gate
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
-	"sync"
-	"unicode/utf8"
+
+	"github.com/dli-contract/dli-go/gate/env"
 
 	"github.com/dli-contract/dli-go/gate/internal/pattern"
 
@@ -54,19 +53,19 @@ func (r *seqRun) gen(s *openapi3.Schema, ptr, op string) any {
 		// Too few drawn (a binding request names at least one list): the
 		// first properties left out are drawn too.
 		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
-			if _, drawn := out[name]; !drawn && len(out) < capped(s.MinProps) {
+			if _, drawn := out[name]; !drawn && len(out) < env.Capped(s.MinProps) {
 				out[name] = r.gen(s.Properties[name].Value, ptr+"/"+name, op)
 			}
 		}
 		return out
 	case s.Type.Is("array"):
-		lo := capped(s.MinItems)
+		lo := env.Capped(s.MinItems)
 		if r.force.covers(ptr + "/*") {
 			lo = max(lo, 1)
 		}
 		hi := max(lo, 3)
 		if s.MaxItems != nil {
-			hi = min(hi, capped(*s.MaxItems))
+			hi = min(hi, env.Capped(*s.MaxItems))
 		}
 		n := rapid.IntRange(lo, hi).Draw(t, ptr+" items")
 		out := make([]any, n)
@@ -103,60 +102,16 @@ func (r *seqRun) genString(s *openapi3.Schema, ptr string) string {
 		}
 		return rapid.SampledFrom(vals).Draw(t, ptr)
 	}
-	minLen := max(capped(s.MinLength, 1<<16), 1)
+	minLen := max(env.Capped(s.MinLength, 1<<16), 1)
 	maxLen := max(20, minLen)
 	if s.MaxLength != nil {
-		maxLen = min(maxLen, capped(*s.MaxLength, 1<<16))
+		maxLen = min(maxLen, env.Capped(*s.MaxLength, 1<<16))
 	}
 	expr := s.Pattern
 	if expr == "" {
 		expr = fmt.Sprintf(`^[a-z0-9_]{%d,%d}$`, minLen, maxLen)
 	}
-	return rapid.SampledFrom(samples(expr, minLen, maxLen)).Draw(t, ptr)
-}
-
-var (
-	samplesMu sync.Mutex
-	sampled   = map[string][]string{}
-)
-
-// samples is a fixed set of strings of the pattern within the lengths,
-// shortest first. A sequence draws one of them with a single choice,
-// rather than character by character: shrinking then spends its budget on
-// the calls, and goes to the shortest string.
-func samples(expr string, minLen, maxLen int) []string {
-	key := fmt.Sprintf("%d %d %s", minLen, maxLen, expr)
-	samplesMu.Lock()
-	defer samplesMu.Unlock()
-	if out, ok := sampled[key]; ok {
-		return out
-	}
-	re := pattern.Compiled(expr)
-	if re == nil {
-		expr = fmt.Sprintf(`^[a-z0-9_]{%d,%d}$`, minLen, maxLen)
-		re = pattern.Compiled(expr)
-	}
-	gen := rapid.StringMatching(expr)
-	seen := map[string]bool{}
-	var out []string
-	for i := 0; len(out) < 16 && i < 400; i++ {
-		// A value of the pattern, cut where it is too long to a prefix
-		// that still matches.
-		runes := []rune(gen.Example(i))
-		for len(runes) > maxLen || len(runes) > minLen && !re.MatchString(string(runes)) {
-			runes = runes[:len(runes)-1]
-		}
-		v := string(runes)
-		if len(runes) >= minLen && re.MatchString(v) && !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	slices.SortFunc(out, func(a, b string) int {
-		return cmp.Or(cmp.Compare(utf8.RuneCountInString(a), utf8.RuneCountInString(b)), cmp.Compare(a, b))
-	})
-	sampled[key] = out
-	return out
+	return rapid.SampledFrom(env.Samples(expr, minLen, maxLen)).Draw(t, ptr)
 }
 
 // wanted says whether an optional property is always drawn: one without
@@ -167,7 +122,7 @@ func (r *seqRun) wanted(op, ptr string) bool {
 	if r.force != nil || !slices.Contains(behaviours[op].wanted, ptr) {
 		return false
 	}
-	v, declared := r.g.inputAt(op, ptr)
+	v, declared := r.g.InputAt(op, ptr)
 	return !declared || v != "" // not an input the run was not given
 }
 
@@ -178,19 +133,19 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 	g := r.g
 	switch ptr {
 	case "/user_name", "/grant_project_id":
-		if !g.cfg.Mock {
+		if !g.Cfg.Mock {
 			return nil, true // on a live DLI they would name real users and projects
 		}
 	case "/projectId":
-		if g.cfg.Mock && r.force == nil && rapid.IntRange(0, 7).Draw(t, "no grantee?") == 0 {
+		if g.Cfg.Mock && r.force == nil && rapid.IntRange(0, 7).Draw(t, "no grantee?") == 0 {
 			// docs/mock.md: a grant to no project is refused.
 			return nil, true
 		}
 	}
-	if v, ok := g.inputAt(op, ptr); ok {
+	if v, ok := g.InputAt(op, ptr); ok {
 		return r.input(op, ptr, v)
 	}
-	d, res := g.sem.Of(op), g.sem.ResourceOf(op)
+	d, res := g.Sem.Of(op), g.Sem.ResourceOf(op)
 	if v, ok := r.ruled(d, res, ptr); ok {
 		return v, true
 	}
@@ -219,7 +174,7 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 			case 1:
 				return rapid.SampledFrom([]string{"r1", "r2"}).Draw(t, "route name short"), true
 			}
-			return rapid.SampledFrom(samples(`^[a-z][a-z0-9_]{0,11}$`, 1, 12)).Draw(t, "route name"), true
+			return rapid.SampledFrom(env.Samples(`^[a-z][a-z0-9_]{0,11}$`, 1, 12)).Draw(t, "route name"), true
 		}
 		// Now and then the name of a connection the run made: a second
 		// connection of one name must happen in a run.
@@ -230,17 +185,17 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 		}
 		// Unique to the run, so that runs do not meet each other's names;
 		// the drawn part shrinks.
-		suffix := rapid.SampledFrom(samples(`^[a-z0-9_]{0,8}$`, 0, 8)).Draw(t, "name")
-		return fmt.Sprintf("c%d_%d_%s", g.seed%1000, r.run, suffix), true
+		suffix := rapid.SampledFrom(env.Samples(`^[a-z0-9_]{0,8}$`, 0, 8)).Draw(t, "name")
+		return fmt.Sprintf("c%d_%d_%s", g.Seed%1000, r.run, suffix), true
 	case "":
 		if hint := behaviours[op].body; hint != nil && r.force == nil {
 			return hint(r)
 		}
 	case "/tags/*/key", "/tags/*/value":
 		// No "=" or ",", which the tags query cannot carry.
-		return rapid.SampledFrom(samples(`^[a-z][a-z0-9_.:+@-]{0,10}$`, 1, 11)).Draw(t, ptr), true
+		return rapid.SampledFrom(env.Samples(`^[a-z][a-z0-9_.:+@-]{0,10}$`, 1, 11)).Draw(t, ptr), true
 	case "/privileges/*/privileges/*":
-		if g.cfg.Mock {
+		if g.Cfg.Mock {
 			// Two, so that an update replaces one set by another; a live
 			// DLI is asked only for the one a connection has.
 			return rapid.SampledFrom([]string{"BIND_QUEUE", "SHOW_PRIVILEGES"}).Draw(t, "privilege"), true
@@ -259,7 +214,7 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 // it, see it settle and then test it; and a test of a bound queue whose
 // address fails the pattern shows that both must hold.
 func (r *seqRun) ruled(d *semantics.Operation, res *semantics.Resource, ptr string) (string, bool) {
-	if !r.g.cfg.Mock || r.force != nil || d == nil || d.Role != semantics.Create || res == nil || res.Mock == nil || res.Mock.Decides == nil {
+	if !r.g.Cfg.Mock || r.force != nil || d == nil || d.Role != semantics.Create || res == nil || res.Mock == nil || res.Mock.Decides == nil {
 		return "", false
 	}
 	rule := res.Mock.Decides
@@ -267,11 +222,11 @@ func (r *seqRun) ruled(d *semantics.Operation, res *semantics.Resource, ptr stri
 	if !ok || pattern.Compiled(expr) == nil {
 		return "", false
 	}
-	vals := samples(expr, 1, 64)
+	vals := env.Samples(expr, 1, 64)
 	meet := len(vals) > 0 && rapid.Bool().Draw(r.t, "meet the mock's rule?")
 	if b := rule.When.Bound; b != "" && goKinds[b].bind != nil && (meet || rapid.Bool().Draw(r.t, "bind the queue all the same?")) {
-		if p := r.g.inputParent(res); p != nil && r.g.inputs[p.Input] != "" {
-			goKinds[b].bind(r, r.g.inputs[p.Input])
+		if p := r.g.InputParent(res); p != nil && r.g.Inputs[p.Input] != "" {
+			goKinds[b].bind(r, r.g.Inputs[p.Input])
 		}
 	}
 	if !meet {
@@ -291,13 +246,13 @@ func (r *seqRun) input(op, ptr, v string) (any, bool) {
 			return nil, false
 		}
 		names := []string{v}
-		if r.g.cfg.Mock {
+		if r.g.Cfg.Mock {
 			names = append(names, "pool_a", "pool_b", "fail_pool")
 		}
 		return rapid.SampledFrom(names).Draw(r.t, ptr), true
 	case v == "":
 		return nil, true
-	case isArray(r.g.sem.Of(op), strings.TrimPrefix(ptr, "/")):
+	case env.IsArray(r.g.Sem.Of(op), strings.TrimPrefix(ptr, "/")):
 		return nil, false // drawn, its items from v
 	}
 	return v, true
@@ -314,10 +269,4 @@ type force struct {
 // covers says whether a value at ptr is on the way to the forced one.
 func (f *force) covers(ptr string) bool {
 	return f != nil && (f.ptr == ptr || strings.HasPrefix(f.ptr, ptr+"/"))
-}
-
-// capped is a count of a schema's as an int, at most limit (16 when
-// not given: a sequence draws no more items than that).
-func capped(n uint64, limit ...uint64) int {
-	return int(min(n, append(limit, 16)[0])) //nolint:gosec // at most limit
 }

@@ -50,13 +50,13 @@ func TestTheRunsInputsFollowTheirDeclarations(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			g := newGate(Config{Seed: 1, Target: Target{Inputs: tc.given}})
-			g.sem = sem
-			require.NoError(t, g.resolveInputs())
+			g.Sem = sem
+			require.NoError(t, g.ResolveInputs(g.cfg.Inputs))
 			for name, v := range tc.want {
-				assert.Equal(t, v, g.inputs[name], name)
+				assert.Equal(t, v, g.Inputs[name], name)
 			}
-			assert.Equal(t, tc.classicWhy, g.unplaced(classic))
-			assert.Empty(t, g.unplaced(enhanced))
+			assert.Equal(t, tc.classicWhy, g.Unplaced(classic))
+			assert.Empty(t, g.Unplaced(enhanced))
 			body, ok := g.bodyFor(enhanced)
 			require.True(t, ok)
 			for k, v := range tc.enhancedBody {
@@ -69,8 +69,8 @@ func TestTheRunsInputsFollowTheirDeclarations(t *testing.T) {
 	}
 
 	g := newGate(Config{Seed: 1, Target: Target{Inputs: map[string]string{"vpc": "x"}}})
-	g.sem = sem
-	err := g.resolveInputs()
+	g.Sem = sem
+	err := g.ResolveInputs(g.cfg.Inputs)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown input "vpc"; the document declares vpc-id, subnet-id`)
 }

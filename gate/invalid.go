@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/gate/internal/pattern"
 
 	"github.com/dli-contract/dli-go/gate/wire"
@@ -35,9 +37,9 @@ import (
 func (g *gate) snapshot(ctx context.Context) (map[string]string, *wire.Exchange, error) {
 	out := map[string]string{}
 	var first *wire.Exchange
-	for _, res := range g.kinds() {
+	for _, res := range g.Kinds() {
 		list := res.Op(semantics.List)
-		if list == nil || selects(list) {
+		if list == nil || env.Selects(list) {
 			continue // a list of what a parameter names is no list of the project
 		}
 		ex := g.Send(ctx, true, list.Method, g.listAll(list, ""), nil)
@@ -47,11 +49,11 @@ func (g *gate) snapshot(ctx context.Context) (map[string]string, *wire.Exchange,
 		if ex.Error != "" || ex.Status != http.StatusOK {
 			return nil, first, fmt.Errorf("%s: %s", list.ID, ex.Answer())
 		}
-		for _, it := range itemsOf(ex, list.Items) {
+		for _, it := range env.ItemsOf(ex, list.Items) {
 			for _, ptr := range res.Moving {
 				dropAt(it, ptr)
 			}
-			out[res.Title+" "+str(it[res.Name])+" "+str(it[res.Key])] = string(marshal(it))
+			out[res.Title+" "+env.Str(it[res.Name])+" "+env.Str(it[res.Key])] = string(env.Marshal(it))
 		}
 	}
 	return out, first, nil
@@ -102,7 +104,7 @@ func changes(before, after map[string]string) []string {
 // exist: as the kind declares, or, against a dli-mock, as docs/mock.md
 // picks where the kind declares that (mock.unknown).
 func (g *gate) unknownAnswer(res *semantics.Resource) semantics.Answer {
-	if g.cfg.Mock && res.Mock != nil && res.Mock.Unknown != nil {
+	if g.Cfg.Mock && res.Mock != nil && res.Mock.Unknown != nil {
 		return *res.Mock.Unknown
 	}
 	return res.Unknown
@@ -117,21 +119,21 @@ func (g *gate) unknownAnswer(res *semantics.Resource) semantics.Answer {
 func (g *gate) negative(ctx context.Context) {
 	before, _, beforeErr := g.snapshot(ctx)
 	unknown := uuid.NewString()
-	for _, o := range operationsOf(g.doc.OpenAPI()) {
-		op, d := o.op, g.sem.Of(o.op.OperationID)
+	for _, o := range operationsOf(g.Doc.OpenAPI()) {
+		op, d := o.op, g.Sem.Of(o.op.OperationID)
 		if !g.OpOn(op.OperationID) || d == nil {
 			continue
 		}
 		// Bound to a resource named in the path (one that does not exist),
 		// a change cannot touch anything real.
 		bound := d.KeyExpr != nil && d.KeyExpr.In == "path" || d.ParentExpr != nil && d.ParentExpr.In == "path"
-		safe := o.method == http.MethodGet || bound || g.cfg.Mutate
-		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.cfg.Mutate || bound) {
+		safe := o.method == http.MethodGet || bound || g.Cfg.Mutate
+		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.Cfg.Mutate || bound) {
 			mt := op.RequestBody.Value.Content.Get("application/json")
 			seen := map[string]bool{}
 			for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
 				var example any
-				if err := json.Unmarshal(marshal(mt.Examples[name].Value.Value), &example); err != nil {
+				if err := json.Unmarshal(env.Marshal(mt.Examples[name].Value.Value), &example); err != nil {
 					continue
 				}
 				for _, c := range contract.Derive(mt.Schema.Value, example) {
@@ -142,14 +144,14 @@ func (g *gate) negative(ctx context.Context) {
 						return
 					}
 					seen[c.Name] = true
-					ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown), marshal(c.Value))
+					ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown), env.Marshal(c.Value))
 					// Whatever a broken server creates anyway, the
 					// registry saw, and cleanup deletes.
-					g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: c.Name, Where: c.Field, Ex: ex, Msg: g.invalid(ex, c.Name)})
+					g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: c.Name, Where: c.Field, Ex: ex, Msg: g.Invalid(ex, c.Name)})
 				}
 			}
 		}
-		if !safe || o.method != http.MethodGet && !g.cfg.Mutate {
+		if !safe || o.method != http.MethodGet && !g.Cfg.Mutate {
 			continue
 		}
 		var body []byte
@@ -163,20 +165,20 @@ func (g *gate) negative(ctx context.Context) {
 				if g.Stopped() {
 					return
 				}
-				path := strings.Replace(strings.ReplaceAll(o.path, "{project_id}", g.cfg.ProjectID), "{"+p.Name+"}", bad.value, 1)
+				path := strings.Replace(strings.ReplaceAll(o.path, "{project_id}", g.Cfg.ProjectID), "{"+p.Name+"}", bad.value, 1)
 				path = g.fillAll(path, unknown)
 				if p.Name == "project_id" {
-					path = strings.Replace(g.fillAll(o.path, unknown), "/"+g.cfg.ProjectID+"/", "/"+bad.value+"/", 1)
+					path = strings.Replace(g.fillAll(o.path, unknown), "/"+g.Cfg.ProjectID+"/", "/"+bad.value+"/", 1)
 				}
 				what := fmt.Sprintf("a %s %s", p.Name, bad.what)
 				ex := g.Send(ctx, true, o.method, path, body)
-				g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: what, Where: p.Name, Ex: ex, Msg: g.invalid(ex, what)})
+				g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: what, Where: p.Name, Ex: ex, Msg: g.Invalid(ex, what)})
 			}
 		}
 		// Each query parameter outside its schema, and empty where it has
 		// a minLength.
-		for _, name := range slices.Sorted(maps.Keys(queryParams(d))) {
-			s := queryParams(d)[name]
+		for _, name := range slices.Sorted(maps.Keys(env.QueryParams(d))) {
+			s := env.QueryParams(d)[name]
 			bads := outside(s)
 			if s.MinLength > 0 {
 				bads = append(bads, badValue{"", "shorter than its minLength"})
@@ -187,10 +189,10 @@ func (g *gate) negative(ctx context.Context) {
 				}
 				q := name + "=" + url.QueryEscape(bad.value)
 				ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
-				g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: name, Ex: ex, Msg: g.invalid(ex, "query "+q)})
+				g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: name, Ex: ex, Msg: g.Invalid(ex, "query "+q)})
 			}
 		}
-		if g.cfg.Mock {
+		if g.Cfg.Mock {
 			// docs/mock.md: a tags query not of key=value pairs is
 			// refused (the document says what it is, not what DLI answers
 			// when it is not).
@@ -200,58 +202,58 @@ func (g *gate) negative(ctx context.Context) {
 						continue
 					}
 					ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
-					g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: param, Ex: ex, Msg: g.invalid(ex, "query "+q)})
+					g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: param, Ex: ex, Msg: g.Invalid(ex, "query "+q)})
 				}
 			}
 		}
 	}
 	// A delete of a resource that does not exist: refused as its kind
 	// declares an unknown one is.
-	for _, res := range g.kinds() {
+	for _, res := range g.Kinds() {
 		del := res.Op(semantics.Delete)
 		answer := g.unknownAnswer(res)
-		if del == nil || answer.Status == 0 || g.Stopped() || !g.OpOn(del.ID) || g.unplaced(res) != "" {
+		if del == nil || answer.Status == 0 || g.Stopped() || !g.OpOn(del.ID) || g.Unplaced(res) != "" {
 			continue
 		}
 		what := "a delete of a " + res.Title + " that does not exist"
-		ex := g.Send(ctx, true, del.Method, g.fill(del, unknown), nil)
-		g.Judge(wire.Verdict{Check: check.Negative, Op: del.ID, What: what, Ex: ex, Msg: refusedAs(ex, what, answer)})
+		ex := g.Send(ctx, true, del.Method, g.Fill(del, unknown), nil)
+		g.Judge(wire.Verdict{Check: check.Negative, Op: del.ID, What: what, Ex: ex, Msg: env.RefusedAs(ex, what, answer)})
 	}
-	if g.cfg.Mock {
+	if g.Cfg.Mock {
 		// A list that names what it lists (an object's privileges), of an
 		// object of no kind declared with an object prefix: a dli-mock
 		// does not model it and refuses it as the list's kind's
 		// mock.unknown says (docs/mock.md).
-		for _, res := range g.kinds() {
+		for _, res := range g.Kinds() {
 			list := res.Op(semantics.List)
-			if list == nil || selector(list) == "" || res.Mock == nil || res.Mock.Unknown == nil || g.Stopped() || !g.OpOn(list.ID) {
+			if list == nil || env.Selector(list) == "" || res.Mock == nil || res.Mock.Unknown == nil || g.Stopped() || !g.OpOn(list.ID) {
 				continue
 			}
 			obj := "unmodelled." + unknown
-			if kind, _ := g.sem.ObjectKind(obj); kind != nil {
+			if kind, _ := g.Sem.ObjectKind(obj); kind != nil {
 				continue
 			}
 			what := "a list of the " + res.Title + "s on an object of no kind a dli-mock models"
-			ex := g.Send(ctx, true, list.Method, g.fill(list, "")+"?"+url.Values{selector(list): {obj}}.Encode(), nil)
-			g.Judge(wire.Verdict{Check: check.Negative, Op: list.ID, What: what, Ex: ex, Msg: refusedAs(ex, what, *res.Mock.Unknown)})
+			ex := g.Send(ctx, true, list.Method, g.Fill(list, "")+"?"+url.Values{env.Selector(list): {obj}}.Encode(), nil)
+			g.Judge(wire.Verdict{Check: check.Negative, Op: list.ID, What: what, Ex: ex, Msg: env.RefusedAs(ex, what, *res.Mock.Unknown)})
 		}
 		// What docs/mock.md says it refuses beyond the document.
-		for _, id := range g.sem.Order {
+		for _, id := range g.Sem.Order {
 			refusals := behaviours[id].mockRefusals
 			if refusals == nil || !g.OpOn(id) {
 				continue
 			}
-			op := g.sem.Of(id)
+			op := g.Sem.Of(id)
 			for _, r := range refusals(g, unknown) {
 				if g.Stopped() {
 					break
 				}
-				ex := g.Send(ctx, true, op.Method, g.fill(op, unknown), r.body)
-				g.Judge(wire.Verdict{Check: check.Negative, Op: id, What: r.what, Ex: ex, Msg: refusedWith(ex, r.what, r.code)})
+				ex := g.Send(ctx, true, op.Method, g.Fill(op, unknown), r.body)
+				g.Judge(wire.Verdict{Check: check.Negative, Op: id, What: r.what, Ex: ex, Msg: env.RefusedWith(ex, r.what, r.code)})
 			}
 		}
 	}
-	if create := g.firstCreate(); g.cfg.Mock && g.cfg.Mutate && create != nil && g.OpOn(create.ID) && !g.Stopped() {
+	if create := g.firstCreate(); g.Cfg.Mock && g.Cfg.Mutate && create != nil && g.OpOn(create.ID) && !g.Stopped() {
 		// docs/mock.md: a body over 1 MiB is refused unread, 413;
 		// one of exactly 1 MiB is read (and refused by the document).
 		// Its length declared or not (chunked), it is refused alike,
@@ -263,17 +265,17 @@ func (g *gate) negative(ctx context.Context) {
 			var ex *wire.Exchange
 			if chunked {
 				what += ", its length not declared"
-				ex = g.SendChunked(ctx, create.Method, g.fill(create, ""), body)
+				ex = g.SendChunked(ctx, create.Method, g.Fill(create, ""), body)
 			} else {
-				ex = g.Send(ctx, true, create.Method, g.fill(create, ""), body)
+				ex = g.Send(ctx, true, create.Method, g.Fill(create, ""), body)
 			}
-			msg := refused(ex, what)
+			msg := env.Refused(ex, what)
 			too := ex.Status == http.StatusRequestEntityTooLarge
 			switch {
 			case msg == "" && too != (n > mockMaxBody):
 				msg = fmt.Sprintf("%s was answered %d; a dli-mock refuses a body over %d bytes 413, and reads one of that size", what, ex.Status, mockMaxBody)
-			case msg == "" && too && errorCodeOf(ex) != apierror.CodeBadParameter:
-				msg = fmt.Sprintf("%s was refused 413 %s; a dli-mock refuses it 413 %s", what, errorCodeOf(ex), apierror.CodeBadParameter)
+			case msg == "" && too && env.ErrorCodeOf(ex) != apierror.CodeBadParameter:
+				msg = fmt.Sprintf("%s was refused 413 %s; a dli-mock refuses it 413 %s", what, env.ErrorCodeOf(ex), apierror.CodeBadParameter)
 			}
 			g.Judge(wire.Verdict{Check: check.Negative, Op: create.ID, What: what, Ex: ex, Msg: msg})
 		}
@@ -282,7 +284,7 @@ func (g *gate) negative(ctx context.Context) {
 	what := "the project's resources before and after the invalid requests"
 	op := wire.UndeclaredRoute
 	if ex != nil {
-		op = g.opNamed(ex)
+		op = g.OpNamed(ex)
 	}
 	switch diff := changes(before, after); {
 	case beforeErr != nil || afterErr != nil:
@@ -297,8 +299,8 @@ func (g *gate) negative(ctx context.Context) {
 
 // firstCreate is the create of the first current top-level kind.
 func (g *gate) firstCreate() *semantics.Operation {
-	for _, res := range g.kinds() {
-		if c := res.Op(semantics.Create); c != nil && !retired(res) {
+	for _, res := range g.Kinds() {
+		if c := res.Op(semantics.Create); c != nil && !env.Retired(res) {
 			return c
 		}
 	}
@@ -333,7 +335,7 @@ func outside(s *openapi3.Schema) []badValue {
 			}
 		}
 		if s.MaxLength != nil {
-			out = append(out, badValue{strings.Repeat("p", capped(*s.MaxLength, 1<<16)+1), "over its maxLength"})
+			out = append(out, badValue{strings.Repeat("p", env.Capped(*s.MaxLength, 1<<16)+1), "over its maxLength"})
 		}
 	}
 	return out

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/gate/ledger"
 
 	"github.com/dli-contract/dli-go/gate/wire"
@@ -86,19 +88,19 @@ func (t *stateTracker) move(title, thing, state string, allowed func(from, to st
 // lifeCycles runs the life cycle of every top-level kind with a create,
 // the current kinds first.
 func (g *gate) lifeCycles(ctx context.Context) {
-	kinds := g.sem.Creates()
-	slices.SortStableFunc(kinds, func(a, b *semantics.Resource) int { return cmpBool(retired(a), retired(b)) })
+	kinds := g.Sem.Creates()
+	slices.SortStableFunc(kinds, func(a, b *semantics.Resource) int { return env.CmpBool(env.Retired(a), env.Retired(b)) })
 	for _, res := range kinds {
 		create := res.Op(semantics.Create)
 		switch {
-		case res.Parent != "" || !readable(res) || res.Op(semantics.Delete) == nil:
+		case res.Parent != "" || !env.Readable(res) || res.Op(semantics.Delete) == nil:
 			continue // semantics.Load refuses a top-level create without them
 		case !g.OpOn(create.ID):
 			continue
 		case g.Stopped():
 			return
 		}
-		if why := g.unplaced(res); why != "" {
+		if why := g.Unplaced(res); why != "" {
 			g.Skip("life cycle of " + why)
 			continue
 		}
@@ -106,17 +108,17 @@ func (g *gate) lifeCycles(ctx context.Context) {
 	}
 	// What lives under a kind the run is given, not made (a connectivity
 	// test under its queue): made there, read, deleted if it can be.
-	for _, k := range slices.Sorted(maps.Keys(g.sem.Resources)) {
-		res := g.sem.Resources[k]
+	for _, k := range slices.Sorted(maps.Keys(g.Sem.Resources)) {
+		res := g.Sem.Resources[k]
 		if res.Input == "" || g.Stopped() {
 			continue
 		}
 		for _, child := range g.childrenOf(res) {
-			if why := g.unplaced(child); why != "" {
+			if why := g.Unplaced(child); why != "" {
 				g.Skip("life cycle of " + why)
 				continue
 			}
-			g.childLifeCycle(ctx, child, g.inputs[res.Input])
+			g.childLifeCycle(ctx, child, g.Inputs[res.Input])
 		}
 	}
 }
@@ -131,9 +133,9 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		g.NotRun(fmt.Sprintf("life cycle of %s: %s has no request example to create one from", res.Title, create.ID))
 		return
 	}
-	name := str(body[res.Name])
+	name := env.Str(body[res.Name])
 	raw, _ := json.Marshal(body)
-	ex := g.Send(ctx, true, create.Method, g.fill(create, ""), raw)
+	ex := g.Send(ctx, true, create.Method, g.Fill(create, ""), raw)
 	what := "create " + cmp.Or(name, "a "+res.Title)
 	msg := acceptedAs(ex, create, what)
 	key := ""
@@ -147,18 +149,18 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 		return
 	}
 
-	rd := g.readOne(ctx, res, key)
-	read := rd.op
-	msg = accepted(rd.ex, http.StatusOK, "read of the "+res.Title+" just created")
+	rd := g.ReadOne(ctx, res, key)
+	read := rd.Op
+	msg = env.Accepted(rd.Ex, http.StatusOK, "read of the "+res.Title+" just created")
 	switch {
-	case msg == "" && rd.got == nil:
+	case msg == "" && rd.Got == nil:
 		msg = fmt.Sprintf("%s filtered by its key lacks the %s %s just created", read.ID, res.Title, key)
-	case msg == "" && rd.field(res.Key) != key:
-		msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Key, rd.field(res.Key), key)
-	case msg == "" && res.Name != "" && rd.field(res.Name) != name:
-		msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Name, rd.field(res.Name), name)
+	case msg == "" && rd.Field(res.Key) != key:
+		msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Key, rd.Field(res.Key), key)
+	case msg == "" && res.Name != "" && rd.Field(res.Name) != name:
+		msg = fmt.Sprintf("read of the %s just created answered %s %q, want %q", res.Title, res.Name, rd.Field(res.Name), name)
 	}
-	g.Judge(wire.Verdict{Check: check.Availability, Op: read.ID, What: "the " + res.Title + " just created", Where: "/" + res.Key, Ex: rd.ex, Msg: msg})
+	g.Judge(wire.Verdict{Check: check.Availability, Op: read.ID, What: "the " + res.Title + " just created", Where: "/" + res.Key, Ex: rd.Ex, Msg: msg})
 	if msg == "" {
 		g.Lived(ledger.Made{Res: res, ID: key})
 	}
@@ -169,7 +171,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 
 	if list := res.Op(semantics.List); list != nil {
 		ex = g.Send(ctx, true, list.Method, g.listAll(list, name), nil)
-		msg = accepted(ex, http.StatusOK, "list")
+		msg = env.Accepted(ex, http.StatusOK, "list")
 		if msg == "" && !slices.Contains(listedKeys(ex, list.Items, res.Key), key) {
 			msg = fmt.Sprintf("the list lacks the %s %s just created", res.Title, key)
 		}
@@ -182,11 +184,11 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	for _, child := range g.childrenOf(res) {
 		g.childLifeCycle(ctx, child, key)
 	}
-	for _, id := range g.sem.Order {
-		if op := g.sem.Of(id); op.Resource == res.Kind && op != read && op.Method == http.MethodGet && op.Role != semantics.List && op.Role != semantics.Read && g.OpOn(id) {
+	for _, id := range g.Sem.Order {
+		if op := g.Sem.Of(id); op.Resource == res.Kind && op != read && op.Method == http.MethodGet && op.Role != semantics.List && op.Role != semantics.Read && g.OpOn(id) {
 			what := "a call that reads the " + res.Title
-			ex := g.Send(ctx, true, op.Method, g.fill(op, key), nil)
-			g.Judge(wire.Verdict{Check: check.Positive, Op: op.ID, What: what, Ex: ex, Msg: accepted(ex, http.StatusOK, what)})
+			ex := g.Send(ctx, true, op.Method, g.Fill(op, key), nil)
+			g.Judge(wire.Verdict{Check: check.Positive, Op: op.ID, What: what, Ex: ex, Msg: env.Accepted(ex, http.StatusOK, what)})
 		}
 	}
 
@@ -198,17 +200,17 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	}
 	del := res.Op(semantics.Delete)
 	others := g.witnesses(ctx, res, key)
-	ex = g.Send(ctx, true, del.Method, g.fill(del, key), nil)
+	ex = g.Send(ctx, true, del.Method, g.Fill(del, key), nil)
 	if acceptedAny(ex, "delete") != "" || g.Stopped() {
 		return // the cleanup judges, and reports, a delete refused
 	}
 	g.witnessesHold(ctx, others, fmt.Sprintf("the delete of the %s %s", res.Title, key))
-	rd = g.readOne(ctx, res, key)
-	msg = rd.gone(res)
+	rd = g.ReadOne(ctx, res, key)
+	msg = rd.Gone(res)
 	if msg == "" && res.Deleted.State != "" {
-		msg = states.move(res.Title, key, rd.field(res.State.Field), func(from, to string) bool { return movesTo(res.State, from, to) })
+		msg = states.move(res.Title, key, rd.Field(res.State.Field), func(from, to string) bool { return movesTo(res.State, from, to) })
 	}
-	g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: rd.op.ID, What: "a " + res.Title + " just deleted", Ex: rd.ex, Msg: msg})
+	g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: rd.Op.ID, What: "a " + res.Title + " just deleted", Ex: rd.Ex, Msg: msg})
 	if hooks.afterDelete != nil && !g.Stopped() {
 		hooks.afterDelete(ctx, g, key)
 	}
@@ -218,14 +220,14 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	// Still read, it must refuse any change.
 	if update := res.Op(semantics.Update); update != nil && g.OpOn(update.ID) {
 		what := "a change to a deleted " + res.Title
-		ex := g.Send(ctx, true, update.Method, g.fill(update, key), exampleBody(update, richestExample))
-		g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: update.ID, What: what, Ex: ex, Msg: refused(ex, what)})
+		ex := g.Send(ctx, true, update.Method, g.Fill(update, key), exampleBody(update, richestExample))
+		g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: update.ID, What: what, Ex: ex, Msg: env.Refused(ex, what)})
 	}
 	for _, child := range g.childrenOf(res) {
 		if c := child.Op(semantics.Create); c != nil && g.OpOn(c.ID) {
 			what := fmt.Sprintf("a %s on a deleted %s", child.Title, res.Title)
-			ex := g.Send(ctx, true, c.Method, g.fillUnder(c, key, ""), exampleBody(c, richestExample))
-			g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: c.ID, What: what, Ex: ex, Msg: refused(ex, what)})
+			ex := g.Send(ctx, true, c.Method, g.FillUnder(c, key, ""), exampleBody(c, richestExample))
+			g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: c.ID, What: what, Ex: ex, Msg: env.Refused(ex, what)})
 		}
 	}
 }
@@ -233,33 +235,33 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 // settleLife follows a resource just created, from the read ex, until it
 // and its parts leave the states they leave on their own, within -settle:
 // each read must move states only as declared.
-func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *semantics.Operation, key string, rd reading,
+func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *semantics.Operation, key string, rd env.Reading,
 	hooks *lifeHooks, states *stateTracker) {
 	parts := hooks.settle
 	if parts == nil && (res.State == nil || len(res.State.Settling) == 0) {
 		if res.State != nil { // what a delete then moves it from
-			states.move(res.Title, key, rd.field(res.State.Field), func(string, string) bool { return true })
+			states.move(res.Title, key, rd.Field(res.State.Field), func(string, string) bool { return true })
 		}
 		return
 	}
-	ex := rd.ex
+	ex := rd.Ex
 	what, title := res.Kind, res.Title
 	if res.State == nil || len(res.State.Settling) == 0 {
 		what = parts.what
 	}
-	deadline := g.clock.Now().Add(g.cfg.Settle)
+	deadline := g.Clock.Now().Add(g.Cfg.Settle)
 	for first := true; ; first = false {
 		if !first {
-			if rd = g.readOne(ctx, res, key); !rd.shown() {
+			if rd = g.ReadOne(ctx, res, key); !rd.Shown() {
 				return
 			}
-			ex = rd.ex
+			ex = rd.Ex
 		}
-		got := rd.got
+		got := rd.Got
 		var moves, waiting []string
 		state := ""
 		if res.State != nil {
-			state = str(got[res.State.Field])
+			state = env.Str(got[res.State.Field])
 			moves = append(moves, states.move(title, key, state, func(from, to string) bool { return movesTo(res.State, from, to) }))
 			if slices.Contains(res.State.Settling, state) {
 				waiting = append(waiting, fmt.Sprintf("%s %s still %s", title, key, state))
@@ -275,28 +277,28 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 				g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "states while the " + title + " settles", Ex: ex, Msg: m})
 			}
 		}
-		if g.cfg.Mock && hooks.mock != nil {
+		if g.Cfg.Mock && hooks.mock != nil {
 			g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "a dli-mock's " + title + " while it settles", Ex: ex, Msg: hooks.mock(got)})
 		}
 		if len(waiting) == 0 && len(partsWaiting) == 0 {
 			g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "the " + title + " settles", Ex: ex})
-			if parts != nil && g.cfg.Mock && parts.ended != nil {
+			if parts != nil && g.Cfg.Mock && parts.ended != nil {
 				g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "how a dli-mock's " + parts.what + " end", Ex: ex, Msg: parts.ended(got)})
 			}
 			return
 		}
-		if found, _ := g.NeverSettled(what); found || g.clock.Now().After(deadline) {
+		if found, _ := g.NeverSettled(what); found || g.Clock.Now().After(deadline) {
 			var msg, where string
 			if len(waiting) > 0 {
-				msg, where = fmt.Sprintf("%s after %s (-settle)", strings.Join(waiting, ", "), g.cfg.Settle), "/"+res.State.Field
+				msg, where = fmt.Sprintf("%s after %s (-settle)", strings.Join(waiting, ", "), g.Cfg.Settle), "/"+res.State.Field
 			} else {
-				msg = parts.still(partsWaiting, g.cfg.Settle.String())
+				msg = parts.still(partsWaiting, g.Cfg.Settle.String())
 			}
 			g.Judge(wire.Verdict{Check: check.Transitions, Op: read.ID, What: "the " + title + " settles", Where: where, Ex: ex, Msg: msg})
 			g.DidNotSettle(what, msg, false)
 			return
 		}
-		if g.pause(ctx) != nil {
+		if g.Pause(ctx) != nil {
 			return
 		}
 	}
@@ -310,30 +312,30 @@ func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, u
 	if !ok {
 		return
 	}
-	withKey(update, change, key)
+	env.WithKey(update, change, key)
 	raw, _ := json.Marshal(change)
-	what := "an update " + string(g.doc.Redact(update.ID, raw))
-	ex := g.Send(ctx, true, update.Method, g.fill(update, key), raw)
+	what := "an update " + string(g.Doc.Redact(update.ID, raw))
+	ex := g.Send(ctx, true, update.Method, g.Fill(update, key), raw)
 	msg := acceptedAs(ex, update, what)
 	g.Judge(wire.Verdict{Check: check.Positive, Op: update.ID, What: what, Ex: ex, Msg: msg})
 	if msg != "" {
 		return
 	}
-	rd := g.readOne(ctx, res, key)
-	ex = rd.ex
-	msg = accepted(ex, http.StatusOK, "read after an update")
-	got := rd.got
+	rd := g.ReadOne(ctx, res, key)
+	ex = rd.Ex
+	msg = env.Accepted(ex, http.StatusOK, "read after an update")
+	got := rd.Got
 	where := ""
 	for _, k := range slices.Sorted(maps.Keys(change)) {
-		if notReadBack(update, k) {
+		if env.NotReadBack(update, k) {
 			continue // never read back as sent (write_only_never_answered judges an answer with a secret)
 		}
-		if v, shown := got[k]; msg == "" && shown && change[k] != nil && string(marshal(v)) != string(marshal(change[k])) {
-			msg = fmt.Sprintf("after an update wrote %s %s, the %s reads %s", k, marshal(change[k]), res.Title, marshal(v))
+		if v, shown := got[k]; msg == "" && shown && change[k] != nil && string(env.Marshal(v)) != string(env.Marshal(change[k])) {
+			msg = fmt.Sprintf("after an update wrote %s %s, the %s reads %s", k, env.Marshal(change[k]), res.Title, env.Marshal(v))
 			where = "/" + k
 		}
 	}
-	g.Judge(wire.Verdict{Check: check.Availability, Op: rd.op.ID, What: "the fields just written", Where: where, Ex: ex, Msg: msg})
+	g.Judge(wire.Verdict{Check: check.Availability, Op: rd.Op.ID, What: "the fields just written", Where: where, Ex: ex, Msg: msg})
 }
 
 // childLifeCycle adds a sub-resource under parent and removes it again.
@@ -345,15 +347,15 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 	}
 	raw, _ := json.Marshal(body)
 	what := "adding a " + child.Title
-	ex := g.Send(ctx, true, create.Method, g.fillUnder(create, parent, ""), raw)
+	ex := g.Send(ctx, true, create.Method, g.FillUnder(create, parent, ""), raw)
 	msg := acceptedAs(ex, create, what)
 	g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: msg})
 	key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())})
 	if read := child.Op(semantics.Read); msg == "" && key != "" && read != nil && g.OpOn(read.ID) {
 		what := "the " + child.Title + " just added"
-		ex := g.Send(ctx, true, read.Method, g.fillUnder(read, parent, key), nil)
-		msg := accepted(ex, http.StatusOK, "read of "+what)
-		if got := field(ex, child.Key); msg == "" && got != "" && got != key {
+		ex := g.Send(ctx, true, read.Method, g.FillUnder(read, parent, key), nil)
+		msg := env.Accepted(ex, http.StatusOK, "read of "+what)
+		if got := env.AnswerField(ex, child.Key); msg == "" && got != "" && got != key {
 			msg = fmt.Sprintf("read of %s answered %s %q, want %q", what, child.Key, got, key)
 		}
 		g.Judge(wire.Verdict{Check: check.Availability, Op: read.ID, What: what, Ex: ex, Msg: msg})
@@ -363,7 +365,7 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 		return
 	}
 	what = "deleting the " + child.Title
-	ex = g.Send(ctx, true, del.Method, g.fillUnder(del, parent, key), nil)
+	ex = g.Send(ctx, true, del.Method, g.FillUnder(del, parent, key), nil)
 	g.Judge(wire.Verdict{Check: check.Positive, Op: del.ID, What: what, Ex: ex, Msg: acceptedAs(ex, del, what)})
 }
 
@@ -379,20 +381,20 @@ func (g *gate) readUnknownChild(ctx context.Context, child *semantics.Resource, 
 		return
 	}
 	what := "a read of a " + child.Title + " that does not exist"
-	ex := g.Send(ctx, true, read.Method, g.fillUnder(read, parent, unknownLike([]string{key})), nil)
-	g.Judge(wire.Verdict{Check: check.Negative, Op: read.ID, What: what, Ex: ex, Msg: refusedAs(ex, what, answer)})
-	if g.cfg.Mock && child.Mock != nil && child.Mock.Unknown != nil {
-		what := "a read of the " + child.Title + " just added under another " + g.sem.Resources[child.Parent].Title
-		ex := g.Send(ctx, true, read.Method, g.fillUnder(read, parent+"_other", key), nil)
-		g.Judge(wire.Verdict{Check: check.Negative, Op: read.ID, What: what, Ex: ex, Msg: refusedAs(ex, what, answer)})
+	ex := g.Send(ctx, true, read.Method, g.FillUnder(read, parent, env.UnknownLike([]string{key})), nil)
+	g.Judge(wire.Verdict{Check: check.Negative, Op: read.ID, What: what, Ex: ex, Msg: env.RefusedAs(ex, what, answer)})
+	if g.Cfg.Mock && child.Mock != nil && child.Mock.Unknown != nil {
+		what := "a read of the " + child.Title + " just added under another " + g.Sem.Resources[child.Parent].Title
+		ex := g.Send(ctx, true, read.Method, g.FillUnder(read, parent+"_other", key), nil)
+		g.Judge(wire.Verdict{Check: check.Negative, Op: read.ID, What: what, Ex: ex, Msg: env.RefusedAs(ex, what, answer)})
 	}
 }
 
 // childrenOf are the kinds under res that can be created.
 func (g *gate) childrenOf(res *semantics.Resource) []*semantics.Resource {
 	var out []*semantics.Resource
-	for _, k := range slices.Sorted(maps.Keys(g.sem.Resources)) {
-		if c := g.sem.Resources[k]; c.Parent == res.Kind && c.Op(semantics.Create) != nil {
+	for _, k := range slices.Sorted(maps.Keys(g.Sem.Resources)) {
+		if c := g.Sem.Resources[k]; c.Parent == res.Kind && c.Op(semantics.Create) != nil {
 			out = append(out, c)
 		}
 	}
@@ -407,9 +409,9 @@ func (g *gate) listAll(list *semantics.Operation, name string) string {
 		q.Set(p.Limit, fmt.Sprint(*p.All))
 	}
 	if len(q) == 0 {
-		return g.fill(list, "")
+		return g.Fill(list, "")
 	}
-	return g.fill(list, "") + "?" + q.Encode()
+	return g.Fill(list, "") + "?" + q.Encode()
 }
 
 // acceptedAs is the message for a call that should have been answered
@@ -422,7 +424,7 @@ func acceptedAs(ex *wire.Exchange, op *semantics.Operation, what string) string 
 	case ex.Error == "" && slices.Contains(ok, ex.Status):
 		return ""
 	}
-	return accepted(ex, ok[0], what)
+	return env.Accepted(ex, ok[0], what)
 }
 
 // successesOf are the 2xx statuses op declares, lowest first (an auth
@@ -499,7 +501,7 @@ func exampleBody(op *semantics.Operation, pick func(*semantics.Operation) (map[s
 		return nil
 	}
 	if b, ok := pick(op); ok {
-		return marshal(b)
+		return env.Marshal(b)
 	}
 	return []byte(`{}`)
 }
@@ -530,16 +532,16 @@ func (g *gate) witnesses(ctx context.Context, except *semantics.Resource, key st
 	lived := g.LivedSoFar()
 	for i := len(lived) - 1; i >= 0 && len(out) < maxWitnesses; i-- {
 		m := lived[i]
-		if m.ID == "" || !readable(m.Res) || m.Res == except && m.ID == key {
+		if m.ID == "" || !env.Readable(m.Res) || m.Res == except && m.ID == key {
 			continue
 		}
-		rd := g.readOne(ctx, m.Res, m.ID)
-		if rd.ex.Error != "" || rd.ex.Throttled {
+		rd := g.ReadOne(ctx, m.Res, m.ID)
+		if rd.Ex.Error != "" || rd.Ex.Throttled {
 			continue
 		}
-		w := witness{res: m.Res, key: m.ID, status: rd.ex.Status, shown: rd.got != nil}
+		w := witness{res: m.Res, key: m.ID, status: rd.Ex.Status, shown: rd.Got != nil}
 		if m.Res.State != nil {
-			w.state = rd.field(m.Res.State.Field)
+			w.state = rd.Field(m.Res.State.Field)
 		}
 		out = append(out, w)
 	}
@@ -550,24 +552,24 @@ func (g *gate) witnesses(ctx context.Context, except *semantics.Resource, key st
 // before, its state moved at most as declared.
 func (g *gate) witnessesHold(ctx context.Context, ws []witness, what string) {
 	for _, w := range ws {
-		rd := g.readOne(ctx, w.res, w.key)
-		ex := rd.ex
+		rd := g.ReadOne(ctx, w.res, w.key)
+		ex := rd.Ex
 		if ex.Error != "" || ex.Throttled {
 			continue
 		}
 		msg := ""
 		state := ""
 		if w.res.State != nil {
-			state = rd.field(w.res.State.Field)
+			state = rd.Field(w.res.State.Field)
 		}
 		switch {
 		case ex.Status != w.status:
 			msg = fmt.Sprintf("%s changed the %s %s: its read answered %d before, %d after", what, w.res.Title, w.key, w.status, ex.Status)
-		case w.shown != (rd.got != nil):
-			msg = fmt.Sprintf("%s changed the %s %s: %s before, %s after", what, w.res.Title, w.key, shownOr(w.shown), shownOr(rd.got != nil))
+		case w.shown != (rd.Got != nil):
+			msg = fmt.Sprintf("%s changed the %s %s: %s before, %s after", what, w.res.Title, w.key, shownOr(w.shown), shownOr(rd.Got != nil))
 		case w.res.State != nil && !movesTo(w.res.State, w.state, state):
 			msg = fmt.Sprintf("%s changed the %s %s: its %s was %s before, %s after", what, w.res.Title, w.key, w.res.State.Field, w.state, state)
 		}
-		g.Judge(wire.Verdict{Check: check.Availability, Op: rd.op.ID, What: "another resource, after " + what, Ex: ex, Msg: msg})
+		g.Judge(wire.Verdict{Check: check.Availability, Op: rd.Op.ID, What: "another resource, after " + what, Ex: ex, Msg: msg})
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
@@ -25,7 +27,7 @@ import (
 // delete.
 var enhancedLife = &lifeHooks{
 	body: func(g *gate, body map[string]any) {
-		if pools, ok := body["elastic_resource_pools"].([]any); ok && g.cfg.Mock {
+		if pools, ok := body["elastic_resource_pools"].([]any); ok && g.Cfg.Mock {
 			// A dli-mock ends a fail_ binding FAILED, with a message, and any
 			// other ACTIVE: both ends are checked.
 			body["elastic_resource_pools"] = append(pools, "fail_contract_pool")
@@ -34,13 +36,13 @@ var enhancedLife = &lifeHooks{
 	settle: &partSettle{
 		what: "bindings",
 		see: func(st *stateTracker, got map[string]any) (moves, creating []string) {
-			for _, b := range slices.Concat(objects(got["available_queue_info"]), objects(got["elastic_resource_pools"])) {
-				status := str(b["status"])
-				moves = append(moves, st.move("binding", str(b["name"]), status, func(from, to string) bool {
+			for _, b := range slices.Concat(env.Objects(got["available_queue_info"]), env.Objects(got["elastic_resource_pools"])) {
+				status := env.Str(b["status"])
+				moves = append(moves, st.move("binding", env.Str(b["name"]), status, func(from, to string) bool {
 					return slices.Contains(bindingMoves[from], to)
 				}))
 				if status == string(dli.BindingCreating) {
-					creating = append(creating, str(b["name"]))
+					creating = append(creating, env.Str(b["name"]))
 				}
 			}
 			return moves, creating
@@ -50,16 +52,16 @@ var enhancedLife = &lifeHooks{
 		},
 		ended: func(got map[string]any) string {
 			var d dli.EnhancedConnectionDetail
-			_ = json.Unmarshal(marshal(got), &d)
+			_ = json.Unmarshal(env.Marshal(got), &d)
 			return mockEnds(&d)
 		},
 	},
 	whileLive:   enhancedMockRefusals,
 	afterDelete: grantOnDeleted,
 	beforeDelete: func(ctx context.Context, g *gate, id string, body map[string]any) {
-		queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
+		queues, pools := env.Strings(body["queues"]), env.Strings(body["elastic_resource_pools"])
 		if len(queues)+len(pools) > 0 {
-			_, _ = g.c.DisassociateQueueFromEnhancedConnectionWithResponse(ctx, g.cfg.ProjectID, id,
+			_, _ = g.Client.DisassociateQueueFromEnhancedConnectionWithResponse(ctx, g.Cfg.ProjectID, id,
 				dli.EnhancedConnectionBindingRequest{Queues: queues, ElasticResourcePools: pools})
 		}
 	},
@@ -75,7 +77,7 @@ var bindingMoves = map[string][]string{
 var classicLife = &lifeHooks{
 	mock: func(got map[string]any) string {
 		var d dli.ConnectionDetail
-		_ = json.Unmarshal(marshal(got), &d)
+		_ = json.Unmarshal(env.Marshal(got), &d)
 		return mockProcess(&d)
 	},
 }
@@ -114,8 +116,6 @@ func mockProcess(d *dli.ConnectionDetail) string {
 	return ""
 }
 
-func (g *gate) pause(ctx context.Context) error { return g.clock.Sleep(ctx, g.cfg.Poll) }
-
 func value[T any](p *T) T {
 	var zero T
 	if p == nil {
@@ -130,27 +130,27 @@ func value[T any](p *T) T {
 // to no project 400 DLI.0001; and to an update of a grant replacing its
 // privileges, as the document says.
 func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[string]any) {
-	if !g.cfg.Mock {
+	if !g.Cfg.Mock {
 		return
 	}
-	if pools := strings_(body["elastic_resource_pools"]); len(pools) > 0 {
+	if pools := env.Strings(body["elastic_resource_pools"]); len(pools) > 0 {
 		cctx, ex := wire.Track(ctx)
-		_, _ = g.c.AssociateQueueToEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: pools[:1]})
-		g.judgeRefusal(check.Negative, ex, "binding a pool bound already (docs/mock.md)", apierror.CodeAlreadyExists)
+		_, _ = g.Client.AssociateQueueToEnhancedConnectionWithResponse(cctx, g.Cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: pools[:1]})
+		g.JudgeRefusal(check.Negative, ex, "binding a pool bound already (docs/mock.md)", apierror.CodeAlreadyExists)
 	}
 	cctx, ex := wire.Track(ctx)
-	_, _ = g.c.DisassociateQueueFromEnhancedConnectionWithResponse(cctx, g.cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: []string{"contract_not_bound"}})
-	g.judgeRefusal(check.Negative, ex, "unbinding a pool not bound (docs/mock.md)", apierror.CodeBadParameter)
+	_, _ = g.Client.DisassociateQueueFromEnhancedConnectionWithResponse(cctx, g.Cfg.ProjectID, id, dli.EnhancedConnectionBindingRequest{ElasticResourcePools: []string{"contract_not_bound"}})
+	g.JudgeRefusal(check.Negative, ex, "unbinding a pool not bound (docs/mock.md)", apierror.CodeBadParameter)
 
 	grant := func(action dli.AuthorizationRequestAction, project *string, privileges ...string) *wire.Exchange {
 		cctx, ex := wire.Track(ctx)
-		_, _ = g.c.RunAuthorizationActionWithResponse(cctx, g.cfg.ProjectID, dli.AuthorizationRequest{Action: action, ProjectID: project,
+		_, _ = g.Client.RunAuthorizationActionWithResponse(cctx, g.Cfg.ProjectID, dli.AuthorizationRequest{Action: action, ProjectID: project,
 			Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: privileges}}})
 		return ex
 	}
-	g.judgeRefusal(check.Negative, grant("grant", nil, "BIND_QUEUE"), "a grant to no project (docs/mock.md)", apierror.CodeBadParameter)
+	g.JudgeRefusal(check.Negative, grant("grant", nil, "BIND_QUEUE"), "a grant to no project (docs/mock.md)", apierror.CodeBadParameter)
 
-	grantee := g.mockValue("project")
+	grantee := g.MockValue("project")
 	if ex := grant("grant", &grantee, "BIND_QUEUE"); acceptedAny(ex, "a grant") != "" {
 		return // the sequences judge grants
 	}
@@ -158,7 +158,7 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 	msg := acceptedAny(ex, "an update of a grant")
 	if msg == "" {
 		cctx, shown := wire.Track(ctx)
-		priv, _ := g.c.ShowEnhancedConnectionPrivilegeWithResponse(cctx, g.cfg.ProjectID, id)
+		priv, _ := g.Client.ShowEnhancedConnectionPrivilegeWithResponse(cctx, g.Cfg.ProjectID, id)
 		ex = shown
 		var got []string
 		if priv != nil && priv.JSON200 != nil {
@@ -172,19 +172,19 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 			msg = fmt.Sprintf("after an update to [SHOW_PRIVILEGES] of a grant of [BIND_QUEUE], the project holds %v; an update replaces (the document)", got)
 		}
 	}
-	g.Judge(wire.Verdict{Check: check.Availability, Op: g.opNamed(ex), What: "an update of a grant replaces its privileges", Ex: ex, Msg: msg})
+	g.Judge(wire.Verdict{Check: check.Availability, Op: g.OpNamed(ex), What: "an update of a grant replaces its privileges", Ex: ex, Msg: msg})
 	grant("revoke", &grantee, "SHOW_PRIVILEGES")
 }
 
 // grantOnDeleted: a dli-mock refuses a grant on a deleted connection, 400
 // DLI.0001 (docs/mock.md).
 func grantOnDeleted(ctx context.Context, g *gate, id string) {
-	if !g.cfg.Mock {
+	if !g.Cfg.Mock {
 		return
 	}
-	grantee := g.mockValue("project")
+	grantee := g.MockValue("project")
 	cctx, ex := wire.Track(ctx)
-	_, _ = g.c.RunAuthorizationActionWithResponse(cctx, g.cfg.ProjectID, dli.AuthorizationRequest{Action: "grant", ProjectID: &grantee,
+	_, _ = g.Client.RunAuthorizationActionWithResponse(cctx, g.Cfg.ProjectID, dli.AuthorizationRequest{Action: "grant", ProjectID: &grantee,
 		Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: []string{"BIND_QUEUE"}}}})
-	g.judgeRefusal(check.UseAfterFree, ex, "a grant on a deleted connection (docs/mock.md)", apierror.CodeBadParameter)
+	g.JudgeRefusal(check.UseAfterFree, ex, "a grant on a deleted connection (docs/mock.md)", apierror.CodeBadParameter)
 }

@@ -6,10 +6,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/semantics"
 )
 
-// The model is the gate's own small reading of what the operations mean:
+// The model is the gate's own small env.Reading of what the operations mean:
 // what the server should hold after each call of a sequence, and whether
 // a call should be accepted or refused. It is written from the document
 // (and docs/mock.md.s account of the mock only where Target.Mock says the
@@ -180,7 +182,7 @@ func (m *model) predict(op string, path map[string]string, body map[string]any) 
 
 func (m *model) createEnhanced(_ string, _ map[string]string, body map[string]any) prediction {
 	name, _ := body["name"].(string)
-	queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
+	queues, pools := env.Strings(body["queues"]), env.Strings(body["elastic_resource_pools"])
 	if m.liveNamed(name) != nil {
 		// The document does not say whether an enhanced name is
 		// unique (it says so of classic ones).
@@ -191,9 +193,9 @@ func (m *model) createEnhanced(_ string, _ map[string]string, body map[string]an
 	}
 	return prediction{want: accept, why: "a valid create", apply: func(resp map[string]any) {
 		id, _ := resp["connection_id"].(string)
-		c := &mConn{id: id, name: name, vpc: str(body["dest_vpc_id"]), subnet: str(body["dest_network_id"])}
-		for _, t := range objects(body["tags"]) {
-			c.tags = append(c.tags, mTag{str(t["key"]), str(t["value"])})
+		c := &mConn{id: id, name: name, vpc: env.Str(body["dest_vpc_id"]), subnet: env.Str(body["dest_network_id"])}
+		for _, t := range env.Objects(body["tags"]) {
+			c.tags = append(c.tags, mTag{env.Str(t["key"]), env.Str(t["value"])})
 		}
 		c.hosts = hostsIn(body["hosts"])
 		for _, q := range queues {
@@ -238,7 +240,7 @@ func (m *model) bind(unbinds bool, path map[string]string, body map[string]any) 
 	if !ok {
 		return p
 	}
-	queues, pools := strings_(body["queues"]), strings_(body["elastic_resource_pools"])
+	queues, pools := env.Strings(body["queues"]), env.Strings(body["elastic_resource_pools"])
 	names := slices.Concat(queues, pools)
 	if len(names) == 0 {
 		return m.mockCode("DLI.0001", "a binding request must name a queue or pool (the document)")
@@ -296,12 +298,12 @@ func (m *model) createRoute(_ string, path map[string]string, body map[string]an
 	if !ok {
 		return p
 	}
-	name := str(body["name"])
+	name := env.Str(body["name"])
 	if slices.ContainsFunc(c.routes, func(r mRoute) bool { return r.name == name }) {
 		return m.mockCode("DLI.0006", "route names are unique per connection (the document)")
 	}
 	return prediction{want: accept, why: "a new route", apply: func(map[string]any) {
-		c.routes = append(c.routes, mRoute{name, str(body["cidr"])})
+		c.routes = append(c.routes, mRoute{name, env.Str(body["cidr"])})
 	}}
 }
 
@@ -325,8 +327,8 @@ func (m *model) deleteRoute(_ string, path map[string]string, _ map[string]any) 
 // knows; of other objects, and requests without a project, it judges
 // only a dli-mock, by docs/mock.md.
 func (m *model) predictAuthorization(_ string, _ map[string]string, body map[string]any) prediction {
-	project := str(body["projectId"])
-	action := str(body["action"])
+	project := env.Str(body["projectId"])
+	action := env.Str(body["action"])
 	type change struct {
 		grants     *[]mGrant
 		holder     string
@@ -335,16 +337,16 @@ func (m *model) predictAuthorization(_ string, _ map[string]string, body map[str
 	var changes []change
 	// In the order a dli-mock checks them, so that the first refusal
 	// names the code it answers.
-	for _, p := range objects(body["privileges"]) {
-		privs := strings_(p["privileges"])
-		if res, key := m.sem.ObjectKind(str(p["object"])); res != nil {
+	for _, p := range env.Objects(body["privileges"]) {
+		privs := env.Strings(p["privileges"])
+		if res, key := m.sem.ObjectKind(env.Str(p["object"])); res != nil {
 			// A user's privileges on a resource the document names as an
 			// object (a datasource authentication): docs/mock.md
 			// says what it refuses; what the privileges do no answer but
 			// the privilege list shows.
 			t := m.thing(res.Kind, key)
 			switch {
-			case str(body["user_name"]) == "":
+			case env.Str(body["user_name"]) == "":
 				return m.mockRule("DLI.0001", "no user_name to grant to")
 			case len(privs) == 0 && action != "update":
 				return m.mockRule("DLI.0001", "no privilege named")
@@ -353,10 +355,10 @@ func (m *model) predictAuthorization(_ string, _ map[string]string, body map[str
 			case t == nil || t.deleted:
 				return m.mockRule("DLI.0002", "a "+res.Title+" that does not exist")
 			}
-			changes = append(changes, change{&t.grants, str(body["user_name"]), privs})
+			changes = append(changes, change{&t.grants, env.Str(body["user_name"]), privs})
 			continue
 		}
-		id, ok := strings.CutPrefix(str(p["object"]), "edsconnections.")
+		id, ok := strings.CutPrefix(env.Str(p["object"]), "edsconnections.")
 		c := m.conn(id)
 		switch {
 		case !ok:
@@ -420,7 +422,7 @@ func heldBy(grants []mGrant) map[string][]string {
 func listedBy(items []map[string]any, holder func(map[string]any) string) map[string][]string {
 	out := map[string][]string{}
 	for _, it := range items {
-		out[holder(it)] = slices.Sorted(slices.Values(strings_(it["privileges"])))
+		out[holder(it)] = slices.Sorted(slices.Values(env.Strings(it["privileges"])))
 	}
 	return out
 }
@@ -430,7 +432,7 @@ func listedBy(items []map[string]any, holder func(map[string]any) string) map[st
 func (m *model) compareConn(c *mConn, got map[string]any) []string {
 	var diffs []string
 	for _, f := range []struct{ field, want string }{{"name", c.name}, {"dest_vpc_id", c.vpc}, {"dest_network_id", c.subnet}} {
-		if g := str(got[f.field]); g != f.want {
+		if g := env.Str(got[f.field]); g != f.want {
 			diffs = append(diffs, fmt.Sprintf("%s is %q, want %q", f.field, g, f.want))
 		}
 	}
@@ -438,7 +440,7 @@ func (m *model) compareConn(c *mConn, got map[string]any) []string {
 	if c.deleted {
 		wantStatus = "DELETED"
 	}
-	if s := str(got["status"]); s != wantStatus {
+	if s := env.Str(got["status"]); s != wantStatus {
 		diffs = append(diffs, fmt.Sprintf("status is %q, want %s", s, wantStatus))
 	}
 	// The document: isPrivis is false once the connection is granted to
@@ -450,8 +452,8 @@ func (m *model) compareConn(c *mConn, got map[string]any) []string {
 		diffs = append(diffs, fmt.Sprintf("hosts are %v, want %v", gh, c.hosts))
 	}
 	var gr []mRoute
-	for _, r := range objects(got["routes"]) {
-		gr = append(gr, mRoute{str(r["name"]), str(r["cidr"])})
+	for _, r := range env.Objects(got["routes"]) {
+		gr = append(gr, mRoute{env.Str(r["name"]), env.Str(r["cidr"])})
 	}
 	if !slices.Equal(gr, c.routes) {
 		diffs = append(diffs, fmt.Sprintf("routes are %v, want %v", gr, c.routes))
@@ -466,11 +468,11 @@ func (m *model) compareConn(c *mConn, got map[string]any) []string {
 				want = append(want, b.name)
 			}
 		}
-		for _, b := range objects(got[kind.field]) {
-			name, status := str(b["name"]), str(b["status"])
+		for _, b := range env.Objects(got[kind.field]) {
+			name, status := env.Str(b["name"]), env.Str(b["status"])
 			have = append(have, name)
 			if mb := c.binding(name); mb != nil && mb.queue == kind.queue {
-				diffs = append(diffs, m.seeBinding(c, mb, status, str(b["err_msg"]))...)
+				diffs = append(diffs, m.seeBinding(c, mb, status, env.Str(b["err_msg"]))...)
 				// A last update time never goes back.
 				if u, ok := b["update_time"].(float64); ok {
 					if u < mb.updated {
@@ -512,37 +514,10 @@ func (m *model) seeBinding(c *mConn, b *mBinding, status, errMsg string) []strin
 	return diffs
 }
 
-func strings_(v any) []string {
-	arr, _ := v.([]any)
-	var out []string
-	for _, x := range arr {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func objects(v any) []map[string]any {
-	arr, _ := v.([]any)
-	var out []map[string]any
-	for _, x := range arr {
-		if o, ok := x.(map[string]any); ok {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
 func hostsIn(v any) []mHost {
 	var out []mHost
-	for _, h := range objects(v) {
-		out = append(out, mHost{str(h["name"]), str(h["ip"])})
+	for _, h := range env.Objects(v) {
+		out = append(out, mHost{env.Str(h["name"]), env.Str(h["ip"])})
 	}
 	return out
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/gate/internal/pattern"
 
 	"github.com/dli-contract/dli-go/semantics"
@@ -81,7 +83,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 	raw, _ := json.Marshal(body)
 	call := semantics.Call{PathParams: path, Body: raw}
 	if op.Role == semantics.Create {
-		name := str(body[res.Name])
+		name := env.Str(body[res.Name])
 		if res.Unique != nil && slices.ContainsFunc(m.thingsOf(res.Kind), func(t *mThing) bool { return t.name == name && !t.deleted }) {
 			u := *res.Unique
 			if m.mock && res.Mock != nil && res.Mock.Unique != nil {
@@ -98,7 +100,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 				t.parent, _ = op.ParentExpr.Eval(call)
 			}
 			for k, v := range body {
-				if !notReadBack(op, k) {
+				if !env.NotReadBack(op, k) {
 					t.fields[k] = v
 				}
 			}
@@ -107,7 +109,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 		}}, true
 	}
 	if op.Role == semantics.List {
-		if sel := selector(op); sel != "" {
+		if sel := env.Selector(op); sel != "" {
 			return m.predictSelected(res, path[sel]), true
 		}
 		return expect(accept, "a valid list"), true
@@ -138,7 +140,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 	case semantics.Update:
 		return prediction{want: accept, why: "fields present overwrite", apply: func(map[string]any) {
 			for k, v := range body {
-				if p := bodyProperty(op, k); v != nil && p != nil && p.Deprecated {
+				if p := env.BodyProperty(op, k); v != nil && p != nil && p.Deprecated {
 					// An old spelling of a field the update leaves out,
 					// or sends null (username for user_name): which, the
 					// document says in words only, so what was written of
@@ -147,7 +149,7 @@ func (m *model) predictDeclared(op *semantics.Operation, path map[string]string,
 				}
 			}
 			for k, v := range body {
-				if v == nil || notReadBack(op, k) {
+				if v == nil || env.NotReadBack(op, k) {
 					continue // null is absent (the document's convention); a secret or an old spelling is not read back
 				}
 				t.fields[k], t.written[k] = v, v
@@ -214,27 +216,27 @@ func (m *model) predictSelected(listed *semantics.Resource, obj string) predicti
 func (m *model) seeThing(t *mThing, got map[string]any) []string {
 	res := m.sem.Resources[t.kind]
 	var diffs []string
-	if k, shown := got[res.Key]; res.Key != "" && shown && str(k) != t.key {
+	if k, shown := got[res.Key]; res.Key != "" && shown && env.Str(k) != t.key {
 		diffs = append(diffs, fmt.Sprintf("%s is %q, want %q", res.Key, k, t.key))
 	}
-	if res.Name != "" && str(got[res.Name]) != t.name {
-		diffs = append(diffs, fmt.Sprintf("%s is %q, want %q", res.Name, str(got[res.Name]), t.name))
+	if res.Name != "" && env.Str(got[res.Name]) != t.name {
+		diffs = append(diffs, fmt.Sprintf("%s is %q, want %q", res.Name, env.Str(got[res.Name]), t.name))
 	}
 	for _, k := range sortedKeys(t.written) {
-		if v, ok := got[k]; ok && string(marshal(v)) != string(marshal(t.written[k])) {
-			diffs = append(diffs, fmt.Sprintf("%s is %s, want %s as written", k, marshal(v), marshal(t.written[k])))
+		if v, ok := got[k]; ok && string(env.Marshal(v)) != string(env.Marshal(t.written[k])) {
+			diffs = append(diffs, fmt.Sprintf("%s is %s, want %s as written", k, env.Marshal(v), env.Marshal(t.written[k])))
 		}
 	}
 	if t.decided != "" {
 		rule := res.Mock.Decides
-		if v := str(got[rule.Field]); v != t.decided {
+		if v := env.Str(got[rule.Field]); v != t.decided {
 			diffs = append(diffs, fmt.Sprintf("%s is %q, want %s as docs/mock.md decides it", rule.Field, v, t.decided))
 		}
 	}
 	if res.State == nil {
 		return diffs
 	}
-	state := str(got[res.State.Field])
+	state := env.Str(got[res.State.Field])
 	switch {
 	case t.deleted && res.Deleted.State != "" && state != res.Deleted.State:
 		diffs = append(diffs, fmt.Sprintf("%s is %q, want %s: it was deleted", res.State.Field, state, res.Deleted.State))
@@ -305,7 +307,7 @@ func settling(res *semantics.Resource, t *mThing) bool {
 
 // matches says whether a resource's field matches a filter's value.
 func matches(f semantics.Filter, have any, want string) bool {
-	s := str(have)
+	s := env.Str(have)
 	if f.Match == "fold" {
 		return strings.EqualFold(s, want)
 	}

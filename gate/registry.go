@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"pgregory.net/rapid"
 
 	"github.com/dli-contract/dli-go/apierror"
@@ -173,13 +175,13 @@ func (g *gate) modelledInGo(kind string) bool {
 // and user alone, nearly every grant would be refused.
 func (r *seqRun) userGrants(body any) {
 	b, _ := body.(map[string]any)
-	if !r.g.cfg.Mock || r.force != nil || b == nil {
+	if !r.g.Cfg.Mock || r.force != nil || b == nil {
 		return
 	}
 	var declared []map[string]any
 	var held [][]string
-	for _, p := range objects(b["privileges"]) {
-		if res, _ := r.m.sem.ObjectKind(str(p["object"])); res != nil && len(res.Privileges) > 0 {
+	for _, p := range env.Objects(b["privileges"]) {
+		if res, _ := r.m.sem.ObjectKind(env.Str(p["object"])); res != nil && len(res.Privileges) > 0 {
 			declared, held = append(declared, p), append(held, res.Privileges)
 		}
 	}
@@ -202,7 +204,7 @@ func (r *seqRun) userGrants(body any) {
 	}
 	for i, p := range declared {
 		var keep []any
-		for _, v := range strings_(p["privileges"]) {
+		for _, v := range env.Strings(p["privileges"]) {
 			if slices.Contains(held[i], v) {
 				keep = append(keep, v)
 			}
@@ -222,24 +224,24 @@ var grantees = []string{"contract_user_a", "contract_user_b"}
 // selects an object: held to the model at once, before later steps move
 // it on (left to chance, a sequence seldom lists after a grant).
 func (r *seqRun) listUserGrants(string) {
-	if !r.g.cfg.Mock || r.unsure || r.last.Status != 200 {
+	if !r.g.Cfg.Mock || r.unsure || r.last.Status != 200 {
 		return
 	}
 	// The grant as sent: the objects it named.
 	var body map[string]any
 	_ = json.Unmarshal([]byte(r.last.Body), &body)
 	var objs []string
-	for _, p := range objects(body["privileges"]) {
-		if res, _ := r.m.sem.ObjectKind(str(p["object"])); res != nil {
-			objs = append(objs, str(p["object"]))
+	for _, p := range env.Objects(body["privileges"]) {
+		if res, _ := r.m.sem.ObjectKind(env.Str(p["object"])); res != nil {
+			objs = append(objs, env.Str(p["object"]))
 		}
 	}
 	if len(objs) == 0 {
 		return
 	}
 	obj := recent(r.t, objs, "list the privileges on")
-	for _, list := range r.g.sem.Resources["privilege"].Operations[semantics.List] {
-		sel, op := selector(list), r.actionOf(list.ID)
+	for _, list := range r.g.Sem.Resources["privilege"].Operations[semantics.List] {
+		sel, op := env.Selector(list), r.actionOf(list.ID)
 		if sel == "" || op == nil {
 			continue
 		}
@@ -348,19 +350,19 @@ func grantRefusals(g *gate, unknown string) []mockRefusal {
 		{"databases.db_contract", apierror.CodeNotSupported, "a grant on an object other than a connection"},
 		{"edsconnections." + unknown, apierror.CodeBadParameter, "a grant on a connection that does not exist"},
 	} {
-		body := marshal(map[string]any{"projectId": g.mockValue("project"), "action": "grant",
+		body := env.Marshal(map[string]any{"projectId": g.MockValue("project"), "action": "grant",
 			"privileges": []any{map[string]any{"object": a.object, "privileges": []any{"BIND_QUEUE"}}}})
 		out = append(out, mockRefusal{a.what, body, a.code})
 	}
 	// A user's grant on a resource of a kind named as an object (a
 	// datasource authentication) that does not exist: refused as the
 	// kind's mock.unknown says.
-	for _, kind := range slices.Sorted(maps.Keys(g.sem.Resources)) {
-		res := g.sem.Resources[kind]
+	for _, kind := range slices.Sorted(maps.Keys(g.Sem.Resources)) {
+		res := g.Sem.Resources[kind]
 		if res.Object == "" || len(res.Privileges) == 0 || res.Mock == nil || res.Mock.Unknown == nil {
 			continue
 		}
-		body := marshal(map[string]any{"user_name": grantees[0], "action": "grant",
+		body := env.Marshal(map[string]any{"user_name": grantees[0], "action": "grant",
 			"privileges": []any{map[string]any{"object": res.Object + unknown, "privileges": []any{res.Privileges[0]}}}})
 		out = append(out, mockRefusal{"a grant on a " + res.Title + " that does not exist", body, res.Mock.Unknown.Code})
 	}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/gate/report"
 
 	"github.com/dli-contract/dli-go/gate/keywords"
@@ -22,7 +24,6 @@ import (
 	"github.com/dli-contract/dli-go/gate/check"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/google/uuid"
 	"pgregory.net/rapid"
 
 	"github.com/dli-contract/dli-go/contract"
@@ -74,7 +75,7 @@ type seqRun struct {
 }
 
 func (g *gate) sequences(ctx context.Context) {
-	if !g.cfg.Mutate {
+	if !g.Cfg.Mutate {
 		return
 	}
 	actions := g.linkActions()
@@ -83,7 +84,7 @@ func (g *gate) sequences(ctx context.Context) {
 	if dl, ok := ctx.Deadline(); ok {
 		shrink = min(shrink, time.Until(dl)/4)
 	}
-	setChecks, unlock := lockRapid(rapidSettings{checks: g.cfg.MaxExamples, steps: g.cfg.MaxSteps, seed: g.seed, shrinkTime: shrink})
+	setChecks, unlock := lockRapid(rapidSettings{checks: g.Cfg.MaxExamples, steps: g.Cfg.MaxSteps, seed: g.Seed, shrinkTime: shrink})
 	defer unlock()
 	runs := 0
 	tb := &rapidTB{}
@@ -114,21 +115,21 @@ func (g *gate) sequences(ctx context.Context) {
 			runs++
 			switch {
 			case firstFail != 0:
-				g.AtSequence(fmt.Sprintf("shrinking the failure of sequence %d: run %d of at most %d", firstFail-checksBefore, runs-firstFail, g.cfg.MaxShrinks))
+				g.AtSequence(fmt.Sprintf("shrinking the failure of sequence %d: run %d of at most %d", firstFail-checksBefore, runs-firstFail, g.Cfg.MaxShrinks))
 			case topUp:
 				g.AtSequence("one more sequence, for the constraints the others left uncovered")
 			default:
-				g.AtSequence(fmt.Sprintf("sequence %d of %d", runs-checksBefore, g.cfg.MaxExamples))
+				g.AtSequence(fmt.Sprintf("sequence %d of %d", runs-checksBefore, g.Cfg.MaxExamples))
 			}
 			// rapid runs a failing candidate twice: this run confirms the
 			// one before when that one failed and confirmed nothing.
 			confirms := lastFail == runs-1 && !lastConfirmed
 			kind := firstKind
-			if firstFail == 0 || runs-firstFail <= g.cfg.MaxShrinks || confirms {
+			if firstFail == 0 || runs-firstFail <= g.Cfg.MaxShrinks || confirms {
 				if g.Stopped() {
 					t.Skip("the run stopped")
 				}
-				r := &seqRun{g: g, ctx: ctx, t: t, m: &model{mock: g.cfg.Mock, sem: g.sem}, run: runs, actions: actions}
+				r := &seqRun{g: g, ctx: ctx, t: t, m: &model{mock: g.Cfg.Mock, sem: g.Sem}, run: runs, actions: actions}
 				if kind = r.runProp(t, prop); kind == "" || firstFail != 0 && kind != firstKind {
 					return
 				}
@@ -183,7 +184,7 @@ func (g *gate) sequences(ctx context.Context) {
 		for i, s := range worst.steps {
 			steps[i] = fmt.Sprintf("%d. %s", i+1, s)
 		}
-		g.Judge(wire.Verdict{Check: check.Model, Op: opOf(worst.last), What: fmt.Sprintf("a generated sequence of %d calls, shrunk (replay: -seed %d)", len(worst.steps), g.seed), Ex: worst.last, Msg: worst.failure + "\n      steps:\n        " + strings.Join(steps, "\n        ")})
+		g.Judge(wire.Verdict{Check: check.Model, Op: opOf(worst.last), What: fmt.Sprintf("a generated sequence of %d calls, shrunk (replay: -seed %d)", len(worst.steps), g.Seed), Ex: worst.last, Msg: worst.failure + "\n      steps:\n        " + strings.Join(steps, "\n        ")})
 		return
 	}
 	if tb.failed && worst == nil {
@@ -208,7 +209,7 @@ func opOf(ex *wire.Exchange) string {
 // which nothing links to) and every operation a link leads to.
 func (g *gate) linkActions() []action {
 	ops := map[string]*located{}
-	for _, o := range operationsOf(g.doc.OpenAPI()) {
+	for _, o := range operationsOf(g.Doc.OpenAPI()) {
 		ops[o.op.OperationID] = &o
 	}
 	// The roots: the create of each top-level resource kind, as the
@@ -216,10 +217,10 @@ func (g *gate) linkActions() []action {
 	// the run was not given (unplaced). Current kinds come first, retired
 	// ones after.
 	var out []action
-	roots := g.sem.Creates()
-	slices.SortStableFunc(roots, func(a, b *semantics.Resource) int { return cmpBool(retired(a), retired(b)) })
+	roots := g.Sem.Creates()
+	slices.SortStableFunc(roots, func(a, b *semantics.Resource) int { return env.CmpBool(env.Retired(a), env.Retired(b)) })
 	for _, res := range roots {
-		if res.Parent != "" && g.inputParent(res) == nil || g.unplaced(res) != "" {
+		if res.Parent != "" && g.InputParent(res) == nil || g.Unplaced(res) != "" {
 			continue
 		}
 		// Each create of the kind: a deprecated one still creates (an
@@ -240,7 +241,7 @@ func (g *gate) linkActions() []action {
 			for _, name := range slices.Sorted(maps.Keys(resp.Value.Links)) {
 				l := resp.Value.Links[name].Value
 				target := ops[l.OperationID]
-				if target == nil || g.unplaced(g.sem.ResourceOf(l.OperationID)) != "" {
+				if target == nil || g.Unplaced(g.Sem.ResourceOf(l.OperationID)) != "" {
 					continue
 				}
 				out = append(out, action{op: target, link: l, source: src})
@@ -259,19 +260,19 @@ func (g *gate) impliedLinks(ops map[string]*located, linked []action) []action {
 	has := func(src, target string) bool {
 		return slices.ContainsFunc(linked, func(a action) bool { return a.source == src && a.op.op.OperationID == target })
 	}
-	for _, res := range g.sem.Creates() {
+	for _, res := range g.Sem.Creates() {
 		create := res.Op(semantics.Create)
 		parentCreate := (*semantics.Operation)(nil)
 		if res.Parent != "" {
-			if p := g.sem.Resources[res.Parent]; p != nil {
+			if p := g.Sem.Resources[res.Parent]; p != nil {
 				parentCreate = p.Op(semantics.Create)
 			}
 		}
-		if parentCreate == nil && res.Parent != "" && g.inputParent(res) == nil || g.unplaced(res) != "" {
+		if parentCreate == nil && res.Parent != "" && g.InputParent(res) == nil || g.Unplaced(res) != "" {
 			continue
 		}
-		for _, id := range g.sem.Order {
-			d := g.sem.Of(id)
+		for _, id := range g.Sem.Order {
+			d := g.Sem.Of(id)
 			if d.Resource != res.Kind || d.Role == semantics.List || ops[id] == nil {
 				continue
 			}
@@ -303,28 +304,6 @@ func (g *gate) impliedLinks(ops map[string]*located, linked []action) []action {
 	return out
 }
 
-func cmpBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
-	}
-	return -1
-}
-
-// retired reports whether every operation on a resource is deprecated.
-func retired(res *semantics.Resource) bool {
-	for _, ops := range res.Operations {
-		for _, o := range ops {
-			if !o.Deprecated() {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // topUp sends, for each body keyword the run has not yet both satisfied
 // and broken, a request that does: a value forced at its place (null for
 // nullable), or a variant of a valid body that breaks it. Calls that need
@@ -337,7 +316,7 @@ func (r *seqRun) topUp(actions []action) {
 	tried := map[*keywords.Instance]int{}
 	for {
 		// Again after each request, which may cover more than it aimed at.
-		needs := slices.DeleteFunc(r.g.kw.Missing("body"), func(n keywords.Need) bool { return tried[n.Inst] >= tries })
+		needs := slices.DeleteFunc(r.g.KW.Missing("body"), func(n keywords.Need) bool { return tried[n.Inst] >= tries })
 		if len(needs) == 0 {
 			return
 		}
@@ -351,7 +330,7 @@ func (r *seqRun) topUp(actions []action) {
 		a := actions[i]
 		r.pin = ""
 		if a.link != nil {
-			if r.pin = r.liveKey(r.g.sem.ResourceOf(a.source).Kind); r.pin == "" {
+			if r.pin = r.liveKey(r.g.Sem.ResourceOf(a.source).Kind); r.pin == "" {
 				continue
 			}
 		}
@@ -450,7 +429,7 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 		}
 		path = strings.ReplaceAll(path, "{"+k+"}", url.PathEscape(v))
 	}
-	path = strings.ReplaceAll(path, "{project_id}", r.g.cfg.ProjectID)
+	path = strings.ReplaceAll(path, "{project_id}", r.g.Cfg.ProjectID)
 	if len(query) > 0 {
 		path += "?" + query.Encode()
 	}
@@ -470,7 +449,7 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 		desc += " " + fmt.Sprint(pathParams)
 	}
 	if raw != nil {
-		desc += " " + string(r.g.doc.Redact(op.op.OperationID, raw))
+		desc += " " + string(r.g.Doc.Redact(op.op.OperationID, raw))
 	}
 	ex := r.g.Send(r.ctx, true, op.method, path, raw)
 	r.last = ex
@@ -493,16 +472,16 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 		r.fail(op.op.OperationID+" should be accepted", "%s should be accepted (%s), was answered %d", op.op.OperationID, p.why, ex.Status)
 	case p.want == refuse && accepted:
 		r.fail(op.op.OperationID+" should be refused", "%s should be refused (%s), was answered %d", op.op.OperationID, p.why, ex.Status)
-	case p.want != accept && !accepted && p.code != "" && str(resp["error_code"]) != p.code:
+	case p.want != accept && !accepted && p.code != "" && env.Str(resp["error_code"]) != p.code:
 		r.fail(op.op.OperationID+" refused with another code", "%s should be refused with %s (%s), was refused with %q: %s",
-			op.op.OperationID, p.code, p.why, str(resp["error_code"]), str(resp["error_msg"]))
+			op.op.OperationID, p.code, p.why, env.Str(resp["error_code"]), env.Str(resp["error_msg"]))
 	}
 	if accepted && p.apply == nil && p.want == either {
 		// The document does not say what such a call does: the model can
 		// no longer tell what the server holds.
 		r.unsure = true
 	}
-	if d := r.g.sem.Of(op.op.OperationID); accepted && d != nil && d.Role == semantics.Create && r.g.sem.Resources[d.Resource].Parent == "" {
+	if d := r.g.Sem.Of(op.op.OperationID); accepted && d != nil && d.Role == semantics.Create && r.g.Sem.Resources[d.Resource].Parent == "" {
 		// Whatever the model expected, cleanup deletes it.
 		if key, _ := d.KeyExpr.Eval(semantics.Call{PathParams: pathParams, Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())}); key != "" {
 			r.created = append(r.created, key)
@@ -537,12 +516,12 @@ func (r *seqRun) linked(a action) {
 			params[name], byExpr[expr] = v, v
 		}
 	}
-	d := r.g.sem.Of(a.op.op.OperationID)
+	d := r.g.Sem.Of(a.op.op.OperationID)
 	if a.link == nil && d != nil && d.ParentExpr != nil && d.ParentExpr.In == "path" {
 		// A root under a kind not made here (a connectivity test under
 		// its queue): the run's one.
-		if p := r.g.inputParent(r.g.sem.Resources[d.Resource]); p != nil {
-			params[d.ParentExpr.Name] = r.g.inputs[p.Input]
+		if p := r.g.InputParent(r.g.Sem.Resources[d.Resource]); p != nil {
+			params[d.ParentExpr.Name] = r.g.Inputs[p.Input]
 		}
 	}
 	key := ""
@@ -598,9 +577,9 @@ func (r *seqRun) linked(a action) {
 	case behaviours[a.op.op.OperationID].observe != nil:
 		behaviours[a.op.op.OperationID].observe(r, key)
 	case d != nil && d.Role == semantics.Read && !r.g.modelledInGo(d.Resource):
-		r.seeThing(r.g.sem.Resources[d.Resource], key)
+		r.seeThing(r.g.Sem.Resources[d.Resource], key)
 	case d != nil && d.Role == semantics.List && goKinds[d.Resource].observe != nil:
-		if sel := selector(d); sel != "" {
+		if sel := env.Selector(d); sel != "" {
 			goKinds[d.Resource].observe(r, d, params[sel])
 		}
 	}
@@ -634,11 +613,11 @@ func firstKeyParam(l *openapi3.Link) string {
 // model holds none.
 func (r *seqRun) resolve(a action, expr string, byExpr map[string]string) (string, bool) {
 	t := r.t
-	src := r.g.sem.Of(a.source)
+	src := r.g.Sem.Of(a.source)
 	if src == nil {
 		return "", false
 	}
-	res := r.g.sem.Resources[src.Resource]
+	res := r.g.Sem.Resources[src.Resource]
 	kind, parent := "", ""
 	switch expr {
 	case src.Key:
@@ -676,30 +655,9 @@ func (r *seqRun) resolve(a action, expr string, byExpr map[string]string) (strin
 		}
 	}
 	if rapid.IntRange(0, 9).Draw(t, "unknown id") == 0 {
-		return unknownLike(ids), true
+		return env.UnknownLike(ids), true
 	}
 	return recent(t, ids, kind), true
-}
-
-// unknownLike is a key of the shape of keys that names none of them: of
-// keys that are numbers (a connectivity test's), a number, which a server
-// reads and does not find, rather than one it cannot read; else a fresh
-// UUID.
-func unknownLike(keys []string) string {
-	if numbers(keys) {
-		return strconv.FormatInt(1<<53-1, 10)
-	}
-	return uuid.NewString()
-}
-
-// numbers says whether every key is a decimal integer.
-func numbers(keys []string) bool {
-	for _, k := range keys {
-		if _, err := strconv.ParseInt(k, 10, 64); err != nil {
-			return false
-		}
-	}
-	return len(keys) > 0
 }
 
 // keysOf lists the keys of the resources of kind the model holds (under
@@ -709,8 +667,8 @@ func (r *seqRun) keysOf(kind, parent string, withDeleted bool) []string {
 	if gk, ok := goKinds[kind]; ok {
 		return gk.keys(r.m, parent, withDeleted)
 	}
-	if res := r.g.sem.Resources[kind]; res != nil && res.Input != "" {
-		if v := r.g.inputs[res.Input]; v != "" {
+	if res := r.g.Sem.Resources[kind]; res != nil && res.Input != "" {
+		if v := r.g.Inputs[res.Input]; v != "" {
 			return []string{v} // not made here: the run's one
 		}
 		return nil
@@ -734,7 +692,7 @@ func recent(t *rapid.T, xs []string, label string) string {
 // when the create was refused.
 func (r *seqRun) makeFirst(kind string) bool {
 	i := slices.IndexFunc(r.actions, func(a action) bool {
-		d := r.g.sem.Of(a.op.op.OperationID)
+		d := r.g.Sem.Of(a.op.op.OperationID)
 		return a.link == nil && d != nil && d.Role == semantics.Create && d.Resource == kind
 	})
 	if i < 0 {
@@ -860,10 +818,10 @@ func (r *seqRun) invariant() {
 	}
 	byID := map[string]map[string]any{}
 	for _, it := range items {
-		id := str(it["id"])
+		id := env.Str(it["id"])
 		byID[id] = it
 		if c := r.m.conn(id); c == nil || !c.tagged(r.runTag()) {
-			r.fail("the list answers a connection the run did not make", "the list filtered by the run's tag %s answers connection %s (%s), which the run did not make", r.runTag(), id, str(it["name"]))
+			r.fail("the list answers a connection the run did not make", "the list filtered by the run's tag %s answers connection %s (%s), which the run did not make", r.runTag(), id, env.Str(it["name"]))
 		}
 	}
 	for _, c := range r.m.conns {
@@ -898,8 +856,8 @@ func (r *seqRun) list(q url.Values) ([]map[string]any, bool) {
 	if !q.Has("limit") {
 		q.Set("limit", "0")
 	}
-	list := r.g.sem.Resources["enhanced_connection"].Op(semantics.List)
-	ex := r.g.Send(r.ctx, true, list.Method, r.g.fill(list, "")+"?"+q.Encode(), nil)
+	list := r.g.Sem.Resources["enhanced_connection"].Op(semantics.List)
+	ex := r.g.Send(r.ctx, true, list.Method, r.g.Fill(list, "")+"?"+q.Encode(), nil)
 	r.last = ex
 	if ex.Throttled || ex.Error != "" || ex.Status != 200 {
 		return nil, false
@@ -908,7 +866,7 @@ func (r *seqRun) list(q url.Values) ([]map[string]any, bool) {
 	if json.Unmarshal([]byte(ex.RawAnswer()), &page) != nil {
 		return nil, false
 	}
-	return objects(page["connections"]), true
+	return env.Objects(page["connections"]), true
 }
 
 func (r *seqRun) compareShown(id string) {
@@ -930,8 +888,8 @@ func (r *seqRun) comparePrivileges(id string) {
 	}
 	var got map[string]any
 	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &got)
-	have := listedBy(objects(got["privileges"]), func(p map[string]any) string {
-		return cmp.Or(str(p["project_id"]), str(p["applicant_project_id"]))
+	have := listedBy(env.Objects(got["privileges"]), func(p map[string]any) string {
+		return cmp.Or(env.Str(p["project_id"]), env.Str(p["applicant_project_id"]))
 	})
 	if want := heldBy(c.grants); fmt.Sprint(have) != fmt.Sprint(want) {
 		r.fail("privileges unlike the model", "the privileges of %s are %v, the model holds %v", id, have, want)
@@ -944,29 +902,29 @@ func (r *seqRun) comparePrivileges(id string) {
 // public source shows DLI's list of one.
 func (r *seqRun) compareUserPrivileges(list *semantics.Operation, obj string) {
 	res, key := r.m.sem.ObjectKind(obj)
-	if !r.g.cfg.Mock || res == nil || r.unsure || r.last.Status != 200 {
+	if !r.g.Cfg.Mock || res == nil || r.unsure || r.last.Status != 200 {
 		return
 	}
 	t := r.m.thing(res.Kind, key)
 	if t == nil || t.deleted {
 		return
 	}
-	items := itemsOf(r.last, list.Items)
+	items := env.ItemsOf(r.last, list.Items)
 	var got map[string]any
 	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &got)
 	var diffs []string
 	if n, ok := got["count"].(float64); ok && int(n) != len(items) {
 		diffs = append(diffs, fmt.Sprintf("count is %v for %d items", n, len(items)))
 	}
-	if name, ok := got["object_name"]; ok && str(name) != key {
-		diffs = append(diffs, fmt.Sprintf("object_name is %q, want %q", str(name), key))
+	if name, ok := got["object_name"]; ok && env.Str(name) != key {
+		diffs = append(diffs, fmt.Sprintf("object_name is %q, want %q", env.Str(name), key))
 	}
 	for _, it := range items {
-		if o, ok := it["object"]; ok && str(o) != obj {
-			diffs = append(diffs, fmt.Sprintf("an item's object is %q, want %q", str(o), obj))
+		if o, ok := it["object"]; ok && env.Str(o) != obj {
+			diffs = append(diffs, fmt.Sprintf("an item's object is %q, want %q", env.Str(o), obj))
 		}
 	}
-	have := listedBy(items, func(it map[string]any) string { return str(it["user_name"]) })
+	have := listedBy(items, func(it map[string]any) string { return env.Str(it["user_name"]) })
 	if want := heldBy(t.grants); fmt.Sprint(have) != fmt.Sprint(want) {
 		diffs = append(diffs, fmt.Sprintf("the users' privileges are %v, the model holds %v", have, want))
 	}
@@ -1031,14 +989,14 @@ func (r *seqRun) listFilters(scoped bool) {
 	k, v, _ := strings.Cut(tag, "=")
 	var got []string
 	for _, it := range items {
-		id := str(it["id"])
+		id := env.Str(it["id"])
 		if !whole || r.m.conn(id) == nil && !scoped {
 			// Another's connection (of the same name, on a live
 			// project), or a page of the project: it need only match
 			// the filters.
-			if name != "" && str(it["name"]) != name || status != "" && !strings.EqualFold(status, str(it["status"])) {
+			if name != "" && env.Str(it["name"]) != name || status != "" && !strings.EqualFold(status, env.Str(it["status"])) {
 				r.fail("a filtered list unlike the model", "the list filtered by ?%s answers connection %s (%s, %s), which does not match it",
-					q.Encode(), id, str(it["name"]), str(it["status"]))
+					q.Encode(), id, env.Str(it["name"]), env.Str(it["status"]))
 			}
 			continue
 		}
@@ -1079,7 +1037,7 @@ func (r *seqRun) listPages() {
 			return
 		}
 		for _, it := range items {
-			paged = append(paged, str(it["id"]))
+			paged = append(paged, env.Str(it["id"]))
 		}
 		if len(items) > limit {
 			r.fail("a page over its limit", "a page of limit %d at offset %d has %d connections", limit, offset, len(items))
@@ -1090,7 +1048,7 @@ func (r *seqRun) listPages() {
 	}
 	var whole []string
 	for _, it := range all {
-		whole = append(whole, str(it["id"]))
+		whole = append(whole, env.Str(it["id"]))
 	}
 	r.step("ListEnhancedConnections pages of %d → %d connections", limit, len(paged))
 	if !slices.Equal(paged, whole) {
@@ -1115,7 +1073,7 @@ func (r *seqRun) settle() {
 		}
 		creating := []string{}
 		for _, it := range items {
-			c := r.m.conn(str(it["id"]))
+			c := r.m.conn(env.Str(it["id"]))
 			if c == nil {
 				continue
 			}
@@ -1132,12 +1090,12 @@ func (r *seqRun) settle() {
 			r.step("wait until no binding is CREATING → done")
 			return
 		}
-		if r.g.clock.Now().After(deadline) {
+		if r.g.Clock.Now().After(deadline) {
 			r.step("wait until no binding is CREATING → %v still CREATING", creating)
-			r.g.DidNotSettle("bindings", fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.cfg.Settle), true)
-			r.fail("a binding never settles", "binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.cfg.Settle)
+			r.g.DidNotSettle("bindings", fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.Cfg.Settle), true)
+			r.fail("a binding never settles", "binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.Cfg.Settle)
 		}
-		if r.g.clock.Sleep(r.ctx, r.g.cfg.Poll) != nil {
+		if r.g.Clock.Sleep(r.ctx, r.g.Cfg.Poll) != nil {
 			return
 		}
 	}
@@ -1155,9 +1113,9 @@ func (r *seqRun) settleBound(what, title string) (time.Time, bool) {
 		r.unsure = true
 		return time.Time{}, false
 	case found:
-		return r.g.clock.Now(), true
+		return r.g.Clock.Now(), true
 	}
-	return r.g.clock.Now().Add(r.g.cfg.Settle), true
+	return r.g.Clock.Now().Add(r.g.Cfg.Settle), true
 }
 
 // cleanup deletes what the run created, whatever happened.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"pgregory.net/rapid"
 
 	"github.com/dli-contract/dli-go/semantics"
@@ -23,13 +25,13 @@ import (
 // fixes its place among the others (rapid draws from them in name order).
 func (g *gate) seqSteps() map[string]func(*seqRun) {
 	steps := map[string]func(*seqRun){}
-	for _, id := range g.sem.Order {
+	for _, id := range g.Sem.Order {
 		for name, step := range behaviours[id].actions {
 			steps[name] = step
 		}
 	}
-	for _, res := range g.sem.Creates() {
-		if g.modelledInGo(res.Kind) || res.Parent != "" || g.unplaced(res) != "" {
+	for _, res := range g.Sem.Creates() {
+		if g.modelledInGo(res.Kind) || res.Parent != "" || g.Unplaced(res) != "" {
 			continue
 		}
 		// Each list of the kind: a deprecated one still lists (an auth
@@ -65,7 +67,7 @@ func (r *seqRun) seeThing(res *semantics.Resource, key string) {
 // test's result): left to the draws, a read seldom follows its create
 // within a sequence, and the rule would go unchecked.
 func (r *seqRun) readDecided(t *mThing) {
-	res := r.g.sem.Resources[t.kind]
+	res := r.g.Sem.Resources[t.kind]
 	read := res.Op(semantics.Read)
 	if t.decided == "" || r.unsure || read == nil {
 		return
@@ -97,7 +99,7 @@ func (r *seqRun) listThings(res *semantics.Resource, list *semantics.Operation) 
 	for offset := 0; ; {
 		// Every page: at once where a limit answers all, else page by
 		// page until an empty one (within a bound).
-		path := r.g.fill(list, "")
+		path := r.g.Fill(list, "")
 		q := url.Values{}
 		switch p := list.Paging; {
 		case p != nil && p.All != nil:
@@ -110,13 +112,13 @@ func (r *seqRun) listThings(res *semantics.Resource, list *semantics.Operation) 
 		}
 		ex := r.g.Send(r.ctx, true, list.Method, path, nil)
 		r.last = ex
-		r.step("%s%s → %s", list.ID, strings.TrimPrefix(path, r.g.fill(list, "")), ex.Answer())
+		r.step("%s%s → %s", list.ID, strings.TrimPrefix(path, r.g.Fill(list, "")), ex.Answer())
 		if ex.Throttled || ex.Error != "" || ex.Status != 200 {
 			return
 		}
-		items := itemsOf(ex, list.Items)
+		items := env.ItemsOf(ex, list.Items)
 		for _, it := range items {
-			listed[str(it[res.Key])] = it
+			listed[env.Str(it[res.Key])] = it
 		}
 		offset += len(items)
 		if list.Paging == nil || list.Paging.All != nil || len(items) == 0 || offset > maxListed {
@@ -169,7 +171,7 @@ func (r *seqRun) settleThings(res *semantics.Resource) {
 	read := res.Op(semantics.Read)
 	for _, t := range waiting {
 		for {
-			ex := r.g.Send(r.ctx, true, read.Method, r.g.fill(read, t.key), nil)
+			ex := r.g.Send(r.ctx, true, read.Method, r.g.Fill(read, t.key), nil)
 			r.last = ex
 			if ex.Throttled || ex.Error != "" || ex.Status != 200 {
 				return
@@ -178,13 +180,13 @@ func (r *seqRun) settleThings(res *semantics.Resource) {
 			if !settling(res, t) {
 				break
 			}
-			if r.g.clock.Now().After(deadline) {
-				msg := fmt.Sprintf("%s %s still %s after %s (-settle)", res.Title, t.key, t.state, r.g.cfg.Settle)
+			if r.g.Clock.Now().After(deadline) {
+				msg := fmt.Sprintf("%s %s still %s after %s (-settle)", res.Title, t.key, t.state, r.g.Cfg.Settle)
 				r.step("wait until no %s is %s → %s still %s", res.Title, strings.Join(res.State.Settling, " or "), t.key, t.state)
 				r.g.DidNotSettle(res.Kind, msg, true)
 				r.fail("a "+res.Title+" never settles", "%s", msg)
 			}
-			if r.g.clock.Sleep(r.ctx, r.g.cfg.Poll) != nil {
+			if r.g.Clock.Sleep(r.ctx, r.g.Cfg.Poll) != nil {
 				return
 			}
 		}
@@ -211,7 +213,7 @@ func (r *seqRun) listFiltered(res *semantics.Resource, list *semantics.Operation
 	f := list.Filters[param]
 	values := []string{"no_such_" + f.Field}
 	for _, t := range things {
-		if v := str(t.fields[f.Field]); v != "" {
+		if v := env.Str(t.fields[f.Field]); v != "" {
 			values = append(values, v)
 		}
 	}
@@ -220,7 +222,7 @@ func (r *seqRun) listFiltered(res *semantics.Resource, list *semantics.Operation
 	if list.Paging != nil && list.Paging.All != nil {
 		q.Set(list.Paging.Limit, fmt.Sprint(*list.Paging.All))
 	}
-	ex := r.g.Send(r.ctx, true, list.Method, r.g.fill(list, "")+"?"+q.Encode(), nil)
+	ex := r.g.Send(r.ctx, true, list.Method, r.g.Fill(list, "")+"?"+q.Encode(), nil)
 	r.last = ex
 	r.step("%s ?%s → %s", list.ID, q.Encode(), ex.Answer())
 	if ex.Throttled || ex.Error != "" {
@@ -230,11 +232,11 @@ func (r *seqRun) listFiltered(res *semantics.Resource, list *semantics.Operation
 		r.fail("a valid list refused", "a valid list ?%s was answered %d", q.Encode(), ex.Status)
 	}
 	listed := map[string]bool{}
-	for _, it := range itemsOf(ex, list.Items) {
-		listed[str(it[res.Key])] = true
+	for _, it := range env.ItemsOf(ex, list.Items) {
+		listed[env.Str(it[res.Key])] = true
 		if !matches(f, it[f.Field], want) {
 			r.fail("a filtered "+res.Title+" list unlike the model", "the %s list filtered by ?%s answers %s, whose %s is %q",
-				res.Title, q.Encode(), str(it[res.Key]), f.Field, str(it[f.Field]))
+				res.Title, q.Encode(), env.Str(it[res.Key]), f.Field, env.Str(it[f.Field]))
 		}
 	}
 	for _, t := range things {

@@ -1,7 +1,6 @@
 package gate
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -63,9 +62,4 @@ func CredentialsKind(c auth.Credentials) string {
 		return "none"
 	}
 	return fmt.Sprintf("%T", c)
-}
-
-func marshal(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/env"
+
 	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
@@ -27,7 +29,7 @@ import (
 func (g *gate) undeclared(ctx context.Context) {
 	methods := []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch}
 	unknown := uuid.NewString()
-	doc := g.doc.OpenAPI()
+	doc := g.Doc.OpenAPI()
 	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
 		declared := doc.Paths.Value(path).Operations()
 		filled := g.fillAll(path, unknown)
@@ -56,10 +58,10 @@ func (g *gate) undeclared(ctx context.Context) {
 // Gateway does, 404 APIGW.0101, which docs/mock.md says.
 func (g *gate) refusedAsUnknownRoute(ex *wire.Exchange) string {
 	const what = "a route the document does not declare"
-	if msg := refused(ex, what); msg != "" {
+	if msg := env.Refused(ex, what); msg != "" {
 		return msg
 	}
-	if !g.cfg.Mock {
+	if !g.Cfg.Mock {
 		return ""
 	}
 	if ex.Status != http.StatusNotFound {
@@ -71,7 +73,7 @@ func (g *gate) refusedAsUnknownRoute(ex *wire.Exchange) string {
 // fillAll fills every parameter of a path template: the project with the
 // run's, any other with value.
 func (g *gate) fillAll(template, value string) string {
-	p := strings.ReplaceAll(template, "{project_id}", g.cfg.ProjectID)
+	p := strings.ReplaceAll(template, "{project_id}", g.Cfg.ProjectID)
 	for {
 		i := strings.Index(p, "{")
 		j := strings.Index(p, "}")

@@ -158,9 +158,9 @@ func (l *Ledger) Operations() map[string]report.OperationTally {
 	return maps.Clone(l.ops)
 }
 
-// Fill writes the run's state into rep: its verdicts, tallies, what it
+// Report writes the run's state into rep: its verdicts, tallies, what it
 // did not get to, skipped or could not judge, and its exchanges.
-func (l *Ledger) Fill(rep *report.Report) {
+func (l *Ledger) Report(rep *report.Report) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	rep.Violations = report.Group(l.violations)
