@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/cleanup"
+
 	"github.com/dli-contract/dli-go/gate/env"
 
 	"github.com/dli-contract/dli-go/gate/ledger"
@@ -166,7 +168,7 @@ func Run(ctx context.Context, cfg Config) report.Report {
 		g.Logf("· cleanup: %s created", report.Count(n, "resource"))
 	}
 	cctx, cancelCleanup := cleanupCtx()
-	rep.Leftovers = g.cleanup(cctx)
+	rep.Leftovers = cleanup.All(cctx, g.Env)
 	cancelCleanup()
 
 	rep.Requests, rep.Answered = g.obs.RequestCount(), g.obs.AnsweredCount()

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/cleanup"
+
 	"github.com/dli-contract/dli-go/gate/wire"
 
 	"github.com/dli-contract/dli-go/gate/check"
@@ -46,7 +48,7 @@ func (g *gate) fieldCases(ctx context.Context) {
 		log := &wire.ExchangeLog{}
 		created, problems := fc.Replay(wire.WithLog(ctx, log), g.Signing, g.Cfg.Endpoint, vars)
 		for _, id := range created {
-			g.removeCreated(ctx, "enhanced_connection", id)
+			cleanup.RemoveCreated(ctx, g.Env, "enhanced_connection", id)
 		}
 		failed := map[int]bool{}
 		for _, p := range problems {

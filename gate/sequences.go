@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/cleanup"
+
 	"github.com/dli-contract/dli-go/gate/env"
 
 	"github.com/dli-contract/dli-go/gate/report"
@@ -1123,7 +1125,7 @@ func (r *seqRun) cleanup() {
 	for _, id := range r.created {
 		for _, m := range r.g.Pending() {
 			if m.ID == id {
-				r.g.remove(r.ctx, m)
+				cleanup.Remove(r.ctx, r.g.Env, m)
 			}
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/cleanup"
+
 	"github.com/dli-contract/dli-go/gate/env"
 
 	"github.com/dli-contract/dli-go/gate/wire"
@@ -72,7 +74,7 @@ func (g *gate) positive(ctx context.Context) {
 			what := "a valid body " + string(g.Doc.Redact(create.ID, raw))
 			g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: acceptedAs(ex, create, what)})
 			if key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())}); key != "" && ex.Status < 300 {
-				g.removeCreated(ctx, res.Kind, key)
+				cleanup.RemoveCreated(ctx, g.Env, res.Kind, key)
 			}
 		}
 	}

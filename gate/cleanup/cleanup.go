@@ -1,4 +1,8 @@
-package gate
+// Package cleanup deletes what a run created, and sees it gone, from the
+// document's declarations alone: a create's role and key, its resource's
+// read, delete and list, how a deleted or unknown one answers, and which
+// states settle on their own. What it cannot delete, it lists.
+package cleanup
 
 import (
 	"cmp"
@@ -11,7 +15,6 @@ import (
 	"time"
 
 	"github.com/dli-contract/dli-go/gate/env"
-
 	"github.com/dli-contract/dli-go/gate/ledger"
 
 	"github.com/dli-contract/dli-go/gate/report"
@@ -27,12 +30,27 @@ import (
 // settle on their own. A resource kind added to the document is cleaned
 // up, and listed when it is left behind, with no change here.
 
+// run is the cleanup of one run: what the run is given.
+type run struct{ *env.Env }
+
+// All deletes whatever the run created that still exists, within ctx,
+// and returns what it could not delete.
+func All(ctx context.Context, e *env.Env) []report.Leftover { return run{e}.cleanup(ctx) }
+
+// RemoveCreated deletes a resource of kind the run is done with.
+func RemoveCreated(ctx context.Context, e *env.Env, kind, id string) {
+	run{e}.removeCreated(ctx, kind, id)
+}
+
+// Remove deletes m, and sees it gone.
+func Remove(ctx context.Context, e *env.Env, m *ledger.Made) { run{e}.remove(ctx, m) }
+
 // cleanupBound bounds the cleanup of one resource, retries included.
 const cleanupBound = 30 * time.Second
 
 // cleanup deletes whatever the run created that still exists, within
 // ctx, and returns what it could not delete.
-func (g *gate) cleanup(ctx context.Context) []report.Leftover {
+func (g run) cleanup(ctx context.Context) []report.Leftover {
 	var left []report.Leftover
 	for _, m := range g.Pending() {
 		if ctx.Err() != nil {
@@ -49,7 +67,7 @@ func (g *gate) cleanup(ctx context.Context) []report.Leftover {
 }
 
 // removeCreated deletes a resource of kind the run is done with.
-func (g *gate) removeCreated(ctx context.Context, kind, id string) {
+func (g run) removeCreated(ctx context.Context, kind, id string) {
 	res := g.Sem.Resources[kind]
 	if res == nil {
 		return
@@ -66,7 +84,7 @@ func (g *gate) removeCreated(ctx context.Context, kind, id string) {
 // answers a deleted or unknown one. A refusal is final; only a throttled
 // answer, a 5xx or no answer is tried again, a few times, within a bound
 // of its own so that cleanup ends even when the run has.
-func (g *gate) remove(ctx context.Context, m *ledger.Made) {
+func (g run) remove(ctx context.Context, m *ledger.Made) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBound)
 	defer cancel()
 	if dl, ok := ctx.Deadline(); ok {
@@ -107,7 +125,7 @@ func (g *gate) remove(ctx context.Context, m *ledger.Made) {
 // settled waits, within Settle, until the resource is in none of the
 // states its declaration says settle on their own (a classic connection
 // being created, which DLI refuses to delete until then).
-func (g *gate) settled(ctx context.Context, m *ledger.Made) {
+func (g run) settled(ctx context.Context, m *ledger.Made) {
 	if m.Res.State == nil || len(m.Res.State.Settling) == 0 {
 		return
 	}
@@ -129,7 +147,7 @@ func (g *gate) settled(ctx context.Context, m *ledger.Made) {
 
 // gone reads the resource and marks it gone when the answer is how its
 // declaration says a deleted or unknown one answers (or a 404).
-func (g *gate) gone(ctx context.Context, m *ledger.Made) bool {
+func (g run) gone(ctx context.Context, m *ledger.Made) bool {
 	rd := g.ReadOne(ctx, m.Res, m.ID)
 	ex := rd.Ex
 	switch {
@@ -167,7 +185,7 @@ func (g *gate) gone(ctx context.Context, m *ledger.Made) bool {
 // findByName looks up a resource whose create answer was lost, in its
 // list (filtered by name where the list can be); false when there is none
 // (nothing to delete) or the lookup failed.
-func (g *gate) findByName(ctx context.Context, m *ledger.Made) bool {
+func (g run) findByName(ctx context.Context, m *ledger.Made) bool {
 	list := m.Res.Op(semantics.List)
 	if list == nil || m.Res.Name == "" {
 		m.Last = "its create's answer was lost, and nothing lists " + m.Res.Title + "s by name"
