@@ -164,7 +164,7 @@ func (r *seqRun) hint(ptr, op string, s *openapi3.Schema) (any, bool) {
 			// keeps them addressable everywhere.
 			var names []string
 			if c := r.target; c != nil && r.force == nil {
-				names = r.keysOf(res.Kind, c.id, true)
+				names = r.keysOf(res.Kind, c.ID, true)
 			}
 			switch rapid.IntRange(0, 3).Draw(t, "route name from") {
 			case 0:
@@ -224,9 +224,9 @@ func (r *seqRun) ruled(d *semantics.Operation, res *semantics.Resource, ptr stri
 	}
 	vals := env.Samples(expr, 1, 64)
 	meet := len(vals) > 0 && rapid.Bool().Draw(r.t, "meet the mock's rule?")
-	if b := rule.When.Bound; b != "" && goKinds[b].bind != nil && (meet || rapid.Bool().Draw(r.t, "bind the queue all the same?")) {
+	if b := rule.When.Bound; b != "" && seqKinds[b].bind != nil && (meet || rapid.Bool().Draw(r.t, "bind the queue all the same?")) {
 		if p := r.g.InputParent(res); p != nil && r.g.Inputs[p.Input] != "" {
-			goKinds[b].bind(r, r.g.Inputs[p.Input])
+			seqKinds[b].bind(r, r.g.Inputs[p.Input])
 		}
 	}
 	if !meet {

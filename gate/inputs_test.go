@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dli-contract/dli-go/gen/spec"
 	"github.com/dli-contract/dli-go/semantics"
 )
 
@@ -89,4 +90,14 @@ func TestDeclaredInputs(t *testing.T) {
 		"DLI_CONTRACT_GRANTEE_PROJECT_ID", "DLI_CONTRACT_ROUTE_TABLE_ID", "DLI_CONTRACT_URL", "DLI_CONTRACT_SECURITY_GROUP_ID",
 		"DLI_CONTRACT_NETWORK_ID", "DLI_CONTRACT_SERVICE"}, envs)
 	assert.Equal(t, semantics.NeedRequired, inputs[0].Need)
+}
+
+// declared is the document's declarations.
+func declared(t *testing.T) *semantics.Semantics {
+	t.Helper()
+	doc, err := spec.GetSpec()
+	require.NoError(t, err)
+	sem, err := semantics.Load(doc)
+	require.NoError(t, err)
+	return sem
 }

@@ -239,7 +239,7 @@ func (g *gate) negative(ctx context.Context) {
 		}
 		// What docs/mock.md says it refuses beyond the document.
 		for _, id := range g.Sem.Order {
-			refusals := behaviours[id].mockRefusals
+			refusals := lifeBehaviours[id].mockRefusals
 			if refusals == nil || !g.OpOn(id) {
 				continue
 			}

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/model"
+
 	"github.com/dli-contract/dli-go/gate/env"
 
 	"github.com/dli-contract/dli-go/gate/ledger"
@@ -104,7 +106,7 @@ func (g *gate) lifeCycles(ctx context.Context) {
 			g.Skip("life cycle of " + why)
 			continue
 		}
-		g.lifeCycleOf(ctx, res, behaviours[create.ID].life)
+		g.lifeCycleOf(ctx, res, lifeBehaviours[create.ID].life)
 	}
 	// What lives under a kind the run is given, not made (a connectivity
 	// test under its queue): made there, read, deleted if it can be.
@@ -208,7 +210,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 	rd = g.ReadOne(ctx, res, key)
 	msg = rd.Gone(res)
 	if msg == "" && res.Deleted.State != "" {
-		msg = states.move(res.Title, key, rd.Field(res.State.Field), func(from, to string) bool { return movesTo(res.State, from, to) })
+		msg = states.move(res.Title, key, rd.Field(res.State.Field), func(from, to string) bool { return model.MovesTo(res.State, from, to) })
 	}
 	g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: rd.Op.ID, What: "a " + res.Title + " just deleted", Ex: rd.Ex, Msg: msg})
 	if hooks.afterDelete != nil && !g.Stopped() {
@@ -262,7 +264,7 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 		state := ""
 		if res.State != nil {
 			state = env.Str(got[res.State.Field])
-			moves = append(moves, states.move(title, key, state, func(from, to string) bool { return movesTo(res.State, from, to) }))
+			moves = append(moves, states.move(title, key, state, func(from, to string) bool { return model.MovesTo(res.State, from, to) }))
 			if slices.Contains(res.State.Settling, state) {
 				waiting = append(waiting, fmt.Sprintf("%s %s still %s", title, key, state))
 			}
@@ -567,7 +569,7 @@ func (g *gate) witnessesHold(ctx context.Context, ws []witness, what string) {
 			msg = fmt.Sprintf("%s changed the %s %s: its read answered %d before, %d after", what, w.res.Title, w.key, w.status, ex.Status)
 		case w.shown != (rd.Got != nil):
 			msg = fmt.Sprintf("%s changed the %s %s: %s before, %s after", what, w.res.Title, w.key, shownOr(w.shown), shownOr(rd.Got != nil))
-		case w.res.State != nil && !movesTo(w.res.State, w.state, state):
+		case w.res.State != nil && !model.MovesTo(w.res.State, w.state, state):
 			msg = fmt.Sprintf("%s changed the %s %s: its %s was %s before, %s after", what, w.res.Title, w.key, w.res.State.Field, w.state, state)
 		}
 		g.Judge(wire.Verdict{Check: check.Availability, Op: rd.Op.ID, What: "another resource, after " + what, Ex: ex, Msg: msg})

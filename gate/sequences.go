@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/model"
+
 	"github.com/dli-contract/dli-go/gate/cleanup"
 
 	"github.com/dli-contract/dli-go/gate/env"
@@ -52,7 +54,7 @@ type seqRun struct {
 	g       *gate
 	ctx     context.Context
 	t       *rapid.T
-	m       *model
+	m       *model.Model
 	run     int
 	steps   []string
 	unsure  bool // a call got no answer: the model can no longer tell
@@ -69,7 +71,7 @@ type seqRun struct {
 	actions  []action
 	// target is the connection a body is drawn for, when the model holds
 	// it: an unbind then mostly names what is bound.
-	target *mConn
+	target *model.Conn
 	// previous is the last linked call and the connection it named: the
 	// same call again, on the same connection, with a body drawn anew.
 	previous    *action
@@ -131,7 +133,7 @@ func (g *gate) sequences(ctx context.Context) {
 				if g.Stopped() {
 					t.Skip("the run stopped")
 				}
-				r := &seqRun{g: g, ctx: ctx, t: t, m: &model{mock: g.Cfg.Mock, sem: g.Sem}, run: runs, actions: actions}
+				r := &seqRun{g: g, ctx: ctx, t: t, m: &model.Model{Mock: g.Cfg.Mock, Sem: g.Sem}, run: runs, actions: actions}
 				if kind = r.runProp(t, prop); kind == "" || firstFail != 0 && kind != firstKind {
 					return
 				}
@@ -440,11 +442,11 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 		raw, _ = json.Marshal(body)
 	}
 	bodyMap, _ := body.(map[string]any)
-	var p prediction
+	var p model.Prediction
 	if brokenCase != "" {
-		p = r.m.mockCode("DLI.0001", "an invalid request ("+brokenCase+")")
+		p = r.m.MockCode("DLI.0001", "an invalid request ("+brokenCase+")")
 	} else {
-		p = r.m.predict(op.op.OperationID, pathParams, bodyMap)
+		p = r.m.Predict(op.op.OperationID, pathParams, bodyMap)
 	}
 	desc := op.op.OperationID
 	if len(pathParams) > 0 {
@@ -470,15 +472,15 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 	switch {
 	case ex.Status >= 500:
 		r.fail(op.op.OperationID+" answered 5xx", "%s was answered %d", op.op.OperationID, ex.Status)
-	case p.want == accept && !accepted:
-		r.fail(op.op.OperationID+" should be accepted", "%s should be accepted (%s), was answered %d", op.op.OperationID, p.why, ex.Status)
-	case p.want == refuse && accepted:
-		r.fail(op.op.OperationID+" should be refused", "%s should be refused (%s), was answered %d", op.op.OperationID, p.why, ex.Status)
-	case p.want != accept && !accepted && p.code != "" && env.Str(resp["error_code"]) != p.code:
+	case p.Want == model.Accept && !accepted:
+		r.fail(op.op.OperationID+" should be accepted", "%s should be accepted (%s), was answered %d", op.op.OperationID, p.Why, ex.Status)
+	case p.Want == model.Refuse && accepted:
+		r.fail(op.op.OperationID+" should be refused", "%s should be refused (%s), was answered %d", op.op.OperationID, p.Why, ex.Status)
+	case p.Want != model.Accept && !accepted && p.Code != "" && env.Str(resp["error_code"]) != p.Code:
 		r.fail(op.op.OperationID+" refused with another code", "%s should be refused with %s (%s), was refused with %q: %s",
-			op.op.OperationID, p.code, p.why, env.Str(resp["error_code"]), env.Str(resp["error_msg"]))
+			op.op.OperationID, p.Code, p.Why, env.Str(resp["error_code"]), env.Str(resp["error_msg"]))
 	}
-	if accepted && p.apply == nil && p.want == either {
+	if accepted && p.Apply == nil && p.Want == model.Either {
 		// The document does not say what such a call does: the model can
 		// no longer tell what the server holds.
 		r.unsure = true
@@ -489,8 +491,8 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 			r.created = append(r.created, key)
 		}
 	}
-	if accepted && p.apply != nil && brokenCase == "" {
-		p.apply(resp)
+	if accepted && p.Apply != nil && brokenCase == "" {
+		p.Apply(resp)
 	}
 	return ex.Status, resp
 }
@@ -537,10 +539,10 @@ func (r *seqRun) linked(a action) {
 	var broken string
 	if rb := a.op.op.RequestBody; rb != nil && rb.Value != nil {
 		schema := rb.Value.Content.Get("application/json").Schema.Value
-		r.target = r.m.conn(key)
+		r.target = r.m.Conn(key)
 		if d != nil && d.ParentExpr != nil {
 			parent, _ := d.ParentExpr.Eval(semantics.Call{PathParams: params})
-			r.target = r.m.conn(parent)
+			r.target = r.m.Conn(parent)
 		}
 		body = r.gen(schema, "", a.op.op.OperationID)
 		if a.link != nil && a.link.RequestBody != nil {
@@ -571,18 +573,18 @@ func (r *seqRun) linked(a action) {
 			}
 		}
 	}
-	made := len(r.m.things)
+	made := len(r.m.Things)
 	r.call(a.op, params, body, broken)
 	switch {
-	case len(r.m.things) > made:
-		r.readDecided(r.m.things[len(r.m.things)-1])
+	case len(r.m.Things) > made:
+		r.readDecided(r.m.Things[len(r.m.Things)-1])
 	case behaviours[a.op.op.OperationID].observe != nil:
 		behaviours[a.op.op.OperationID].observe(r, key)
 	case d != nil && d.Role == semantics.Read && !r.g.modelledInGo(d.Resource):
 		r.seeThing(r.g.Sem.Resources[d.Resource], key)
-	case d != nil && d.Role == semantics.List && goKinds[d.Resource].observe != nil:
+	case d != nil && d.Role == semantics.List && seqKinds[d.Resource].observe != nil:
 		if sel := env.Selector(d); sel != "" {
-			goKinds[d.Resource].observe(r, d, params[sel])
+			seqKinds[d.Resource].observe(r, d, params[sel])
 		}
 	}
 }
@@ -636,10 +638,10 @@ func (r *seqRun) resolve(a action, expr string, byExpr map[string]string) (strin
 		return r.pin, true
 	}
 	ids := r.keysOf(kind, parent, true)
-	if gk, ok := goKinds[kind]; ok && gk.sentinel != "" {
+	if gk, ok := model.Kinds[kind]; ok && gk.Sentinel != "" {
 		// One that does not exist, first, in place of a drawn unknown
 		// key: a draw counts back from the last.
-		return recent(t, append([]string{gk.sentinel}, ids...), kind), true
+		return recent(t, append([]string{gk.Sentinel}, ids...), kind), true
 	}
 	if len(ids) == 0 {
 		// A call needs something to call on: make it first, so that a
@@ -666,8 +668,8 @@ func (r *seqRun) resolve(a action, expr string, byExpr map[string]string) (strin
 // parent, for a sub-resource), the deleted ones too when withDeleted, in
 // the order a draw picks from.
 func (r *seqRun) keysOf(kind, parent string, withDeleted bool) []string {
-	if gk, ok := goKinds[kind]; ok {
-		return gk.keys(r.m, parent, withDeleted)
+	if gk, ok := model.Kinds[kind]; ok {
+		return gk.Keys(r.m, parent, withDeleted)
 	}
 	if res := r.g.Sem.Resources[kind]; res != nil && res.Input != "" {
 		if v := r.g.Inputs[res.Input]; v != "" {
@@ -676,9 +678,9 @@ func (r *seqRun) keysOf(kind, parent string, withDeleted bool) []string {
 		return nil
 	}
 	var out []string
-	for _, th := range r.m.thingsOf(kind) {
-		if th.parent == parent && (withDeleted || !th.deleted) {
-			out = append(out, th.key)
+	for _, th := range r.m.ThingsOf(kind) {
+		if th.Parent == parent && (withDeleted || !th.Deleted) {
+			out = append(out, th.Key)
 		}
 	}
 	return out
@@ -811,7 +813,7 @@ func (r *seqRun) tagRun(body any) {
 // invariant holds every connection of the run, as the run's list shows
 // it, to the model; and the list to the run's connections.
 func (r *seqRun) invariant() {
-	if r.unsure || len(r.m.conns) == 0 {
+	if r.unsure || len(r.m.Conns) == 0 {
 		return
 	}
 	items, ok := r.listRun(nil)
@@ -822,20 +824,20 @@ func (r *seqRun) invariant() {
 	for _, it := range items {
 		id := env.Str(it["id"])
 		byID[id] = it
-		if c := r.m.conn(id); c == nil || !c.tagged(r.runTag()) {
+		if c := r.m.Conn(id); c == nil || !c.Tagged(r.runTag()) {
 			r.fail("the list answers a connection the run did not make", "the list filtered by the run's tag %s answers connection %s (%s), which the run did not make", r.runTag(), id, env.Str(it["name"]))
 		}
 	}
-	for _, c := range r.m.conns {
-		if !c.tagged(r.runTag()) {
+	for _, c := range r.m.Conns {
+		if !c.Tagged(r.runTag()) {
 			continue
 		}
-		got, listed := byID[c.id]
+		got, listed := byID[c.ID]
 		if !listed {
-			r.fail("the list lacks a connection", "the list lacks connection %s (%s), which the model holds", c.id, c.name)
+			r.fail("the list lacks a connection", "the list lacks connection %s (%s), which the model holds", c.ID, c.Name)
 		}
-		if diffs := r.m.compareConn(c, got); len(diffs) > 0 {
-			r.fail("the list answers a connection unlike the model", "the list answers connection %s (%s) unlike the model: %s", c.id, c.name, strings.Join(diffs, "; "))
+		if diffs := r.m.CompareConn(c, got); len(diffs) > 0 {
+			r.fail("the list answers a connection unlike the model", "the list answers connection %s (%s) unlike the model: %s", c.ID, c.Name, strings.Join(diffs, "; "))
 		}
 	}
 }
@@ -872,28 +874,28 @@ func (r *seqRun) list(q url.Values) ([]map[string]any, bool) {
 }
 
 func (r *seqRun) compareShown(id string) {
-	c := r.m.conn(id)
+	c := r.m.Conn(id)
 	if c == nil || r.unsure || r.last.Status != 200 {
 		return
 	}
 	var got map[string]any
 	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &got)
-	if diffs := r.m.compareConn(c, got); len(diffs) > 0 {
-		r.fail("show answers a connection unlike the model", "show answers connection %s (%s) unlike the model: %s", id, c.name, strings.Join(diffs, "; "))
+	if diffs := r.m.CompareConn(c, got); len(diffs) > 0 {
+		r.fail("show answers a connection unlike the model", "show answers connection %s (%s) unlike the model: %s", id, c.Name, strings.Join(diffs, "; "))
 	}
 }
 
 func (r *seqRun) comparePrivileges(id string) {
-	c := r.m.conn(id)
+	c := r.m.Conn(id)
 	if c == nil || r.unsure || r.last.Status != 200 {
 		return
 	}
 	var got map[string]any
 	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &got)
-	have := listedBy(env.Objects(got["privileges"]), func(p map[string]any) string {
+	have := model.ListedBy(env.Objects(got["privileges"]), func(p map[string]any) string {
 		return cmp.Or(env.Str(p["project_id"]), env.Str(p["applicant_project_id"]))
 	})
-	if want := heldBy(c.grants); fmt.Sprint(have) != fmt.Sprint(want) {
+	if want := model.HeldBy(c.Grants); fmt.Sprint(have) != fmt.Sprint(want) {
 		r.fail("privileges unlike the model", "the privileges of %s are %v, the model holds %v", id, have, want)
 	}
 }
@@ -903,12 +905,12 @@ func (r *seqRun) comparePrivileges(id string) {
 // to the users' grants the model holds of it. Only a dli-mock's: no
 // public source shows DLI's list of one.
 func (r *seqRun) compareUserPrivileges(list *semantics.Operation, obj string) {
-	res, key := r.m.sem.ObjectKind(obj)
+	res, key := r.m.Sem.ObjectKind(obj)
 	if !r.g.Cfg.Mock || res == nil || r.unsure || r.last.Status != 200 {
 		return
 	}
-	t := r.m.thing(res.Kind, key)
-	if t == nil || t.deleted {
+	t := r.m.Thing(res.Kind, key)
+	if t == nil || t.Deleted {
 		return
 	}
 	items := env.ItemsOf(r.last, list.Items)
@@ -926,8 +928,8 @@ func (r *seqRun) compareUserPrivileges(list *semantics.Operation, obj string) {
 			diffs = append(diffs, fmt.Sprintf("an item's object is %q, want %q", env.Str(o), obj))
 		}
 	}
-	have := listedBy(items, func(it map[string]any) string { return env.Str(it["user_name"]) })
-	if want := heldBy(t.grants); fmt.Sprint(have) != fmt.Sprint(want) {
+	have := model.ListedBy(items, func(it map[string]any) string { return env.Str(it["user_name"]) })
+	if want := model.HeldBy(t.Grants); fmt.Sprint(have) != fmt.Sprint(want) {
 		diffs = append(diffs, fmt.Sprintf("the users' privileges are %v, the model holds %v", have, want))
 	}
 	if len(diffs) > 0 {
@@ -942,11 +944,11 @@ func (r *seqRun) listFilters(scoped bool) {
 	t := r.t
 	q := url.Values{}
 	var names, tags []string
-	for _, c := range r.m.conns {
-		names = append(names, c.name)
-		for _, tg := range c.tags {
-			if tg.key != runTagKey {
-				tags = append(tags, tg.key+"="+tg.value)
+	for _, c := range r.m.Conns {
+		names = append(names, c.Name)
+		for _, tg := range c.Tags {
+			if tg.Key != runTagKey {
+				tags = append(tags, tg.Key+"="+tg.Value)
 			}
 		}
 	}
@@ -992,7 +994,7 @@ func (r *seqRun) listFilters(scoped bool) {
 	var got []string
 	for _, it := range items {
 		id := env.Str(it["id"])
-		if !whole || r.m.conn(id) == nil && !scoped {
+		if !whole || r.m.Conn(id) == nil && !scoped {
 			// Another's connection (of the same name, on a live
 			// project), or a page of the project: it need only match
 			// the filters.
@@ -1005,14 +1007,14 @@ func (r *seqRun) listFilters(scoped bool) {
 		got = append(got, id)
 	}
 	var want []string
-	for _, c := range r.m.conns {
+	for _, c := range r.m.Conns {
 		st := "ACTIVE"
-		if c.deleted {
+		if c.Deleted {
 			st = "DELETED"
 		}
-		if (!scoped || c.tagged(r.runTag())) && (name == "" || c.name == name) && (status == "" || strings.EqualFold(status, st)) &&
-			(tag == "" || slices.Contains(c.tags, mTag{k, v})) {
-			want = append(want, c.id)
+		if (!scoped || c.Tagged(r.runTag())) && (name == "" || c.Name == name) && (status == "" || strings.EqualFold(status, st)) &&
+			(tag == "" || slices.Contains(c.Tags, model.Tag{Key: k, Value: v})) {
+			want = append(want, c.ID)
 		}
 	}
 	if whole && !slices.Equal(got, want) {
@@ -1024,7 +1026,7 @@ func (r *seqRun) listFilters(scoped bool) {
 // pages must partition the whole list, in its order, with no gap and no
 // repeat.
 func (r *seqRun) listPages() {
-	if len(r.m.conns) == 0 || r.unsure {
+	if len(r.m.Conns) == 0 || r.unsure {
 		r.t.Skip("nothing to page through")
 	}
 	limit := rapid.IntRange(1, 4).Draw(r.t, "limit")
@@ -1061,7 +1063,7 @@ func (r *seqRun) listPages() {
 // settle waits, within Settle, until no binding of the run is CREATING,
 // holding each status seen to the model.
 func (r *seqRun) settle() {
-	if r.unsure || !slices.ContainsFunc(r.m.conns, func(c *mConn) bool { return len(c.bindings) > 0 }) {
+	if r.unsure || !slices.ContainsFunc(r.m.Conns, func(c *model.Conn) bool { return len(c.Bindings) > 0 }) {
 		r.t.Skip("no binding to wait for")
 	}
 	deadline, wait := r.settleBound("bindings", "binding")
@@ -1075,16 +1077,16 @@ func (r *seqRun) settle() {
 		}
 		creating := []string{}
 		for _, it := range items {
-			c := r.m.conn(env.Str(it["id"]))
+			c := r.m.Conn(env.Str(it["id"]))
 			if c == nil {
 				continue
 			}
-			if diffs := r.m.compareConn(c, it); len(diffs) > 0 {
-				r.fail("unlike the model while settling", "while the bindings settle, connection %s (%s) is unlike the model: %s", c.id, c.name, strings.Join(diffs, "; "))
+			if diffs := r.m.CompareConn(c, it); len(diffs) > 0 {
+				r.fail("unlike the model while settling", "while the bindings settle, connection %s (%s) is unlike the model: %s", c.ID, c.Name, strings.Join(diffs, "; "))
 			}
-			for _, b := range c.bindings {
-				if b.status == "CREATING" {
-					creating = append(creating, b.name)
+			for _, b := range c.Bindings {
+				if b.Status == "CREATING" {
+					creating = append(creating, b.Name)
 				}
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/gate/model"
+
 	"github.com/dli-contract/dli-go/gate/env"
 
 	"pgregory.net/rapid"
@@ -51,13 +53,13 @@ func (g *gate) seqSteps() map[string]func(*seqRun) {
 
 // seeThing holds what the last call read of a resource to the model.
 func (r *seqRun) seeThing(res *semantics.Resource, key string) {
-	t := r.m.thing(res.Kind, key)
+	t := r.m.Thing(res.Kind, key)
 	if t == nil || r.unsure || r.last.Status != 200 {
 		return
 	}
 	var got map[string]any
 	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &got)
-	if diffs := r.m.seeThing(t, got); len(diffs) > 0 {
+	if diffs := r.m.SeeThing(t, got); len(diffs) > 0 {
 		r.fail("a "+res.Title+" read unlike the model", "%s %s reads unlike the model: %s", res.Title, key, strings.Join(diffs, "; "))
 	}
 }
@@ -66,10 +68,10 @@ func (r *seqRun) seeThing(res *semantics.Resource, key string) {
 // rule decided, where the model is sure of the value (a connectivity
 // test's result): left to the draws, a read seldom follows its create
 // within a sequence, and the rule would go unchecked.
-func (r *seqRun) readDecided(t *mThing) {
-	res := r.g.Sem.Resources[t.kind]
+func (r *seqRun) readDecided(t *model.Thing) {
+	res := r.g.Sem.Resources[t.Kind]
 	read := res.Op(semantics.Read)
-	if t.decided == "" || r.unsure || read == nil {
+	if t.Decided == "" || r.unsure || read == nil {
 		return
 	}
 	op := r.actionOf(read.ID)
@@ -78,20 +80,20 @@ func (r *seqRun) readDecided(t *mThing) {
 	}
 	params := map[string]string{}
 	if read.KeyExpr != nil && read.KeyExpr.In == "path" {
-		params[read.KeyExpr.Name] = t.key
+		params[read.KeyExpr.Name] = t.Key
 	}
 	if read.ParentExpr != nil && read.ParentExpr.In == "path" {
-		params[read.ParentExpr.Name] = t.parent
+		params[read.ParentExpr.Name] = t.Parent
 	}
 	r.call(op, params, nil, "")
-	r.seeThing(res, t.key)
+	r.seeThing(res, t.Key)
 }
 
 // listThings lists the resources of a kind: every one the run made is
 // there as the model holds it, unless it was deleted and its kind does not
 // show deleted ones. Others (a live project's) are not judged.
 func (r *seqRun) listThings(res *semantics.Resource, list *semantics.Operation) {
-	things := r.m.thingsOf(res.Kind)
+	things := r.m.ThingsOf(res.Kind)
 	if len(things) == 0 || r.unsure {
 		r.t.Skip("no " + res.Title + " of the run")
 	}
@@ -127,15 +129,15 @@ func (r *seqRun) listThings(res *semantics.Resource, list *semantics.Operation) 
 	}
 	shown := res.Deleted.State != ""
 	for _, t := range latest(things) {
-		it, ok := listed[t.key]
+		it, ok := listed[t.Key]
 		switch {
-		case t.deleted && ok && !shown:
-			r.fail("the "+res.Title+" list answers a deleted one", "the %s list answers %s (%s), which was deleted", res.Title, t.key, t.name)
-		case (!t.deleted || shown) && !ok:
-			r.fail("the "+res.Title+" list lacks one", "the %s list lacks %s (%s), which the model holds", res.Title, t.key, t.name)
+		case t.Deleted && ok && !shown:
+			r.fail("the "+res.Title+" list answers a deleted one", "the %s list answers %s (%s), which was deleted", res.Title, t.Key, t.Name)
+		case (!t.Deleted || shown) && !ok:
+			r.fail("the "+res.Title+" list lacks one", "the %s list lacks %s (%s), which the model holds", res.Title, t.Key, t.Name)
 		case ok:
-			if diffs := r.m.seeThing(t, it); len(diffs) > 0 {
-				r.fail("the "+res.Title+" list answers one unlike the model", "the %s list answers %s unlike the model: %s", res.Title, t.key, strings.Join(diffs, "; "))
+			if diffs := r.m.SeeThing(t, it); len(diffs) > 0 {
+				r.fail("the "+res.Title+" list answers one unlike the model", "the %s list answers %s unlike the model: %s", res.Title, t.Key, strings.Join(diffs, "; "))
 			}
 		}
 	}
@@ -146,10 +148,10 @@ const maxListed = 2000
 
 // latest keeps of things the latest of each key: a name deleted and
 // created again is listed as the new one.
-func latest(things []*mThing) []*mThing {
-	var out []*mThing
+func latest(things []*model.Thing) []*model.Thing {
+	var out []*model.Thing
 	for i, t := range things {
-		if !slices.ContainsFunc(things[i+1:], func(o *mThing) bool { return o.key == t.key && o.parent == t.parent }) {
+		if !slices.ContainsFunc(things[i+1:], func(o *model.Thing) bool { return o.Key == t.Key && o.Parent == t.Parent }) {
 			out = append(out, t)
 		}
 	}
@@ -160,7 +162,7 @@ func latest(things []*mThing) []*mThing {
 // made is in a settling state: until then what a change does may not
 // show.
 func (r *seqRun) settleThings(res *semantics.Resource) {
-	waiting := slices.DeleteFunc(r.m.thingsOf(res.Kind), func(t *mThing) bool { return !settling(res, t) })
+	waiting := slices.DeleteFunc(r.m.ThingsOf(res.Kind), func(t *model.Thing) bool { return !model.Settling(res, t) })
 	if r.unsure || len(waiting) == 0 {
 		r.t.Skip("no " + res.Title + " settling")
 	}
@@ -171,18 +173,18 @@ func (r *seqRun) settleThings(res *semantics.Resource) {
 	read := res.Op(semantics.Read)
 	for _, t := range waiting {
 		for {
-			ex := r.g.Send(r.ctx, true, read.Method, r.g.Fill(read, t.key), nil)
+			ex := r.g.Send(r.ctx, true, read.Method, r.g.Fill(read, t.Key), nil)
 			r.last = ex
 			if ex.Throttled || ex.Error != "" || ex.Status != 200 {
 				return
 			}
-			r.seeThing(res, t.key)
-			if !settling(res, t) {
+			r.seeThing(res, t.Key)
+			if !model.Settling(res, t) {
 				break
 			}
 			if r.g.Clock.Now().After(deadline) {
-				msg := fmt.Sprintf("%s %s still %s after %s (-settle)", res.Title, t.key, t.state, r.g.Cfg.Settle)
-				r.step("wait until no %s is %s → %s still %s", res.Title, strings.Join(res.State.Settling, " or "), t.key, t.state)
+				msg := fmt.Sprintf("%s %s still %s after %s (-settle)", res.Title, t.Key, t.State, r.g.Cfg.Settle)
+				r.step("wait until no %s is %s → %s still %s", res.Title, strings.Join(res.State.Settling, " or "), t.Key, t.State)
 				r.g.DidNotSettle(res.Kind, msg, true)
 				r.fail("a "+res.Title+" never settles", "%s", msg)
 			}
@@ -199,7 +201,7 @@ func (r *seqRun) settleThings(res *semantics.Resource) {
 // match it, and every resource of the run that matches must be there (a
 // deleted one only where the kind shows deleted ones).
 func (r *seqRun) listFiltered(res *semantics.Resource, list *semantics.Operation) {
-	things := r.m.thingsOf(res.Kind)
+	things := r.m.ThingsOf(res.Kind)
 	var params []string
 	for _, p := range slices.Sorted(maps.Keys(list.Filters)) {
 		if list.Filters[p].Field != "" {
@@ -213,7 +215,7 @@ func (r *seqRun) listFiltered(res *semantics.Resource, list *semantics.Operation
 	f := list.Filters[param]
 	values := []string{"no_such_" + f.Field}
 	for _, t := range things {
-		if v := env.Str(t.fields[f.Field]); v != "" {
+		if v := env.Str(t.Fields[f.Field]); v != "" {
 			values = append(values, v)
 		}
 	}
@@ -234,14 +236,14 @@ func (r *seqRun) listFiltered(res *semantics.Resource, list *semantics.Operation
 	listed := map[string]bool{}
 	for _, it := range env.ItemsOf(ex, list.Items) {
 		listed[env.Str(it[res.Key])] = true
-		if !matches(f, it[f.Field], want) {
+		if !model.Matches(f, it[f.Field], want) {
 			r.fail("a filtered "+res.Title+" list unlike the model", "the %s list filtered by ?%s answers %s, whose %s is %q",
 				res.Title, q.Encode(), env.Str(it[res.Key]), f.Field, env.Str(it[f.Field]))
 		}
 	}
 	for _, t := range things {
-		if matches(f, t.fields[f.Field], want) && (!t.deleted || res.Deleted.State != "") && !listed[t.key] {
-			r.fail("a filtered "+res.Title+" list unlike the model", "the %s list filtered by ?%s lacks %s, which matches it", res.Title, q.Encode(), t.key)
+		if model.Matches(f, t.Fields[f.Field], want) && (!t.Deleted || res.Deleted.State != "") && !listed[t.Key] {
+			r.fail("a filtered "+res.Title+" list unlike the model", "the %s list filtered by ?%s lacks %s, which matches it", res.Title, q.Encode(), t.Key)
 		}
 	}
 }

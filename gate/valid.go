@@ -89,7 +89,7 @@ func (g *gate) bodyFor(res *semantics.Resource) (map[string]any, bool) {
 		return nil, false
 	}
 	g.WithInputs(create, body)
-	if hooks := behaviours[create.ID].life; hooks != nil && hooks.body != nil {
+	if hooks := lifeBehaviours[create.ID].life; hooks != nil && hooks.body != nil {
 		hooks.body(g, body)
 	}
 	if res.Name != "" {

@@ -62,10 +62,10 @@ func Readable(res *semantics.Resource) bool {
 // other value in its JSON form, "" when absent or null.
 func (r Reading) Field(name string) string { return FieldOf(r.Got, name) }
 
-// Shown says whether the Reading shows the resource: a 200 with it in.
+// Shown says whether the reading shows the resource: a 200 with it in.
 func (r Reading) Shown() bool { return r.Ex.Status == http.StatusOK && r.Got != nil }
 
-// Gone is why the Reading is not how the document says a deleted one of
+// Gone is why the reading is not how the document says a deleted one of
 // res answers, or "".
 func (r Reading) Gone(res *semantics.Resource) string {
 	d := res.Deleted
