@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/sequences"
+
 	"github.com/dli-contract/dli-go/gate/cleanup"
 
 	"github.com/dli-contract/dli-go/gate/env"
@@ -124,7 +126,7 @@ func Run(ctx context.Context, cfg Config) report.Report {
 	runs := map[string]func(context.Context){
 		check.PhaseReads: g.readOnly, check.PhaseValid: g.positive, check.PhaseInvalid: g.negative, check.PhaseAuth: g.ignoredAuth,
 		check.PhaseUndeclared: g.undeclared, check.PhaseLife: g.lifeCycles, check.PhaseRefusals: g.stateRefusals,
-		check.PhaseField: g.fieldCases, check.PhaseSequences: g.sequences,
+		check.PhaseField: g.fieldCases, check.PhaseSequences: func(ctx context.Context) { sequences.Run(ctx, g.Env) },
 	}
 	for _, name := range check.Phases {
 		switch {
@@ -193,9 +195,6 @@ type gate struct {
 	cov      *contract.Coverage
 	obs      *wire.Observer
 	throttle *wire.Throttler
-	// runNonce sets this run's sequences apart from those of an earlier
-	// run with the same seed, in the tag they put on their connections.
-	runNonce string
 	// Env is what the phases are given.
 	*env.Env
 }

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/docwalk"
+
 	"github.com/dli-contract/dli-go/gate/env"
 
 	"github.com/dli-contract/dli-go/gate/internal/pattern"
@@ -119,15 +121,15 @@ func (g *gate) unknownAnswer(res *semantics.Resource) semantics.Answer {
 func (g *gate) negative(ctx context.Context) {
 	before, _, beforeErr := g.snapshot(ctx)
 	unknown := uuid.NewString()
-	for _, o := range operationsOf(g.Doc.OpenAPI()) {
-		op, d := o.op, g.Sem.Of(o.op.OperationID)
+	for _, o := range docwalk.Operations(g.Doc.OpenAPI()) {
+		op, d := o.Op, g.Sem.Of(o.Op.OperationID)
 		if !g.OpOn(op.OperationID) || d == nil {
 			continue
 		}
 		// Bound to a resource named in the path (one that does not exist),
 		// a change cannot touch anything real.
 		bound := d.KeyExpr != nil && d.KeyExpr.In == "path" || d.ParentExpr != nil && d.ParentExpr.In == "path"
-		safe := o.method == http.MethodGet || bound || g.Cfg.Mutate
+		safe := o.Method == http.MethodGet || bound || g.Cfg.Mutate
 		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.Cfg.Mutate || bound) {
 			mt := op.RequestBody.Value.Content.Get("application/json")
 			seen := map[string]bool{}
@@ -144,14 +146,14 @@ func (g *gate) negative(ctx context.Context) {
 						return
 					}
 					seen[c.Name] = true
-					ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown), env.Marshal(c.Value))
+					ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown), env.Marshal(c.Value))
 					// Whatever a broken server creates anyway, the
 					// registry saw, and cleanup deletes.
 					g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: c.Name, Where: c.Field, Ex: ex, Msg: g.Invalid(ex, c.Name)})
 				}
 			}
 		}
-		if !safe || o.method != http.MethodGet && !g.Cfg.Mutate {
+		if !safe || o.Method != http.MethodGet && !g.Cfg.Mutate {
 			continue
 		}
 		var body []byte
@@ -165,13 +167,13 @@ func (g *gate) negative(ctx context.Context) {
 				if g.Stopped() {
 					return
 				}
-				path := strings.Replace(strings.ReplaceAll(o.path, "{project_id}", g.Cfg.ProjectID), "{"+p.Name+"}", bad.value, 1)
+				path := strings.Replace(strings.ReplaceAll(o.Path, "{project_id}", g.Cfg.ProjectID), "{"+p.Name+"}", bad.value, 1)
 				path = g.fillAll(path, unknown)
 				if p.Name == "project_id" {
-					path = strings.Replace(g.fillAll(o.path, unknown), "/"+g.Cfg.ProjectID+"/", "/"+bad.value+"/", 1)
+					path = strings.Replace(g.fillAll(o.Path, unknown), "/"+g.Cfg.ProjectID+"/", "/"+bad.value+"/", 1)
 				}
 				what := fmt.Sprintf("a %s %s", p.Name, bad.what)
-				ex := g.Send(ctx, true, o.method, path, body)
+				ex := g.Send(ctx, true, o.Method, path, body)
 				g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: what, Where: p.Name, Ex: ex, Msg: g.Invalid(ex, what)})
 			}
 		}
@@ -188,7 +190,7 @@ func (g *gate) negative(ctx context.Context) {
 					return
 				}
 				q := name + "=" + url.QueryEscape(bad.value)
-				ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
+				ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown)+"?"+q, nil)
 				g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: name, Ex: ex, Msg: g.Invalid(ex, "query "+q)})
 			}
 		}
@@ -201,7 +203,7 @@ func (g *gate) negative(ctx context.Context) {
 					if f.Match != "tags" || g.Stopped() {
 						continue
 					}
-					ex := g.Send(ctx, true, o.method, g.fillAll(o.path, unknown)+"?"+q, nil)
+					ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown)+"?"+q, nil)
 					g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: param, Ex: ex, Msg: g.Invalid(ex, "query "+q)})
 				}
 			}
@@ -342,9 +344,9 @@ func outside(s *openapi3.Schema) []badValue {
 }
 
 // pathParams are the path parameters of an operation, its path's first.
-func pathParams(o located) []*openapi3.Parameter {
+func pathParams(o docwalk.Op) []*openapi3.Parameter {
 	var out []*openapi3.Parameter
-	for _, p := range slices.Concat(o.item.Parameters, o.op.Parameters) {
+	for _, p := range slices.Concat(o.Item.Parameters, o.Op.Parameters) {
 		if p.Value != nil && p.Value.In == "path" && p.Value.Schema != nil && p.Value.Schema.Value != nil {
 			out = append(out, p.Value)
 		}

@@ -33,10 +33,6 @@ type mockRefusal struct {
 	code string
 }
 
-// grantees are the users a sequence grants privileges to, and the one a
-// grant the mock refuses names.
-var grantees = []string{"contract_user_a", "contract_user_b"}
-
 // grantRefusals: a dli-mock models the privileges of enhanced connections
 // only, and refuses a grant on one that does not exist (docs/mock.md).
 func grantRefusals(g *gate, unknown string) []mockRefusal {
@@ -57,7 +53,7 @@ func grantRefusals(g *gate, unknown string) []mockRefusal {
 		if res.Object == "" || len(res.Privileges) == 0 || res.Mock == nil || res.Mock.Unknown == nil {
 			continue
 		}
-		body := env.Marshal(map[string]any{"user_name": grantees[0], "action": "grant",
+		body := env.Marshal(map[string]any{"user_name": env.Grantees[0], "action": "grant",
 			"privileges": []any{map[string]any{"object": res.Object + unknown, "privileges": []any{res.Privileges[0]}}}})
 		out = append(out, mockRefusal{"a grant on a " + res.Title + " that does not exist", body, res.Mock.Unknown.Code})
 	}

@@ -47,3 +47,6 @@ func (g *Env) Name() string {
 	}
 	return string(b)
 }
+
+// Grantees are the users a run grants privileges to.
+var Grantees = []string{"contract_user_a", "contract_user_b"}

@@ -1,4 +1,4 @@
-package gate
+package sequences
 
 import (
 	"encoding/json"
@@ -25,7 +25,7 @@ import (
 
 // seqSteps are the steps by name; a name says what the step does and
 // fixes its place among the others (rapid draws from them in name order).
-func (g *gate) seqSteps() map[string]func(*seqRun) {
+func (g *sequencer) seqSteps() map[string]func(*seqRun) {
 	steps := map[string]func(*seqRun){}
 	for _, id := range g.Sem.Order {
 		for name, step := range behaviours[id].actions {

@@ -1,4 +1,4 @@
-package gate
+package sequences
 
 import (
 	"github.com/getkin/kin-openapi/openapi3"

@@ -1,4 +1,4 @@
-package gate
+package sequences
 
 import (
 	"encoding/json"
@@ -74,7 +74,7 @@ func init() {
 
 // modelledInGo says whether the registry models a resource kind itself,
 // so that the generic model leaves that kind alone.
-func (g *gate) modelledInGo(kind string) bool {
+func (g *sequencer) modelledInGo(kind string) bool {
 	_, ok := model.Kinds[kind]
 	return ok
 }
@@ -105,7 +105,7 @@ func (r *seqRun) userGrants(body any) {
 		return
 	}
 	if rapid.IntRange(0, 4).Draw(r.t, "grant to one of the users?") != 0 {
-		b["user_name"] = rapid.SampledFrom(grantees).Draw(r.t, "a user to grant")
+		b["user_name"] = rapid.SampledFrom(env.Grantees).Draw(r.t, "a user to grant")
 	}
 	switch rapid.IntRange(0, 5).Draw(r.t, "privileges a user may hold?") {
 	case 0:
