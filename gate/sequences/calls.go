@@ -16,6 +16,8 @@ import (
 	"github.com/dli-contract/dli-go/semantics"
 )
 
+// call sends one request and holds the answer to the model's prediction:
+// accepted (2xx) or refused (4xx); an accepted call changes the model.
 func (r *seqRun) call(op *located, pathParams map[string]string, body any, brokenCase string) (int, map[string]any) {
 	if r.g.Stopped() {
 		r.t.Skip("the run stopped")
@@ -185,8 +187,9 @@ func (r *seqRun) linked(a action) {
 	}
 }
 
-// actionOf is the operation of that id among the calls the sequences
-// make, or nil when they make none of it.
+// runTagKey is the tag every enhanced connection of a sequence carries,
+// its value unique to the sequence: lists filtered by it hold exactly the
+// connections the sequence made, however many the project has.
 const runTagKey = "dli-contract-run"
 
 func (r *seqRun) runTag() string { return fmt.Sprintf("%s=%s-%d", runTagKey, r.g.runNonce, r.run) }
@@ -237,6 +240,3 @@ func (r *seqRun) invariant() {
 		}
 	}
 }
-
-// listRun lists the run's enhanced connections (those of its tag), all at
-// once unless q says otherwise; q may add filters.

@@ -16,6 +16,8 @@ import (
 	"github.com/dli-contract/dli-go/semantics"
 )
 
+// listRun lists the run's enhanced connections (those of its tag), all at
+// once unless q says otherwise; q may add filters.
 func (r *seqRun) listRun(q url.Values) ([]map[string]any, bool) {
 	if q == nil {
 		q = url.Values{}
@@ -231,6 +233,3 @@ func (r *seqRun) listPages() {
 		r.fail("pages unlike the whole list", "pages of %d answer %d connections %v, the whole list %d %v", limit, len(paged), paged, len(whole), whole)
 	}
 }
-
-// settle waits, within Settle, until no binding of the run is CREATING,
-// holding each status seen to the model.

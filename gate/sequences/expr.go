@@ -6,6 +6,10 @@ import (
 	"strings"
 )
 
+// overlay fills a generated body with a link's request body template:
+// where the template holds a runtime expression, its value replaces the
+// generated one (a template of one array item speaks for every item);
+// the template's other values are only examples, and the drawn ones stay.
 func (r *seqRun) overlay(body any, a action, tmpl any, byExpr map[string]string) any {
 	return fillExpr(body, tmpl, func(s string) string {
 		for _, m := range embedded.FindAllStringSubmatch(s, -1) {
@@ -74,7 +78,3 @@ func hasExpr(v any) bool {
 	}
 	return false
 }
-
-// runTagKey is the tag every enhanced connection of a sequence carries,
-// its value unique to the sequence: lists filtered by it hold exactly the
-// connections the sequence made, however many the project has.

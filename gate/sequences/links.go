@@ -15,6 +15,8 @@ import (
 	"github.com/dli-contract/dli-go/semantics"
 )
 
+// linkActions lists the calls sequences make: the roots (the creates,
+// which nothing links to) and every operation a link leads to.
 func (g *sequencer) linkActions() []action {
 	ops := map[string]*located{}
 	for _, o := range operationsOf(g.Doc.OpenAPI()) {
@@ -184,7 +186,8 @@ func starred(ptr string) string {
 	return strings.Join(toks, "/")
 }
 
-// step records a call for the report of a failing sequence.
+// actionOf is the operation of that id among the calls the sequences
+// make, or nil when they make none of it.
 func (r *seqRun) actionOf(id string) *located {
 	i := slices.IndexFunc(r.actions, func(a action) bool { return a.op.op.OperationID == id })
 	if i < 0 {
@@ -308,8 +311,3 @@ func (r *seqRun) makeFirst(kind string) bool {
 	}
 	return false
 }
-
-// overlay fills a generated body with a link's request body template:
-// where the template holds a runtime expression, its value replaces the
-// generated one (a template of one array item speaks for every item);
-// the template's other values are only examples, and the drawn ones stay.

@@ -31,7 +31,6 @@ import (
 // to the model. A failing sequence is shrunk to a minimal one and reported
 // as numbered steps, which -seed replays.
 
-// action is one kind of call a sequence may make.
 // Run draws and runs the generated sequences of a mutating run.
 func Run(ctx context.Context, e *env.Env) { (&sequencer{Env: e}).sequences(ctx) }
 
@@ -44,6 +43,7 @@ type sequencer struct {
 	runNonce string
 }
 
+// action is one kind of call a sequence may make.
 type action struct {
 	op     *located
 	link   *openapi3.Link // how its parameters follow from earlier calls
@@ -210,8 +210,7 @@ func opOf(ex *wire.Exchange) string {
 	return ex.Method + " " + ex.URL
 }
 
-// linkActions lists the calls sequences make: the roots (the creates,
-// which nothing links to) and every operation a link leads to.
+// step records a call for the report of a failing sequence.
 func (r *seqRun) step(format string, args ...any) {
 	r.steps = append(r.steps, fmt.Sprintf(format, args...))
 }
@@ -248,6 +247,3 @@ func (r *seqRun) runProp(t *rapid.T, prop func(*rapid.T, *seqRun)) (kind string)
 func failAlike(t *rapid.T, kind string) {
 	t.Fatalf("%s", kind)
 }
-
-// call sends one request and holds the answer to the model's prediction:
-// accepted (2xx) or refused (4xx); an accepted call changes the model.

@@ -11,6 +11,8 @@ import (
 	"github.com/dli-contract/dli-go/gate/model"
 )
 
+// settle waits, within Settle, until no binding of the run is CREATING,
+// holding each status seen to the model.
 func (r *seqRun) settle() {
 	if r.unsure || !slices.ContainsFunc(r.m.Conns, func(c *model.Conn) bool { return len(c.Bindings) > 0 }) {
 		r.t.Skip("no binding to wait for")
