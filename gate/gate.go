@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/gate/phases"
+
 	"github.com/dli-contract/dli-go/gate/sequences"
 
 	"github.com/dli-contract/dli-go/gate/cleanup"
@@ -123,10 +125,10 @@ func Run(ctx context.Context, cfg Config) report.Report {
 	defer cancel()
 	g.askTheMock(runCtx)
 
-	runs := map[string]func(context.Context){
-		check.PhaseReads: g.readOnly, check.PhaseValid: g.positive, check.PhaseInvalid: g.negative, check.PhaseAuth: g.ignoredAuth,
-		check.PhaseUndeclared: g.undeclared, check.PhaseLife: g.lifeCycles, check.PhaseRefusals: g.stateRefusals,
-		check.PhaseField: g.fieldCases, check.PhaseSequences: func(ctx context.Context) { sequences.Run(ctx, g.Env) },
+	runs := map[string]func(context.Context, *env.Env){
+		check.PhaseReads: phases.Reads, check.PhaseValid: phases.Valid, check.PhaseInvalid: phases.Invalid, check.PhaseAuth: phases.Credentials,
+		check.PhaseUndeclared: phases.Undeclared, check.PhaseLife: phases.LifeCycles, check.PhaseRefusals: phases.StateRefusals,
+		check.PhaseField: phases.FieldCases, check.PhaseSequences: sequences.Run,
 	}
 	for _, name := range check.Phases {
 		switch {
@@ -141,7 +143,7 @@ func Run(ctx context.Context, cfg Config) report.Report {
 		began := time.Now()
 		sent := g.obs.RequestCount()
 		g.StartPhase(name)
-		runs[name](runCtx)
+		runs[name](runCtx, g.Env)
 		if g.unreached() {
 			break // one line says so, in the report
 		}

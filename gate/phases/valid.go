@@ -1,4 +1,4 @@
-package gate
+package phases
 
 // The valid requests phase: generated valid lists and creates.
 
@@ -25,7 +25,7 @@ import (
 
 // positive sends generated valid lists of each current kind, and with
 // Mutate valid creates (deleted again): each must be accepted.
-func (g *gate) positive(ctx context.Context) {
+func (g *phase) positive(ctx context.Context) {
 	for _, res := range g.Kinds() {
 		if env.Retired(res) {
 			continue
@@ -82,7 +82,7 @@ func (g *gate) positive(ctx context.Context) {
 
 // bodyFor is a valid create body of a kind, named for the run: the
 // registry's (the target's) or the create's richest example.
-func (g *gate) bodyFor(res *semantics.Resource) (map[string]any, bool) {
+func (g *phase) bodyFor(res *semantics.Resource) (map[string]any, bool) {
 	create := res.Op(semantics.Create)
 	body, ok := richestExample(create)
 	if !ok {
@@ -101,7 +101,7 @@ func (g *gate) bodyFor(res *semantics.Resource) (map[string]any, bool) {
 // validQuery draws a valid query of a list: each parameter now and then,
 // a name filter with a name of the run's, a tags filter with a pair, any
 // other value within its schema.
-func (g *gate) validQuery(res *semantics.Resource, list *semantics.Operation) url.Values {
+func (g *phase) validQuery(res *semantics.Resource, list *semantics.Operation) url.Values {
 	q := url.Values{}
 	params := env.QueryParams(list)
 	for _, name := range slices.Sorted(maps.Keys(params)) {

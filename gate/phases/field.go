@@ -1,4 +1,4 @@
-package gate
+package phases
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 // (FieldCases) with Mutate: the server must accept each and answer every
 // field the provider reads, as live DLI does. A case that needs a queue
 // or another project the target did not name is skipped.
-func (g *gate) fieldCases(ctx context.Context) {
+func (g *phase) fieldCases(ctx context.Context) {
 	cases, err := contract.FieldCases()
 	if err != nil {
 		g.Judge(wire.Verdict{Check: check.Positive, Op: "field cases", Msg: err.Error()})
@@ -66,7 +66,7 @@ func (g *gate) fieldCases(ctx context.Context) {
 }
 
 // fieldVars are the placeholders of the field cases the target fills.
-func (g *gate) fieldVars() map[string]string {
+func (g *phase) fieldVars() map[string]string {
 	vars := g.InputVars()
 	if g.Cfg.ProjectID != "" {
 		vars["project_id"] = g.Cfg.ProjectID
@@ -76,7 +76,7 @@ func (g *gate) fieldVars() map[string]string {
 
 // opName is the operationId of a request, or its method and path when the
 // document has none.
-func (g *gate) opName(method, path string) string {
+func (g *phase) opName(method, path string) string {
 	req, err := http.NewRequest(method, strings.TrimSuffix(g.Cfg.Endpoint, "/")+path, nil)
 	if err == nil {
 		if op, err := g.Doc.Find(req); err == nil && op != nil {

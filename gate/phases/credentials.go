@@ -1,4 +1,4 @@
-package gate
+package phases
 
 // The credentials phase: requests with credentials missing, wrong or
 // forged, each refused 401.
@@ -30,7 +30,7 @@ import (
 
 // ignoredAuth sends requests with credentials missing or wrong: each must
 // get 401.
-func (g *gate) ignoredAuth(ctx context.Context) {
+func (g *phase) ignoredAuth(ctx context.Context) {
 	if why := g.UnjudgedWhy(check.IgnoredAuth); why != "" {
 		g.Logf("SKIP %s: %s", check.IgnoredAuth, why)
 		return
@@ -133,7 +133,7 @@ func swapBody(r *http.Request, body []byte) {
 	r.ContentLength = int64(len(body))
 }
 
-func (g *gate) authCase(ctx context.Context, what, method, path string, body []byte, prepare func(*http.Request)) {
+func (g *phase) authCase(ctx context.Context, what, method, path string, body []byte, prepare func(*http.Request)) {
 	if g.Stopped() {
 		return
 	}
@@ -189,7 +189,7 @@ func mockGatewayError(requestIDHeader string, body []byte, code, what string) st
 // and create nothing, which the project's lists before and after show.
 // (Against another server a create a broken gateway let through would be
 // real, and found by no cleanup: the reads above judge it instead.)
-func (g *gate) refusedCreatesChangeNothing(ctx context.Context) {
+func (g *phase) refusedCreatesChangeNothing(ctx context.Context) {
 	creds, ok := g.Cfg.Credentials.(auth.AKSK)
 	create := g.firstCreate()
 	if !ok || !g.Cfg.Mock || !g.Cfg.Mutate || create == nil || g.Stopped() {

@@ -1,4 +1,4 @@
-package gate
+package phases
 
 import (
 	"cmp"
@@ -39,7 +39,7 @@ import (
 type lifeHooks struct {
 	// body adds to the create's body (its richest request example with
 	// the run's inputs, bodyFor) what only this kind needs.
-	body func(g *gate, body map[string]any)
+	body func(g *phase, body map[string]any)
 	// settle, when set, holds each read while the resource settles to
 	// what its parts do (a connection's bindings): it reports the parts
 	// still settling, and on the read where none is, checks how they
@@ -50,11 +50,11 @@ type lifeHooks struct {
 	mock func(got map[string]any) string
 	// beforeDelete undoes what the create did beyond the resource (a
 	// binding), before the delete.
-	beforeDelete func(ctx context.Context, g *gate, key string, body map[string]any)
+	beforeDelete func(ctx context.Context, g *phase, key string, body map[string]any)
 	// whileLive checks, once it has settled, what the declarations cannot
 	// say of a live one; afterDelete, of a deleted one.
-	whileLive   func(ctx context.Context, g *gate, key string, body map[string]any)
-	afterDelete func(ctx context.Context, g *gate, key string)
+	whileLive   func(ctx context.Context, g *phase, key string, body map[string]any)
+	afterDelete func(ctx context.Context, g *phase, key string)
 }
 
 // partSettle is how the parts of a resource settle.
@@ -89,7 +89,7 @@ func (t *stateTracker) move(title, thing, state string, allowed func(from, to st
 
 // lifeCycles runs the life cycle of every top-level kind with a create,
 // the current kinds first.
-func (g *gate) lifeCycles(ctx context.Context) {
+func (g *phase) lifeCycles(ctx context.Context) {
 	kinds := g.Sem.Creates()
 	slices.SortStableFunc(kinds, func(a, b *semantics.Resource) int { return env.CmpBool(env.Retired(a), env.Retired(b)) })
 	for _, res := range kinds {
@@ -125,7 +125,7 @@ func (g *gate) lifeCycles(ctx context.Context) {
 	}
 }
 
-func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *lifeHooks) {
+func (g *phase) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *lifeHooks) {
 	if hooks == nil {
 		hooks = &lifeHooks{}
 	}
@@ -237,7 +237,7 @@ func (g *gate) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks *
 // settleLife follows a resource just created, from the read ex, until it
 // and its parts leave the states they leave on their own, within -settle:
 // each read must move states only as declared.
-func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *semantics.Operation, key string, rd env.Reading,
+func (g *phase) settleLife(ctx context.Context, res *semantics.Resource, read *semantics.Operation, key string, rd env.Reading,
 	hooks *lifeHooks, states *stateTracker) {
 	parts := hooks.settle
 	if parts == nil && (res.State == nil || len(res.State.Settling) == 0) {
@@ -309,7 +309,7 @@ func (g *gate) settleLife(ctx context.Context, res *semantics.Resource, read *se
 // updateAndReadBack sends the update's richest example: it must be
 // accepted, and a read must answer each field as written (but those the
 // document never answers, such as a password).
-func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, update *semantics.Operation, key string) {
+func (g *phase) updateAndReadBack(ctx context.Context, res *semantics.Resource, update *semantics.Operation, key string) {
 	change, ok := richestExample(update)
 	if !ok {
 		return
@@ -341,7 +341,7 @@ func (g *gate) updateAndReadBack(ctx context.Context, res *semantics.Resource, u
 }
 
 // childLifeCycle adds a sub-resource under parent and removes it again.
-func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, parent string) {
+func (g *phase) childLifeCycle(ctx context.Context, child *semantics.Resource, parent string) {
 	create, del := child.Op(semantics.Create), child.Op(semantics.Delete)
 	body, ok := richestExample(create)
 	if !ok || !g.OpOn(create.ID) {
@@ -377,7 +377,7 @@ func (g *gate) childLifeCycle(ctx context.Context, child *semantics.Resource, pa
 // parent the run has. Against a dli-mock it also reads the child of key
 // under another parent, which docs/mock.md answers as unknown; DLI's answer
 // there no public source records.
-func (g *gate) readUnknownChild(ctx context.Context, child *semantics.Resource, read *semantics.Operation, parent, key string) {
+func (g *phase) readUnknownChild(ctx context.Context, child *semantics.Resource, read *semantics.Operation, parent, key string) {
 	answer := g.unknownAnswer(child)
 	if answer.Status == 0 || g.Stopped() {
 		return
@@ -393,7 +393,7 @@ func (g *gate) readUnknownChild(ctx context.Context, child *semantics.Resource, 
 }
 
 // childrenOf are the kinds under res that can be created.
-func (g *gate) childrenOf(res *semantics.Resource) []*semantics.Resource {
+func (g *phase) childrenOf(res *semantics.Resource) []*semantics.Resource {
 	var out []*semantics.Resource
 	for _, k := range slices.Sorted(maps.Keys(g.Sem.Resources)) {
 		if c := g.Sem.Resources[k]; c.Parent == res.Kind && c.Op(semantics.Create) != nil {
@@ -405,7 +405,7 @@ func (g *gate) childrenOf(res *semantics.Resource) []*semantics.Resource {
 
 // listAll is the path of a list that answers every item (where its
 // paging declares a limit that does), filtered by name where it can be.
-func (g *gate) listAll(list *semantics.Operation, name string) string {
+func (g *phase) listAll(list *semantics.Operation, name string) string {
 	q := url.Values{}
 	if p := list.Paging; p != nil && p.All != nil {
 		q.Set(p.Limit, fmt.Sprint(*p.All))
@@ -529,7 +529,7 @@ const maxWitnesses = 3
 
 // witnesses reads up to maxWitnesses other resources the life cycles made
 // and read (the latest first), of any kind.
-func (g *gate) witnesses(ctx context.Context, except *semantics.Resource, key string) []witness {
+func (g *phase) witnesses(ctx context.Context, except *semantics.Resource, key string) []witness {
 	var out []witness
 	lived := g.LivedSoFar()
 	for i := len(lived) - 1; i >= 0 && len(out) < maxWitnesses; i-- {
@@ -552,7 +552,7 @@ func (g *gate) witnesses(ctx context.Context, except *semantics.Resource, key st
 
 // witnessesHold reads each witness again after what: each must answer as
 // before, its state moved at most as declared.
-func (g *gate) witnessesHold(ctx context.Context, ws []witness, what string) {
+func (g *phase) witnessesHold(ctx context.Context, ws []witness, what string) {
 	for _, w := range ws {
 		rd := g.ReadOne(ctx, w.res, w.key)
 		ex := rd.Ex

@@ -1,4 +1,4 @@
-package gate
+package phases
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 // sends each refused operation, which must be refused as declared. A
 // resource that has left the state by then is not judged. Cleanup deletes
 // it once it settles.
-func (g *gate) stateRefusals(ctx context.Context) {
+func (g *phase) stateRefusals(ctx context.Context) {
 	for _, res := range g.Sem.Creates() {
 		if res.Parent != "" || res.State == nil || len(res.State.Refuses) == 0 || g.Unplaced(res) != "" || g.Stopped() {
 			continue // the life cycles say why a kind is unplaced

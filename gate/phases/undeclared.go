@@ -1,4 +1,4 @@
-package gate
+package phases
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 // nothing that exists, so that a method the document lacks but a server
 // serves cannot touch anything real. It names no operation: a path added
 // to the document is checked with no change here.
-func (g *gate) undeclared(ctx context.Context) {
+func (g *phase) undeclared(ctx context.Context) {
 	methods := []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch}
 	unknown := uuid.NewString()
 	doc := g.Doc.OpenAPI()
@@ -56,7 +56,7 @@ func (g *gate) undeclared(ctx context.Context) {
 // refusedAsUnknownRoute is what is wrong with the answer to a route the
 // document does not declare: any 4xx will do; a dli-mock answers as API
 // Gateway does, 404 APIGW.0101, which docs/mock.md says.
-func (g *gate) refusedAsUnknownRoute(ex *wire.Exchange) string {
+func (g *phase) refusedAsUnknownRoute(ex *wire.Exchange) string {
 	const what = "a route the document does not declare"
 	if msg := env.Refused(ex, what); msg != "" {
 		return msg
@@ -72,7 +72,7 @@ func (g *gate) refusedAsUnknownRoute(ex *wire.Exchange) string {
 
 // fillAll fills every parameter of a path template: the project with the
 // run's, any other with value.
-func (g *gate) fillAll(template, value string) string {
+func (g *phase) fillAll(template, value string) string {
 	p := strings.ReplaceAll(template, "{project_id}", g.Cfg.ProjectID)
 	for {
 		i := strings.Index(p, "{")

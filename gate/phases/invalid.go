@@ -1,4 +1,4 @@
-package gate
+package phases
 
 // The invalid requests phase: every request derived to break a rule of
 // its schema is refused, and together they change nothing.
@@ -36,7 +36,7 @@ import (
 // a whole, less what moves on its own), to tell whether a refusal changed
 // anything, with the exchange of the first list; an error when the
 // project could not be read whole.
-func (g *gate) snapshot(ctx context.Context) (map[string]string, *wire.Exchange, error) {
+func (g *phase) snapshot(ctx context.Context) (map[string]string, *wire.Exchange, error) {
 	out := map[string]string{}
 	var first *wire.Exchange
 	for _, res := range g.Kinds() {
@@ -105,7 +105,7 @@ func changes(before, after map[string]string) []string {
 // unknownAnswer is how the server refuses a resource of res that does not
 // exist: as the kind declares, or, against a dli-mock, as docs/mock.md
 // picks where the kind declares that (mock.unknown).
-func (g *gate) unknownAnswer(res *semantics.Resource) semantics.Answer {
+func (g *phase) unknownAnswer(res *semantics.Resource) semantics.Answer {
 	if g.Cfg.Mock && res.Mock != nil && res.Mock.Unknown != nil {
 		return *res.Mock.Unknown
 	}
@@ -118,7 +118,7 @@ func (g *gate) unknownAnswer(res *semantics.Resource) semantics.Answer {
 // they must change nothing. Invalid changes not bound to a resource by its
 // path (a create) are sent only with Mutate, and anything a broken server
 // creates anyway is deleted.
-func (g *gate) negative(ctx context.Context) {
+func (g *phase) negative(ctx context.Context) {
 	before, _, beforeErr := g.snapshot(ctx)
 	unknown := uuid.NewString()
 	for _, o := range docwalk.Operations(g.Doc.OpenAPI()) {
@@ -300,7 +300,7 @@ func (g *gate) negative(ctx context.Context) {
 }
 
 // firstCreate is the create of the first current top-level kind.
-func (g *gate) firstCreate() *semantics.Operation {
+func (g *phase) firstCreate() *semantics.Operation {
 	for _, res := range g.Kinds() {
 		if c := res.Op(semantics.Create); c != nil && !env.Retired(res) {
 			return c

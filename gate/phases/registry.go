@@ -1,4 +1,4 @@
-package gate
+package phases
 
 import (
 	"maps"
@@ -17,7 +17,7 @@ import (
 //     document, sent in the invalid requests' phase.
 type lifeBehaviour struct {
 	life         *lifeHooks
-	mockRefusals func(g *gate, unknown string) []mockRefusal
+	mockRefusals func(g *phase, unknown string) []mockRefusal
 }
 
 var lifeBehaviours = map[string]lifeBehaviour{
@@ -35,7 +35,7 @@ type mockRefusal struct {
 
 // grantRefusals: a dli-mock models the privileges of enhanced connections
 // only, and refuses a grant on one that does not exist (docs/mock.md).
-func grantRefusals(g *gate, unknown string) []mockRefusal {
+func grantRefusals(g *phase, unknown string) []mockRefusal {
 	var out []mockRefusal
 	for _, a := range []struct{ object, code, what string }{
 		{"databases.db_contract", apierror.CodeNotSupported, "a grant on an object other than a connection"},

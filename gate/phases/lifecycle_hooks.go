@@ -1,4 +1,4 @@
-package gate
+package phases
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 // end FAILED); its bindings must settle; they are unbound before the
 // delete.
 var enhancedLife = &lifeHooks{
-	body: func(g *gate, body map[string]any) {
+	body: func(g *phase, body map[string]any) {
 		if pools, ok := body["elastic_resource_pools"].([]any); ok && g.Cfg.Mock {
 			// A dli-mock ends a fail_ binding FAILED, with a message, and any
 			// other ACTIVE: both ends are checked.
@@ -58,7 +58,7 @@ var enhancedLife = &lifeHooks{
 	},
 	whileLive:   enhancedMockRefusals,
 	afterDelete: grantOnDeleted,
-	beforeDelete: func(ctx context.Context, g *gate, id string, body map[string]any) {
+	beforeDelete: func(ctx context.Context, g *phase, id string, body map[string]any) {
 		queues, pools := env.Strings(body["queues"]), env.Strings(body["elastic_resource_pools"])
 		if len(queues)+len(pools) > 0 {
 			_, _ = g.Client.DisassociateQueueFromEnhancedConnectionWithResponse(ctx, g.Cfg.ProjectID, id,
@@ -129,7 +129,7 @@ func value[T any](p *T) T {
 // is bound 400 DLI.0006, unbinding what is not bound 400 DLI.0001, a grant
 // to no project 400 DLI.0001; and to an update of a grant replacing its
 // privileges, as the document says.
-func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[string]any) {
+func enhancedMockRefusals(ctx context.Context, g *phase, id string, body map[string]any) {
 	if !g.Cfg.Mock {
 		return
 	}
@@ -178,7 +178,7 @@ func enhancedMockRefusals(ctx context.Context, g *gate, id string, body map[stri
 
 // grantOnDeleted: a dli-mock refuses a grant on a deleted connection, 400
 // DLI.0001 (docs/mock.md).
-func grantOnDeleted(ctx context.Context, g *gate, id string) {
+func grantOnDeleted(ctx context.Context, g *phase, id string) {
 	if !g.Cfg.Mock {
 		return
 	}

@@ -1,4 +1,4 @@
-package gate
+package phases
 
 // The reads phase: every kind listed, and read by each operation that
 // reads one.
@@ -17,7 +17,7 @@ import (
 // readOnly lists each kind and reads the first resource listed, by every
 // operation that reads one, and reads one that does not exist, so that
 // every read operation is judged.
-func (g *gate) readOnly(ctx context.Context) {
+func (g *phase) readOnly(ctx context.Context) {
 	unknown := uuid.NewString()
 	for _, res := range g.Kinds() {
 		if list := res.Op(semantics.List); list != nil {
@@ -33,7 +33,7 @@ func (g *gate) readOnly(ctx context.Context) {
 }
 
 // readsOf sends every operation that reads a resource, for key.
-func (g *gate) readsOf(ctx context.Context, res *semantics.Resource, key string) {
+func (g *phase) readsOf(ctx context.Context, res *semantics.Resource, key string) {
 	for _, id := range g.Sem.Order {
 		if op := g.Sem.Of(id); op.Resource == res.Kind && op.Method == http.MethodGet && op.Role != semantics.List && op.KeyExpr != nil {
 			g.Send(ctx, true, op.Method, g.Fill(op, key), nil)
