@@ -12,10 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dli-contract/dli-go/gate/phases"
-
-	"github.com/dli-contract/dli-go/gate/sequences"
-
 	"github.com/dli-contract/dli-go/gate/cleanup"
 
 	"github.com/dli-contract/dli-go/gate/env"
@@ -125,25 +121,15 @@ func Run(ctx context.Context, cfg Config) report.Report {
 	defer cancel()
 	g.askTheMock(runCtx)
 
-	runs := map[string]func(context.Context, *env.Env){
-		check.PhaseReads: phases.Reads, check.PhaseValid: phases.Valid, check.PhaseInvalid: phases.Invalid, check.PhaseAuth: phases.Credentials,
-		check.PhaseUndeclared: phases.Undeclared, check.PhaseLife: phases.LifeCycles, check.PhaseRefusals: phases.StateRefusals,
-		check.PhaseField: phases.FieldCases, check.PhaseSequences: sequences.Run,
-	}
-	for _, name := range check.Phases {
-		switch {
-		case slices.Contains(check.Mutating, name) && !cfg.Mutate:
-			continue
-		case !slices.ContainsFunc(check.OfPhase(name), g.CheckOn):
-			continue
-		case runCtx.Err() != nil:
+	for _, name := range plan(cfg.Mutate, g.CheckOn) {
+		if runCtx.Err() != nil {
 			g.NotRun(fmt.Sprintf("%s: %s", name, g.StopReason()))
 			continue
 		}
 		began := time.Now()
 		sent := g.obs.RequestCount()
 		g.StartPhase(name)
-		runs[name](runCtx, g.Env)
+		phaseRuns[name](runCtx, g.Env)
 		if g.unreached() {
 			break // one line says so, in the report
 		}
