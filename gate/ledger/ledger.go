@@ -104,15 +104,16 @@ func (l *Ledger) Problem() string {
 	return l.problem
 }
 
-// AddProblem adds to what keeps the run from being carried out.
+// AddProblem adds to what keeps the run from being carried out, once.
 func (l *Ledger) AddProblem(why string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.problem == "" || strings.HasSuffix(l.problem, why) {
+	switch {
+	case l.problem == "":
 		l.problem = why
-		return
+	case !strings.HasSuffix(l.problem, why):
+		l.problem += "; " + why
 	}
-	l.problem += "; " + why
 }
 
 // NotRun notes what the run did not get to, and why.
