@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dli-contract/dli-go/docwalk"
+
 	"pgregory.net/rapid"
 
 	"github.com/dli-contract/dli-go/contract"
@@ -18,11 +20,11 @@ import (
 
 // call sends one request and holds the answer to the model's prediction:
 // accepted (2xx) or refused (4xx); an accepted call changes the model.
-func (r *seqRun) call(op *located, pathParams map[string]string, body any, brokenCase string) (int, map[string]any) {
+func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, brokenCase string) (int, map[string]any) {
 	if r.g.Stopped() {
 		r.t.Skip("the run stopped")
 	}
-	path := op.path
+	path := op.Path
 	query := url.Values{}
 	for k, v := range pathParams {
 		if !strings.Contains(path, "{"+k+"}") {
@@ -44,16 +46,16 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 	if brokenCase != "" {
 		p = r.m.MockCode("DLI.0001", "an invalid request ("+brokenCase+")")
 	} else {
-		p = r.m.Predict(op.op.OperationID, pathParams, bodyMap)
+		p = r.m.Predict(op.Op.OperationID, pathParams, bodyMap)
 	}
-	desc := op.op.OperationID
+	desc := op.Op.OperationID
 	if len(pathParams) > 0 {
 		desc += " " + fmt.Sprint(pathParams)
 	}
 	if raw != nil {
-		desc += " " + string(r.g.Doc.Redact(op.op.OperationID, raw))
+		desc += " " + string(r.g.Doc.Redact(op.Op.OperationID, raw))
 	}
-	ex := r.g.Send(r.ctx, true, op.method, path, raw)
+	ex := r.g.Send(r.ctx, true, op.Method, path, raw)
 	r.last = ex
 	r.step("%s → %s", desc, ex.Answer())
 	switch {
@@ -69,21 +71,21 @@ func (r *seqRun) call(op *located, pathParams map[string]string, body any, broke
 	accepted := ex.Status >= 200 && ex.Status < 300
 	switch {
 	case ex.Status >= 500:
-		r.fail(op.op.OperationID+" answered 5xx", "%s was answered %d", op.op.OperationID, ex.Status)
+		r.fail(op.Op.OperationID+" answered 5xx", "%s was answered %d", op.Op.OperationID, ex.Status)
 	case p.Want == model.Accept && !accepted:
-		r.fail(op.op.OperationID+" should be accepted", "%s should be accepted (%s), was answered %d", op.op.OperationID, p.Why, ex.Status)
+		r.fail(op.Op.OperationID+" should be accepted", "%s should be accepted (%s), was answered %d", op.Op.OperationID, p.Why, ex.Status)
 	case p.Want == model.Refuse && accepted:
-		r.fail(op.op.OperationID+" should be refused", "%s should be refused (%s), was answered %d", op.op.OperationID, p.Why, ex.Status)
+		r.fail(op.Op.OperationID+" should be refused", "%s should be refused (%s), was answered %d", op.Op.OperationID, p.Why, ex.Status)
 	case p.Want != model.Accept && !accepted && p.Code != "" && env.Str(resp["error_code"]) != p.Code:
-		r.fail(op.op.OperationID+" refused with another code", "%s should be refused with %s (%s), was refused with %q: %s",
-			op.op.OperationID, p.Code, p.Why, env.Str(resp["error_code"]), env.Str(resp["error_msg"]))
+		r.fail(op.Op.OperationID+" refused with another code", "%s should be refused with %s (%s), was refused with %q: %s",
+			op.Op.OperationID, p.Code, p.Why, env.Str(resp["error_code"]), env.Str(resp["error_msg"]))
 	}
 	if accepted && p.Apply == nil && p.Want == model.Either {
 		// The document does not say what such a call does: the model can
 		// no longer tell what the server holds.
 		r.unsure = true
 	}
-	if d := r.g.Sem.Of(op.op.OperationID); accepted && d != nil && d.Role == semantics.Create && r.g.Sem.Resources[d.Resource].Parent == "" {
+	if d := r.g.Sem.Of(op.Op.OperationID); accepted && d != nil && d.Role == semantics.Create && r.g.Sem.Resources[d.Resource].Parent == "" {
 		// Whatever the model expected, cleanup deletes it.
 		if key, _ := d.KeyExpr.Eval(semantics.Call{PathParams: pathParams, Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())}); key != "" {
 			r.created = append(r.created, key)
@@ -118,7 +120,7 @@ func (r *seqRun) linked(a action) {
 			params[name], byExpr[expr] = v, v
 		}
 	}
-	d := r.g.Sem.Of(a.op.op.OperationID)
+	d := r.g.Sem.Of(a.op.Op.OperationID)
 	if a.link == nil && d != nil && d.ParentExpr != nil && d.ParentExpr.In == "path" {
 		// A root under a kind not made here (a connectivity test under
 		// its queue): the run's one.
@@ -135,18 +137,18 @@ func (r *seqRun) linked(a action) {
 	}
 	var body any
 	var broken string
-	if rb := a.op.op.RequestBody; rb != nil && rb.Value != nil {
+	if rb := a.op.Op.RequestBody; rb != nil && rb.Value != nil {
 		schema := rb.Value.Content.Get("application/json").Schema.Value
 		r.target = r.m.Conn(key)
 		if d != nil && d.ParentExpr != nil {
 			parent, _ := d.ParentExpr.Eval(semantics.Call{PathParams: params})
 			r.target = r.m.Conn(parent)
 		}
-		body = r.gen(schema, "", a.op.op.OperationID)
+		body = r.gen(schema, "", a.op.Op.OperationID)
 		if a.link != nil && a.link.RequestBody != nil {
 			body = r.overlay(body, a, a.link.RequestBody, byExpr)
 		}
-		if prepare := behaviours[a.op.op.OperationID].prepare; prepare != nil {
+		if prepare := behaviours[a.op.Op.OperationID].prepare; prepare != nil {
 			prepare(r, body)
 		}
 		cases := func() []contract.Case {
@@ -176,8 +178,8 @@ func (r *seqRun) linked(a action) {
 	switch {
 	case len(r.m.Things) > made:
 		r.readDecided(r.m.Things[len(r.m.Things)-1])
-	case behaviours[a.op.op.OperationID].observe != nil:
-		behaviours[a.op.op.OperationID].observe(r, key)
+	case behaviours[a.op.Op.OperationID].observe != nil:
+		behaviours[a.op.Op.OperationID].observe(r, key)
 	case d != nil && d.Role == semantics.Read && !r.g.modelledInGo(d.Resource):
 		r.seeThing(r.g.Sem.Resources[d.Resource], key)
 	case d != nil && d.Role == semantics.List && seqKinds[d.Resource].observe != nil:

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dli-contract/dli-go/docwalk"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"pgregory.net/rapid"
 
@@ -18,9 +20,9 @@ import (
 // linkActions lists the calls sequences make: the roots (the creates,
 // which nothing links to) and every operation a link leads to.
 func (g *sequencer) linkActions() []action {
-	ops := map[string]*located{}
-	for _, o := range operationsOf(g.Doc.OpenAPI()) {
-		ops[o.op.OperationID] = &o
+	ops := map[string]*docwalk.Op{}
+	for _, o := range docwalk.Operations(g.Doc.OpenAPI()) {
+		ops[o.Op.OperationID] = &o
 	}
 	// The roots: the create of each top-level resource kind, as the
 	// document declares them, but for a kind whose create takes inputs
@@ -41,10 +43,10 @@ func (g *sequencer) linkActions() []action {
 	}
 	for _, src := range slices.Sorted(maps.Keys(ops)) {
 		o := ops[src]
-		if o.op.Responses == nil {
+		if o.Op.Responses == nil {
 			continue
 		}
-		for _, resp := range o.op.Responses.Map() {
+		for _, resp := range o.Op.Responses.Map() {
 			if resp.Value == nil {
 				continue
 			}
@@ -65,10 +67,10 @@ func (g *sequencer) linkActions() []action {
 // document names: each operation on a resource, reached from the create
 // of the resource (or, for a sub-resource, of its parent), its key path
 // parameter filled from the create's key, as a link would fill it.
-func (g *sequencer) impliedLinks(ops map[string]*located, linked []action) []action {
+func (g *sequencer) impliedLinks(ops map[string]*docwalk.Op, linked []action) []action {
 	var out []action
 	has := func(src, target string) bool {
-		return slices.ContainsFunc(linked, func(a action) bool { return a.source == src && a.op.op.OperationID == target })
+		return slices.ContainsFunc(linked, func(a action) bool { return a.source == src && a.op.Op.OperationID == target })
 	}
 	for _, res := range g.Sem.Creates() {
 		create := res.Op(semantics.Create)
@@ -133,7 +135,7 @@ func (r *seqRun) topUp(actions []action) {
 		need := needs[0]
 		inst := need.Inst
 		tried[inst]++
-		i := slices.IndexFunc(actions, func(a action) bool { return a.op.op.OperationID == inst.Operation })
+		i := slices.IndexFunc(actions, func(a action) bool { return a.op.Op.OperationID == inst.Operation })
 		if i < 0 {
 			continue
 		}
@@ -188,8 +190,8 @@ func starred(ptr string) string {
 
 // actionOf is the operation of that id among the calls the sequences
 // make, or nil when they make none of it.
-func (r *seqRun) actionOf(id string) *located {
-	i := slices.IndexFunc(r.actions, func(a action) bool { return a.op.op.OperationID == id })
+func (r *seqRun) actionOf(id string) *docwalk.Op {
+	i := slices.IndexFunc(r.actions, func(a action) bool { return a.op.Op.OperationID == id })
 	if i < 0 {
 		return nil
 	}
@@ -293,7 +295,7 @@ func recent(t *rapid.T, xs []string, label string) string {
 // when the create was refused.
 func (r *seqRun) makeFirst(kind string) bool {
 	i := slices.IndexFunc(r.actions, func(a action) bool {
-		d := r.g.Sem.Of(a.op.op.OperationID)
+		d := r.g.Sem.Of(a.op.Op.OperationID)
 		return a.link == nil && d != nil && d.Role == semantics.Create && d.Resource == kind
 	})
 	if i < 0 {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/docwalk"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"pgregory.net/rapid"
 
@@ -45,7 +47,7 @@ type sequencer struct {
 
 // action is one kind of call a sequence may make.
 type action struct {
-	op     *located
+	op     *docwalk.Op
 	link   *openapi3.Link // how its parameters follow from earlier calls
 	source string         // the operation whose answer feeds the link
 }
@@ -157,7 +159,7 @@ func (g *sequencer) sequences(ctx context.Context) {
 	checkProp(func(t *rapid.T, r *seqRun) {
 		set := map[string]func(*rapid.T){"": func(*rapid.T) { r.invariant() }}
 		for _, a := range actions {
-			set[a.op.op.OperationID] = func(t *rapid.T) { r.t = t; r.linked(a) }
+			set[a.op.Op.OperationID] = func(t *rapid.T) { r.t = t; r.linked(a) }
 		}
 		for name, step := range g.seqSteps() {
 			set[name] = func(t *rapid.T) { r.t = t; step(r) }
