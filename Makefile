@@ -81,7 +81,7 @@ contract: check-generated spectral $(GOTESTSUM) ## The contract gate: generated 
 	@mkdir -p $(REPORTS)
 	@rm -f $(REPORTS)/contract.txt
 	@status=0; DLI_CONTRACT_REPORT=$(REPORTS)/contract.txt $(GOTESTSUM) --format pkgname \
-		$(if $(JUNIT),--junitfile $(JUNIT)) -- -count=1 -short ./contract/ ./gate/... || status=$$?; \
+		$(if $(JUNIT),--junitfile $(JUNIT)) -- -count=1 -short ./contract/ ./gate/ || status=$$?; \
 	if [ -f $(REPORTS)/contract.txt ]; then cat $(REPORTS)/contract.txt; fi; \
 	exit $$status
 	$(GO) run ./cmd/dli-contract $(if $(DLI_ENDPOINT),,-require-keyword-coverage) -junit $(REPORTS)/server.xml -json $(REPORTS)/server.json \
