@@ -258,6 +258,9 @@ func (g *phase) settleLife(ctx context.Context, res *semantics.Resource, read *s
 				return
 			}
 			ex = rd.Ex
+			// Waiting out throttling is not settling: -settle bounds the
+			// server's time, not the gateway's.
+			deadline = deadline.Add(ex.Waited)
 		}
 		got := rd.Got
 		var moves, waiting []string

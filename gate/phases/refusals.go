@@ -53,6 +53,13 @@ func (g *phase) stateRefusals(ctx context.Context) {
 			if msg == "" && (ex.Status != ref.Status || ref.Code != "" && env.ErrorCodeOf(ex) != ref.Code) {
 				msg = fmt.Sprintf("%s: refused %d %s, want %d %s", what, ex.Status, env.ErrorCodeOf(ex), ref.Status, ref.Code)
 			}
+			if msg != "" && ex.MayHaveMoved() {
+				// Waiting out a 429, the resource may have left the state
+				// read before: the server may have been right to accept.
+				g.NotJudged(check.Transitions, fmt.Sprintf("%s: the request waited out throttling for %s, in which the %s may have left %s",
+					what, ex.Waited, res.Title, state))
+				continue
+			}
 			g.Judge(wire.Verdict{Check: check.Transitions, Op: op.ID, What: what, Ex: ex, Msg: msg})
 		}
 	}

@@ -178,6 +178,7 @@ func (r *seqRun) settleThings(res *semantics.Resource) {
 			if ex.Throttled || ex.Error != "" || ex.Status != 200 {
 				return
 			}
+			deadline = deadline.Add(ex.Waited) // throttling is not settling
 			r.seeThing(res, t.Key)
 			if !model.Settling(res, t) {
 				break

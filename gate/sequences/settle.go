@@ -26,6 +26,9 @@ func (r *seqRun) settle() {
 		if !ok {
 			return
 		}
+		// Waiting out throttling is not settling: -settle bounds the
+		// server's time, not the gateway's.
+		deadline = deadline.Add(r.last.Waited)
 		creating := []string{}
 		for _, it := range items {
 			c := r.m.Conn(env.Str(it["id"]))

@@ -37,6 +37,9 @@ type Exchange struct {
 	Throttled bool `json:"throttled,omitempty"`
 	// Retries counts the throttled answers waited out before this one.
 	Retries int `json:"retries,omitempty"`
+	// Waited is how long those retries waited, on the run's clock: time
+	// in which what the server holds may have moved on.
+	Waited time.Duration `json:"waited_ns,omitempty"`
 	// Seq is the exchange's place in the run, from 1: the HAR's entry
 	// (entries[Seq-1]) of a violation's request.
 	Seq int `json:"seq,omitempty"`
@@ -150,3 +153,9 @@ func (e *Exchange) ShownAnswer() string { return e.shownBody }
 func (e *Exchange) Scrub(sc func(string) string) {
 	e.URL, e.Body, e.ResponseBody, e.shownBody, e.Error = sc(e.URL), sc(e.Body), sc(e.ResponseBody), sc(e.shownBody), sc(e.Error)
 }
+
+// MayHaveMoved says whether what the server holds may have changed
+// between what the run last read and when the server acted on this
+// request: the request waited out throttling first. A judgement that
+// rests on a state read before must read it again, or not judge.
+func (e *Exchange) MayHaveMoved() bool { return e.Retries > 0 || e.Waited > 0 }

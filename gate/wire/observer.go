@@ -154,7 +154,8 @@ func (o *Observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
-	ex.Retries = retriesOf(resp)
+	w := waitedOf(resp)
+	ex.Retries, ex.Waited = w.retries, w.waited
 	o.Run.Answered(opID, ex, body, respBody)
 	if throttled(resp.StatusCode, respBody) {
 		ex.Throttled = true

@@ -41,21 +41,28 @@ func (t *Throttler) WaitedOut() time.Duration {
 
 type retriesKey struct{}
 
-// retriesOf is how many throttled answers were waited out before resp.
-func retriesOf(resp *http.Response) int {
+// waitedOut is what one request waited out before its answer: how many
+// throttled answers, and for how long.
+type waitedOut struct {
+	retries int
+	waited  time.Duration
+}
+
+// waitedOf is what was waited out before resp.
+func waitedOf(resp *http.Response) waitedOut {
 	if resp.Request == nil {
-		return 0
+		return waitedOut{}
 	}
-	n, _ := resp.Request.Context().Value(retriesKey{}).(*int)
-	if n == nil {
-		return 0
+	w, _ := resp.Request.Context().Value(retriesKey{}).(*waitedOut)
+	if w == nil {
+		return waitedOut{}
 	}
-	return *n
+	return *w
 }
 
 func (t *Throttler) RoundTrip(req *http.Request) (*http.Response, error) {
-	retries := new(int)
-	ctx := context.WithValue(req.Context(), retriesKey{}, retries)
+	w := &waitedOut{}
+	ctx := context.WithValue(req.Context(), retriesKey{}, w)
 	body, err := validate.ReadBody(req)
 	if err != nil {
 		return nil, err
@@ -82,14 +89,15 @@ func (t *Throttler) RoundTrip(req *http.Request) (*http.Response, error) {
 			io.Reader
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
-		if !throttled(resp.StatusCode, head) || *retries >= t.MaxRetries {
+		if !throttled(resp.StatusCode, head) || w.retries >= t.MaxRetries {
 			resp.Request = req.WithContext(ctx)
 			return resp, nil
 		}
-		wait := throttleWait(resp.Header.Get("Retry-After"), *retries, t.MaxWait, t.Clock.Now())
+		wait := throttleWait(resp.Header.Get("Retry-After"), w.retries, t.MaxWait, t.Clock.Now())
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		_ = resp.Body.Close()
-		*retries++
+		w.retries++
+		w.waited += wait
 		t.waitedMu.Lock()
 		t.waited += wait
 		t.waitedMu.Unlock()

@@ -68,7 +68,7 @@ func TestTheThrottlerWaitsOut429sAsTheServerSays(t *testing.T) {
 			assert.Len(t, next.sent, c.wantSent)
 			assert.Equal(t, c.wantWaited, th.WaitedOut(), "the time waited out is reported")
 			assert.Equal(t, c.wantWaited, fake.Slept(), "and waited on the run's clock")
-			assert.Equal(t, c.wantSent-1, retriesOf(resp))
+			assert.Equal(t, waitedOut{retries: c.wantSent - 1, waited: c.wantWaited}, waitedOf(resp))
 		})
 	}
 }
