@@ -12,22 +12,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dli-contract/dli-go/gate/cleanup"
-
-	"github.com/dli-contract/dli-go/gate/env"
-
-	"github.com/dli-contract/dli-go/gate/ledger"
-	"github.com/dli-contract/dli-go/gate/report"
-
-	"github.com/dli-contract/dli-go/gate/keywords"
-
-	"github.com/dli-contract/dli-go/gate/wire"
-
-	"github.com/dli-contract/dli-go/gate/check"
-
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/cleanup"
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/keywords"
+	"github.com/dli-contract/dli-go/gate/ledger"
+	"github.com/dli-contract/dli-go/gate/report"
+	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/gen/dli"
 	"github.com/dli-contract/dli-go/semantics"
 	"github.com/dli-contract/dli-go/validate"

@@ -8,9 +8,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/dli-contract/dli-go/gate/wire"
-
 	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/wire"
 )
 
 // askTheMock reads, for a run against a dli-mock (Mock), what the mock

@@ -5,9 +5,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/dli-contract/dli-go/contract"
-
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/contract"
 	"github.com/dli-contract/dli-go/validate"
 )
 

@@ -14,12 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/gate/ledger"
-
 	"github.com/dli-contract/dli-go/gate/report"
-
-	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/semantics"
 )
 

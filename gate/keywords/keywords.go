@@ -15,12 +15,11 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/dli-contract/dli-go/gate/internal/pattern"
-
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 
 	"github.com/dli-contract/dli-go/docwalk"
+	"github.com/dli-contract/dli-go/gate/internal/pattern"
 	"github.com/dli-contract/dli-go/validate"
 )
 

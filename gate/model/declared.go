@@ -9,9 +9,7 @@ import (
 	"strings"
 
 	"github.com/dli-contract/dli-go/gate/env"
-
 	"github.com/dli-contract/dli-go/gate/internal/pattern"
-
 	"github.com/dli-contract/dli-go/semantics"
 )
 

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/dli-contract/dli-go/gate/env"
-
 	"github.com/dli-contract/dli-go/semantics"
 )
 

@@ -15,16 +15,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dli-contract/dli-go/gate/env"
-
-	"github.com/dli-contract/dli-go/gate/wire"
-
-	"github.com/dli-contract/dli-go/gate/check"
-
 	"github.com/google/uuid"
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/semantics"
 )
 

@@ -7,13 +7,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dli-contract/dli-go/gate/cleanup"
-
-	"github.com/dli-contract/dli-go/gate/wire"
-
-	"github.com/dli-contract/dli-go/gate/check"
-
 	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/cleanup"
+	"github.com/dli-contract/dli-go/gate/wire"
 )
 
 // fieldCases replays the requests of Huawei Cloud's Terraform provider

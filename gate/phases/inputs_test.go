@@ -4,11 +4,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/dli-contract/dli-go/gate/env"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/gen/spec"
 	"github.com/dli-contract/dli-go/semantics"
 )

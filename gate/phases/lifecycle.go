@@ -11,16 +11,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dli-contract/dli-go/gate/model"
-
-	"github.com/dli-contract/dli-go/gate/env"
-
-	"github.com/dli-contract/dli-go/gate/ledger"
-
-	"github.com/dli-contract/dli-go/gate/wire"
-
 	"github.com/dli-contract/dli-go/gate/check"
-
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/ledger"
+	"github.com/dli-contract/dli-go/gate/model"
+	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/semantics"
 )
 

@@ -7,13 +7,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dli-contract/dli-go/gate/env"
-
-	"github.com/dli-contract/dli-go/gate/wire"
-
-	"github.com/dli-contract/dli-go/gate/check"
-
 	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/gen/dli"
 )
 

@@ -7,10 +7,9 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/dli-contract/dli-go/gate/env"
-
 	"github.com/google/uuid"
 
+	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/semantics"
 )
 

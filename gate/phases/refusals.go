@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/dli-contract/dli-go/gate/env"
-
-	"github.com/dli-contract/dli-go/gate/wire"
-
-	"github.com/dli-contract/dli-go/gate/check"
-
 	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/semantics"
 )
 

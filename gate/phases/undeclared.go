@@ -8,15 +8,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dli-contract/dli-go/gate/env"
-
-	"github.com/dli-contract/dli-go/gate/wire"
-
-	"github.com/dli-contract/dli-go/gate/check"
-
 	"github.com/google/uuid"
 
 	"github.com/dli-contract/dli-go/apierror"
+	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/wire"
 )
 
 // undeclared sends, to each path of the document, each method it does

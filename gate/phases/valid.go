@@ -12,14 +12,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dli-contract/dli-go/gate/cleanup"
-
-	"github.com/dli-contract/dli-go/gate/env"
-
-	"github.com/dli-contract/dli-go/gate/wire"
-
 	"github.com/dli-contract/dli-go/gate/check"
-
+	"github.com/dli-contract/dli-go/gate/cleanup"
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/semantics"
 )
 

@@ -3,9 +3,9 @@ package report
 import (
 	"testing"
 
-	"github.com/dli-contract/dli-go/gate/check"
-
 	"github.com/stretchr/testify/assert"
+
+	"github.com/dli-contract/dli-go/gate/check"
 )
 
 // Alike violations are one line with a count: alike by their explicit

@@ -10,11 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dli-contract/dli-go/gate/wire"
-
-	"github.com/dli-contract/dli-go/gate/check"
-
 	"github.com/dli-contract/dli-go/auth"
+	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/validate"
 )
 

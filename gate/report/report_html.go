@@ -11,11 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dli-contract/dli-go/gate/keywords"
-
-	"github.com/dli-contract/dli-go/gate/check"
-
 	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/keywords"
 )
 
 // The HTML report: one self-contained page (styles inline, no script,

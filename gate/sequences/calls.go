@@ -8,11 +8,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dli-contract/dli-go/docwalk"
-
 	"pgregory.net/rapid"
 
 	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/docwalk"
 	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/gate/model"
 	"github.com/dli-contract/dli-go/semantics"

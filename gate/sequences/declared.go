@@ -9,12 +9,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dli-contract/dli-go/gate/model"
-
-	"github.com/dli-contract/dli-go/gate/env"
-
 	"pgregory.net/rapid"
 
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/model"
 	"github.com/dli-contract/dli-go/semantics"
 )
 

@@ -6,13 +6,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dli-contract/dli-go/gate/env"
-
-	"github.com/dli-contract/dli-go/gate/internal/pattern"
-
 	"github.com/getkin/kin-openapi/openapi3"
 	"pgregory.net/rapid"
 
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/internal/pattern"
 	"github.com/dli-contract/dli-go/semantics"
 )
 

@@ -6,11 +6,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dli-contract/dli-go/docwalk"
-
 	"github.com/getkin/kin-openapi/openapi3"
 	"pgregory.net/rapid"
 
+	"github.com/dli-contract/dli-go/docwalk"
 	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/gate/keywords"
 	"github.com/dli-contract/dli-go/gate/model"

@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"slices"
 
-	"github.com/dli-contract/dli-go/gate/model"
-
-	"github.com/dli-contract/dli-go/gate/env"
-
 	"pgregory.net/rapid"
 
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/model"
 	"github.com/dli-contract/dli-go/semantics"
 )
 

@@ -12,11 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dli-contract/dli-go/docwalk"
-
 	"github.com/getkin/kin-openapi/openapi3"
 	"pgregory.net/rapid"
 
+	"github.com/dli-contract/dli-go/docwalk"
 	"github.com/dli-contract/dli-go/gate/check"
 	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/gate/keywords"

@@ -20,11 +20,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dli-contract/dli-go/gate/check"
-
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/gate/check"
 	"github.com/dli-contract/dli-go/validate"
 )
 
