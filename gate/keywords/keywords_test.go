@@ -67,7 +67,7 @@ func TestKeywordCoverageCountsWhatWasSatisfiedAndBroken(t *testing.T) {
 	}
 
 	send(t, k, `{"name":"ABCDEFGHIJ","size":0}`) // breaks pattern, maxLength and minimum at once
-	send(t, k, `{"size":"big"}`)                // breaks required /name and /size's type
+	send(t, k, `{"size":"big"}`)                 // breaks required /name and /size's type
 	c = k.Coverage()
 	assert.Equal(t, 5, c.Covered)
 	var left []string
