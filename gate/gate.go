@@ -103,10 +103,10 @@ type Config struct {
 // context's deadline, checks first and then cleanup, which deletes what
 // the run created (or lists it in the report); and a stopped run reports
 // what it did not get to instead of blaming the server.
-func Run(ctx context.Context, cfg Config) report.Report {
+func Run(ctx context.Context, cfg Config) Report {
 	start := time.Now()
 	g := newGate(cfg)
-	rep := report.Report{Version: version.String(), Started: start.UTC(), Endpoint: cfg.Endpoint, Seed: g.Seed}
+	rep := Report{Version: version.String(), Started: start.UTC(), Endpoint: cfg.Endpoint, Seed: g.Seed}
 	if err := g.setup(); err != nil {
 		rep.Problem = err.Error()
 		return rep
