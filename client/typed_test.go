@@ -231,6 +231,23 @@ func TestWaitEnhancedConnectionReady(t *testing.T) {
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Contains(t, err.Error(), "WaitEnhancedConnectionReady")
 	})
+	t.Run("deadline during a show", func(t *testing.T) {
+		t.Parallel()
+		// The server never answers, so the deadline always falls inside
+		// the show, not between two: the error still names the wait.
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			<-r.Context().Done()
+		}))
+		defer srv.Close()
+		c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: "p1", Credentials: auth.Anonymous})
+		require.NoError(t, err)
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+		defer cancel()
+		_, err = c.WaitEnhancedConnectionReady(dctx, unknownID)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.True(t, strings.HasPrefix(err.Error(), "WaitEnhancedConnectionReady: ShowEnhancedConnection: "), "%v", err)
+	})
 }
 
 func TestWaitDatasourceConnectionActive(t *testing.T) {

@@ -51,11 +51,16 @@ func (p WaitPolicy) resolve(server string) (WaitPolicy, error) {
 }
 
 // poll calls done until it reports true or an error, waiting by c.wait
-// between calls, and stops when ctx is done.
+// between calls, and stops when ctx is done. An error that ends the wait
+// because ctx is done names op, whether it came between calls or during one.
 func (c *Client) poll(ctx context.Context, op string, done func() (bool, error)) error {
 	delay := c.wait.MinDelay
 	for {
 		ok, err := done()
+		if err != nil && ctx.Err() != nil {
+			// The deadline fell during a call: say which wait it ended.
+			return fmt.Errorf("%s: %w", op, err)
+		}
 		if err != nil || ok {
 			return err
 		}
