@@ -13,7 +13,7 @@
 // it, and the sizes: no file over 600 lines, no package over 2,500, this
 // one at most 1,500).
 //
-//	7  gate        plans the run (plan.go) and runs it: Config, Run, the
+//	7  gate        plans the run (plan.go, budget.go) and runs it: Config, Run, the
 //	               bounds, the setup, the report put together
 //	6  phases      the checks taken in turn: reads, valid and invalid
 //	               requests, credentials, undeclared routes, life cycles,
@@ -26,7 +26,8 @@
 //	               document and its declarations, the inputs, the clock),
 //	               and what every room does alike with it
 //	3  ledger      the one owner of the run's state: verdicts, tallies,
-//	               violations, exchanges, resources made, what did not run
+//	               violations, exchanges, resources made, what did not run,
+//	               the budget spent
 //	2  report      a finished run and its writers: text, JSON, JUnit, HTML,
 //	               HAR; -replay
 //	1  wire        the observer, the throttler, the rate limit, exchanges,
@@ -35,7 +36,8 @@
 //	0  check       the check table: each check, its phases, its replay
 //	0  internal/pattern  a schema pattern compiled once
 //
-// The wire tells what it sees to a Listener, which the ledger is. A phase
+// The wire tells what it sees to a Listener, which the ledger is, and
+// asks it whether a request may go out (the budget). A phase
 // gets an Env, not the run: it cannot reach the plan, the bounds or
 // another phase. The report reads a finished Report and never the run.
 //

@@ -54,6 +54,14 @@ type Config struct {
 	MaxShrinks int
 	// RequestTimeout bounds each request; 30 seconds when 0.
 	RequestTimeout time.Duration
+	// Profile is what the run may spend: ProfileLive or ProfileLoopback;
+	// "" takes ProfileFor's.
+	Profile string
+	// MaxRequests bounds the requests the run sends, but the polls of
+	// waits for a state to settle; 0 takes the profile's (360 live, no
+	// bound loopback), and a negative one is no bound. The planner shares
+	// it across the phases; what it leaves out, the report says.
+	MaxRequests int
 	// RateLimit is how many requests a second the gate sends at most; 0
 	// does not limit.
 	RateLimit float64
@@ -115,15 +123,22 @@ func Run(ctx context.Context, cfg Config) Report {
 	defer cancel()
 	g.askTheMock(runCtx)
 
-	for _, name := range plan(cfg.Mutate, g.CheckOn) {
+	phases := plan(cfg.Mutate, g.CheckOn)
+	share, limit := planBudget(phases, g.cfg.MaxRequests)
+	rep.Budget = g.budgetReport(phases, share)
+	g.Logf("· %s", rep.Budget.PlanLine())
+	for i, name := range phases {
 		if runCtx.Err() != nil {
 			g.NotRun(fmt.Sprintf("%s: %s", name, g.StopReason()))
 			continue
 		}
 		began := time.Now()
 		sent := g.obs.RequestCount()
+		spent, _ := g.Spent()
 		g.StartPhase(name)
-		phaseRuns[name](runCtx, g.Env)
+		rep.Budget.Phases[i].Cut = g.runPhase(runCtx, name, limit[i])
+		now, _ := g.Spent()
+		rep.Budget.Phases[i].Spent = now - spent
 		if g.unreached() {
 			break // one line says so, in the report
 		}
@@ -162,6 +177,8 @@ func Run(ctx context.Context, cfg Config) Report {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s still throttled (429) after %s each: lower -rate-limit", report.Count(rep.Throttled, "request"), report.Count(g.cfg.ThrottleRetries, "retry")))
 	}
 	g.Report(&rep)
+	rep.Budget.Spent, rep.Budget.Polls = g.Spent()
+	rep.Budget.Kinds, rep.Budget.Others = g.kindBudgets(), g.LeftOut()
 	rep.Keywords = g.KW.Coverage()
 	if g.cfg.RequireKeywords && len(rep.Keywords.Missing) > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("keyword coverage is required and %d of %d keywords were not covered", len(rep.Keywords.Missing), rep.Keywords.Total))
@@ -173,7 +190,9 @@ func Run(ctx context.Context, cfg Config) Report {
 }
 
 type gate struct {
-	cfg      Config
+	cfg Config
+	// stopRun ends the checks, with a cause; a phase's context has its own.
+	stopRun  context.CancelCauseFunc
 	cov      *contract.Coverage
 	obs      *wire.Observer
 	throttle *wire.Throttler
@@ -195,6 +214,9 @@ func (g *gate) setup() error {
 			return fmt.Errorf("unknown check %q; the checks are %s", c, strings.Join(check.All, ", "))
 		}
 	}
+	if err := g.cfg.resolveProfile(); err != nil {
+		return err
+	}
 	g.Doc = g.cfg.Doc
 	if g.Doc == nil {
 		var err error
@@ -215,7 +237,8 @@ func (g *gate) setup() error {
 	g.Sem = sem
 	g.KW = keywords.New(g.Doc)
 	g.Ledger = ledger.New(ledger.Settings{Checks: g.cfg.Checks, ExcludeChecks: g.cfg.ExcludeChecks, Operations: g.cfg.Operations,
-		ExcludeOperations: g.cfg.ExcludeOperations, MaxFailures: g.cfg.MaxFailures, Log: g.cfg.Log, Verbose: g.cfg.Verbose}, g.Clock, g.Doc, sem, g.KW)
+		ExcludeOperations: g.cfg.ExcludeOperations, MaxFailures: g.cfg.MaxFailures, Caps: g.cfg.caps(sem), Log: g.cfg.Log, Verbose: g.cfg.Verbose},
+		g.Clock, g.Doc, sem, g.KW)
 	if err := g.ResolveInputs(g.cfg.Inputs); err != nil {
 		return err
 	}
@@ -290,6 +313,7 @@ func (g *gate) bounds(ctx context.Context) (runCtx context.Context, cleanup func
 		run, cancelRun = context.WithDeadline(run, deadline.Add(-reserve))
 	}
 	g.Begin(run, cancelCause)
+	g.stopRun = cancelCause
 	cleanup = func() (context.Context, context.CancelFunc) {
 		end := time.Now().Add(reserve)
 		if hasDeadline && (ctx.Err() == nil || deadline.Before(end)) {

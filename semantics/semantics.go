@@ -134,6 +134,11 @@ type Resource struct {
 	// Transient says the server forgets one on its own (a connectivity
 	// test): there is no delete and nothing to clean up.
 	Transient bool `json:"transient,omitempty"`
+	// Budget, when set, is how many a run of the live profile makes at
+	// most: one costs more than its requests (an enhanced connection is a
+	// VPC peering to its pool, which takes minutes and is counted against
+	// the account's quota). 0 is no bound.
+	Budget int `json:"budget,omitempty"`
 	// Mock is what a dli-mock answers where no public source records
 	// DLI's answer, as docs/mock.md says: a gate run against a dli-mock
 	// holds it to these too.
@@ -694,6 +699,12 @@ func (s *Semantics) checkResource(r *Resource) []error {
 		case len(slices.Compact(slices.Sorted(slices.Values(r.Privileges)))) != len(r.Privileges):
 			bad("privileges: %v names one twice", r.Privileges)
 		}
+	}
+	switch {
+	case r.Budget < 0:
+		bad("budget %d: a run makes none (0 says no bound); give 1 or more", r.Budget)
+	case r.Budget > 0 && len(r.Operations[Create]) == 0:
+		bad("budget %d, but no operation creates it", r.Budget)
 	}
 	if r.Transient && len(r.Operations[Delete]) > 0 {
 		bad("transient, but %s deletes it", ids(r.Operations[Delete]))

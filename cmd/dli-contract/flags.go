@@ -72,7 +72,7 @@ var groups = []flagGroup{
 	{"What to check", []string{"mutate", "checks", "exclude-checks", "include-operation", "exclude-operation", "require-keyword-coverage",
 		"seed", "max-examples", "max-steps", "max-shrinks"}},
 	{"What -mutate creates with against live DLI (a dli-mock, with -mock, takes any)", nil},
-	{"Bounds", []string{"timeout", "request-timeout", "rate-limit", "throttle-retries", "max-body", "max-failures", "poll", "settle"}},
+	{"Bounds", []string{"profile", "max-requests", "timeout", "request-timeout", "rate-limit", "throttle-retries", "max-body", "max-failures", "poll", "settle"}},
 	{"Reports", []string{"v", "json", "junit", "html", "har", "replay", "case", "version"}},
 }
 

@@ -77,9 +77,11 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	maxShrinks := fs.Int("max-shrinks", gate.DefaultMaxShrinks, "with -mutate: runs spent shrinking a failing sequence (a count, so that -seed replays it anywhere)")
 	isMock := fs.Bool("mock", false, "the server is a dli-mock: it takes any project, pool or queue, and is held to docs/mock.md too ($"+gate.EnvMock+"=1)")
 	requireKeywords := fs.Bool("require-keyword-coverage", false, "exit 2 unless every constraint of the request schemas was both satisfied and broken")
+	profile := fs.String("profile", "", "`NAME` of what the run may spend: live (a budget of requests, -max-requests, and of what it makes: 3 enhanced connections) or loopback (no budget); by default loopback against loopback or the in-process mock, live against anything else")
+	maxRequests := fs.Int("max-requests", 0, fmt.Sprintf("requests the run sends at most, polls of settling waits aside, shared across its phases by a plan it prints (0: %d with -profile live, no bound with loopback)", gate.DefaultLiveMaxRequests))
 	timeout := fs.Duration("timeout", 10*time.Minute, "bound of the whole run, cleanup included")
 	requestTimeout := fs.Duration("request-timeout", gate.DefaultRequestTimeout, "bound of each request's answer")
-	poll := fs.Duration("poll", gate.DefaultPoll, "with -mutate: how often to show a connection while its bindings are being created")
+	poll := fs.Duration("poll", gate.DefaultPoll, "with -mutate: the first wait between two reads of something settling (a connection whose bindings are being created); each next doubles, up to 30s")
 	settle := fs.Duration("settle", gate.DefaultSettle, "with -mutate: how long a binding may take to leave CREATING")
 	rateLimit := fs.Float64("rate-limit", -1, fmt.Sprintf("requests per second at most; by default %g against a remote endpoint, unlimited against loopback or the in-process mock", defaultRemoteRate))
 	throttleRetries := fs.Int("throttle-retries", gate.DefaultThrottleRetries, "how often a request answered 429 is sent again, waiting as Retry-After says")
@@ -126,6 +128,8 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	}
 	if err := checkBounds(fs, []bound{
 		{"max-examples", *maxExamples >= 0, "0 (the default) or more"},
+		{"max-requests", *maxRequests >= 0, "0 (the profile's) or more"},
+		{"profile", *profile == "" || slices.Contains(gate.Profiles, *profile), "live or loopback"},
 		{"max-steps", *maxSteps >= 1, "1 or more"},
 		{"max-shrinks", *maxShrinks >= 1, "1 or more"},
 		{"timeout", positive(*timeout), "more than 0, e.g. 10m"},
@@ -167,6 +171,10 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	}
 	cfg.Checks, cfg.ExcludeChecks = list(*checks), list(*excludeChecks)
 	cfg.Operations, cfg.ExcludeOperations = list(*includeOps), list(*excludeOps)
+	cfg.Profile, cfg.MaxRequests = *profile, *maxRequests
+	if cfg.Profile == "" {
+		cfg.Profile = gate.ProfileFor(cfg)
+	}
 	cfg.RateLimit = *rateLimit
 	if *rateLimit < 0 {
 		cfg.RateLimit = defaultRate(cfg)
@@ -242,16 +250,16 @@ func options(fs *flag.FlagSet, all []setting, env func(string) string, creds aut
 // changes it.
 const defaultRemoteRate = 2.0
 
-// defaultExamples is -max-examples unset: against loopback and the
-// in-process mock a sequence costs milliseconds, and more of them find
-// more of what takes one particular sequence to show; against a live
-// project each costs requests of its quota. Forty, since the document
-// grew to 28 operations over six kinds: twenty spread the sequences so
-// thin that some connection behaviours went unshown (make mutation
-// measured it); forty cost about half a second more in-process.
+// defaultExamples is -max-examples unset: under the loopback profile a
+// sequence costs milliseconds, and more of them find more of what takes
+// one particular sequence to show; under the live profile each costs
+// requests of its budget. Forty, since the document grew to 28
+// operations over six kinds: twenty spread the sequences so thin that
+// some connection behaviours went unshown (make mutation measured it);
+// forty cost about half a second more in-process.
 func defaultExamples(cfg gate.Config) int {
-	if defaultRate(cfg) == 0 {
-		return 4 * gate.DefaultMaxExamples // unpaced, more are cheap
+	if cfg.Profile == gate.ProfileLoopback || cfg.Profile == "" && gate.ProfileFor(cfg) == gate.ProfileLoopback {
+		return 4 * gate.DefaultMaxExamples // cheap, more find more
 	}
 	return gate.DefaultMaxExamples
 }

@@ -383,6 +383,8 @@ func TestUsageErrorsExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"-timeout", "0"}, "dli-contract: -timeout 0s: must be more than 0, e.g. 10m\n"},
 		{[]string{"-max-steps", "0", "-poll", "0"}, "dli-contract: -max-steps 0: must be 1 or more\n"},
 		{[]string{"-rate-limit", "-2"}, "dli-contract: -rate-limit -2: must be 0 (no limit) or more requests a second\n"},
+		{[]string{"-profile", "cheap"}, "dli-contract: -profile cheap: must be live or loopback\n"},
+		{[]string{"-max-requests", "-5"}, "dli-contract: -max-requests -5: must be 0 (the profile's) or more\n"},
 		{[]string{"-case", "3"}, "dli-contract: -case picks the violation of a report to send again: give the report too, -replay FILE\n"},
 		{[]string{"-endpoint", "127.0.0.1:8080"}, `-endpoint: endpoint: "127.0.0.1:8080" has no scheme: write http://127.0.0.1:8080 for a local server such as dli-mock`},
 	}
@@ -440,19 +442,22 @@ func TestRunsFromAnotherModule(t *testing.T) {
 }
 
 // Unset, -max-examples and -rate-limit follow the endpoint: loopback is
-// free to hammer, a live project is not.
+// free to hammer, a live project is not. -max-examples follows the
+// profile, which can be live against loopback.
 func TestDefaultsFollowTheEndpoint(t *testing.T) {
 	for _, tc := range []struct {
-		endpoint string
-		examples int
-		rate     float64
+		endpoint, profile string
+		examples          int
+		rate              float64
 	}{
-		{"http://127.0.0.1:8080", 40, 0},
-		{"http://[::1]:8080", 40, 0},
-		{"http://localhost:8080", 40, 0},
-		{"https://dli.cn-north-4.myhuaweicloud.com", 10, defaultRemoteRate},
+		{"http://127.0.0.1:8080", "", 40, 0},
+		{"http://[::1]:8080", "", 40, 0},
+		{"http://localhost:8080", "", 40, 0},
+		{"https://dli.cn-north-4.myhuaweicloud.com", "", 10, defaultRemoteRate},
+		{"http://127.0.0.1:8080", gate.ProfileLive, 10, 0},
+		{"https://dli.cn-north-4.myhuaweicloud.com", gate.ProfileLoopback, 40, defaultRemoteRate},
 	} {
-		cfg := gate.Config{Target: gate.Target{Endpoint: tc.endpoint}}
+		cfg := gate.Config{Target: gate.Target{Endpoint: tc.endpoint}, Profile: tc.profile}
 		assert.Equal(t, tc.examples, defaultExamples(cfg), tc.endpoint)
 		assert.Equal(t, tc.rate, defaultRate(cfg), tc.endpoint)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/gate/ledger"
 	"github.com/dli-contract/dli-go/gate/report"
+	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/semantics"
 )
 
@@ -131,12 +132,13 @@ func (g run) settled(ctx context.Context, m *ledger.Made) {
 		return
 	}
 	deadline := g.Clock.Now().Add(g.Cfg.Settle)
+	polls := g.Polls()
 	for g.Clock.Now().Before(deadline) {
-		rd := g.ReadOne(ctx, m.Res, m.ID)
+		rd := g.ReadOne(wire.Settling(ctx), m.Res, m.ID)
 		if !rd.Shown() || !slices.Contains(m.Res.State.Settling, rd.Field(m.Res.State.Field)) {
 			return
 		}
-		if g.Clock.Sleep(ctx, g.Cfg.Poll) != nil {
+		if polls.Pause(ctx) != nil {
 			return
 		}
 	}

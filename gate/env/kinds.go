@@ -1,7 +1,6 @@
 package env
 
 import (
-	"context"
 	"slices"
 	"strconv"
 
@@ -68,5 +67,3 @@ func numbers(keys []string) bool {
 	}
 	return len(keys) > 0
 }
-
-func (g *Env) Pause(ctx context.Context) error { return g.Clock.Sleep(ctx, g.Cfg.Poll) }

@@ -31,6 +31,9 @@ type Settings struct {
 	Operations, ExcludeOperations []string
 	// MaxFailures stops the run after that many violations; 0 does not.
 	MaxFailures int
+	// Caps are how many resources of a kind the run may make, by kind;
+	// a kind not there, any number (Hold).
+	Caps map[string]int
 	// Log, when set, gets a line per phase and operation; with Verbose,
 	// a line per case.
 	Log     io.Writer
@@ -75,6 +78,8 @@ type Ledger struct {
 	// lived are the resources the life cycles created and read, which
 	// later deletes must leave as they are.
 	lived []Made
+	// budget is what the run spent of what it may (Hold).
+	budget budget
 }
 
 // New is the ledger of a run of doc, whose declarations sem are, with its

@@ -12,8 +12,8 @@ import (
 	"github.com/dli-contract/dli-go/gate/wire"
 )
 
-// Judge records a verdict. A throttled exchange, or one the stopped run
-// cut off, is judged neither way.
+// Judge records a verdict. A throttled exchange, one the budget held
+// back, or one the stopped run cut off, is judged neither way.
 func (l *Ledger) Judge(v wire.Verdict) {
 	check, op, what, pointer, ex, msg := v.Check, v.Op, v.What, v.Where, v.Ex, v.Msg
 	if !l.CheckOn(check) || !l.OpOn(op) {
@@ -26,6 +26,8 @@ func (l *Ledger) Judge(v wire.Verdict) {
 	switch {
 	case ex.Throttled:
 		notRun = "throttled"
+	case ex.HeldBack != "":
+		notRun = "not sent: " + ex.HeldBack
 	case msg != "" && ex.Error != "" && l.runCtx != nil && l.runCtx.Err() != nil:
 		notRun = "the run stopped before the answer"
 	}

@@ -247,9 +247,10 @@ func (g *phase) settleLife(ctx context.Context, res *semantics.Resource, read *s
 		what = parts.what
 	}
 	deadline := g.Clock.Now().Add(g.Cfg.Settle)
+	polls := g.Polls()
 	for first := true; ; first = false {
 		if !first {
-			if rd = g.ReadOne(ctx, res, key); !rd.Shown() {
+			if rd = g.ReadOne(wire.Settling(ctx), res, key); !rd.Shown() {
 				return
 			}
 			ex = rd.Ex
@@ -298,7 +299,7 @@ func (g *phase) settleLife(ctx context.Context, res *semantics.Resource, read *s
 			g.DidNotSettle(what, msg, false)
 			return
 		}
-		if g.Pause(ctx) != nil {
+		if polls.Pause(ctx) != nil {
 			return
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 
 	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/wire"
 )
 
 // phase is one run's phases: what the run is given.
@@ -22,8 +23,9 @@ func Reads(ctx context.Context, e *env.Env) { (&phase{e}).readOnly(ctx) }
 func Valid(ctx context.Context, e *env.Env) { (&phase{e}).positive(ctx) }
 
 // Invalid sends requests the document refuses, which must be refused and
-// change nothing.
-func Invalid(ctx context.Context, e *env.Env) { (&phase{e}).negative(ctx) }
+// change nothing: a create among them makes nothing on a server that
+// conforms, and no budget of what a run makes holds it back.
+func Invalid(ctx context.Context, e *env.Env) { (&phase{e}).negative(wire.MeantToBeRefused(ctx)) }
 
 // Credentials sends requests without, with wrong and with forged
 // credentials, which must get 401.

@@ -64,6 +64,10 @@ type Report struct {
 	Keywords keywords.Coverage `json:"keywords"`
 	// NotRun says what the run did not get to, and why.
 	NotRun []string `json:"not_run,omitempty"`
+	// Budget is what the run was allowed to spend, its plan, and what it
+	// spent and left out (Budget.LeftOut). What it left out leaves the
+	// verdict as it is: the run did what it planned.
+	Budget *Budget `json:"budget,omitempty"`
 	// NotJudged names the checks the server left nothing to judge, and
 	// why (a dli-mock that checks no credentials has none to refuse). It
 	// leaves the verdict as it is.

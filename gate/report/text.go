@@ -75,6 +75,12 @@ func (r Report) Text() string {
 	for _, n := range r.Skipped {
 		fmt.Fprintf(&b, "  SKIPPED %s\n", n)
 	}
+	if r.Budget != nil {
+		fmt.Fprintf(&b, "  %s\n", r.Budget.Line())
+	}
+	for _, n := range r.Budget.LeftOut() {
+		fmt.Fprintf(&b, "  LEFT OUT %s\n", n)
+	}
 	for _, l := range r.Leftovers {
 		fmt.Fprintf(&b, "  LEFT BEHIND %s; delete it by hand\n", l)
 	}
@@ -188,6 +194,10 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	}
 	for _, n := range r.Skipped {
 		suite.Cases = append(suite.Cases, testcase{Name: n, Classname: "dli-contract.skipped", Skipped: &skipped{}})
+		suite.Skipped++
+	}
+	for _, n := range r.Budget.LeftOut() {
+		suite.Cases = append(suite.Cases, testcase{Name: n, Classname: "dli-contract.left-out", Skipped: &skipped{Message: "left out by the budget"}})
 		suite.Skipped++
 	}
 	for _, tc := range []testcase{run, cleanup} {

@@ -39,7 +39,7 @@ func exchange(t *testing.T, method, url, body string, status int, answer string)
 
 // fixed is a finished run with a bit of everything a report shows: a
 // violation with its exchange, a check not judged, a leftover, what did
-// not run, keywords not covered.
+// not run, keywords not covered, what the budget left out.
 func fixed(t *testing.T) Report {
 	t.Helper()
 	bad := exchange(t, http.MethodPost, "http://127.0.0.1:8080/v2.0/p1/datasource/enhanced-connections",
@@ -69,6 +69,9 @@ func fixed(t *testing.T) Report {
 		NotRun:    []string{"generated sequences: cut short, -timeout ran out"},
 		NotJudged: map[string]string{check.IgnoredAuth: "the dli-mock checks no credentials"},
 		Skipped:   []string{"the life cycle of a classic connection: no -classic-inputs"},
+		Budget: &Budget{Profile: "live", MaxRequests: 360, Spent: 2, Polls: 5,
+			Phases: []PhaseShare{{Phase: "invalid requests", Share: 1, Spent: 1, Cut: true}, {Phase: "generated sequences", Share: 1, Spent: 1}},
+			Kinds:  []KindBudget{{Kind: "enhanced_connection", Title: "enhanced connection", Max: 3, Made: 3, HeldBack: 4}}},
 		Exchanges: []*wire.Exchange{bad, ok},
 		Summary:   contract.Summary{Mode: "the server's answers", Observed: true},
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/dli-contract/dli-go/docwalk"
 	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/gate/model"
+	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/semantics"
 )
 
@@ -22,6 +23,9 @@ import (
 func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, brokenCase string) (int, map[string]any) {
 	if r.g.Stopped() {
 		r.t.Skip("the run stopped")
+	}
+	if d := r.g.Sem.Of(op.Op.OperationID); brokenCase == "" && d != nil && d.Role == semantics.Create && !r.g.MayMake(d.Resource) {
+		r.t.Skip("the run made as many " + d.Resource + " as its budget allows")
 	}
 	path := op.Path
 	query := url.Values{}
@@ -54,8 +58,15 @@ func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, br
 	if raw != nil {
 		desc += " " + string(r.g.Doc.Redact(op.Op.OperationID, raw))
 	}
-	ex := r.g.Send(r.ctx, true, op.Method, path, raw)
+	ctx := r.ctx
+	if brokenCase != "" {
+		ctx = wire.MeantToBeRefused(ctx)
+	}
+	ex := r.g.Send(ctx, true, op.Method, path, raw)
 	r.last = ex
+	if ex.HeldBack != "" {
+		r.t.Skip("not sent: " + ex.HeldBack) // the model is as it was
+	}
 	r.step("%s → %s", desc, ex.Answer())
 	switch {
 	case ex.Throttled:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/gate/model"
+	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/semantics"
 )
 
@@ -169,9 +170,10 @@ func (r *seqRun) settleThings(res *semantics.Resource) {
 		return
 	}
 	read := res.Op(semantics.Read)
+	polls := r.g.Polls()
 	for _, t := range waiting {
 		for {
-			ex := r.g.Send(r.ctx, true, read.Method, r.g.Fill(read, t.Key), nil)
+			ex := r.g.Send(wire.Settling(r.ctx), true, read.Method, r.g.Fill(read, t.Key), nil)
 			r.last = ex
 			if ex.Throttled || ex.Error != "" || ex.Status != 200 {
 				return
@@ -187,7 +189,7 @@ func (r *seqRun) settleThings(res *semantics.Resource) {
 				r.g.DidNotSettle(res.Kind, msg, true)
 				r.fail("a "+res.Title+" never settles", "%s", msg)
 			}
-			if r.g.Clock.Sleep(r.ctx, r.g.Cfg.Poll) != nil {
+			if polls.Pause(r.ctx) != nil {
 				return
 			}
 		}

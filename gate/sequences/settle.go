@@ -1,6 +1,7 @@
 package sequences
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/dli-contract/dli-go/gate/cleanup"
 	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/gate/model"
+	"github.com/dli-contract/dli-go/gate/wire"
 )
 
 // settle waits, within Settle, until no binding of the run is CREATING,
@@ -21,6 +23,11 @@ func (r *seqRun) settle() {
 	if !wait {
 		return
 	}
+	// Its lists are polls: waiting, which the request budget does not
+	// count.
+	defer func(ctx context.Context) { r.ctx = ctx }(r.ctx)
+	r.ctx = wire.Settling(r.ctx)
+	polls := r.g.Polls()
 	for {
 		items, ok := r.listRun(nil)
 		if !ok {
@@ -53,7 +60,7 @@ func (r *seqRun) settle() {
 			r.g.DidNotSettle("bindings", fmt.Sprintf("binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.Cfg.Settle), true)
 			r.fail("a binding never settles", "binding %s still CREATING after %s (-settle)", strings.Join(creating, ", "), r.g.Cfg.Settle)
 		}
-		if r.g.Clock.Sleep(r.ctx, r.g.Cfg.Poll) != nil {
+		if polls.Pause(r.ctx) != nil {
 			return
 		}
 	}

@@ -35,6 +35,10 @@ type Exchange struct {
 	// Throttled is an answer of 429 (or APIGW.0308) after every retry:
 	// it says nothing about the contract.
 	Throttled bool `json:"throttled,omitempty"`
+	// HeldBack, when set, says why the request was not sent at all: the
+	// run's budget was spent. Like a throttled one, it says nothing about
+	// the contract.
+	HeldBack string `json:"held_back,omitempty"`
 	// Retries counts the throttled answers waited out before this one.
 	Retries int `json:"retries,omitempty"`
 	// Waited is how long those retries waited, on the run's clock: time

@@ -71,8 +71,13 @@ type Verdict struct {
 
 // Listener is what the observer tells the run, and all it knows of it:
 // each request sent, each answer (a create's, for the cleanup), each
-// verdict of an answer, and that the server stopped answering.
+// verdict of an answer, and that the server stopped answering. It asks
+// one thing: whether a request may go out (Hold).
 type Listener interface {
+	// Hold says why a request must not be sent (the run's budget is
+	// spent), "" when it may. A request held is not sent, not counted and
+	// not judged: its exchange says why (HeldBack).
+	Hold(ctx context.Context, opID string, body []byte) string
 	Sent(opID string, pathParams map[string]string, req *http.Request, body []byte)
 	Answered(opID string, ex *Exchange, body, answer []byte)
 	Judge(v Verdict)
@@ -102,13 +107,6 @@ func (o *Observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		log.add(ex)
 	}
 	ex.Record(req, body)
-	o.mu.Lock()
-	o.requests++
-	ex.Seq = o.requests
-	o.mu.Unlock()
-	ex.Started = o.Clock.Now()
-	defer func() { ex.Took = o.Clock.Now().Sub(ex.Started) }()
-
 	opID := ""
 	op, _ := o.Doc.Find(validate.WithBody(req, body))
 	if op != nil {
@@ -116,6 +114,19 @@ func (o *Observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		// What the document marks writeOnly (a password) is sent, and
 		// never shown: not in a report, a curl picture or a replay file.
 		ex.Body = string(o.Doc.Redact(opID, body))
+	}
+	if why := o.Run.Hold(req.Context(), opID, body); why != "" {
+		ex.HeldBack, ex.Error = why, "not sent: "+why
+		return nil, errors.New(ex.Error)
+	}
+	o.mu.Lock()
+	o.requests++
+	ex.Seq = o.requests
+	o.mu.Unlock()
+	ex.Started = o.Clock.Now()
+	defer func() { ex.Took = o.Clock.Now().Sub(ex.Started) }()
+
+	if op != nil {
 		o.Run.Sent(opID, op.PathParams, req, body)
 	}
 	resp, err := o.Next.RoundTrip(forward(req, body))

@@ -336,10 +336,10 @@ var swaggerSpec = []string{
 	"0IT22jtDU6WkzlZRzFwf6wUoHXEcyJElLfIbanlKjoL5nvarLtNcxphdZ1cuWRt+S62KKx9yfY9kcqVn",
 	"BCTTAB5z6zPeg9cvz44Onn198PTkCJScgA/F0K/dTgkVUaZQt7wiNlBmW3+XEPg9408ajvPmzZ84ztt2",
 	"23Kct52J47zdmTjOG8e5uPh9x7n4ZfHunrrd3Gu86ViDizdta3Dxrm127375pmNty9+9u1/237StnvzZ",
-	"vftlf1v7bfPf/IItLvBf3Tdta/ui+XvCMrHJWiQ6txIykv2gzSu40vi9CFPmJ8cw86Vcu2UzmT2f8vAY",
-	"MimhkSx7/hziG+wHnEMLuQhI3NYXW0mS/KoHSBRdztjViic0cMOKp+aERGIbbkn57lKxBpARWaYzlY9o",
-	"3al8JtehyudUl+pRJFFKoECSkpm/MJM/OfXRiEKJ6GOs2F+dkv2lJ2wuOeMZ5li/WdXBuRZpnr7Pn0iS",
-	"k2Q+ChqTtttFJ+TkqUbVzWyDwtZUPgrZQHYtkqNVTlXU15QNS//a3d1/CwAA//8=",
+	"vftlf1v7bfPf/IItLvBf3Tdta/ui+XvCMrHJWiQ6txIykv2gzSu40vi9CFPmJ8cw86Vcu2UzySd64QGM",
+	"uWvqR1WeI0PmJzSSHZA/kvgG+wFn1kJEAmq39cVWki+/6gESRZczdrXiCQ3nsOKpOSGR2JFbUtS7VFwC",
+	"xEWW6UzlI1p3Kp/JdajyOdWlesRJVBUoUKdk5i/M5E9OiDT6UCIFGSu2Wqdkq+m5m0uOe4ZP1m9WdXCu",
+	"BZ2n7/MnkjwlmY+C8qRtfNEJOXmqUXUz26AwO5WPQjaQXYvklJUTGPU1Zc7Sv3Z3998CAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
