@@ -47,6 +47,18 @@ func Remove(ctx context.Context, e *env.Env, m *ledger.Made) { run{e}.remove(ctx
 // cleanupBound bounds the cleanup of one resource, retries included.
 const cleanupBound = 30 * time.Second
 
+// bound is how long the cleanup of one resource of res may take: a kind
+// that settles on its own (a classic connection being created, which
+// DLI refuses to delete until then) is first waited for, within -settle.
+// Measured against a dli-mock with a one-minute create delay, 30 s alone
+// left such a connection behind.
+func bound(res *semantics.Resource, settle time.Duration) time.Duration {
+	if res.State != nil && len(res.State.Settling) > 0 {
+		return cleanupBound + settle
+	}
+	return cleanupBound
+}
+
 // cleanup deletes whatever the run created that still exists, within
 // ctx, and returns what it could not delete.
 func (g run) cleanup(ctx context.Context) []report.Leftover {
@@ -84,7 +96,7 @@ func (g run) removeCreated(ctx context.Context, kind, id string) {
 // answer, a 5xx or no answer is tried again, a few times, within a bound
 // of its own so that cleanup ends even when the run has.
 func (g run) remove(ctx context.Context, m *ledger.Made) {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBound)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bound(m.Res, g.Cfg.Settle))
 	defer cancel()
 	if dl, ok := ctx.Deadline(); ok {
 		cctx, cancel = context.WithDeadline(cctx, dl)
