@@ -12,6 +12,7 @@ import (
 	"github.com/dli-contract/dli-go/auth"
 	"github.com/dli-contract/dli-go/clock"
 	"github.com/dli-contract/dli-go/gate"
+	"github.com/dli-contract/dli-go/gate/check"
 	"github.com/dli-contract/dli-go/mockserver"
 )
 
@@ -52,4 +53,51 @@ func TestALiveRunKeepsItsBudget(t *testing.T) {
 			assert.NotEmpty(t, b.LeftOut(), "a run this size leaves something out, and says so")
 		})
 	}
+}
+
+// With a request budget a phase spends only where it adds: the invalid
+// requests break each constraint once, several in a request, and break
+// every one the run without a budget breaks; the undeclared routes try one
+// method a path; the valid requests send a query more only where it
+// satisfies a constraint none did, and one create a kind.
+func TestABudgetedRunSpendsWhereItAdds(t *testing.T) {
+	t.Parallel()
+	// The phases that judge these, and not the sequences, which break
+	// constraints of their own.
+	checks := []string{check.Negative, check.Unsupported, check.Positive}
+	run := func(profile string, maxRequests int) gate.Report {
+		clk := clock.NewFake(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC))
+		m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK, Clock: clk})
+		require.NoError(t, err)
+		rep := gate.Run(context.Background(), gate.Config{
+			Target: gate.Target{Endpoint: "https://dli.mock.invalid", ProjectID: projectID, Mock: true, Mutate: true,
+				Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}, Poll: time.Second, Settle: time.Minute},
+			Network: mockserver.NewMockTransport(m), Clock: clk, Seed: 5, MaxExamples: 10, Profile: profile, MaxRequests: maxRequests,
+			Checks: checks,
+		})
+		require.Equal(t, 0, rep.ExitCode(), "%s%s", rep.Failures(), rep.Text())
+		return rep
+	}
+	full, frugal := run(gate.ProfileLoopback, 0), run(gate.ProfileLive, 5000)
+	spent := func(rep gate.Report, phase string) int {
+		for _, p := range rep.Budget.Phases {
+			if p.Phase == phase {
+				return p.Spent
+			}
+		}
+		t.Fatalf("no phase %q in the plan", phase)
+		return 0
+	}
+	for _, p := range []string{"invalid requests", "undeclared routes", "valid requests"} {
+		assert.Less(t, spent(frugal, p), spent(full, p)*2/3, "%s: %d with a budget, %d without", p, spent(frugal, p), spent(full, p))
+		t.Logf("%s: %d requests with a budget, %d without", p, spent(frugal, p), spent(full, p))
+	}
+	broken := func(rep gate.Report) int {
+		n := 0
+		for _, o := range rep.Keywords.ByOperation {
+			n += o.Broken
+		}
+		return n
+	}
+	assert.Equal(t, broken(full), broken(frugal), "every constraint the full run broke, broken")
 }

@@ -126,7 +126,6 @@ func Run(ctx context.Context, cfg Config) Report {
 	phases := plan(cfg.Mutate, g.CheckOn)
 	share, limit := planBudget(phases, g.cfg.MaxRequests)
 	rep.Budget = g.budgetReport(phases, share)
-	g.Logf("· %s", rep.Budget.PlanLine())
 	for i, name := range phases {
 		if runCtx.Err() != nil {
 			g.NotRun(fmt.Sprintf("%s: %s", name, g.StopReason()))
@@ -141,6 +140,11 @@ func Run(ctx context.Context, cfg Config) Report {
 		rep.Budget.Phases[i].Spent = now - spent
 		if g.unreached() {
 			break // one line says so, in the report
+		}
+		if i == 0 {
+			// Once the server answered: a run that cannot reach it is
+			// one line and nothing more.
+			g.Logf("· %s", rep.Budget.PlanLine())
 		}
 		g.Logf("· %s: %s in %s", name, report.Count(g.obs.RequestCount()-sent, "request"), time.Since(began).Round(time.Millisecond))
 		if runCtx.Err() != nil && !g.NotRunYet(name) {
@@ -250,7 +254,7 @@ func (g *gate) setup() error {
 	t := g.cfg
 	g.Cfg = env.Settings{Endpoint: t.Endpoint, ProjectID: t.ProjectID, Credentials: t.Credentials, Mutate: t.Mutate, Mock: t.Mock,
 		Settle: t.Settle, Poll: t.Poll, MaxExamples: t.MaxExamples, MaxSteps: t.MaxSteps, MaxShrinks: t.MaxShrinks,
-		RequestTimeout: t.RequestTimeout, Inputs: t.Inputs}
+		RequestTimeout: t.RequestTimeout, Inputs: t.Inputs, Budgeted: t.MaxRequests > 0}
 	if _, err := url.Parse(g.cfg.Endpoint); err != nil {
 		return fmt.Errorf("endpoint %q: %w", g.cfg.Endpoint, err)
 	}

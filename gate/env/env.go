@@ -38,6 +38,10 @@ type Settings struct {
 	RequestTimeout                    time.Duration
 	// Inputs are the values given for the declared inputs, by name.
 	Inputs map[string]string
+	// Budgeted says the run has a request budget: a phase then spends a
+	// request only where it adds (an invalid request that breaks a
+	// constraint none broke yet).
+	Budgeted bool
 }
 
 // Env is what a phase is given.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -188,13 +189,44 @@ func schemaKeywords(s *openapi3.Schema, in string) []string {
 
 // Record judges a request sent to op against the op's keywords.
 func (k *Recorder) Record(op string, pathParams map[string]string, req *http.Request, body []byte) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.visit(op, pathParams, req.URL.Query(), body, k.note)
+}
+
+// AddsBreak says whether a request to op would break a keyword no request
+// has broken yet: a run with a budget sends an invalid request only then,
+// so that each constraint is broken once, not once per example.
+func (k *Recorder) AddsBreak(op string, pathParams map[string]string, query url.Values, body []byte) bool {
+	return k.adds(op, pathParams, query, body, false)
+}
+
+// AddsSatisfy says whether a request to op would satisfy a keyword no
+// request has satisfied yet.
+func (k *Recorder) AddsSatisfy(op string, pathParams map[string]string, query url.Values, body []byte) bool {
+	return k.adds(op, pathParams, query, body, true)
+}
+
+func (k *Recorder) adds(op string, pathParams map[string]string, query url.Values, body []byte, satisfying bool) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	adds := false
+	k.visit(op, pathParams, query, body, func(inst *Instance, satisfied bool) {
+		s := k.seen[inst]
+		adds = adds || satisfied == satisfying && (satisfying && !s.satisfied || !satisfying && !s.broken)
+	})
+	return adds
+}
+
+// visit calls see for each keyword instance of op the request's values
+// reach, with whether the value satisfies it; under k.mu.
+func (k *Recorder) visit(op string, pathParams map[string]string, query url.Values, body []byte, see func(inst *Instance, satisfied bool)) {
 	list := k.byOp[op]
 	if len(list) == 0 {
 		return
 	}
 	var doc any
 	hasBody := len(body) > 0 && json.Unmarshal(body, &doc) == nil
-	query := req.URL.Query()
 	// Most pointers carry several keywords (type, pattern, lengths):
 	// each is resolved once per request.
 	found := map[string][]docwalk.Match{}
@@ -206,8 +238,6 @@ func (k *Recorder) Record(op string, pathParams map[string]string, req *http.Req
 		}
 		return ms
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	for _, inst := range list {
 		var values []any
 		switch inst.In {
@@ -230,7 +260,7 @@ func (k *Recorder) Record(op string, pathParams map[string]string, req *http.Req
 				for _, m := range lookup(parent) {
 					if obj, ok := m.Value.(map[string]any); ok && m.Found {
 						_, present := obj[inst.property]
-						k.note(inst, present)
+						see(inst, present)
 					}
 				}
 				continue
@@ -243,7 +273,7 @@ func (k *Recorder) Record(op string, pathParams map[string]string, req *http.Req
 		}
 		for _, v := range values {
 			if ok, applies := holds(inst, v); applies {
-				k.note(inst, ok)
+				see(inst, ok)
 			}
 		}
 	}

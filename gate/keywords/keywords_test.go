@@ -82,3 +82,23 @@ func TestKeywordCoverageCountsWhatWasSatisfiedAndBroken(t *testing.T) {
 	assert.Equal(t, 6, k.Coverage().Covered)
 	assert.Empty(t, k.Missing("body"))
 }
+
+// A request adds a break only if it breaks a keyword no request broke
+// yet; satisfying one, or breaking one already broken, adds none.
+func TestARequestAddsABreakOnlyOnce(t *testing.T) {
+	t.Parallel()
+	k := recorder(t)
+	body := func(s string) []byte { return []byte(s) }
+	assert.False(t, k.AddsBreak("CreateWidget", nil, nil, body(`{"name":"abc","size":2}`)), "it breaks nothing")
+	assert.True(t, k.AddsBreak("CreateWidget", nil, nil, body(`{"name":"abc","size":0}`)), "minimum, never broken")
+	send(t, k, `{"name":"abc","size":0}`)
+	assert.False(t, k.AddsBreak("CreateWidget", nil, nil, body(`{"name":"abc","size":-3}`)), "minimum again")
+	assert.True(t, k.AddsBreak("CreateWidget", nil, nil, body(`{"name":"ABC","size":-3}`)), "minimum again, and the pattern")
+	assert.False(t, k.AddsBreak("NoSuchOperation", nil, nil, body(`{}`)))
+
+	// {"name":"abc","size":0} satisfied all but the minimum.
+	assert.False(t, k.AddsSatisfy("CreateWidget", nil, nil, body(`{"name":"ABC","size":-3}`)), "nothing new satisfied")
+	assert.True(t, k.AddsSatisfy("CreateWidget", nil, nil, body(`{"name":"xyz","size":2}`)), "the minimum, at last")
+	send(t, k, `{"name":"xyz","size":2}`)
+	assert.False(t, k.AddsSatisfy("CreateWidget", nil, nil, body(`{"name":"xyz","size":3}`)))
+}

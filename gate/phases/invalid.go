@@ -133,14 +133,22 @@ func (g *phase) negative(ctx context.Context) {
 				if err := json.Unmarshal(env.Marshal(mt.Examples[name].Value.Value), &example); err != nil {
 					continue
 				}
+				var cases []contract.Case
 				for _, c := range contract.Derive(mt.Schema.Value, example) {
-					if c.Valid || seen[c.Name] {
+					if c.Valid || seen[c.Name] || g.Cfg.Budgeted && !g.KW.AddsBreak(op.OperationID, nil, nil, env.Marshal(c.Value)) {
 						continue
 					}
+					seen[c.Name] = true
+					cases = append(cases, c)
+				}
+				if g.Cfg.Budgeted {
+					// Each constraint broken once, several in a request.
+					cases = contract.Combine(example, cases)
+				}
+				for _, c := range cases {
 					if g.Stopped() {
 						return
 					}
-					seen[c.Name] = true
 					ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown), env.Marshal(c.Value))
 					// Whatever a broken server creates anyway, the
 					// registry saw, and cleanup deletes.
@@ -155,39 +163,11 @@ func (g *phase) negative(ctx context.Context) {
 		if op.RequestBody != nil {
 			body = []byte(`{}`)
 		}
-		// Each path parameter outside its schema: not a UUID, over its
-		// maxLength (the project's too, a project that cannot exist).
-		for _, p := range pathParams(o) {
-			for _, bad := range outside(p.Schema.Value) {
-				if g.Stopped() {
-					return
-				}
-				path := strings.Replace(strings.ReplaceAll(o.Path, "{project_id}", g.Cfg.ProjectID), "{"+p.Name+"}", bad.value, 1)
-				path = g.fillAll(path, unknown)
-				if p.Name == "project_id" {
-					path = strings.Replace(g.fillAll(o.Path, unknown), "/"+g.Cfg.ProjectID+"/", "/"+bad.value+"/", 1)
-				}
-				what := fmt.Sprintf("a %s %s", p.Name, bad.what)
-				ex := g.Send(ctx, true, o.Method, path, body)
-				g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: what, Where: p.Name, Ex: ex, Msg: g.Invalid(ex, what)})
-			}
-		}
-		// Each query parameter outside its schema, and empty where it has
-		// a minLength.
-		for _, name := range slices.Sorted(maps.Keys(env.QueryParams(d))) {
-			s := env.QueryParams(d)[name]
-			bads := outside(s)
-			if s.MinLength > 0 {
-				bads = append(bads, badValue{"", "shorter than its minLength"})
-			}
-			for _, bad := range bads {
-				if g.Stopped() {
-					return
-				}
-				q := name + "=" + url.QueryEscape(bad.value)
-				ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown)+"?"+q, nil)
-				g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: name, Ex: ex, Msg: g.Invalid(ex, "query "+q)})
-			}
+		if g.Cfg.Budgeted {
+			// With a budget, every parameter outside its schema at once.
+			g.outsideAtOnce(ctx, o, d, body, unknown)
+		} else if !g.outsideOneByOne(ctx, o, d, body, unknown) {
+			return
 		}
 		if g.Cfg.Mock {
 			// docs/mock.md: a tags query not of key=value pairs is
@@ -291,6 +271,102 @@ func (g *phase) negative(ctx context.Context) {
 		g.Judge(wire.Verdict{Check: check.Unchanged, Op: op, What: what, Ex: ex, Msg: "the resources of the project changed while the server refused (or should have refused) invalid requests: " + strings.Join(diff, "; ")})
 	default:
 		g.Judge(wire.Verdict{Check: check.Unchanged, Op: op, What: what, Ex: ex})
+	}
+}
+
+// outsideOneByOne sends each path and query parameter outside its schema,
+// one request each; false when the run stopped.
+func (g *phase) outsideOneByOne(ctx context.Context, o docwalk.Op, d *semantics.Operation, body []byte, unknown string) bool {
+	op := o.Op
+	// Each path parameter outside its schema: not a UUID, over its
+	// maxLength (the project's too, a project that cannot exist).
+	for _, p := range pathParams(o) {
+		for _, bad := range outside(p.Schema.Value) {
+			if g.Stopped() {
+				return false
+			}
+			path := strings.Replace(strings.ReplaceAll(o.Path, "{project_id}", g.Cfg.ProjectID), "{"+p.Name+"}", bad.value, 1)
+			path = g.fillAll(path, unknown)
+			if p.Name == "project_id" {
+				path = strings.Replace(g.fillAll(o.Path, unknown), "/"+g.Cfg.ProjectID+"/", "/"+bad.value+"/", 1)
+			}
+			what := fmt.Sprintf("a %s %s", p.Name, bad.what)
+			ex := g.Send(ctx, true, o.Method, path, body)
+			g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: what, Where: p.Name, Ex: ex, Msg: g.Invalid(ex, what)})
+		}
+	}
+	// Each query parameter outside its schema, and empty where it has
+	// a minLength.
+	for _, name := range slices.Sorted(maps.Keys(env.QueryParams(d))) {
+		s := env.QueryParams(d)[name]
+		bads := outside(s)
+		if s.MinLength > 0 {
+			bads = append(bads, badValue{"", "shorter than its minLength"})
+		}
+		for _, bad := range bads {
+			if g.Stopped() {
+				return false
+			}
+			q := name + "=" + url.QueryEscape(bad.value)
+			ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown)+"?"+q, nil)
+			g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: name, Ex: ex, Msg: g.Invalid(ex, "query "+q)})
+		}
+	}
+	return true
+}
+
+// outsideAtOnce sends every path parameter outside its schema in one
+// path, and every query parameter in one query, round by round (each
+// parameter's first refused value, then its second ...), where the
+// request breaks a constraint none broke yet: a run with a budget breaks
+// each once.
+func (g *phase) outsideAtOnce(ctx context.Context, o docwalk.Op, d *semantics.Operation, body []byte, unknown string) {
+	params := pathParams(o)
+	bads := make([][]badValue, len(params))
+	rounds := 0
+	for i, p := range params {
+		bads[i] = outside(p.Schema.Value)
+		rounds = max(rounds, len(bads[i]))
+	}
+	for j := range rounds {
+		path, sent, whats := o.Path, map[string]string{}, []string(nil)
+		for i, p := range params {
+			if j < len(bads[i]) {
+				path = strings.Replace(path, "{"+p.Name+"}", bads[i][j].value, 1)
+				sent[p.Name] = bads[i][j].value
+				whats = append(whats, fmt.Sprintf("a %s %s", p.Name, bads[i][j].what))
+			}
+		}
+		if g.Stopped() || !g.KW.AddsBreak(o.Op.OperationID, sent, nil, nil) {
+			continue
+		}
+		what := strings.Join(whats, ", ")
+		ex := g.Send(ctx, true, o.Method, g.fillAll(path, unknown), body)
+		g.Judge(wire.Verdict{Check: check.Negative, Op: o.Op.OperationID, What: what, Ex: ex, Msg: g.Invalid(ex, what)})
+	}
+	qparams := env.QueryParams(d)
+	qbads := map[string][]badValue{}
+	rounds = 0
+	for name, s := range qparams {
+		qbads[name] = outside(s)
+		if s.MinLength > 0 {
+			qbads[name] = append(qbads[name], badValue{"", "shorter than its minLength"})
+		}
+		rounds = max(rounds, len(qbads[name]))
+	}
+	for j := range rounds {
+		q := url.Values{}
+		for _, name := range slices.Sorted(maps.Keys(qbads)) {
+			if j < len(qbads[name]) {
+				q.Set(name, qbads[name][j].value)
+			}
+		}
+		if g.Stopped() || !g.KW.AddsBreak(o.Op.OperationID, nil, q, nil) {
+			continue
+		}
+		what := "query " + q.Encode()
+		ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown)+"?"+q.Encode(), nil)
+		g.Judge(wire.Verdict{Check: check.Negative, Op: o.Op.OperationID, What: what, Ex: ex, Msg: g.Invalid(ex, what)})
 	}
 }
 

@@ -27,11 +27,17 @@ func (g *phase) undeclared(ctx context.Context) {
 	methods := []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch}
 	unknown := uuid.NewString()
 	doc := g.Doc.OpenAPI()
-	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
+	for i, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
 		declared := doc.Paths.Value(path).Operations()
 		filled := g.fillAll(path, unknown)
-		for _, m := range methods {
-			if _, ok := declared[m]; ok || g.Stopped() {
+		missing := slices.DeleteFunc(slices.Clone(methods), func(m string) bool { _, ok := declared[m]; return ok })
+		if g.Cfg.Budgeted && len(missing) > 1 {
+			// With a budget, one method a path lacks, a different one
+			// path after path: every method still tried somewhere.
+			missing = missing[i%len(missing) : i%len(missing)+1]
+		}
+		for _, m := range missing {
+			if g.Stopped() {
 				continue
 			}
 			var body []byte

@@ -31,11 +31,14 @@ func (g *phase) positive(ctx context.Context) {
 			if !g.OpOn(list.ID) || len(env.QueryParams(list)) == 0 || env.Selects(list) {
 				continue
 			}
-			for range g.Cfg.MaxExamples {
+			for i := range g.Cfg.MaxExamples {
 				if g.Stopped() {
 					return
 				}
 				q := g.validQuery(res, list)
+				if i > 0 && g.Cfg.Budgeted && !g.KW.AddsSatisfy(list.ID, nil, q, nil) {
+					continue // with a budget, one more only where it adds
+				}
 				ex := g.Send(ctx, true, list.Method, g.Fill(list, "")+"?"+q.Encode(), nil)
 				what := "valid query ?" + q.Encode()
 				g.Judge(wire.Verdict{Check: check.Positive, Op: list.ID, What: what, Ex: ex, Msg: env.Accepted(ex, http.StatusOK, what)})
@@ -50,7 +53,11 @@ func (g *phase) positive(ctx context.Context) {
 		if create == nil || env.Retired(res) || !g.OpOn(create.ID) {
 			continue
 		}
-		for range min(g.Cfg.MaxExamples, 3) {
+		creates := min(g.Cfg.MaxExamples, 3)
+		if g.Cfg.Budgeted {
+			creates = 1 // the same body again adds nothing, and costs one more made
+		}
+		for range creates {
 			if g.Stopped() {
 				return
 			}
