@@ -98,11 +98,11 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 20s).
 	$(GO) test -run '^$$' -fuzz '^FuzzCreateStoresWhatWasValidated$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./mockserver/
 	$(GO) test -run '^$$' -fuzz '^FuzzResponses$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./apierror/
 
-mutation: ## The gate's mutation score: mutants of the mock's handlers, judged by the gate, the mock's tests and the official SDK (an hour; BASELINE=rev also judges by an older gate; REUSE=report takes the unit and interop verdicts of an earlier run, when only the gate changed).
+mutation: ## The gate's mutation score: mutants of the mock's handlers, judged by the gate, the mock's tests and the official SDK (an hour; BASELINE=rev also judges by an older gate; GATE_ARGS="-profile live" also by the gate with those flags, its kills beside the gate's by file; REUSE=report takes the unit and interop verdicts of an earlier run, when only the gate changed).
 	@mkdir -p $(REPORTS)
 	cd tools && $(GO) run ./mutation -root .. -files $(MUTATE) -judges gate,unit,interop -when-gate-survives interop \
 		-equivalents mutation/equivalents.json -json $(REPORTS)/mutation.json $(if $(BASELINE),-baseline $(BASELINE)) \
-		$(if $(REUSE),-reuse $(abspath $(REUSE))) \
+		$(if $(REUSE),-reuse $(abspath $(REUSE))) $(if $(GATE_ARGS),-gate-args "$(GATE_ARGS)") \
 		| tee $(REPORTS)/mutation.txt
 
 bench: $(BENCHSTAT) ## Benchmarks: client vs hand-written floor, Sign, mock handler (BENCHRUNS interleaved runs, medians).

@@ -104,7 +104,7 @@ func keepFlags(usage string, args []string) []string {
 // configurations a user starts it in: with AK/SK only (a mutating run),
 // and with a token only, without a create delay (a read-only run): a
 // mock that takes either credential hides a mutant that mixes them up.
-func gate(ctx context.Context, ws, gateBin string, timeout time.Duration) error {
+func gate(ctx context.Context, ws string, g gateJudge, timeout time.Duration) error {
 	mockBin := filepath.Join(ws, "bin", "dli-mock")
 	if out, err := command(ctx, ws, timeout, nil, "go", "build", "-o", mockBin, "./cmd/dli-mock"); err != nil {
 		return fmt.Errorf("build the mock: %w: %s", err, firstLine(out))
@@ -125,7 +125,7 @@ func gate(ctx context.Context, ws, gateBin string, timeout time.Duration) error 
 	}
 	for _, run := range runs {
 		err := withMock(ctx, mockBin, run.mockArgs, run.mockEnv, timeout, func(addr string) error {
-			_, err := command(ctx, ws, timeout, run.gateEnv, gateBin, knownFlags(ctx, gateBin, run.gateArgs(addr))...)
+			_, err := command(ctx, ws, timeout, run.gateEnv, g.bin, knownFlags(ctx, g.bin, append(run.gateArgs(addr), g.extra...))...)
 			return err
 		})
 		if err != nil {

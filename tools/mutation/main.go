@@ -59,6 +59,7 @@ type Report struct {
 	Files    []string `json:"files"`
 	Judges   []string `json:"judges"`
 	Baseline string   `json:"baseline,omitempty"` // the revision of judge "baseline"
+	GateArgs string   `json:"gate_args,omitempty"` // the flags judge "gate-args" adds to the gate's
 	// Lazy are the judges run only where the gate survives: enough to
 	// tell whether they kill anything the gate does not, at a fraction
 	// of the time.
@@ -88,6 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	lazyList := fs.String("when-gate-survives", "", "comma-separated judges run only on the mutants the gate does not kill")
 	reusePath := fs.String("reuse", "", "take the verdicts of -reuse-judges from this earlier JSON `REPORT` where it has them (when only the gate changed)")
 	reuseList := fs.String("reuse-judges", "unit,interop", "the judges whose verdicts -reuse takes")
+	gateArgsFlag := fs.String("gate-args", "", "also judge by the gate with these `FLAGS` added (judge \"gate-args\"), e.g. \"-profile live\", and set its kills beside the gate's by file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -116,6 +118,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	slices.SortStableFunc(judges, func(a, b string) int { return boolInt(b == "gate") - boolInt(a == "gate") })
 	if *baseline != "" {
 		judges = append(judges, "baseline")
+	}
+	extra := strings.Fields(*gateArgsFlag)
+	if len(extra) > 0 {
+		if !slices.Contains(judges, "gate") {
+			fmt.Fprintln(stderr, "mutation: -gate-args needs the gate among -judges, to compare with")
+			return 2
+		}
+		judges = append(judges, judgeGateArgs)
 	}
 	if *files == "" || *workers < 1 {
 		fmt.Fprintln(stderr, "mutation: -files is required and -workers must be positive")
@@ -189,17 +199,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer func() { _ = os.RemoveAll(tmp) }()
-	gates := map[string]string{} // judge → gate binary
+	gates := map[string]gateJudge{} // judge → gate binary, and its flags
 	if slices.Contains(judges, "gate") {
-		gates["gate"] = filepath.Join(tmp, "dli-contract")
-		if msg, err := command(ctx, abs, *timeout, nil, "go", "build", "-o", gates["gate"], "./cmd/dli-contract"); err != nil {
+		gates["gate"] = gateJudge{bin: filepath.Join(tmp, "dli-contract")}
+		if msg, err := command(ctx, abs, *timeout, nil, "go", "build", "-o", gates["gate"].bin, "./cmd/dli-contract"); err != nil {
 			fmt.Fprintf(stderr, "mutation: build the gate: %v\n%s", err, msg)
 			return 2
 		}
+		if len(extra) > 0 {
+			gates[judgeGateArgs] = gateJudge{bin: gates["gate"].bin, extra: extra}
+		}
 	}
 	if *baseline != "" {
-		gates["baseline"] = filepath.Join(tmp, "dli-contract-baseline")
-		if err := buildAt(ctx, abs, *baseline, filepath.Join(tmp, "baseline"), gates["baseline"], *timeout); err != nil {
+		gates["baseline"] = gateJudge{bin: filepath.Join(tmp, "dli-contract-baseline")}
+		if err := buildAt(ctx, abs, *baseline, filepath.Join(tmp, "baseline"), gates["baseline"].bin, *timeout); err != nil {
 			fmt.Fprintf(stderr, "mutation: build the gate as of %s: %v\n", *baseline, err)
 			return 2
 		}
@@ -216,8 +229,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	// Each gate must pass the unmutated mock, or it would "kill" every
 	// mutant: a judge that cannot pass the original judges nothing.
-	for name, bin := range gates {
-		if err := gate(ctx, spaces[0], bin, *timeout); err != nil {
+	for name, g := range gates {
+		if err := gate(ctx, spaces[0], g, *timeout); err != nil {
 			fmt.Fprintf(stderr, "mutation: the %s judge fails the unmutated mock, so it would kill every mutant: %v\n", name, err)
 			return 2
 		}
@@ -259,7 +272,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mutation: interrupted")
 		return 2
 	}
-	rep := Report{Files: targets, Judges: judges, Baseline: *baseline, Lazy: lazy, Reused: *reusePath, ReusedJudges: reuseJudges, Outcomes: outcomes, Duration: time.Since(start).Round(time.Second).String()}
+	rep := Report{Files: targets, Judges: judges, Baseline: *baseline, GateArgs: *gateArgsFlag, Lazy: lazy, Reused: *reusePath, ReusedJudges: reuseJudges, Outcomes: outcomes, Duration: time.Since(start).Round(time.Second).String()}
 	fmt.Fprint(stdout, rep.Text())
 	if *out != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
@@ -292,7 +305,7 @@ func verdict(o Outcome, judges []string) string {
 }
 
 // judge runs every judge on m in the workspace ws, and puts the file back.
-func judge(ctx context.Context, ws string, m Mutant, judges, lazy []string, gates map[string]string, timeout time.Duration,
+func judge(ctx context.Context, ws string, m Mutant, judges, lazy []string, gates map[string]gateJudge, timeout time.Duration,
 	prev *Outcome, reuseJudges []string) Outcome {
 	o := Outcome{Mutant: m, Killed: map[string]bool{}, Errors: map[string]string{}}
 	path := filepath.Join(ws, filepath.FromSlash(m.File))
@@ -334,7 +347,7 @@ func judge(ctx context.Context, ws string, m Mutant, judges, lazy []string, gate
 			_, err = command(ctx, ws, timeout, nil, "go", "test", "-count=1", pkg+"/...")
 		case "interop":
 			_, err = command(ctx, filepath.Join(ws, "interop"), timeout, nil, "go", "test", "-count=1", "./...")
-		case "gate", "baseline":
+		case "gate", "baseline", judgeGateArgs:
 			err = gate(ctx, ws, gates[j], timeout)
 		}
 		var failed *judgeFailed
@@ -436,6 +449,7 @@ func (r Report) Text() string {
 			}
 		}
 	}
+	b.WriteString(r.gateArgsText(compiled))
 	if slices.Contains(r.Judges, "gate") && slices.Contains(r.Judges, "unit") && len(r.Files) > 1 {
 		fmt.Fprintln(&b, "  by file, the gate against the unit tests:")
 		for _, f := range r.Files {

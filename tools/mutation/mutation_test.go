@@ -237,3 +237,31 @@ func TestEquivalentsMatchMutants(t *testing.T) {
 		t.Errorf("an entry without a reason: %v", err)
 	}
 }
+
+// With -gate-args, the report sets that gate's kills beside the gate's,
+// in all and by file, and names what the gate kills and it does not.
+func TestReportTextWithGateArgs(t *testing.T) {
+	m := func(file string, line int) Mutant {
+		return Mutant{File: file, Line: line, Func: "f", Op: "o", Orig: "x"}
+	}
+	const enhanced, store = "mockserver/enhanced.go", "mockserver/store.go"
+	rep := Report{Files: []string{enhanced, store}, Judges: []string{"gate", judgeGateArgs}, GateArgs: "-profile live", Duration: "1s", Outcomes: []Outcome{
+		{Mutant: m(enhanced, 1), Compiled: true, Killed: map[string]bool{"gate": true, judgeGateArgs: true}},
+		{Mutant: m(enhanced, 2), Compiled: true, Killed: map[string]bool{"gate": true}},
+		{Mutant: m(store, 3), Compiled: true, Killed: map[string]bool{"gate": true, judgeGateArgs: true}},
+		{Mutant: m(store, 4), Compiled: true, Killed: map[string]bool{judgeGateArgs: true}},
+		{Mutant: m(store, 5), Compiled: true, Killed: map[string]bool{}},
+	}}
+	text := rep.Text()
+	for _, want := range []string{
+		"the gate with -profile live kills 2 of the 3 mutants the gate kills (67%); by file:",
+		"mockserver/enhanced.go       1 of 2 (50%)",
+		"mockserver/store.go          1 of 1 (100%)",
+		"the gate kills, with -profile live it does not: mockserver/enhanced.go:2 (f): o in `x`",
+		"gate-args survives mockserver/store.go:5",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report lacks %q:\n%s", want, text)
+		}
+	}
+}
