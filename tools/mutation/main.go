@@ -58,7 +58,7 @@ type Outcome struct {
 type Report struct {
 	Files    []string `json:"files"`
 	Judges   []string `json:"judges"`
-	Baseline string   `json:"baseline,omitempty"` // the revision of judge "baseline"
+	Baseline string   `json:"baseline,omitempty"`  // the revision of judge "baseline"
 	GateArgs string   `json:"gate_args,omitempty"` // the flags judge "gate-args" adds to the gate's
 	// Lazy are the judges run only where the gate survives: enough to
 	// tell whether they kill anything the gate does not, at a fraction
