@@ -132,6 +132,12 @@ func (l *Ledger) capped(ctx context.Context, opID string) *semantics.Resource {
 	return res
 }
 
+// Capped says whether the run may make only so many of kind.
+func (l *Ledger) Capped(kind string) bool {
+	_, ok := l.cfg.Caps[kind]
+	return ok
+}
+
 // MayMake says whether the run may still make a resource of kind: a
 // phase that knows better than to send a create the budget would hold
 // back (a sequence, which draws another call) asks first.
