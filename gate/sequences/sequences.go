@@ -93,12 +93,6 @@ func (g *sequencer) sequences(ctx context.Context) {
 	if !g.Cfg.Mutate {
 		return
 	}
-	if spent := g.SpentKinds(); len(spent) > 0 {
-		// Each sequence starts from nothing and makes what it calls on:
-		// with no more of a kind to make, it would call on nothing.
-		g.LeaveOut(fmt.Sprintf("generated sequences: none, the earlier phases made as many %s as the budget allows (x-dli-resources budget)", g.titles(spent)))
-		return
-	}
 	actions := g.linkActions()
 	g.runNonce = strconv.FormatUint(uint64(time.Now().UnixNano())%(1<<32), 36)
 	shrink := 20 * time.Second
@@ -147,16 +141,12 @@ func (g *sequencer) sequences(ctx context.Context) {
 			confirms := lastFail == runs-1 && !lastConfirmed
 			kind := firstKind
 			if firstFail == 0 || runs-firstFail <= g.Cfg.MaxShrinks || confirms {
-				if g.Stopped() || len(g.SpentKinds()) > 0 {
+				if g.Stopped() {
 					// Nothing is sent, and nothing found: a run that
 					// passes, not one rapid counts as invalid (a skip),
 					// which, run after run once the budget or -timeout
 					// stopped the phase, rapid reports as a failure of
-					// the property. Once a kind's budget is spent, a
-					// sequence would have nothing to call on.
-					if !g.Stopped() {
-						g.LeaveOut(fmt.Sprintf("generated sequences: the rest, once the run made as many %s as the budget allows (x-dli-resources budget)", g.titles(g.SpentKinds())))
-					}
+					// the property.
 					return
 				}
 				r := &seqRun{g: g, ctx: ctx, t: t, m: &model.Model{Mock: g.Cfg.Mock, Sem: g.Sem}, run: runs, actions: actions}
@@ -218,6 +208,12 @@ func (g *sequencer) sequences(ctx context.Context) {
 		return
 	}
 	if tb.failed && worst == nil {
+		if spent := g.SpentKinds(); len(spent) > 0 {
+			// A sequence may not make what the budget keeps (a call it
+			// skips): with too few calls left to draw, rapid gives up.
+			g.LeaveOut(fmt.Sprintf("generated sequences: the rest, once the run had made as many %s as the budget allows (rapid: %s)", g.titles(spent), strings.Join(tb.said, "; ")))
+			return
+		}
 		// rapid itself failed (a property that could not run): a problem
 		// of the gate, not of the server.
 		g.AddProblem("the generated sequences could not run: " + strings.Join(tb.said, "; "))
