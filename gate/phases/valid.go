@@ -57,7 +57,7 @@ func (g *phase) positive(ctx context.Context) {
 		if g.Capped(res.Kind) {
 			// The life cycle creates one and judges its create alike;
 			// one more here would spend what the field cases need.
-			g.LeaveOut(fmt.Sprintf("valid requests: the create of a %s (its life cycle creates one; the budget keeps the rest of its %s for the field cases)", res.Title, report.Plural(2, res.Title)))
+			g.LeaveOut(fmt.Sprintf("valid requests: the valid create of %s (its life cycle creates one, and the budget keeps the rest for the field cases)", report.Plural(2, res.Title)))
 			continue
 		}
 		creates := min(g.Cfg.MaxExamples, 3)
