@@ -49,7 +49,7 @@ func ProfileFor(cfg Config) string {
 // the rest to the sequences. What a phase leaves goes to the phases
 // after it.
 var shares = map[string]int{
-	check.PhaseReads:      2,
+	check.PhaseReads:      3, // 7 to 8 requests: 2 left a list out
 	check.PhaseValid:      5,
 	check.PhaseInvalid:    45,
 	check.PhaseAuth:       5,
@@ -57,7 +57,7 @@ var shares = map[string]int{
 	check.PhaseLife:       15,
 	check.PhaseRefusals:   2,
 	check.PhaseField:      10,
-	check.PhaseSequences:  10,
+	check.PhaseSequences:  9,
 }
 
 // planBudget shares max requests across the phases, in their order, by
