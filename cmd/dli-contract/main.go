@@ -16,6 +16,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -172,9 +173,6 @@ func run(ctx context.Context, clk clock.Clock, args []string, getenv func(string
 	cfg.Checks, cfg.ExcludeChecks = list(*checks), list(*excludeChecks)
 	cfg.Operations, cfg.ExcludeOperations = list(*includeOps), list(*excludeOps)
 	cfg.Profile, cfg.MaxRequests = *profile, *maxRequests
-	if cfg.Profile == "" {
-		cfg.Profile = gate.ProfileFor(cfg)
-	}
 	cfg.RateLimit = *rateLimit
 	if *rateLimit < 0 {
 		cfg.RateLimit = defaultRate(cfg)
@@ -258,7 +256,7 @@ const defaultRemoteRate = 2.0
 // some connection behaviours went unshown (make mutation measured it);
 // forty cost about half a second more in-process.
 func defaultExamples(cfg gate.Config) int {
-	if cfg.Profile == gate.ProfileLoopback || cfg.Profile == "" && gate.ProfileFor(cfg) == gate.ProfileLoopback {
+	if cmp.Or(cfg.Profile, gate.ProfileFor(cfg)) == gate.ProfileLoopback {
 		return 4 * gate.DefaultMaxExamples // cheap, more find more
 	}
 	return gate.DefaultMaxExamples

@@ -54,8 +54,8 @@ func (l *Ledger) SpentKinds() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []string
-	for kind, limit := range l.cfg.Caps {
-		if countKind(l.made, kind) >= limit {
+	for kind := range l.cfg.Caps {
+		if !l.mayMakeLocked(kind) {
 			out = append(out, kind)
 		}
 	}
@@ -101,7 +101,7 @@ func (l *Ledger) Hold(ctx context.Context, opID string, _ []byte) string {
 	}
 	// Each resource still to delete costs its cleanup about two
 	// requests: a delete, and a read that it is gone.
-	if b.limit > 0 && b.spent+1+2*l.pendingLocked() > b.limit {
+	if b.limit > 0 && b.spent+1+2*len(l.pendingLocked()) > b.limit {
 		if b.stop != nil {
 			b.stop(ErrBudget)
 		}
@@ -122,11 +122,7 @@ func (l *Ledger) capped(ctx context.Context, opID string) *semantics.Resource {
 		return nil
 	}
 	res := l.sem.Resources[d.Resource]
-	limit, ok := l.cfg.Caps[d.Resource]
-	if res == nil || !ok {
-		return nil
-	}
-	if countKind(l.made, res.Kind) < limit {
+	if res == nil || l.mayMakeLocked(res.Kind) {
 		return nil
 	}
 	return res
@@ -144,27 +140,20 @@ func (l *Ledger) Capped(kind string) bool {
 func (l *Ledger) MayMake(kind string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.mayMakeLocked(kind)
+}
+
+// mayMakeLocked says whether the run may still make a resource of kind:
+// one without a budget always; under l.mu.
+func (l *Ledger) mayMakeLocked(kind string) bool {
 	limit, ok := l.cfg.Caps[kind]
-	if !ok {
-		return true
-	}
-	return countKind(l.made, kind) < limit
+	return !ok || countKind(l.made, kind) < limit
 }
 
 func countKind(made []*Made, kind string) int {
 	n := 0
 	for _, m := range made {
 		if m.Res.Kind == kind {
-			n++
-		}
-	}
-	return n
-}
-
-func (l *Ledger) pendingLocked() int {
-	n := 0
-	for _, m := range l.made {
-		if !m.Gone {
 			n++
 		}
 	}

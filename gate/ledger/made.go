@@ -29,6 +29,11 @@ func (l *Ledger) AddMade(res *semantics.Resource, id, name string) {
 func (l *Ledger) Pending() []*Made {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.pendingLocked()
+}
+
+// pendingLocked is what the run made and has not seen gone; under l.mu.
+func (l *Ledger) pendingLocked() []*Made {
 	var out []*Made
 	for _, m := range l.made {
 		if !m.Gone {

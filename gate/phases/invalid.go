@@ -298,12 +298,7 @@ func (g *phase) outsideOneByOne(ctx context.Context, o docwalk.Op, d *semantics.
 	// Each query parameter outside its schema, and empty where it has
 	// a minLength.
 	for _, name := range slices.Sorted(maps.Keys(env.QueryParams(d))) {
-		s := env.QueryParams(d)[name]
-		bads := outside(s)
-		if s.MinLength > 0 {
-			bads = append(bads, badValue{"", "shorter than its minLength"})
-		}
-		for _, bad := range bads {
+		for _, bad := range outsideQuery(env.QueryParams(d)[name]) {
 			if g.Stopped() {
 				return false
 			}
@@ -344,14 +339,10 @@ func (g *phase) outsideAtOnce(ctx context.Context, o docwalk.Op, d *semantics.Op
 		ex := g.Send(ctx, true, o.Method, g.fillAll(path, unknown), body)
 		g.Judge(wire.Verdict{Check: check.Negative, Op: o.Op.OperationID, What: what, Ex: ex, Msg: g.Invalid(ex, what)})
 	}
-	qparams := env.QueryParams(d)
 	qbads := map[string][]badValue{}
 	rounds = 0
-	for name, s := range qparams {
-		qbads[name] = outside(s)
-		if s.MinLength > 0 {
-			qbads[name] = append(qbads[name], badValue{"", "shorter than its minLength"})
-		}
+	for name, s := range env.QueryParams(d) {
+		qbads[name] = outsideQuery(s)
 		rounds = max(rounds, len(qbads[name]))
 	}
 	for j := range rounds {
@@ -382,6 +373,16 @@ func (g *phase) firstCreate() *semantics.Operation {
 
 // badValue is a value outside a schema, and what it is.
 type badValue struct{ value, what string }
+
+// outsideQuery are values a query parameter's schema refuses: those
+// outside it, and empty where it has a minLength.
+func outsideQuery(s *openapi3.Schema) []badValue {
+	bads := outside(s)
+	if s.MinLength > 0 {
+		bads = append(bads, badValue{"", "shorter than its minLength"})
+	}
+	return bads
+}
 
 // outside are values a parameter's schema refuses: below its minimum, not
 // an integer, outside its enum or pattern, over its maxLength, not a UUID.
