@@ -44,8 +44,8 @@ func ProfileFor(cfg Config) string {
 
 // shares weigh each phase's part of a request budget, by what it needs
 // to do its job once (measured on 2026-12-07 against a dli-mock, with a
-// budget: the invalid requests about 155 to break each constraint of the
-// request schemas, the life cycles about 50, the field cases about 32),
+// budget: the invalid requests about 150 to break each constraint of the
+// request schemas, the life cycles about 50, the field cases about 37),
 // the rest to the sequences. What a phase leaves goes to the phases
 // after it.
 var shares = map[string]int{

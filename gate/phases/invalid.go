@@ -127,33 +127,8 @@ func (g *phase) negative(ctx context.Context) {
 		safe := o.Method == http.MethodGet || bound || g.Cfg.Mutate
 		if op.RequestBody != nil && op.RequestBody.Value != nil && (g.Cfg.Mutate || bound) {
 			mt := op.RequestBody.Value.Content.Get("application/json")
-			seen := map[string]bool{}
-			for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
-				var example any
-				if err := json.Unmarshal(env.Marshal(mt.Examples[name].Value.Value), &example); err != nil {
-					continue
-				}
-				var cases []contract.Case
-				for _, c := range contract.Derive(mt.Schema.Value, example) {
-					if c.Valid || seen[c.Name] || g.Cfg.Budgeted && !g.KW.AddsBreak(op.OperationID, nil, nil, env.Marshal(c.Value)) {
-						continue
-					}
-					seen[c.Name] = true
-					cases = append(cases, c)
-				}
-				if g.Cfg.Budgeted {
-					// Each constraint broken once, several in a request.
-					cases = contract.Combine(example, cases)
-				}
-				for _, c := range cases {
-					if g.Stopped() {
-						return
-					}
-					ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown), env.Marshal(c.Value))
-					// Whatever a broken server creates anyway, the
-					// registry saw, and cleanup deletes.
-					g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: c.Name, Where: c.Field, Ex: ex, Msg: g.Invalid(ex, c.Name)})
-				}
+			if !g.invalidBodies(ctx, o, mt, bound, unknown) {
+				return
 			}
 		}
 		if !safe || o.Method != http.MethodGet && !g.Cfg.Mutate {
@@ -274,6 +249,74 @@ func (g *phase) negative(ctx context.Context) {
 	}
 }
 
+// invalidBodies sends the bodies derived from each example of a request
+// body to break a rule of its schema, each to be refused; false when the
+// run stopped. With a budget, first those of a body with every property
+// (the examples leave some out), with null where a property takes it and
+// no request sent it yet (firstCases); then only those that break a
+// constraint no request broke yet, several to a request.
+func (g *phase) invalidBodies(ctx context.Context, o docwalk.Op, mt *openapi3.MediaType, bound bool, unknown string) bool {
+	id := o.Op.OperationID
+	var examples []any
+	for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
+		var example any
+		if err := json.Unmarshal(env.Marshal(mt.Examples[name].Value.Value), &example); err == nil {
+			examples = append(examples, example)
+		}
+	}
+	if g.Cfg.Budgeted && len(examples) > 0 {
+		// First, so that its breaks, of every property, pack into few
+		// requests; the examples' then add what it did not break.
+		examples = slices.Insert(examples, 0, complete(mt.Schema.Value, examples[0]))
+	}
+	seen := map[string]bool{}
+	for i, example := range examples {
+		derived := slices.DeleteFunc(contract.Derive(mt.Schema.Value, example), func(c contract.Case) bool { return c.Valid })
+		var cases []contract.Case
+		for _, c := range derived {
+			if seen[c.Name] || g.Cfg.Budgeted && !g.KW.AddsBreak(id, nil, nil, env.Marshal(c.Value)) {
+				continue
+			}
+			seen[c.Name] = true
+			cases = append(cases, c)
+		}
+		switch {
+		case g.Cfg.Budgeted && i == 0:
+			adds := func(v any) bool { return g.KW.AddsSatisfy(id, nil, nil, env.Marshal(v)) }
+			cases = firstCases(example, cases, derived, adds, bound, g.nullsWanted(id))
+		case g.Cfg.Budgeted:
+			// Each constraint broken once, several in a request.
+			cases = contract.Combine(example, cases)
+		}
+		for _, c := range cases {
+			if g.Stopped() {
+				return false
+			}
+			ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown), env.Marshal(c.Value))
+			// Whatever a broken server creates anyway, the registry
+			// saw, and cleanup deletes.
+			msg := g.Invalid(ex, c.Name)
+			if c.Valid {
+				msg = env.Refused(ex, c.Name+" of a resource that does not exist")
+			}
+			g.Judge(wire.Verdict{Check: check.Negative, Op: id, What: c.Name, Where: c.Field, Ex: ex, Msg: msg})
+		}
+	}
+	return true
+}
+
+// nullsWanted are the body's nullable properties of op that no request
+// sent null yet, each array's first item standing for all.
+func (g *phase) nullsWanted(op string) []string {
+	var out []string
+	for _, n := range g.KW.Missing("body") {
+		if n.Inst.Operation == op && n.Inst.Keyword.Keyword == "nullable" && n.Satisfy {
+			out = append(out, strings.ReplaceAll(n.Inst.Where, "/*", "/0"))
+		}
+	}
+	return out
+}
+
 // outsideOneByOne sends each path and query parameter outside its schema,
 // one request each; false when the run stopped.
 func (g *phase) outsideOneByOne(ctx context.Context, o docwalk.Op, d *semantics.Operation, body []byte, unknown string) bool {
@@ -317,6 +360,22 @@ func (g *phase) outsideOneByOne(ctx context.Context, o docwalk.Op, d *semantics.
 // each once.
 func (g *phase) outsideAtOnce(ctx context.Context, o docwalk.Op, d *semantics.Operation, body []byte, unknown string) {
 	params := pathParams(o)
+	if bound := d.KeyExpr != nil && d.KeyExpr.In == "path" || d.ParentExpr != nil && d.ParentExpr.In == "path"; bound && len(params) > 0 {
+		// Every parameter breaks its schema below: one request shows
+		// them within it, naming what does not exist.
+		valid := map[string]string{}
+		for _, p := range params {
+			valid[p.Name] = unknown
+			if p.Name == "project_id" {
+				valid[p.Name] = g.Cfg.ProjectID
+			}
+		}
+		if !g.Stopped() && g.KW.AddsSatisfy(o.Op.OperationID, valid, nil, nil) {
+			what := "a " + o.Method + " of a resource that does not exist"
+			ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown), body)
+			g.Judge(wire.Verdict{Check: check.Negative, Op: o.Op.OperationID, What: what, Ex: ex, Msg: env.Refused(ex, what)})
+		}
+	}
 	bads := make([][]badValue, len(params))
 	rounds := 0
 	for i, p := range params {

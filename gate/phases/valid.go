@@ -36,7 +36,9 @@ func (g *phase) positive(ctx context.Context) {
 				if g.Stopped() {
 					return
 				}
-				q := g.validQuery(res, list)
+				// With a budget, the first names every parameter: one
+				// request satisfies what each takes.
+				q := g.validQuery(res, list, i == 0 && g.Cfg.Budgeted)
 				if i > 0 && g.Cfg.Budgeted && !g.KW.AddsSatisfy(list.ID, nil, q, nil) {
 					continue // with a budget, one more only where it adds
 				}
@@ -108,23 +110,23 @@ func (g *phase) bodyFor(res *semantics.Resource) (map[string]any, bool) {
 	return body, true
 }
 
-// validQuery draws a valid query of a list: each parameter now and then,
-// a name filter with a name of the run's, a tags filter with a pair, any
-// other value within its schema.
-func (g *phase) validQuery(res *semantics.Resource, list *semantics.Operation) url.Values {
+// validQuery draws a valid query of a list: each parameter now and then
+// (every one with all), a name filter with a name of the run's, a tags
+// filter with a pair, any other value within its schema.
+func (g *phase) validQuery(res *semantics.Resource, list *semantics.Operation, all bool) url.Values {
 	q := url.Values{}
 	params := env.QueryParams(list)
 	for _, name := range slices.Sorted(maps.Keys(params)) {
 		s := params[name]
 		f, filters := list.Filters[name]
 		switch {
-		case g.Rng.IntN(2) == 0:
+		case !all && g.Rng.IntN(2) == 0:
 		case filters && f.Match == "tags":
-			if g.Rng.IntN(3) == 0 {
+			if all || g.Rng.IntN(3) == 0 {
 				q.Set(name, "contract="+g.Name()[9:])
 			}
 		case filters && f.Field == res.Name:
-			if g.Rng.IntN(3) == 0 {
+			if all || g.Rng.IntN(3) == 0 {
 				q.Set(name, g.Name())
 			}
 		case s.Type.Is("integer"):

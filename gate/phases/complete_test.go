@@ -1,0 +1,144 @@
+package phases
+
+import (
+	"encoding/json"
+	"regexp"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dli-contract/dli-go/contract"
+)
+
+func schemaOf(t *testing.T, src string) *openapi3.Schema {
+	t.Helper()
+	var s openapi3.Schema
+	require.NoError(t, json.Unmarshal([]byte(src), &s))
+	return &s
+}
+
+func decoded(t *testing.T, src string) any {
+	t.Helper()
+	var v any
+	require.NoError(t, json.Unmarshal([]byte(src), &v))
+	return v
+}
+
+// A completed body has every property its schema declares, each a value
+// of its schema, keeps what the example gave, and leaves the example as
+// it was.
+func TestCompleteGivesEveryPropertyAValueOfItsSchema(t *testing.T) {
+	t.Parallel()
+	s := schemaOf(t, `{"type":"object","required":["name"],"properties":{
+		"name":{"type":"string","minLength":1,"maxLength":64},
+		"kind":{"type":"string","enum":["passwd","KRB"]},
+		"user":{"type":"string","nullable":true,"pattern":"^[a-z]{3,5}$"},
+		"id":{"type":"string","format":"uuid"},
+		"port":{"type":"integer","minimum":1,"maximum":65535},
+		"on":{"type":"boolean"},
+		"hosts":{"type":"array","minItems":2,"items":{"type":"object","properties":{"ip":{"type":"string","pattern":"^[0-9.]+$"},"name":{"type":"string"}}}},
+		"queues":{"type":"array","items":{"type":"string"}},
+		"tags":{"type":"array","items":{"type":"object","properties":{"key":{"type":"string"},"value":{"type":"string"}}}}}}`)
+	example := decoded(t, `{"name":"given","user":null,"tags":[{"key":"k"}]}`)
+	before, _ := json.Marshal(example)
+
+	got, ok := complete(s, example).(map[string]any)
+	require.True(t, ok)
+	assert.Equal(t, "given", got["name"], "what the example gave is kept")
+	assert.Equal(t, "passwd", got["kind"], "an enum's first")
+	assert.Regexp(t, regexp.MustCompile(`^[a-z]{3,5}$`), got["user"], "a null is given a value of the pattern")
+	assert.Len(t, got["id"], 36)
+	assert.InDelta(t, 1.0, got["port"], 0, "the least number")
+	assert.Equal(t, true, got["on"])
+	hosts, _ := got["hosts"].([]any)
+	require.Len(t, hosts, 2, "an absent array gets its least items")
+	assert.Regexp(t, regexp.MustCompile(`^[0-9.]+$`), hosts[0].(map[string]any)["ip"])
+	assert.Equal(t, []any{"a"}, got["queues"])
+	assert.Equal(t, map[string]any{"key": "k", "value": "a"}, got["tags"].([]any)[0], "an item given is completed")
+	after, _ := json.Marshal(example)
+	assert.JSONEq(t, string(before), string(after), "the example is not changed")
+}
+
+func TestPointersReadSetAndKeepOnlyWhatTheyReach(t *testing.T) {
+	t.Parallel()
+	doc := decoded(t, `{"a":{"b":[{"c":1},{"c":2}]},"x~y/z":3}`)
+	for _, tc := range []struct {
+		ptr    string
+		want   any
+		found  bool
+		set    string // doc after setAt(ptr, null)
+		onlyAt string
+	}{
+		{ptr: "/a/b/1/c", want: 2.0, found: true, set: `{"a":{"b":[{"c":1},{"c":null}]},"x~y/z":3}`, onlyAt: `{"a":{"b":[{"c":2}]}}`},
+		{ptr: "/x~0y~1z", want: 3.0, found: true, set: `{"a":{"b":[{"c":1},{"c":2}]},"x~y/z":null}`, onlyAt: `{"x~y/z":3}`},
+		{ptr: "/a/nope", found: false, set: `{"a":{"b":[{"c":1},{"c":2}]},"x~y/z":3}`, onlyAt: `{"a":null}`},
+		{ptr: "/a/b/9", found: false, set: `{"a":{"b":[{"c":1},{"c":2}]},"x~y/z":3}`, onlyAt: `{"a":{"b":null}}`},
+	} {
+		got, found := valueAt(doc, tc.ptr)
+		assert.Equal(t, tc.found, found, tc.ptr)
+		assert.Equal(t, tc.want, got, tc.ptr)
+		set, _ := json.Marshal(setAt(doc, tc.ptr, nil))
+		assert.JSONEq(t, tc.set, string(set), tc.ptr)
+		only, _ := json.Marshal(onlyAt(doc, tc.ptr))
+		assert.JSONEq(t, tc.onlyAt, string(only), tc.ptr)
+	}
+	unchanged, _ := json.Marshal(doc)
+	assert.JSONEq(t, `{"a":{"b":[{"c":1},{"c":2}]},"x~y/z":3}`, string(unchanged), "setAt copies")
+}
+
+// The first requests of a budgeted body: its new breaks combined, one
+// alone where the body satisfies something new, breaking a property that
+// adds nothing satisfied by itself; each null wanted on a request that
+// leaves the property as the body has it, or on a spare case, or, where
+// the path names nothing, on the body itself.
+func TestFirstCasesCarryWhatABudgetNeeds(t *testing.T) {
+	t.Parallel()
+	body := decoded(t, `{"a":"x","b":"y","c":{"d":"z"}}`)
+	breaks := func(ptr, rule string) contract.Case {
+		return contract.Case{Name: ptr + " " + rule, Value: setAt(body, ptr, 12345.0), Field: ptr, Rule: rule}
+	}
+	a, b, d, c := breaks("/a", "type"), breaks("/b", "type"), breaks("/c/d", "type"), breaks("/c", "type")
+	derived := []contract.Case{a, b, c, d}
+	nothingNew := func(any) bool { return false }
+	newButA := func(v any) bool { // all but /a's value adds something satisfied
+		_, onlyA := v.(map[string]any)["a"]
+		return !onlyA || len(v.(map[string]any)) > 1
+	}
+	names := func(cases []contract.Case) []string {
+		var out []string
+		for _, c := range cases {
+			out = append(out, c.Name)
+		}
+		return out
+	}
+
+	got := firstCases(body, []contract.Case{b, d}, derived, nothingNew, false, nil)
+	assert.Equal(t, []string{"2 at once: /b type; /c/d type"}, names(got), "nothing new satisfied: the breaks combined")
+
+	got = firstCases(body, []contract.Case{b, d}, derived, newButA, false, nil)
+	require.Len(t, got, 2)
+	assert.Equal(t, "/a type", got[0].Name, "alone: the break of the property whose value alone adds nothing")
+	assert.Equal(t, "2 at once: /b type; /c/d type", got[1].Name)
+
+	got = firstCases(body, []contract.Case{b}, derived, nothingNew, false, []string{"/a", "/b", "/c/d"})
+	assert.Equal(t, []string{"/b type, with /a null, with /c/d null", "/a type, with /b null"}, names(got),
+		"a null on a fresh case that leaves it, else on a spare one")
+	v, _ := valueAt(got[0].Value, "/b")
+	assert.InDelta(t, 12345.0, v, 0, "the break is kept")
+
+	only := []contract.Case{c}
+	got = firstCases(body, nil, only, nothingNew, true, []string{"/c"})
+	require.Len(t, got, 1)
+	assert.True(t, got[0].Valid, "a null no break can carry rides on the valid body where the path names nothing")
+	assert.JSONEq(t, `{"a":"x","b":"y","c":null}`, string(mustJSON(t, got[0].Value)))
+	assert.Empty(t, firstCases(body, nil, only, nothingNew, false, []string{"/c"}), "and on nothing where a valid body would be taken")
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
