@@ -89,34 +89,63 @@ func planBudget(phases []string, max int) (share, limit []int) {
 	return share, limit
 }
 
+// keepFor is, by phase, what it leaves of each kind with a budget for
+// the phases after it: every phase before the generated sequences keeps
+// one of each kind whose budget has room for it beside the life cycle's,
+// so that the sequences bind, route, host and grant on a resource of
+// their own (a sequence that cannot make one calls on nothing).
+func keepFor(phases []string, caps map[string]int) []map[string]int {
+	out := make([]map[string]int, len(phases))
+	seq := slices.Index(phases, check.PhaseSequences)
+	for i := range max(seq, 0) {
+		for kind, limit := range caps {
+			if limit >= 2 {
+				if out[i] == nil {
+					out[i] = map[string]int{}
+				}
+				out[i][kind] = 1
+			}
+		}
+	}
+	return out
+}
+
 // runPhase runs one phase within its limit of the budget: the request
 // that would pass it stops the phase (not the run), which the plan then
 // marks cut. A stop of the run (-max-failures, the server gone, -timeout)
 // still stops the run.
-func (g *gate) runPhase(runCtx context.Context, name string, limit int) (cut bool) {
+func (g *gate) runPhase(runCtx context.Context, name string, limit int, keep map[string]int) (cut bool) {
 	ctx, stop := context.WithCancelCause(runCtx)
 	defer stop(nil)
 	g.Begin(ctx, func(cause error) { stop(cause); g.stopRun(cause) })
 	g.Share(limit, stop)
+	g.Keep(keep)
 	phaseRuns[name](ctx, g.Env)
 	g.Share(0, nil)
+	g.Keep(nil)
 	g.Begin(runCtx, g.stopRun)
 	return runCtx.Err() == nil && errors.Is(context.Cause(ctx), ledger.ErrBudget)
 }
 
 // budgetReport is the plan of a run: its profile, its budget and each
 // phase's share.
-func (g *gate) budgetReport(phases []string, share []int) *report.Budget {
-	b := &report.Budget{Profile: g.cfg.Profile, MaxRequests: max(g.cfg.MaxRequests, 0), Kinds: g.kindBudgets()}
+func (g *gate) budgetReport(phases []string, share []int, keep []map[string]int) *report.Budget {
+	b := &report.Budget{Profile: g.cfg.Profile, MaxRequests: max(g.cfg.MaxRequests, 0), Kinds: g.kindBudgets(keep)}
 	for i, p := range phases {
 		b.Phases = append(b.Phases, report.PhaseShare{Phase: p, Share: share[i]})
 	}
 	return b
 }
 
-// kindBudgets are the kinds the run may make only so many of, by kind.
-func (g *gate) kindBudgets() []report.KindBudget {
+// kindBudgets are the kinds the run may make only so many of, by kind,
+// with what the phases keep for the sequences (keep, by phase).
+func (g *gate) kindBudgets(keep []map[string]int) []report.KindBudget {
 	kinds := g.KindBudgets()
+	for i := range kinds {
+		if len(keep) > 0 {
+			kinds[i].KeptForSequences = keep[0][kinds[i].Kind]
+		}
+	}
 	slices.SortFunc(kinds, func(a, c report.KindBudget) int { return cmp.Compare(a.Kind, c.Kind) })
 	return kinds
 }

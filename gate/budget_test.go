@@ -3,6 +3,10 @@ package gate_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +56,8 @@ func TestALiveRunKeepsItsBudget(t *testing.T) {
 			assert.LessOrEqual(t, b.Kinds[0].Made, 3)
 			assert.Empty(t, rep.Leftovers)
 			assert.Equal(t, rep.Keywords.Total, rep.Keywords.Covered, "keyword coverage complete within the budget: %v", rep.Keywords.Missing)
+			assert.Equal(t, 1, b.Kinds[0].KeptForSequences)
+			assert.Positive(t, changesOnASequencesConnection(rep), "the sequences make the connection kept for them, and change it")
 			assert.NotEmpty(t, b.LeftOut(), "a run this size leaves something out, and says so")
 		})
 	}
@@ -99,4 +105,27 @@ func TestABudgetedRunSpendsWhereItAdds(t *testing.T) {
 		assert.GreaterOrEqual(t, frugal.Keywords.ByOperation[op].Broken, o.Broken, "%s: every constraint the full run broke, broken", op)
 	}
 	assert.Empty(t, frugal.Keywords.Missing, "with a budget, the invalid requests break (and the requests satisfy) every constraint")
+}
+
+var createdID = regexp.MustCompile(`connection_id[\\"]*:[\\"]*([0-9a-f-]{36})`)
+
+// changesOnASequencesConnection counts the accepted changes (bind, unbind,
+// routes, hosts) to a connection the generated sequences made: those
+// carry the sequences' run tag.
+func changesOnASequencesConnection(rep gate.Report) int {
+	var ids []string
+	n := 0
+	for _, ex := range rep.Exchanges {
+		switch {
+		case ex.Status >= 300:
+		case ex.Method == http.MethodPost && strings.HasSuffix(ex.URL, "/datasource/enhanced-connections") && strings.Contains(ex.Body, "dli-contract-run"):
+			// The answer is kept as an excerpt, a quoted string.
+			if m := createdID.FindStringSubmatch(ex.ResponseBody); m != nil {
+				ids = append(ids, m[1])
+			}
+		case ex.Method != http.MethodGet && slices.ContainsFunc(ids, func(id string) bool { return strings.Contains(ex.URL, id+"/") || strings.HasSuffix(ex.URL, id) }):
+			n++
+		}
+	}
+	return n
 }

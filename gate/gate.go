@@ -125,7 +125,8 @@ func Run(ctx context.Context, cfg Config) Report {
 
 	phases := plan(cfg.Mutate, g.CheckOn)
 	share, limit := planBudget(phases, g.cfg.MaxRequests)
-	rep.Budget = g.budgetReport(phases, share)
+	keep := keepFor(phases, g.cfg.caps(g.Sem))
+	rep.Budget = g.budgetReport(phases, share, keep)
 	for i, name := range phases {
 		if runCtx.Err() != nil {
 			g.NotRun(fmt.Sprintf("%s: %s", name, g.StopReason()))
@@ -135,7 +136,7 @@ func Run(ctx context.Context, cfg Config) Report {
 		sent := g.obs.RequestCount()
 		spent, _ := g.Spent()
 		g.StartPhase(name)
-		rep.Budget.Phases[i].Cut = g.runPhase(runCtx, name, limit[i])
+		rep.Budget.Phases[i].Cut = g.runPhase(runCtx, name, limit[i], keep[i])
 		now, _ := g.Spent()
 		rep.Budget.Phases[i].Spent = now - spent
 		if g.unreached() {
@@ -182,7 +183,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	}
 	g.Report(&rep)
 	rep.Budget.Spent, rep.Budget.Polls = g.Spent()
-	rep.Budget.Kinds, rep.Budget.Others = g.kindBudgets(), g.LeftOut()
+	rep.Budget.Kinds, rep.Budget.Others = g.kindBudgets(keep), g.LeftOut()
 	rep.Keywords = g.KW.Coverage()
 	if g.cfg.RequireKeywords && len(rep.Keywords.Missing) > 0 {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("keyword coverage is required and %d of %d keywords were not covered", len(rep.Keywords.Missing), rep.Keywords.Total))

@@ -79,6 +79,30 @@ func TestThePlanSharesTheBudget(t *testing.T) {
 	}
 }
 
+// Every phase before the generated sequences keeps them one of each kind
+// whose budget has room beside the life cycle's; without the sequences,
+// nothing is kept.
+func TestThePlanKeepsAResourceForTheSequences(t *testing.T) {
+	t.Parallel()
+	caps := map[string]int{"enhanced_connection": 3, "scarce": 1}
+	keep := keepFor(check.Phases, caps)
+	seq := slices.Index(check.Phases, check.PhaseSequences)
+	require.Positive(t, seq)
+	for i, p := range check.Phases {
+		if i < seq {
+			assert.Equal(t, map[string]int{"enhanced_connection": 1}, keep[i], p)
+			continue
+		}
+		assert.Empty(t, keep[i], p)
+	}
+	for _, k := range keepFor(slices.Delete(slices.Clone(check.Phases), seq, seq+1), caps) {
+		assert.Empty(t, k, "no sequences, nothing kept")
+	}
+	for _, k := range keepFor(check.Phases, nil) {
+		assert.Empty(t, k, "no budget of kinds (the loopback profile)")
+	}
+}
+
 // The profile is live against anything but loopback or the in-process
 // mock, and sets the request budget; an unknown one is refused by name.
 func TestTheProfileAndItsBudget(t *testing.T) {

@@ -28,6 +28,9 @@ type budget struct {
 	stop  context.CancelCauseFunc
 	// held counts the creates held back, by kind.
 	held map[string]int
+	// keep is what the current phase leaves, by kind, for the phases
+	// after it (the planner's: the generated sequences need one).
+	keep map[string]int
 	// leftOut is what phases left out for the budget, in their words.
 	leftOut []string
 }
@@ -74,6 +77,14 @@ func (l *Ledger) Share(limit int, stop context.CancelCauseFunc) {
 	l.budget.limit, l.budget.stop = limit, stop
 }
 
+// Keep has the phase about to run leave, of each kind, that many of what
+// the run may make for the phases after it; nil leaves none.
+func (l *Ledger) Keep(keep map[string]int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.budget.keep = keep
+}
+
 // Spent is how many requests the budget counted, and how many polls it
 // did not.
 func (l *Ledger) Spent() (spent, polls int) {
@@ -97,6 +108,10 @@ func (l *Ledger) Hold(ctx context.Context, opID string, _ []byte) string {
 			b.held = map[string]int{}
 		}
 		b.held[res.Kind]++
+		if kept := b.keep[res.Kind]; kept > 0 {
+			return fmt.Sprintf("the run made %d of its %s, and keeps %d for a later phase (x-dli-resources budget)",
+				countKind(l.made, res.Kind), report.Count(l.cfg.Caps[res.Kind], res.Title), kept)
+		}
 		return fmt.Sprintf("the run made %s, as many as the profile allows (x-dli-resources budget)", report.Count(l.cfg.Caps[res.Kind], res.Title))
 	}
 	// Each resource still to delete costs its cleanup about two
@@ -144,10 +159,11 @@ func (l *Ledger) MayMake(kind string) bool {
 }
 
 // mayMakeLocked says whether the run may still make a resource of kind:
-// one without a budget always; under l.mu.
+// one without a budget always, else within it and what the phase keeps
+// for later ones; under l.mu.
 func (l *Ledger) mayMakeLocked(kind string) bool {
 	limit, ok := l.cfg.Caps[kind]
-	return !ok || countKind(l.made, kind) < limit
+	return !ok || countKind(l.made, kind)+l.budget.keep[kind] < limit
 }
 
 func countKind(made []*Made, kind string) int {

@@ -80,6 +80,27 @@ func TestTheBudgetHoldsBackCreatesPastAKindsBudget(t *testing.T) {
 	assert.Equal(t, 1, rep.Checks[check.Positive].NotRun)
 }
 
+// A phase that keeps some of a kind for later ones makes only what is
+// left of it; once the phase is over, the later one makes what was kept.
+func TestAPhaseLeavesWhatItKeepsForLaterOnes(t *testing.T) {
+	t.Parallel()
+	l := withDeclarations(t, map[string]int{"enhanced_connection": 3})
+	ctx := context.Background()
+	conn := l.sem.Resources["enhanced_connection"]
+	l.Keep(map[string]int{"enhanced_connection": 1})
+	l.AddMade(conn, "c1", "contract_c1")
+	assert.True(t, l.MayMake("enhanced_connection"), "1 made, 1 kept, of 3")
+	l.AddMade(conn, "c2", "contract_c2")
+	assert.False(t, l.MayMake("enhanced_connection"))
+	assert.Equal(t, "the run made 2 of its 3 enhanced connections, and keeps 1 for a later phase (x-dli-resources budget)",
+		l.Hold(ctx, "CreateEnhancedConnection", nil))
+	assert.True(t, l.MayMake("auth_info"), "a kind without a budget keeps nothing")
+
+	l.Keep(nil)
+	assert.True(t, l.MayMake("enhanced_connection"), "the later phase makes what was kept")
+	assert.Empty(t, l.Hold(ctx, "CreateEnhancedConnection", nil))
+}
+
 // What a phase leaves out is noted once.
 func TestTheBudgetNotesWhatWasLeftOut(t *testing.T) {
 	t.Parallel()

@@ -44,6 +44,9 @@ type KindBudget struct {
 	Max      int    `json:"max"`
 	Made     int    `json:"made"`
 	HeldBack int    `json:"held_back,omitempty"`
+	// KeptForSequences is how many of Max the phases before the
+	// generated sequences leave them.
+	KeptForSequences int `json:"kept_for_sequences,omitempty"`
 }
 
 // PlanLine is the plan in one line, for the start of a run.
@@ -60,6 +63,9 @@ func (b *Budget) PlanLine() string {
 	}
 	for _, k := range b.Kinds {
 		fmt.Fprintf(&s, "; at most %d %s", k.Max, Plural(k.Max, k.Title))
+		if k.KeptForSequences > 0 {
+			fmt.Fprintf(&s, ", %d kept for the generated sequences", k.KeptForSequences)
+		}
 	}
 	return s.String()
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -23,9 +24,6 @@ import (
 func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, brokenCase string) (int, map[string]any) {
 	if r.g.Stopped() {
 		r.t.Skip("the run stopped")
-	}
-	if d := r.g.Sem.Of(op.Op.OperationID); brokenCase == "" && d != nil && d.Role == semantics.Create && !r.g.MayMake(d.Resource) {
-		r.t.Skip("the run made as many " + d.Resource + " as its budget allows")
 	}
 	path := op.Path
 	query := url.Values{}
@@ -51,6 +49,12 @@ func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, br
 	} else {
 		p = r.m.Predict(op.Op.OperationID, pathParams, bodyMap)
 	}
+	// A create the model says is refused (a name taken) makes nothing on
+	// a server that conforms: sent whatever the budget of its kind.
+	refused := brokenCase != "" || p.Want == model.Refuse
+	if d := r.g.Sem.Of(op.Op.OperationID); !refused && d != nil && d.Role == semantics.Create && !r.g.MayMake(d.Resource) {
+		r.t.Skip("the run made as many " + d.Resource + " as its budget allows")
+	}
 	desc := op.Op.OperationID
 	if len(pathParams) > 0 {
 		desc += " " + fmt.Sprint(pathParams)
@@ -59,7 +63,7 @@ func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, br
 		desc += " " + string(r.g.Doc.Redact(op.Op.OperationID, raw))
 	}
 	ctx := r.ctx
-	if brokenCase != "" {
+	if refused {
 		ctx = wire.MeantToBeRefused(ctx)
 	}
 	ex := r.g.Send(ctx, true, op.Method, path, raw)
@@ -113,6 +117,7 @@ func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, br
 	if accepted && p.Apply != nil && brokenCase == "" {
 		p.Apply(resp)
 	}
+	r.changed = r.changed || accepted && op.Method != http.MethodGet
 	return ex.Status, resp
 }
 
@@ -233,9 +238,12 @@ func (r *seqRun) tagRun(body any) {
 // invariant holds every connection of the run, as the run's list shows
 // it, to the model; and the list to the run's connections.
 func (r *seqRun) invariant() {
-	if r.unsure || len(r.m.Conns) == 0 {
+	if r.unsure || len(r.m.Conns) == 0 || r.g.Cfg.Budgeted && !r.changed {
+		// With a budget, the list is read only after a call changed
+		// something: between reads it shows what it showed.
 		return
 	}
+	r.changed = false
 	items, ok := r.listRun(nil)
 	if !ok {
 		return

@@ -60,6 +60,7 @@ type seqRun struct {
 	run     int
 	steps   []string
 	unsure  bool // a call got no answer: the model can no longer tell
+	changed bool // a call was accepted that changes what the list shows
 	last    *wire.Exchange
 	failure string
 	kind    string
@@ -99,7 +100,15 @@ func (g *sequencer) sequences(ctx context.Context) {
 	if dl, ok := ctx.Deadline(); ok {
 		shrink = min(shrink, time.Until(dl)/4)
 	}
-	setChecks, unlock := lockRapid(rapidSettings{checks: g.Cfg.MaxExamples, steps: g.Cfg.MaxSteps, seed: g.Seed, shrinkTime: shrink})
+	checks, steps := g.Cfg.MaxExamples, g.Cfg.MaxSteps
+	if g.Cfg.Budgeted {
+		// With a budget, one sequence of as many calls as all would
+		// make, until the budget ends it: a resource the run may make
+		// few of (a peering) is made once, and bound, routed and granted
+		// on through the sequence, not made anew by each.
+		checks, steps = 1, checks*steps
+	}
+	setChecks, unlock := lockRapid(rapidSettings{checks: checks, steps: steps, seed: g.Seed, shrinkTime: shrink})
 	defer unlock()
 	runs := 0
 	tb := &rapidTB{}
@@ -134,7 +143,7 @@ func (g *sequencer) sequences(ctx context.Context) {
 			case topUp:
 				g.AtSequence("one more sequence, for the constraints the others left uncovered")
 			default:
-				g.AtSequence(fmt.Sprintf("sequence %d of %d", runs-checksBefore, g.Cfg.MaxExamples))
+				g.AtSequence(fmt.Sprintf("sequence %d of %d", runs-checksBefore, checks))
 			}
 			// rapid runs a failing candidate twice: this run confirms the
 			// one before when that one failed and confirmed nothing.
