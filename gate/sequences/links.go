@@ -256,7 +256,9 @@ func (r *seqRun) resolve(a action, expr string, byExpr map[string]string) (strin
 			ids = with
 		}
 	}
-	if rapid.IntRange(0, 9).Draw(t, "unknown id") == 0 {
+	if !r.g.Cfg.Budgeted && rapid.IntRange(0, 9).Draw(t, "unknown id") == 0 {
+		// With a budget, the invalid requests and the life cycles called
+		// on what does not exist.
 		return env.UnknownLike(ids), true
 	}
 	return recent(t, ids, kind), true

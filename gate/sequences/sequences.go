@@ -22,6 +22,7 @@ import (
 	"github.com/dli-contract/dli-go/gate/model"
 	"github.com/dli-contract/dli-go/gate/report"
 	"github.com/dli-contract/dli-go/gate/wire"
+	"github.com/dli-contract/dli-go/semantics"
 )
 
 // Generated call sequences: rapid draws sequences of calls from the
@@ -182,6 +183,9 @@ func (g *sequencer) sequences(ctx context.Context) {
 		set := map[string]func(*rapid.T){"": func(*rapid.T) { r.invariant() }}
 		for _, a := range actions {
 			set[a.op.Op.OperationID] = func(t *rapid.T) { r.t = t; r.linked(a) }
+			for i := range g.extraDraws(a) {
+				set[fmt.Sprintf("%s (%d)", a.op.Op.OperationID, i+2)] = set[a.op.Op.OperationID]
+			}
 		}
 		for name, step := range g.seqSteps() {
 			set[name] = func(t *rapid.T) { r.t = t; step(r) }
@@ -231,6 +235,25 @@ func (g *sequencer) sequences(ctx context.Context) {
 	if !tb.failed {
 		g.Judge(wire.Verdict{Check: check.Model, Op: "sequences", What: report.Count(runs, "generated sequence")})
 	}
+}
+
+// extraDraws is how many more times than once a sequence with a budget
+// draws a call on a kind the run may make few of (an enhanced
+// connection, its routes, bindings and privileges), but its create and
+// delete: the sequence made one for itself, and only a sequence calls on
+// it in every order.
+func (g *sequencer) extraDraws(a action) int {
+	if !g.Cfg.Budgeted {
+		return 0
+	}
+	for _, id := range []string{a.op.Op.OperationID, a.source} {
+		if d := g.Sem.Of(id); d != nil && d.Role != semantics.Create && d.Role != semantics.Delete {
+			if res := g.Sem.Resources[d.Resource]; res != nil && (g.Capped(res.Kind) || g.Capped(res.Parent)) {
+				return 2
+			}
+		}
+	}
+	return 0
 }
 
 func opOf(ex *wire.Exchange) string {
