@@ -43,6 +43,8 @@ type sequencer struct {
 	// runNonce sets this run's sequences apart from those of an earlier
 	// run with the same seed, in the tag they put on their connections.
 	runNonce string
+	// waited says a sequence waited for a state to settle (settleBound).
+	waited bool
 }
 
 // action is one kind of call a sequence may make.
