@@ -361,3 +361,36 @@ func TestDeclaredStateRefusalsAreHeld(t *testing.T) {
 		assert.Contains(t, joinLines(all), "state_transitions: DeleteDatasourceConnection 200: a classic connection CREATING refuses DeleteDatasourceConnection (the document) was answered 200, want a 4xx refusal")
 	}
 }
+
+// A second create of a name in use is refused as the kind declares
+// (unique): a server that refuses it with another code fails
+// negative_data_rejection.
+func TestASecondCreateOfANameInUseIsRefusedAsDeclared(t *testing.T) {
+	t.Parallel()
+	for _, broken := range []bool{false, true} {
+		m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
+		require.NoError(t, err)
+		var h http.Handler = m
+		if broken {
+			h = corrupting(m, func(path string, status int, b map[string]any) {
+				if status == http.StatusBadRequest && strings.HasSuffix(path, "/datasource-connection") && b["error_code"] == "DLI.0006" {
+					b["error_code"] = "DLI.0007"
+				}
+			})
+		}
+		rep := gate.Run(context.Background(), gate.Config{
+			Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: time.Millisecond, Settle: time.Second,
+				Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+			Network: mockserver.NewMockTransport(h), Clock: clock.NewFake(time.Now()),
+			Checks: []string{gate.CheckNegative}, Operations: []string{"CreateDatasourceConnection"},
+			Log: io.Discard,
+		})
+		all := violationLines(rep)
+		if !broken {
+			assert.Empty(t, all)
+			continue
+		}
+		assert.Contains(t, joinLines(all), "negative_data_rejection: CreateDatasourceConnection 400 /name: a second create of the classic connection name")
+		assert.Contains(t, joinLines(all), "was refused 400 DLI.0007, want 400 DLI.0006")
+	}
+}

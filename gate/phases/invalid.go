@@ -107,6 +107,17 @@ func (g *phase) unknownAnswer(res *semantics.Resource) semantics.Answer {
 	return res.Unknown
 }
 
+// uniqueAnswer is how the server refuses a create of a name in use: as
+// the kind declares, or, against a dli-mock, as docs/mock.md picks where
+// the kind declares that (mock.unique); nil when names need not be
+// unique.
+func (g *phase) uniqueAnswer(res *semantics.Resource) *semantics.Answer {
+	if g.Cfg.Mock && res.Mock != nil && res.Mock.Unique != nil {
+		return res.Mock.Unique
+	}
+	return res.Unique
+}
+
 // negative sends every derived invalid request: broken bodies, path
 // parameters outside their schema, queries outside their schema. Each must
 // be refused with a 4xx (its body is judged like any other), and together

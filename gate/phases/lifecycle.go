@@ -175,6 +175,14 @@ func (g *phase) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks 
 		g.Judge(wire.Verdict{Check: check.Availability, Op: list.ID, What: "the " + res.Title + " just created", Where: list.Items, Ex: ex, Msg: msg})
 	}
 
+	if u := g.uniqueAnswer(res); u != nil && name != "" && !g.Stopped() {
+		// A second create of the name in use: refused as the kind
+		// declares, and, made anyway by a server that does not, deleted
+		// by the cleanup.
+		what := fmt.Sprintf("a second create of the %s name %s, in use", res.Title, name)
+		ex := g.Send(wire.MeantToBeRefused(ctx), true, create.Method, g.Fill(create, ""), raw)
+		g.Judge(wire.Verdict{Check: check.Negative, Op: create.ID, What: what, Where: "/" + res.Name, Ex: ex, Msg: env.RefusedAs(ex, what, *u)})
+	}
 	if update := res.Op(semantics.Update); update != nil && g.OpOn(update.ID) {
 		g.updateAndReadBack(ctx, res, update, key)
 	}
