@@ -57,8 +57,10 @@ func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, br
 	}
 	if d := r.g.Sem.Of(op.Op.OperationID); d != nil && d.Role == semantics.Delete && r.g.Capped(d.Resource) && !r.g.MayMake(d.Resource) {
 		// What the sequence cannot make again it keeps to call on; the
-		// life cycle deleted one, and the cleanup deletes this one.
-		r.t.Skip("the run may make no more " + d.Resource + " than it made")
+		// life cycle deleted one, and the cleanup deletes this one. A
+		// step that does nothing, not a skip (see settleBound).
+		r.step("%s not sent: the run may make no more %s than it made", op.Op.OperationID, d.Resource)
+		return 0, nil
 	}
 	desc := op.Op.OperationID
 	if len(pathParams) > 0 {

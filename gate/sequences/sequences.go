@@ -105,11 +105,12 @@ func (g *sequencer) sequences(ctx context.Context) {
 	}
 	checks, steps := g.Cfg.MaxExamples, g.Cfg.MaxSteps
 	if g.Cfg.Budgeted {
-		// With a budget, one sequence of as many calls as all would
-		// make, until the budget ends it: a resource the run may make
-		// few of (a peering) is made once, and bound, routed and granted
-		// on through the sequence, not made anew by each.
-		checks, steps = 1, checks*steps
+		// With a budget, one sequence that the budget ends: a resource
+		// the run may make few of (a peering) is made once, and bound,
+		// routed and granted on through the sequence, not made anew by
+		// each. Its average length is ten times what all would make, so
+		// that rapid's draw of where it ends seldom ends it first.
+		checks, steps = 1, 10*checks*steps
 	}
 	setChecks, unlock := lockRapid(rapidSettings{checks: checks, steps: steps, seed: g.Seed, shrinkTime: shrink})
 	defer unlock()
@@ -248,8 +249,14 @@ func (g *sequencer) extraDraws(a action) int {
 	if !g.Cfg.Budgeted {
 		return 0
 	}
+	d := g.Sem.Of(a.op.Op.OperationID)
+	if d == nil || d.Role == semantics.Create && a.link == nil || d.Role == semantics.Delete && g.Capped(d.Resource) {
+		return 0
+	}
+	// On the kind or one of its children, or linked from its create (a
+	// grant on the connection).
 	for _, id := range []string{a.op.Op.OperationID, a.source} {
-		if d := g.Sem.Of(id); d != nil && d.Role != semantics.Create && d.Role != semantics.Delete {
+		if d := g.Sem.Of(id); d != nil {
 			if res := g.Sem.Resources[d.Resource]; res != nil && (g.Capped(res.Kind) || g.Capped(res.Parent)) {
 				return 2
 			}
