@@ -8,6 +8,7 @@ package sequences
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +99,9 @@ func (g *sequencer) sequences(ctx context.Context) {
 		return
 	}
 	actions := g.linkActions()
+	if g.Cfg.Budgeted {
+		actions = slices.DeleteFunc(actions, g.slow)
+	}
 	g.runNonce = strconv.FormatUint(uint64(time.Now().UnixNano())%(1<<32), 36)
 	shrink := 20 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
@@ -204,6 +208,17 @@ func (g *sequencer) sequences(ctx context.Context) {
 			r.linked(*r.previous)
 		}
 		t.Repeat(set)
+		for g.Cfg.Budgeted && !g.Stopped() {
+			// rapid ends a Repeat that skips more than twice as often
+			// as it steps, at once if its first step skips: with a
+			// budget the sequence goes on, on what it made, until the
+			// budget ends it or a round sends nothing.
+			before, _ := g.Spent()
+			t.Repeat(set)
+			if after, _ := g.Spent(); after == before {
+				break
+			}
+		}
 	})
 	if !tb.failed {
 		// What the random sequences did not send, one sequence sends on
@@ -238,6 +253,22 @@ func (g *sequencer) sequences(ctx context.Context) {
 	if !tb.failed {
 		g.Judge(wire.Verdict{Check: check.Model, Op: "sequences", What: report.Count(runs, "generated sequence")})
 	}
+}
+
+// slow says whether, with a budget, a sequence leaves out an action: one
+// on a kind that settles on its own (a classic connection being
+// created), which DLI refuses to delete until then, so that the
+// sequence's cleanup would wait up to -settle for each it made; the life
+// cycle and the state refusals hold the kind to its states.
+func (g *sequencer) slow(a action) bool {
+	for _, id := range []string{a.op.Op.OperationID, a.source} {
+		if d := g.Sem.Of(id); d != nil {
+			if res := g.Sem.Resources[d.Resource]; res != nil && res.State != nil && len(res.State.Settling) > 0 && !g.Capped(res.Kind) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // extraDraws is how many more times than once a sequence with a budget
