@@ -233,7 +233,7 @@ func (c *Client) ListJobAuthInfos(ctx context.Context, params *dli.ListJobAuthIn
 
 // RunAuthorizationAction changes another project's privileges on a DLI object (grant, update or revoke).
 // It calls PUT /v1.0/{project_id}/authorization.
-func (c *Client) RunAuthorizationAction(ctx context.Context, body dli.RunAuthorizationActionJSONRequestBody) (*dli.Result, error) {
+func (c *Client) RunAuthorizationAction(ctx context.Context, body dli.RunAuthorizationActionJSONRequestBody) (*dli.AuthorizationResult, error) {
 	resp, err := c.raw.RunAuthorizationActionWithResponse(c.operation(ctx, "RunAuthorizationAction"), c.projectID, body)
 	if err := check("RunAuthorizationAction", resp, err); err != nil {
 		return nil, err

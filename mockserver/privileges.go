@@ -91,7 +91,7 @@ func (h *handlers) RunAuthorizationAction(_ context.Context, r server.RunAuthori
 	for i, pr := range body.Privileges {
 		authorize(targets[i], holders[i], string(body.Action), pr.Privileges)
 	}
-	return server.RunAuthorizationAction200JSONResponse{IsSuccess: ptr(true), Message: ptr("")}, nil
+	return server.RunAuthorizationAction200JSONResponse{IsSuccess: true, Message: ptr("")}, nil
 }
 
 // authorize applies one action to a holder's privileges: grant adds,

@@ -131,7 +131,10 @@ func (e EnhancedConnectionStatus) Valid() bool {
 type AuthInfo struct {
 	AuthInfoName *string `json:"auth_info_name,omitempty"`
 
-	// CertificateLocation Read back by Terraform's provider, though absent from the SDK's model.
+	// CertificateLocation OBS path of the CSS security certificate, as created. Read back by
+	// Terraform's provider, and in the official SDK's AuthInfo model since
+	// at least v0.1.88 (an earlier revision of this document said it was
+	// absent from it; it is not).
 	CertificateLocation *string `json:"certificate_location,omitempty"`
 
 	// CreateTime Creation time, milliseconds since the epoch.
@@ -270,7 +273,12 @@ type AuthorizationRequest struct {
 	// Action grant, revoke or update (update replaces; an empty list revokes everything).
 	Action AuthorizationRequestAction `json:"action"`
 
-	// GrantProjectID The project granted, for resources other than databases and tables (SDK).
+	// GrantProjectID The project granted, for resources other than databases and
+	// tables, as the official SDK's model once named it. The SDK removed
+	// it in v0.1.157 (2025-07-03), Terraform's provider never sent it, and
+	// no current page of Huawei's has it: name the project with projectId.
+	// Kept so that a request that still carries it fits the document.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	GrantProjectID *string                  `json:"grant_project_id,omitempty"`
 	Privileges     []AuthorizationPrivilege `json:"privileges"`
 
@@ -283,6 +291,13 @@ type AuthorizationRequest struct {
 
 // AuthorizationRequestAction grant, revoke or update (update replaces; an empty list revokes everything).
 type AuthorizationRequestAction string
+
+// AuthorizationResult Outcome of a grant, update or revoke; is_success always there.
+type AuthorizationResult struct {
+	// IsSuccess true when the request was carried out.
+	IsSuccess bool    `json:"is_success"`
+	Message   *string `json:"message,omitempty"`
+}
 
 // AvailableQueueInfo defines model for AvailableQueueInfo.
 type AvailableQueueInfo struct {
@@ -4068,7 +4083,7 @@ type RunAuthorizationActionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Result
+	JSON200 *AuthorizationResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -4078,7 +4093,7 @@ type RunAuthorizationActionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RunAuthorizationActionResponse) GetJSON200() *Result {
+func (r RunAuthorizationActionResponse) GetJSON200() *AuthorizationResult {
 	return r.JSON200
 }
 
@@ -6595,7 +6610,7 @@ func ParseRunAuthorizationActionResponse(rsp *http.Response) (*RunAuthorizationA
 	if _, err := func() (*RunAuthorizationActionResponse, error) {
 		switch {
 		case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-			var dest Result
+			var dest AuthorizationResult
 			if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 				return nil, err
 			}
