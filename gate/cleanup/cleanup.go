@@ -113,6 +113,12 @@ func (g run) remove(ctx context.Context, m *ledger.Made) {
 	for attempt := 1; attempt <= 3 && cctx.Err() == nil; attempt++ {
 		ex := g.Send(cctx, true, del.Method, g.Fill(del, m.ID), nil)
 		switch {
+		case ex.HeldBack != "":
+			// A phase's share of the budget is spent (a sequence's own
+			// cleanup): the run's cleanup, which nothing holds back,
+			// deletes it; trying again here only waits.
+			m.Last = "delete not sent: " + ex.HeldBack
+			return
 		case ex.Error != "":
 			m.Last = "delete failed: " + ex.Error
 		case ex.Throttled:
