@@ -394,3 +394,35 @@ func TestASecondCreateOfANameInUseIsRefusedAsDeclared(t *testing.T) {
 		assert.Contains(t, joinLines(all), "was refused 400 DLI.0007, want 400 DLI.0006")
 	}
 }
+
+// A grant to a user on an object a kind is named as (a datasource
+// authentication) shows in the object's privilege list, and a revoke takes
+// it away: a server whose list forgets grants fails
+// ensure_resource_availability.
+func TestAGrantOnAnObjectShowsInItsPrivileges(t *testing.T) {
+	t.Parallel()
+	for _, broken := range []bool{false, true} {
+		m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
+		require.NoError(t, err)
+		var h http.Handler = m
+		if broken {
+			h = corrupting(m, func(path string, status int, b map[string]any) {
+				if status == http.StatusOK && strings.HasSuffix(path, "/authorization/privileges") {
+					b["privileges"] = []any{}
+				}
+			})
+		}
+		rep := gate.Run(context.Background(), gate.Config{
+			Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: time.Millisecond, Settle: time.Second,
+				Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+			Network: mockserver.NewMockTransport(h), Clock: clock.NewFake(time.Now()),
+			Checks: []string{gate.CheckAvailability}, Log: io.Discard,
+		})
+		all := joinLines(violationLines(rep))
+		if !broken {
+			assert.NotContains(t, all, "privileges")
+			continue
+		}
+		assert.Contains(t, all, "ensure_resource_availability: ListAuthorizationPrivileges 200: after a grant of USE_AUTH, contract_user_a holds [] on datasourceauth.")
+	}
+}

@@ -185,3 +185,57 @@ func grantOnDeleted(ctx context.Context, g *phase, id string) {
 		Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: []string{"BIND_QUEUE"}}}})
 	g.JudgeRefusal(check.UseAfterFree, ex, "a grant on a deleted connection (docs/mock.md)", apierror.CodeBadParameter)
 }
+
+// objectGrants holds a dli-mock, while a resource of kind lives, to the
+// privileges of the object the kind is named as (datasourceauth.<name>):
+// a grant to a user shows in the object's privilege list, a revoke takes
+// it away, and the list of such an object that does not exist is refused
+// as the kind's mock.unknown says (docs/mock.md). Users are the mock's to
+// make up; a live DLI's are not.
+func objectGrants(kind string) func(ctx context.Context, g *phase, key string, body map[string]any) {
+	return func(ctx context.Context, g *phase, key string, _ map[string]any) {
+		res := g.Sem.Resources[kind]
+		if !g.Cfg.Mock || res == nil || res.Object == "" || len(res.Privileges) == 0 {
+			return
+		}
+		user, privilege, object := env.Grantees[0], res.Privileges[0], res.Object+key
+		grant := func(action dli.AuthorizationRequestAction) string {
+			cctx, ex := wire.Track(ctx)
+			_, _ = g.Client.RunAuthorizationActionWithResponse(cctx, g.Cfg.ProjectID, dli.AuthorizationRequest{Action: action, UserName: &user,
+				Privileges: []dli.AuthorizationPrivilege{{Object: object, Privileges: []string{privilege}}}})
+			return acceptedAny(ex, fmt.Sprintf("a %s of %s on %s to %s", action, privilege, object, user))
+		}
+		held := func(obj string) (*wire.Exchange, []string) {
+			cctx, ex := wire.Track(ctx)
+			list, _ := g.Client.ListAuthorizationPrivilegesWithResponse(cctx, g.Cfg.ProjectID, &dli.ListAuthorizationPrivilegesParams{Object: obj})
+			var got []string
+			if list != nil && list.JSON200 != nil {
+				for _, p := range list.JSON200.Privileges {
+					if value(p.UserName) == user {
+						got = append(got, p.Privileges...)
+					}
+				}
+			}
+			return ex, got
+		}
+		for _, step := range []struct {
+			action dli.AuthorizationRequestAction
+			want   []string
+		}{{"grant", []string{privilege}}, {"revoke", nil}} {
+			if msg := grant(step.action); msg != "" {
+				return // the sequences judge grants
+			}
+			ex, got := held(object)
+			msg := env.Accepted(ex, 200, "the privilege list")
+			if msg == "" && !slices.Equal(got, step.want) {
+				msg = fmt.Sprintf("after a %s of %s, %s holds %v on %s, want %v", step.action, privilege, user, got, object, step.want)
+			}
+			g.Judge(wire.Verdict{Check: check.Availability, Op: g.OpNamed(ex), What: fmt.Sprintf("the privileges on the %s after a %s", res.Title, step.action), Ex: ex, Msg: msg})
+		}
+		if res.Mock != nil && res.Mock.Unknown != nil {
+			ex, _ := held(res.Object + "contract_no_such_" + key)
+			g.Judge(wire.Verdict{Check: check.Negative, Op: g.OpNamed(ex), What: "the privileges on a " + res.Title + " that does not exist", Ex: ex,
+				Msg: env.RefusedAs(ex, "the privileges on a "+res.Title+" that does not exist", *res.Mock.Unknown)})
+		}
+	}
+}

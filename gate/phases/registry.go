@@ -23,6 +23,7 @@ type lifeBehaviour struct {
 var lifeBehaviours = map[string]lifeBehaviour{
 	"CreateEnhancedConnection":   {life: enhancedLife},
 	"CreateDatasourceConnection": {life: classicLife},
+	"CreateJobAuthInfo":          {life: &lifeHooks{whileLive: objectGrants("auth_info")}},
 	"RunAuthorizationAction":     {mockRefusals: grantRefusals},
 }
 
