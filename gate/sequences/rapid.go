@@ -18,6 +18,9 @@ var (
 	rapidInit sync.Once
 )
 
+// shortDivisor is what rapid divides its checks by under go test -short.
+const shortDivisor = 5
+
 // rapidSettings are what a run of the sequences sets rapid to.
 type rapidSettings struct {
 	checks, steps int
@@ -36,7 +39,13 @@ func lockRapid(s rapidSettings) (setChecks func(int), unlock func()) {
 			_ = flag.CommandLine.Parse(nil)
 		}
 	})
-	for name, v := range map[string]string{"rapid.checks": strconv.Itoa(s.checks), "rapid.steps": strconv.Itoa(s.steps),
+	checks := s.checks
+	if testing.Short() && checks > 0 && checks < shortDivisor {
+		// rapid runs a fifth of the checks under go test -short: a run
+		// asked for one sequence (a budget's) still gets one.
+		checks = shortDivisor
+	}
+	for name, v := range map[string]string{"rapid.checks": strconv.Itoa(checks), "rapid.steps": strconv.Itoa(s.steps),
 		"rapid.seed": strconv.FormatUint(s.seed, 10), "rapid.nofailfile": "true", "rapid.shrinktime": s.shrinkTime.String()} {
 		_ = flag.Set(name, v)
 	}
