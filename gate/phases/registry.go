@@ -3,6 +3,7 @@ package phases
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/gate/env"
@@ -38,12 +39,16 @@ type mockRefusal struct {
 // only, and refuses a grant on one that does not exist (docs/mock.md).
 func grantRefusals(g *phase, unknown string) []mockRefusal {
 	var out []mockRefusal
-	for _, a := range []struct{ object, code, what string }{
-		{"databases.db_contract", apierror.CodeNotSupported, "a grant on an object other than a connection"},
-		{"edsconnections." + unknown, apierror.CodeBadParameter, "a grant on a connection that does not exist"},
+	for _, a := range []struct {
+		object, code, what string
+		privileges         []any
+	}{
+		{"databases.db_contract", apierror.CodeNotSupported, "a grant on an object other than a connection", []any{"BIND_QUEUE"}},
+		{"edsconnections." + unknown, apierror.CodeBadParameter, "a grant on a connection that does not exist", []any{"BIND_QUEUE"}},
+		{"edsconnections." + unknown, apierror.CodeBadParameter, "a grant on a connection naming no privilege", nil},
 	} {
 		body := env.Marshal(map[string]any{"projectId": g.MockValue("project"), "action": "grant",
-			"privileges": []any{map[string]any{"object": a.object, "privileges": []any{"BIND_QUEUE"}}}})
+			"privileges": []any{map[string]any{"object": a.object, "privileges": a.privileges}}})
 		out = append(out, mockRefusal{a.what, body, a.code})
 	}
 	// A user's grant on a resource of a kind named as an object (a
@@ -57,6 +62,23 @@ func grantRefusals(g *phase, unknown string) []mockRefusal {
 		body := env.Marshal(map[string]any{"user_name": env.Grantees[0], "action": "grant",
 			"privileges": []any{map[string]any{"object": res.Object + unknown, "privileges": []any{res.Privileges[0]}}}})
 		out = append(out, mockRefusal{"a grant on a " + res.Title + " that does not exist", body, res.Mock.Unknown.Code})
+		// Checked before the object is looked up (docs/mock.md): a grant
+		// to no user, one naming no privilege, one of a privilege such an
+		// object does not have, 400 DLI.0001.
+		for _, r := range []struct {
+			what  string
+			grant map[string]any
+		}{
+			{"a grant on a " + res.Title + " to no user", map[string]any{"object": res.Object + unknown, "privileges": []any{res.Privileges[0]}}},
+			{"a grant on a " + res.Title + " naming no privilege", map[string]any{"object": res.Object + unknown, "privileges": nil}},
+			{"a grant on a " + res.Title + " of a privilege it does not have", map[string]any{"object": res.Object + unknown, "privileges": []any{"BIND_QUEUE"}}},
+		} {
+			body := map[string]any{"action": "grant", "privileges": []any{r.grant}}
+			if !strings.HasSuffix(r.what, "to no user") {
+				body["user_name"] = env.Grantees[0]
+			}
+			out = append(out, mockRefusal{r.what, env.Marshal(body), apierror.CodeBadParameter})
+		}
 	}
 	return out
 }
