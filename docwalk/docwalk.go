@@ -64,7 +64,7 @@ func Starred(doc any, ptr string) []Match {
 			}
 			return out
 		}
-		next, ok := child(v, t)
+		next, ok := Child(v, t)
 		if !ok {
 			return []Match{{Pointer: at + "/" + t}}
 		}
@@ -82,7 +82,9 @@ func Tokens(ptr string) []string {
 	return parts
 }
 
-func child(v any, tok string) (any, bool) {
+// Child is what one unescaped reference token reaches in v: an object's
+// member, or an array's item by index.
+func Child(v any, tok string) (any, bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		c, ok := x[tok]

@@ -95,17 +95,18 @@ func planBudget(phases []string, max int) (share, limit []int) {
 // so that the sequences bind, route, host and grant on a resource of
 // their own (a sequence that cannot make one calls on nothing).
 func keepFor(phases []string, caps map[string]int) []map[string]int {
-	out := make([]map[string]int, len(phases))
-	seq := slices.Index(phases, check.PhaseSequences)
-	for i := range max(seq, 0) {
-		for kind, limit := range caps {
-			if limit >= 2 {
-				if out[i] == nil {
-					out[i] = map[string]int{}
-				}
-				out[i][kind] = 1
+	var kept map[string]int
+	for kind, limit := range caps {
+		if limit >= 2 {
+			if kept == nil {
+				kept = map[string]int{}
 			}
+			kept[kind] = 1
 		}
+	}
+	out := make([]map[string]int, len(phases))
+	for i := range max(slices.Index(phases, check.PhaseSequences), 0) {
+		out[i] = kept
 	}
 	return out
 }

@@ -362,67 +362,60 @@ func TestDeclaredStateRefusalsAreHeld(t *testing.T) {
 	}
 }
 
-// A second create of a name in use is refused as the kind declares
-// (unique): a server that refuses it with another code fails
-// negative_data_rejection.
-func TestASecondCreateOfANameInUseIsRefusedAsDeclared(t *testing.T) {
+// What a life cycle checks beyond the declared kinds: a second create
+// of a name in use is refused as the kind declares (unique), and a grant
+// to a user on an object a kind is named as (a datasource authentication)
+// shows in the object's privilege list and a revoke takes it away. The
+// mock passes; the mock behind a front that breaks one fails its check.
+func TestLifeCyclesHoldWhatTheyCheck(t *testing.T) {
 	t.Parallel()
-	for _, broken := range []bool{false, true} {
-		m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
-		require.NoError(t, err)
-		var h http.Handler = m
-		if broken {
-			h = corrupting(m, func(path string, status int, b map[string]any) {
-				if status == http.StatusBadRequest && strings.HasSuffix(path, "/datasource-connection") && b["error_code"] == "DLI.0006" {
-					b["error_code"] = "DLI.0007"
+	for _, tc := range []struct {
+		name       string
+		corrupt    func(path string, status int, b map[string]any)
+		checks     []string
+		operations []string
+		want       []string
+	}{
+		{"a name in use refused with another code", func(path string, status int, b map[string]any) {
+			if status == http.StatusBadRequest && strings.HasSuffix(path, "/datasource-connection") && b["error_code"] == "DLI.0006" {
+				b["error_code"] = "DLI.0007"
+			}
+		}, []string{gate.CheckNegative}, []string{"CreateDatasourceConnection"}, []string{
+			"negative_data_rejection: CreateDatasourceConnection 400 /name: a second create of the classic connection name",
+			"was refused 400 DLI.0007, want 400 DLI.0006",
+		}},
+		{"a privilege list that forgets grants", func(path string, status int, b map[string]any) {
+			if status == http.StatusOK && strings.HasSuffix(path, "/authorization/privileges") {
+				b["privileges"] = []any{}
+			}
+		}, []string{gate.CheckAvailability}, nil, []string{
+			"ensure_resource_availability: ListAuthorizationPrivileges 200: after a grant of USE_AUTH, contract_user_a holds [] on datasourceauth.",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, broken := range []bool{false, true} {
+				m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
+				require.NoError(t, err)
+				var h http.Handler = m
+				if broken {
+					h = corrupting(m, tc.corrupt)
 				}
-			})
-		}
-		rep := gate.Run(context.Background(), gate.Config{
-			Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: time.Millisecond, Settle: time.Second,
-				Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
-			Network: mockserver.NewMockTransport(h), Clock: clock.NewFake(time.Now()),
-			Checks: []string{gate.CheckNegative}, Operations: []string{"CreateDatasourceConnection"},
-			Log: io.Discard,
-		})
-		all := violationLines(rep)
-		if !broken {
-			assert.Empty(t, all)
-			continue
-		}
-		assert.Contains(t, joinLines(all), "negative_data_rejection: CreateDatasourceConnection 400 /name: a second create of the classic connection name")
-		assert.Contains(t, joinLines(all), "was refused 400 DLI.0007, want 400 DLI.0006")
-	}
-}
-
-// A grant to a user on an object a kind is named as (a datasource
-// authentication) shows in the object's privilege list, and a revoke takes
-// it away: a server whose list forgets grants fails
-// ensure_resource_availability.
-func TestAGrantOnAnObjectShowsInItsPrivileges(t *testing.T) {
-	t.Parallel()
-	for _, broken := range []bool{false, true} {
-		m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
-		require.NoError(t, err)
-		var h http.Handler = m
-		if broken {
-			h = corrupting(m, func(path string, status int, b map[string]any) {
-				if status == http.StatusOK && strings.HasSuffix(path, "/authorization/privileges") {
-					b["privileges"] = []any{}
+				rep := gate.Run(context.Background(), gate.Config{
+					Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: time.Millisecond, Settle: time.Second,
+						Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
+					Network: mockserver.NewMockTransport(h), Clock: clock.NewFake(time.Now()),
+					Checks: tc.checks, Operations: tc.operations, Log: io.Discard,
+				})
+				all := violationLines(rep)
+				if !broken {
+					assert.Empty(t, all)
+					continue
 				}
-			})
-		}
-		rep := gate.Run(context.Background(), gate.Config{
-			Target: gate.Target{Endpoint: server, ProjectID: projectID, Mutate: true, Mock: true, Poll: time.Millisecond, Settle: time.Second,
-				Credentials: auth.AKSK{AK: mockAK, SK: mockSK, ProjectID: projectID}},
-			Network: mockserver.NewMockTransport(h), Clock: clock.NewFake(time.Now()),
-			Checks: []string{gate.CheckAvailability}, Log: io.Discard,
+				for _, w := range tc.want {
+					assert.Contains(t, joinLines(all), w)
+				}
+			}
 		})
-		all := joinLines(violationLines(rep))
-		if !broken {
-			assert.NotContains(t, all, "privileges")
-			continue
-		}
-		assert.Contains(t, all, "ensure_resource_availability: ListAuthorizationPrivileges 200: after a grant of USE_AUTH, contract_user_a holds [] on datasourceauth.")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/docwalk"
 	"github.com/dli-contract/dli-go/gate/env"
 )
 
@@ -154,45 +155,30 @@ func onlyAt(v any, ptr string) any {
 	if ptr == "" {
 		return v
 	}
-	head, rest, more := strings.Cut(strings.TrimPrefix(ptr, "/"), "/")
-	key := strings.NewReplacer("~1", "/", "~0", "~").Replace(head)
-	child, ok := valueAt(v, "/"+head)
-	if !ok {
-		return nil
+	var only func(v any, toks []string) any
+	only = func(v any, toks []string) any {
+		if len(toks) == 0 {
+			return v
+		}
+		child, ok := docwalk.Child(v, toks[0])
+		if !ok {
+			return nil
+		}
+		if _, isArray := v.([]any); isArray {
+			return []any{only(child, toks[1:])}
+		}
+		return map[string]any{toks[0]: only(child, toks[1:])}
 	}
-	if more {
-		child = onlyAt(child, "/"+rest)
-	}
-	if _, isArray := v.([]any); isArray {
-		return []any{child}
-	}
-	return map[string]any{key: child}
+	return only(v, docwalk.Tokens(ptr))
 }
 
 // valueAt is what a JSON pointer (no * tokens) reaches in v.
 func valueAt(v any, ptr string) (any, bool) {
-	if ptr == "" {
-		return v, true
+	ms := docwalk.Starred(v, ptr)
+	if len(ms) != 1 || !ms[0].Found {
+		return nil, false
 	}
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
-		switch x := v.(type) {
-		case map[string]any:
-			var ok bool
-			if v, ok = x[tok]; !ok {
-				return nil, false
-			}
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(x) {
-				return nil, false
-			}
-			v = x[i]
-		default:
-			return nil, false
-		}
-	}
-	return v, true
+	return ms[0].Value, true
 }
 
 // setAt is v with what ptr reaches set to to, copied along the way; v as
@@ -201,31 +187,27 @@ func setAt(v any, ptr string, to any) any {
 	if ptr == "" {
 		return to
 	}
-	head, rest, more := strings.Cut(strings.TrimPrefix(ptr, "/"), "/")
-	key := strings.NewReplacer("~1", "/", "~0", "~").Replace(head)
-	next := func(child any) any {
-		if !more {
+	var set func(v any, toks []string) any
+	set = func(v any, toks []string) any {
+		if len(toks) == 0 {
 			return to
 		}
-		return setAt(child, "/"+rest, to)
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		child, ok := x[key]
+		child, ok := docwalk.Child(v, toks[0])
 		if !ok {
 			return v
 		}
-		out := maps.Clone(x)
-		out[key] = next(child)
-		return out
-	case []any:
-		i, err := strconv.Atoi(key)
-		if err != nil || i < 0 || i >= len(x) {
-			return v
+		switch x := v.(type) {
+		case map[string]any:
+			out := maps.Clone(x)
+			out[toks[0]] = set(child, toks[1:])
+			return out
+		case []any:
+			i, _ := strconv.Atoi(toks[0]) // Child read it as an index
+			out := slices.Clone(x)
+			out[i] = set(child, toks[1:])
+			return out
 		}
-		out := slices.Clone(x)
-		out[i] = next(x[i])
-		return out
+		return v
 	}
-	return v
+	return set(v, docwalk.Tokens(ptr))
 }

@@ -151,7 +151,7 @@ func (g *phase) negative(ctx context.Context) {
 		}
 		if g.Cfg.Budgeted {
 			// With a budget, every parameter outside its schema at once.
-			g.outsideAtOnce(ctx, o, d, body, unknown)
+			g.outsideAtOnce(ctx, o, d, bound, body, unknown)
 		} else if !g.outsideOneByOne(ctx, o, d, body, unknown) {
 			return
 		}
@@ -368,10 +368,11 @@ func (g *phase) outsideOneByOne(ctx context.Context, o docwalk.Op, d *semantics.
 // path, and every query parameter in one query, round by round (each
 // parameter's first refused value, then its second ...), where the
 // request breaks a constraint none broke yet: a run with a budget breaks
-// each once.
-func (g *phase) outsideAtOnce(ctx context.Context, o docwalk.Op, d *semantics.Operation, body []byte, unknown string) {
+// each once. Where the path names a resource (bound), one request with
+// every parameter valid shows them within their schemas, if none did.
+func (g *phase) outsideAtOnce(ctx context.Context, o docwalk.Op, d *semantics.Operation, bound bool, body []byte, unknown string) {
 	params := pathParams(o)
-	if bound := d.KeyExpr != nil && d.KeyExpr.In == "path" || d.ParentExpr != nil && d.ParentExpr.In == "path"; bound && len(params) > 0 {
+	if bound && len(params) > 0 {
 		// Every parameter breaks its schema below: one request shows
 		// them within it, naming what does not exist.
 		valid := map[string]string{}

@@ -3,7 +3,6 @@ package phases
 import (
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/dli-contract/dli-go/apierror"
 	"github.com/dli-contract/dli-go/gate/env"
@@ -66,18 +65,19 @@ func grantRefusals(g *phase, unknown string) []mockRefusal {
 		// to no user, one naming no privilege, one of a privilege such an
 		// object does not have, 400 DLI.0001.
 		for _, r := range []struct {
-			what  string
-			grant map[string]any
+			what       string
+			user       any // none when nil
+			privileges []any
 		}{
-			{"a grant on a " + res.Title + " to no user", map[string]any{"object": res.Object + unknown, "privileges": []any{res.Privileges[0]}}},
-			{"a grant on a " + res.Title + " naming no privilege", map[string]any{"object": res.Object + unknown, "privileges": nil}},
-			{"a grant on a " + res.Title + " of a privilege it does not have", map[string]any{"object": res.Object + unknown, "privileges": []any{"BIND_QUEUE"}}},
+			{"to no user", nil, []any{res.Privileges[0]}},
+			{"naming no privilege", env.Grantees[0], nil},
+			{"of a privilege it does not have", env.Grantees[0], []any{"BIND_QUEUE"}},
 		} {
-			body := map[string]any{"action": "grant", "privileges": []any{r.grant}}
-			if !strings.HasSuffix(r.what, "to no user") {
-				body["user_name"] = env.Grantees[0]
+			body := map[string]any{"action": "grant", "privileges": []any{map[string]any{"object": res.Object + unknown, "privileges": r.privileges}}}
+			if r.user != nil {
+				body["user_name"] = r.user
 			}
-			out = append(out, mockRefusal{r.what, env.Marshal(body), apierror.CodeBadParameter})
+			out = append(out, mockRefusal{"a grant on a " + res.Title + " " + r.what, env.Marshal(body), apierror.CodeBadParameter})
 		}
 	}
 	return out

@@ -52,10 +52,11 @@ func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, br
 	// A create the model says is refused (a name taken) makes nothing on
 	// a server that conforms: sent whatever the budget of its kind.
 	refused := brokenCase != "" || p.Want == model.Refuse
-	if d := r.g.Sem.Of(op.Op.OperationID); !refused && d != nil && d.Role == semantics.Create && !r.g.MayMake(d.Resource) {
+	d := r.g.Sem.Of(op.Op.OperationID)
+	if !refused && d != nil && d.Role == semantics.Create && !r.g.MayMake(d.Resource) {
 		r.t.Skip("the run made as many " + d.Resource + " as its budget allows")
 	}
-	if d := r.g.Sem.Of(op.Op.OperationID); d != nil && d.Role == semantics.Delete && r.g.Capped(d.Resource) && !r.g.MayMake(d.Resource) {
+	if d != nil && d.Role == semantics.Delete && r.g.Capped(d.Resource) && !r.g.MayMake(d.Resource) {
 		// What the sequence cannot make again it keeps to call on; the
 		// life cycle deleted one, and the cleanup deletes this one. A
 		// step that does nothing, not a skip (see settleBound).
@@ -115,7 +116,7 @@ func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, br
 		// no longer tell what the server holds.
 		r.unsure = true
 	}
-	if d := r.g.Sem.Of(op.Op.OperationID); accepted && d != nil && d.Role == semantics.Create && r.g.Sem.Resources[d.Resource].Parent == "" {
+	if accepted && d != nil && d.Role == semantics.Create && r.g.Sem.Resources[d.Resource].Parent == "" {
 		// Whatever the model expected, cleanup deletes it.
 		if key, _ := d.KeyExpr.Eval(semantics.Call{PathParams: pathParams, Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())}); key != "" {
 			r.created = append(r.created, key)
@@ -124,7 +125,7 @@ func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, br
 	if accepted && p.Apply != nil && brokenCase == "" {
 		p.Apply(resp)
 	}
-	if d := r.g.Sem.Of(op.Op.OperationID); accepted && op.Method != http.MethodGet && d != nil {
+	if accepted && op.Method != http.MethodGet && d != nil {
 		// What the list of connections shows: the Go model's kinds.
 		r.changed = r.changed || r.g.modelledInGo(d.Resource) || r.g.modelledInGo(r.g.Sem.Resources[d.Resource].Parent)
 	}
