@@ -116,7 +116,9 @@ type Response interface {
 //   - a status that is not 2xx (declared or not, JSON or an HTML page);
 //   - a body that does not decode into the type the document declares (the
 //     generated Parse functions return the response with that error);
-//   - a 2xx without a body of the declared type (text/plain, 204, ...);
+//   - a 2xx without a body of the declared type (text/plain, 204, ...), or,
+//     for an operation whose document declares no success body (a tag
+//     create's 204), a 2xx with a body;
 //   - a 2xx whose body says is_success false.
 //
 // An error of the call itself (network, context) comes back unchanged, so
@@ -140,6 +142,9 @@ func Check(resp Response, err error) error {
 		return newError(status, headerOf(resp), resp.GetBody(), nil)
 	}
 	decoded, ok := successBody(resp, status)
+	if !ok && len(resp.GetBody()) == 0 && !declaresBodies(resp) {
+		return nil // an operation whose successes carry no body (a 204)
+	}
 	if !ok {
 		e := newError(status, headerOf(resp), resp.GetBody(), nil)
 		e.Code, e.Message = "", ""
@@ -170,6 +175,25 @@ func successBody(resp Response, status int) (reflect.Value, bool) {
 		return reflect.Value{}, false
 	}
 	return f.Elem(), true
+}
+
+// declaresBodies says whether the generated response has a field for any
+// 2xx JSON body: one with none is an operation whose document declares
+// only successes without a body.
+func declaresBodies(resp Response) bool {
+	t := reflect.TypeOf(resp)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return true
+	}
+	for i := range t.NumField() {
+		if strings.HasPrefix(t.Field(i).Name, "JSON2") {
+			return true
+		}
+	}
+	return false
 }
 
 // jsonField names the generated field of each 2xx status, JSON200 to

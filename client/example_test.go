@@ -200,3 +200,50 @@ func Example_akskAuth() {
 	// signature valid: true project: 0123456789abcdef0123456789abcdef
 	// created: 68233202-63bf-4f27-a99b-fa5f5a2dbae1
 }
+
+// Tag a connection, read its tags back across pages, find it by them and
+// delete them by key.
+func ExampleClient_TagConnection() {
+	srv := mock(0)
+	defer srv.Close()
+	c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: exampleProject, Credentials: auth.Anonymous})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	created, err := c.CreateEnhancedConnection(ctx, dli.EnhancedConnectionCreateRequest{
+		Name: "orders", DestVpcID: "vpc-1", DestNetworkID: "subnet-1",
+		Tags: []dli.Tag{{Key: "team", Value: "data"}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	id := *created.ConnectionID
+	if err := c.TagConnection(ctx, id, map[string]string{"env": "prod", "team": "platform"}); err != nil {
+		log.Fatal(err)
+	}
+	for tag, err := range c.ResourceTags(ctx, id, &dli.ShowResourceTagsParams{Limit: ptr(int32(1))}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s=%s\n", tag.Key, tag.Value)
+	}
+	n, err := c.CountResourcesByTags(ctx, dli.ResourceFilterRequest{Tags: []dli.TagSelector{{Key: "env", Values: []string{"prod"}}}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("tagged env=prod:", n.TotalCount)
+	if err := c.UntagConnection(ctx, id, "env", "team"); err != nil {
+		log.Fatal(err)
+	}
+	tags, err := c.ShowResourceTags(ctx, id, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("tags left:", len(tags.Tags))
+	// Output:
+	// team=platform
+	// env=prod
+	// tagged env=prod: 1
+	// tags left: 0
+}

@@ -19,6 +19,30 @@ func (c *Client) AssociateQueueToEnhancedConnection(ctx context.Context, connect
 	return resp.JSON200, nil
 }
 
+// BatchCreateResourceTags adds tags to a resource (an enhanced datasource connection).
+// It calls POST /v3/{project_id}/{resource_type}/{resource_id}/tags/create.
+func (c *Client) BatchCreateResourceTags(ctx context.Context, resourceID string, body dli.BatchCreateResourceTagsJSONRequestBody) error {
+	resp, err := c.raw.BatchCreateResourceTagsWithResponse(c.operation(ctx, "BatchCreateResourceTags"), c.projectID, dli.TagResourceType("dli_enhanced_datasource"), resourceID, body)
+	return check("BatchCreateResourceTags", resp, err)
+}
+
+// BatchDeleteResourceTags deletes tags of a resource (an enhanced datasource connection).
+// It calls POST /v3/{project_id}/{resource_type}/{resource_id}/tags/delete.
+func (c *Client) BatchDeleteResourceTags(ctx context.Context, resourceID string, body dli.BatchDeleteResourceTagsJSONRequestBody) error {
+	resp, err := c.raw.BatchDeleteResourceTagsWithResponse(c.operation(ctx, "BatchDeleteResourceTags"), c.projectID, dli.TagResourceType("dli_enhanced_datasource"), resourceID, body)
+	return check("BatchDeleteResourceTags", resp, err)
+}
+
+// CountResourcesByTags counts resources (enhanced datasource connections) by their tags.
+// It calls POST /v3/{project_id}/{resource_type}/resource-instances/count.
+func (c *Client) CountResourcesByTags(ctx context.Context, body dli.CountResourcesByTagsJSONRequestBody) (*dli.ResourceCount, error) {
+	resp, err := c.raw.CountResourcesByTagsWithResponse(c.operation(ctx, "CountResourcesByTags"), c.projectID, dli.TagResourceType("dli_enhanced_datasource"), body)
+	if err := check("CountResourcesByTags", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
 // CreateAuthInfo is deprecated: use CreateJobAuthInfo. It creates a datasource authentication (v2.0).
 // It calls POST /v2.0/{project_id}/datasource/auth-infos.
 //
@@ -231,6 +255,26 @@ func (c *Client) ListJobAuthInfos(ctx context.Context, params *dli.ListJobAuthIn
 	return resp.JSON200, nil
 }
 
+// ListResourcesByTags finds resources (enhanced datasource connections) by their tags.
+// It calls POST /v3/{project_id}/{resource_type}/resource-instances/filter.
+func (c *Client) ListResourcesByTags(ctx context.Context, params *dli.ListResourcesByTagsParams, body dli.ListResourcesByTagsJSONRequestBody) (*dli.TaggedResources, error) {
+	resp, err := c.raw.ListResourcesByTagsWithResponse(c.operation(ctx, "ListResourcesByTags"), c.projectID, dli.TagResourceType("dli_enhanced_datasource"), params, body)
+	if err := check("ListResourcesByTags", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
+// ListResourcesTags lists the tag keys, and their values, of a resource type.
+// It calls GET /v3/{project_id}/{resource_type}/tags.
+func (c *Client) ListResourcesTags(ctx context.Context, params *dli.ListResourcesTagsParams) (*dli.TagKeys, error) {
+	resp, err := c.raw.ListResourcesTagsWithResponse(c.operation(ctx, "ListResourcesTags"), c.projectID, dli.TagResourceType("dli_enhanced_datasource"), params)
+	if err := check("ListResourcesTags", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
 // RunAuthorizationAction changes another project's privileges on a DLI object (grant, update or revoke).
 // It calls PUT /v1.0/{project_id}/authorization.
 func (c *Client) RunAuthorizationAction(ctx context.Context, body dli.RunAuthorizationActionJSONRequestBody) (*dli.AuthorizationResult, error) {
@@ -278,6 +322,16 @@ func (c *Client) ShowEnhancedConnection(ctx context.Context, connectionID string
 func (c *Client) ShowEnhancedConnectionPrivilege(ctx context.Context, connectionID string) (*dli.EnhancedConnectionPrivileges, error) {
 	resp, err := c.raw.ShowEnhancedConnectionPrivilegeWithResponse(c.operation(ctx, "ShowEnhancedConnectionPrivilege"), c.projectID, connectionID)
 	if err := check("ShowEnhancedConnectionPrivilege", resp, err); err != nil {
+		return nil, err
+	}
+	return resp.JSON200, nil
+}
+
+// ShowResourceTags shows the tags of a resource (an enhanced datasource connection).
+// It calls GET /v3/{project_id}/{resource_type}/{resource_id}/tags.
+func (c *Client) ShowResourceTags(ctx context.Context, resourceID string, params *dli.ShowResourceTagsParams) (*dli.ResourceTags, error) {
+	resp, err := c.raw.ShowResourceTagsWithResponse(c.operation(ctx, "ShowResourceTags"), c.projectID, dli.TagResourceType("dli_enhanced_datasource"), resourceID, params)
+	if err := check("ShowResourceTags", resp, err); err != nil {
 		return nil, err
 	}
 	return resp.JSON200, nil
@@ -364,5 +418,62 @@ func (c *Client) JobAuthInfos(ctx context.Context, params *dli.ListJobAuthInfosP
 			return nil, err
 		}
 		return page.AuthInfos, nil
+	})
+}
+
+// ResourceTags returns every item ShowResourceTags selects, across pages: from
+// params' offset, params' limit at a time (100 when nil), until a page is
+// shorter than the limit. It yields an error and stops when a call
+// fails, when ctx is done, or when the server ignores the offset.
+func (c *Client) ResourceTags(ctx context.Context, resourceID string, params *dli.ShowResourceTagsParams) iter.Seq2[dli.ResourceTag, error] {
+	p := dli.ShowResourceTagsParams{}
+	if params != nil {
+		p = *params
+	}
+	return pages(ctx, "ResourceTags", p.Offset, p.Limit, nil, func(offset, limit int32) ([]dli.ResourceTag, error) {
+		p.Offset, p.Limit = &offset, &limit
+		page, err := c.ShowResourceTags(ctx, resourceID, &p)
+		if err != nil {
+			return nil, err
+		}
+		return page.Tags, nil
+	})
+}
+
+// ResourcesByTags returns every item ListResourcesByTags selects, across pages: from
+// params' offset, params' limit at a time (100 when nil), until a page is
+// shorter than the limit. It yields an error and stops when a call
+// fails, when ctx is done, or when the server ignores the offset.
+func (c *Client) ResourcesByTags(ctx context.Context, params *dli.ListResourcesByTagsParams, body dli.ListResourcesByTagsJSONRequestBody) iter.Seq2[dli.TaggedResource, error] {
+	p := dli.ListResourcesByTagsParams{}
+	if params != nil {
+		p = *params
+	}
+	return pages(ctx, "ResourcesByTags", p.Offset, p.Limit, nil, func(offset, limit int32) ([]dli.TaggedResource, error) {
+		p.Offset, p.Limit = &offset, &limit
+		page, err := c.ListResourcesByTags(ctx, &p, body)
+		if err != nil {
+			return nil, err
+		}
+		return page.Resources, nil
+	})
+}
+
+// ResourcesTags returns every item ListResourcesTags selects, across pages: from
+// params' offset, params' limit at a time (100 when nil), until a page is
+// shorter than the limit. It yields an error and stops when a call
+// fails, when ctx is done, or when the server ignores the offset.
+func (c *Client) ResourcesTags(ctx context.Context, params *dli.ListResourcesTagsParams) iter.Seq2[dli.TagKey, error] {
+	p := dli.ListResourcesTagsParams{}
+	if params != nil {
+		p = *params
+	}
+	return pages(ctx, "ResourcesTags", p.Offset, p.Limit, nil, func(offset, limit int32) ([]dli.TagKey, error) {
+		p.Offset, p.Limit = &offset, &limit
+		page, err := c.ListResourcesTags(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return page.Tags, nil
 	})
 }

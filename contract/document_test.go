@@ -75,6 +75,13 @@ func TestOperationsAreTheDocumentedOnes(t *testing.T) {
 		"CreateEnhancedConnectionRoutes": "POST /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes",
 		"DeleteEnhancedConnectionRoutes": "DELETE /v2.0/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name}",
 
+		"BatchCreateResourceTags": "POST /v3/{project_id}/{resource_type}/{resource_id}/tags/create",
+		"BatchDeleteResourceTags": "POST /v3/{project_id}/{resource_type}/{resource_id}/tags/delete",
+		"ShowResourceTags":        "GET /v3/{project_id}/{resource_type}/{resource_id}/tags",
+		"ListResourcesTags":       "GET /v3/{project_id}/{resource_type}/tags",
+		"ListResourcesByTags":     "POST /v3/{project_id}/{resource_type}/resource-instances/filter",
+		"CountResourcesByTags":    "POST /v3/{project_id}/{resource_type}/resource-instances/count",
+
 		"RunAuthorizationAction":      "PUT /v1.0/{project_id}/authorization",
 		"ListAuthorizationPrivileges": "GET /v1.0/{project_id}/authorization/privileges",
 
@@ -181,8 +188,8 @@ func TestDocumentCheckCatches(t *testing.T) {
 		}, "#/paths/~1v2.0~1{project_id}~1datasource-connection/get"},
 		{"a response without content", func(d *openapi3.T) {
 			op := d.Paths.Value("/v2.0/{project_id}/datasource-connection/{connection_id}").Delete
-			op.Responses.Set("204", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("gone")})
-		}, "#/paths/~1v2.0~1{project_id}~1datasource-connection~1{connection_id}/delete/responses/204"},
+			op.Responses.Set("202", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("gone")})
+		}, "#/paths/~1v2.0~1{project_id}~1datasource-connection~1{connection_id}/delete/responses/202"},
 		{"a pattern in a dialect of its own", func(d *openapi3.T) {
 			d.Components.Schemas["Tag"].Value.Properties["key"].Value.Pattern = `^[\p{L}\p{N}_.:=+@-]+$`
 		}, "#/components/schemas/Tag/properties/key/pattern"},

@@ -74,6 +74,9 @@ func TestResponseSchemasCatchWrongValues(t *testing.T) {
 		for _, key := range slices.Sorted(maps.Keys(o.op.Responses.Map())) {
 			status := statusFor(t, key)
 			mt := o.op.Responses.Value(key).Value.Content.Get("application/json")
+			if mt == nil {
+				continue // a 204: no body to break
+			}
 			seen := map[string]bool{}
 			for _, exName := range slices.Sorted(maps.Keys(mt.Examples)) {
 				for _, c := range contract.Derive(mt.Schema.Value, decoded(t, mt.Examples[exName].Value.Value)) {

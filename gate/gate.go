@@ -58,7 +58,7 @@ type Config struct {
 	// "" takes ProfileFor's.
 	Profile string
 	// MaxRequests bounds the requests the run sends, but the polls of
-	// waits for a state to settle; 0 takes the profile's (360 live, no
+	// waits for a state to settle; 0 takes the profile's (440 live, no
 	// bound loopback), and a negative one is no bound. The planner shares
 	// it across the phases; what it leaves out, the report says.
 	MaxRequests int
@@ -268,7 +268,8 @@ func (g *gate) setup() error {
 	// No overall client timeout: each attempt at the server is bounded by
 	// RequestTimeout (in the throttler), and the waits for pacing and
 	// throttling by the run.
-	g.Sender = &wire.Sender{Signing: &http.Client{Transport: signing}, Plain: &http.Client{Transport: g.obs}, Endpoint: g.cfg.Endpoint}
+	g.Sender = &wire.Sender{Signing: &http.Client{Transport: signing}, Plain: &http.Client{Transport: g.obs}, Endpoint: g.cfg.Endpoint,
+		Fixed: g.Sem.Fixed()}
 	client, err := dli.NewClientWithResponses(g.cfg.Endpoint, dli.WithHTTPClient(g.Signing))
 	if err != nil {
 		return fmt.Errorf("endpoint %q: %w", g.cfg.Endpoint, err)

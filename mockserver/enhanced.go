@@ -36,6 +36,11 @@ func (h *handlers) CreateEnhancedConnection(_ context.Context, r server.CreateEn
 		return server.CreateEnhancedConnection400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(
 			errorBody(apierror.CodeBadParameter, fmt.Sprintf("%s is named more than once in queues and elastic_resource_pools", name)))}, nil
 	}
+	// The create's tags are the connection's (one store, the document
+	// says): held to the same rules as BatchCreateResourceTags.
+	if code, msg := tagsRefused(r.Body.Tags); code != "" {
+		return server.CreateEnhancedConnection400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse(errorBody(code, msg))}, nil
+	}
 	c := &enhancedConnection{id: uuid.NewString(), name: r.Body.Name, vpc: s.store.intern(r.Body.DestVpcID),
 		subnet: s.store.intern(r.Body.DestNetworkID), tags: r.Body.Tags, created: now.UnixMilli(), hosts: hostsOf(r.Body.Hosts)}
 	c.queues = s.bind(nil, r.Body.Queues, now)
@@ -111,7 +116,7 @@ func (h *handlers) DeleteEnhancedConnection(_ context.Context, r server.DeleteEn
 	// A delete is accepted while bindings are CREATING, as Terraform's
 	// provider relies on (see the document's DeleteEnhancedConnection).
 	return change(h, r.ProjectID, r.ConnectionID, func(c *enhancedConnection, _ time.Time) (string, *server.ErrorBody) {
-		c.deleted = true
+		h.s.store.lookup(r.ProjectID).deleteEnhanced(c)
 		return "Deleted", nil
 	}, func(ok server.Result, refused server.EnhancedNotFoundJSONResponse, failed bool) server.DeleteEnhancedConnectionResponseObject {
 		if failed {

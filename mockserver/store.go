@@ -39,6 +39,10 @@ type project struct {
 	// order: the name filter reads it, and since a name is unique among
 	// connections not deleted, only its last entry can be live.
 	enhancedByName map[string][]*enhancedConnection
+	// tags finds the live enhanced connections by their tags; liveCount
+	// is how many are not deleted (a count with no filter).
+	tags      tagIndex
+	liveCount int
 
 	authInfos map[string]*authInfo // by name
 	authOrder []*authInfo          // creation order
@@ -51,7 +55,7 @@ type project struct {
 // newProject is a project holding nothing.
 func newProject() *project {
 	return &project{classic: map[string]*classicConnection{}, classicByName: map[string]string{},
-		enhanced: map[string]*enhancedConnection{}, enhancedByName: map[string][]*enhancedConnection{},
+		enhanced: map[string]*enhancedConnection{}, enhancedByName: map[string][]*enhancedConnection{}, tags: tagIndex{},
 		authInfos: map[string]*authInfo{}, tasks: map[int64]*connectivityTask{}}
 }
 
@@ -120,9 +124,21 @@ func (p *project) removeClassic(c *classicConnection) {
 
 // addEnhanced stores a new enhanced connection.
 func (p *project) addEnhanced(c *enhancedConnection) {
+	c.seq = len(p.enhancedOrder)
+	if !c.deleted {
+		p.liveCount++
+		p.tags.add(c)
+	}
 	p.enhanced[c.id] = c
 	p.enhancedOrder = append(p.enhancedOrder, c)
 	p.enhancedByName[c.name] = append(p.enhancedByName[c.name], c)
+}
+
+// deleteEnhanced marks a connection deleted: no longer found by its tags.
+func (p *project) deleteEnhanced(c *enhancedConnection) {
+	c.deleted = true
+	p.liveCount--
+	p.tags.remove(c)
 }
 
 // liveEnhanced returns the connection of that name that is not deleted.
@@ -198,10 +214,14 @@ func progress(start int64, now time.Time, delay time.Duration) (done bool, fract
 // connection: only what show and list answer, compactly, since a mock
 // under load keeps many of them.
 type enhancedConnection struct {
-	id, name      string
-	vpc, subnet   string // interned
-	tags          []server.Tag
-	created       int64 // milliseconds since the epoch
+	id, name    string
+	vpc, subnet string // interned
+	// tags are its tags, the create's and those added since, in the
+	// order their keys were first added.
+	tags    []server.Tag
+	created int64 // milliseconds since the epoch
+	// seq is its place in the project's creation order.
+	seq           int
 	deleted       bool
 	queues, pools []binding
 	hosts         []host

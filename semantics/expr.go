@@ -130,15 +130,71 @@ func (e Expr) Eval(c Call) (string, bool) {
 	if len(body) == 0 || json.Unmarshal(body, &doc) != nil {
 		return "", false
 	}
-	v, ok := pointAt(doc, e.Pointer)
-	if !ok || v == nil {
-		return "", false
+	for _, v := range pointAll(doc, e.Pointer) {
+		return stringOf(v), true
 	}
+	return "", false
+}
+
+// Many says whether e names every item of an array (a * in its pointer):
+// a batch's keys, $request.body#/tags/*/key.
+func (e Expr) Many() bool { return strings.Contains(e.Pointer+"/", "/*/") }
+
+// EvalAll is every value e names in c: one for most expressions, each
+// item's for a pointer with a * (Many); none when c has no such value.
+func (e Expr) EvalAll(c Call) []string {
+	if !e.Many() {
+		if v, ok := e.Eval(c); ok {
+			return []string{v}
+		}
+		return nil
+	}
+	body := c.Body
+	if e.Source == "response" {
+		body = c.AnswerBody
+	}
+	var doc any
+	if len(body) == 0 || json.Unmarshal(body, &doc) != nil {
+		return nil
+	}
+	var out []string
+	for _, v := range pointAll(doc, e.Pointer) {
+		out = append(out, stringOf(v))
+	}
+	return out
+}
+
+func stringOf(v any) string {
 	if s, isString := v.(string); isString {
-		return s, true
+		return s
 	}
 	raw, _ := json.Marshal(v)
-	return string(raw), true
+	return string(raw)
+}
+
+// pointAll follows a JSON pointer whose * stands for every item of an
+// array; it answers the non-null values found, in order.
+func pointAll(v any, ptr string) []any {
+	head, rest, starred := strings.Cut(ptr, "/*")
+	if starred && rest != "" && !strings.HasPrefix(rest, "/") {
+		head, rest, starred = ptr, "", false // a name that starts with *
+	}
+	at, ok := pointAt(v, head)
+	if !ok {
+		return nil
+	}
+	if !starred {
+		if at == nil {
+			return nil
+		}
+		return []any{at}
+	}
+	arr, _ := at.([]any)
+	var out []any
+	for _, item := range arr {
+		out = append(out, pointAll(item, rest)...)
+	}
+	return out
 }
 
 // Template fills each {expression} embedded in s (as in a link's

@@ -51,11 +51,13 @@ const (
 	List   Role = "list"
 	Update Role = "update"
 	Delete Role = "delete"
+	// Count answers how many of a kind a filter selects (Total).
+	Count Role = "count"
 	// Action is any other call on a resource: a bind, a grant, a test.
 	Action Role = "action"
 )
 
-var roles = []Role{Create, Read, List, Update, Delete, Action}
+var roles = []Role{Create, Read, List, Update, Delete, Count, Action}
 
 // Answer is how a read answers: a status with an error code, or a 200
 // whose state field holds State.
@@ -149,6 +151,9 @@ type Resource struct {
 	// Privileges, for a kind named as an object, are what a user may
 	// hold on one.
 	Privileges []string `json:"privileges,omitempty"`
+	// Idempotent says a delete of one that is not there succeeds (a tag:
+	// dli_02_0397), rather than answering as Unknown.
+	Idempotent bool `json:"idempotent,omitempty"`
 	// The operations of each role on it, in the document's order.
 	Operations map[Role][]*Operation `json:"-"`
 }
@@ -178,6 +183,20 @@ type MockAnswers struct {
 	// dli-mock fixes when it creates one, by a rule (a connectivity
 	// test's result).
 	Decides *Decides `json:"decides,omitempty"`
+	// Upsert says a create naming one its parent has changes it (a tag
+	// key gets the new value), rather than making another or being
+	// refused.
+	Upsert bool `json:"upsert,omitempty"`
+	// Most is how many one parent may have, and the refusal of a create
+	// that would leave more.
+	Most *Most `json:"most,omitempty"`
+}
+
+// Most is a bound on the children of one parent, and its refusal.
+type Most struct {
+	Count  int    `json:"count"`
+	Status int    `json:"status"`
+	Code   string `json:"code,omitempty"`
 }
 
 // Decides is a dli-mock's rule for a field of a resource: Value when
@@ -226,6 +245,20 @@ type Filter struct {
 	Match string `json:"match,omitempty"`
 }
 
+// ByTags is how a body selects resources by the children of kind Kind
+// they carry (their tags, keyed by their key, each with a value): the body
+// properties holding each part of the selection.
+type ByTags struct {
+	Kind string `json:"kind"`
+	// Tags holds [{key, values}]: a resource carrying, for every key,
+	// one of its values (any value, when values is empty).
+	Tags string `json:"tags"`
+	// Without holds a boolean: true selects the resources with no child.
+	Without string `json:"without,omitempty"`
+	// Names holds [{key, value}]: a resource whose name starts with value.
+	Names string `json:"names,omitempty"`
+}
+
 // Paging names the parameters that page a list.
 type Paging struct {
 	Offset string `json:"offset"`
@@ -252,6 +285,26 @@ type Operation struct {
 	Items   string            `json:"items,omitempty"`
 	Filters map[string]Filter `json:"filters,omitempty"`
 	Paging  *Paging           `json:"paging,omitempty"`
+	// ItemKey is the property of a listed item that holds the key, when
+	// it is not the kind's Key (a resource found by its tags names its
+	// connection resource_id).
+	ItemKey string `json:"item_key,omitempty"`
+	// Values, for a list of a kind across its parents, says each item is
+	// one key with every value the parents carry under it, in this
+	// property (the tag keys of a resource type).
+	Values string `json:"values,omitempty"`
+	// Total is the JSON pointer of a count's number in its 200 answer.
+	Total string `json:"total,omitempty"`
+	// ByTags says a list or count selects by its body what the
+	// resources carry of a child kind (their tags).
+	ByTags *ByTags `json:"by_tags,omitempty"`
+	// Fixed are path parameters that take one value for this resource
+	// (resource_type: dli_enhanced_datasource), which the gate fills in.
+	Fixed map[string]string `json:"fixed,omitempty"`
+	// Children, for a create, are the arrays of its body whose items are
+	// children of the new resource, by kind (a connection's tags): each
+	// item one, keyed by the kind's key.
+	Children map[string]string `json:"children,omitempty"`
 	// Codes are the error codes each status may carry (x-dli-codes).
 	Codes map[int][]string `json:"-"`
 
@@ -375,6 +428,27 @@ func (s *Semantics) InputsOf(op string) []CloudInput {
 	return out
 }
 
+// Fixed are the path parameters some operation fixes, with the one value
+// the document fixes them to.
+func (s *Semantics) Fixed() map[string]string {
+	out := map[string]string{}
+	for _, op := range s.Operations {
+		maps.Copy(out, op.Fixed)
+	}
+	return out
+}
+
+// TagKind is the kind of the children a selection by tags of parent
+// reads (by_tags), or "".
+func (s *Semantics) TagKind(parent string) string {
+	for _, id := range s.Order {
+		if op := s.Operations[id]; op.Resource == parent && op.ByTags != nil {
+			return op.ByTags.Kind
+		}
+	}
+	return ""
+}
+
 // Of is the declaration of operationID, or nil.
 func (s *Semantics) Of(operationID string) *Operation { return s.Operations[operationID] }
 
@@ -477,6 +551,15 @@ func Load(doc *openapi3.T) (*Semantics, error) {
 	for _, err := range checkLinks(doc) {
 		fail("%w", err)
 	}
+	fixed := map[string]string{}
+	for _, id := range s.Order {
+		for name, v := range s.Operations[id].Fixed {
+			if was, ok := fixed[name]; ok && was != v {
+				fail("operation %s: fixed %s is %q, but %q elsewhere: a fixed parameter takes one value in the whole document", id, name, v, was)
+			}
+			fixed[name] = v
+		}
+	}
 	for _, in := range s.Inputs {
 		if !slices.ContainsFunc(s.CloudInputs, func(c CloudInput) bool { return c.Input == in.Name }) {
 			fail("%s: input %s is taken by no request property (declare it with %s, or remove it)", extInputs, in.Name, extCloud)
@@ -545,7 +628,7 @@ func (s *Semantics) checkOperation(d *Operation, item *openapi3.PathItem) []erro
 		*f.into = &e
 	}
 	switch {
-	case d.Role != Action && d.Role != List && d.Key == "":
+	case d.Role != Action && d.Role != List && d.Role != Count && d.Key == "":
 		bad("a %s names no key: say where the key of what it %s is found", d.Role, map[Role]string{Create: "creates"}[d.Role]+map[bool]string{true: "addresses"}[d.Role != Create])
 	case r != nil && r.Parent != "" && d.Role != List && d.Parent == "":
 		bad("a %s resource lives under a %s: say where its parent's key is found (parent)", d.Resource, r.Parent)
@@ -556,16 +639,89 @@ func (s *Semantics) checkOperation(d *Operation, item *openapi3.PathItem) []erro
 		if p.In != openapi3.ParameterInPath || p.Name == "project_id" {
 			continue
 		}
+		fixed, isFixed := d.Fixed[p.Name]
 		filled := d.KeyExpr != nil && d.KeyExpr.In == "path" && d.KeyExpr.Name == p.Name ||
-			d.ParentExpr != nil && d.ParentExpr.In == "path" && d.ParentExpr.Name == p.Name
-		if !filled {
-			bad("path parameter {%s} is neither its key nor its parent's: the gate cannot fill it", p.Name)
+			d.ParentExpr != nil && d.ParentExpr.In == "path" && d.ParentExpr.Name == p.Name || isFixed
+		switch {
+		case !filled:
+			bad("path parameter {%s} is neither its key nor its parent's, nor fixed: the gate cannot fill it", p.Name)
+		case isFixed && p.Schema != nil && p.Schema.Value != nil && len(p.Schema.Value.Enum) > 0 && !slices.Contains(p.Schema.Value.Enum, any(fixed)):
+			bad("fixed %s %q is not a value of the parameter (%v)", p.Name, fixed, p.Schema.Value.Enum)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(d.Fixed)) {
+		if p := params[name]; p == nil || p.In != openapi3.ParameterInPath {
+			bad("fixed %q is not a path parameter of the operation", name)
 		}
 	}
 	if d.Role == List {
 		errs = append(errs, checkList(d, params)...)
-	} else if d.Items != "" || d.Filters != nil || d.Paging != nil {
-		bad("items, filters and paging are for a list, not a %s", d.Role)
+	} else if d.Items != "" || d.Filters != nil || d.Paging != nil || d.ItemKey != "" || d.Values != "" {
+		bad("items, item_key, values, filters and paging are for a list, not a %s", d.Role)
+	}
+	switch {
+	case d.Role == Count && d.Total == "":
+		bad("a count says where its number is (total: a JSON pointer into its 200 answer)")
+	case d.Role == Count:
+		if ok := schemaOf(d.op, 200); ok == nil {
+			bad("the count has no 200 answer with a JSON schema")
+		} else if t, err := schemaAt(ok, d.Total); err != nil || t.Type == nil || !t.Type.Is("integer") {
+			bad("total %q is not an integer of its 200 answer", d.Total)
+		}
+	case d.Total != "":
+		bad("total is for a count, not a %s", d.Role)
+	}
+	if d.ByTags != nil {
+		errs = append(errs, s.checkByTags(d)...)
+	}
+	for _, kind := range slices.Sorted(maps.Keys(d.Children)) {
+		k, body := s.Resources[kind], docwalk.RequestSchema(d.op)
+		switch {
+		case d.Role != Create:
+			bad("children are for a create, not a %s", d.Role)
+		case k == nil || k.Parent != d.Resource:
+			bad("children: %q is not a kind under %s", kind, d.Resource)
+		case body == nil:
+			bad("children: the operation has no JSON request body")
+		default:
+			if _, err := schemaAt(body, d.Children[kind]+"/*/"+k.Key); err != nil {
+				bad("children %s: the body has no %s/*/%s", kind, d.Children[kind], k.Key)
+			}
+		}
+	}
+	return errs
+}
+
+// checkByTags checks a selection by tags against the body it reads and
+// the kind it names.
+func (s *Semantics) checkByTags(d *Operation) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("by_tags: "+format, args...)) }
+	if d.Role != List && d.Role != Count {
+		bad("for a list or a count, not a %s", d.Role)
+	}
+	switch k := s.Resources[d.ByTags.Kind]; {
+	case k == nil:
+		bad("kind %q is not declared", d.ByTags.Kind)
+	case k.Parent != d.Resource:
+		bad("kind %s is not a child of %s", d.ByTags.Kind, d.Resource)
+	}
+	body := docwalk.RequestSchema(d.op)
+	if body == nil {
+		return append(errs, errors.New("by_tags: the operation has no JSON request body"))
+	}
+	for _, f := range []struct{ what, prop, sub string }{
+		{"tags", d.ByTags.Tags, "/*/values"}, {"without", d.ByTags.Without, ""}, {"names", d.ByTags.Names, "/*/value"},
+	} {
+		if f.prop == "" {
+			if f.what == "tags" {
+				bad("tags names no body property")
+			}
+			continue
+		}
+		if _, err := schemaAt(body, "/"+f.prop+f.sub); err != nil {
+			bad("%s %q: the body has no /%s%s", f.what, f.prop, f.prop, f.sub)
+		}
 	}
 	return errs
 }
@@ -601,6 +757,11 @@ func checkList(d *Operation, params map[string]*openapi3.Parameter) []error {
 	if d.Paging != nil {
 		query(d.Paging.Offset, "paging offset")
 		query(d.Paging.Limit, "paging limit")
+	}
+	for what, prop := range map[string]string{"item_key": d.ItemKey, "values": d.Values} {
+		if _, err := schemaAt(items, "/"+prop); prop != "" && items != nil && err != nil {
+			bad("%s %q is not a property of an item", what, prop)
+		}
 	}
 	return errs
 }
@@ -685,6 +846,12 @@ func (s *Semantics) checkResource(r *Resource) []error {
 		}
 		if m.Unique != nil && r.Unique == nil {
 			bad("mock unique: the document does not say the names are unique")
+		}
+		if (m.Upsert || m.Most != nil) && r.Parent == "" {
+			bad("mock upsert and most are of a kind under a parent")
+		}
+		if n := m.Most; n != nil && (n.Count < 1 || n.Status < 400 || n.Status > 499 || n.Code != "" && !codePattern.MatchString(n.Code)) {
+			bad("mock most: a count of 1 or more, and a refusal: a 4xx status, with a code such as DLI.0009")
 		}
 		if d := m.Decides; d != nil {
 			errs = append(errs, s.checkDecides(r, d)...)

@@ -31,7 +31,7 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 	t.Parallel()
 	s, err := load(t, nil)
 	require.NoError(t, err)
-	assert.Len(t, s.Operations, 28)
+	assert.Len(t, s.Operations, 34)
 	for _, id := range s.Order {
 		assert.NotEmpty(t, s.Of(id).Role, id)
 	}
@@ -62,7 +62,27 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 	for _, r := range s.Creates() {
 		creates = append(creates, r.Kind)
 	}
-	assert.Equal(t, []string{"auth_info", "classic_connection", "connectivity_task", "enhanced_connection", "route"}, creates)
+	assert.Equal(t, []string{"auth_info", "classic_connection", "connectivity_task", "enhanced_connection", "route", "tag"}, creates)
+
+	// A connection's tags: a child keyed by its key, added and deleted in
+	// batches, found and counted by what the connections carry.
+	tag := s.Resources["tag"]
+	assert.Equal(t, "enhanced_connection", tag.Parent)
+	assert.True(t, tag.Idempotent, "dli_02_0397: deleting a tag that is not there is no error")
+	add := tag.Op(semantics.Create)
+	assert.Equal(t, "BatchCreateResourceTags", add.ID)
+	assert.True(t, add.KeyExpr.Many(), "one create adds every tag of its body")
+	assert.Equal(t, map[string]string{"resource_type": "dli_enhanced_datasource"}, add.Fixed)
+	assert.Equal(t, "ShowResourceTags", s.Of("ShowResourceTags").ID)
+	assert.Equal(t, "values", s.Of("ListResourcesTags").Values)
+	filter := s.Of("ListResourcesByTags")
+	assert.Equal(t, semantics.List, filter.Role)
+	assert.Equal(t, "resource_id", filter.ItemKey)
+	assert.Equal(t, &semantics.ByTags{Kind: "tag", Tags: "tags", Without: "without_any_tag", Names: "matches"}, filter.ByTags)
+	count := s.Of("CountResourcesByTags")
+	assert.Equal(t, semantics.Count, count.Role)
+	assert.Equal(t, "/total_count", count.Total)
+	assert.Equal(t, filter.ByTags, count.ByTags)
 	assert.Contains(t, s.CloudInputs, semantics.CloudInput{Operation: "CreateEnhancedConnection", Pointer: "/dest_vpc_id", Input: "vpc-id"})
 	assert.Contains(t, s.CloudInputs, semantics.CloudInput{Operation: "AssociateQueueToEnhancedConnection", Pointer: "/queues", Input: "queue"})
 	assert.Equal(t, "queue", s.InputAt("AssociateQueueToEnhancedConnection", "/queues/*").Name, "an item takes its array's input")
@@ -135,6 +155,21 @@ func TestDeclarationsAreCheckedLikeCode(t *testing.T) {
 		{"an input of no need", "    kind: queue\n    need: optional", "    kind: queue\n    need: sometimes", `x-dli-cloud-inputs: input 4 (queue): need "sometimes": want one of`},
 		{"an input no flag could be", "  - name: pool\n", "  - name: Pool_1\n", `x-dli-cloud-inputs: input 3 (Pool_1): name "Pool_1": want lower-case words joined by dashes`},
 		{"an input without a usage", "    usage: the elastic resource pool to bind it to\n", "", "x-dli-cloud-inputs: input 3 (pool): want a usage"},
+		{"a fixed value outside the parameter's enum", "role: create\n        key: $request.body#/tags/*/key\n        parent: $request.path.resource_id\n        fixed: {resource_type: dli_enhanced_datasource}",
+			"role: create\n        key: $request.body#/tags/*/key\n        parent: $request.path.resource_id\n        fixed: {resource_type: dli_connection}",
+			`operation BatchCreateResourceTags (POST /v3/{project_id}/{resource_type}/{resource_id}/tags/create): fixed resource_type "dli_connection" is not a value of the parameter`},
+		{"a path parameter neither keyed nor fixed", "        parent: $request.path.resource_id\n        fixed: {resource_type: dli_enhanced_datasource}\n      tags: [resource-tags]\n      summary: Delete",
+			"        parent: $request.path.resource_id\n      tags: [resource-tags]\n      summary: Delete",
+			"path parameter {resource_type} is neither its key nor its parent's, nor fixed"},
+		{"a count with no number", "        role: count\n        total: /total_count", "        role: count\n        total: /count",
+			`operation CountResourcesByTags (POST /v3/{project_id}/{resource_type}/resource-instances/count): total "/count" is not an integer of its 200 answer`},
+		{"a selection by a body property that is not there", "        by_tags: {kind: tag, tags: tags, without: without_any_tag, names: matches}\n      tags: [resource-tags]\n      summary: Find",
+			"        by_tags: {kind: tag, tags: tag_filter, without: without_any_tag, names: matches}\n      tags: [resource-tags]\n      summary: Find",
+			`by_tags: tags "tag_filter": the body has no /tag_filter/*/values`},
+		{"a selection by a kind that is no child", "        by_tags: {kind: tag, tags: tags, without: without_any_tag, names: matches}\n      tags: [resource-tags]\n      summary: Count",
+			"        by_tags: {kind: auth_info, tags: tags, without: without_any_tag, names: matches}\n      tags: [resource-tags]\n      summary: Count",
+			"by_tags: kind auth_info is not a child of enhanced_connection"},
+		{"an item key the items lack", "        item_key: resource_id", "        item_key: id", `item_key "id" is not a property of an item`},
 		{"an input nothing takes", "          x-dli-cloud-input: url\n", "", "x-dli-cloud-inputs: input url is taken by no request property"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,6 +229,21 @@ func TestRuntimeExpressions(t *testing.T) {
 		require.Error(t, err, expr)
 		assert.Contains(t, err.Error(), want, expr)
 	}
+	batch, err := semantics.ParseExpr("$request.body#/hosts/*/ip")
+	require.NoError(t, err)
+	assert.True(t, batch.Many())
+	assert.Equal(t, []string{"10.0.0.1"}, batch.EvalAll(call))
+	two := call
+	two.Body = []byte(`{"tags":[{"key":"a"},{"key":"b"},{"value":"c"}]}`)
+	keys, _ := semantics.ParseExpr("$request.body#/tags/*/key")
+	assert.Equal(t, []string{"a", "b"}, keys.EvalAll(two), "every item's key, those without one left out")
+	first, ok := keys.Eval(two)
+	assert.True(t, ok)
+	assert.Equal(t, "a", first, "Eval of a batch is its first")
+	name, _ := semantics.ParseExpr("$request.body#/name")
+	assert.False(t, name.Many())
+	assert.Equal(t, []string{"r1"}, name.EvalAll(call))
+
 	got, ok, err := semantics.Template("edsconnections.{$response.body#/connection_id}", call)
 	require.NoError(t, err)
 	assert.True(t, ok)

@@ -234,9 +234,10 @@ func TestAKindThatNeverSettlesIsJudgedOnce(t *testing.T) {
 	m, err := mockserver.New(mockserver.Config{AK: testAK, SK: testSK, CreateDelay: 24 * time.Hour, Clock: clockOf(t)})
 	require.NoError(t, err)
 	// More sequences than the default 3 (forty), so that one of them waits for a
-	// binding again among the datasource family's calls.
+	// binding again among the datasource family's calls; seed 2 draws one
+	// (since the tag operations, whose calls are drawn too, seed 7 does not).
 	code, out, took := safeRun(t, context.Background(), m, true, "-settle", settle.String(), "-poll", "2s",
-		"-url", "192.168.0.10:3306", "-security-group-id", "sg-1", "-network-id", "net-1", "-max-examples", "40")
+		"-url", "192.168.0.10:3306", "-security-group-id", "sg-1", "-network-id", "net-1", "-max-examples", "40", "-seed", "2")
 	assert.Equal(t, 1, code, out)
 	assert.Contains(t, out, "VIOLATION state_transitions: ShowEnhancedConnection 200: binding contract_queue, contract_pool still CREATING after "+settle.String()+" (-settle)")
 	assert.Contains(t, out, "VIOLATION state_transitions: ShowDatasourceConnection 200 /state: classic connection")
@@ -419,7 +420,9 @@ func TestIdenticalViolationsAreGrouped(t *testing.T) {
 	code, out, _ := safeRun(t, context.Background(), front, false)
 	assert.Equal(t, 1, code, out)
 	assert.Regexp(t, `VIOLATION not_a_server_error: ListEnhancedConnections 503: the server answered 503: .* \(×\d+\)`, out)
-	assert.Less(t, strings.Count(out, "\n"), 400, "grouped: %d lines", strings.Count(out, "\n"))
+	// About fourteen lines an operation: its place in each check, its row
+	// in the summary.
+	assert.Less(t, strings.Count(out, "\n"), 500, "grouped: %d lines", strings.Count(out, "\n"))
 }
 
 func TestMaxFailuresAndFilters(t *testing.T) {

@@ -104,6 +104,29 @@ func NotReadBack(op *semantics.Operation, name string) bool {
 	return p != nil && (p.WriteOnly || p.Deprecated)
 }
 
+// KeyBody is the body of a call of op that names keys alone, where op's
+// declaration says they are: {"name": k} for $request.body#/name, one
+// item each for a batch ($request.body#/tags/*/key: {"tags": [{"key":
+// k1}, ...]}); nil when op's keys are not in its body.
+func KeyBody(op *semantics.Operation, keys []string) []byte {
+	e := op.KeyExpr
+	if e == nil || e.Source != "request" || e.In != "body" || len(keys) == 0 {
+		return nil
+	}
+	arr, field, many := strings.Cut(strings.TrimPrefix(e.Pointer, "/"), "/*/")
+	switch {
+	case many && !strings.Contains(arr, "/") && !strings.Contains(field, "/"):
+		items := make([]any, len(keys))
+		for i, k := range keys {
+			items[i] = map[string]any{field: k}
+		}
+		return Marshal(map[string]any{arr: items})
+	case !many && !strings.Contains(arr, "/"):
+		return Marshal(map[string]any{arr: keys[0]})
+	}
+	return nil
+}
+
 // WithKey writes key into body, a request of op, where op's declaration
 // says the key of what it addresses is (an auth info's update names it in
 // its body); a key in the path is left to fill.

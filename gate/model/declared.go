@@ -39,6 +39,10 @@ type Thing struct {
 	// Grants are the users' privileges on it, for a kind DLI's
 	// authorization API names as an object.
 	Grants []Grant
+	// Unsure says the model cannot tell its fields, or whether it is
+	// still there: what DLI did with a call the document chooses for
+	// only (a tag's value given twice) no source says.
+	Unsure bool
 }
 
 // Thing is the resource of kind and key the model holds, the latest of
@@ -80,6 +84,16 @@ func (m *Model) predictDeclared(op *semantics.Operation, path map[string]string,
 	}
 	raw, _ := json.Marshal(body)
 	call := semantics.Call{PathParams: path, Body: raw}
+	if p, ok := m.underParent(res, op, call); ok {
+		return p, true
+	}
+	if op.KeyExpr != nil && op.KeyExpr.Many() && op.ParentExpr != nil {
+		parent, _ := op.ParentExpr.Eval(call)
+		return m.predictBatch(res, op, parent, body), true
+	}
+	if op.Role == semantics.Count {
+		return Expect(Accept, "a valid count"), true
+	}
 	if op.Role == semantics.Create {
 		name := env.Str(body[res.Name])
 		if res.Unique != nil && slices.ContainsFunc(m.ThingsOf(res.Kind), func(t *Thing) bool { return t.Name == name && !t.Deleted }) {

@@ -24,7 +24,7 @@ func TestTheModelOfAnEnhancedConnection(t *testing.T) {
 		if !assert.NotNil(t, c, "an accepted create is held under the id its answer gives") {
 			continue
 		}
-		assert.True(t, c.Tagged("team=a"))
+		assert.True(t, m.ConnTagged(c, "team=a"), "a create's tags are its first")
 		assert.NotNil(t, c.BindingOf("q1", true), "a queue of the create is bound")
 
 		again := m.Predict("CreateEnhancedConnection", nil, create)

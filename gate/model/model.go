@@ -62,7 +62,6 @@ type Grant struct {
 // Conn is an enhanced connection as the model holds it.
 type Conn struct {
 	ID, Name, VPC, Subnet string
-	Tags                  []Tag
 	Deleted               bool
 	Hosts                 []Host
 	Routes                []Route
@@ -100,11 +99,13 @@ func (m *Model) LiveNamed(name string) *Conn {
 	return nil
 }
 
-// Tagged says whether the connection carries the tag k=v.
-func (c *Conn) Tagged(kv string) bool {
-	k, v, _ := strings.Cut(kv, "=")
-	return slices.Contains(c.Tags, Tag{k, v})
-}
+// ConnTags are the connection's tags as the model holds them (its
+// children of the kind its selections by tags read); sure is false when
+// the model cannot tell one of them.
+func (m *Model) ConnTags(c *Conn) ([]Tag, bool) { return m.Tags("enhanced_connection", c.ID) }
+
+// ConnTagged says whether the connection carries the tag k=v.
+func (m *Model) ConnTagged(c *Conn, kv string) bool { return m.Tagged("enhanced_connection", c.ID, kv) }
 
 func (c *Conn) BindingOf(name string, queue bool) *Binding {
 	if b := c.Binding(name); b != nil && b.Queue == queue {
@@ -177,12 +178,20 @@ func (m *Model) Target(id string) (*Conn, Prediction, bool) {
 }
 
 func (m *Model) Predict(op string, path map[string]string, body map[string]any) Prediction {
-	if b := registry[op]; b.predict != nil {
-		return b.predict(m, op, path, body)
+	var d *semantics.Operation
+	if m.Sem != nil {
+		d = m.Sem.Of(op)
 	}
-	if d := m.Sem.Of(op); d != nil {
+	if b := registry[op]; b.predict != nil {
+		p := b.predict(m, op, path, body)
+		if d != nil {
+			p = m.withChildren(d, body, p)
+		}
+		return p
+	}
+	if d != nil {
 		if p, ok := m.predictDeclared(d, path, body); ok {
-			return p
+			return m.withChildren(d, body, p)
 		}
 	}
 	return Expect(Either, "the Model does not cover "+op)
@@ -202,9 +211,6 @@ func (m *Model) createEnhanced(_ string, _ map[string]string, body map[string]an
 	return Prediction{Want: Accept, Why: "a valid create", Apply: func(resp map[string]any) {
 		id, _ := resp["connection_id"].(string)
 		c := &Conn{ID: id, Name: name, VPC: env.Str(body["dest_vpc_id"]), Subnet: env.Str(body["dest_network_id"])}
-		for _, t := range env.Objects(body["tags"]) {
-			c.Tags = append(c.Tags, Tag{env.Str(t["key"]), env.Str(t["value"])})
-		}
 		c.Hosts = hostsIn(body["hosts"])
 		for _, q := range queues {
 			c.Bindings = append(c.Bindings, Binding{Name: q, Queue: true})

@@ -347,69 +347,6 @@ func (g *phase) updateAndReadBack(ctx context.Context, res *semantics.Resource, 
 	g.Judge(wire.Verdict{Check: check.Availability, Op: rd.Op.ID, What: "the fields just written", Where: where, Ex: ex, Msg: msg})
 }
 
-// childLifeCycle adds a sub-resource under parent and removes it again.
-func (g *phase) childLifeCycle(ctx context.Context, child *semantics.Resource, parent string) {
-	create, del := child.Op(semantics.Create), child.Op(semantics.Delete)
-	body, ok := richestExample(create)
-	if !ok || !g.OpOn(create.ID) {
-		return
-	}
-	raw, _ := json.Marshal(body)
-	what := "adding a " + child.Title
-	ex := g.Send(ctx, true, create.Method, g.FillUnder(create, parent, ""), raw)
-	msg := acceptedAs(ex, create, what)
-	g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: msg})
-	key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())})
-	if read := child.Op(semantics.Read); msg == "" && key != "" && read != nil && g.OpOn(read.ID) {
-		what := "the " + child.Title + " just added"
-		ex := g.Send(ctx, true, read.Method, g.FillUnder(read, parent, key), nil)
-		msg := env.Accepted(ex, http.StatusOK, "read of "+what)
-		if got := env.AnswerField(ex, child.Key); msg == "" && got != "" && got != key {
-			msg = fmt.Sprintf("read of %s answered %s %q, want %q", what, child.Key, got, key)
-		}
-		g.Judge(wire.Verdict{Check: check.Availability, Op: read.ID, What: what, Ex: ex, Msg: msg})
-		g.readUnknownChild(ctx, child, read, parent, key)
-	}
-	if msg != "" || key == "" || del == nil || !g.OpOn(del.ID) {
-		return
-	}
-	what = "deleting the " + child.Title
-	ex = g.Send(ctx, true, del.Method, g.FillUnder(del, parent, key), nil)
-	g.Judge(wire.Verdict{Check: check.Positive, Op: del.ID, What: what, Ex: ex, Msg: acceptedAs(ex, del, what)})
-}
-
-// readUnknownChild reads a child of key's shape that does not exist under
-// parent, refused as its kind declares an unknown one is: the top-level
-// kinds' are read in the reads phase, but a child lives only under a
-// parent the run has. Against a dli-mock it also reads the child of key
-// under another parent, which docs/mock.md answers as unknown; DLI's answer
-// there no public source records.
-func (g *phase) readUnknownChild(ctx context.Context, child *semantics.Resource, read *semantics.Operation, parent, key string) {
-	answer := g.unknownAnswer(child)
-	if answer.Status == 0 || g.Stopped() {
-		return
-	}
-	what := "a read of a " + child.Title + " that does not exist"
-	ex := g.Send(ctx, true, read.Method, g.FillUnder(read, parent, env.UnknownLike([]string{key})), nil)
-	g.Judge(wire.Verdict{Check: check.Negative, Op: read.ID, What: what, Ex: ex, Msg: env.RefusedAs(ex, what, answer)})
-	if g.Cfg.Mock && child.Mock != nil && child.Mock.Unknown != nil {
-		what := "a read of the " + child.Title + " just added under another " + g.Sem.Resources[child.Parent].Title
-		ex := g.Send(ctx, true, read.Method, g.FillUnder(read, parent+"_other", key), nil)
-		g.Judge(wire.Verdict{Check: check.Negative, Op: read.ID, What: what, Ex: ex, Msg: env.RefusedAs(ex, what, answer)})
-	}
-}
-
-// childrenOf are the kinds under res that can be created.
-func (g *phase) childrenOf(res *semantics.Resource) []*semantics.Resource {
-	var out []*semantics.Resource
-	for _, k := range slices.Sorted(maps.Keys(g.Sem.Resources)) {
-		if c := g.Sem.Resources[k]; c.Parent == res.Kind && c.Op(semantics.Create) != nil {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // listAll is the path of a list that answers every item (where its
 // paging declares a limit that does), filtered by name where it can be.
 func (g *phase) listAll(list *semantics.Operation, name string) string {

@@ -77,6 +77,9 @@ func (g *phase) refusedAsUnknownRoute(ex *wire.Exchange) string {
 // run's, any other with value.
 func (g *phase) fillAll(template, value string) string {
 	p := strings.ReplaceAll(template, "{project_id}", g.Cfg.ProjectID)
+	for name, v := range g.Sem.Fixed() {
+		p = strings.ReplaceAll(p, "{"+name+"}", v)
+	}
 	for {
 		i := strings.Index(p, "{")
 		j := strings.Index(p, "}")

@@ -23,29 +23,48 @@ import (
 // positive sends generated valid lists of each current kind, and with
 // Mutate valid creates (deleted again): each must be accepted.
 func (g *phase) positive(ctx context.Context) {
-	for _, res := range g.Kinds() {
-		if env.Retired(res) {
+	for _, id := range g.Sem.Order {
+		list := g.Sem.Of(id)
+		res := g.Sem.Resources[list.Resource]
+		// Each list and count of a current kind (a deprecated list still
+		// lists); a list under a parent is listed in the parent's life
+		// cycle.
+		if list.Role != semantics.List && list.Role != semantics.Count || env.Retired(res) || !g.OpOn(list.ID) ||
+			list.ParentExpr != nil || env.Selects(list) {
 			continue
 		}
-		// Each list of the kind (a deprecated one still lists).
-		for _, list := range res.Operations[semantics.List] {
-			if !g.OpOn(list.ID) || len(env.QueryParams(list)) == 0 || env.Selects(list) {
-				continue
+		// A list that takes a body (a filter) sends its examples in
+		// turn.
+		bodies := requestExamples(list)
+		if len(env.QueryParams(list)) == 0 && len(bodies) == 0 {
+			continue
+		}
+		for i := range g.Cfg.MaxExamples {
+			if g.Stopped() {
+				return
 			}
-			for i := range g.Cfg.MaxExamples {
-				if g.Stopped() {
-					return
-				}
-				// With a budget, the first names every parameter: one
-				// request satisfies what each takes.
-				q := g.validQuery(res, list, i == 0 && g.Cfg.Budgeted)
-				if i > 0 && g.Cfg.Budgeted && !g.KW.AddsSatisfy(list.ID, nil, q, nil) {
-					continue // with a budget, one more only where it adds
-				}
-				ex := g.Send(ctx, true, list.Method, g.Fill(list, "")+"?"+q.Encode(), nil)
-				what := "valid query ?" + q.Encode()
-				g.Judge(wire.Verdict{Check: check.Positive, Op: list.ID, What: what, Ex: ex, Msg: env.Accepted(ex, http.StatusOK, what)})
+			if len(env.QueryParams(list)) == 0 && i >= len(bodies) {
+				break // each body once: nothing else to draw
 			}
+			// With a budget, the first names every parameter: one
+			// request satisfies what each takes.
+			q := g.validQuery(res, list, i == 0 && g.Cfg.Budgeted)
+			var body []byte
+			if len(bodies) > 0 {
+				body = bodies[i%len(bodies)]
+			}
+			if i > 0 && g.Cfg.Budgeted && !g.KW.AddsSatisfy(list.ID, nil, q, body) {
+				continue // with a budget, one more only where it adds
+			}
+			what, path := "valid query ?"+q.Encode(), g.Fill(list, "")
+			if len(q) > 0 {
+				path += "?" + q.Encode()
+			}
+			if body != nil {
+				what += " with body " + string(body)
+			}
+			ex := g.Send(ctx, true, list.Method, path, body)
+			g.Judge(wire.Verdict{Check: check.Positive, Op: list.ID, What: what, Ex: ex, Msg: env.Accepted(ex, http.StatusOK, what)})
 		}
 	}
 	if !g.Cfg.Mutate {

@@ -132,6 +132,12 @@ func (r *seqRun) call(op *docwalk.Op, pathParams map[string]string, body any, br
 	return ex.Status, resp
 }
 
+// sureTags says whether the model can tell the connection's tags.
+func (r *seqRun) sureTags(c *model.Conn) bool {
+	_, sure := r.m.ConnTags(c)
+	return sure
+}
+
 // linked makes a call an action stands for: a create (a root), or a call
 // whose parameters follow from an earlier answer by the action's link.
 func (r *seqRun) linked(a action) {
@@ -219,6 +225,9 @@ func (r *seqRun) linked(a action) {
 		behaviours[a.op.Op.OperationID].observe(r, key)
 	case d != nil && d.Role == semantics.Read && !r.g.modelledInGo(d.Resource):
 		r.seeThing(r.g.Sem.Resources[d.Resource], key)
+	case d != nil && d.Role == semantics.List && d.ParentExpr != nil && !r.g.modelledInGo(d.Resource):
+		parent, _ := d.ParentExpr.Eval(semantics.Call{PathParams: params})
+		r.seeChildren(d, parent)
 	case d != nil && d.Role == semantics.List && seqKinds[d.Resource].observe != nil:
 		if sel := env.Selector(d); sel != "" {
 			seqKinds[d.Resource].observe(r, d, params[sel])
@@ -265,12 +274,12 @@ func (r *seqRun) invariant() {
 	for _, it := range items {
 		id := env.Str(it["id"])
 		byID[id] = it
-		if c := r.m.Conn(id); c == nil || !c.Tagged(r.runTag()) {
+		if c := r.m.Conn(id); c == nil || !r.m.ConnTagged(c, r.runTag()) && r.sureTags(c) {
 			r.fail("the list answers a connection the run did not make", "the list filtered by the run's tag %s answers connection %s (%s), which the run did not make", r.runTag(), id, env.Str(it["name"]))
 		}
 	}
 	for _, c := range r.m.Conns {
-		if !c.Tagged(r.runTag()) {
+		if !r.m.ConnTagged(c, r.runTag()) {
 			continue
 		}
 		got, listed := byID[c.ID]

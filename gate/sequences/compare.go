@@ -120,7 +120,8 @@ func (r *seqRun) listFilters(scoped bool) {
 	var names, tags []string
 	for _, c := range r.m.Conns {
 		names = append(names, c.Name)
-		for _, tg := range c.Tags {
+		have, _ := r.m.ConnTags(c)
+		for _, tg := range have {
 			if tg.Key != runTagKey {
 				tags = append(tags, tg.Key+"="+tg.Value)
 			}
@@ -186,8 +187,11 @@ func (r *seqRun) listFilters(scoped bool) {
 		if c.Deleted {
 			st = "DELETED"
 		}
-		if (!scoped || c.Tagged(r.runTag())) && (name == "" || c.Name == name) && (status == "" || strings.EqualFold(status, st)) &&
-			(tag == "" || slices.Contains(c.Tags, model.Tag{Key: k, Value: v})) {
+		if !r.sureTags(c) && (scoped || tag != "") {
+			return // the model cannot tell whether it matches
+		}
+		if (!scoped || r.m.ConnTagged(c, r.runTag())) && (name == "" || c.Name == name) && (status == "" || strings.EqualFold(status, st)) &&
+			(tag == "" || r.m.ConnTagged(c, k+"="+v)) {
 			want = append(want, c.ID)
 		}
 	}

@@ -47,6 +47,7 @@ func (g *sequencer) seqSteps() map[string]func(*seqRun) {
 			steps["settle "+res.Title] = func(r *seqRun) { r.settleThings(res) }
 		}
 	}
+	g.byTagsSteps(steps)
 	return steps
 }
 

@@ -40,6 +40,13 @@ func (g *sequencer) linkActions() []action {
 			out = append(out, action{op: ops[c.ID]})
 		}
 	}
+	// The selections by tags: roots too, drawn from their schema (what
+	// they answer, the by-tags steps judge).
+	for _, id := range g.Sem.Order {
+		if d := g.Sem.Of(id); d.ByTags != nil && ops[id] != nil && g.Unplaced(g.Sem.Resources[d.Resource]) == "" {
+			out = append(out, action{op: ops[id]})
+		}
+	}
 	for _, src := range slices.Sorted(maps.Keys(ops)) {
 		o := ops[src]
 		if o.Op.Responses == nil {
@@ -84,7 +91,7 @@ func (g *sequencer) impliedLinks(ops map[string]*docwalk.Op, linked []action) []
 		}
 		for _, id := range g.Sem.Order {
 			d := g.Sem.Of(id)
-			if d.Resource != res.Kind || d.Role == semantics.List || ops[id] == nil {
+			if d.Resource != res.Kind || d.Role == semantics.List && d.ParentExpr == nil || ops[id] == nil {
 				continue
 			}
 			params := map[string]any{}
@@ -98,11 +105,17 @@ func (g *sequencer) impliedLinks(ops map[string]*docwalk.Op, linked []action) []
 				// A key in the body (an auth info's update names it there):
 				// a request body template, as a link would carry it.
 				body = map[string]any{strings.TrimPrefix(d.KeyExpr.Pointer, "/"): "{" + create.Key + "}"}
-			case res.Parent != "" && d.Role == semantics.Create && d.ParentExpr != nil && d.ParentExpr.In == "path" && parentCreate != nil:
+			case res.Parent != "" && (d.Role == semantics.Create || d.Role == semantics.List) && d.ParentExpr != nil && d.ParentExpr.In == "path" && parentCreate != nil:
 				src = parentCreate
 				params[d.ParentExpr.Name] = parentCreate.Key
 			case res.Parent != "" && d.Role != semantics.Create && d.KeyExpr != nil && d.KeyExpr.In == "path" && d.ParentExpr != nil && d.ParentExpr.In == "path":
 				params[d.ParentExpr.Name], params[d.KeyExpr.Name] = create.Parent, create.Key
+			case res.Parent != "" && d.Role != semantics.Create && d.KeyExpr != nil && d.KeyExpr.In == "body" && d.KeyExpr.Many() && d.ParentExpr != nil && d.ParentExpr.In == "path":
+				// Keys in the body, one per item (a batch delete): the
+				// created one's, as a link's request body would carry it.
+				params[d.ParentExpr.Name] = create.Parent
+				arr, field, _ := strings.Cut(strings.TrimPrefix(d.KeyExpr.Pointer, "/"), "/*/")
+				body = map[string]any{arr: []any{map[string]any{field: "{" + create.Key + "}"}}}
 			default:
 				continue
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 )
@@ -16,6 +17,10 @@ type Sender struct {
 	// not (a case of missing credentials, or a run without any).
 	Signing, Plain *http.Client
 	Endpoint       string
+	// Fixed are the path parameters the document fixes, by name, with
+	// their value: a path still holding {name} gets it, wherever the path
+	// was built.
+	Fixed map[string]string
 }
 
 // Send sends a request, signed unless raw, and returns its exchange.
@@ -42,6 +47,9 @@ func (s *Sender) Exchange(ctx context.Context, signed bool, method, path string,
 		hc = s.Signing
 	}
 	ctx, ex := Track(ctx)
+	for name, v := range s.Fixed {
+		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(v))
+	}
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)

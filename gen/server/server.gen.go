@@ -124,6 +124,51 @@ func (e EnhancedConnectionStatus) Valid() bool {
 	}
 }
 
+// Defines values for NameMatchKey.
+const (
+	NameMatchKeyResourceName NameMatchKey = "resource_name"
+)
+
+// Valid indicates whether the value is a known member of the NameMatchKey enum.
+func (e NameMatchKey) Valid() bool {
+	switch e {
+	case NameMatchKeyResourceName:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TagResourceType.
+const (
+	DliDatabase            TagResourceType = "dli_database"
+	DliElasticResourcePool TagResourceType = "dli_elastic_resource_pool"
+	DliEnhancedDatasource  TagResourceType = "dli_enhanced_datasource"
+	DliFlinkJob            TagResourceType = "dli_flink_job"
+	DliPackageResource     TagResourceType = "dli_package_resource"
+	DliQueue               TagResourceType = "dli_queue"
+)
+
+// Valid indicates whether the value is a known member of the TagResourceType enum.
+func (e TagResourceType) Valid() bool {
+	switch e {
+	case DliDatabase:
+		return true
+	case DliElasticResourcePool:
+		return true
+	case DliEnhancedDatasource:
+		return true
+	case DliFlinkJob:
+		return true
+	case DliPackageResource:
+		return true
+	case DliQueue:
+		return true
+	default:
+		return false
+	}
+}
+
 // AuthInfo A datasource authentication as listed (the SDK's AuthInfo). Every
 // field is optional: an item carries only what its type uses (the
 // v2.0 page's Kafka_SSL item has no user at all), and no password of
@@ -558,7 +603,12 @@ type EnhancedConnectionCreateRequest struct {
 	RoutetableID *string `json:"routetable_id,omitempty"`
 
 	// Tags Tags of the connection. Terraform's provider sends `null` when
-	// there is none (utils.ExpandResourceTags of an empty map).
+	// there is none (utils.ExpandResourceTags of an empty map). They
+	// are the connection's first tags, in the one store the tag
+	// operations change (BatchCreateResourceTags says what this
+	// document chooses): each key once and at most 20, which
+	// dli-mock refuses as BatchCreateResourceTags does (400 DLI.0001,
+	// DLI.0009); what DLI does with more, no source says.
 	Tags []Tag `json:"tags,omitempty"`
 }
 
@@ -660,6 +710,16 @@ type Host struct {
 	Name *string `json:"name,omitempty"`
 }
 
+// NameMatch A prefix the resource's name must start with (dli_02_0399, "fuzzy search ... based on the prefix").
+type NameMatch struct {
+	// Key Only resource_name is available.
+	Key   NameMatchKey `json:"key"`
+	Value string       `json:"value"`
+}
+
+// NameMatchKey Only resource_name is available.
+type NameMatchKey string
+
 // ObjectPrivileges Who holds which privileges on an object (dli_02_0252; the SDK's ListAuthorizationPrivilegesResponse).
 type ObjectPrivileges struct {
 	// Count The number of privilege entries.
@@ -695,8 +755,56 @@ type Privilege struct {
 	ProjectID *string `json:"project_id,omitempty"`
 }
 
+// ResourceCount How many resources match.
+type ResourceCount struct {
+	TotalCount int32 `json:"total_count"`
+}
+
+// ResourceFilterRequest Body of ListResourcesByTags and CountResourcesByTags; every field optional.
+type ResourceFilterRequest struct {
+	// Matches Name prefixes the resource must match.
+	Matches []NameMatch `json:"matches,omitempty"`
+
+	// Tags Keys, AND'd, each with its values, OR'd; at most 20. Absent or null selects every resource.
+	Tags []TagSelector `json:"tags,omitempty"`
+
+	// WithoutAnyTag true selects the resources with no tag (and `tags` is ignored); false or absent, those `tags` selects.
+	WithoutAnyTag *bool `json:"without_any_tag,omitempty"`
+}
+
 // ResourceName Name of a queue or an elastic resource pool.
 type ResourceName = string
+
+// ResourceTag A tag of a resource. The key follows the rules of a create's tags
+// (Tag). The value may be empty (dli_02_0396: "the resource tag can be
+// empty"; the SDK's comment says 1 to 255 characters, and this
+// document takes the page's wider rule), else as Tag's value.
+type ResourceTag struct {
+	// Key Tag key, as Tag's key.
+	Key string `json:"key"`
+
+	// Value Tag value, empty or as Tag's value.
+	Value string `json:"value"`
+}
+
+// ResourceTags Tags of one resource, a page of them.
+type ResourceTags struct {
+	// Count How many tags are in this page.
+	Count *int64        `json:"count,omitempty"`
+	Tags  []ResourceTag `json:"tags"`
+}
+
+// ResourceTagsDeleteRequest Body of BatchDeleteResourceTags.
+type ResourceTagsDeleteRequest struct {
+	// Tags The tags to delete, at most 20.
+	Tags []TagToDelete `json:"tags"`
+}
+
+// ResourceTagsRequest Body of BatchCreateResourceTags.
+type ResourceTagsRequest struct {
+	// Tags The tags to add, at most 20, each key once.
+	Tags []ResourceTag `json:"tags"`
+}
 
 // Result Outcome of a change.
 type Result struct {
@@ -742,6 +850,61 @@ type Tag struct {
 	Value string `json:"value"`
 }
 
+// TagKey A key in use, with every value resources carry under it.
+type TagKey struct {
+	Key    string   `json:"key"`
+	Values []string `json:"values"`
+}
+
+// TagKeys The keys in use by a resource type's resources, a page of them.
+type TagKeys struct {
+	// Count How many keys are in this page.
+	Count *int64   `json:"count,omitempty"`
+	Tags  []TagKey `json:"tags"`
+}
+
+// TagResourceType A resource type of DLI's tag operations (the SDK's six).
+type TagResourceType string
+
+// TagSelector A key, and the values any one of which a resource must carry under it (any value, when empty).
+type TagSelector struct {
+	Key string `json:"key"`
+
+	// Values Values, OR'd; `[]` or `null` is any value (dli_02_0399: "The
+	// value can be an empty array ... If the values are null, it
+	// indicates any_value"). The SDK's TagWithValues sends `null` for
+	// a nil slice.
+	Values []string `json:"values"`
+}
+
+// TagToDelete A tag to delete: its key, and optionally its value. Absent, null
+// or "" deletes the key whatever its value (the SDK always sends
+// `value`, "" when unset); another value deletes the tag only if it
+// is its value. The character sets are not checked.
+type TagToDelete struct {
+	Key   string  `json:"key"`
+	Value *string `json:"value,omitempty"`
+}
+
+// TaggedResource A resource found by its tags. The SDK types `resource_detail` and
+// `tags` as any JSON; this document gives `tags` the shape every
+// other tag answer has.
+type TaggedResource struct {
+	// ResourceDetail Not described by any source; dli-mock answers an empty object.
+	ResourceDetail map[string]interface{} `json:"resource_detail"`
+	ResourceID     string                 `json:"resource_id"`
+	ResourceName   string                 `json:"resource_name"`
+	Tags           []ResourceTag          `json:"tags"`
+}
+
+// TaggedResources A page of the resources found.
+type TaggedResources struct {
+	Resources []TaggedResource `json:"resources"`
+
+	// TotalCount How many resources match in all.
+	TotalCount *int32 `json:"total_count,omitempty"`
+}
+
 // UserPrivilege One user's privileges on the object. A database's items carry no `object` (Terraform's provider rebuilds it).
 type UserPrivilege struct {
 	IsAdmin    *bool    `json:"is_admin,omitempty"`
@@ -774,6 +937,15 @@ type QueueName = string
 // RouteName defines model for RouteName.
 type RouteName = string
 
+// TagLimit defines model for TagLimit.
+type TagLimit = int32
+
+// TagOffset defines model for TagOffset.
+type TagOffset = int32
+
+// TagResourceID defines model for TagResourceID.
+type TagResourceID = string
+
 // AuthInfoRefused Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type AuthInfoRefused = ErrorBody
 
@@ -791,6 +963,9 @@ type InternalError = ErrorBody
 
 // ObjectRefused Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
 type ObjectRefused = ErrorBody
+
+// TagRefused Error of DLI (DLI.xxxx) or of API Gateway (APIGW.xxxx).
+type TagRefused = ErrorBody
 
 // ListAuthorizationPrivilegesParams defines parameters for ListAuthorizationPrivileges.
 type ListAuthorizationPrivilegesParams struct {
@@ -863,6 +1038,33 @@ type ListJobAuthInfosParams struct {
 	Limit *AuthInfoLimit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListResourcesByTagsParams defines parameters for ListResourcesByTags.
+type ListResourcesByTagsParams struct {
+	// Limit Most items to answer; 1000 when absent. No maximum is documented.
+	Limit *TagLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many items to skip; 0 when absent.
+	Offset *TagOffset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ListResourcesTagsParams defines parameters for ListResourcesTags.
+type ListResourcesTagsParams struct {
+	// Limit Most items to answer; 1000 when absent. No maximum is documented.
+	Limit *TagLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many items to skip; 0 when absent.
+	Offset *TagOffset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ShowResourceTagsParams defines parameters for ShowResourceTags.
+type ShowResourceTagsParams struct {
+	// Limit Most items to answer; 1000 when absent. No maximum is documented.
+	Limit *TagLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many items to skip; 0 when absent.
+	Offset *TagOffset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
 // RunAuthorizationActionJSONRequestBody defines body for RunAuthorizationAction for application/json ContentType.
 type RunAuthorizationActionJSONRequestBody = AuthorizationRequest
 
@@ -909,6 +1111,18 @@ type UpdateJobAuthInfoJSONRequestBody = AuthInfoUpdateRequest
 
 // CreateRouteToEnhancedConnectionJSONRequestBody defines body for CreateRouteToEnhancedConnection for application/json ContentType.
 type CreateRouteToEnhancedConnectionJSONRequestBody = RouteCreateRequest
+
+// CountResourcesByTagsJSONRequestBody defines body for CountResourcesByTags for application/json ContentType.
+type CountResourcesByTagsJSONRequestBody = ResourceFilterRequest
+
+// ListResourcesByTagsJSONRequestBody defines body for ListResourcesByTags for application/json ContentType.
+type ListResourcesByTagsJSONRequestBody = ResourceFilterRequest
+
+// BatchCreateResourceTagsJSONRequestBody defines body for BatchCreateResourceTags for application/json ContentType.
+type BatchCreateResourceTagsJSONRequestBody = ResourceTagsRequest
+
+// BatchDeleteResourceTagsJSONRequestBody defines body for BatchDeleteResourceTags for application/json ContentType.
+type BatchDeleteResourceTagsJSONRequestBody = ResourceTagsDeleteRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -1016,6 +1230,24 @@ type ServerInterface interface {
 	// DeleteRouteFromEnhancedConnection Delete a route from an enhanced datasource connection
 	// (DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name})
 	DeleteRouteFromEnhancedConnection(w http.ResponseWriter, r *http.Request, projectID ProjectID, connectionID ConnectionID, name RouteName)
+	// CountResourcesByTags Count resources (enhanced datasource connections) by their tags
+	// (POST /v3/{project_id}/{resource_type}/resource-instances/count)
+	CountResourcesByTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType)
+	// ListResourcesByTags Find resources (enhanced datasource connections) by their tags
+	// (POST /v3/{project_id}/{resource_type}/resource-instances/filter)
+	ListResourcesByTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType, params ListResourcesByTagsParams)
+	// ListResourcesTags List the tag keys, and their values, of a resource type
+	// (GET /v3/{project_id}/{resource_type}/tags)
+	ListResourcesTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType, params ListResourcesTagsParams)
+	// ShowResourceTags Show the tags of a resource (an enhanced datasource connection)
+	// (GET /v3/{project_id}/{resource_type}/{resource_id}/tags)
+	ShowResourceTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType, resourceID TagResourceID, params ShowResourceTagsParams)
+	// BatchCreateResourceTags Add tags to a resource (an enhanced datasource connection)
+	// (POST /v3/{project_id}/{resource_type}/{resource_id}/tags/create)
+	BatchCreateResourceTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType, resourceID TagResourceID)
+	// BatchDeleteResourceTags Delete tags of a resource (an enhanced datasource connection)
+	// (POST /v3/{project_id}/{resource_type}/{resource_id}/tags/delete)
+	BatchDeleteResourceTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType, resourceID TagResourceID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -2110,6 +2342,330 @@ func (siw *ServerInterfaceWrapper) DeleteRouteFromEnhancedConnection(w http.Resp
 	handler.ServeHTTP(w, r)
 }
 
+// CountResourcesByTags operation middleware
+func (siw *ServerInterfaceWrapper) CountResourcesByTags(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "resource_type" -------------
+	var resourceType TagResourceType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "resource_type", r.PathValue("resource_type"), &resourceType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_type", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CountResourcesByTags(w, r, projectID, resourceType)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListResourcesByTags operation middleware
+func (siw *ServerInterfaceWrapper) ListResourcesByTags(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "resource_type" -------------
+	var resourceType TagResourceType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "resource_type", r.PathValue("resource_type"), &resourceType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_type", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListResourcesByTagsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", r.URL.Query(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "offset"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offset", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListResourcesByTags(w, r, projectID, resourceType, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListResourcesTags operation middleware
+func (siw *ServerInterfaceWrapper) ListResourcesTags(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "resource_type" -------------
+	var resourceType TagResourceType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "resource_type", r.PathValue("resource_type"), &resourceType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_type", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListResourcesTagsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", r.URL.Query(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "offset"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offset", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListResourcesTags(w, r, projectID, resourceType, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ShowResourceTags operation middleware
+func (siw *ServerInterfaceWrapper) ShowResourceTags(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "resource_type" -------------
+	var resourceType TagResourceType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "resource_type", r.PathValue("resource_type"), &resourceType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_type", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "resource_id" -------------
+	var resourceID TagResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "resource_id", r.PathValue("resource_id"), &resourceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ShowResourceTagsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", r.URL.Query(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "offset"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offset", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ShowResourceTags(w, r, projectID, resourceType, resourceID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// BatchCreateResourceTags operation middleware
+func (siw *ServerInterfaceWrapper) BatchCreateResourceTags(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "resource_type" -------------
+	var resourceType TagResourceType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "resource_type", r.PathValue("resource_type"), &resourceType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_type", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "resource_id" -------------
+	var resourceID TagResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "resource_id", r.PathValue("resource_id"), &resourceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.BatchCreateResourceTags(w, r, projectID, resourceType, resourceID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// BatchDeleteResourceTags operation middleware
+func (siw *ServerInterfaceWrapper) BatchDeleteResourceTags(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "resource_type" -------------
+	var resourceType TagResourceType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "resource_type", r.PathValue("resource_type"), &resourceType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_type", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "resource_id" -------------
+	var resourceID TagResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "resource_id", r.PathValue("resource_id"), &resourceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.BatchDeleteResourceTags(w, r, projectID, resourceType, resourceID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -2258,6 +2814,12 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1.0/{project_id}/authorization/privileges", wrapper.ListAuthorizationPrivileges)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1.0/{project_id}/queues/{queue_name}/connection-test", wrapper.CreateConnectivityTask)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1.0/{project_id}/queues/{queue_name}/connection-test/{task_id}", wrapper.ShowConnectivityTask)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v3/{project_id}/{resource_type}/{resource_id}/tags/create", wrapper.BatchCreateResourceTags)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v3/{project_id}/{resource_type}/{resource_id}/tags/delete", wrapper.BatchDeleteResourceTags)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/{project_id}/{resource_type}/{resource_id}/tags", wrapper.ShowResourceTags)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/{project_id}/{resource_type}/tags", wrapper.ListResourcesTags)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v3/{project_id}/{resource_type}/resource-instances/filter", wrapper.ListResourcesByTags)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v3/{project_id}/{resource_type}/resource-instances/count", wrapper.CountResourcesByTags)
 
 	return m
 }
@@ -2273,6 +2835,8 @@ type GatewayErrorJSONResponse ErrorBody
 type InternalErrorJSONResponse ErrorBody
 
 type ObjectRefusedJSONResponse ErrorBody
+
+type TagRefusedJSONResponse ErrorBody
 
 type RunAuthorizationActionRequestObject struct {
 	ProjectID ProjectID `json:"project_id"`
@@ -4215,6 +4779,412 @@ func (response DeleteRouteFromEnhancedConnectiondefaultJSONResponse) VisitDelete
 	return err
 }
 
+type CountResourcesByTagsRequestObject struct {
+	ProjectID    ProjectID       `json:"project_id"`
+	ResourceType TagResourceType `json:"resource_type"`
+	Body         *CountResourcesByTagsJSONRequestBody
+}
+
+type CountResourcesByTagsResponseObject interface {
+	VisitCountResourcesByTagsResponse(w http.ResponseWriter) error
+}
+
+type CountResourcesByTags200JSONResponse ResourceCount
+
+func (response CountResourcesByTags200JSONResponse) VisitCountResourcesByTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountResourcesByTags400JSONResponse struct{ TagRefusedJSONResponse }
+
+func (response CountResourcesByTags400JSONResponse) VisitCountResourcesByTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountResourcesByTags500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CountResourcesByTags500JSONResponse) VisitCountResourcesByTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountResourcesByTagsdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response CountResourcesByTagsdefaultJSONResponse) VisitCountResourcesByTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListResourcesByTagsRequestObject struct {
+	ProjectID    ProjectID       `json:"project_id"`
+	ResourceType TagResourceType `json:"resource_type"`
+	Params       ListResourcesByTagsParams
+	Body         *ListResourcesByTagsJSONRequestBody
+}
+
+type ListResourcesByTagsResponseObject interface {
+	VisitListResourcesByTagsResponse(w http.ResponseWriter) error
+}
+
+type ListResourcesByTags200JSONResponse TaggedResources
+
+func (response ListResourcesByTags200JSONResponse) VisitListResourcesByTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListResourcesByTags400JSONResponse struct{ TagRefusedJSONResponse }
+
+func (response ListResourcesByTags400JSONResponse) VisitListResourcesByTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListResourcesByTags500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListResourcesByTags500JSONResponse) VisitListResourcesByTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListResourcesByTagsdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response ListResourcesByTagsdefaultJSONResponse) VisitListResourcesByTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListResourcesTagsRequestObject struct {
+	ProjectID    ProjectID       `json:"project_id"`
+	ResourceType TagResourceType `json:"resource_type"`
+	Params       ListResourcesTagsParams
+}
+
+type ListResourcesTagsResponseObject interface {
+	VisitListResourcesTagsResponse(w http.ResponseWriter) error
+}
+
+type ListResourcesTags200JSONResponse TagKeys
+
+func (response ListResourcesTags200JSONResponse) VisitListResourcesTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListResourcesTags400JSONResponse struct{ TagRefusedJSONResponse }
+
+func (response ListResourcesTags400JSONResponse) VisitListResourcesTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListResourcesTags500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListResourcesTags500JSONResponse) VisitListResourcesTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListResourcesTagsdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response ListResourcesTagsdefaultJSONResponse) VisitListResourcesTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowResourceTagsRequestObject struct {
+	ProjectID    ProjectID       `json:"project_id"`
+	ResourceType TagResourceType `json:"resource_type"`
+	ResourceID   TagResourceID   `json:"resource_id"`
+	Params       ShowResourceTagsParams
+}
+
+type ShowResourceTagsResponseObject interface {
+	VisitShowResourceTagsResponse(w http.ResponseWriter) error
+}
+
+type ShowResourceTags200JSONResponse ResourceTags
+
+func (response ShowResourceTags200JSONResponse) VisitShowResourceTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowResourceTags400JSONResponse struct{ TagRefusedJSONResponse }
+
+func (response ShowResourceTags400JSONResponse) VisitShowResourceTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowResourceTags500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ShowResourceTags500JSONResponse) VisitShowResourceTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowResourceTagsdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response ShowResourceTagsdefaultJSONResponse) VisitShowResourceTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCreateResourceTagsRequestObject struct {
+	ProjectID    ProjectID       `json:"project_id"`
+	ResourceType TagResourceType `json:"resource_type"`
+	ResourceID   TagResourceID   `json:"resource_id"`
+	Body         *BatchCreateResourceTagsJSONRequestBody
+}
+
+type BatchCreateResourceTagsResponseObject interface {
+	VisitBatchCreateResourceTagsResponse(w http.ResponseWriter) error
+}
+
+type BatchCreateResourceTags204Response struct {
+}
+
+func (response BatchCreateResourceTags204Response) VisitBatchCreateResourceTagsResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type BatchCreateResourceTags400JSONResponse struct{ TagRefusedJSONResponse }
+
+func (response BatchCreateResourceTags400JSONResponse) VisitBatchCreateResourceTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCreateResourceTags500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response BatchCreateResourceTags500JSONResponse) VisitBatchCreateResourceTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCreateResourceTagsdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response BatchCreateResourceTagsdefaultJSONResponse) VisitBatchCreateResourceTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchDeleteResourceTagsRequestObject struct {
+	ProjectID    ProjectID       `json:"project_id"`
+	ResourceType TagResourceType `json:"resource_type"`
+	ResourceID   TagResourceID   `json:"resource_id"`
+	Body         *BatchDeleteResourceTagsJSONRequestBody
+}
+
+type BatchDeleteResourceTagsResponseObject interface {
+	VisitBatchDeleteResourceTagsResponse(w http.ResponseWriter) error
+}
+
+type BatchDeleteResourceTags204Response struct {
+}
+
+func (response BatchDeleteResourceTags204Response) VisitBatchDeleteResourceTagsResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type BatchDeleteResourceTags400JSONResponse struct{ TagRefusedJSONResponse }
+
+func (response BatchDeleteResourceTags400JSONResponse) VisitBatchDeleteResourceTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchDeleteResourceTags500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response BatchDeleteResourceTags500JSONResponse) VisitBatchDeleteResourceTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchDeleteResourceTagsdefaultJSONResponse struct {
+	Body       ErrorBody
+	StatusCode int
+}
+
+func (response BatchDeleteResourceTagsdefaultJSONResponse) VisitBatchDeleteResourceTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// RunAuthorizationAction Change another project's privileges on a DLI object (grant, update or revoke)
@@ -4321,6 +5291,24 @@ type StrictServerInterface interface {
 	// DeleteRouteFromEnhancedConnection Delete a route from an enhanced datasource connection
 	// (DELETE /v3/{project_id}/datasource/enhanced-connections/{connection_id}/routes/{name})
 	DeleteRouteFromEnhancedConnection(ctx context.Context, request DeleteRouteFromEnhancedConnectionRequestObject) (DeleteRouteFromEnhancedConnectionResponseObject, error)
+	// CountResourcesByTags Count resources (enhanced datasource connections) by their tags
+	// (POST /v3/{project_id}/{resource_type}/resource-instances/count)
+	CountResourcesByTags(ctx context.Context, request CountResourcesByTagsRequestObject) (CountResourcesByTagsResponseObject, error)
+	// ListResourcesByTags Find resources (enhanced datasource connections) by their tags
+	// (POST /v3/{project_id}/{resource_type}/resource-instances/filter)
+	ListResourcesByTags(ctx context.Context, request ListResourcesByTagsRequestObject) (ListResourcesByTagsResponseObject, error)
+	// ListResourcesTags List the tag keys, and their values, of a resource type
+	// (GET /v3/{project_id}/{resource_type}/tags)
+	ListResourcesTags(ctx context.Context, request ListResourcesTagsRequestObject) (ListResourcesTagsResponseObject, error)
+	// ShowResourceTags Show the tags of a resource (an enhanced datasource connection)
+	// (GET /v3/{project_id}/{resource_type}/{resource_id}/tags)
+	ShowResourceTags(ctx context.Context, request ShowResourceTagsRequestObject) (ShowResourceTagsResponseObject, error)
+	// BatchCreateResourceTags Add tags to a resource (an enhanced datasource connection)
+	// (POST /v3/{project_id}/{resource_type}/{resource_id}/tags/create)
+	BatchCreateResourceTags(ctx context.Context, request BatchCreateResourceTagsRequestObject) (BatchCreateResourceTagsResponseObject, error)
+	// BatchDeleteResourceTags Delete tags of a resource (an enhanced datasource connection)
+	// (POST /v3/{project_id}/{resource_type}/{resource_id}/tags/delete)
+	BatchDeleteResourceTags(ctx context.Context, request BatchDeleteResourceTagsRequestObject) (BatchDeleteResourceTagsResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -5198,6 +6186,202 @@ func (sh *strictHandler) DeleteRouteFromEnhancedConnection(w http.ResponseWriter
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(DeleteRouteFromEnhancedConnectionResponseObject); ok {
 		if err := validResponse.VisitDeleteRouteFromEnhancedConnectionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CountResourcesByTags operation middleware
+func (sh *strictHandler) CountResourcesByTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType) {
+	var request CountResourcesByTagsRequestObject
+
+	request.ProjectID = projectID
+	request.ResourceType = resourceType
+
+	var body CountResourcesByTagsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CountResourcesByTags(ctx, request.(CountResourcesByTagsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountResourcesByTags")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CountResourcesByTagsResponseObject); ok {
+		if err := validResponse.VisitCountResourcesByTagsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListResourcesByTags operation middleware
+func (sh *strictHandler) ListResourcesByTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType, params ListResourcesByTagsParams) {
+	var request ListResourcesByTagsRequestObject
+
+	request.ProjectID = projectID
+	request.ResourceType = resourceType
+	request.Params = params
+
+	var body ListResourcesByTagsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListResourcesByTags(ctx, request.(ListResourcesByTagsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListResourcesByTags")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListResourcesByTagsResponseObject); ok {
+		if err := validResponse.VisitListResourcesByTagsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListResourcesTags operation middleware
+func (sh *strictHandler) ListResourcesTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType, params ListResourcesTagsParams) {
+	var request ListResourcesTagsRequestObject
+
+	request.ProjectID = projectID
+	request.ResourceType = resourceType
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListResourcesTags(ctx, request.(ListResourcesTagsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListResourcesTags")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListResourcesTagsResponseObject); ok {
+		if err := validResponse.VisitListResourcesTagsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ShowResourceTags operation middleware
+func (sh *strictHandler) ShowResourceTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType, resourceID TagResourceID, params ShowResourceTagsParams) {
+	var request ShowResourceTagsRequestObject
+
+	request.ProjectID = projectID
+	request.ResourceType = resourceType
+	request.ResourceID = resourceID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowResourceTags(ctx, request.(ShowResourceTagsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowResourceTags")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ShowResourceTagsResponseObject); ok {
+		if err := validResponse.VisitShowResourceTagsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// BatchCreateResourceTags operation middleware
+func (sh *strictHandler) BatchCreateResourceTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType, resourceID TagResourceID) {
+	var request BatchCreateResourceTagsRequestObject
+
+	request.ProjectID = projectID
+	request.ResourceType = resourceType
+	request.ResourceID = resourceID
+
+	var body BatchCreateResourceTagsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.BatchCreateResourceTags(ctx, request.(BatchCreateResourceTagsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BatchCreateResourceTags")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(BatchCreateResourceTagsResponseObject); ok {
+		if err := validResponse.VisitBatchCreateResourceTagsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// BatchDeleteResourceTags operation middleware
+func (sh *strictHandler) BatchDeleteResourceTags(w http.ResponseWriter, r *http.Request, projectID ProjectID, resourceType TagResourceType, resourceID TagResourceID) {
+	var request BatchDeleteResourceTagsRequestObject
+
+	request.ProjectID = projectID
+	request.ResourceType = resourceType
+	request.ResourceID = resourceID
+
+	var body BatchDeleteResourceTagsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.BatchDeleteResourceTags(ctx, request.(BatchDeleteResourceTagsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BatchDeleteResourceTags")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(BatchDeleteResourceTagsResponseObject); ok {
+		if err := validResponse.VisitBatchDeleteResourceTagsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

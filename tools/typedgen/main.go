@@ -40,10 +40,13 @@ type Operation struct {
 	Deprecated       string // the deprecation note, "" when not deprecated
 	// Successor is the operation that replaces a deprecated one
 	// (x-dli-successor), which the first line of its doc comment names.
-	Successor    string
-	PathParams   []Param
-	HasParams    bool
-	HasBody      bool
+	Successor  string
+	PathParams []Param
+	HasParams  bool
+	HasBody    bool
+	// NoContent says its success has no body (a 204): the method returns
+	// only an error.
+	NoContent    bool
 	SuccessField string // JSON200, JSON201 ...
 	SuccessType  string // the generated type of its body
 	// OtherSuccess are the fields of its other 2xx answers of the same
@@ -67,15 +70,19 @@ type File struct {
 // Pager is a list the document declares paged (x-dli-operation's
 // paging): the client gets a method that lists all of it, across pages.
 type Pager struct {
-	Name, List    string // the method (EnhancedConnections) and the list it calls
-	Item          string // the Go type of an item
-	Items         string // the Go field of the page holding them
-	Offset, Limit string // the Go fields of the parameters
-	All           string // the limit that answers all, as Go ("nil" when none)
+	Name, List    string  // the method (EnhancedConnections) and the list it calls
+	PathParams    []Param // the list's, which the method takes too
+	HasBody       bool    // the list takes a body (a filter), which the method takes too
+	Item          string  // the Go type of an item
+	Items         string  // the Go field of the page holding them
+	Offset, Limit string  // the Go fields of the parameters
+	All           string  // the limit that answers all, as Go ("nil" when none)
 }
 
-// Param is a path parameter of the method, and its Go type.
-type Param struct{ Name, GoName, GoType string }
+// Param is a path parameter of the method, and its Go type. A parameter
+// the operation's declaration fixes (x-dli-operation's fixed) is no
+// argument: Fixed is the Go value the method passes.
+type Param struct{ Name, GoName, GoType, Fixed string }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
@@ -231,7 +238,14 @@ func operation(path, method string, item *openapi3.PathItem, op *openapi3.Operat
 		if name == "project_id" {
 			continue // bound once, in client.Options
 		}
-		o.PathParams = append(o.PathParams, Param{Name: name, GoName: lowerCamel(name), GoType: goType(params[name].Schema)})
+		param := Param{Name: name, GoName: lowerCamel(name), GoType: goType(params[name].Schema)}
+		if v, ok := fixed(op)[name]; ok {
+			param.Fixed = fmt.Sprintf("%q", v)
+			if ref := params[name].Schema.Ref; strings.HasPrefix(ref, "#/components/schemas/") {
+				param.Fixed = fmt.Sprintf("dli.%s(%q)", strings.TrimPrefix(ref, "#/components/schemas/"), v)
+			}
+		}
+		o.PathParams = append(o.PathParams, param)
 	}
 	if op.RequestBody != nil && op.RequestBody.Value != nil && op.RequestBody.Value.Content.Get("application/json") != nil {
 		o.HasBody = true
@@ -241,6 +255,10 @@ func operation(path, method string, item *openapi3.PathItem, op *openapi3.Operat
 	}
 	for _, key := range slices.Sorted(maps.Keys(op.Responses.Map())) {
 		if !strings.HasPrefix(key, "2") || len(key) != 3 {
+			continue
+		}
+		if len(op.Responses.Value(key).Value.Content) == 0 && o.SuccessField == "" {
+			o.NoContent = true
 			continue
 		}
 		mt := op.Responses.Value(key).Value.Content.Get("application/json")
@@ -255,15 +273,30 @@ func operation(path, method string, item *openapi3.PathItem, op *openapi3.Operat
 			o.OtherSuccess = append(o.OtherSuccess, "JSON"+key)
 		}
 	}
-	if o.SuccessField == "" {
+	if o.SuccessField == "" && !o.NoContent {
 		return o, fmt.Errorf("%s declares no 2xx JSON response", o.ID)
+	}
+	if o.SuccessField != "" && o.NoContent {
+		return o, fmt.Errorf("%s answers a success with a body and one without; the method could not say which", o.ID)
 	}
 	return o, nil
 }
 
+// fixed are the path parameters op's declaration fixes, with their value.
+func fixed(op *openapi3.Operation) map[string]string {
+	decl, _ := op.Extensions["x-dli-operation"].(map[string]any)
+	raw, _ := decl["fixed"].(map[string]any)
+	out := map[string]string{}
+	for k, v := range raw {
+		out[k] = fmt.Sprint(v)
+	}
+	return out
+}
+
 // Pagers are the lists the document declares paged, but deprecated ones,
 // sorted by name: each becomes a method named for the list without its
-// "List" (ListJobAuthInfos: JobAuthInfos).
+// "List" or "Show" (ListJobAuthInfos: JobAuthInfos; ShowResourceTags:
+// ResourceTags), taking the list's path parameters and body.
 func Pagers(doc *openapi3.T) ([]Pager, error) {
 	var out []Pager
 	var errs []error
@@ -278,8 +311,16 @@ func Pagers(doc *openapi3.T) ([]Pager, error) {
 				continue
 			}
 			name, ok := strings.CutPrefix(op.OperationID, "List")
+			if !ok {
+				name, ok = strings.CutPrefix(op.OperationID, "Show")
+			}
 			if !ok || items == "" || strings.Count(items, "/") != 1 {
-				errs = append(errs, fmt.Errorf("%s: a paged list is named List<Things> and answers its items at a top-level property", op.OperationID))
+				errs = append(errs, fmt.Errorf("%s: a paged list is named List<Things> or Show<Things> and answers its items at a top-level property", op.OperationID))
+				continue
+			}
+			typed, err := operation(path, method, item, op)
+			if err != nil {
+				errs = append(errs, err)
 				continue
 			}
 			mt := op.Responses.Value("200").Value.Content.Get("application/json")
@@ -289,7 +330,8 @@ func Pagers(doc *openapi3.T) ([]Pager, error) {
 				continue
 			}
 			p := Pager{Name: name, List: op.OperationID, Item: strings.TrimPrefix(arr.Value.Items.Ref, "#/components/schemas/"),
-				Items: goField(items[1:]), Offset: goField(fmt.Sprint(paging["offset"])), Limit: goField(fmt.Sprint(paging["limit"])), All: "nil"}
+				Items: goField(items[1:]), Offset: goField(fmt.Sprint(paging["offset"])), Limit: goField(fmt.Sprint(paging["limit"])), All: "nil",
+				PathParams: typed.PathParams, HasBody: typed.HasBody}
 			if all, ok := paging["all"].(float64); ok {
 				p.All = fmt.Sprintf("ptr(int32(%d))", int(all))
 			}
