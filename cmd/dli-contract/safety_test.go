@@ -233,11 +233,12 @@ func TestAKindThatNeverSettlesIsJudgedOnce(t *testing.T) {
 	}
 	m, err := mockserver.New(mockserver.Config{AK: testAK, SK: testSK, CreateDelay: 24 * time.Hour, Clock: clockOf(t)})
 	require.NoError(t, err)
-	// More sequences than the default 3 (forty), so that one of them waits for a
-	// binding again among the datasource family's calls; seed 2 draws one
-	// (since the tag operations, whose calls are drawn too, seed 7 does not).
+	// Many more sequences than the default 3 (two hundred, forty under
+	// -short), so that one of them waits for a binding again among the
+	// calls of the datasource family and the tags: each is one draw among
+	// some fifty.
 	code, out, took := safeRun(t, context.Background(), m, true, "-settle", settle.String(), "-poll", "2s",
-		"-url", "192.168.0.10:3306", "-security-group-id", "sg-1", "-network-id", "net-1", "-max-examples", "40", "-seed", "2")
+		"-url", "192.168.0.10:3306", "-security-group-id", "sg-1", "-network-id", "net-1", "-max-examples", "200", "-seed", "3")
 	assert.Equal(t, 1, code, out)
 	assert.Contains(t, out, "VIOLATION state_transitions: ShowEnhancedConnection 200: binding contract_queue, contract_pool still CREATING after "+settle.String()+" (-settle)")
 	assert.Contains(t, out, "VIOLATION state_transitions: ShowDatasourceConnection 200 /state: classic connection")

@@ -60,7 +60,9 @@ func (m *Model) underParent(res *semantics.Resource, op *semantics.Operation, ca
 		if m.Mock {
 			return Expect(Accept, "a deleted "+pres.Title+"'s "+res.Title+"s are still listed (the document's choice)"), true
 		}
-		return Expect(Either, "a deleted "+pres.Title+"'s "+res.Title+"s (the document's choice, not DLI's word)"), true
+		// A read: whatever it answers, nothing changed.
+		return Prediction{Want: Either, Why: "a deleted " + pres.Title + "'s " + res.Title + "s (the document's choice, not DLI's word)",
+			Apply: func(map[string]any) {}}, true
 	}
 	return Expect(Refuse, "the "+pres.Title+" was deleted: nothing under it changes"), true
 }
@@ -132,6 +134,11 @@ func (m *Model) predictBatch(res *semantics.Resource, op *semantics.Operation, p
 	if len(slices.Compact(slices.Sorted(slices.Values(keys)))) != len(keys) {
 		return m.MockCode("DLI.0001", "a "+res.Title+" named twice in one call")
 	}
+	add := func(map[string]any) {
+		for _, it := range items {
+			m.addChild(res, parent, it, field)
+		}
+	}
 	if most := mockMost(res); most != nil {
 		after := len(m.Children(res.Kind, parent))
 		for _, k := range keys {
@@ -142,16 +149,13 @@ func (m *Model) predictBatch(res *semantics.Resource, op *semantics.Operation, p
 		if after > most.Count {
 			why := fmt.Sprintf("a %s would have %d %ss, over %d", m.Sem.Resources[res.Parent].Title, after, res.Title, most.Count)
 			if !m.Mock {
-				return Expect(Either, why+" (the document's choice, not DLI's word)")
+				// Taken, they are there.
+				return Prediction{Want: Either, Why: why + " (the document's choice, not DLI's word)", Apply: add}
 			}
 			return AnswerFor(semantics.Answer{Status: most.Status, Code: most.Code}, why+" (docs/mock.md)")
 		}
 	}
-	return Prediction{Want: Accept, Why: "adding " + res.Title + "s", Apply: func(map[string]any) {
-		for _, it := range items {
-			m.addChild(res, parent, it, field)
-		}
-	}}
+	return Prediction{Want: Accept, Why: "adding " + res.Title + "s", Apply: add}
 }
 
 // addChild holds one more child under parent, or, for a key it has,

@@ -1,0 +1,120 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func tagItems(kv ...string) []any {
+	var out []any
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, map[string]any{"key": kv[i], "value": kv[i+1]})
+	}
+	return out
+}
+
+// A connection's tags, by their declarations alone: the create's are its
+// first, a batch adds and deletes one per item, a key added again is
+// overwritten by a dli-mock and unsure of another server, a delete naming
+// a value is held only against a dli-mock, and 20 is a dli-mock's most.
+func TestTheModelOfAConnectionsTags(t *testing.T) {
+	t.Parallel()
+	for _, mock := range []bool{true, false} {
+		m := &Model{Mock: mock, Sem: declared(t)}
+		p := m.Predict("CreateEnhancedConnection", nil, map[string]any{"name": "c1", "dest_vpc_id": "v", "dest_network_id": "n",
+			"tags": tagItems("team", "a")})
+		require.Equal(t, Accept, p.Want, p.Why)
+		p.Apply(map[string]any{"connection_id": "id-1"})
+		c := m.Conn("id-1")
+		require.NotNil(t, c)
+		path := map[string]string{"resource_type": "dli_enhanced_datasource", "resource_id": "id-1"}
+		tags := func() ([]Tag, bool) { return m.ConnTags(c) }
+
+		add := m.Predict("BatchCreateResourceTags", path, map[string]any{"tags": tagItems("env", "prod", "team", "b")})
+		require.Equal(t, Accept, add.Want, add.Why)
+		add.Apply(nil)
+		got, sure := tags()
+		if mock {
+			assert.True(t, sure)
+			assert.ElementsMatch(t, []Tag{{"team", "b"}, {"env", "prod"}}, got, "a dli-mock overwrites a key there")
+		} else {
+			assert.False(t, sure, "what another server does with a key there, no source says")
+			assert.Equal(t, []Tag{{"env", "prod"}}, got, "the tags the model is sure of")
+		}
+
+		twice := m.Predict("BatchCreateResourceTags", path, map[string]any{"tags": tagItems("x", "1", "x", "2")})
+		assert.Equal(t, Refuse, twice.Want, "each key once in a call (dli_02_0396)")
+		unknown := m.Predict("BatchCreateResourceTags", map[string]string{"resource_id": "nope"}, map[string]any{"tags": tagItems("x", "1")})
+		assert.Equal(t, Refuse, unknown.Want, "a connection that does not exist")
+		assert.Equal(t, "DLI.0001", unknown.Code, "as its kind declares an unknown one")
+
+		var many []any
+		for i := range 19 {
+			many = append(many, map[string]any{"key": string(rune('a' + i)), "value": "v"})
+		}
+		over := m.Predict("BatchCreateResourceTags", path, map[string]any{"tags": many})
+		if mock {
+			assert.Equal(t, Prediction{Want: Refuse, Code: "DLI.0009"}, Prediction{Want: over.Want, Code: over.Code}, "2 and 19 is over a dli-mock's 20")
+		} else {
+			assert.Equal(t, Either, over.Want, "20 a connection is the document's choice")
+		}
+		within := m.Predict("BatchCreateResourceTags", path, map[string]any{"tags": many[:18]})
+		assert.Equal(t, Accept, within.Want, "2 and 18 is 20")
+
+		del := m.Predict("BatchDeleteResourceTags", path, map[string]any{"tags": []any{
+			map[string]any{"key": "env", "value": "other"}, map[string]any{"key": "nope"}}})
+		require.Equal(t, Accept, del.Want, "a key not there is no error")
+		del.Apply(nil)
+		env := m.liveChild("tag", "id-1", "env")
+		require.NotNil(t, env)
+		if mock {
+			assert.False(t, env.Unsure, "another value leaves the tag (a dli-mock)")
+		} else {
+			assert.True(t, env.Unsure, "what another server does with a value, no source says")
+		}
+		del = m.Predict("BatchDeleteResourceTags", path, map[string]any{"tags": []any{map[string]any{"key": "env"}}})
+		del.Apply(nil)
+		assert.Nil(t, m.liveChild("tag", "id-1", "env"), "a key alone deletes it, whatever its value")
+		if mock {
+			del = m.Predict("BatchDeleteResourceTags", path, map[string]any{"tags": []any{map[string]any{"key": "team", "value": ""}}})
+			del.Apply(nil)
+			assert.Nil(t, m.liveChild("tag", "id-1", "team"), `"" is any value, as the SDK sends an unset one`)
+		}
+
+		gone := m.Predict("DeleteEnhancedConnection", map[string]string{"connection_id": "id-1"}, nil)
+		gone.Apply(nil)
+		assert.Equal(t, Refuse, m.Predict("BatchCreateResourceTags", path, map[string]any{"tags": tagItems("x", "1")}).Want,
+			"a deleted connection's tags do not change")
+		shown := m.Predict("ShowResourceTags", path, nil)
+		if mock {
+			assert.Equal(t, Accept, shown.Want, "a deleted connection's tags are still shown (the document's choice)")
+		} else {
+			assert.Equal(t, Either, shown.Want)
+		}
+		assert.Equal(t, Accept, m.Predict("CountResourcesByTags", map[string]string{"resource_type": "dli_enhanced_datasource"}, map[string]any{}).Want)
+	}
+}
+
+func TestSelections(t *testing.T) {
+	t.Parallel()
+	tags := []Tag{{"team", "a"}, {"env", "prod"}}
+	for _, tc := range []struct {
+		s    Selection
+		want bool
+	}{
+		{Selection{Tags: map[string][]string{"team": {"a", "b"}}}, true},
+		{Selection{Tags: map[string][]string{"team": nil}}, true},
+		{Selection{Tags: map[string][]string{"team": {"a"}, "env": {"dev"}}}, false},
+		{Selection{Tags: map[string][]string{"owner": nil}}, false},
+		{Selection{Without: true}, false},
+		{Selection{}, true},
+	} {
+		assert.Equal(t, tc.want, tc.s.Keeps(tags), "%+v", tc.s)
+	}
+	assert.True(t, Selection{Without: true}.Keeps(nil))
+	assert.True(t, SameTags([]Tag{{"a", "1"}, {"b", "2"}}, []Tag{{"b", "2"}, {"a", "1"}}))
+	assert.False(t, SameTags([]Tag{{"a", "1"}, {"a", "1"}}, []Tag{{"a", "1"}}))
+	assert.Equal(t, []Tag{{"k", "v"}}, ListedTags([]any{map[string]any{"key": "k", "value": "v"}, "junk"}))
+}
