@@ -190,7 +190,7 @@ func TestAPassingReportHasNoRed(t *testing.T) {
 // dli-mock's page, with credentials configured as the quickstart does:
 // without them a browser is told how to sign in and sees nothing the mock
 // holds; signed in, it shows a life cycle's state: a connection bound to a
-// pool, a route, a grant, a datasource authentication (no password), the
+// pool, a route, tags, a grant, a datasource authentication (no password), the
 // faults armed and the last requests, every table within a 1280-pixel
 // window.
 func TestTheMockPageInABrowser(t *testing.T) {
@@ -210,6 +210,9 @@ func TestTheMockPageInABrowser(t *testing.T) {
 	id := *created.JSON201.ConnectionID
 	route, err := c.CreateRouteToEnhancedConnectionWithResponse(bg, project, id, dli.RouteCreateRequest{Name: "orders_route", Cidr: "192.168.12.0/24"})
 	require.NoError(t, apierror.Check(route, err))
+	tagged, err := c.BatchCreateResourceTagsWithResponse(bg, project, dli.DliEnhancedDatasource, id,
+		dli.ResourceTagsRequest{Tags: []dli.ResourceTag{{Key: "team", Value: "orders"}, {Key: "env", Value: "prod"}}})
+	require.NoError(t, apierror.Check(tagged, err))
 	grantee := "fedcba9876543210fedcba9876543210"
 	grant, err := c.RunAuthorizationActionWithResponse(bg, project, dli.AuthorizationRequest{Action: "grant", ProjectID: &grantee,
 		Privileges: []dli.AuthorizationPrivilege{{Object: "edsconnections." + id, Privileges: []string{"BIND_QUEUE"}}}})
@@ -241,7 +244,7 @@ func TestTheMockPageInABrowser(t *testing.T) {
 	signIn(ak, sk)
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+mockserver.ControlPrefix)))
 	enhanced, auths, faults, recent, body := text("table.enhanced"), text("table.auth"), text("table.faults"), text("table.recent"), text("body")
-	for _, want := range []string{"orders_db", id, "pool pool_orders", "orders_route 192.168.12.0/24", "project " + grantee, "BIND_QUEUE"} {
+	for _, want := range []string{"orders_db", id, "pool pool_orders", "orders_route 192.168.12.0/24", "team=orders", "env=prod", "project " + grantee, "BIND_QUEUE"} {
 		assert.Contains(t, enhanced, want)
 	}
 	assert.Contains(t, auths, "orders_auth")

@@ -36,6 +36,20 @@ func TestResetEmptiesTheStoreAndKeepsFaults(t *testing.T) {
 
 	m.Reset()
 	assert.Empty(t, m.State().Projects)
+
+	// The tags go with the connections: nothing is counted by them after
+	// a reset.
+	code, _, raw := send(t, m, http.MethodPost, "/v2.0/"+project+"/datasource/enhanced-connections",
+		`{"name":"tagged","dest_vpc_id":"v","dest_network_id":"n","tags":[{"key":"team","value":"a"}]}`)
+	require.Equal(t, http.StatusCreated, code, raw)
+	count := func() any {
+		code, out, raw := send(t, m, http.MethodPost, "/v3/"+project+"/dli_enhanced_datasource/resource-instances/count", `{"tags":[{"key":"team","values":[]}]}`)
+		require.Equal(t, http.StatusOK, code, raw)
+		return out["total_count"]
+	}
+	assert.EqualValues(t, 1, count())
+	m.Reset()
+	assert.EqualValues(t, 0, count())
 }
 
 func TestStateShowsWhatTheMockHolds(t *testing.T) {
@@ -145,6 +159,10 @@ func TestFixturesFileLoads(t *testing.T) {
 	classic, err := c.ShowDatasourceConnectionWithResponse(ctx, project, "75419c22-7a31-42e4-a3f3-102f6e6895c9")
 	require.NoError(t, err)
 	assert.Equal(t, "ACTIVE", string(*classic.JSON200.State))
+
+	// A fixture's tags are the connection's: shown, and found by them.
+	assert.Equal(t, map[string]string{"team": "data-platform"}, tagsOf(t, c, "4c693ecc-bab8-4113-a838-129cedc9a563"))
+	assert.Equal(t, []string{"orders_rds"}, found(t, c, dli.ResourceFilterRequest{Tags: []dli.TagSelector{{Key: "team", Values: []string{"data-platform"}}}}))
 }
 
 func statuses(bs []dli.Binding) map[string]string {
@@ -207,6 +225,8 @@ func TestBadFixturesNameEntryAndFieldAndLoadNothing(t *testing.T) {
 			`privileges[0].privileges: empty`},
 		{`{"projects":{"p":{"classic":[{"name":"c","service":"RDS","url":"u","security_group_id":"s","network_id":"n","state":"ACTIVE","message":"why"}]}}}`,
 			`classic[0] ("c"): message: only a FAILED connection has one`},
+		{`{"projects":{"p":{"enhanced":[{"name":"x","dest_vpc_id":"v","dest_network_id":"n","tags":[{"key":"k","value":"1"},{"key":"k","value":"2"}]}]}}}`,
+			`enhanced[0] ("x"): tags: invalid request: tag key "k" is given more than once`},
 		{`{"projects":{"p":{"enhanced":[` + good + `]}},"extra":1}`, `unknown field "extra"`},
 		{`{"projects":{"p":{"enhanced":[` + good + `]}}`, `unexpected EOF`},
 	}

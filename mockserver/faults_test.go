@@ -117,6 +117,18 @@ func TestFaultsMatchTheirOperationAndCount(t *testing.T) {
 	code, _, _ = send(t, m, http.MethodPost, enhanced, createBody)
 	assert.Equal(t, http.StatusCreated, code)
 
+	// A tag operation is faulted by its name as any other, before the
+	// tags change: a throttled create leaves the connection as it was.
+	_, out, _ := send(t, m, http.MethodGet, enhanced, "")
+	id := out["connections"].([]any)[0].(map[string]any)["id"].(string)
+	tags := "/v3/" + project + "/dli_enhanced_datasource/" + id + "/tags"
+	_, err = m.AddFault(mockserver.Fault{Kind: mockserver.FaultThrottle, Operation: "BatchCreateResourceTags", Times: 1})
+	require.NoError(t, err)
+	code, _, _ = send(t, m, http.MethodPost, tags+"/create", `{"tags":[{"key":"team","value":"a"}]}`)
+	assert.Equal(t, http.StatusTooManyRequests, code)
+	_, shown, _ := send(t, m, http.MethodGet, tags, "")
+	assert.Empty(t, shown["tags"], "the throttled create added nothing")
+
 	_, err = m.AddFault(mockserver.Fault{Kind: mockserver.FaultError})
 	require.NoError(t, err)
 	code, _, _ = send(t, m, http.MethodGet, "/v3/"+project+"/nothing-here", "")

@@ -269,6 +269,9 @@ func (s *Server) enhancedFixture(e EnhancedFixture, now int64, held, staged *pro
 	}); err != nil {
 		return nil, err
 	}
+	if code, msg := tagsRefused(e.Tags); code != "" {
+		return nil, fmt.Errorf("tags: %s", msg)
+	}
 	c := &enhancedConnection{id: id, name: e.Name, vpc: s.store.intern(e.DestVpcID), subnet: s.store.intern(e.DestNetworkID),
 		tags: e.Tags, created: orNow(e.CreateTime, now), hosts: hostsOf(hosts)}
 	switch e.Status {

@@ -28,6 +28,9 @@ func TestThePageShowsTheState(t *testing.T) {
 	ctx := context.Background()
 	created, err := c.CreateEnhancedConnectionWithResponse(ctx, project, enhancedBody("page_conn", "pool_p"))
 	require.NoError(t, apierror.Check(created, err))
+	tagged, err := c.BatchCreateResourceTagsWithResponse(ctx, project, dli.DliEnhancedDatasource, *created.JSON201.ConnectionID,
+		dli.ResourceTagsRequest{Tags: []dli.ResourceTag{{Key: "team", Value: "orders"}}})
+	require.NoError(t, apierror.Check(tagged, err))
 	auth, err := c.CreateJobAuthInfoWithResponse(ctx, project, kafkaAuth("page_auth"))
 	require.NoError(t, apierror.Check(auth, err))
 	_, err = m.AddFault(mockserver.Fault{Kind: mockserver.FaultThrottle, Operation: "ListJobAuthInfos", Times: 2})
@@ -40,13 +43,13 @@ func TestThePageShowsTheState(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
-	for _, want := range []string{"page_conn", "pool pool_p", "page_auth", "Kafka_SSL", "ListJobAuthInfos", "CreateJobAuthInfo", created.HTTPResponse.Header.Get("X-Request-Id")} {
+	for _, want := range []string{"page_conn", "pool pool_p", "team=orders", "page_auth", "Kafka_SSL", "ListJobAuthInfos", "CreateJobAuthInfo", created.HTTPResponse.Header.Get("X-Request-Id")} {
 		assert.Contains(t, string(page), want)
 	}
 	for _, s := range secrets {
 		assert.NotContains(t, string(page), s, "the page never shows a password")
 	}
-	assert.Len(t, m.Recent(), 2, "the page's own request is not listed")
+	assert.Len(t, m.Recent(), 3, "the page's own request is not listed")
 	assert.Equal(t, "CreateJobAuthInfo", m.Recent()[0].Operation, "the latest first")
 	assert.Equal(t, http.StatusCreated, m.Recent()[0].Status)
 }
