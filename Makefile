@@ -28,7 +28,7 @@ MODULES   := interop browser tools tools/breaking
 # What make mutation mutates: the mock's handler code (never validate/,
 # gen/ or anything the gate imports, which the tool refuses), and the gate
 # revision it also judges by, to compare.
-MUTATE    ?= mockserver/enhanced.go,mockserver/classic.go,mockserver/privileges.go,mockserver/store.go,mockserver/server.go,mockserver/authinfos.go,mockserver/connectivity.go
+MUTATE    ?= mockserver/enhanced.go,mockserver/classic.go,mockserver/privileges.go,mockserver/store.go,mockserver/server.go,mockserver/authinfos.go,mockserver/connectivity.go,mockserver/tags.go
 BASELINE  ?=
 REUSE     ?=
 

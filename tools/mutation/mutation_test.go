@@ -217,7 +217,7 @@ func TestEquivalentsMatchMutants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := []string{"mockserver/enhanced.go", "mockserver/classic.go", "mockserver/privileges.go", "mockserver/store.go", "mockserver/server.go", "mockserver/authinfos.go", "mockserver/connectivity.go"}
+	files := []string{"mockserver/enhanced.go", "mockserver/classic.go", "mockserver/privileges.go", "mockserver/store.go", "mockserver/server.go", "mockserver/authinfos.go", "mockserver/connectivity.go", "mockserver/tags.go"}
 	ms, err := Enumerate("../..", files)
 	if err != nil {
 		t.Fatal(err)
