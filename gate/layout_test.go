@@ -3,17 +3,21 @@ package gate
 import (
 	"bufio"
 	"errors"
+	"go/ast"
 	"go/build"
 	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dli-contract/dli-go/gen/spec"
 )
 
 // layers are the gate's packages, each above those it may import: a
@@ -108,4 +112,37 @@ func importsOf(t *testing.T, path string) []string {
 		out = append(out, strings.Trim(imp.Path.Value, `"`))
 	}
 	return out
+}
+
+// What the document cannot declare stays in the registry (doc.go): no
+// other file of the gate names an operation in its code, so that a new
+// operation (the tag operations were) is taken through its declarations
+// alone.
+func TestOnlyTheRegistryNamesOperations(t *testing.T) {
+	t.Parallel()
+	doc, err := spec.GetSpec()
+	require.NoError(t, err)
+	var ids []string
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			ids = append(ids, op.OperationID)
+		}
+	}
+	named := regexp.MustCompile(`\b(` + strings.Join(ids, "|") + `)\b`)
+	registry := []string{"model/registry.go", "sequences/registry.go", "phases/registry.go", "phases/lifecycle_hooks.go"}
+	err = filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || slices.Contains(registry, path) {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+		require.NoError(t, err, path)
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				assert.False(t, named.MatchString(lit.Value), "%s names an operation in %s: move it to the registry", path, lit.Value)
+			}
+			return true
+		})
+		return nil
+	})
+	require.NoError(t, err)
 }

@@ -155,7 +155,7 @@ func (r *seqRun) listFilters(scoped bool) {
 		q.Set("tags", strings.TrimPrefix(q.Get("tags")+","+tag, ","))
 	}
 	items, ok := r.list(q)
-	r.step("ListEnhancedConnections ?%s → %s", q.Encode(), r.last.Answer())
+	r.step("%s ?%s → %s", listConnections, q.Encode(), r.last.Answer())
 	if r.unsure {
 		return
 	}
@@ -232,7 +232,7 @@ func (r *seqRun) listPages() {
 	for _, it := range all {
 		whole = append(whole, env.Str(it["id"]))
 	}
-	r.step("ListEnhancedConnections pages of %d → %d connections", limit, len(paged))
+	r.step("%s pages of %d → %d connections", listConnections, limit, len(paged))
 	if !slices.Equal(paged, whole) {
 		r.fail("pages unlike the whole list", "pages of %d answer %d connections %v, the whole list %d %v", limit, len(paged), paged, len(whole), whole)
 	}

@@ -31,6 +31,10 @@ type behaviour struct {
 	wanted  []string
 }
 
+// listConnections is the list the run's connections are read through,
+// which the steps of listing, filtering and paging name in their lines.
+const listConnections = "ListEnhancedConnections"
+
 var behaviours = map[string]behaviour{
 	"CreateEnhancedConnection": {prepare: (*seqRun).tagRun},
 	"ShowEnhancedConnection":   {observe: (*seqRun).compareShown},
