@@ -69,16 +69,28 @@ func (ix tagIndex) remove(c *enhancedConnection) {
 	}
 }
 
-// tagsRefused says why a set of tags cannot be a connection's: a key
-// twice (each key of a resource is unique, dli_02_0396), or more than
-// maxTags; "" when they can.
-func tagsRefused(tags []server.Tag) (code, msg string) {
+// keysRefused says why tags cannot be given in one call: a key twice
+// (each key of a resource is unique, dli_02_0396) or one of DLI's own
+// (_sys_); "" when they can.
+func keysRefused(tags []server.Tag) string {
 	seen := map[string]bool{}
 	for _, t := range tags {
-		if seen[t.Key] {
-			return apierror.CodeBadParameter, fmt.Sprintf("invalid request: tag key %q is given more than once", t.Key)
+		switch {
+		case seen[t.Key]:
+			return fmt.Sprintf("invalid request: tag key %q is given more than once", t.Key)
+		case strings.HasPrefix(t.Key, sysPrefix):
+			return fmt.Sprintf("invalid request: tag key %q starts with %s, which is reserved", t.Key, sysPrefix)
 		}
 		seen[t.Key] = true
+	}
+	return ""
+}
+
+// tagsRefused says why tags cannot be a new connection's: keysRefused's
+// reasons, or more than maxTags; "" when they can.
+func tagsRefused(tags []server.Tag) (code, msg string) {
+	if msg := keysRefused(tags); msg != "" {
+		return apierror.CodeBadParameter, msg
 	}
 	if len(tags) > maxTags {
 		return apierror.CodeSystemLimit, fmt.Sprintf("A resource has at most %d tags; this request would leave %d.", maxTags, len(tags))
@@ -127,21 +139,17 @@ func (h *handlers) changeTags(project string, kind server.TagResourceType, id st
 
 func (h *handlers) BatchCreateResourceTags(_ context.Context, r server.BatchCreateResourceTagsRequestObject) (server.BatchCreateResourceTagsResponseObject, error) {
 	refused := h.changeTags(r.ProjectID, r.ResourceType, r.ResourceID, func(p *project, c *enhancedConnection) *server.TagRefusedJSONResponse {
-		keys := map[string]bool{}
-		for _, t := range r.Body.Tags {
-			if keys[t.Key] {
-				e := tagRefused(apierror.CodeBadParameter, "invalid request: tag key %q is given more than once", t.Key)
-				return &e
-			}
-			if strings.HasPrefix(t.Key, sysPrefix) {
-				e := tagRefused(apierror.CodeBadParameter, "invalid request: tag key %q starts with %s, which is reserved", t.Key, sysPrefix)
-				return &e
-			}
-			keys[t.Key] = true
+		added := make([]server.Tag, len(r.Body.Tags))
+		for i, t := range r.Body.Tags {
+			added[i] = server.Tag(t)
 		}
-		after := len(r.Body.Tags)
+		if msg := keysRefused(added); msg != "" {
+			e := tagRefused(apierror.CodeBadParameter, "%s", msg)
+			return &e
+		}
+		after := len(added)
 		for _, t := range c.tags {
-			if !keys[t.Key] {
+			if !slices.ContainsFunc(added, func(a server.Tag) bool { return a.Key == t.Key }) {
 				after++
 			}
 		}
@@ -151,11 +159,11 @@ func (h *handlers) BatchCreateResourceTags(_ context.Context, r server.BatchCrea
 		}
 		p.tags.remove(c)
 		tags := slices.Clone(c.tags)
-		for _, t := range r.Body.Tags {
+		for _, t := range added {
 			if i := slices.IndexFunc(tags, func(o server.Tag) bool { return o.Key == t.Key }); i >= 0 {
 				tags[i].Value = t.Value
 			} else {
-				tags = append(tags, server.Tag(t))
+				tags = append(tags, t)
 			}
 		}
 		c.tags = tags

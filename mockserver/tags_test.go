@@ -3,6 +3,7 @@ package mockserver_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -179,6 +180,21 @@ func TestTagRefusals(t *testing.T) {
 		refused(t, resp, err, tc.code, tc.msg)
 		assert.Equal(t, before, tagsOf(t, c, id), name)
 	}
+	// A connection's create is held to the same rules: its tags are the
+	// same store.
+	for name, tc := range map[string]struct {
+		tags      []dli.Tag
+		code, msg string
+	}{
+		"a key twice":    {[]dli.Tag{{Key: "k", Value: "1"}, {Key: "k", Value: "2"}}, "DLI.0001", "more than once"},
+		"a reserved key": {[]dli.Tag{{Key: "_sys_owner", Value: "1"}}, "DLI.0001", "reserved"},
+		"21 tags":        {twentyOne(), "DLI.0009", "at most 20 tags"},
+	} {
+		body := enhancedBody("refused_"+strings.ReplaceAll(name, " ", "_"), "pool1")
+		body.Tags = tc.tags
+		created, err := c.CreateEnhancedConnectionWithResponse(ctx, project, body)
+		refused(t, created, err, tc.code, tc.msg)
+	}
 	show, err := c.ShowResourceTagsWithResponse(ctx, project, enhancedType, "503fc86a-5e60-4349-92c2-7e399404fa8a", nil)
 	refused(t, show, err, "DLI.0001", "is not exist")
 	del, err := c.BatchDeleteResourceTagsWithResponse(ctx, project, enhancedType, "503fc86a-5e60-4349-92c2-7e399404fa8a",
@@ -219,4 +235,12 @@ func TestTagPages(t *testing.T) {
 	require.Len(t, page.JSON200.Resources, 1)
 	assert.Equal(t, "conn_pages_2", page.JSON200.Resources[0].ResourceName)
 	assert.Equal(t, int32(2), *page.JSON200.TotalCount, "the total of all matches, not of the page")
+}
+
+func twentyOne() []dli.Tag {
+	var out []dli.Tag
+	for i := range 21 {
+		out = append(out, dli.Tag{Key: fmt.Sprintf("k%d", i), Value: "v"})
+	}
+	return out
 }
