@@ -64,7 +64,13 @@ func (m *Model) underParent(res *semantics.Resource, op *semantics.Operation, ca
 		return Prediction{Want: Either, Why: "a deleted " + pres.Title + "'s " + res.Title + "s (the document's choice, not DLI's word)",
 			Apply: func(map[string]any) {}}, true
 	}
-	return Expect(Refuse, "the "+pres.Title+" was deleted: nothing under it changes"), true
+	// Refused as a change to it is: against a dli-mock with the code of an
+	// unknown one (docs/mock.md), of DLI no source says which.
+	why := "the " + pres.Title + " was deleted: nothing under it changes"
+	if code := pres.Unknown.Code; code != "" {
+		return m.MockCode(code, why), true
+	}
+	return Expect(Refuse, why), true
 }
 
 // batch is the items of a body whose key names every item of an array

@@ -62,18 +62,106 @@ func (g *phase) childLifeCycle(ctx context.Context, child *semantics.Resource, p
 			g.listChildren(ctx, child, parent, body, keys, false)
 		}
 	}
+	g.fillToMost(ctx, child, parent, body)
+}
+
+// fillToMost, against a dli-mock and without a budget, fills the parent
+// to its kind's mock.most in one batch create, which is accepted; one
+// more is refused as the most declares; and, where a create of a key
+// there overwrites it (mock.upsert), adding one of them again is no more
+// and is accepted. What DLI does at the bound the document chooses only,
+// so only a dli-mock is held to it.
+func (g *phase) fillToMost(ctx context.Context, child *semantics.Resource, parent string, example map[string]any) {
+	create, list := child.Op(semantics.Create), listUnder(g, child)
+	if !g.Cfg.Mock || g.Cfg.Budgeted || child.Mock == nil || child.Mock.Most == nil || list == nil || !create.KeyExpr.Many() || g.Stopped() {
+		return
+	}
+	most := child.Mock.Most
+	arr, field, _ := strings.Cut(strings.TrimPrefix(create.KeyExpr.Pointer, "/"), "/*/")
+	items := env.Objects(example[arr])
+	if len(items) == 0 {
+		return
+	}
+	ex := g.Send(ctx, true, list.Method, g.FillUnder(list, parent, ""), nil)
+	if ex.Status != http.StatusOK {
+		return
+	}
+	have := len(env.ItemsOf(ex, list.Items))
+	batch := func(from, n int) []byte {
+		out := make([]any, n)
+		for i := range n {
+			it := maps.Clone(items[0])
+			it[field] = fmt.Sprintf("contract_%02d", from+i)
+			out[i] = it
+		}
+		return env.Marshal(map[string]any{arr: out})
+	}
+	title := g.Sem.Resources[child.Parent].Title
+	if n := most.Count - have; n > 0 {
+		what := fmt.Sprintf("adding %d %ss to the %s, which has %d, up to its most, %d", n, child.Title, title, have, most.Count)
+		ex := g.Send(ctx, true, create.Method, g.FillUnder(create, parent, ""), batch(0, n))
+		g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: acceptedAs(ex, create, what)})
+		if ex.Status >= 300 {
+			return
+		}
+	}
+	what := fmt.Sprintf("one %s more than the %s's most, %d (docs/mock.md)", child.Title, title, most.Count)
+	ex = g.Send(ctx, true, create.Method, g.FillUnder(create, parent, ""), batch(most.Count, 1))
+	g.Judge(wire.Verdict{Check: check.Negative, Op: create.ID, What: what, Ex: ex,
+		Msg: env.RefusedAs(ex, what, semantics.Answer{Status: most.Status, Code: most.Code})})
+	if child.Mock.Upsert && most.Count > have {
+		what := fmt.Sprintf("a %s the %s has, added again at its most (it overwrites: docs/mock.md)", child.Title, title)
+		ex := g.Send(ctx, true, create.Method, g.FillUnder(create, parent, ""), batch(0, 1))
+		g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: acceptedAs(ex, create, what)})
+	}
+}
+
+// createOverMost, against a dli-mock and without a budget, sends a create
+// of res naming one child more than the child's kind's mock.most (its
+// create's children, a connection's tags): refused as the most declares.
+func (g *phase) createOverMost(ctx context.Context, res *semantics.Resource) {
+	create := res.Op(semantics.Create)
+	if !g.Cfg.Mock || g.Cfg.Budgeted || create == nil {
+		return
+	}
+	for _, kind := range slices.Sorted(maps.Keys(create.Children)) {
+		child := g.Sem.Resources[kind]
+		body, ok := g.bodyFor(res)
+		arr := strings.TrimPrefix(create.Children[kind], "/")
+		items := env.Objects(body[arr])
+		if child.Mock == nil || child.Mock.Most == nil || !ok || len(items) == 0 || g.Stopped() {
+			continue
+		}
+		most := child.Mock.Most
+		over := make([]any, most.Count+1)
+		for i := range over {
+			it := maps.Clone(items[0])
+			it[child.Key] = fmt.Sprintf("contract_%02d", i)
+			over[i] = it
+		}
+		body[arr] = over
+		what := fmt.Sprintf("the create of one with %d %ss, one more than its most (docs/mock.md)", len(over), child.Title)
+		ex := g.Send(ctx, true, create.Method, g.Fill(create, ""), env.Marshal(body))
+		g.Judge(wire.Verdict{Check: check.Negative, Op: create.ID, What: what, Ex: ex,
+			Msg: env.RefusedAs(ex, what, semantics.Answer{Status: most.Status, Code: most.Code})})
+	}
+}
+
+// listUnder is the list of child's kind under its parent, or nil.
+func listUnder(g *phase, child *semantics.Resource) *semantics.Operation {
+	for _, l := range child.Operations[semantics.List] {
+		if l.ParentExpr != nil && g.OpOn(l.ID) {
+			return l
+		}
+	}
+	return nil
 }
 
 // listChildren lists the children of kind under parent (a list declared
 // under the parent): each of keys there, with the fields body gave it,
 // when there is true; none of them when false.
 func (g *phase) listChildren(ctx context.Context, child *semantics.Resource, parent string, body map[string]any, keys []string, there bool) {
-	var list *semantics.Operation
-	for _, l := range child.Operations[semantics.List] {
-		if l.ParentExpr != nil && g.OpOn(l.ID) {
-			list = l
-		}
-	}
+	list := listUnder(g, child)
 	if list == nil || g.Stopped() {
 		return
 	}

@@ -232,12 +232,22 @@ func (r *seqRun) listValues(op *semantics.Operation) {
 			break
 		}
 	}
+	// The run's tag is this sequence's alone: against a dli-mock, listed
+	// exactly while one of its live connections carries it (that a deleted
+	// one's tags are not listed is the document's choice).
+	runKey, runValue, _ := strings.Cut(r.runTag(), "=")
+	carried, sure := false, true
 	for _, parent := range r.keysOf(res.Parent, "", false) {
-		tags, _ := r.m.Tags(res.Parent, parent)
+		tags, ok := r.m.Tags(res.Parent, parent)
+		sure = sure && ok
 		for _, t := range tags {
+			carried = carried || t.Key == runKey && t.Value == runValue
 			if !slices.Contains(values[t.Key], t.Value) {
 				r.fail("a "+res.Title+" list unlike the model", "%s lacks %s=%s, which %s carries", op.ID, t.Key, t.Value, parent)
 			}
 		}
+	}
+	if r.m.Mock && sure && !carried && slices.Contains(values[runKey], runValue) {
+		r.fail("a "+res.Title+" list unlike the model", "%s lists %s=%s, which no live resource of the run carries", op.ID, runKey, runValue)
 	}
 }
