@@ -8,7 +8,6 @@ import (
 	"maps"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -114,7 +113,7 @@ func firstCases(body any, fresh, derived []contract.Case, addsSatisfy func(v any
 		// The one alone breaks a property whose value alone adds nothing
 		// satisfied, where one does: the others then add it all.
 		lone := candidates[0]
-		if i := slices.IndexFunc(candidates, func(c contract.Case) bool { return !addsSatisfy(onlyAt(body, c.Field)) }); i >= 0 {
+		if i := slices.IndexFunc(candidates, func(c contract.Case) bool { return !addsSatisfy(docwalk.Only(body, c.Field)) }); i >= 0 {
 			lone = candidates[i]
 		}
 		out = append(out, lone)
@@ -127,87 +126,24 @@ func firstCases(body any, fresh, derived []contract.Case, addsSatisfy func(v any
 		spare = derived
 	}
 	for _, ptr := range nulls {
-		want, ok := valueAt(body, ptr)
+		want, ok := docwalk.At(body, ptr)
 		if !ok || want == nil {
 			continue
 		}
 		carries := func(c contract.Case) bool {
-			got, ok := valueAt(c.Value, ptr)
+			got, ok := docwalk.At(c.Value, ptr)
 			return ok && reflect.DeepEqual(got, want)
 		}
 		if i := slices.IndexFunc(combined, carries); i >= 0 {
-			combined[i].Value, combined[i].Name = setAt(combined[i].Value, ptr, nil), combined[i].Name+", with "+ptr+" null"
+			combined[i].Value, combined[i].Name = docwalk.Set(combined[i].Value, ptr, nil), combined[i].Name+", with "+ptr+" null"
 			continue
 		}
 		if i := slices.IndexFunc(spare, carries); i >= 0 {
 			c := spare[i]
-			c.Value, c.Name = setAt(c.Value, ptr, nil), c.Name+", with "+ptr+" null"
+			c.Value, c.Name = docwalk.Set(c.Value, ptr, nil), c.Name+", with "+ptr+" null"
 			combined = append(combined, c)
 			spare = slices.Delete(slices.Clone(spare), i, i+1)
 		}
 	}
 	return append(out, combined...)
-}
-
-// onlyAt is v with nothing but what leads to ptr: the objects and arrays
-// on the way, and the value there (null where ptr reaches nothing).
-func onlyAt(v any, ptr string) any {
-	if ptr == "" {
-		return v
-	}
-	var only func(v any, toks []string) any
-	only = func(v any, toks []string) any {
-		if len(toks) == 0 {
-			return v
-		}
-		child, ok := docwalk.Child(v, toks[0])
-		if !ok {
-			return nil
-		}
-		if _, isArray := v.([]any); isArray {
-			return []any{only(child, toks[1:])}
-		}
-		return map[string]any{toks[0]: only(child, toks[1:])}
-	}
-	return only(v, docwalk.Tokens(ptr))
-}
-
-// valueAt is what a JSON pointer (no * tokens) reaches in v.
-func valueAt(v any, ptr string) (any, bool) {
-	ms := docwalk.Starred(v, ptr)
-	if len(ms) != 1 || !ms[0].Found {
-		return nil, false
-	}
-	return ms[0].Value, true
-}
-
-// setAt is v with what ptr reaches set to to, copied along the way; v as
-// it is where ptr reaches nothing.
-func setAt(v any, ptr string, to any) any {
-	if ptr == "" {
-		return to
-	}
-	var set func(v any, toks []string) any
-	set = func(v any, toks []string) any {
-		if len(toks) == 0 {
-			return to
-		}
-		child, ok := docwalk.Child(v, toks[0])
-		if !ok {
-			return v
-		}
-		switch x := v.(type) {
-		case map[string]any:
-			out := maps.Clone(x)
-			out[toks[0]] = set(child, toks[1:])
-			return out
-		case []any:
-			i, _ := strconv.Atoi(toks[0]) // Child read it as an index
-			out := slices.Clone(x)
-			out[i] = set(child, toks[1:])
-			return out
-		}
-		return v
-	}
-	return set(v, docwalk.Tokens(ptr))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dli-contract/dli-go/contract"
+	"github.com/dli-contract/dli-go/docwalk"
 )
 
 func schemaOf(t *testing.T, src string) *openapi3.Schema {
@@ -61,33 +62,6 @@ func TestCompleteGivesEveryPropertyAValueOfItsSchema(t *testing.T) {
 	assert.JSONEq(t, string(before), string(after), "the example is not changed")
 }
 
-func TestPointersReadSetAndKeepOnlyWhatTheyReach(t *testing.T) {
-	t.Parallel()
-	doc := decoded(t, `{"a":{"b":[{"c":1},{"c":2}]},"x~y/z":3}`)
-	for _, tc := range []struct {
-		ptr    string
-		want   any
-		found  bool
-		set    string // doc after setAt(ptr, null)
-		onlyAt string
-	}{
-		{ptr: "/a/b/1/c", want: 2.0, found: true, set: `{"a":{"b":[{"c":1},{"c":null}]},"x~y/z":3}`, onlyAt: `{"a":{"b":[{"c":2}]}}`},
-		{ptr: "/x~0y~1z", want: 3.0, found: true, set: `{"a":{"b":[{"c":1},{"c":2}]},"x~y/z":null}`, onlyAt: `{"x~y/z":3}`},
-		{ptr: "/a/nope", found: false, set: `{"a":{"b":[{"c":1},{"c":2}]},"x~y/z":3}`, onlyAt: `{"a":null}`},
-		{ptr: "/a/b/9", found: false, set: `{"a":{"b":[{"c":1},{"c":2}]},"x~y/z":3}`, onlyAt: `{"a":{"b":null}}`},
-	} {
-		got, found := valueAt(doc, tc.ptr)
-		assert.Equal(t, tc.found, found, tc.ptr)
-		assert.Equal(t, tc.want, got, tc.ptr)
-		set, _ := json.Marshal(setAt(doc, tc.ptr, nil))
-		assert.JSONEq(t, tc.set, string(set), tc.ptr)
-		only, _ := json.Marshal(onlyAt(doc, tc.ptr))
-		assert.JSONEq(t, tc.onlyAt, string(only), tc.ptr)
-	}
-	unchanged, _ := json.Marshal(doc)
-	assert.JSONEq(t, `{"a":{"b":[{"c":1},{"c":2}]},"x~y/z":3}`, string(unchanged), "setAt copies")
-}
-
 // The first requests of a budgeted body: its new breaks combined, one
 // alone where the body satisfies something new, breaking a property that
 // adds nothing satisfied by itself; each null wanted on a request that
@@ -97,7 +71,7 @@ func TestFirstCasesCarryWhatABudgetNeeds(t *testing.T) {
 	t.Parallel()
 	body := decoded(t, `{"a":"x","b":"y","c":{"d":"z"}}`)
 	breaks := func(ptr, rule string) contract.Case {
-		return contract.Case{Name: ptr + " " + rule, Value: setAt(body, ptr, 12345.0), Field: ptr, Rule: rule}
+		return contract.Case{Name: ptr + " " + rule, Value: docwalk.Set(body, ptr, 12345.0), Field: ptr, Rule: rule}
 	}
 	a, b, d, c := breaks("/a", "type"), breaks("/b", "type"), breaks("/c/d", "type"), breaks("/c", "type")
 	derived := []contract.Case{a, b, c, d}
@@ -125,7 +99,7 @@ func TestFirstCasesCarryWhatABudgetNeeds(t *testing.T) {
 	got = firstCases(body, []contract.Case{b}, derived, nothingNew, false, []string{"/a", "/b", "/c/d"})
 	assert.Equal(t, []string{"/b type, with /a null, with /c/d null", "/a type, with /b null"}, names(got),
 		"a null on a fresh case that leaves it, else on a spare one")
-	v, _ := valueAt(got[0].Value, "/b")
+	v, _ := docwalk.At(got[0].Value, "/b")
 	assert.InDelta(t, 12345.0, v, 0, "the break is kept")
 
 	only := []contract.Case{c}

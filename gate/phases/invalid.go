@@ -48,34 +48,12 @@ func (g *phase) snapshot(ctx context.Context) (map[string]string, *wire.Exchange
 		}
 		for _, it := range env.ItemsOf(ex, list.Items) {
 			for _, ptr := range res.Moving {
-				dropAt(it, ptr)
+				docwalk.Drop(it, ptr)
 			}
 			out[res.Title+" "+env.Str(it[res.Name])+" "+env.Str(it[res.Key])] = string(env.Marshal(it))
 		}
 	}
 	return out, first, nil
-}
-
-// dropAt removes what a JSON pointer (with * for every item of an array)
-// names from v.
-func dropAt(v any, ptr string) {
-	head, rest, more := strings.Cut(strings.TrimPrefix(ptr, "/"), "/")
-	switch x := v.(type) {
-	case map[string]any:
-		if !more {
-			delete(x, head)
-			return
-		}
-		dropAt(x[head], "/"+rest)
-	case []any:
-		if head == "*" {
-			for _, it := range x {
-				if more {
-					dropAt(it, "/"+rest)
-				}
-			}
-		}
-	}
 }
 
 // changes lists what differs between two snapshots.
