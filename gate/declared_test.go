@@ -155,6 +155,9 @@ func withWidgets(t *testing.T) *validate.Document {
 	text = strings.Replace(text, "\npaths:\n", "\npaths:\n"+widgetPaths, 1)
 	loaded, err := openapi3.NewLoader().LoadFromData([]byte(text))
 	require.NoError(t, err)
+	// Without the tag operations, as the model's cases are: their draws
+	// would thin out the widgets' (the cases below are measured so).
+	drop(loaded, []string{"resource-tags"}, nil, nil)
 	doc, err := validate.New(loaded)
 	require.NoError(t, err)
 	return doc

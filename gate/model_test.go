@@ -186,44 +186,61 @@ func TestModelPassesTheMock(t *testing.T) {
 // modelRun runs only the generated sequences against a mock broken by
 // breaker; it returns the model's violation, if any.
 // connectionsOnly is the document without the datasource authentications,
-// the connectivity tests and the privilege listing: the broken servers
-// below break connections, and the sequences' draws, which the table's
-// budgets are measured by, are spent on them alone. The new kinds are
-// judged by the model in TestTheMockPassesEveryCheck and in their own
-// tests.
-var connectionsOnly = func() func(t *testing.T) *validate.Document {
-	var once sync.Once
-	var doc *validate.Document
-	var err error
+// the connectivity tests, the privilege listing and the tag operations:
+// the broken servers below break connections, and the sequences' draws,
+// which the table's budgets are measured by, are spent on them alone. The
+// tag kind stays, as the children of a connection's create, so that the
+// list's tags filter is still held to the tags a create gave. The other
+// kinds are judged by the model in TestTheMockPassesEveryCheck and in
+// their own tests.
+var connectionsOnly = docWithout([]string{"datasource-auth", "connectivity", "resource-tags"},
+	[]string{"ListAuthorizationPrivileges"}, []string{"auth_info", "connectivity_task"})
+
+// withoutTagOperations is the document without the tag operations, for
+// the datasource family's cases: their budgets were measured before the
+// tag operations came, and are spent on that family, not on tags.
+var withoutTagOperations = docWithout([]string{"resource-tags"}, nil, nil)
+
+// docWithout is, once, the embedded document without the operations of
+// the groups (OpenAPI tags) and operationIDs named, and without kinds.
+func docWithout(groups, operationIDs, kinds []string) func(t *testing.T) *validate.Document {
+	load := sync.OnceValues(func() (*validate.Document, error) {
+		full, err := spec.GetSpec()
+		if err != nil {
+			return nil, err
+		}
+		drop(full, groups, operationIDs, kinds)
+		return validate.New(full)
+	})
 	return func(t *testing.T) *validate.Document {
 		t.Helper()
-		once.Do(func() {
-			var full *openapi3.T
-			if full, err = spec.GetSpec(); err != nil {
-				return
-			}
-			for _, path := range full.Paths.InMatchingOrder() {
-				item := full.Paths.Value(path)
-				for method, op := range item.Operations() {
-					if slices.ContainsFunc(op.Tags, func(tag string) bool { return tag == "datasource-auth" || tag == "connectivity" }) ||
-						op.OperationID == "ListAuthorizationPrivileges" {
-						item.SetOperation(method, nil)
-					}
-				}
-				if len(item.Operations()) == 0 {
-					full.Paths.Delete(path)
-				}
-			}
-			if kinds, ok := full.Extensions["x-dli-resources"].(map[string]any); ok {
-				delete(kinds, "auth_info")
-				delete(kinds, "connectivity_task")
-			}
-			doc, err = validate.New(full)
-		})
+		doc, err := load()
 		require.NoError(t, err)
 		return doc
 	}
-}()
+}
+
+// drop takes out of doc the operations of the groups (OpenAPI tags) and
+// operationIDs named, and the kinds named.
+func drop(doc *openapi3.T, groups, operationIDs, kinds []string) {
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			if slices.ContainsFunc(op.Tags, func(tag string) bool { return slices.Contains(groups, tag) }) ||
+				slices.Contains(operationIDs, op.OperationID) {
+				item.SetOperation(method, nil)
+			}
+		}
+		if len(item.Operations()) == 0 {
+			doc.Paths.Delete(path)
+		}
+	}
+	if declared, ok := doc.Extensions["x-dli-resources"].(map[string]any); ok {
+		for _, k := range kinds {
+			delete(declared, k)
+		}
+	}
+}
 
 func modelRun(t *testing.T, breaker func(http.Handler) http.Handler, seed uint64, draws, shrinks int) *gate.Violation {
 	t.Helper()

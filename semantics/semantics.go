@@ -439,11 +439,27 @@ func (s *Semantics) Fixed() map[string]string {
 }
 
 // TagKind is the kind of the children a selection by tags of parent
-// reads (by_tags), or "".
+// reads (by_tags); without one, the one kind of children a create of
+// parent carries in its body, so that a document without the tag
+// operations still has a connection list's tags filter read the create's
+// tags; or "".
 func (s *Semantics) TagKind(parent string) string {
+	created := map[string]bool{}
 	for _, id := range s.Order {
-		if op := s.Operations[id]; op.Resource == parent && op.ByTags != nil {
+		op := s.Operations[id]
+		if op.Resource != parent {
+			continue
+		}
+		if op.ByTags != nil {
 			return op.ByTags.Kind
+		}
+		for kind := range op.Children {
+			created[kind] = true
+		}
+	}
+	if len(created) == 1 {
+		for kind := range created {
+			return kind
 		}
 	}
 	return ""

@@ -254,3 +254,20 @@ func TestRuntimeExpressions(t *testing.T) {
 	_, _, err = semantics.Template("x.{$response.body#/connection_id", call)
 	assert.ErrorContains(t, err, "not closed")
 }
+
+// The kind a connection's tags are: the one the selections by tags read,
+// or, in a document without them, the one its create carries.
+func TestTagKind(t *testing.T) {
+	t.Parallel()
+	s, err := load(t, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "tag", s.TagKind("enhanced_connection"))
+	assert.Empty(t, s.TagKind("classic_connection"), "a classic connection has no tags")
+
+	for _, id := range []string{"ListResourcesByTags", "CountResourcesByTags"} {
+		s.Of(id).ByTags = nil
+	}
+	assert.Equal(t, "tag", s.TagKind("enhanced_connection"), "the create's children")
+	s.Of("CreateEnhancedConnection").Children = nil
+	assert.Empty(t, s.TagKind("enhanced_connection"))
+}
