@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -372,6 +373,7 @@ func TestLifeCyclesHoldWhatTheyCheck(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		corrupt    func(path string, status int, b map[string]any)
+		front      func(http.Handler) http.Handler // instead of corrupt
 		checks     []string
 		operations []string
 		want       []string
@@ -380,7 +382,7 @@ func TestLifeCyclesHoldWhatTheyCheck(t *testing.T) {
 			if status == http.StatusBadRequest && strings.HasSuffix(path, "/datasource-connection") && b["error_code"] == "DLI.0006" {
 				b["error_code"] = "DLI.0007"
 			}
-		}, []string{gate.CheckNegative}, []string{"CreateDatasourceConnection"}, []string{
+		}, nil, []string{gate.CheckNegative}, []string{"CreateDatasourceConnection"}, []string{
 			"negative_data_rejection: CreateDatasourceConnection 400 /name: a second create of the classic connection name",
 			"was refused 400 DLI.0007, want 400 DLI.0006",
 		}},
@@ -388,8 +390,21 @@ func TestLifeCyclesHoldWhatTheyCheck(t *testing.T) {
 			if status == http.StatusOK && strings.HasSuffix(path, "/authorization/privileges") {
 				b["privileges"] = []any{}
 			}
-		}, []string{gate.CheckAvailability}, nil, []string{
+		}, nil, []string{gate.CheckAvailability}, nil, []string{
 			"ensure_resource_availability: ListAuthorizationPrivileges 200: after a grant of USE_AUTH, contract_user_a holds [] on datasourceauth.",
+		}},
+		// A connection's tags are filled to their most, 20, in one batch
+		// (docs/mock.md), one more is refused, and one it has added again
+		// is still 20.
+		{"a tag past a connection's most accepted", nil, overMostAccepted, []string{gate.CheckNegative}, nil, []string{
+			"negative_data_rejection: BatchCreateResourceTags 204: one tag more than the enhanced connection's most, 20 (docs/mock.md)",
+		}},
+		{"a tag added again at the most listed twice", func(path string, status int, b map[string]any) {
+			if tags, ok := b["tags"].([]any); ok && status == http.StatusOK && regexp.MustCompile(`/dli_enhanced_datasource/[^/]+/tags$`).MatchString(path) && len(tags) == 20 {
+				b["tags"] = append(tags, tags[0])
+			}
+		}, nil, []string{gate.CheckAvailability}, nil, []string{
+			"ensure_resource_availability: ShowResourceTags 200: the tags of the enhanced connection, after one was added again at its most: 21 listed, of 20 keys, want 20",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -398,7 +413,10 @@ func TestLifeCyclesHoldWhatTheyCheck(t *testing.T) {
 				m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
 				require.NoError(t, err)
 				var h http.Handler = m
-				if broken {
+				switch {
+				case broken && tc.front != nil:
+					h = tc.front(m)
+				case broken:
 					h = corrupting(m, tc.corrupt)
 				}
 				rep := gate.Run(context.Background(), gate.Config{
@@ -418,4 +436,22 @@ func TestLifeCyclesHoldWhatTheyCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// overMostAccepted answers a tag create the mock refuses as past a
+// connection's most (DLI.0009) with 204, as if it took it.
+func overMostAccepted(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		if strings.HasSuffix(r.URL.Path, "/tags/create") && strings.Contains(rec.Body.String(), `"DLI.0009"`) {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
 }

@@ -195,6 +195,12 @@ func TestTagRefusals(t *testing.T) {
 		created, err := c.CreateEnhancedConnectionWithResponse(ctx, project, body)
 		refused(t, created, err, tc.code, tc.msg)
 	}
+	body := enhancedBody("twenty_tags", "pool1")
+	body.Tags = twentyOne()[:20]
+	created, err := c.CreateEnhancedConnectionWithResponse(ctx, project, body)
+	require.NoError(t, err)
+	require.Equal(t, 201, created.StatusCode(), "20 tags are a connection's most, not more: %s", created.Body)
+	assert.Len(t, tagsOf(t, c, *created.JSON201.ConnectionID), 20)
 	show, err := c.ShowResourceTagsWithResponse(ctx, project, enhancedType, "503fc86a-5e60-4349-92c2-7e399404fa8a", nil)
 	refused(t, show, err, "DLI.0001", "is not exist")
 	del, err := c.BatchDeleteResourceTagsWithResponse(ctx, project, enhancedType, "503fc86a-5e60-4349-92c2-7e399404fa8a",

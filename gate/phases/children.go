@@ -86,7 +86,8 @@ func (g *phase) fillToMost(ctx context.Context, child *semantics.Resource, paren
 	if ex.Status != http.StatusOK {
 		return
 	}
-	have := len(env.ItemsOf(ex, list.Items))
+	listed := env.ItemsOf(ex, list.Items)
+	have := len(listed)
 	batch := func(from, n int) []byte {
 		out := make([]any, n)
 		for i := range n {
@@ -109,11 +110,45 @@ func (g *phase) fillToMost(ctx context.Context, child *semantics.Resource, paren
 	ex = g.Send(ctx, true, create.Method, g.FillUnder(create, parent, ""), batch(most.Count, 1))
 	g.Judge(wire.Verdict{Check: check.Negative, Op: create.ID, What: what, Ex: ex,
 		Msg: env.RefusedAs(ex, what, semantics.Answer{Status: most.Status, Code: most.Code})})
-	if child.Mock.Upsert && most.Count > have {
-		what := fmt.Sprintf("a %s the %s has, added again at its most (it overwrites: docs/mock.md)", child.Title, title)
-		ex := g.Send(ctx, true, create.Method, g.FillUnder(create, parent, ""), batch(0, 1))
-		g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: acceptedAs(ex, create, what)})
+	if child.Mock.Upsert {
+		g.addAgainAtMost(ctx, child, parent, listed, items[0], batch(0, 1))
 	}
+}
+
+// addAgainAtMost, of a kind whose create of a key there overwrites it
+// (mock.upsert), adds again, to a parent at its most, the first one it
+// listed (as it was, the fields its create takes), or else again, the
+// first it was filled with: accepted, and still the most, that key once.
+func (g *phase) addAgainAtMost(ctx context.Context, child *semantics.Resource, parent string, listed []map[string]any, shape map[string]any, fallback []byte) {
+	create, list, most := child.Op(semantics.Create), listUnder(g, child), child.Mock.Most.Count
+	arr, _, _ := strings.Cut(strings.TrimPrefix(create.KeyExpr.Pointer, "/"), "/*/")
+	body := fallback
+	if len(listed) > 0 {
+		again := map[string]any{}
+		for f := range shape {
+			if v, ok := listed[0][f]; ok {
+				again[f] = v
+			}
+		}
+		body = env.Marshal(map[string]any{arr: []any{again}})
+	}
+	key := create.KeyExpr.EvalAll(semantics.Call{Body: body})[0]
+	title := g.Sem.Resources[child.Parent].Title
+	what := fmt.Sprintf("a %s the %s has, %s %q, added again at its most (it overwrites: docs/mock.md)", child.Title, title, child.Key, key)
+	ex := g.Send(ctx, true, create.Method, g.FillUnder(create, parent, ""), body)
+	g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: acceptedAs(ex, create, what)})
+	if ex.Status >= 300 || g.Stopped() {
+		return
+	}
+	what = fmt.Sprintf("the %ss of the %s, after one was added again at its most", child.Title, title)
+	ex = g.Send(ctx, true, list.Method, g.FillUnder(list, parent, ""), nil)
+	msg := env.Accepted(ex, http.StatusOK, "a list of "+what)
+	keys := listedKeys(ex, list.Items, child.Key)
+	slices.Sort(keys)
+	if n, distinct := len(keys), len(slices.Compact(keys)); msg == "" && (n != most || distinct != most) {
+		msg = fmt.Sprintf("%s: %d listed, of %d keys, want %d (a %s added again is no more)", what, n, distinct, most, child.Title)
+	}
+	g.Judge(wire.Verdict{Check: check.Availability, Op: list.ID, What: what, Ex: ex, Msg: msg})
 }
 
 // createOverMost, against a dli-mock and without a budget, sends a create
