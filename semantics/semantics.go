@@ -293,7 +293,8 @@ type Operation struct {
 	// one key with every value the parents carry under it, in this
 	// property (the tag keys of a resource type).
 	Values string `json:"values,omitempty"`
-	// Total is the JSON pointer of a count's number in its 200 answer.
+	// Total is the JSON pointer of a count's number in its 200 answer, or
+	// of a list's number of all it selects, whatever the page.
 	Total string `json:"total,omitempty"`
 	// ByTags says a list or count selects by its body what the
 	// resources carry of a child kind (their tags).
@@ -678,14 +679,15 @@ func (s *Semantics) checkOperation(d *Operation, item *openapi3.PathItem) []erro
 	switch {
 	case d.Role == Count && d.Total == "":
 		bad("a count says where its number is (total: a JSON pointer into its 200 answer)")
-	case d.Role == Count:
+	case d.Total == "":
+	case d.Role != Count && d.Role != List:
+		bad("total is for a count or a list, not a %s", d.Role)
+	default:
 		if ok := schemaOf(d.op, 200); ok == nil {
-			bad("the count has no 200 answer with a JSON schema")
+			bad("the %s has no 200 answer with a JSON schema", d.Role)
 		} else if t, err := schemaAt(ok, d.Total); err != nil || t.Type == nil || !t.Type.Is("integer") {
 			bad("total %q is not an integer of its 200 answer", d.Total)
 		}
-	case d.Total != "":
-		bad("total is for a count, not a %s", d.Role)
 	}
 	if d.ByTags != nil {
 		errs = append(errs, s.checkByTags(d)...)

@@ -78,6 +78,7 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 	filter := s.Of("ListResourcesByTags")
 	assert.Equal(t, semantics.List, filter.Role)
 	assert.Equal(t, "resource_id", filter.ItemKey)
+	assert.Equal(t, "/total_count", filter.Total, "the number of all it selects, whatever the page")
 	assert.Equal(t, &semantics.ByTags{Kind: "tag", Tags: "tags", Without: "without_any_tag", Names: "matches"}, filter.ByTags)
 	count := s.Of("CountResourcesByTags")
 	assert.Equal(t, semantics.Count, count.Role)
@@ -163,6 +164,9 @@ func TestDeclarationsAreCheckedLikeCode(t *testing.T) {
 			"path parameter {resource_type} is neither its key nor its parent's, nor fixed"},
 		{"a count with no number", "        role: count\n        total: /total_count", "        role: count\n        total: /count",
 			`operation CountResourcesByTags (POST /v3/{project_id}/{resource_type}/resource-instances/count): total "/count" is not an integer of its 200 answer`},
+		{"a list whose total is no number", "        total: /total_count\n        fixed: {resource_type: dli_enhanced_datasource}\n        by_tags",
+			"        total: /resources\n        fixed: {resource_type: dli_enhanced_datasource}\n        by_tags",
+			`operation ListResourcesByTags (POST /v3/{project_id}/{resource_type}/resource-instances/filter): total "/resources" is not an integer of its 200 answer`},
 		{"a selection by a body property that is not there", "        by_tags: {kind: tag, tags: tags, without: without_any_tag, names: matches}\n      tags: [resource-tags]\n      summary: Find",
 			"        by_tags: {kind: tag, tags: tag_filter, without: without_any_tag, names: matches}\n      tags: [resource-tags]\n      summary: Find",
 			`by_tags: tags "tag_filter": the body has no /tag_filter/*/values`},

@@ -1,6 +1,7 @@
 package sequences
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"net/url"
@@ -125,18 +126,10 @@ func (r *seqRun) drawSelection(parentKind string, sel *semantics.ByTags) model.S
 	}
 	var items []any
 	for _, key := range slices.Sorted(maps.Keys(s.Tags)) {
-		items = append(items, map[string]any{"key": key, "values": append([]any{}, anys(s.Tags[key])...)})
+		items = append(items, map[string]any{"key": key, "values": append([]string{}, s.Tags[key]...)})
 	}
 	s.Body = map[string]any{sel.Tags: items}
 	return s
-}
-
-func anys(xs []string) []any {
-	out := make([]any, len(xs))
-	for i, x := range xs {
-		out[i] = x
-	}
-	return out
 }
 
 // selectByTags sends a selection by tags drawn from the run's: the
@@ -160,21 +153,25 @@ func (r *seqRun) selectByTags(op *semantics.Operation) {
 			want = append(want, key)
 		}
 	}
-	r.call(r.g.docOp(op.ID), nil, s.Body, "")
+	query, all := r.drawPage(op, s, len(want))
+	r.call(r.g.docOp(op.ID), query, s.Body, "")
 	if r.last.Status != 200 || r.unsure {
 		return
 	}
 	answer := map[string]any{}
 	_ = json.Unmarshal([]byte(r.last.RawAnswer()), &answer)
-	if op.Role == semantics.Count {
+	if op.Total != "" {
 		total, _ := strconv.Atoi(env.FieldOf(answer, strings.TrimPrefix(op.Total, "/")))
 		if !s.Without && total != len(want) || s.Without && total < len(want) {
-			r.fail("a count by tags unlike the model", "%s of %s counts %d, the model holds %d", op.ID, env.Marshal(s.Body), total, len(want))
+			r.fail("a count by tags unlike the model", "%s of %s counts %d in all, the model holds %d", op.ID, env.Marshal(s.Body), total, len(want))
 		}
+	}
+	if op.Role == semantics.Count {
 		return
 	}
+	want = want[min(all.from, len(want)):min(all.to, len(want))]
 	res := r.g.Sem.Resources[op.Resource]
-	keyField := cmpOr(op.ItemKey, res.Key)
+	keyField := cmp.Or(op.ItemKey, res.Key)
 	var got []string
 	for _, it := range env.ItemsOf(r.last, op.Items) {
 		key := env.Str(it[keyField])
@@ -190,15 +187,29 @@ func (r *seqRun) selectByTags(op *semantics.Operation) {
 		}
 	}
 	if !slices.Equal(got, want) {
-		r.fail("a selection by tags unlike the model", "%s of %s finds %v, the model wants %v (in creation order)", op.ID, env.Marshal(s.Body), got, want)
+		r.fail("a selection by tags unlike the model", "%s of %s finds %v, the model wants %v (in creation order%s)", op.ID, env.Marshal(s.Body), got, want, all.page)
 	}
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
+// span is the part of a selection's matches a page of it answers, and
+// the page, said in a finding.
+type span struct {
+	from, to int
+	page     string
+}
+
+// drawPage draws, now and then, a page of a list's selection of n of the
+// run's resources, as query parameters, and the span of them it answers.
+// A selection of those without tags is not paged: on a live project
+// others' resources come between the run's.
+func (r *seqRun) drawPage(op *semantics.Operation, s model.Selection, n int) (map[string]string, span) {
+	if op.Paging == nil || s.Without || n == 0 || !rapid.Bool().Draw(r.t, "a page") {
+		return nil, span{0, n, ""}
 	}
-	return b
+	offset := rapid.IntRange(0, n).Draw(r.t, "page offset")
+	limit := rapid.IntRange(1, n).Draw(r.t, "page limit")
+	q := map[string]string{op.Paging.Offset: strconv.Itoa(offset), op.Paging.Limit: strconv.Itoa(limit)}
+	return q, span{offset, offset + limit, ", the page " + string(env.Marshal(q))}
 }
 
 // listValues lists the keys of a child kind across parents with their

@@ -274,8 +274,10 @@ func (r *seqRun) invariant() {
 	for _, it := range items {
 		id := env.Str(it["id"])
 		byID[id] = it
-		if c := r.m.Conn(id); c == nil || !r.m.ConnTagged(c, r.runTag()) && r.sureTags(c) {
+		if c := r.m.Conn(id); c == nil {
 			r.fail("the list answers a connection the run did not make", "the list filtered by the run's tag %s answers connection %s (%s), which the run did not make", r.runTag(), id, env.Str(it["name"]))
+		} else if !r.m.ConnTagged(c, r.runTag()) && r.sureTags(c) {
+			r.fail("the list answers a connection without the run's tag", "the list filtered by the run's tag %s answers connection %s (%s), whose tags the model holds without it", r.runTag(), id, env.Str(it["name"]))
 		}
 	}
 	for _, c := range r.m.Conns {

@@ -1,0 +1,138 @@
+package gate_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The model's reading of the tag declarations (children of a connection,
+// values across connections, selections by tags), against a server
+// broken on purpose in one respect each, as TestModelCatchesBrokenServers
+// does for connections. The document is without the datasource family,
+// whose draws would thin out these. Budgets measured on -seed 7 as there:
+// draws twice the run that first fails, shrinks one rung above the
+// smallest that shrinks the failure to 8 steps.
+func TestModelCatchesBrokenTagServers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("shrinking a sequence for each broken server takes a while; make test runs it")
+	}
+	t.Parallel()
+	doc := connectionsAndTags(t)
+	for _, tc := range brokenTagServers {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			const seed = 7
+			first := modelRunOn(t, doc, tc.break_, seed, tc.draws, tc.shrinks)
+			require.NotNil(t, first, "-seed %d passed a server whose %s, within %d sequences", seed, tc.name, tc.draws)
+			require.LessOrEqual(t, len(stepsOf(first.Message)), 8, "-seed %d did not shrink the failure to 8 steps within %d runs:\n%s", seed, tc.shrinks, first.Message)
+			require.Regexp(t, tc.want, first.Message)
+		})
+	}
+}
+
+// connectionsAndTags is the document without the datasource family.
+var connectionsAndTags = docWithout([]string{"datasource-auth", "connectivity"},
+	[]string{"ListAuthorizationPrivileges"}, []string{"auth_info", "connectivity_task"})
+
+const (
+	tagFilter = `/resource-instances/filter$`
+	tagCount  = `/resource-instances/count$`
+)
+
+// brokenTagServers is the table of TestModelCatchesBrokenTagServers.
+var brokenTagServers = []brokenCase{
+	{"a filter's total one more", addToTotal(tagFilter), `ListResourcesByTags of .* counts \d+ in all, the model holds`, 10, 100},
+	{"a count one more", addToTotal(tagCount), `CountResourcesByTags of .* counts \d+ in all, the model holds`, 10, 50},
+	{"a filter that ignores its page", pageIgnored(tagFilter, "offset", "limit"), `ListResourcesByTags of .* finds .* the model wants .* the page`, 16, 25},
+	{"a delete by key alone deleting nothing", deleteByKeyIgnored, `answers connection \S+ \(\S+\), whose tags the model holds without it`, 28, 25},
+	{"the run's tag key not among the keys", dropRunKey, `ListResourcesTags lacks dli-contract-run=`, 16, 25},
+}
+
+// addToTotal answers the matching POSTs' total_count one more.
+func addToTotal(pathRE string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !matches(r, http.MethodPost, pathRE) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			answer(next, w, r, func(status int, b map[string]any) {
+				if n, ok := b["total_count"].(float64); ok && status == http.StatusOK {
+					b["total_count"] = n + 1
+				}
+			})
+		})
+	}
+}
+
+// pageIgnored serves the matching POSTs without the query parameters named.
+func pageIgnored(pathRE string, params ...string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if matches(r, http.MethodPost, pathRE) {
+				q := r.URL.Query()
+				for _, p := range params {
+					q.Del(p)
+				}
+				r.URL.RawQuery = q.Encode()
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// deleteByKeyIgnored deletes nothing of a tag delete whose every tag
+// names no value.
+func deleteByKeyIgnored(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !matches(r, http.MethodPost, `/tags/delete$`) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		raw, _ := io.ReadAll(r.Body)
+		var body struct {
+			Tags []map[string]any `json:"tags"`
+		}
+		keyOnly := json.Unmarshal(raw, &body) == nil && len(body.Tags) > 0
+		for _, t := range body.Tags {
+			if v, ok := t["value"].(string); ok && v != "" {
+				keyOnly = false
+			}
+		}
+		if keyOnly {
+			// A key no connection has: refused where the mock refuses
+			// the call, otherwise 204, deleting nothing.
+			raw = []byte(`{"tags":[{"key":"contract_none"}]}`)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		r.ContentLength = int64(len(raw))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// dropRunKey answers the project's tag keys without the run's.
+func dropRunKey(next http.Handler) http.Handler {
+	run := regexp.MustCompile(`^dli-contract-run$`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !matches(r, http.MethodGet, `/dli_enhanced_datasource/tags$`) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		answer(next, w, r, func(_ int, b map[string]any) {
+			tags, _ := b["tags"].([]any)
+			var kept []any
+			for _, it := range tags {
+				if m, ok := it.(map[string]any); !ok || !run.MatchString(m["key"].(string)) {
+					kept = append(kept, it)
+				}
+			}
+			b["tags"] = kept
+		})
+	})
+}
