@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"testing"
 
@@ -49,9 +50,16 @@ const (
 var brokenTagServers = []brokenCase{
 	{"a filter's total one more", addToTotal(tagFilter), `ListResourcesByTags of .* counts \d+ in all, the model holds`, 10, 100},
 	{"a count one more", addToTotal(tagCount), `CountResourcesByTags of .* counts \d+ in all, the model holds`, 10, 50},
-	{"a filter that ignores its page", pageIgnored(tagFilter, "offset", "limit"), `ListResourcesByTags of .* finds .* the model wants .* the page`, 16, 25},
+	{"a filter that ignores its page", pageIgnored(tagFilter, "offset", "limit"), `ListResourcesByTags of .* finds .* the model wants .* the page`, 120, 150},
 	{"a delete by key alone deleting nothing", deleteByKeyIgnored, `answers connection \S+ \(\S+\), whose tags the model holds without it`, 28, 25},
-	{"the run's tag key not among the keys", dropRunKey, `ListResourcesTags lacks dli-contract-run=`, 16, 25},
+	{"a filter that ignores names", rewriteFilter(func(b map[string]any) { delete(b, "matches") }), `ListResourcesByTags of .*"matches".* (finds .* the model wants|counts \d+ in all)`, 24, 25},
+	{"a filter that takes any value", rewriteFilter(func(b map[string]any) {
+		tags, _ := b["tags"].([]any)
+		for _, it := range tags {
+			it.(map[string]any)["values"] = []any{}
+		}
+	}), `ListResourcesByTags of .* (finds .* the model wants|counts \d+ in all)`, 200, 150},
+	{"the run's tag key not among the keys", dropRunKey, `ListResourcesTags lacks dli-contract-run=`, 10, 25},
 }
 
 // addToTotal answers the matching POSTs' total_count one more.
@@ -135,4 +143,32 @@ func dropRunKey(next http.Handler) http.Handler {
 			b["tags"] = kept
 		})
 	})
+}
+
+// rewriteFilter serves the selections by tags (filters) the mock takes
+// with their body rewritten by edit.
+func rewriteFilter(edit func(map[string]any)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			raw, _ := io.ReadAll(r.Body)
+			serve := func(body []byte, w http.ResponseWriter) {
+				rr := r.Clone(r.Context())
+				rr.Body, rr.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+				next.ServeHTTP(w, rr)
+			}
+			var body map[string]any
+			if !matches(r, http.MethodPost, tagFilter) || json.Unmarshal(raw, &body) != nil {
+				serve(raw, w)
+				return
+			}
+			asSent := httptest.NewRecorder()
+			if serve(raw, asSent); asSent.Code != http.StatusOK {
+				serve(raw, w) // refused as sent: refused
+				return
+			}
+			edit(body)
+			edited, _ := json.Marshal(body)
+			serve(edited, w)
+		})
+	}
 }

@@ -257,6 +257,9 @@ type ByTags struct {
 	Without string `json:"without,omitempty"`
 	// Names holds [{key, value}]: a resource whose name starts with value.
 	Names string `json:"names,omitempty"`
+	// NameKey is the one key Names' items take (their schema's enum of
+	// one), or "" when the schema does not say.
+	NameKey string `json:"-"`
 }
 
 // Paging names the parameters that page a list.
@@ -740,6 +743,9 @@ func (s *Semantics) checkByTags(d *Operation) []error {
 		if _, err := schemaAt(body, "/"+f.prop+f.sub); err != nil {
 			bad("%s %q: the body has no /%s%s", f.what, f.prop, f.prop, f.sub)
 		}
+	}
+	if key, err := schemaAt(body, "/"+d.ByTags.Names+"/*/key"); d.ByTags.Names != "" && err == nil && len(key.Enum) == 1 {
+		d.ByTags.NameKey, _ = key.Enum[0].(string)
 	}
 	return errs
 }

@@ -79,7 +79,7 @@ func TestTheDocumentPlacesEveryOperation(t *testing.T) {
 	assert.Equal(t, semantics.List, filter.Role)
 	assert.Equal(t, "resource_id", filter.ItemKey)
 	assert.Equal(t, "/total_count", filter.Total, "the number of all it selects, whatever the page")
-	assert.Equal(t, &semantics.ByTags{Kind: "tag", Tags: "tags", Without: "without_any_tag", Names: "matches"}, filter.ByTags)
+	assert.Equal(t, &semantics.ByTags{Kind: "tag", Tags: "tags", Without: "without_any_tag", Names: "matches", NameKey: "resource_name"}, filter.ByTags)
 	count := s.Of("CountResourcesByTags")
 	assert.Equal(t, semantics.Count, count.Role)
 	assert.Equal(t, "/total_count", count.Total)

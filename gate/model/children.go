@@ -281,15 +281,37 @@ func (m *Model) Tagged(parentKind, key, kv string) bool {
 	return slices.Contains(tags, Tag{k, v})
 }
 
-// Selection is a selection by tags, as a body and as what it keeps.
+// Selection is a selection by tags and by a name's prefix, as a body and
+// as what it keeps.
 type Selection struct {
 	Body    map[string]any
 	Without bool
 	Tags    map[string][]string // key: its values, OR'd; none is any
+	Prefix  string              // what a name starts with; "" any
 }
 
-// Keeps says whether a resource carrying tags is selected.
-func (s Selection) Keeps(tags []Tag) bool {
+// Build sets s's Body, the properties named by sel; a name's prefix is
+// matched under the key nameKey.
+func (s *Selection) Build(sel *semantics.ByTags, nameKey string) {
+	if s.Without {
+		s.Body = map[string]any{sel.Without: true}
+	} else {
+		var items []any
+		for _, key := range slices.Sorted(maps.Keys(s.Tags)) {
+			items = append(items, map[string]any{"key": key, "values": append([]string{}, s.Tags[key]...)})
+		}
+		s.Body = map[string]any{sel.Tags: items}
+	}
+	if s.Prefix != "" {
+		s.Body[sel.Names] = []any{map[string]any{"key": nameKey, "value": s.Prefix}}
+	}
+}
+
+// Keeps says whether a resource of that name, carrying tags, is selected.
+func (s Selection) Keeps(name string, tags []Tag) bool {
+	if !strings.HasPrefix(name, s.Prefix) {
+		return false
+	}
 	if s.Without {
 		return len(tags) == 0
 	}

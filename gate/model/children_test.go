@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/semantics"
 )
 
@@ -127,10 +128,23 @@ func TestSelections(t *testing.T) {
 		{Selection{Tags: map[string][]string{"owner": nil}}, false},
 		{Selection{Without: true}, false},
 		{Selection{}, true},
+		{Selection{Prefix: "orders"}, true},
+		{Selection{Prefix: "orders_", Tags: map[string][]string{"team": nil}}, true},
+		{Selection{Prefix: "order_"}, false},
+		{Selection{Prefix: "orders_db_2"}, false},
 	} {
-		assert.Equal(t, tc.want, tc.s.Keeps(tags), "%+v", tc.s)
+		assert.Equal(t, tc.want, tc.s.Keeps("orders_db", tags), "%+v", tc.s)
 	}
-	assert.True(t, Selection{Without: true}.Keeps(nil))
+	assert.True(t, Selection{Without: true}.Keeps("x", nil))
+	assert.False(t, Selection{Without: true, Prefix: "y"}.Keeps("x", nil))
+
+	sel := &semantics.ByTags{Kind: "tag", Tags: "tags", Without: "without_any_tag", Names: "matches"}
+	s := Selection{Tags: map[string][]string{"team": {"a"}, "env": nil}, Prefix: "orders"}
+	s.Build(sel, "resource_name")
+	assert.JSONEq(t, `{"tags":[{"key":"env","values":[]},{"key":"team","values":["a"]}],"matches":[{"key":"resource_name","value":"orders"}]}`, string(env.Marshal(s.Body)))
+	s = Selection{Without: true}
+	s.Build(sel, "resource_name")
+	assert.JSONEq(t, `{"without_any_tag":true}`, string(env.Marshal(s.Body)))
 	assert.True(t, SameTags([]Tag{{"a", "1"}, {"b", "2"}}, []Tag{{"b", "2"}, {"a", "1"}}))
 	assert.False(t, SameTags([]Tag{{"a", "1"}, {"a", "1"}}, []Tag{{"a", "1"}}))
 	assert.Equal(t, []Tag{{"k", "v"}}, ListedTags([]any{map[string]any{"key": "k", "value": "v"}, "junk"}))

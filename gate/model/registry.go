@@ -44,6 +44,8 @@ type Kind struct {
 	Keys func(m *Model, parent string, withDeleted bool) []string
 	// Names are the names of the run's ones, in creation order.
 	Names func(m *Model) []string
+	// Name is the name of the one of that key, or "".
+	Name func(m *Model, key string) string
 	// Sentinel is a key that does not exist, drawn among the others in
 	// place of a fresh unknown one.
 	Sentinel string
@@ -78,6 +80,11 @@ var Kinds = map[string]Kind{
 			names = append(names, c.Name)
 		}
 		return names
+	}, Name: func(m *Model, key string) string {
+		if c := m.Conn(key); c != nil {
+			return c.Name
+		}
+		return ""
 	}, Bound: (*Model).BoundActive},
 	"route": {Sentinel: "no_such_route", Keys: func(m *Model, parent string, _ bool) []string {
 		var out []string
@@ -101,4 +108,13 @@ func (m *Model) BoundActive(name string) bool {
 		}
 	}
 	return false
+}
+
+// NameOf is the name of the resource of kind and key the model holds, or
+// "" when it holds none or the kind's names are not held.
+func (m *Model) NameOf(kind, key string) string {
+	if k, ok := Kinds[kind]; ok && k.Name != nil {
+		return k.Name(m, key)
+	}
+	return ""
 }

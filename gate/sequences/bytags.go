@@ -84,51 +84,54 @@ func (r *seqRun) seeChildren(list *semantics.Operation, parent string) {
 }
 
 // drawSelection draws a selection from the run's tags: the run's tag and
-// one or two of the tags of its resources (some values, any value, or
-// one none has), or now and then those with no tag.
+// one or two of the other tags of its resources, if any (some values, any value, or
+// one none has), or now and then those with no tag; now and then also by
+// a prefix of one of their names.
 func (r *seqRun) drawSelection(parentKind string, sel *semantics.ByTags) model.Selection {
 	s := model.Selection{Tags: map[string][]string{}}
+	parents := r.keysOf(parentKind, "", false)
 	if rapid.IntRange(0, 5).Draw(r.t, "select untagged") == 0 {
 		s.Without = true
-		s.Body = map[string]any{sel.Without: true}
-		return s
-	}
-	k, v, _ := strings.Cut(r.runTag(), "=")
-	s.Tags[k] = []string{v}
-	seen := map[string][]string{}
-	for _, key := range r.keysOf(parentKind, "", false) {
-		tags, _ := r.m.Tags(parentKind, key)
-		for _, t := range tags {
-			if t.Key != runTagKey && !slices.Contains(seen[t.Key], t.Value) {
-				seen[t.Key] = append(seen[t.Key], t.Value)
-			}
-		}
-	}
-	keys := slices.Sorted(maps.Keys(seen))
-	for range rapid.IntRange(0, min(2, len(keys))).Draw(r.t, "selected keys") {
-		key := rapid.SampledFrom(keys).Draw(r.t, "selected key")
-		var values []string
-		switch rapid.IntRange(0, 3).Draw(r.t, "selected values") {
-		case 0: // any value
-		case 1:
-			values = []string{"no_such_value"}
-		default:
-			for _, v := range seen[key] {
-				if rapid.Bool().Draw(r.t, "value "+v) {
-					values = append(values, v)
+	} else {
+		k, v, _ := strings.Cut(r.runTag(), "=")
+		s.Tags[k] = []string{v}
+		seen := map[string][]string{}
+		for _, key := range parents {
+			tags, _ := r.m.Tags(parentKind, key)
+			for _, t := range tags {
+				if t.Key != runTagKey && !slices.Contains(seen[t.Key], t.Value) {
+					seen[t.Key] = append(seen[t.Key], t.Value)
 				}
 			}
-			if len(values) == 0 {
-				values = seen[key][:1]
-			}
 		}
-		s.Tags[key] = values
+		keys := slices.Sorted(maps.Keys(seen))
+		for range rapid.IntRange(min(1, len(keys)), min(2, len(keys))).Draw(r.t, "selected keys") {
+			key := rapid.SampledFrom(keys).Draw(r.t, "selected key")
+			var values []string
+			switch rapid.IntRange(0, 3).Draw(r.t, "selected values") {
+			case 0: // any value
+			case 1:
+				values = []string{"no_such_value"}
+			default:
+				for _, v := range seen[key] {
+					if rapid.Bool().Draw(r.t, "value "+v) {
+						values = append(values, v)
+					}
+				}
+				if len(values) == 0 {
+					values = seen[key][:1]
+				}
+			}
+			s.Tags[key] = values
+		}
 	}
-	var items []any
-	for _, key := range slices.Sorted(maps.Keys(s.Tags)) {
-		items = append(items, map[string]any{"key": key, "values": append([]string{}, s.Tags[key]...)})
+	if sel.NameKey != "" && len(parents) > 0 && rapid.IntRange(0, 3).Draw(r.t, "by a name's prefix") == 0 {
+		name := r.m.NameOf(parentKind, rapid.SampledFrom(parents).Draw(r.t, "named"))
+		if s.Prefix = name + "_"; rapid.Bool().Draw(r.t, "a name's prefix") { // or of none
+			s.Prefix = name[:rapid.IntRange(min(1, len(name)), len(name)).Draw(r.t, "prefix length")]
+		}
 	}
-	s.Body = map[string]any{sel.Tags: items}
+	s.Build(sel, sel.NameKey)
 	return s
 }
 
@@ -149,7 +152,7 @@ func (r *seqRun) selectByTags(op *semantics.Operation) {
 	}
 	s := r.drawSelection(op.Resource, op.ByTags)
 	for _, key := range parents {
-		if tags, _ := r.m.Tags(op.Resource, key); s.Keeps(tags) {
+		if tags, _ := r.m.Tags(op.Resource, key); s.Keeps(r.m.NameOf(op.Resource, key), tags) {
 			want = append(want, key)
 		}
 	}
