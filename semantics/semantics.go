@@ -322,6 +322,23 @@ func (o *Operation) Document() *openapi3.Operation { return o.op }
 // Deprecated reports whether the document deprecates the operation.
 func (o *Operation) Deprecated() bool { return o.op != nil && o.op.Deprecated }
 
+// Successes are the 2xx statuses the operation declares, lowest first (an
+// auth info's create declares 201, what DLI sends, and 200, what its page
+// says).
+func (o *Operation) Successes() []int {
+	if o.op == nil || o.op.Responses == nil {
+		return nil
+	}
+	var out []int
+	for code := range o.op.Responses.Map() {
+		if n, err := strconv.Atoi(code); err == nil && n >= 200 && n < 300 {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Input is something a mutating run against live DLI must be given
 // because DLI checks it: a real VPC, subnet, pool, queue, project,
 // security group, or a classic service's address. Against a mock, Mock

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/cleanup"
 	"github.com/dli-contract/dli-go/gate/env"
 	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/semantics"
@@ -153,7 +154,8 @@ func (g *phase) addAgainAtMost(ctx context.Context, child *semantics.Resource, p
 
 // createOverMost, against a dli-mock and without a budget, sends a create
 // of res naming one child more than the child's kind's mock.most (its
-// create's children, a connection's tags): refused as the most declares.
+// create's children, a connection's tags), refused as the most declares,
+// and then one naming the most, accepted, and deleted again.
 func (g *phase) createOverMost(ctx context.Context, res *semantics.Resource) {
 	create := res.Op(semantics.Create)
 	if !g.Cfg.Mock || g.Cfg.Budgeted || create == nil {
@@ -168,17 +170,28 @@ func (g *phase) createOverMost(ctx context.Context, res *semantics.Resource) {
 			continue
 		}
 		most := child.Mock.Most
-		over := make([]any, most.Count+1)
-		for i := range over {
-			it := maps.Clone(items[0])
-			it[child.Key] = fmt.Sprintf("contract_%02d", i)
-			over[i] = it
+		var over []any
+		for i := range max(most.Count+1, len(items)) {
+			it := items[min(i, len(items)-1)]
+			if i >= len(items) {
+				it = maps.Clone(it)
+				it[child.Key] = fmt.Sprintf("contract_%02d", i)
+			}
+			over = append(over, it)
 		}
 		body[arr] = over
 		what := fmt.Sprintf("the create of one with %d %ss, one more than its most (docs/mock.md)", len(over), child.Title)
 		ex := g.Send(ctx, true, create.Method, g.Fill(create, ""), env.Marshal(body))
 		g.Judge(wire.Verdict{Check: check.Negative, Op: create.ID, What: what, Ex: ex,
 			Msg: env.RefusedAs(ex, what, semantics.Answer{Status: most.Status, Code: most.Code})})
+		body[arr] = over[:most.Count]
+		raw := env.Marshal(body)
+		what = fmt.Sprintf("the create of one with %d %ss, its most (docs/mock.md)", most.Count, child.Title)
+		ex = g.Send(ctx, true, create.Method, g.Fill(create, ""), raw)
+		g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: acceptedAs(ex, create, what)})
+		if key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())}); key != "" && ex.Status < 300 {
+			cleanup.RemoveCreated(ctx, g.Env, res.Kind, key)
+		}
 	}
 }
 

@@ -364,7 +364,7 @@ func (g *phase) listAll(list *semantics.Operation, name string) string {
 // acceptedAs is the message for a call that should have been answered
 // with the success its operation declares first, "" when it was.
 func acceptedAs(ex *wire.Exchange, op *semantics.Operation, what string) string {
-	ok := successesOf(op)
+	ok := op.Successes()
 	switch {
 	case len(ok) == 0:
 		return acceptedAny(ex, what)
@@ -372,24 +372,6 @@ func acceptedAs(ex *wire.Exchange, op *semantics.Operation, what string) string 
 		return ""
 	}
 	return env.Accepted(ex, ok[0], what)
-}
-
-// successesOf are the 2xx statuses op declares, lowest first (an auth
-// info's create declares 201, what DLI sends, and 200, what its page says).
-func successesOf(op *semantics.Operation) []int {
-	doc := op.Document()
-	if doc == nil || doc.Responses == nil {
-		return nil
-	}
-	var out []int
-	for code := range doc.Responses.Map() {
-		var n int
-		if _, err := fmt.Sscan(code, &n); err == nil && n >= 200 && n < 300 {
-			out = append(out, n)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // requestExamples are op's JSON request examples in their JSON form, by
