@@ -256,7 +256,7 @@ func (g *phase) invalidBodies(ctx context.Context, o docwalk.Op, mt *openapi3.Me
 	if g.Cfg.Budgeted && len(examples) > 0 {
 		// First, so that its breaks, of every property, pack into few
 		// requests; the examples' then add what it did not break.
-		examples = slices.Insert(examples, 0, complete(mt.Schema.Value, examples[0]))
+		examples = slices.Insert(examples, 0, env.Complete(mt.Schema.Value, examples[0]))
 	}
 	seen := map[string]bool{}
 	for i, example := range examples {
