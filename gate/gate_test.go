@@ -406,11 +406,28 @@ func TestLifeCyclesHoldWhatTheyCheck(t *testing.T) {
 		}, nil, []string{gate.CheckAvailability}, nil, []string{
 			"ensure_resource_availability: ShowResourceTags 200: the tags of the enhanced connection, after one was added again at its most: 21 listed, of 20 keys, want 20",
 		}},
+		// Four connections made to be selected by tags (docs/mock.md):
+		// by a name's prefix, a page of them, their number.
+		{"a filter that ignores names", nil, rewriteFilter(func(b map[string]any) { delete(b, "matches") }), []string{gate.CheckAvailability}, nil, []string{
+			"ensure_resource_availability: ListResourcesByTags 200: ListResourcesByTags of {\"matches\":[{\"key\":\"resource_name\",\"value\":",
+			"counts 3, want 1",
+		}},
+		{"a filter that ignores its page", nil, pageIgnored(tagFilter, "offset", "limit"), []string{gate.CheckAvailability}, nil, []string{
+			"?limit=1&offset=1 finds [",
+		}},
+		{"a count one more", nil, addToTotal(tagCount), []string{gate.CheckAvailability}, nil, []string{
+			"ensure_resource_availability: CountResourcesByTags 200: CountResourcesByTags of {\"tags\":[{\"key\":",
+			"counts 4, want 3",
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			for _, broken := range []bool{false, true} {
-				m, err := mockserver.New(mockserver.Config{AK: mockAK, SK: mockSK})
+				cfg := mockserver.Config{AK: mockAK, SK: mockSK}
+				if tc.front != nil {
+					cfg = mockserver.Config{} // a front that rewrites a request breaks its signature
+				}
+				m, err := mockserver.New(cfg)
 				require.NoError(t, err)
 				var h http.Handler = m
 				switch {

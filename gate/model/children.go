@@ -296,11 +296,14 @@ func (s *Selection) Build(sel *semantics.ByTags, nameKey string) {
 	if s.Without {
 		s.Body = map[string]any{sel.Without: true}
 	} else {
+		s.Body = map[string]any{}
 		var items []any
 		for _, key := range slices.Sorted(maps.Keys(s.Tags)) {
 			items = append(items, map[string]any{"key": key, "values": append([]string{}, s.Tags[key]...)})
 		}
-		s.Body = map[string]any{sel.Tags: items}
+		if len(items) > 0 {
+			s.Body[sel.Tags] = items
+		}
 	}
 	if s.Prefix != "" {
 		s.Body[sel.Names] = []any{map[string]any{"key": nameKey, "value": s.Prefix}}

@@ -145,6 +145,9 @@ func TestSelections(t *testing.T) {
 	s = Selection{Without: true}
 	s.Build(sel, "resource_name")
 	assert.JSONEq(t, `{"without_any_tag":true}`, string(env.Marshal(s.Body)))
+	s = Selection{Prefix: "orders"}
+	s.Build(sel, "resource_name")
+	assert.JSONEq(t, `{"matches":[{"key":"resource_name","value":"orders"}]}`, string(env.Marshal(s.Body)), "no tags, no tags property")
 	assert.True(t, SameTags([]Tag{{"a", "1"}, {"b", "2"}}, []Tag{{"b", "2"}, {"a", "1"}}))
 	assert.False(t, SameTags([]Tag{{"a", "1"}, {"a", "1"}}, []Tag{{"a", "1"}}))
 	assert.Equal(t, []Tag{{"k", "v"}}, ListedTags([]any{map[string]any{"key": "k", "value": "v"}, "junk"}))

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -22,7 +21,6 @@ import (
 	"github.com/dli-contract/dli-go/docwalk"
 	"github.com/dli-contract/dli-go/gate/check"
 	"github.com/dli-contract/dli-go/gate/env"
-	"github.com/dli-contract/dli-go/gate/internal/pattern"
 	"github.com/dli-contract/dli-go/gate/wire"
 	"github.com/dli-contract/dli-go/semantics"
 )
@@ -313,16 +311,16 @@ func (g *phase) outsideOneByOne(ctx context.Context, o docwalk.Op, d *semantics.
 	// Each path parameter outside its schema: not a UUID, over its
 	// maxLength (the project's too, a project that cannot exist).
 	for _, p := range pathParams(o) {
-		for _, bad := range outside(p.Schema.Value) {
+		for _, bad := range env.Outside(p.Schema.Value) {
 			if g.Stopped() {
 				return false
 			}
-			path := strings.Replace(strings.ReplaceAll(o.Path, "{project_id}", g.Cfg.ProjectID), "{"+p.Name+"}", bad.value, 1)
+			path := strings.Replace(strings.ReplaceAll(o.Path, "{project_id}", g.Cfg.ProjectID), "{"+p.Name+"}", bad.Value, 1)
 			path = g.fillAll(path, unknown)
 			if p.Name == "project_id" {
-				path = strings.Replace(g.fillAll(o.Path, unknown), "/"+g.Cfg.ProjectID+"/", "/"+bad.value+"/", 1)
+				path = strings.Replace(g.fillAll(o.Path, unknown), "/"+g.Cfg.ProjectID+"/", "/"+bad.Value+"/", 1)
 			}
-			what := fmt.Sprintf("a %s %s", p.Name, bad.what)
+			what := fmt.Sprintf("a %s %s", p.Name, bad.What)
 			ex := g.Send(ctx, true, o.Method, path, body)
 			g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: what, Where: p.Name, Ex: ex, Msg: g.Invalid(ex, what)})
 		}
@@ -330,11 +328,11 @@ func (g *phase) outsideOneByOne(ctx context.Context, o docwalk.Op, d *semantics.
 	// Each query parameter outside its schema, and empty where it has
 	// a minLength.
 	for _, name := range slices.Sorted(maps.Keys(env.QueryParams(d))) {
-		for _, bad := range outsideQuery(env.QueryParams(d)[name]) {
+		for _, bad := range env.OutsideQuery(env.QueryParams(d)[name]) {
 			if g.Stopped() {
 				return false
 			}
-			q := name + "=" + url.QueryEscape(bad.value)
+			q := name + "=" + url.QueryEscape(bad.Value)
 			ex := g.Send(ctx, true, o.Method, g.fillAll(o.Path, unknown)+"?"+q, nil)
 			g.Judge(wire.Verdict{Check: check.Negative, Op: op.OperationID, What: "query " + q, Where: name, Ex: ex, Msg: g.Invalid(ex, "query "+q)})
 		}
@@ -366,19 +364,19 @@ func (g *phase) outsideAtOnce(ctx context.Context, o docwalk.Op, d *semantics.Op
 			g.Judge(wire.Verdict{Check: check.Negative, Op: o.Op.OperationID, What: what, Ex: ex, Msg: env.Refused(ex, what)})
 		}
 	}
-	bads := make([][]badValue, len(params))
+	bads := make([][]env.BadValue, len(params))
 	rounds := 0
 	for i, p := range params {
-		bads[i] = outside(p.Schema.Value)
+		bads[i] = env.Outside(p.Schema.Value)
 		rounds = max(rounds, len(bads[i]))
 	}
 	for j := range rounds {
 		path, sent, whats := o.Path, map[string]string{}, []string(nil)
 		for i, p := range params {
 			if j < len(bads[i]) {
-				path = strings.Replace(path, "{"+p.Name+"}", bads[i][j].value, 1)
-				sent[p.Name] = bads[i][j].value
-				whats = append(whats, fmt.Sprintf("a %s %s", p.Name, bads[i][j].what))
+				path = strings.Replace(path, "{"+p.Name+"}", bads[i][j].Value, 1)
+				sent[p.Name] = bads[i][j].Value
+				whats = append(whats, fmt.Sprintf("a %s %s", p.Name, bads[i][j].What))
 			}
 		}
 		if g.Stopped() || !g.KW.AddsBreak(o.Op.OperationID, sent, nil, nil) {
@@ -388,17 +386,17 @@ func (g *phase) outsideAtOnce(ctx context.Context, o docwalk.Op, d *semantics.Op
 		ex := g.Send(ctx, true, o.Method, g.fillAll(path, unknown), body)
 		g.Judge(wire.Verdict{Check: check.Negative, Op: o.Op.OperationID, What: what, Ex: ex, Msg: g.Invalid(ex, what)})
 	}
-	qbads := map[string][]badValue{}
+	qbads := map[string][]env.BadValue{}
 	rounds = 0
 	for name, s := range env.QueryParams(d) {
-		qbads[name] = outsideQuery(s)
+		qbads[name] = env.OutsideQuery(s)
 		rounds = max(rounds, len(qbads[name]))
 	}
 	for j := range rounds {
 		q := url.Values{}
 		for _, name := range slices.Sorted(maps.Keys(qbads)) {
 			if j < len(qbads[name]) {
-				q.Set(name, qbads[name][j].value)
+				q.Set(name, qbads[name][j].Value)
 			}
 		}
 		if g.Stopped() || !g.KW.AddsBreak(o.Op.OperationID, nil, q, nil) {
@@ -418,50 +416,6 @@ func (g *phase) firstCreate() *semantics.Operation {
 		}
 	}
 	return nil
-}
-
-// badValue is a value outside a schema, and what it is.
-type badValue struct{ value, what string }
-
-// outsideQuery are values a query parameter's schema refuses: those
-// outside it, and empty where it has a minLength.
-func outsideQuery(s *openapi3.Schema) []badValue {
-	bads := outside(s)
-	if s.MinLength > 0 {
-		bads = append(bads, badValue{"", "shorter than its minLength"})
-	}
-	return bads
-}
-
-// outside are values a parameter's schema refuses: below its minimum, not
-// an integer, outside its enum or pattern, over its maxLength, not a UUID.
-func outside(s *openapi3.Schema) []badValue {
-	var out []badValue
-	switch {
-	case s.Type.Is("integer"):
-		if s.Min != nil {
-			out = append(out, badValue{strconv.Itoa(int(*s.Min) - 1), "below its minimum"})
-		}
-		out = append(out, badValue{"ten", "that is not an integer"})
-	case s.Type.Is("string"):
-		if s.Format == "uuid" {
-			out = append(out, badValue{"not-a-uuid", "that is not a UUID"})
-		}
-		if s.Pattern != "" || len(s.Enum) > 0 {
-			// The first of a word and a control character (which free
-			// text refuses) that the pattern or enum does not take.
-			for _, v := range []string{"RUNNING", "a\x01b"} {
-				if re := pattern.Compiled(s.Pattern); (s.Pattern == "" || re != nil && !re.MatchString(v)) && !slices.Contains(s.Enum, any(v)) {
-					out = append(out, badValue{v, "outside its pattern"})
-					break
-				}
-			}
-		}
-		if s.MaxLength != nil {
-			out = append(out, badValue{strings.Repeat("p", env.Capped(*s.MaxLength, 1<<16)+1), "over its maxLength"})
-		}
-	}
-	return out
 }
 
 // pathParams are the path parameters of an operation, its path's first.

@@ -103,6 +103,7 @@ func (g *phase) lifeCycles(ctx context.Context) {
 		}
 		g.lifeCycleOf(ctx, res, lifeBehaviours[create.ID].life)
 		g.createOverMost(ctx, res)
+		g.selectionsOf(ctx, res)
 	}
 	// What lives under a kind the run is given, not made (a connectivity
 	// test under its queue): made there, read, deleted if it can be.

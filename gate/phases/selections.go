@@ -1,0 +1,134 @@
+package phases
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dli-contract/dli-go/gate/check"
+	"github.com/dli-contract/dli-go/gate/cleanup"
+	"github.com/dli-contract/dli-go/gate/env"
+	"github.com/dli-contract/dli-go/gate/model"
+	"github.com/dli-contract/dli-go/gate/wire"
+	"github.com/dli-contract/dli-go/semantics"
+)
+
+// selectionsOf, against a dli-mock and without a budget, makes four of
+// res's kind under one name prefix, three tagged under a key of their own
+// (one value each of two, one also under a second key) and one with no
+// tag, holds each selection by tags declared of the kind (a list and a
+// count) to what the document says it selects, and deletes them again:
+// a key's values OR'd, keys AND'd, a name's prefix, those with no tag,
+// no tag filter at all, in creation order, a page of them and the number
+// of all. Which other resources a project holds only a dli-mock says, and
+// the generated sequences, which see the run's alone, seldom draw two
+// that differ so.
+func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
+	create := res.Op(semantics.Create)
+	var ops []*semantics.Operation
+	for _, id := range g.Sem.Order {
+		if op := g.Sem.Of(id); op.Resource == res.Kind && op.ByTags != nil && g.OpOn(id) {
+			ops = append(ops, op)
+		}
+	}
+	if !g.Cfg.Mock || g.Cfg.Budgeted || create == nil || len(ops) == 0 || g.Stopped() {
+		return
+	}
+	arr := strings.TrimPrefix(create.Children[ops[0].ByTags.Kind], "/")
+	base, k1, k2 := g.Name(), g.Name(), g.Name()
+	tags := [][]model.Tag{{{Key: k1, Value: "1"}, {Key: k2, Value: "x"}}, {{Key: k1, Value: "2"}}, {{Key: k1, Value: "1"}}, nil}
+	var keys, names []string
+	defer func() {
+		for _, key := range keys {
+			cleanup.RemoveCreated(ctx, g.Env, res.Kind, key)
+		}
+	}()
+	for i, ts := range tags {
+		body, ok := g.bodyFor(res)
+		if !ok || arr == "" || res.Name == "" {
+			return
+		}
+		names = append(names, fmt.Sprintf("%s_%d", base, i+1))
+		body[res.Name], body[arr] = names[i], []any{}
+		for _, t := range ts {
+			body[arr] = append(body[arr].([]any), map[string]any{"key": t.Key, "value": t.Value})
+		}
+		raw := env.Marshal(body)
+		what := fmt.Sprintf("a %s to select by its tags, %s", res.Title, names[i])
+		ex := g.Send(ctx, true, create.Method, g.Fill(create, ""), raw)
+		key, _ := create.KeyExpr.Eval(semantics.Call{Body: raw, Status: ex.Status, AnswerBody: []byte(ex.RawAnswer())})
+		g.Judge(wire.Verdict{Check: check.Positive, Op: create.ID, What: what, Ex: ex, Msg: acceptedAs(ex, create, what)})
+		if key == "" || ex.Status >= 300 {
+			return
+		}
+		keys = append(keys, key)
+	}
+	unpaged := [2]int{0, -1}
+	for _, c := range []struct {
+		s    model.Selection
+		page [2]int // offset and limit; a limit of -1 asks no page
+	}{
+		{model.Selection{Tags: map[string][]string{k1: {"2", "1"}}}, unpaged},
+		{model.Selection{Tags: map[string][]string{k1: {"1"}, k2: nil}}, unpaged},
+		{model.Selection{Tags: map[string][]string{k1: nil}, Prefix: names[1]}, unpaged},
+		{model.Selection{Without: true, Prefix: base}, unpaged},
+		{model.Selection{Prefix: base}, unpaged},
+		{model.Selection{Tags: map[string][]string{k1: {"1", "2"}}}, [2]int{1, 1}},
+		{model.Selection{Tags: map[string][]string{k1: {"1", "2"}}}, [2]int{0, 0}}, // 0 is the default page
+	} {
+		all := []string{}
+		for i, key := range keys {
+			if c.s.Keeps(names[i], tags[i]) {
+				all = append(all, key)
+			}
+		}
+		for _, op := range ops {
+			g.holdSelection(ctx, op, c.s, c.page, all)
+		}
+	}
+	// No filter at all: a page of two of a project of at least four.
+	for _, op := range ops {
+		g.holdSelection(ctx, op, model.Selection{}, [2]int{0, 2}, nil)
+	}
+}
+
+// holdSelection sends a selection by tags, a page of it where the
+// operation pages, and holds what it finds to the page of all (in
+// creation order) and its number (a count's, a list's total) to all's;
+// with all nil, to a page of two of at least four.
+func (g *phase) holdSelection(ctx context.Context, op *semantics.Operation, s model.Selection, page [2]int, all []string) {
+	s.Build(op.ByTags, op.ByTags.NameKey)
+	path, want := g.Fill(op, ""), all
+	if op.Paging != nil && page[1] >= 0 {
+		path += "?" + url.Values{op.Paging.Offset: {strconv.Itoa(page[0])}, op.Paging.Limit: {strconv.Itoa(page[1])}}.Encode()
+		if page[1] > 0 {
+			want = all[min(page[0], len(all)):min(page[0]+page[1], len(all))]
+		}
+	} else if op.Role == semantics.List && page[1] >= 0 {
+		return
+	}
+	body := env.Marshal(s.Body)
+	what := fmt.Sprintf("%s of %s%s", op.ID, body, strings.TrimPrefix(path, g.Fill(op, "")))
+	ex := g.Send(ctx, true, op.Method, path, body)
+	msg := env.Accepted(ex, 200, what)
+	total, _ := strconv.Atoi(env.AnswerField(ex, strings.TrimPrefix(op.Total, "/")))
+	var got []string
+	for _, it := range env.ItemsOf(ex, op.Items) {
+		got = append(got, env.Str(it[cmp.Or(op.ItemKey, g.Sem.Resources[op.Resource].Key)]))
+	}
+	switch {
+	case msg != "":
+	case all == nil && (op.Role == semantics.List && len(got) != 2 || op.Total != "" && total < 4):
+		msg = fmt.Sprintf("%s finds %d (%d in all), want a page of 2 of at least 4", what, len(got), total)
+	case all == nil:
+	case op.Total != "" && total != len(all):
+		msg = fmt.Sprintf("%s counts %d, want %d", what, total, len(all))
+	case op.Role == semantics.List && !slices.Equal(got, want):
+		msg = fmt.Sprintf("%s finds %v, want %v (in creation order)", what, got, want)
+	}
+	g.Judge(wire.Verdict{Check: check.Availability, Op: op.ID, What: what, Ex: ex, Msg: msg})
+}
