@@ -67,28 +67,35 @@ func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
 		}
 		keys = append(keys, key)
 	}
-	unpaged := [2]int{0, -1}
-	for _, c := range []struct {
-		s    model.Selection
-		page [2]int // offset and limit; a limit of -1 asks no page
-	}{
-		{model.Selection{Tags: map[string][]string{k1: {"2", "1"}}}, unpaged},
-		{model.Selection{Tags: map[string][]string{k1: {"1"}, k2: nil}}, unpaged},
-		{model.Selection{Tags: map[string][]string{k1: nil}, Prefix: names[1]}, unpaged},
-		{model.Selection{Without: true, Prefix: base}, unpaged},
-		{model.Selection{Prefix: base}, unpaged},
-		{model.Selection{Tags: map[string][]string{k1: {"1", "2"}}}, [2]int{1, 1}},
-		{model.Selection{Tags: map[string][]string{k1: {"1", "2"}}}, [2]int{0, 0}}, // 0 is the default page
-	} {
+	hold := func(s model.Selection, page [2]int) {
 		all := []string{}
 		for i, key := range keys {
-			if c.s.Keeps(names[i], tags[i]) {
+			if s.Keeps(names[i], tags[i]) {
 				all = append(all, key)
 			}
 		}
 		for _, op := range ops {
-			g.holdSelection(ctx, op, c.s, c.page, all)
+			g.holdSelection(ctx, op, s, page, all)
 		}
+	}
+	unpaged := [2]int{0, -1} // a limit of -1 asks no page
+	hold(model.Selection{Tags: map[string][]string{k1: {"2", "1"}}}, unpaged)
+	hold(model.Selection{Tags: map[string][]string{k1: {"1"}, k2: nil}}, unpaged)
+	hold(model.Selection{Tags: map[string][]string{k1: nil}, Prefix: names[1]}, unpaged)
+	hold(model.Selection{Without: true, Prefix: base}, unpaged)
+	hold(model.Selection{Prefix: base}, unpaged)
+	hold(model.Selection{Tags: map[string][]string{k1: {"1", "2"}}}, [2]int{1, 1})
+	hold(model.Selection{Tags: map[string][]string{k1: {"1", "2"}}}, [2]int{0, 0}) // 0 is the default page
+	// A tag overwritten (mock.upsert) selects by its new value alone.
+	child := g.Sem.Resources[ops[0].ByTags.Kind]
+	if add := child.Op(semantics.Create); add != nil && child.Mock != nil && child.Mock.Upsert && g.OpOn(add.ID) && add.KeyExpr.Many() {
+		items, field, _ := strings.Cut(strings.TrimPrefix(add.KeyExpr.Pointer, "/"), "/*/")
+		what := fmt.Sprintf("the %s %s=2 of %s overwritten with 1", child.Title, k1, names[1])
+		ex := g.Send(ctx, true, add.Method, g.FillUnder(add, keys[1], ""), env.Marshal(map[string]any{items: []any{map[string]any{field: k1, "value": "1"}}}))
+		g.Judge(wire.Verdict{Check: check.Positive, Op: add.ID, What: what, Ex: ex, Msg: acceptedAs(ex, add, what)})
+		tags[1] = []model.Tag{{Key: k1, Value: "1"}}
+		hold(model.Selection{Tags: map[string][]string{k1: {"2"}}}, unpaged)
+		hold(model.Selection{Tags: map[string][]string{k1: {"1"}}}, unpaged)
 	}
 	// No filter at all: a page of two of a project of at least four.
 	for _, op := range ops {
