@@ -24,7 +24,8 @@ import (
 // count) to what the document says it selects, and deletes them again:
 // a key's values OR'd, keys AND'd, a name's prefix, those with no tag,
 // no tag filter at all, in creation order, a page of them and the number
-// of all. Which other resources a project holds only a dli-mock says, and
+// of all, and a tag overwritten found by its new value alone. Which other
+// resources a project holds only a dli-mock says, and
 // the generated sequences, which see the run's alone, seldom draw two
 // that differ so.
 func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
@@ -38,7 +39,8 @@ func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
 	if !g.Cfg.Mock || g.Cfg.Budgeted || create == nil || len(ops) == 0 || g.Stopped() {
 		return
 	}
-	arr := strings.TrimPrefix(create.Children[ops[0].ByTags.Kind], "/")
+	child := g.Sem.Resources[ops[0].ByTags.Kind]
+	arr := strings.TrimPrefix(create.Children[child.Kind], "/")
 	base, k1, k2 := g.Name(), g.Name(), g.Name()
 	tags := [][]model.Tag{{{Key: k1, Value: "1"}, {Key: k2, Value: "x"}}, {{Key: k1, Value: "2"}}, {{Key: k1, Value: "1"}}, nil}
 	var keys, names []string
@@ -55,7 +57,7 @@ func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
 		names = append(names, fmt.Sprintf("%s_%d", base, i+1))
 		body[res.Name], body[arr] = names[i], []any{}
 		for _, t := range ts {
-			body[arr] = append(body[arr].([]any), map[string]any{"key": t.Key, "value": t.Value})
+			body[arr] = append(body[arr].([]any), map[string]any{child.Key: t.Key, "value": t.Value})
 		}
 		raw := env.Marshal(body)
 		what := fmt.Sprintf("a %s to select by its tags, %s", res.Title, names[i])
@@ -87,7 +89,6 @@ func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
 	hold(model.Selection{Tags: map[string][]string{k1: {"1", "2"}}}, [2]int{1, 1})
 	hold(model.Selection{Tags: map[string][]string{k1: {"1", "2"}}}, [2]int{0, 0}) // 0 is the default page
 	// A tag overwritten (mock.upsert) selects by its new value alone.
-	child := g.Sem.Resources[ops[0].ByTags.Kind]
 	if add := child.Op(semantics.Create); add != nil && child.Mock != nil && child.Mock.Upsert && g.OpOn(add.ID) && add.KeyExpr.Many() {
 		items, field, _ := strings.Cut(strings.TrimPrefix(add.KeyExpr.Pointer, "/"), "/*/")
 		what := fmt.Sprintf("the %s %s=2 of %s overwritten with 1", child.Title, k1, names[1])
