@@ -25,9 +25,8 @@ import (
 // a key's values OR'd, keys AND'd, a name's prefix, those with no tag,
 // no tag filter at all, in creation order, a page of them and the number
 // of all, and a tag overwritten found by its new value alone. Which other
-// resources a project holds only a dli-mock says, and
-// the generated sequences, which see the run's alone, seldom draw two
-// that differ so.
+// resources a project holds only a dli-mock says, and the generated
+// sequences, seeing the run's alone, seldom draw two that differ so.
 func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
 	create := res.Op(semantics.Create)
 	var ops []*semantics.Operation
