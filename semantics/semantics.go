@@ -322,6 +322,27 @@ func (o *Operation) Document() *openapi3.Operation { return o.op }
 // Deprecated reports whether the document deprecates the operation.
 func (o *Operation) Deprecated() bool { return o.op != nil && o.op.Deprecated }
 
+// RequestExamples are the operation's JSON request examples in their JSON
+// form, by name (nil for one without a value).
+func (o *Operation) RequestExamples() [][]byte {
+	if o.op == nil || o.op.RequestBody == nil || o.op.RequestBody.Value == nil {
+		return nil
+	}
+	mt := o.op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil {
+		return nil
+	}
+	var out [][]byte
+	for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
+		var raw []byte
+		if ex := mt.Examples[name]; ex != nil && ex.Value != nil {
+			raw, _ = json.Marshal(ex.Value.Value)
+		}
+		out = append(out, raw)
+	}
+	return out
+}
+
 // Successes are the 2xx statuses the operation declares, lowest first (an
 // auth info's create declares 201, what DLI sends, and 200, what its page
 // says).

@@ -22,7 +22,7 @@ import (
 // each, and a kind whose delete is idempotent is deleted twice.
 func (g *phase) childLifeCycle(ctx context.Context, child *semantics.Resource, parent string) {
 	create, del := child.Op(semantics.Create), child.Op(semantics.Delete)
-	body, ok := richestExample(create)
+	body, ok := env.RichestExample(create)
 	if !ok || !g.OpOn(create.ID) {
 		return
 	}

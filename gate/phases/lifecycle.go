@@ -227,13 +227,13 @@ func (g *phase) lifeCycleOf(ctx context.Context, res *semantics.Resource, hooks 
 	// Still read, it must refuse any change.
 	if update := res.Op(semantics.Update); update != nil && g.OpOn(update.ID) {
 		what := "a change to a deleted " + res.Title
-		ex := g.Send(ctx, true, update.Method, g.Fill(update, key), exampleBody(update, richestExample))
+		ex := g.Send(ctx, true, update.Method, g.Fill(update, key), exampleBody(update, env.RichestExample))
 		g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: update.ID, What: what, Ex: ex, Msg: env.Refused(ex, what)})
 	}
 	for _, child := range g.childrenOf(res) {
 		if c := child.Op(semantics.Create); c != nil && g.OpOn(c.ID) {
 			what := fmt.Sprintf("a %s on a deleted %s", child.Title, res.Title)
-			ex := g.Send(ctx, true, c.Method, g.FillUnder(c, key, ""), exampleBody(c, richestExample))
+			ex := g.Send(ctx, true, c.Method, g.FillUnder(c, key, ""), exampleBody(c, env.RichestExample))
 			g.Judge(wire.Verdict{Check: check.UseAfterFree, Op: c.ID, What: what, Ex: ex, Msg: env.Refused(ex, what)})
 		}
 	}
@@ -319,7 +319,7 @@ func (g *phase) settleLife(ctx context.Context, res *semantics.Resource, read *s
 // accepted, and a read must answer each field as written (but those the
 // document never answers, such as a password).
 func (g *phase) updateAndReadBack(ctx context.Context, res *semantics.Resource, update *semantics.Operation, key string) {
-	change, ok := richestExample(update)
+	change, ok := env.RichestExample(update)
 	if !ok {
 		return
 	}
@@ -373,55 +373,6 @@ func acceptedAs(ex *wire.Exchange, op *semantics.Operation, what string) string 
 		return ""
 	}
 	return env.Accepted(ex, ok[0], what)
-}
-
-// requestExamples are op's JSON request examples in their JSON form, by
-// name (nil for one without a value).
-func requestExamples(op *semantics.Operation) [][]byte {
-	doc := op.Document()
-	if doc == nil || doc.RequestBody == nil || doc.RequestBody.Value == nil {
-		return nil
-	}
-	mt := doc.RequestBody.Value.Content.Get("application/json")
-	if mt == nil {
-		return nil
-	}
-	var out [][]byte
-	for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
-		var raw []byte
-		if ex := mt.Examples[name]; ex != nil && ex.Value != nil {
-			raw, _ = json.Marshal(ex.Value.Value)
-		}
-		out = append(out, raw)
-	}
-	return out
-}
-
-// asObject decodes a JSON object; false for anything else.
-func asObject(raw []byte) (map[string]any, bool) {
-	var out map[string]any
-	return out, json.Unmarshal(raw, &out) == nil && out != nil
-}
-
-// firstExample is a copy of the first (by name) request example of op.
-func firstExample(op *semantics.Operation) (map[string]any, bool) {
-	if exs := requestExamples(op); len(exs) > 0 {
-		return asObject(exs[0])
-	}
-	return nil, false
-}
-
-// richestExample is a copy of the request example of op with the most to
-// it (the longest in JSON; by name among equals): a life cycle sends what
-// shows most.
-func richestExample(op *semantics.Operation) (map[string]any, bool) {
-	var best []byte
-	for _, raw := range requestExamples(op) {
-		if len(raw) > len(best) {
-			best = raw
-		}
-	}
-	return asObject(best)
 }
 
 // exampleBody is the request example of op that pick picks, as JSON; {}

@@ -44,7 +44,7 @@ func (g *phase) stateRefusals(ctx context.Context) {
 			if !g.OpOn(op.ID) {
 				continue
 			}
-			ex := g.Send(ctx, true, op.Method, g.Fill(op, key), exampleBody(op, firstExample))
+			ex := g.Send(ctx, true, op.Method, g.Fill(op, key), exampleBody(op, env.FirstExample))
 			what := fmt.Sprintf("a %s %s refuses %s (the document)", res.Title, state, op.ID)
 			msg := env.Refused(ex, what)
 			if msg == "" && (ex.Status != ref.Status || ref.Code != "" && env.ErrorCodeOf(ex) != ref.Code) {

@@ -40,7 +40,9 @@ func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
 	}
 	child := g.Sem.Resources[ops[0].ByTags.Kind]
 	arr := strings.TrimPrefix(create.Children[child.Kind], "/")
-	base, k1, k2 := g.Name(), g.Name(), g.Name()
+	// The fourth's name is outside the others' prefix: selecting by that
+	// prefix then leaves out one of the project's.
+	base, other, k1, k2 := g.Name(), g.Name(), g.Name(), g.Name()
 	tags := [][]model.Tag{{{Key: k1, Value: "1"}, {Key: k2, Value: "x"}}, {{Key: k1, Value: "2"}}, {{Key: k1, Value: "1"}}, nil}
 	var keys, names []string
 	defer func() {
@@ -53,7 +55,11 @@ func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
 		if !ok || arr == "" || res.Name == "" {
 			return
 		}
-		names = append(names, fmt.Sprintf("%s_%d", base, i+1))
+		prefix := base
+		if i == 3 {
+			prefix = other
+		}
+		names = append(names, fmt.Sprintf("%s_%d", prefix, i+1))
 		body[res.Name], body[arr] = names[i], []any{}
 		for _, t := range ts {
 			body[arr] = append(body[arr].([]any), map[string]any{child.Key: t.Key, "value": t.Value})
@@ -82,8 +88,9 @@ func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
 	unpaged := [2]int{0, -1} // a limit of -1 asks no page
 	hold(model.Selection{Tags: map[string][]string{k1: {"2", "1"}}}, unpaged)
 	hold(model.Selection{Tags: map[string][]string{k1: {"1"}, k2: nil}}, unpaged)
+	hold(model.Selection{Tags: map[string][]string{k1: {"2"}, k2: nil}}, unpaged)
 	hold(model.Selection{Tags: map[string][]string{k1: nil}, Prefix: names[1]}, unpaged)
-	hold(model.Selection{Without: true, Prefix: base}, unpaged)
+	hold(model.Selection{Without: true, Prefix: other}, unpaged)
 	hold(model.Selection{Prefix: base}, unpaged)
 	hold(model.Selection{Tags: map[string][]string{k1: {"1", "2"}}}, [2]int{1, 1})
 	hold(model.Selection{Tags: map[string][]string{k1: {"1", "2"}}}, [2]int{0, 0}) // 0 is the default page
@@ -96,6 +103,7 @@ func (g *phase) selectionsOf(ctx context.Context, res *semantics.Resource) {
 		tags[1] = []model.Tag{{Key: k1, Value: "1"}}
 		hold(model.Selection{Tags: map[string][]string{k1: {"2"}}}, unpaged)
 		hold(model.Selection{Tags: map[string][]string{k1: {"1"}}}, unpaged)
+		g.holdValues(ctx, child, k1, []string{"1"})
 	}
 	// No filter at all: a page of two of a project of at least four.
 	for _, op := range ops {
@@ -138,4 +146,37 @@ func (g *phase) holdSelection(ctx context.Context, op *semantics.Operation, s mo
 		msg = fmt.Sprintf("%s finds %v, want %v (in creation order)", what, got, want)
 	}
 	g.Judge(wire.Verdict{Check: check.Availability, Op: op.ID, What: what, Ex: ex, Msg: msg})
+}
+
+// holdValues lists the keys of child's kind across parents (values), on
+// the default page (a limit of 0, docs/mock.md) and on a page of one, and
+// holds key's values to want: what no parent carries is not listed.
+func (g *phase) holdValues(ctx context.Context, child *semantics.Resource, key string, want []string) {
+	for _, l := range child.Operations[semantics.List] {
+		if l.Values == "" || l.ParentExpr != nil || l.Paging == nil || !g.OpOn(l.ID) {
+			continue
+		}
+		for _, limit := range []int{0, 1} {
+			path := g.Fill(l, "") + "?" + url.Values{l.Paging.Offset: {"0"}, l.Paging.Limit: {strconv.Itoa(limit)}}.Encode()
+			ex := g.Send(ctx, true, l.Method, path, nil)
+			what := fmt.Sprintf("the values of %s %s listed (limit %d), after the one of another was overwritten", child.Key, key, limit)
+			msg, found := env.Accepted(ex, 200, what), false
+			for _, it := range env.ItemsOf(ex, l.Items) {
+				if got := env.Strings(it[l.Values]); env.Str(it[child.Key]) == key {
+					found = true
+					if msg == "" && !slices.Equal(got, want) {
+						msg = fmt.Sprintf("%s are %v, want %v", what, got, want)
+					}
+				}
+			}
+			switch n := len(env.ItemsOf(ex, l.Items)); {
+			case msg != "":
+			case limit == 0 && !found:
+				msg = fmt.Sprintf("%s: it is not listed", what)
+			case limit == 1 && n != 1:
+				msg = fmt.Sprintf("%s: %d listed, want 1", what, n)
+			}
+			g.Judge(wire.Verdict{Check: check.Availability, Op: l.ID, What: what, Ex: ex, Msg: msg})
+		}
+	}
 }

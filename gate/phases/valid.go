@@ -35,7 +35,7 @@ func (g *phase) positive(ctx context.Context) {
 		}
 		// A list that takes a body (a filter) sends its examples in
 		// turn.
-		bodies := requestExamples(list)
+		bodies := list.RequestExamples()
 		if len(env.QueryParams(list)) == 0 && len(bodies) == 0 {
 			continue
 		}
@@ -115,7 +115,7 @@ func (g *phase) positive(ctx context.Context) {
 // registry's (the target's) or the create's richest example.
 func (g *phase) bodyFor(res *semantics.Resource) (map[string]any, bool) {
 	create := res.Op(semantics.Create)
-	body, ok := richestExample(create)
+	body, ok := env.RichestExample(create)
 	if !ok {
 		return nil, false
 	}
