@@ -415,6 +415,17 @@ func TestLifeCyclesHoldWhatTheyCheck(t *testing.T) {
 		{"a filter that ignores its page", nil, pageIgnored(tagFilter, "offset", "limit"), []string{gate.CheckAvailability}, nil, []string{
 			"?limit=1&offset=1 finds [",
 		}},
+		{"a value no connection carries listed", func(path string, status int, b map[string]any) {
+			if items, ok := b["tags"].([]any); ok && status == http.StatusOK && strings.HasSuffix(path, "/dli_enhanced_datasource/tags") {
+				for _, it := range items {
+					if m, ok := it.(map[string]any); ok {
+						m["values"] = append(m["values"].([]any), "stale")
+					}
+				}
+			}
+		}, nil, []string{gate.CheckAvailability}, nil, []string{
+			"after the one of another was overwritten are [1 stale], want [1]",
+		}},
 		{"a count one more", nil, addToTotal(tagCount), []string{gate.CheckAvailability}, nil, []string{
 			"ensure_resource_availability: CountResourcesByTags 200: CountResourcesByTags of {\"tags\":[{\"key\":",
 			"counts 4, want 3",
