@@ -4,20 +4,12 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dli-contract/dli-go/contract"
 	"github.com/dli-contract/dli-go/docwalk"
 )
-
-func schemaOf(t *testing.T, src string) *openapi3.Schema {
-	t.Helper()
-	var s openapi3.Schema
-	require.NoError(t, json.Unmarshal([]byte(src), &s))
-	return &s
-}
 
 func decoded(t *testing.T, src string) any {
 	t.Helper()
