@@ -62,12 +62,16 @@ func nameFilterInverted(next http.Handler) http.Handler {
 	})
 }
 
-func dropQuery(param string) func(http.Handler) http.Handler {
+// dropQuery serves the requests of method on a path pathRE matches
+// without the query parameters named: a server that ignores them.
+func dropQuery(method, pathRE string, params ...string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if matches(r, http.MethodGet, enhancedList) {
+			if matches(r, method, pathRE) {
 				q := r.URL.Query()
-				q.Del(param)
+				for _, p := range params {
+					q.Del(p)
+				}
 				r.URL.RawQuery = q.Encode()
 			}
 			next.ServeHTTP(w, r)

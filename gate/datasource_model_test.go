@@ -7,9 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // The model's reading of the datasource family's declarations, against a
@@ -31,13 +28,9 @@ func TestModelCatchesBrokenDatasourceServers(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			const seed = 7
-			first := modelRunOn(t, doc, tc.break_, seed, tc.draws, tc.shrinks)
-			require.NotNil(t, first, "-seed %d passed a server whose %s, within %d sequences", seed, tc.name, tc.draws)
-			// Ten, not eight: meeting the connectivity rule takes steps of
-			// its own (a connection, a binding, the wait for it).
-			require.LessOrEqual(t, len(stepsOf(first.Message)), 10, "-seed %d did not shrink the failure to 10 steps within %d runs:\n%s", seed, tc.shrinks, first.Message)
-			assert.Regexp(t, tc.want, first.Message)
+			// Ten steps, not eight: meeting the connectivity rule takes
+			// steps of its own (a connection, a binding, the wait for it).
+			caught(t, doc, tc, 7, 10)
 		})
 	}
 }

@@ -52,10 +52,7 @@ func TestModelCatchesBrokenServers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			const seed = 7
-			first := modelRun(t, tc.break_, seed, tc.draws, tc.shrinks)
-			require.NotNil(t, first, "-seed %d passed a server whose %s, within %d sequences", seed, tc.name, tc.draws)
-			require.LessOrEqual(t, len(stepsOf(first.Message)), 8, "-seed %d did not shrink the failure to 8 steps within %d runs:\n%s", seed, tc.shrinks, first.Message)
-			assert.Regexp(t, tc.want, first.Message)
+			first := caught(t, connectionsOnly(t), tc, seed, 8)
 			holdsAndReplays(t, tc.break_, first, seed, tc.draws, tc.shrinks, true)
 			if longRun() {
 				fresh := rand.Uint64N(1<<31) + 1 //nolint:gosec // a seed, logged to replay
@@ -88,8 +85,8 @@ type brokenCase struct {
 // brokenServers is the table of TestModelCatchesBrokenServers.
 var brokenServers = []brokenCase{
 	{"name filter inverted", nameFilterInverted, "filtered by ?", 18, 25},
-	{"status filter ignored", dropQuery("status"), "filtered by ?", 18, 25},
-	{"tags filter ignored", dropQuery("tags"), "filtered by", 10, 25},
+	{"status filter ignored", dropQuery(http.MethodGet, enhancedList, "status"), "filtered by ?", 18, 25},
+	{"tags filter ignored", dropQuery(http.MethodGet, enhancedList, "tags"), "filtered by", 10, 25},
 	{"pages overlap", pagesOverlap, "pages of", 22, 75},
 	{"create drops the hosts", createDropsHosts, "hosts are", 10, 25},
 	{"update adds to the hosts", updateAppendsHosts, "hosts are", 22, 200},
@@ -118,6 +115,18 @@ var brokenServers = []brokenCase{
 	{"status filter ignored without tags", statusNeedsTags, "filtered by|does not match it", 18, 25},
 	{"a binding's update_time goes back", updateTimeGoesBack(), "update_time went back", 10, 25},
 	{"classic list keeps a deleted connection", classicListKeepsDeleted, "the classic connection list answers", 20, 25},
+}
+
+// caught runs the generated sequences on seed against a mock broken as
+// tc says, under doc: they must fail it, as tc wants, shrunk to maxSteps
+// steps at most.
+func caught(t *testing.T, doc *validate.Document, tc brokenCase, seed uint64, maxSteps int) *gate.Violation {
+	t.Helper()
+	first := modelRunOn(t, doc, tc.break_, seed, tc.draws, tc.shrinks)
+	require.NotNil(t, first, "-seed %d passed a server whose %s, within %d sequences", seed, tc.name, tc.draws)
+	require.LessOrEqual(t, len(stepsOf(first.Message)), maxSteps, "-seed %d did not shrink the failure to %d steps within %d runs:\n%s", seed, maxSteps, tc.shrinks, first.Message)
+	require.Regexp(t, tc.want, first.Message)
+	return first
 }
 
 // holdsAndReplays checks a failure's report: numbered steps, the seed to

@@ -8,8 +8,6 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"testing"
-
-	"github.com/stretchr/testify/require"
 )
 
 // The model's reading of the tag declarations (children of a connection,
@@ -28,11 +26,7 @@ func TestModelCatchesBrokenTagServers(t *testing.T) {
 	for _, tc := range brokenTagServers {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			const seed = 7
-			first := modelRunOn(t, doc, tc.break_, seed, tc.draws, tc.shrinks)
-			require.NotNil(t, first, "-seed %d passed a server whose %s, within %d sequences", seed, tc.name, tc.draws)
-			require.LessOrEqual(t, len(stepsOf(first.Message)), 8, "-seed %d did not shrink the failure to 8 steps within %d runs:\n%s", seed, tc.shrinks, first.Message)
-			require.Regexp(t, tc.want, first.Message)
+			caught(t, doc, tc, 7, 8)
 		})
 	}
 }
@@ -50,7 +44,7 @@ const (
 var brokenTagServers = []brokenCase{
 	{"a filter's total one more", addToTotal(tagFilter), `ListResourcesByTags of .* counts \d+ in all, the model holds`, 10, 100},
 	{"a count one more", addToTotal(tagCount), `CountResourcesByTags of .* counts \d+ in all, the model holds`, 10, 50},
-	{"a filter that ignores its page", pageIgnored(tagFilter, "offset", "limit"), `ListResourcesByTags of .* finds .* the model wants .* the page`, 120, 150},
+	{"a filter that ignores its page", dropQuery(http.MethodPost, tagFilter, "offset", "limit"), `ListResourcesByTags of .* finds .* the model wants .* the page`, 120, 150},
 	{"a delete by key alone deleting nothing", deleteByKeyIgnored, `answers connection \S+ \(\S+\), whose tags the model holds without it`, 28, 25},
 	{"a filter that ignores names", rewriteFilter(func(b map[string]any) { delete(b, "matches") }), `ListResourcesByTags of .*"matches".* (finds .* the model wants|counts \d+ in all)`, 24, 25},
 	{"a filter that takes any value", rewriteFilter(func(b map[string]any) {
@@ -75,22 +69,6 @@ func addToTotal(pathRE string) func(http.Handler) http.Handler {
 					b["total_count"] = n + 1
 				}
 			})
-		})
-	}
-}
-
-// pageIgnored serves the matching POSTs without the query parameters named.
-func pageIgnored(pathRE string, params ...string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if matches(r, http.MethodPost, pathRE) {
-				q := r.URL.Query()
-				for _, p := range params {
-					q.Del(p)
-				}
-				r.URL.RawQuery = q.Encode()
-			}
-			next.ServeHTTP(w, r)
 		})
 	}
 }
