@@ -89,15 +89,7 @@ func (g *phase) fillToMost(ctx context.Context, child *semantics.Resource, paren
 	}
 	listed := env.ItemsOf(ex, list.Items)
 	have := len(listed)
-	batch := func(from, n int) []byte {
-		out := make([]any, n)
-		for i := range n {
-			it := maps.Clone(items[0])
-			it[field] = fmt.Sprintf("contract_%02d", from+i)
-			out[i] = it
-		}
-		return env.Marshal(map[string]any{arr: out})
-	}
+	batch := func(from, n int) []byte { return env.Marshal(map[string]any{arr: numbered(items[0], field, from, n)}) }
 	title := g.Sem.Resources[child.Parent].Title
 	if n := most.Count - have; n > 0 {
 		what := fmt.Sprintf("adding %d %ss to the %s, which has %d, up to its most, %d", n, child.Title, title, have, most.Count)
@@ -112,17 +104,17 @@ func (g *phase) fillToMost(ctx context.Context, child *semantics.Resource, paren
 	g.Judge(wire.Verdict{Check: check.Negative, Op: create.ID, What: what, Ex: ex,
 		Msg: env.RefusedAs(ex, what, semantics.Answer{Status: most.Status, Code: most.Code})})
 	if child.Mock.Upsert {
-		g.addAgainAtMost(ctx, child, parent, listed, items[0], batch(0, 1))
+		g.addAgainAtMost(ctx, child, parent, arr, listed, items[0], batch(0, 1))
 	}
 }
 
 // addAgainAtMost, of a kind whose create of a key there overwrites it
 // (mock.upsert), adds again, to a parent at its most, the first one it
-// listed (as it was, the fields its create takes), or else again, the
-// first it was filled with: accepted, and still the most, that key once.
-func (g *phase) addAgainAtMost(ctx context.Context, child *semantics.Resource, parent string, listed []map[string]any, shape map[string]any, fallback []byte) {
+// listed (as it was, the fields its create takes, in the create's array
+// arr), or else again, the first it was filled with: accepted, and still
+// the most, that key once.
+func (g *phase) addAgainAtMost(ctx context.Context, child *semantics.Resource, parent, arr string, listed []map[string]any, shape map[string]any, fallback []byte) {
 	create, list, most := child.Op(semantics.Create), listUnder(g, child), child.Mock.Most.Count
-	arr, _, _ := strings.Cut(strings.TrimPrefix(create.KeyExpr.Pointer, "/"), "/*/")
 	body := fallback
 	if len(listed) > 0 {
 		again := map[string]any{}
@@ -171,14 +163,10 @@ func (g *phase) createOverMost(ctx context.Context, res *semantics.Resource) {
 		}
 		most := child.Mock.Most
 		var over []any
-		for i := range max(most.Count+1, len(items)) {
-			it := items[min(i, len(items)-1)]
-			if i >= len(items) {
-				it = maps.Clone(it)
-				it[child.Key] = fmt.Sprintf("contract_%02d", i)
-			}
+		for _, it := range items {
 			over = append(over, it)
 		}
+		over = append(over, numbered(items[len(items)-1], child.Key, len(items), most.Count+1-len(items))...)
 		body[arr] = over
 		what := fmt.Sprintf("the create of one with %d %ss, one more than its most (docs/mock.md)", len(over), child.Title)
 		ex := g.Send(ctx, true, create.Method, g.Fill(create, ""), env.Marshal(body))
@@ -193,6 +181,18 @@ func (g *phase) createOverMost(ctx context.Context, res *semantics.Resource) {
 			cleanup.RemoveCreated(ctx, g.Env, res.Kind, key)
 		}
 	}
+}
+
+// numbered are n copies of proto, field in each set to contract_NN, NN
+// counting from from; none for n of 0 or less.
+func numbered(proto map[string]any, field string, from, n int) []any {
+	var out []any
+	for i := range max(n, 0) {
+		it := maps.Clone(proto)
+		it[field] = fmt.Sprintf("contract_%02d", from+i)
+		out = append(out, it)
+	}
+	return out
 }
 
 // listUnder is the list of child's kind under its parent, or nil.
